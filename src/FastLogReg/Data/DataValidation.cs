@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace FastLogReg.Data;
+
+/// <summary>
+/// Input checks: each is one vectorized pass over the array; only when it fails does a scalar scan find the first
+/// offending element, so that the exception can name its row, column and value.
+/// </summary>
+internal static class DataValidation
+{
+    /// <summary>Throws if any value is NaN or ±∞, naming its row and column (values are row-major, <paramref name="columns"/> wide).</summary>
+    public static void ThrowIfAnyNonFinite<T>(ReadOnlySpan<T> values, int columns, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (TensorPrimitives.IsFiniteAll(values))
+        {
+            return;
+        }
+
+        int index = IndexOfFirst(values, static v => !T.IsFinite(v));
+        throw new ArgumentException(
+            $"{Describe(paramName)} at row {index / columns}, column {index % columns} is {values[index]}: values must be finite (no NaN or ±∞).",
+            paramName);
+    }
+
+    /// <summary>Throws if any label is not exactly 0 or 1, naming its row.</summary>
+    public static void ThrowIfAnyNonBinary<T>(ReadOnlySpan<T> labels, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (AllBinary(labels))
+        {
+            return;
+        }
+
+        int index = IndexOfFirst(labels, static v => v != T.Zero && v != T.One);
+        throw new ArgumentException($"Label at row {index} is {labels[index]}: labels must be 0 or 1.", paramName);
+    }
+
+    /// <summary>Checks that every weight is finite and ≥ 0 and that they are not all zero; returns their sum in double.</summary>
+    public static double ValidateWeights<T>(ReadOnlySpan<T> weights, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!TensorPrimitives.IsFiniteAll(weights) || TensorPrimitives.Min(weights) < T.Zero)
+        {
+            int index = IndexOfFirst(weights, static v => !T.IsFinite(v) || v < T.Zero);
+            throw new ArgumentException($"Sample weight at row {index} is {weights[index]}: weights must be finite and ≥ 0.", paramName);
+        }
+
+        double total = SumAsDouble(weights);
+        if (total <= 0)
+        {
+            throw new ArgumentException("Every sample weight is zero: at least one row needs a positive weight.", paramName);
+        }
+
+        return total;
+    }
+
+    /// <summary>Σ values, accumulated in double.</summary>
+    public static double SumAsDouble<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return TensorPrimitives.Sum(MemoryMarshal.Cast<T, double>(values));
+        }
+
+        double sum = 0;
+        foreach (T v in values)
+        {
+            sum += double.CreateTruncating(v);
+        }
+
+        return sum;
+    }
+
+    private static bool AllBinary<T>(ReadOnlySpan<T> labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && labels.Length >= Vector<T>.Count)
+        {
+            ReadOnlySpan<Vector<T>> vectors = MemoryMarshal.Cast<T, Vector<T>>(labels);
+            Vector<long> ok = Vector<long>.AllBitsSet;
+            foreach (Vector<T> v in vectors)
+            {
+                ok &= (Vector.Equals(v, Vector<T>.Zero) | Vector.Equals(v, Vector<T>.One)).As<T, long>();
+            }
+
+            if (ok != Vector<long>.AllBitsSet)
+            {
+                return false;
+            }
+
+            i = vectors.Length * Vector<T>.Count;
+        }
+
+        for (; i < labels.Length; i++)
+        {
+            if (labels[i] != T.Zero && labels[i] != T.One)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int IndexOfFirst<T>(ReadOnlySpan<T> values, Func<T, bool> isBad)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (isBad(values[i]))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("Unreachable: the vectorized check and the scalar scan disagree.");
+    }
+
+    private static string Describe(string paramName) => paramName == "features" ? "Feature value" : $"Value of {paramName}";
+}

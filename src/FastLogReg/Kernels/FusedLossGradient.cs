@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastLogReg.Numerics;
+
+namespace FastLogReg.Kernels;
+
+/// <summary>
+/// One pass over a range of rows, zᵢ = wᵀxᵢ + b:
+/// ℓ = Σᵢ sᵢ·(softplus(zᵢ) − yᵢzᵢ),  gb = Σᵢ sᵢ·(σ(zᵢ) − yᵢ),  g = Σᵢ sᵢ·(σ(zᵢ) − yᵢ)·xᵢ.
+/// </summary>
+/// <remarks>
+/// Rows go in blocks small enough to stay in L1/L2: the dot products stream the block from memory, σ and the loss are
+/// computed across the block's rows in SIMD registers, and the gradient sweep re-reads the block from cache — so the
+/// features are read from memory once per pass. All sums are in double, in an order fixed by the range and block size.
+/// </remarks>
+internal static class FusedLossGradient
+{
+    /// <summary>Largest block, in rows (a multiple of every lane count).</summary>
+    public const int MaxBlockRows = 256;
+
+    /// <summary>Bytes of features per block: the block must still be in cache for the gradient sweep.</summary>
+    private const int BlockBytes = 16 * 1024;
+
+    /// <summary>Rows per block for a row length: ~16 KiB of features, at least 4 rows, at most <see cref="MaxBlockRows"/>.</summary>
+    public static int BlockRows(int columns, int elementSize)
+    {
+        long rows = BlockBytes / ((long)columns * elementSize);
+        return (int)Math.Clamp(rows / 4 * 4, 4, MaxBlockRows);
+    }
+
+    /// <summary>Runs the pass over the rows of <paramref name="features"/> (row-major, <paramref name="columns"/> wide).</summary>
+    /// <param name="features">The range's features.</param>
+    /// <param name="labels">The range's labels (0/1).</param>
+    /// <param name="weights">The range's sample weights, or empty for unit weights.</param>
+    /// <param name="columns">Row length, at least <c>W.Count</c>.</param>
+    /// <param name="blockRows">From <see cref="BlockRows"/>.</param>
+    /// <param name="w">Weights (columns doubles).</param>
+    /// <param name="b">Intercept.</param>
+    /// <param name="gradient">Receives g (overwritten).</param>
+    /// <param name="loss">Receives ℓ.</param>
+    /// <param name="residualSum">Receives gb.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<T, TV, W>(
+        ReadOnlySpan<T> features,
+        ReadOnlySpan<T> labels,
+        ReadOnlySpan<T> weights,
+        int columns,
+        int blockRows,
+        ReadOnlySpan<double> w,
+        double b,
+        Span<double> gradient,
+        out double loss,
+        out double residualSum)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        Span<double> z = stackalloc double[MaxBlockRows];
+        Span<double> y = stackalloc double[MaxBlockRows];
+        Span<double> s = stackalloc double[MaxBlockRows];
+        gradient.Clear();
+
+        TV tailMask = W.LastLanesMask(columns % W.Count);
+        TV lossSum = W.Zero;
+        TV rSum = W.Zero;
+        ref T x = ref MemoryMarshal.GetReference(features);
+        ref double w0 = ref MemoryMarshal.GetReference(w);
+        ref double g0 = ref MemoryMarshal.GetReference(gradient);
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        bool weighted = !weights.IsEmpty;
+        int rows = labels.Length;
+
+        for (int start = 0; start < rows; start += blockRows)
+        {
+            int count = Math.Min(blockRows, rows - start);
+            ref T block = ref Unsafe.Add(ref x, (nint)start * columns);
+
+            RowDots.Compute<T, TV, W>(ref block, columns, count, ref w0, b, tailMask, ref z0);
+
+            int padded = (count + W.Count - 1) / W.Count * W.Count;
+            for (int k = 0; k < count; k++)
+            {
+                y[k] = ToDouble(labels[start + k]);
+                s[k] = weighted ? ToDouble(weights[start + k]) : 1.0;
+            }
+
+            for (int k = count; k < padded; k++)
+            {
+                z[k] = 0;
+                y[k] = 0;
+                s[k] = 0;
+            }
+
+            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), padded, ref lossSum, ref rSum);
+
+            GradientAccumulation.Accumulate<T, TV, W>(ref block, columns, count, ref z0, ref g0, tailMask);
+        }
+
+        loss = W.Sum(lossSum);
+        residualSum = W.Sum(rSum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double ToDouble<T>(T value) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Unsafe.As<T, float>(ref value) : Unsafe.As<T, double>(ref value);
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastLogReg.Kernels;
+using FastLogReg.Numerics;
+
+namespace FastLogReg;
+
+/// <summary>zᵢ = wᵀxᵢ + b for batches: the training kernel's register-blocked dot products, parallel for large batches.</summary>
+internal static class BatchPrediction
+{
+    /// <summary>Below this many feature values a batch runs on one thread.</summary>
+    private const int ParallelThreshold = 1 << 18;
+
+    /// <summary>Rows per parallel work item.</summary>
+    private const int RowsPerTask = 2048;
+
+    public static int RowCount<T>(LogisticModel model, ReadOnlySpan<T> features, int destinationLength, string destinationName)
+    {
+        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        int d = model.FeatureCount;
+        if (features.Length % d != 0)
+        {
+            ThrowHelper.ThrowBatchShapeMismatch(features.Length, d, nameof(features));
+        }
+
+        int rows = features.Length / d;
+        if (destinationLength < rows)
+        {
+            ThrowHelper.ThrowDestinationTooShort(rows, destinationLength, destinationName);
+        }
+
+        return rows;
+    }
+
+    public static unsafe int DecisionValues<T>(LogisticModel model, ReadOnlySpan<T> features, Span<double> destination, int? maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TrainingOptions.ValidateDegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        int rows = RowCount(model, features, destination.Length, nameof(destination));
+        int d = model.FeatureCount;
+        int threads = Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, (rows + RowsPerTask - 1) / RowsPerTask);
+        if (threads <= 1 || (long)rows * d < ParallelThreshold)
+        {
+            Compute(model, ref MemoryMarshal.GetReference(features), ref MemoryMarshal.GetReference(destination), 0, rows);
+        }
+        else
+        {
+            fixed (T* x = features)
+            fixed (double* z = destination)
+            {
+                nint xp = (nint)x, zp = (nint)z;
+                int tasks = (rows + RowsPerTask - 1) / RowsPerTask;
+                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int start = t * RowsPerTask;
+                    Compute(model, ref Unsafe.AsRef<T>((T*)xp), ref Unsafe.AsRef<double>((double*)zp), start, Math.Min(RowsPerTask, rows - start));
+                });
+            }
+        }
+
+        // Non-finite inputs (or an overflow) show up as non-finite decision values: one check on the outputs
+        // instead of a second pass over the inputs.
+        Span<double> z0 = destination[..rows];
+        if (!TensorPrimitives.IsFiniteAll<double>(z0))
+        {
+            int i = 0;
+            while (double.IsFinite(z0[i]))
+            {
+                i++;
+            }
+
+            ThrowNonFiniteRow(features.Slice(i * d, d), d, i, nameof(features));
+        }
+
+        return rows;
+    }
+
+    /// <summary>x·w for one row (no bias).</summary>
+    public static double Dot<T>(LogisticModel model, ReadOnlySpan<T> x)
+        where T : unmanaged
+    {
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        ref double w = ref MemoryMarshal.GetReference(model.Weights);
+        int d = model.FeatureCount;
+        return model.Width switch
+        {
+            SimdWidth.Vector512 => RowDots.Dot1<T, Vector512<double>, Simd512>(ref x0, ref w, d, Simd512.LastLanesMask(d % 8)),
+            SimdWidth.Vector256 => RowDots.Dot1<T, Vector256<double>, Simd256>(ref x0, ref w, d, Simd256.LastLanesMask(d % 4)),
+            SimdWidth.Vector128 => RowDots.Dot1<T, Vector128<double>, Simd128>(ref x0, ref w, d, Simd128.LastLanesMask(d % 2)),
+            _ => RowDots.Dot1<T, double, SimdScalar>(ref x0, ref w, d, 0.0),
+        };
+    }
+
+    [DoesNotReturn]
+    public static void ThrowNonFiniteRow<T>(ReadOnlySpan<T> row, int columns, int rowIndex, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < columns; j++)
+        {
+            if (!T.IsFinite(row[j]))
+            {
+                throw new ArgumentException($"Feature value at row {rowIndex}, column {j} is {row[j]}: values must be finite (no NaN or ±∞).", paramName);
+            }
+        }
+
+        throw new ArgumentException($"The decision value of row {rowIndex} overflowed: its features are too large for the model's weights.", paramName);
+    }
+
+    private static void Compute<T>(LogisticModel model, ref T features, ref double destination, int start, int count)
+        where T : unmanaged
+    {
+        int d = model.FeatureCount;
+        ref T x = ref Unsafe.Add(ref features, (nint)start * d);
+        ref double z = ref Unsafe.Add(ref destination, start);
+        ref double w = ref MemoryMarshal.GetReference(model.Weights);
+        double b = model.Bias;
+        switch (model.Width)
+        {
+            case SimdWidth.Vector512:
+                RowDots.Compute<T, Vector512<double>, Simd512>(ref x, d, count, ref w, b, Simd512.LastLanesMask(d % 8), ref z);
+                break;
+            case SimdWidth.Vector256:
+                RowDots.Compute<T, Vector256<double>, Simd256>(ref x, d, count, ref w, b, Simd256.LastLanesMask(d % 4), ref z);
+                break;
+            case SimdWidth.Vector128:
+                RowDots.Compute<T, Vector128<double>, Simd128>(ref x, d, count, ref w, b, Simd128.LastLanesMask(d % 2), ref z);
+                break;
+            default:
+                RowDots.Compute<T, double, SimdScalar>(ref x, d, count, ref w, b, 0.0, ref z);
+                break;
+        }
+    }
+}

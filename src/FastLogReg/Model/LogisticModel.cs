@@ -1,0 +1,155 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using FastLogReg.Numerics;
+
+namespace FastLogReg;
+
+/// <summary>
+/// A trained binary logistic-regression model: P(y = 1 | x) = σ(wᵀx + b). Immutable; safe to share across threads.
+/// </summary>
+public sealed class LogisticModel
+{
+    private readonly double[] _weights;
+
+    /// <summary>Creates a model from weights and a bias (the weights are copied).</summary>
+    /// <param name="weights">w, one finite weight per feature, at least one.</param>
+    /// <param name="bias">b, finite.</param>
+    /// <exception cref="ArgumentException">No weights, or a weight or the bias is NaN or ±∞.</exception>
+    public LogisticModel(ReadOnlySpan<double> weights, double bias)
+    {
+        if (weights.IsEmpty)
+        {
+            throw new ArgumentException("A model needs at least one weight.", nameof(weights));
+        }
+
+        if (!TensorPrimitives.IsFiniteAll(weights))
+        {
+            int j = 0;
+            while (double.IsFinite(weights[j]))
+            {
+                j++;
+            }
+
+            throw new ArgumentException($"Weight {j} is {weights[j]}: weights must be finite.", nameof(weights));
+        }
+
+        if (!double.IsFinite(bias))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bias), bias, "The bias must be finite.");
+        }
+
+        _weights = weights.ToArray();
+        Bias = bias;
+        Width = SimdWidthSelector.For(_weights.Length);
+    }
+
+    /// <summary>w, one weight per feature.</summary>
+    public ReadOnlySpan<double> Weights => _weights;
+
+    /// <summary>b, the intercept.</summary>
+    public double Bias { get; }
+
+    /// <summary>The number of features a row must have.</summary>
+    public int FeatureCount => _weights.Length;
+
+    internal SimdWidth Width { get; }
+
+    /// <summary>The decision value z = wᵀx + b (the log-odds of class 1) for one row.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">The row, <see cref="FeatureCount"/> finite values.</param>
+    /// <exception cref="ArgumentException">Wrong number of features, or a feature is NaN or ±∞.</exception>
+    public double DecisionFunction<T>(ReadOnlySpan<T> features)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        if (features.Length != _weights.Length)
+        {
+            ThrowHelper.ThrowFeatureCountMismatch(features.Length, _weights.Length, nameof(features));
+        }
+
+        double z = BatchPrediction.Dot(this, features) + Bias;
+        if (!double.IsFinite(z))
+        {
+            BatchPrediction.ThrowNonFiniteRow(features, _weights.Length, 0, nameof(features));
+        }
+
+        return z;
+    }
+
+    /// <summary>P(y = 1 | x) = σ(wᵀx + b) for one row.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">The row, <see cref="FeatureCount"/> finite values.</param>
+    public double PredictProbability<T>(ReadOnlySpan<T> features)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        StableLogistic.Sigmoid(DecisionFunction(features));
+
+    /// <summary>The predicted class for one row: 1 when P(y = 1 | x) &gt; 0.5 (z &gt; 0), else 0.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">The row, <see cref="FeatureCount"/> finite values.</param>
+    public int PredictClass<T>(ReadOnlySpan<T> features)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        DecisionFunction(features) > 0 ? 1 : 0;
+
+    /// <summary>Decision values zᵢ = wᵀxᵢ + b for a batch of rows, into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Row-major rows of <see cref="FeatureCount"/> finite values each.</param>
+    /// <param name="destination">At least one slot per row; the first <c>rows</c> are written.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use at most for large batches; null for all cores.</param>
+    /// <returns>The number of rows.</returns>
+    /// <exception cref="ArgumentException">The batch is not a whole number of rows, the destination is too short, or a
+    /// feature is NaN or ±∞ (the message names row and column).</exception>
+    public int DecisionFunction<T>(ReadOnlySpan<T> features, Span<double> destination, int? maxDegreeOfParallelism = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        BatchPrediction.DecisionValues(this, features, destination, maxDegreeOfParallelism);
+
+    /// <summary>Probabilities σ(wᵀxᵢ + b) for a batch of rows, into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Row-major rows of <see cref="FeatureCount"/> finite values each.</param>
+    /// <param name="destination">At least one slot per row.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use at most for large batches; null for all cores.</param>
+    /// <returns>The number of rows.</returns>
+    public int PredictProbabilities<T>(ReadOnlySpan<T> features, Span<double> destination, int? maxDegreeOfParallelism = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = BatchPrediction.DecisionValues(this, features, destination, maxDegreeOfParallelism);
+        TensorPrimitives.Sigmoid(destination[..rows], destination[..rows]);
+        return rows;
+    }
+
+    /// <summary>Classes (1 when z &gt; 0, else 0) for a batch of rows, into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Row-major rows of <see cref="FeatureCount"/> finite values each.</param>
+    /// <param name="destination">At least one slot per row.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use at most for large batches; null for all cores.</param>
+    /// <returns>The number of rows.</returns>
+    public int PredictClasses<T>(ReadOnlySpan<T> features, Span<int> destination, int? maxDegreeOfParallelism = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = BatchPrediction.RowCount(this, features, destination.Length, nameof(destination));
+        double[] z = System.Buffers.ArrayPool<double>.Shared.Rent(rows);
+        try
+        {
+            BatchPrediction.DecisionValues(this, features, z, maxDegreeOfParallelism);
+            for (int i = 0; i < rows; i++)
+            {
+                destination[i] = z[i] > 0 ? 1 : 0;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(z);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Accuracy and mean log-loss of the model on a labelled data set (weighted by its sample weights, if any).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="data">Rows with <see cref="FeatureCount"/> columns.</param>
+    public ModelEvaluation Evaluate<T>(DenseDataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ModelEvaluation.Compute(this, data);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"LogisticModel({FeatureCount} features, bias {Bias:G6})";
+}

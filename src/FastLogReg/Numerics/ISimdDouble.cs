@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+
+namespace FastLogReg.Numerics;
+
+/// <summary>
+/// One SIMD width for lanes of <see cref="double"/>: the kernels are written once, generic over this interface, and the
+/// JIT specialises them per width (<see cref="Simd512"/>, <see cref="Simd256"/>, <see cref="Simd128"/>,
+/// <see cref="SimdScalar"/>). Everything is a static abstract member, so nothing is virtual in the hot loops.
+/// </summary>
+/// <typeparam name="TV">The register type: <c>Vector512&lt;double&gt;</c>, <c>Vector256&lt;double&gt;</c>,
+/// <c>Vector128&lt;double&gt;</c> or <see cref="double"/> itself for the scalar fallback.</typeparam>
+/// <remarks>
+/// Features may be <see cref="float"/> or <see cref="double"/>; <see cref="LoadWidened{T}"/> loads <see cref="Count"/>
+/// elements of either and widens them, so all arithmetic (dot products, loss and gradient sums) runs in double.
+/// A mask is a register whose lanes are all-ones bits (selected) or all-zero bits.
+/// </remarks>
+internal interface ISimdDouble<TV> where TV : struct
+{
+    /// <summary>Lanes per register.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>All lanes zero.</summary>
+    static abstract TV Zero { get; }
+
+    /// <summary>All lanes equal to <paramref name="value"/>.</summary>
+    static abstract TV Create(double value);
+
+    /// <summary>Loads <see cref="Count"/> doubles.</summary>
+    static abstract TV Load(ref double source);
+
+    /// <summary>Loads <see cref="Count"/> elements of <typeparamref name="T"/> (float or double) as doubles.</summary>
+    static abstract TV LoadWidened<T>(ref T source) where T : unmanaged;
+
+    /// <summary>Stores <see cref="Count"/> doubles.</summary>
+    static abstract void Store(TV value, ref double destination);
+
+    /// <summary>a + b.</summary>
+    static abstract TV Add(TV a, TV b);
+
+    /// <summary>a − b.</summary>
+    static abstract TV Subtract(TV a, TV b);
+
+    /// <summary>a · b.</summary>
+    static abstract TV Multiply(TV a, TV b);
+
+    /// <summary>a / b.</summary>
+    static abstract TV Divide(TV a, TV b);
+
+    /// <summary>a · b + c, fused where the hardware has FMA (results may differ in the last bit across hardware).</summary>
+    static abstract TV MultiplyAdd(TV a, TV b, TV c);
+
+    /// <summary>|a|.</summary>
+    static abstract TV Abs(TV a);
+
+    /// <summary>max(a, b) for non-NaN input.</summary>
+    static abstract TV Max(TV a, TV b);
+
+    /// <summary>eᵃ per lane.</summary>
+    static abstract TV Exp(TV a);
+
+    /// <summary>ln a per lane.</summary>
+    static abstract TV Log(TV a);
+
+    /// <summary>Mask of lanes where a ≥ b.</summary>
+    static abstract TV GreaterThanOrEqual(TV a, TV b);
+
+    /// <summary>Mask of lanes where a = b.</summary>
+    static abstract TV EqualsMask(TV a, TV b);
+
+    /// <summary>Per lane: mask ? a : b.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
+
+    /// <summary>Bitwise a AND b (used to zero the lanes of a tail that were already processed).</summary>
+    static abstract TV And(TV a, TV b);
+
+    /// <summary>Sum of the lanes, in a fixed order for a given width.</summary>
+    static abstract double Sum(TV a);
+
+    /// <summary>A mask selecting the last <paramref name="count"/> lanes (0 ≤ count ≤ <see cref="Count"/>).</summary>
+    static abstract TV LastLanesMask(int count);
+}
+
+/// <summary>Helpers shared by all widths.</summary>
+internal static class SimdHelpers
+{
+    /// <summary>log(1 + e) for e ≥ 0, accurate for tiny e (Goldberg's trick: u = 1 + e; log(u) · e / (u − 1)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Log1P<TV, W>(TV e) where TV : struct where W : ISimdDouble<TV>
+    {
+        TV one = W.Create(1.0);
+        TV u = W.Add(one, e);
+        TV accurate = W.Multiply(W.Log(u), W.Divide(e, W.Subtract(u, one)));
+        return W.Select(W.EqualsMask(u, one), e, accurate);
+    }
+}

@@ -1,0 +1,99 @@
+using Xunit;
+
+namespace FastLogReg.Tests;
+
+/// <summary>Single-row and batch prediction agree with the definition and with each other.</summary>
+public class PredictionTests
+{
+    private static (LogisticModel Model, double[] X, int Rows) RandomModelAndBatch(int rows, int d, int seed)
+    {
+        var rng = new Random(seed);
+        double[] w = Enumerable.Range(0, d).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] x = Enumerable.Range(0, rows * d).Select(_ => (rng.NextDouble() * 4) - 2).ToArray();
+        return (new LogisticModel(w, 0.3), x, rows);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(33, 17)]
+    [InlineData(1000, 100)]
+    [InlineData(5000, 70)] // large enough to run in parallel
+    public void BatchPredictionEqualsTheDefinitionRowByRow(int rows, int d)
+    {
+        (LogisticModel model, double[] x, _) = RandomModelAndBatch(rows, d, rows + d);
+        double[] z = new double[rows];
+        double[] p = new double[rows];
+        int[] c = new int[rows];
+        Assert.Equal(rows, model.DecisionFunction<double>(x, z));
+        Assert.Equal(rows, model.PredictProbabilities<double>(x, p));
+        Assert.Equal(rows, model.PredictClasses<double>(x, c));
+
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<double> row = x.AsSpan(i * d, d);
+            double expected = model.Bias;
+            for (int j = 0; j < d; j++)
+            {
+                expected += model.Weights[j] * row[j];
+            }
+
+            Close.Equal(expected, z[i], 1e-13, 1e-13, $"z[{i}]");
+            Close.Equal(1 / (1 + Math.Exp(-expected)), p[i], 1e-13, 1e-15, $"p[{i}]");
+            Assert.Equal(expected > 0 ? 1 : 0, c[i]);
+            Assert.Equal(z[i], model.DecisionFunction(row));
+            Close.Equal(p[i], model.PredictProbability(row), 1e-15, 1e-16, $"single p[{i}]");
+            Assert.Equal(c[i], model.PredictClass(row));
+        }
+    }
+
+    [Fact]
+    public void ParallelBatchIsIdenticalToSerialBatch()
+    {
+        (LogisticModel model, double[] x, int rows) = RandomModelAndBatch(20_000, 50, 7);
+        float[] xf = x.Select(v => (float)v).ToArray();
+        double[] serial = new double[rows];
+        double[] parallel = new double[rows];
+        model.PredictProbabilities<float>(xf, serial, maxDegreeOfParallelism: 1);
+        model.PredictProbabilities<float>(xf, parallel, maxDegreeOfParallelism: 4);
+        Assert.Equal(serial, parallel);
+    }
+
+    [Fact]
+    public void EvaluationReportsAccuracyAndLogLoss()
+    {
+        DenseDataset<double> data = DenseDataset.Create<double>([2.0, -2.0, 1.0, -1.0], [1.0, 0.0, 0.0, 0.0], 1);
+        var model = new LogisticModel([1.0], 0.0);
+        ModelEvaluation eval = model.Evaluate(data);
+        Assert.Equal(0.75, eval.Accuracy);
+        double expected = (Math.Log(1 + Math.Exp(-2)) + Math.Log(1 + Math.Exp(-2)) + Math.Log(1 + Math.Exp(1)) + Math.Log(1 + Math.Exp(-1))) / 4;
+        Close.Equal(expected, eval.LogLoss, 1e-14, 0, "log-loss");
+        Assert.Equal(4, eval.Rows);
+    }
+}
+
+/// <summary>The hot path allocates nothing per epoch.</summary>
+public class AllocationTests
+{
+    [Fact]
+    public void SingleThreadedEvaluationAllocatesNothing()
+    {
+        var p = new Problem(5000, 40, 3, 5.0, true, 0.1);
+        (DenseDataset<float> data, double[] w, double b) = TestData.Build<float>(p);
+        var objective = new LogisticObjective<float>(data, 0.1, true, maxDegreeOfParallelism: 1);
+        double[] point = TestData.Point(w, b);
+        double[] gradient = new double[point.Length];
+        for (int i = 0; i < 200; i++)
+        {
+            objective.Evaluate(point, gradient); // warm-up: let the JIT's tiering and on-stack replacement settle
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            objective.Evaluate(point, gradient);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
