@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using FastLogReg.Numerics;
 
 namespace FastLogReg.Kernels;
@@ -21,11 +22,21 @@ internal static class FusedLossGradient
     /// <summary>Bytes of features per block: the block must still be in cache for the gradient sweep.</summary>
     private const int BlockBytes = 16 * 1024;
 
-    /// <summary>Rows per block for a row length: ~16 KiB of features, at least 4 rows, at most <see cref="MaxBlockRows"/>.</summary>
+    /// <summary>
+    /// Above this many bytes of features the data is not cache-resident, and the dot pass would otherwise wait on memory
+    /// that sat idle while the previous block's σ and gradient ran. Measured on the reference machine (Zen 4 class,
+    /// 2 cores): prefetching the next block costs 13% at 8 MB (cache-resident) and gains 11–23% from 16 MB upwards.
+    /// </summary>
+    public const long PrefetchThresholdBytes = 14L << 20;
+
+    /// <summary>Whether a data set of this many feature bytes should prefetch the next block (x86 only).</summary>
+    public static bool ShouldPrefetch(long featureBytes) => Sse.IsSupported && featureBytes > PrefetchThresholdBytes;
+
+    /// <summary>Rows per block for a row length: ~16 KiB of features, a multiple of 8 rows, at most <see cref="MaxBlockRows"/>.</summary>
     public static int BlockRows(int columns, int elementSize)
     {
         long rows = BlockBytes / ((long)columns * elementSize);
-        return (int)Math.Clamp(rows / 4 * 4, 4, MaxBlockRows);
+        return (int)Math.Clamp(rows / 8 * 8, 8, MaxBlockRows);
     }
 
     /// <summary>Runs the pass over the rows of <paramref name="features"/> (row-major, <paramref name="columns"/> wide).</summary>
@@ -34,6 +45,7 @@ internal static class FusedLossGradient
     /// <param name="weights">The range's sample weights, or empty for unit weights.</param>
     /// <param name="columns">Row length, at least <c>W.Count</c>.</param>
     /// <param name="blockRows">From <see cref="BlockRows"/>.</param>
+    /// <param name="prefetchNextBlock">From <see cref="ShouldPrefetch"/>.</param>
     /// <param name="w">Weights (columns doubles).</param>
     /// <param name="b">Intercept.</param>
     /// <param name="gradient">Receives g (overwritten).</param>
@@ -46,6 +58,7 @@ internal static class FusedLossGradient
         ReadOnlySpan<T> weights,
         int columns,
         int blockRows,
+        bool prefetchNextBlock,
         ReadOnlySpan<double> w,
         double b,
         Span<double> gradient,
@@ -78,20 +91,27 @@ internal static class FusedLossGradient
             RowDots.Compute<T, TV, W>(ref block, columns, count, ref w0, b, tailMask, ref z0);
 
             int padded = (count + W.Count - 1) / W.Count * W.Count;
-            for (int k = 0; k < count; k++)
+            Widen<T, TV, W>(labels.Slice(start, count), y);
+            if (weighted)
             {
-                y[k] = ToDouble(labels[start + k]);
-                s[k] = weighted ? ToDouble(weights[start + k]) : 1.0;
+                Widen<T, TV, W>(weights.Slice(start, count), s);
+                y[count..padded].Clear();
+                s[count..padded].Clear();
+                z[count..padded].Clear();
+            }
+            else
+            {
+                y[count..padded].Fill(1.0);
+                z[count..padded].Fill(LogisticResiduals.PaddingMargin);
             }
 
-            for (int k = count; k < padded; k++)
-            {
-                z[k] = 0;
-                y[k] = 0;
-                s[k] = 0;
-            }
+            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, padded, ref lossSum, ref rSum);
 
-            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), padded, ref lossSum, ref rSum);
+            if (prefetchNextBlock && start + blockRows < rows)
+            {
+                // While this block's σ and gradient run from cache, have memory fetch the next one.
+                PrefetchRows(ref Unsafe.Add(ref block, (nint)blockRows * columns), (long)Math.Min(blockRows, rows - start - blockRows) * columns);
+            }
 
             GradientAccumulation.Accumulate<T, TV, W>(ref block, columns, count, ref z0, ref g0, tailMask);
         }
@@ -100,7 +120,43 @@ internal static class FusedLossGradient
         residualSum = W.Sum(rSum);
     }
 
+    /// <summary>Prefetches the cache lines of <paramref name="count"/> elements into L1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRows<T>(ref T first, long count)
+        where T : unmanaged
+    {
+        // Unpinned on purpose: a prefetch is only a hint and never faults, so an address made stale by a GC move is harmless.
+        byte* p = (byte*)Unsafe.AsPointer(ref first);
+        long bytes = count * sizeof(T);
+        for (long offset = 0; offset < bytes; offset += 64)
+        {
+            Sse.Prefetch0(p + offset);
+        }
+    }
+
+    /// <summary>destination[k] = (double)source[k], a register at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Widen<T, TV, W>(ReadOnlySpan<T> source, Span<double> destination)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        ref T from = ref MemoryMarshal.GetReference(source);
+        ref double to = ref MemoryMarshal.GetReference(destination);
+        int k = 0;
+        for (; k + W.Count <= source.Length; k += W.Count)
+        {
+            W.Store(W.LoadWidened(ref Unsafe.Add(ref from, k)), ref Unsafe.Add(ref to, k));
+        }
+
+        for (; k < source.Length; k++)
+        {
+            Unsafe.Add(ref to, k) = ToDouble(Unsafe.Add(ref from, k));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double ToDouble<T>(T value) where T : unmanaged =>
         typeof(T) == typeof(float) ? Unsafe.As<T, float>(ref value) : Unsafe.As<T, double>(ref value);
 }
+

@@ -6,16 +6,22 @@ namespace FastLogReg.Kernels;
 /// <summary>
 /// Vectorized across rows: rₖ = sₖ·(σ(zₖ) − yₖ) in place of zₖ, while accumulating Σ sₖ·ℓₖ and Σ rₖ, with the stable
 /// cross-entropy ℓ = (max(z,0) − y·z) + log1p(e^(−|z|)) (exact tail, no overflow, no log(p + ε) clamp).
-/// One exp and one log per row serve both σ and ℓ.
+/// One exp, one log1p and one division per row serve both σ and ℓ (see <see cref="SimdMath"/>).
 /// </summary>
 internal static class LogisticResiduals
 {
     /// <summary>
-    /// Processes <paramref name="count"/> lanes (a multiple of <c>W.Count</c>; padding lanes carry s = 0 and contribute
-    /// nothing). Replaces z with r.
+    /// A padding lane that contributes exactly nothing without a weight: z = double.MaxValue, y = 1 gives
+    /// ℓ = (MaxValue − MaxValue) + log1p(0) = 0 and r = σ(z) − 1 = 1 − 1 = 0.
+    /// </summary>
+    public const double PaddingMargin = double.MaxValue;
+
+    /// <summary>
+    /// Processes <paramref name="count"/> lanes (a multiple of <c>W.Count</c>). Replaces z with r. When
+    /// <paramref name="weighted"/> is false, <paramref name="s"/> is not read and every row has weight 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Compute<TV, W>(ref double z, ref double y, ref double s, int count, ref TV lossSum, ref TV residualSum)
+    public static void Compute<TV, W>(ref double z, ref double y, ref double s, bool weighted, int count, ref TV lossSum, ref TV residualSum)
         where TV : struct
         where W : ISimdDouble<TV>
     {
@@ -26,14 +32,21 @@ internal static class LogisticResiduals
             ref double zk = ref Unsafe.Add(ref z, k);
             TV zv = W.Load(ref zk);
             TV yv = W.Load(ref Unsafe.Add(ref y, k));
-            TV sv = W.Load(ref Unsafe.Add(ref s, k));
 
-            TV e = W.Exp(W.Subtract(zero, W.Abs(zv)));
-            TV loss = W.Add(W.Subtract(W.Max(zv, zero), W.Multiply(yv, zv)), SimdHelpers.Log1P<TV, W>(e));
-            TV p = W.Divide(W.Select(W.GreaterThanOrEqual(zv, zero), one, e), W.Add(one, e));
-            TV r = W.Multiply(W.Subtract(p, yv), sv);
+            TV e = SimdMath.ExpNonPositive<TV, W>(W.Subtract(zero, W.Abs(zv)));
+            TV u = W.Add(one, e);
+            TV inverseU = W.Divide(one, u);
+            TV loss = W.Add(W.Subtract(W.Max(zv, zero), W.Multiply(yv, zv)), SimdMath.Log1PUnit<TV, W>(e, u, inverseU));
+            TV p = W.Multiply(W.Select(W.GreaterThanOrEqual(zv, zero), one, e), inverseU);
+            TV r = W.Subtract(p, yv);
+            if (weighted)
+            {
+                TV sv = W.Load(ref Unsafe.Add(ref s, k));
+                loss = W.Multiply(loss, sv);
+                r = W.Multiply(r, sv);
+            }
 
-            lossSum = W.MultiplyAdd(loss, sv, lossSum);
+            lossSum = W.Add(lossSum, loss);
             residualSum = W.Add(residualSum, r);
             W.Store(r, ref zk);
         }

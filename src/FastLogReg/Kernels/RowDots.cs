@@ -4,8 +4,10 @@ using FastLogReg.Numerics;
 namespace FastLogReg.Kernels;
 
 /// <summary>
-/// zₖ = xₖᵀw + b for a block of consecutive rows. Four rows are register-blocked so that each load of w serves four
-/// rows; the row tail is one overlapping register whose already-counted lanes are masked off through w.
+/// zₖ = xₖᵀw + b for a block of consecutive rows. Eight rows are register-blocked so that each load of w serves eight
+/// rows and their eight horizontal sums collapse into one transposing reduction; a row's tail is one overlapping
+/// register whose already-counted lanes are masked off through w. Every row accumulates in the same order whichever
+/// path computes it, so a decision value is bit-identical alone or in a batch.
 /// </summary>
 internal static class RowDots
 {
@@ -25,15 +27,9 @@ internal static class RowDots
     {
         nint stride = columns;
         int k = 0;
-        for (; k + 4 <= rowCount; k += 4)
+        for (; k + 8 <= rowCount; k += 8)
         {
-            ref T x0 = ref Unsafe.Add(ref firstRow, k * stride);
-            Dot4<T, TV, W>(ref x0, stride, ref w, columns, tailMask, out double d0, out double d1, out double d2, out double d3);
-            ref double zk = ref Unsafe.Add(ref z, k);
-            zk = d0 + bias;
-            Unsafe.Add(ref zk, 1) = d1 + bias;
-            Unsafe.Add(ref zk, 2) = d2 + bias;
-            Unsafe.Add(ref zk, 3) = d3 + bias;
+            Dot8<T, TV, W>(ref Unsafe.Add(ref firstRow, k * stride), stride, ref w, columns, tailMask, bias, ref Unsafe.Add(ref z, k));
         }
 
         for (; k < rowCount; k++)
@@ -42,10 +38,7 @@ internal static class RowDots
         }
     }
 
-    /// <summary>
-    /// x·w for one row, accumulated exactly as each row of the four-row path is, so that a row's decision value is
-    /// bit-identical whether it is computed alone or in a batch.
-    /// </summary>
+    /// <summary>x·w for one row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Dot1<T, TV, W>(ref T x, ref double w, int columns, TV tailMask)
         where T : unmanaged
@@ -70,7 +63,7 @@ internal static class RowDots
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot4<T, TV, W>(ref T x0, nint stride, ref double w, int columns, TV tailMask, out double d0, out double d1, out double d2, out double d3)
+    private static void Dot8<T, TV, W>(ref T x0, nint stride, ref double w, int columns, TV tailMask, double bias, ref double z)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>
@@ -78,7 +71,11 @@ internal static class RowDots
         ref T x1 = ref Unsafe.Add(ref x0, stride);
         ref T x2 = ref Unsafe.Add(ref x1, stride);
         ref T x3 = ref Unsafe.Add(ref x2, stride);
-        TV a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero;
+        ref T x4 = ref Unsafe.Add(ref x3, stride);
+        ref T x5 = ref Unsafe.Add(ref x4, stride);
+        ref T x6 = ref Unsafe.Add(ref x5, stride);
+        ref T x7 = ref Unsafe.Add(ref x6, stride);
+        TV a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero, a4 = W.Zero, a5 = W.Zero, a6 = W.Zero, a7 = W.Zero;
         int last = columns - W.Count;
         int j = 0;
         for (; j <= last; j += W.Count)
@@ -88,21 +85,26 @@ internal static class RowDots
             a1 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x1, j)), wv, a1);
             a2 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x2, j)), wv, a2);
             a3 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x3, j)), wv, a3);
+            a4 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x4, j)), wv, a4);
+            a5 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x5, j)), wv, a5);
+            a6 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x6, j)), wv, a6);
+            a7 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x7, j)), wv, a7);
         }
 
         if (j != columns)
         {
-            // Overlapping tail: lanes before `columns - W.Count + rem` were counted above; the mask zeroes them in w.
+            // Overlapping tail: the lanes already counted above are zeroed in w by the mask.
             TV wv = W.And(W.Load(ref Unsafe.Add(ref w, last)), tailMask);
             a0 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x0, last)), wv, a0);
             a1 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x1, last)), wv, a1);
             a2 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x2, last)), wv, a2);
             a3 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x3, last)), wv, a3);
+            a4 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x4, last)), wv, a4);
+            a5 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x5, last)), wv, a5);
+            a6 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x6, last)), wv, a6);
+            a7 = W.MultiplyAdd(W.LoadWidened(ref Unsafe.Add(ref x7, last)), wv, a7);
         }
 
-        d0 = W.Sum(a0);
-        d1 = W.Sum(a1);
-        d2 = W.Sum(a2);
-        d3 = W.Sum(a3);
+        W.Sum8(a0, a1, a2, a3, a4, a5, a6, a7, bias, ref z);
     }
 }

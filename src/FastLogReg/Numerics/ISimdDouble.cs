@@ -55,11 +55,11 @@ internal interface ISimdDouble<TV> where TV : struct
     /// <summary>max(a, b) for non-NaN input.</summary>
     static abstract TV Max(TV a, TV b);
 
-    /// <summary>eᵃ per lane.</summary>
-    static abstract TV Exp(TV a);
-
-    /// <summary>ln a per lane.</summary>
-    static abstract TV Log(TV a);
+    /// <summary>
+    /// p · 2ⁿ where n is the integer that <paramref name="shifted"/> = n + 1.5·2⁵² carries in its low mantissa bits
+    /// (the "magic number" rounding); valid for −1076 ≤ n ≤ 0 and |p| &lt; 2, and rounds correctly into subnormals.
+    /// </summary>
+    static abstract TV ScaleByPowerOfTwo(TV p, TV shifted);
 
     /// <summary>Mask of lanes where a ≥ b.</summary>
     static abstract TV GreaterThanOrEqual(TV a, TV b);
@@ -73,23 +73,18 @@ internal interface ISimdDouble<TV> where TV : struct
     /// <summary>Bitwise a AND b (used to zero the lanes of a tail that were already processed).</summary>
     static abstract TV And(TV a, TV b);
 
-    /// <summary>Sum of the lanes, in a fixed order for a given width.</summary>
+    /// <summary>
+    /// Sum of the lanes as a pairwise tree, ((a₀+a₁)+(a₂+a₃))+((a₄+a₅)+(a₆+a₇)) for 8 lanes — the same order in which
+    /// <see cref="Sum8"/> reduces each of its registers, so that a row's dot product is bit-identical alone or in a block.
+    /// </summary>
     static abstract double Sum(TV a);
+
+    /// <summary>
+    /// destination[k] = <see cref="Sum"/>(aₖ) + bias for eight registers at once, by a transposing reduction (about 21
+    /// shuffles and adds for eight 8-lane registers instead of 8 separate horizontal sums).
+    /// </summary>
+    static abstract void Sum8(TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6, TV a7, double bias, ref double destination);
 
     /// <summary>A mask selecting the last <paramref name="count"/> lanes (0 ≤ count ≤ <see cref="Count"/>).</summary>
     static abstract TV LastLanesMask(int count);
-}
-
-/// <summary>Helpers shared by all widths.</summary>
-internal static class SimdHelpers
-{
-    /// <summary>log(1 + e) for e ≥ 0, accurate for tiny e (Goldberg's trick: u = 1 + e; log(u) · e / (u − 1)).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Log1P<TV, W>(TV e) where TV : struct where W : ISimdDouble<TV>
-    {
-        TV one = W.Create(1.0);
-        TV u = W.Add(one, e);
-        TV accurate = W.Multiply(W.Log(u), W.Divide(e, W.Subtract(u, one)));
-        return W.Select(W.EqualsMask(u, one), e, accurate);
-    }
 }

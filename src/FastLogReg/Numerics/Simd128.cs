@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastLogReg.Numerics;
 
@@ -56,10 +57,13 @@ internal readonly struct Simd128 : ISimdDouble<Vector128<double>>
     public static Vector128<double> Max(Vector128<double> a, Vector128<double> b) => Vector128.MaxNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> Exp(Vector128<double> a) => Vector128.Exp(a);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> Log(Vector128<double> a) => Vector128.Log(a);
+    public static Vector128<double> ScaleByPowerOfTwo(Vector128<double> p, Vector128<double> shifted)
+    {
+        // Biased exponent of 2^(n + 600): n + 1023 + 600 ≥ 547 for n ≥ −1076, so the scale is a normal number; the
+        // final multiplication by 2^−600 rounds once, correctly, into the subnormal range.
+        Vector128<long> biased = shifted.AsInt64() - Vector128.Create(SimdMath.ShiftBits - SimdMath.ScaleBias);
+        return p * Vector128.ShiftLeft(biased, 52).AsDouble() * Vector128.Create(SimdMath.TwoToMinus600);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> GreaterThanOrEqual(Vector128<double> a, Vector128<double> b) =>
@@ -76,7 +80,34 @@ internal readonly struct Simd128 : ISimdDouble<Vector128<double>>
     public static Vector128<double> And(Vector128<double> a, Vector128<double> b) => a & b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(Vector128<double> a) => Vector128.Sum(a);
+    public static double Sum(Vector128<double> a) => a[0] + a[1];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8(
+        Vector128<double> a0, Vector128<double> a1, Vector128<double> a2, Vector128<double> a3,
+        Vector128<double> a4, Vector128<double> a5, Vector128<double> a6, Vector128<double> a7,
+        double bias,
+        ref double destination)
+    {
+        if (!Sse2.IsSupported)
+        {
+            destination = Sum(a0) + bias;
+            Unsafe.Add(ref destination, 1) = Sum(a1) + bias;
+            Unsafe.Add(ref destination, 2) = Sum(a2) + bias;
+            Unsafe.Add(ref destination, 3) = Sum(a3) + bias;
+            Unsafe.Add(ref destination, 4) = Sum(a4) + bias;
+            Unsafe.Add(ref destination, 5) = Sum(a5) + bias;
+            Unsafe.Add(ref destination, 6) = Sum(a6) + bias;
+            Unsafe.Add(ref destination, 7) = Sum(a7) + bias;
+            return;
+        }
+
+        Vector128<double> b = Vector128.Create(bias);
+        (Sse2.UnpackLow(a0, a1) + Sse2.UnpackHigh(a0, a1) + b).StoreUnsafe(ref destination);
+        (Sse2.UnpackLow(a2, a3) + Sse2.UnpackHigh(a2, a3) + b).StoreUnsafe(ref Unsafe.Add(ref destination, 2));
+        (Sse2.UnpackLow(a4, a5) + Sse2.UnpackHigh(a4, a5) + b).StoreUnsafe(ref Unsafe.Add(ref destination, 4));
+        (Sse2.UnpackLow(a6, a7) + Sse2.UnpackHigh(a6, a7) + b).StoreUnsafe(ref Unsafe.Add(ref destination, 6));
+    }
 
     public static Vector128<double> LastLanesMask(int count)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastLogReg.Numerics;
 
@@ -56,10 +57,13 @@ internal readonly struct Simd256 : ISimdDouble<Vector256<double>>
     public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.MaxNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> a) => Vector256.Exp(a);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Log(Vector256<double> a) => Vector256.Log(a);
+    public static Vector256<double> ScaleByPowerOfTwo(Vector256<double> p, Vector256<double> shifted)
+    {
+        // Biased exponent of 2^(n + 600): n + 1023 + 600 ≥ 547 for n ≥ −1076, so the scale is a normal number; the
+        // final multiplication by 2^−600 rounds once, correctly, into the subnormal range.
+        Vector256<long> biased = shifted.AsInt64() - Vector256.Create(SimdMath.ShiftBits - SimdMath.ScaleBias);
+        return p * Vector256.ShiftLeft(biased, 52).AsDouble() * Vector256.Create(SimdMath.TwoToMinus600);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> GreaterThanOrEqual(Vector256<double> a, Vector256<double> b) =>
@@ -76,7 +80,41 @@ internal readonly struct Simd256 : ISimdDouble<Vector256<double>>
     public static Vector256<double> And(Vector256<double> a, Vector256<double> b) => a & b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(Vector256<double> a) => Vector256.Sum(a);
+    public static double Sum(Vector256<double> a) => (a[0] + a[1]) + (a[2] + a[3]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8(
+        Vector256<double> a0, Vector256<double> a1, Vector256<double> a2, Vector256<double> a3,
+        Vector256<double> a4, Vector256<double> a5, Vector256<double> a6, Vector256<double> a7,
+        double bias,
+        ref double destination)
+    {
+        if (!Avx.IsSupported)
+        {
+            destination = Sum(a0) + bias;
+            Unsafe.Add(ref destination, 1) = Sum(a1) + bias;
+            Unsafe.Add(ref destination, 2) = Sum(a2) + bias;
+            Unsafe.Add(ref destination, 3) = Sum(a3) + bias;
+            Unsafe.Add(ref destination, 4) = Sum(a4) + bias;
+            Unsafe.Add(ref destination, 5) = Sum(a5) + bias;
+            Unsafe.Add(ref destination, 6) = Sum(a6) + bias;
+            Unsafe.Add(ref destination, 7) = Sum(a7) + bias;
+            return;
+        }
+
+        Vector256<double> b = Vector256.Create(bias);
+        (Sum4(a0, a1, a2, a3) + b).StoreUnsafe(ref destination);
+        (Sum4(a4, a5, a6, a7) + b).StoreUnsafe(ref Unsafe.Add(ref destination, 4));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Sum4(Vector256<double> a0, Vector256<double> a1, Vector256<double> a2, Vector256<double> a3)
+    {
+        // [p0+p1, q0+q1, p2+p3, q2+q3], then the 128-bit halves of two such registers: [Σp, Σq, Σr, Σs].
+        Vector256<double> u01 = Avx.UnpackLow(a0, a1) + Avx.UnpackHigh(a0, a1);
+        Vector256<double> u23 = Avx.UnpackLow(a2, a3) + Avx.UnpackHigh(a2, a3);
+        return Avx.Permute2x128(u01, u23, 0x20) + Avx.Permute2x128(u01, u23, 0x31);
+    }
 
     public static Vector256<double> LastLanesMask(int count)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastLogReg.Numerics;
 
@@ -56,10 +57,13 @@ internal readonly struct Simd512 : ISimdDouble<Vector512<double>>
     public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.MaxNative(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Exp(Vector512<double> a) => Vector512.Exp(a);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Log(Vector512<double> a) => Vector512.Log(a);
+    public static Vector512<double> ScaleByPowerOfTwo(Vector512<double> p, Vector512<double> shifted)
+    {
+        // Biased exponent of 2^(n + 600): n + 1023 + 600 ≥ 547 for n ≥ −1076, so the scale is a normal number; the
+        // final multiplication by 2^−600 rounds once, correctly, into the subnormal range.
+        Vector512<long> biased = shifted.AsInt64() - Vector512.Create(SimdMath.ShiftBits - SimdMath.ScaleBias);
+        return p * Vector512.ShiftLeft(biased, 52).AsDouble() * Vector512.Create(SimdMath.TwoToMinus600);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> GreaterThanOrEqual(Vector512<double> a, Vector512<double> b) =>
@@ -76,7 +80,43 @@ internal readonly struct Simd512 : ISimdDouble<Vector512<double>>
     public static Vector512<double> And(Vector512<double> a, Vector512<double> b) => a & b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(Vector512<double> a) => Vector512.Sum(a);
+    public static double Sum(Vector512<double> a) =>
+        ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8(
+        Vector512<double> a0, Vector512<double> a1, Vector512<double> a2, Vector512<double> a3,
+        Vector512<double> a4, Vector512<double> a5, Vector512<double> a6, Vector512<double> a7,
+        double bias,
+        ref double destination)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            destination = Sum(a0) + bias;
+            Unsafe.Add(ref destination, 1) = Sum(a1) + bias;
+            Unsafe.Add(ref destination, 2) = Sum(a2) + bias;
+            Unsafe.Add(ref destination, 3) = Sum(a3) + bias;
+            Unsafe.Add(ref destination, 4) = Sum(a4) + bias;
+            Unsafe.Add(ref destination, 5) = Sum(a5) + bias;
+            Unsafe.Add(ref destination, 6) = Sum(a6) + bias;
+            Unsafe.Add(ref destination, 7) = Sum(a7) + bias;
+            return;
+        }
+
+        // Level 1, lanes in pairs: uₚq = [p0+p1, q0+q1, p2+p3, q2+q3, p4+p5, q4+q5, p6+p7, q6+q7].
+        Vector512<double> u01 = Avx512F.UnpackLow(a0, a1) + Avx512F.UnpackHigh(a0, a1);
+        Vector512<double> u23 = Avx512F.UnpackLow(a2, a3) + Avx512F.UnpackHigh(a2, a3);
+        Vector512<double> u45 = Avx512F.UnpackLow(a4, a5) + Avx512F.UnpackHigh(a4, a5);
+        Vector512<double> u67 = Avx512F.UnpackLow(a6, a7) + Avx512F.UnpackHigh(a6, a7);
+
+        // Level 2, 128-bit blocks in pairs: v = [p0123, q0123, p4567, q4567, r0123, s0123, r4567, s4567].
+        Vector512<double> v0123 = Avx512F.Shuffle4x128(u01, u23, 0b10_00_10_00) + Avx512F.Shuffle4x128(u01, u23, 0b11_01_11_01);
+        Vector512<double> v4567 = Avx512F.Shuffle4x128(u45, u67, 0b10_00_10_00) + Avx512F.Shuffle4x128(u45, u67, 0b11_01_11_01);
+
+        // Level 3: the two halves of every row: [Σa0, Σa1, …, Σa7].
+        Vector512<double> sums = Avx512F.Shuffle4x128(v0123, v4567, 0b10_00_10_00) + Avx512F.Shuffle4x128(v0123, v4567, 0b11_01_11_01);
+        (sums + Vector512.Create(bias)).StoreUnsafe(ref destination);
+    }
 
     public static Vector512<double> LastLanesMask(int count)
     {

@@ -49,10 +49,11 @@ internal readonly struct SimdScalar : ISimdDouble<double>
     public static double Max(double a, double b) => a > b ? a : b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Exp(double a) => Math.Exp(a);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Log(double a) => Math.Log(a);
+    public static double ScaleByPowerOfTwo(double p, double shifted)
+    {
+        long biased = BitConverter.DoubleToInt64Bits(shifted) - (SimdMath.ShiftBits - SimdMath.ScaleBias);
+        return p * BitConverter.Int64BitsToDouble(biased << 52) * SimdMath.TwoToMinus600;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double GreaterThanOrEqual(double a, double b) => a >= b ? AllBits : 0.0;
@@ -69,6 +70,19 @@ internal readonly struct SimdScalar : ISimdDouble<double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(double a) => a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8(double a0, double a1, double a2, double a3, double a4, double a5, double a6, double a7, double bias, ref double destination)
+    {
+        destination = a0 + bias;
+        Unsafe.Add(ref destination, 1) = a1 + bias;
+        Unsafe.Add(ref destination, 2) = a2 + bias;
+        Unsafe.Add(ref destination, 3) = a3 + bias;
+        Unsafe.Add(ref destination, 4) = a4 + bias;
+        Unsafe.Add(ref destination, 5) = a5 + bias;
+        Unsafe.Add(ref destination, 6) = a6 + bias;
+        Unsafe.Add(ref destination, 7) = a7 + bias;
+    }
 
     public static double LastLanesMask(int count) => count > 0 ? AllBits : 0.0;
 }

@@ -29,6 +29,7 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
     private readonly ChunkRunner _runner;
     private readonly SimdWidth _width;
     private readonly int _blockRows;
+    private readonly bool _prefetch;
     private readonly double[] _parameters;      // copy of the point being evaluated, readable from worker threads
     private readonly double[] _partialGradients; // ChunkCount × Columns
     private readonly double[] _partialLoss;      // per chunk
@@ -57,6 +58,7 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
         _partition = RowPartition.For(data.Rows, columns, elementSize);
         _width = SimdWidthSelector.For(columns, widthCap);
         _blockRows = FusedLossGradient.BlockRows(columns, elementSize);
+        _prefetch = FusedLossGradient.ShouldPrefetch((long)data.Rows * columns * elementSize);
         _parameters = new double[columns + 1];
         _partialGradients = new double[(long)_partition.ChunkCount * columns];
         _partialLoss = new double[_partition.ChunkCount];
@@ -174,6 +176,7 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
             weights,
             d,
             _blockRows,
+            _prefetch,
             _parameters.AsSpan(0, d),
             _parameters[d],
             _partialGradients.AsSpan(chunk * d, d),
