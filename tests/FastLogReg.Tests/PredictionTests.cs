@@ -72,7 +72,15 @@ public class PredictionTests
     }
 }
 
+/// <summary>Allocation tests measure the whole process, so nothing else may run beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialCollection
+{
+    public const string Name = "Serial (process-wide measurements)";
+}
+
 /// <summary>The hot path allocates nothing per epoch.</summary>
+[Collection(SerialCollection.Name)]
 public class AllocationTests
 {
     [Fact]
@@ -95,5 +103,32 @@ public class AllocationTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void MultiThreadedEvaluationAllocatesNothingPerEpoch()
+    {
+        var p = new Problem(60000, 40, 4, 5.0, false, 0.0);
+        (DenseDataset<float> data, double[] w, double b) = TestData.Build<float>(p);
+        var objective = new LogisticObjective<float>(data, 0.0, true, maxDegreeOfParallelism: 2);
+        Assert.True(objective.ChunkCount > 2);
+        double[] point = TestData.Point(w, b);
+        double[] gradient = new double[point.Length];
+        for (int i = 0; i < 200; i++)
+        {
+            objective.Evaluate(point, gradient);
+        }
+
+        const int Epochs = 50;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < Epochs; i++)
+        {
+            objective.Evaluate(point, gradient);
+        }
+
+        long perEpoch = (GC.GetTotalAllocatedBytes(precise: true) - before) / Epochs;
+
+        // Parallel.For would cost ~1.5 KB per call; the runtime's own background work may allocate a little.
+        Assert.True(perEpoch < 100, $"{perEpoch} bytes allocated per epoch");
     }
 }

@@ -24,9 +24,9 @@ internal readonly struct Simd256 : ISimdDouble<Vector256<double>>
     {
         if (typeof(T) == typeof(float))
         {
-            // 4 floats → 4 doubles (vcvtps2pd ymm, xmm).
+            // 4 floats → 4 doubles: vcvtps2pd ymm, [mem] (the load folds into the conversion).
             Vector128<float> f = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref source));
-            return Vector256.WidenLower(f.ToVector256Unsafe());
+            return Avx.IsSupported ? Avx.ConvertToVector256Double(f) : Vector256.WidenLower(f.ToVector256Unsafe());
         }
         return Vector256.LoadUnsafe(ref Unsafe.As<T, double>(ref source));
     }

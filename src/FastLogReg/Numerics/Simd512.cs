@@ -24,9 +24,9 @@ internal readonly struct Simd512 : ISimdDouble<Vector512<double>>
     {
         if (typeof(T) == typeof(float))
         {
-            // 8 floats → 8 doubles (vcvtps2pd zmm, ymm).
+            // 8 floats → 8 doubles: vcvtps2pd zmm, [mem] (the load folds into the conversion).
             Vector256<float> f = Vector256.LoadUnsafe(ref Unsafe.As<T, float>(ref source));
-            return Vector512.WidenLower(f.ToVector512Unsafe());
+            return Avx512F.IsSupported ? Avx512F.ConvertToVector512Double(f) : Vector512.WidenLower(f.ToVector512Unsafe());
         }
         return Vector512.LoadUnsafe(ref Unsafe.As<T, double>(ref source));
     }
