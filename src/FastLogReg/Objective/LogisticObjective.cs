@@ -31,7 +31,8 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
     private readonly int _blockRows;
     private readonly bool _prefetch;
     private readonly double[] _parameters;      // copy of the point being evaluated, readable from worker threads
-    private readonly double[] _partialGradients; // ChunkCount × Columns
+    private readonly double[] _partialGradients; // ChunkCount slots of _gradientStride doubles
+    private readonly int _gradientStride;        // ≥ Columns + 8, a multiple of 8: no two chunks' slots share a cache line
     private readonly double[] _partialLoss;      // per chunk
     private readonly double[] _partialResidual;  // per chunk
 
@@ -60,7 +61,8 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
         _blockRows = FusedLossGradient.BlockRows(columns, elementSize);
         _prefetch = FusedLossGradient.ShouldPrefetch((long)data.Rows * columns * elementSize);
         _parameters = new double[columns + 1];
-        _partialGradients = new double[(long)_partition.ChunkCount * columns];
+        _gradientStride = ((columns + 7) & ~7) + 8;
+        _partialGradients = new double[(long)_partition.ChunkCount * _gradientStride];
         _partialLoss = new double[_partition.ChunkCount];
         _partialResidual = new double[_partition.ChunkCount];
         _runner = new ChunkRunner(_partition.ChunkCount, maxDegreeOfParallelism, ProcessChunk);
@@ -119,7 +121,7 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
         double residual = _partialResidual[0];
         for (int c = 1; c < _partition.ChunkCount; c++)
         {
-            TensorPrimitives.Add(gw, partials.Slice(c * d, d), gw);
+            TensorPrimitives.Add(gw, partials.Slice(c * _gradientStride, d), gw);
             loss += _partialLoss[c];
             residual += _partialResidual[c];
         }
@@ -179,7 +181,7 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
             _prefetch,
             _parameters.AsSpan(0, d),
             _parameters[d],
-            _partialGradients.AsSpan(chunk * d, d),
+            _partialGradients.AsSpan(chunk * _gradientStride, d),
             out _partialLoss[chunk],
             out _partialResidual[chunk]);
     }
