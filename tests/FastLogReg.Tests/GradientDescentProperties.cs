@@ -56,11 +56,11 @@ public class GradientDescentProperties
 
         // η ≤ 4/(‖X̃‖²_F/n + 4λ) = 1/L: every step decreases a convex f whose gradient is L-Lipschitz.
         double eta = LogisticRegression.SafeLearningRate(data, p.L2);
-        var options = new TrainingOptions { LearningRate = eta, MaxEpochs = 25, Tolerance = 0, L2 = p.L2, MaxDegreeOfParallelism = 1 };
+        var options = new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = eta, MaxIterations = 25, Tolerance = 0, L2 = p.L2, MaxDegreeOfParallelism = 1 };
         TrainingReport report = LogisticRegression.Train(data, options).Report;
 
         IReadOnlyList<double> h = report.ObjectiveHistory;
-        Assert.Equal(report.Epochs + 1, h.Count);
+        Assert.Equal(report.Iterations + 1, h.Count);
         for (int k = 1; k < h.Count; k++)
         {
             Assert.True(h[k] <= h[k - 1] + (relativeSlack * Math.Abs(h[k - 1])), $"epoch {k}: objective rose from {h[k - 1]:R} to {h[k]:R} with η = {eta} ({p})");
@@ -93,7 +93,7 @@ public class DeterminismProperties
             double[] gradient = new double[point.Length + 1];
             gradient[^1] = objective.Evaluate(point, gradient.AsSpan(0, point.Length));
 
-            var options = new TrainingOptions { LearningRate = 0.5, MaxEpochs = 3, Tolerance = 0, L2 = p.L2, MaxDegreeOfParallelism = dop };
+            var options = new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.5, MaxIterations = 3, Tolerance = 0, L2 = p.L2, MaxDegreeOfParallelism = dop };
             LogisticModel model = LogisticRegression.Train(data, options).Model;
             double[] weights = [.. model.Weights, model.Bias];
 

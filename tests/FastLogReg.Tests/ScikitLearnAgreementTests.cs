@@ -39,10 +39,11 @@ public class ScikitLearnAgreementTests
 
         var options = new TrainingOptions
         {
+            Solver = Solver.GradientDescent,
             L2 = l2,
             LearningRate = LogisticRegression.SafeLearningRate(data, l2),
-            Tolerance = 1e-9,
-            MaxEpochs = 500_000,
+            Tolerance = 1e-7,
+            MaxIterations = 500_000,
         };
         TrainingResult result = LogisticRegression.Train(data, options);
 

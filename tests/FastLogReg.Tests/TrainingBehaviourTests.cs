@@ -16,28 +16,29 @@ public class TrainingBehaviourTests
     {
         // Raw breast-cancer features reach 4000: η = 1 is thousands of times the safe step.
         DenseDataset<double> data = RawBreastCancer();
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 1.0, MaxEpochs = 1000 });
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 1.0, MaxIterations = 1000 });
 
         Assert.Equal(StopReason.Diverged, result.Report.StopReason);
         Assert.All(result.Model.Weights.ToArray(), w => Assert.True(double.IsFinite(w)));
         Assert.Equal(result.Report.ObjectiveHistory.Where(double.IsFinite).Min(), result.Report.FinalObjective);
         Assert.Contains("too large", result.Report.Message);
         Assert.Contains("safe bound", result.Report.Message);
-        Assert.True(result.Report.Epochs < 1000);
+        Assert.True(result.Report.Iterations < 1000);
     }
 
     [Fact]
     public void ConvergedRunReportsConvergenceAndGradientNormBelowTolerance()
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
-        var options = new TrainingOptions { LearningRate = 0.5, L2 = 0.01, Tolerance = 1e-6, MaxEpochs = 100_000 };
+        var options = new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.5, L2 = 0.01, Tolerance = 1e-6, MaxIterations = 100_000 };
         TrainingResult result = LogisticRegression.Train(data, options);
 
         Assert.Equal(StopReason.Converged, result.Report.StopReason);
         Assert.True(result.Report.Converged);
-        Assert.True(result.Report.FinalGradientNorm <= 1e-6);
-        Assert.Equal(result.Report.Epochs + 1, result.Report.ObjectiveHistory.Count);
-        Assert.Equal(result.Report.Epochs + 1, result.Report.DataPasses);
+        Assert.True(result.Report.FinalGradientNorm <= result.Report.ConvergenceThreshold);
+        Assert.Equal(1e-6 * Math.Max(1, result.Report.GradientNormHistory[0]), result.Report.ConvergenceThreshold);
+        Assert.Equal(result.Report.Iterations + 1, result.Report.ObjectiveHistory.Count);
+        Assert.Equal(result.Report.Iterations + 1, result.Report.DataPasses);
         Assert.Equal(result.Report.ObjectiveHistory[^1], result.Report.FinalObjective);
         double penalty = 0.5 * 0.01 * result.Model.Weights.ToArray().Sum(w => w * w);
         Close.Equal(result.Report.FinalObjective - penalty, result.Report.FinalLoss, 1e-12, 1e-15, "loss = objective − penalty");
@@ -49,11 +50,12 @@ public class TrainingBehaviourTests
     public void EpochLimitIsReportedWithAdvice()
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 0.01, MaxEpochs = 5 });
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.01, MaxIterations = 5 });
 
-        Assert.Equal(StopReason.MaxEpochs, result.Report.StopReason);
-        Assert.Equal(5, result.Report.Epochs);
-        Assert.Contains("raise MaxEpochs", result.Report.Message);
+        Assert.Equal(StopReason.MaxIterations, result.Report.StopReason);
+        Assert.Equal(5, result.Report.Iterations);
+        Assert.Contains("raise MaxIterations", result.Report.Message);
+        Assert.Contains("L-BFGS", result.Report.Message);
         Assert.Contains("standardize", result.Report.Message);
     }
 
@@ -61,12 +63,12 @@ public class TrainingBehaviourTests
     public void WarmStartFromTheOptimumStopsAtOnce()
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
-        var options = new TrainingOptions { LearningRate = 0.5, L2 = 0.01, Tolerance = 1e-6, MaxEpochs = 100_000 };
+        var options = new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.5, L2 = 0.01, Tolerance = 1e-6, MaxIterations = 100_000 };
         LogisticModel optimum = LogisticRegression.Train(data, options).Model;
 
         TrainingResult again = LogisticRegression.Train(data, options with { InitialModel = optimum });
         Assert.Equal(StopReason.Converged, again.Report.StopReason);
-        Assert.Equal(0, again.Report.Epochs);
+        Assert.Equal(0, again.Report.Iterations);
         Assert.Equal(optimum.Weights.ToArray(), again.Model.Weights.ToArray());
     }
 
@@ -76,10 +78,10 @@ public class TrainingBehaviourTests
         DenseDataset<double> data = TestData.BreastCancerStandardized();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { MaxEpochs = 1000 }, cts.Token);
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { MaxIterations = 1000 }, cts.Token);
 
         Assert.Equal(StopReason.Cancelled, result.Report.StopReason);
-        Assert.Equal(0, result.Report.Epochs);
+        Assert.Equal(0, result.Report.Iterations);
         Assert.Contains("Cancelled", result.Report.Message);
     }
 
@@ -88,10 +90,10 @@ public class TrainingBehaviourTests
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 0.01, MaxEpochs = int.MaxValue, Tolerance = 0 }, cts.Token);
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.01, MaxIterations = int.MaxValue, Tolerance = 0 }, cts.Token);
 
         Assert.Equal(StopReason.Cancelled, result.Report.StopReason);
-        Assert.True(result.Report.Epochs > 0);
+        Assert.True(result.Report.Iterations > 0);
         Assert.Equal(result.Report.ObjectiveHistory.Min(), result.Report.FinalObjective);
     }
 
@@ -99,7 +101,7 @@ public class TrainingBehaviourTests
     public void WithoutInterceptTheBiasStaysZero()
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { FitIntercept = false, MaxEpochs = 50 });
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { FitIntercept = false, MaxIterations = 50 });
         Assert.Equal(0.0, result.Model.Bias);
         Assert.Equal(30, result.Model.FeatureCount);
     }
@@ -111,7 +113,7 @@ public class TrainingBehaviourTests
         DenseDataset<double> standardized = TestData.BreastCancerStandardized();
         float[] xf = standardized.Features.ToArray().Select(v => (float)v).ToArray();
         DenseDataset<float> single = DenseDataset.Create(xf, y.Select(v => (float)v).ToArray(), names.Length);
-        var options = new TrainingOptions { LearningRate = 0.5, L2 = 0.01, MaxEpochs = 200 };
+        var options = new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 0.5, L2 = 0.01, MaxIterations = 200 };
 
         LogisticModel a = LogisticRegression.Train(standardized, options).Model;
         LogisticModel b = LogisticRegression.Train(single, options).Model;

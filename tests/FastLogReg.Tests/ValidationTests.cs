@@ -100,7 +100,7 @@ public class ValidationTests
     [InlineData(double.PositiveInfinity)]
     public void NonPositiveOrNonFiniteLearningRateIsRejected(double bad)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { LearningRate = bad });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = bad });
         Assert.Equal("LearningRate", e.ParamName);
     }
 
@@ -118,7 +118,7 @@ public class ValidationTests
     [Fact]
     public void OtherInvalidOptionsAreRejected()
     {
-        Assert.Equal("MaxEpochs", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxEpochs = -1 }).ParamName);
+        Assert.Equal("MaxIterations", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxIterations = -1 }).ParamName);
         Assert.Equal("Tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Tolerance = double.NaN }).ParamName);
         Assert.Equal("MaxDegreeOfParallelism", Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MaxDegreeOfParallelism = 0 }).ParamName);
     }

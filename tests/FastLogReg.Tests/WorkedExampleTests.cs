@@ -20,12 +20,12 @@ public class WorkedExampleTests
         var start = new LogisticModel([1.0], 1.0);
 
         // z = 2, a = σ(2) = 0.880797, BCE = −log a = 0.126928; dz = a − 1 = −0.119203 = dw = db.
-        TrainingResult oneStep = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 1, MaxEpochs = 1, Tolerance = 0, InitialModel = start });
+        TrainingResult oneStep = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 1, MaxIterations = 1, Tolerance = 0, InitialModel = start });
         Assert.Equal(0.126928, oneStep.Report.ObjectiveHistory[0], 6);
         Assert.Equal(1.1192, oneStep.Model.Weights[0], 4);
         Assert.Equal(1.1192, oneStep.Model.Bias, 4);
 
-        TrainingResult tenSteps = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 1, MaxEpochs = 10, Tolerance = 0, InitialModel = start });
+        TrainingResult tenSteps = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 1, MaxIterations = 10, Tolerance = 0, InitialModel = start });
         IReadOnlyList<double> h = tenSteps.Report.ObjectiveHistory;
         Assert.Equal(11, h.Count);
         for (int k = 1; k < h.Count; k++)
@@ -88,9 +88,9 @@ public class SaturationTests
         var p = new Problem(200, 7, 42, 1.0, false, 0);
         (DenseDataset<double> random, _, _) = TestData.Build<double>(p);
         DenseDataset<double> data = DenseDataset.Create(random.Features, Enumerable.Repeat(label, 200).ToArray(), 7);
-        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { LearningRate = 1, MaxEpochs = 2000, Tolerance = 0 });
+        TrainingResult result = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.GradientDescent, LearningRate = 1, MaxIterations = 2000, Tolerance = 0 });
 
-        Assert.Equal(StopReason.MaxEpochs, result.Report.StopReason);
+        Assert.Equal(StopReason.MaxIterations, result.Report.StopReason);
         Assert.All(result.Model.Weights.ToArray(), w => Assert.True(double.IsFinite(w)));
         Assert.True(double.IsFinite(result.Model.Bias));
         Assert.True(result.Report.FinalLoss < 0.01, $"loss {result.Report.FinalLoss} should approach 0");

@@ -6,7 +6,7 @@ using FastLogReg.Numerics;
 namespace FastLogReg.Kernels;
 
 /// <summary>
-/// One pass over a range of rows, zᵢ = wᵀxᵢ + b:
+/// One pass over a range of rows, zᵢ = wᵀxᵢ + b, with row weight sᵢ (sample weight × class weight, default 1):
 /// ℓ = Σᵢ sᵢ·(softplus(zᵢ) − yᵢzᵢ),  gb = Σᵢ sᵢ·(σ(zᵢ) − yᵢ),  g = Σᵢ sᵢ·(σ(zᵢ) − yᵢ)·xᵢ.
 /// </summary>
 /// <remarks>
@@ -43,6 +43,8 @@ internal static class FusedLossGradient
     /// <param name="features">The range's features.</param>
     /// <param name="labels">The range's labels (0/1).</param>
     /// <param name="weights">The range's sample weights, or empty for unit weights.</param>
+    /// <param name="classWeight0">Weight multiplying every row of class 0 (1 for none).</param>
+    /// <param name="classWeight1">Weight multiplying every row of class 1 (1 for none).</param>
     /// <param name="columns">Row length, at least <c>W.Count</c>.</param>
     /// <param name="blockRows">From <see cref="BlockRows"/>.</param>
     /// <param name="prefetchNextBlock">From <see cref="ShouldPrefetch"/>.</param>
@@ -56,6 +58,8 @@ internal static class FusedLossGradient
         ReadOnlySpan<T> features,
         ReadOnlySpan<T> labels,
         ReadOnlySpan<T> weights,
+        double classWeight0,
+        double classWeight1,
         int columns,
         int blockRows,
         bool prefetchNextBlock,
@@ -80,7 +84,9 @@ internal static class FusedLossGradient
         ref double w0 = ref MemoryMarshal.GetReference(w);
         ref double g0 = ref MemoryMarshal.GetReference(gradient);
         ref double z0 = ref MemoryMarshal.GetReference(z);
-        bool weighted = !weights.IsEmpty;
+        bool sampleWeighted = !weights.IsEmpty;
+        bool classWeighted = classWeight0 != 1.0 || classWeight1 != 1.0;
+        bool weighted = sampleWeighted || classWeighted;
         int rows = labels.Length;
 
         for (int start = 0; start < rows; start += blockRows)
@@ -94,7 +100,15 @@ internal static class FusedLossGradient
             Widen<T, TV, W>(labels.Slice(start, count), y);
             if (weighted)
             {
-                Widen<T, TV, W>(weights.Slice(start, count), s);
+                if (sampleWeighted)
+                {
+                    Widen<T, TV, W>(weights.Slice(start, count), s);
+                }
+                else
+                {
+                    s[..count].Fill(1.0);
+                }
+
                 y[count..padded].Clear();
                 s[count..padded].Clear();
                 z[count..padded].Clear();
@@ -105,7 +119,7 @@ internal static class FusedLossGradient
                 z[count..padded].Fill(LogisticResiduals.PaddingMargin);
             }
 
-            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, padded, ref lossSum, ref rSum);
+            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, classWeighted, classWeight0, classWeight1, padded, ref lossSum, ref rSum);
 
             if (prefetchNextBlock && start + blockRows < rows)
             {

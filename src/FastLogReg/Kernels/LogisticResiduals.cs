@@ -18,15 +18,18 @@ internal static class LogisticResiduals
 
     /// <summary>
     /// Processes <paramref name="count"/> lanes (a multiple of <c>W.Count</c>). Replaces z with r. When
-    /// <paramref name="weighted"/> is false, <paramref name="s"/> is not read and every row has weight 1.
+    /// <paramref name="weighted"/> is false, <paramref name="s"/> is not read and every row has weight 1; when
+    /// <paramref name="classWeighted"/> is true, a row's weight is further multiplied by its class's weight.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Compute<TV, W>(ref double z, ref double y, ref double s, bool weighted, int count, ref TV lossSum, ref TV residualSum)
+    public static void Compute<TV, W>(ref double z, ref double y, ref double s, bool weighted, bool classWeighted, double classWeight0, double classWeight1, int count, ref TV lossSum, ref TV residualSum)
         where TV : struct
         where W : ISimdDouble<TV>
     {
         TV one = W.Create(1.0);
         TV zero = W.Zero;
+        TV cw0 = W.Create(classWeight0);
+        TV cw1 = W.Create(classWeight1);
         for (int k = 0; k < count; k += W.Count)
         {
             ref double zk = ref Unsafe.Add(ref z, k);
@@ -42,6 +45,11 @@ internal static class LogisticResiduals
             if (weighted)
             {
                 TV sv = W.Load(ref Unsafe.Add(ref s, k));
+                if (classWeighted)
+                {
+                    sv = W.Multiply(sv, W.Select(W.EqualsMask(yv, one), cw1, cw0));
+                }
+
                 loss = W.Multiply(loss, sv);
                 r = W.Multiply(r, sv);
             }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 using FastLogReg.Parallelism;
@@ -9,20 +10,21 @@ namespace FastLogReg;
 /// <summary>
 /// The L2-regularized logistic-regression objective over a <see cref="DenseDataset{T}"/>:
 /// <code>
-/// f(w, b) = (1/S) Σᵢ sᵢ·[softplus(zᵢ) − yᵢ·zᵢ] + (λ/2)‖w‖²,   zᵢ = wᵀxᵢ + b,   S = Σᵢ sᵢ
+/// f(w, b) = (1/S) Σᵢ sᵢ·[softplus(zᵢ) − yᵢ·zᵢ] + (λ/2)‖w‖²,   zᵢ = wᵀx̃ᵢ + b,   S = Σᵢ sᵢ
 /// </code>
-/// i.e. the (weighted) mean binary cross-entropy plus an L2 penalty that never touches the intercept. With unit
-/// weights S = n; scikit-learn's <c>LogisticRegression(C)</c> minimizes the same function for λ = 1/(C·S).
+/// i.e. the weighted mean binary cross-entropy plus an L2 penalty that never touches the intercept. sᵢ is the row's
+/// sample weight (default 1) times its class weight (default 1); x̃ᵢ is xᵢ, or (xᵢ − μ)/σ with a <see cref="FeatureScaling"/>.
+/// scikit-learn's <c>LogisticRegression(C)</c> minimizes the same function for λ = 1/(C·S).
 /// The parameter vector is (w₀ … w_{d−1}, b), without b when the intercept is not fitted.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/> features; all sums are accumulated in double.</typeparam>
 /// <remarks>
 /// Each <see cref="Evaluate"/> is one fused pass over the data (value and gradient together), split into chunks fixed
 /// by the data's shape and reduced in chunk order: the result is bit-identical for any degree of parallelism.
-/// After construction an evaluation allocates nothing on one thread, and only <c>Parallel.For</c>'s own bookkeeping on
-/// several. Not thread-safe: one evaluation at a time per instance.
+/// Standardization rescales the parameters, not the data: nothing is copied. After construction an evaluation allocates
+/// nothing. Not thread-safe: one evaluation at a time per instance.
 /// </remarks>
-public sealed class LogisticObjective<T> : IDifferentiableFunction
+public sealed class LogisticObjective<T> : IStochasticFunction
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly RowPartition _partition;
@@ -30,30 +32,59 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
     private readonly SimdWidth _width;
     private readonly int _blockRows;
     private readonly bool _prefetch;
-    private readonly double[] _parameters;      // copy of the point being evaluated, readable from worker threads
+    private readonly double _classWeight0;
+    private readonly double _classWeight1;
+    private readonly double[] _parameters;       // raw-space (w, b) of the point being evaluated, readable from worker threads
     private readonly double[] _partialGradients; // ChunkCount slots of _gradientStride doubles
     private readonly int _gradientStride;        // ≥ Columns + 8, a multiple of 8: no two chunks' slots share a cache line
     private readonly double[] _partialLoss;      // per chunk
     private readonly double[] _partialResidual;  // per chunk
+    private T[]? _batchFeatures;                 // mini-batch gather buffers, created on first use
+    private T[]? _batchLabels;
+    private T[]? _batchWeights;
+    private long _rowsProcessed;
 
     /// <summary>Creates the objective.</summary>
     /// <param name="data">The training data.</param>
     /// <param name="l2">λ ≥ 0, the L2 strength.</param>
     /// <param name="fitIntercept">Whether b is a parameter (otherwise b = 0).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use at most; null for all cores.</param>
-    public LogisticObjective(DenseDataset<T> data, double l2 = 0, bool fitIntercept = true, int? maxDegreeOfParallelism = null)
-        : this(data, l2, fitIntercept, maxDegreeOfParallelism, widthCap: null)
+    /// <param name="scaling">Standardize the features with this scaling (inside the kernel); null for raw features.</param>
+    /// <param name="classWeights">Class weights; null for none.</param>
+    public LogisticObjective(
+        DenseDataset<T> data,
+        double l2 = 0,
+        bool fitIntercept = true,
+        int? maxDegreeOfParallelism = null,
+        FeatureScaling? scaling = null,
+        ClassWeights? classWeights = null)
+        : this(data, l2, fitIntercept, maxDegreeOfParallelism, widthCap: null, scaling, classWeights)
     {
     }
 
-    internal LogisticObjective(DenseDataset<T> data, double l2, bool fitIntercept, int? maxDegreeOfParallelism, SimdWidth? widthCap)
+    internal LogisticObjective(
+        DenseDataset<T> data,
+        double l2,
+        bool fitIntercept,
+        int? maxDegreeOfParallelism,
+        SimdWidth? widthCap,
+        FeatureScaling? scaling = null,
+        ClassWeights? classWeights = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         TrainingOptions.ValidateL2(l2, nameof(l2));
         TrainingOptions.ValidateDegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        if (scaling is not null && scaling.Columns != data.Columns)
+        {
+            throw new ArgumentException($"The scaling has {scaling.Columns} columns but the data has {data.Columns}.", nameof(scaling));
+        }
+
         Data = data;
         L2 = l2;
         FitIntercept = fitIntercept;
+        Scaling = scaling;
+        (_classWeight0, _classWeight1) = (classWeights ?? ClassWeights.None).Resolve(data);
+        TotalWeight = _classWeight0 == 1 && _classWeight1 == 1 ? data.TotalWeight : WeightedTotal(data, _classWeight0, _classWeight1);
         int columns = data.Columns;
         int elementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         _partition = RowPartition.For(data.Rows, columns, elementSize);
@@ -77,19 +108,33 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
     /// <summary>Whether the last parameter is the intercept b.</summary>
     public bool FitIntercept { get; }
 
+    /// <summary>The standardization applied inside the kernel, or null.</summary>
+    public FeatureScaling? Scaling { get; }
+
+    /// <summary>S = Σᵢ sᵢ, the total row weight (sample × class weights; the row count when unweighted).</summary>
+    public double TotalWeight { get; }
+
     /// <inheritdoc/>
     public int Dimension => Data.Columns + (FitIntercept ? 1 : 0);
+
+    /// <inheritdoc/>
+    public int SampleCount => Data.Rows;
 
     /// <summary>The data term (1/S) Σᵢ sᵢ·ℓᵢ of the most recent evaluation, without the penalty.</summary>
     public double LastLoss { get; private set; }
 
-    /// <summary>How many times the data has been passed over (one per <see cref="Evaluate"/>).</summary>
+    /// <summary>Full evaluations so far (each is one pass over the data).</summary>
     public long Evaluations { get; private set; }
+
+    /// <summary>Passes over the data so far: rows processed by full and mini-batch evaluations, divided by the row count.</summary>
+    public double DataPasses => (double)_rowsProcessed / Data.Rows;
 
     /// <summary>Threads an evaluation uses at most (never more than the number of chunks).</summary>
     public int DegreeOfParallelism => _runner.DegreeOfParallelism;
 
     internal SimdWidth Width => _width;
+
+    internal (double Negative, double Positive) ClassWeightsResolved => (_classWeight0, _classWeight1);
 
     internal int ChunkCount => _partition.ChunkCount;
 
@@ -97,23 +142,13 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
     /// <exception cref="ArgumentException">A span's length differs from <see cref="Dimension"/>.</exception>
     public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
     {
-        int d = Data.Columns;
-        if (point.Length != Dimension)
-        {
-            throw new ArgumentException($"The point has {point.Length} parameters but the objective has {Dimension} (d = {d}{(FitIntercept ? " plus the intercept" : string.Empty)}).", nameof(point));
-        }
-
-        if (gradient.Length != Dimension)
-        {
-            throw new ArgumentException($"The gradient span has {gradient.Length} elements but the objective has {Dimension}.", nameof(gradient));
-        }
-
-        point.CopyTo(_parameters);
-        _parameters[d] = FitIntercept ? point[d] : 0.0;
+        CheckLengths(point, gradient);
+        LoadParameters(point);
 
         _runner.Run();
 
         // Reduce the per-chunk partial sums in chunk order: the result does not depend on which thread ran which chunk.
+        int d = Data.Columns;
         Span<double> gw = gradient[..d];
         ReadOnlySpan<double> partials = _partialGradients;
         partials[..d].CopyTo(gw);
@@ -126,12 +161,117 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
             residual += _partialResidual[c];
         }
 
-        double inverseWeight = 1.0 / Data.TotalWeight;
-        ReadOnlySpan<double> w = _parameters.AsSpan(0, d);
+        Evaluations++;
+        _rowsProcessed += Data.Rows;
+        return Finish(point, gradient, loss, residual, TotalWeight);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Gathers the rows into an internal buffer (reused; created on first use) and runs the fused kernel on one thread.</remarks>
+    public double EvaluateSamples(ReadOnlySpan<double> point, Span<double> gradient, ReadOnlySpan<int> samples)
+    {
+        CheckLengths(point, gradient);
+        if (samples.IsEmpty)
+        {
+            throw new ArgumentException("The batch has no rows.", nameof(samples));
+        }
+
+        int d = Data.Columns;
+        int count = samples.Length;
+        if (_batchFeatures is null || _batchLabels!.Length < count)
+        {
+            _batchFeatures = new T[count * d];
+            _batchLabels = new T[count];
+            _batchWeights = Data.HasSampleWeights ? new T[count] : null;
+        }
+
+        ReadOnlySpan<T> x = Data.Features.Span;
+        ReadOnlySpan<T> y = Data.Labels.Span;
+        ReadOnlySpan<T> s = Data.SampleWeights.Span;
+        double total = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int i = samples[k];
+            if ((uint)i >= (uint)Data.Rows)
+            {
+                ThrowHelper.ThrowRowOutOfRange(i, Data.Rows);
+            }
+
+            x.Slice(i * d, d).CopyTo(_batchFeatures.AsSpan(k * d, d));
+            _batchLabels[k] = y[i];
+            double weight = y[i] == T.One ? _classWeight1 : _classWeight0;
+            if (_batchWeights is not null)
+            {
+                _batchWeights[k] = s[i];
+                weight *= FusedLossGradient.ToDouble(s[i]);
+            }
+
+            total += weight;
+        }
+
+        LoadParameters(point);
+        double loss = 0, residual = 0;
+        if (total > 0)
+        {
+            RunKernel(
+                _batchFeatures.AsSpan(0, count * d),
+                _batchLabels.AsSpan(0, count),
+                _batchWeights is null ? default : _batchWeights.AsSpan(0, count),
+                gradient[..d],
+                out loss,
+                out residual);
+        }
+        else
+        {
+            gradient[..d].Clear();
+            total = 1; // a batch of zero-weight rows carries no information: only the penalty's gradient remains
+        }
+
+        _rowsProcessed += count;
+        return Finish(point, gradient, loss, residual, total);
+    }
+
+    private void CheckLengths(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        if (point.Length != Dimension)
+        {
+            throw new ArgumentException($"The point has {point.Length} parameters but the objective has {Dimension} (d = {Data.Columns}{(FitIntercept ? " plus the intercept" : string.Empty)}).", nameof(point));
+        }
+
+        if (gradient.Length != Dimension)
+        {
+            throw new ArgumentException($"The gradient span has {gradient.Length} elements but the objective has {Dimension}.", nameof(gradient));
+        }
+    }
+
+    /// <summary>Writes the raw-feature parameters (w′, b′) the kernel uses for <paramref name="point"/>.</summary>
+    private void LoadParameters(ReadOnlySpan<double> point)
+    {
+        int d = Data.Columns;
+        double b = FitIntercept ? point[d] : 0.0;
+        if (Scaling is null)
+        {
+            point[..d].CopyTo(_parameters);
+            _parameters[d] = b;
+        }
+        else
+        {
+            Scaling.ToRaw(point[..d], b, _parameters.AsSpan(0, d), out _parameters[d]);
+        }
+    }
+
+    /// <summary>From the kernel's raw sums (Σ sᵢrᵢxᵢ in gradient[..d]) to the objective and its gradient at <paramref name="point"/>.</summary>
+    private double Finish(ReadOnlySpan<double> point, Span<double> gradient, double loss, double residual, double totalWeight)
+    {
+        int d = Data.Columns;
+        Span<double> gw = gradient[..d];
+        Scaling?.GradientToStandardized(gw, residual);
+        double inverseWeight = 1.0 / totalWeight;
         TensorPrimitives.Multiply(gw, inverseWeight, gw);
         double penalty = 0;
         if (L2 != 0)
         {
+            ReadOnlySpan<double> w = point[..d];
             TensorPrimitives.MultiplyAdd(w, L2, gw, gw);
             penalty = 0.5 * L2 * TensorPrimitives.SumOfSquares(w);
         }
@@ -141,48 +281,57 @@ public sealed class LogisticObjective<T> : IDifferentiableFunction
             gradient[d] = residual * inverseWeight;
         }
 
-        Evaluations++;
         LastLoss = loss * inverseWeight;
         return LastLoss + penalty;
     }
 
     private void ProcessChunk(int chunk)
     {
+        int d = Data.Columns;
+        (int start, int count) = _partition[chunk];
+        ReadOnlySpan<T> weights = Data.HasSampleWeights ? Data.SampleWeights.Span.Slice(start, count) : default;
+        RunKernel(
+            Data.Features.Span.Slice(start * d, count * d),
+            Data.Labels.Span.Slice(start, count),
+            weights,
+            _partialGradients.AsSpan(chunk * _gradientStride, d),
+            out _partialLoss[chunk],
+            out _partialResidual[chunk]);
+    }
+
+    private void RunKernel(ReadOnlySpan<T> features, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, Span<double> gradient, out double loss, out double residual)
+    {
+        int d = Data.Columns;
+        ReadOnlySpan<double> w = _parameters.AsSpan(0, d);
+        double b = _parameters[d];
         switch (_width)
         {
             case SimdWidth.Vector512:
-                ProcessChunk<System.Runtime.Intrinsics.Vector512<double>, Simd512>(chunk);
+                FusedLossGradient.Run<T, Vector512<double>, Simd512>(features, labels, weights, _classWeight0, _classWeight1, d, _blockRows, _prefetch, w, b, gradient, out loss, out residual);
                 break;
             case SimdWidth.Vector256:
-                ProcessChunk<System.Runtime.Intrinsics.Vector256<double>, Simd256>(chunk);
+                FusedLossGradient.Run<T, Vector256<double>, Simd256>(features, labels, weights, _classWeight0, _classWeight1, d, _blockRows, _prefetch, w, b, gradient, out loss, out residual);
                 break;
             case SimdWidth.Vector128:
-                ProcessChunk<System.Runtime.Intrinsics.Vector128<double>, Simd128>(chunk);
+                FusedLossGradient.Run<T, Vector128<double>, Simd128>(features, labels, weights, _classWeight0, _classWeight1, d, _blockRows, _prefetch, w, b, gradient, out loss, out residual);
                 break;
             default:
-                ProcessChunk<double, SimdScalar>(chunk);
+                FusedLossGradient.Run<T, double, SimdScalar>(features, labels, weights, _classWeight0, _classWeight1, d, _blockRows, _prefetch, w, b, gradient, out loss, out residual);
                 break;
         }
     }
 
-    private void ProcessChunk<TV, W>(int chunk)
-        where TV : struct
-        where W : ISimdDouble<TV>
+    private static double WeightedTotal(DenseDataset<T> data, double classWeight0, double classWeight1)
     {
-        int d = Data.Columns;
-        (int start, int count) = _partition[chunk];
-        ReadOnlySpan<T> weights = Data.HasSampleWeights ? Data.SampleWeights.Span.Slice(start, count) : default;
-        FusedLossGradient.Run<T, TV, W>(
-            Data.Features.Span.Slice(start * d, count * d),
-            Data.Labels.Span.Slice(start, count),
-            weights,
-            d,
-            _blockRows,
-            _prefetch,
-            _parameters.AsSpan(0, d),
-            _parameters[d],
-            _partialGradients.AsSpan(chunk * _gradientStride, d),
-            out _partialLoss[chunk],
-            out _partialResidual[chunk]);
+        ReadOnlySpan<T> y = data.Labels.Span;
+        ReadOnlySpan<T> s = data.SampleWeights.Span;
+        double total = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double weight = data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0;
+            total += weight * (y[i] == T.One ? classWeight1 : classWeight0);
+        }
+
+        return total;
     }
 }

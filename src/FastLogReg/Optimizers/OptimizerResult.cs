@@ -7,5 +7,7 @@ internal sealed record OptimizerResult(
     double GradientNorm,
     StopReason StopReason,
     int Iterations,
-    List<double> History,
-    int ReturnedIteration);
+    IReadOnlyList<double> ObjectiveHistory,
+    IReadOnlyList<double> GradientNormHistory,
+    int ReturnedIteration,
+    double ConvergenceThreshold);

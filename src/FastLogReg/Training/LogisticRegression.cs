@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using FastLogReg.Kernels;
@@ -13,16 +15,16 @@ namespace FastLogReg;
 public static class LogisticRegression
 {
     /// <summary>
-    /// Full-batch gradient descent with a fixed learning rate η: every epoch is one fused pass over the data for the loss
-    /// and gradient, then w ← w − η·∂f/∂w, b ← b − η·∂f/∂b.
+    /// Trains with the solver and options given (default: L-BFGS, no regularization, tolerance 10⁻⁶). Every iteration's
+    /// loss and gradient come from one fused pass over the data.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">Validated training data.</param>
-    /// <param name="options">Learning rate, limits, regularization; null for the defaults.</param>
-    /// <param name="cancellationToken">Checked between epochs; cancellation returns the best model so far with
+    /// <param name="options">Solver, limits, regularization, standardization, weights; null for the defaults.</param>
+    /// <param name="cancellationToken">Checked once per iteration; cancellation returns the best model so far with
     /// <see cref="StopReason.Cancelled"/> rather than throwing.</param>
-    /// <returns>The model and a report. Never a model with NaN weights: divergence returns the best model seen.</returns>
-    /// <exception cref="ArgumentException">The warm-start model does not fit the data or the options.</exception>
+    /// <returns>The model (on raw features) and a report. Never a model with NaN weights.</returns>
+    /// <exception cref="ArgumentException">The warm-start model does not fit the data, or balanced class weights meet a single class.</exception>
     public static TrainingResult Train<T>(DenseDataset<T> data, TrainingOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -30,101 +32,284 @@ public static class LogisticRegression
         options ??= new TrainingOptions();
         var stopwatch = Stopwatch.StartNew();
         int d = data.Columns;
-        var objective = new LogisticObjective<T>(data, options.L2, options.FitIntercept, options.MaxDegreeOfParallelism);
-
-        double[] start = new double[objective.Dimension];
-        if (options.InitialModel is { } initial)
+        FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
+        var objective = new LogisticObjective<T>(data, options.L2, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+        double[] start = StartingPoint(options, d, scaling);
+        double? referenceNorm = null;
+        if (options.InitialModel is not null)
         {
-            if (initial.FeatureCount != d)
-            {
-                throw new ArgumentException($"The initial model has {initial.FeatureCount} weights but the data has {d} columns.", nameof(options));
-            }
-
-            if (!options.FitIntercept && initial.Bias != 0)
-            {
-                throw new ArgumentException($"The initial model has bias {initial.Bias} but FitIntercept is false, which fixes b = 0.", nameof(options));
-            }
-
-            initial.Weights.CopyTo(start);
-            if (options.FitIntercept)
-            {
-                start[d] = initial.Bias;
-            }
+            // The tolerance is relative to ‖∇f‖ at w = 0, so that a warm start is judged exactly as a cold one.
+            double[] scratch = new double[start.Length];
+            objective.Evaluate(new double[start.Length], scratch);
+            referenceNorm = TensorPrimitives.Norm<double>(scratch);
         }
 
-        OptimizerResult result = GradientDescent.Minimize(objective, start, options.LearningRate, options.MaxEpochs, options.Tolerance, cancellationToken);
-        stopwatch.Stop();
+        var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
+        // SGD's rate decays, so it can start above the (conservative, Frobenius-norm) safe bound; measured on breast cancer,
+        // η₀ between 0.5 and 8 all reach within 10⁻⁴ of the optimum in 300 epochs, against 3·10⁻³ for η₀ = the bound (0.13).
+        double learningRate = options.LearningRate ?? (options.Solver == Solver.MiniBatchSgd ? 4 : 1) * SafeLearningRate(objective);
+
+        OptimizerResult result = options.Solver switch
+        {
+            Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.MiniBatchSgd => MiniBatchSgd.Minimize(objective, start, learningRate, options.Schedule, Math.Max(options.L2, 1.0 / objective.TotalWeight), options.BatchSize, options.Seed, rules),
+            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
+        };
 
         ReadOnlySpan<double> w = result.Point.AsSpan(0, d);
         double bias = options.FitIntercept ? result.Point[d] : 0.0;
-        var model = new LogisticModel(w, bias);
+        double[] rawWeights = new double[d];
+        double rawBias = bias;
+        if (scaling is null)
+        {
+            w.CopyTo(rawWeights);
+        }
+        else
+        {
+            scaling.ToRaw(w, bias, rawWeights, out rawBias);
+        }
+
+        var model = new LogisticModel(rawWeights, rawBias);
+        StopReason reason = result.StopReason;
+        if (options.L2 == 0 && reason is StopReason.Converged or StopReason.NoProgress && Separates(model, data))
+        {
+            reason = StopReason.Separable;
+        }
+
+        stopwatch.Stop();
         double finalLoss = result.Objective - (0.5 * options.L2 * TensorPrimitives.SumOfSquares(w));
-        string message = Describe(result, options, data);
+        string message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses);
         var report = new TrainingReport(
+            options.Solver,
             result.Iterations,
-            result.StopReason,
+            reason,
             result.Objective,
             finalLoss,
             result.GradientNorm,
-            result.History,
-            objective.Evaluations,
+            result.ConvergenceThreshold,
+            result.ObjectiveHistory,
+            result.GradientNormHistory,
+            objective.DataPasses,
             stopwatch.Elapsed,
             message);
         return new TrainingResult(model, report);
     }
 
     /// <summary>
-    /// A learning rate for which fixed-step gradient descent decreases the objective every epoch:
+    /// A learning rate for which fixed-step gradient descent decreases the objective every step:
     /// η = 1/L with L = ‖X̃‖²_F/(4S) + λ ≥ the Lipschitz constant of ∇f, where X̃ is X with a column of ones when the
-    /// intercept is fitted and rows are weighted by sᵢ (the Frobenius norm bounds the spectral norm).
+    /// intercept is fitted and rows are weighted by sᵢ (the Frobenius norm bounds the spectral norm). That is
+    /// η = 4/(‖X̃‖²_F/S + 4λ).
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="data">The training data.</param>
+    /// <param name="data">The training data (raw features, sample weights).</param>
     /// <param name="l2">λ ≥ 0.</param>
     /// <param name="fitIntercept">Whether the intercept is fitted.</param>
     public static double SafeLearningRate<T>(DenseDataset<T> data, double l2 = 0, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
-        TrainingOptions.ValidateL2(l2, nameof(l2));
+        return SafeLearningRate(new LogisticObjective<T>(data, l2, fitIntercept, maxDegreeOfParallelism: 1));
+    }
+
+    /// <summary>The safe learning rate 1/L for an objective, including its standardization and class weights.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="objective">The objective.</param>
+    public static double SafeLearningRate<T>(LogisticObjective<T> objective)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        DenseDataset<T> data = objective.Data;
+        FeatureScaling? scaling = objective.Scaling;
+        var (cw0, cw1) = objective.ClassWeightsResolved;
         ReadOnlySpan<T> x = data.Features.Span;
+        ReadOnlySpan<T> y = data.Labels.Span;
         ReadOnlySpan<T> s = data.SampleWeights.Span;
         int d = data.Columns;
         double total = 0;
         for (int i = 0; i < data.Rows; i++)
         {
-            double rowSquares = fitIntercept ? 1.0 : 0.0;
-            foreach (T v in x.Slice(i * d, d))
+            double rowSquares = objective.FitIntercept ? 1.0 : 0.0;
+            ReadOnlySpan<T> row = x.Slice(i * d, d);
+            for (int j = 0; j < d; j++)
             {
-                double dv = FusedLossGradient.ToDouble(v);
-                rowSquares += dv * dv;
+                double v = FusedLossGradient.ToDouble(row[j]);
+                if (scaling is not null)
+                {
+                    v = (v - scaling.Means[j]) / scaling.Scales[j];
+                }
+
+                rowSquares += v * v;
             }
 
-            total += data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) * rowSquares : rowSquares;
+            double weight = (data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0) * (y[i] == T.One ? cw1 : cw0);
+            total += weight * rowSquares;
         }
 
-        double lipschitz = (total / (4.0 * data.TotalWeight)) + l2;
+        double lipschitz = (total / (4.0 * objective.TotalWeight)) + objective.L2;
         return 1.0 / lipschitz;
     }
 
-    private static string Describe<T>(OptimizerResult result, TrainingOptions options, DenseDataset<T> data)
+    private static double[] StartingPoint(TrainingOptions options, int d, FeatureScaling? scaling)
+    {
+        double[] start = new double[d + (options.FitIntercept ? 1 : 0)];
+        if (options.InitialModel is not { } initial)
+        {
+            return start;
+        }
+
+        if (initial.FeatureCount != d)
+        {
+            throw new ArgumentException($"The initial model has {initial.FeatureCount} weights but the data has {d} columns.", nameof(options));
+        }
+
+        if (!options.FitIntercept && scaling is null && initial.Bias != 0)
+        {
+            throw new ArgumentException($"The initial model has bias {initial.Bias} but FitIntercept is false, which fixes b = 0.", nameof(options));
+        }
+
+        if (scaling is null)
+        {
+            initial.Weights.CopyTo(start);
+            if (options.FitIntercept)
+            {
+                start[d] = initial.Bias;
+            }
+        }
+        else
+        {
+            scaling.ToStandardized(initial.Weights, initial.Bias, start.AsSpan(0, d), out double b);
+            if (options.FitIntercept)
+            {
+                start[d] = b;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>Whether the model classifies every positively weighted row correctly, with a nonzero margin.</summary>
+    private static bool Separates<T>(LogisticModel model, DenseDataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        string norm = $"‖∇f‖ = {result.GradientNorm:G3}";
-        switch (result.StopReason)
+        double[] z = ArrayPool<double>.Shared.Rent(data.Rows);
+        try
+        {
+            model.DecisionFunction(data.Features.Span, z.AsSpan(0, data.Rows));
+            ReadOnlySpan<T> y = data.Labels.Span;
+            ReadOnlySpan<T> s = data.SampleWeights.Span;
+            for (int i = 0; i < data.Rows; i++)
+            {
+                bool counts = !data.HasSampleWeights || s[i] > T.Zero;
+                bool correct = y[i] == T.One ? z[i] > 0 : z[i] < 0;
+                if (counts && !correct)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(z);
+        }
+    }
+
+    private static string Describe<T>(OptimizerResult result, StopReason reason, TrainingOptions options, double learningRate, DenseDataset<T> data, FeatureScaling? scaling, double passes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = CultureInfo.InvariantCulture;
+        string norm = string.Format(c, "‖∇f‖ = {0:G3}", result.GradientNorm);
+        string threshold = string.Format(c, "{0:G3} (= Tolerance {1:G3} · max(1, ‖∇f(0)‖))", result.ConvergenceThreshold, options.Tolerance);
+        string work = string.Format(c, "{0} iterations, {1:G4} passes over the data", result.Iterations, passes);
+        switch (reason)
         {
             case StopReason.Converged:
-                return $"Converged after {result.Iterations} epochs: {norm} ≤ tolerance {options.Tolerance:G3}; objective {result.Objective:G8}.";
-            case StopReason.MaxEpochs:
-                return $"Not converged: reached MaxEpochs = {options.MaxEpochs} with {norm} > tolerance {options.Tolerance:G3} (objective {result.Objective:G8}). " +
-                    $"To converge: raise MaxEpochs; raise LearningRate toward the safe bound {SafeLearningRate(data, options.L2, options.FitIntercept):G3} " +
-                    "(LogisticRegression.SafeLearningRate); standardize features that span very different scales; or loosen Tolerance.";
+                return string.Format(c, "Converged after {0}: {1} ≤ {2}; objective {3:G10}.", work, norm, threshold, result.Objective);
+
+            case StopReason.Separable:
+                return string.Format(
+                    c,
+                    "Stopped after {0}: the model classifies every training row correctly and L2 = 0, so the classes are linearly separable and the loss has no minimum (it only approaches 0 as ‖w‖ grows without bound). Set L2 > 0 for a unique, finite model. Objective {1:G6}, {2}.",
+                    work,
+                    result.Objective,
+                    norm);
+
             case StopReason.Diverged:
-                return $"Diverged at epoch {result.History.Count - 1}: the objective went from {result.History[0]:G6} to {result.History[^1]:G6}. " +
-                    $"LearningRate = {options.LearningRate:G3} is too large for this data; the safe bound is {SafeLearningRate(data, options.L2, options.FitIntercept):G3} " +
-                    $"(LogisticRegression.SafeLearningRate). Returned the best model seen (epoch {result.ReturnedIteration}, objective {result.Objective:G8}).";
+                return string.Format(
+                    c,
+                    "Diverged at iteration {0}: the objective went from {1:G6} to {2:G6}. The learning rate {3:G3} is too large for this data; the safe bound is {4:G3} (LogisticRegression.SafeLearningRate), or use the L-BFGS or backtracking solver, which need none. Returned the best model seen (iteration {5}, objective {6:G8}).",
+                    result.ObjectiveHistory.Count - 1,
+                    result.ObjectiveHistory[0],
+                    result.ObjectiveHistory[^1],
+                    learningRate,
+                    SafeBound(data, options, scaling),
+                    result.ReturnedIteration,
+                    result.Objective);
+
+            case StopReason.Cancelled:
+                return string.Format(c, "Cancelled after {0}; returned the best model seen (iteration {1}, objective {2:G8}, {3}).", work, result.ReturnedIteration, result.Objective, norm);
+
             default:
-                return $"Cancelled after {result.Iterations} epochs; returned the best model seen (epoch {result.ReturnedIteration}, objective {result.Objective:G8}, {norm}).";
+                string what = reason == StopReason.MaxIterations
+                    ? string.Format(c, "reached MaxIterations = {0}", options.MaxIterations)
+                    : "the objective stopped decreasing (no step improves it beyond rounding)";
+                return string.Format(
+                    c,
+                    "Not converged: {0} after {1}, with {2} > {3}; objective {4:G10}. To converge: {5}",
+                    what,
+                    work,
+                    norm,
+                    threshold,
+                    result.Objective,
+                    Advice(reason, options, data, scaling));
         }
+    }
+
+    private static double SafeBound<T>(DenseDataset<T> data, TrainingOptions options, FeatureScaling? scaling)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SafeLearningRate(new LogisticObjective<T>(data, options.L2, options.FitIntercept, 1, scaling, options.ClassWeights));
+
+    private static string Advice<T>(StopReason reason, TrainingOptions options, DenseDataset<T> data, FeatureScaling? scaling)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = CultureInfo.InvariantCulture;
+        var advice = new List<string>();
+        if (reason == StopReason.MaxIterations)
+        {
+            advice.Add(string.Format(c, "raise MaxIterations (now {0})", options.MaxIterations));
+        }
+
+        if (scaling is null)
+        {
+            FeatureScaling spread = FeatureScaling.Compute(data, options.MaxDegreeOfParallelism);
+            double largest = 0, smallest = double.PositiveInfinity;
+            foreach (double sd in spread.Scales)
+            {
+                largest = Math.Max(largest, sd);
+                smallest = Math.Min(smallest, sd);
+            }
+
+            double orders = Math.Log10(largest / smallest);
+            advice.Add(orders >= 1
+                ? string.Format(c, "standardize the features (Standardize = true): their standard deviations span {0:F1} orders of magnitude, which makes the problem ill-conditioned", orders)
+                : "standardize the features (Standardize = true) if their scales differ");
+        }
+
+        if (options.Solver is Solver.GradientDescent or Solver.Nesterov or Solver.MiniBatchSgd)
+        {
+            advice.Add("use the default L-BFGS solver, which needs far fewer passes and no learning rate");
+        }
+
+        if (options.L2 == 0)
+        {
+            advice.Add("add a little L2 regularization, which makes the optimum unique and better conditioned");
+        }
+
+        advice.Add(string.Format(c, "or loosen Tolerance (now {0:G3})", options.Tolerance));
+        return string.Join("; ", advice) + ".";
     }
 }

@@ -6,36 +6,47 @@ namespace FastLogReg;
 /// </summary>
 public sealed record TrainingOptions
 {
-    private readonly double _learningRate = 0.1;
-    private readonly int _maxEpochs = 1000;
+    private readonly double? _learningRate;
+    private readonly int _maxIterations = 1000;
     private readonly double _l2;
     private readonly double _tolerance = 1e-6;
     private readonly int? _maxDegreeOfParallelism;
+    private readonly int _lbfgsHistory = 10;
+    private readonly int _batchSize = 256;
+    private readonly ClassWeights _classWeights = ClassWeights.None;
+
+    /// <summary>The optimization method. Default <see cref="FastLogReg.Solver.Lbfgs"/>.</summary>
+    public Solver Solver { get; init; } = Solver.Lbfgs;
 
     /// <summary>
-    /// η, the fixed step of gradient descent: w ← w − η·∂f/∂w, b ← b − η·∂f/∂b. Finite and &gt; 0. Default 0.1.
-    /// Any η ≤ <see cref="LogisticRegression.SafeLearningRate{T}"/> makes the objective fall every epoch.
+    /// η, the step of fixed-step gradient descent and Nesterov, and the initial rate η₀ of mini-batch SGD; finite and &gt; 0.
+    /// Default null: the safe bound <c>LogisticRegression.SafeLearningRate</c> = 1/L for the data, with which
+    /// gradient descent decreases the objective every step (4/L for mini-batch SGD, whose rate then decays).
+    /// Backtracking uses it as its first trial step; L-BFGS ignores it.
     /// </summary>
-    public double LearningRate
+    public double? LearningRate
     {
         get => _learningRate;
-        init => _learningRate = double.IsFinite(value) && value > 0
+        init => _learningRate = value is null || (double.IsFinite(value.Value) && value.Value > 0)
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "LearningRate must be a finite number greater than 0.");
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "LearningRate must be a finite number greater than 0 (or null for the safe bound).");
     }
 
-    /// <summary>The most gradient steps to take, ≥ 0 (0 only evaluates the starting point). Default 1000.</summary>
-    public int MaxEpochs
+    /// <summary>
+    /// The most iterations, ≥ 0 (0 only evaluates the start): gradient steps for the gradient methods, quasi-Newton
+    /// steps for L-BFGS (each may take several passes for its line search), epochs for mini-batch SGD. Default 1000.
+    /// </summary>
+    public int MaxIterations
     {
-        get => _maxEpochs;
-        init => _maxEpochs = value >= 0
+        get => _maxIterations;
+        init => _maxIterations = value >= 0
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxEpochs), value, "MaxEpochs must be 0 or more.");
+            : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "MaxIterations must be 0 or more.");
     }
 
     /// <summary>
     /// λ ≥ 0, the L2 strength: the objective is mean cross-entropy + (λ/2)‖w‖² (the intercept is never penalized).
-    /// Default 0. scikit-learn's <c>C</c> corresponds to λ = 1/(C·n); see <see cref="L2FromScikitLearnC"/>.
+    /// Default 0. scikit-learn's <c>C</c> corresponds to λ = 1/(C·S); see <see cref="L2FromScikitLearnC"/>.
     /// </summary>
     public double L2
     {
@@ -47,7 +58,11 @@ public sealed record TrainingOptions
         }
     }
 
-    /// <summary>Stop (converged) when the Euclidean norm of the full gradient (w and b) is ≤ this. Finite, ≥ 0. Default 1e-6.</summary>
+    /// <summary>
+    /// Convergence: stop when ‖∇f(w, b)‖₂ ≤ Tolerance · max(1, ‖∇f(0, 0)‖₂), the gradient over w and b at the current
+    /// point and at zero (the cold start; a warm start costs one extra pass to measure it, so warm and cold runs share
+    /// one criterion). Finite, ≥ 0. Default 1e-6.
+    /// </summary>
     public double Tolerance
     {
         get => _tolerance;
@@ -67,15 +82,57 @@ public sealed record TrainingOptions
         }
     }
 
-    /// <summary>Whether to learn the intercept b (otherwise b = 0). Default true.</summary>
+    /// <summary>Whether to learn the intercept b (otherwise b = 0, or −Σ wⱼμⱼ/σⱼ with <see cref="Standardize"/>). Default true.</summary>
     public bool FitIntercept { get; init; } = true;
 
-    /// <summary>Warm start: training begins from this model's weights and bias instead of zero. Default null.</summary>
+    /// <summary>
+    /// Train on standardized features (xⱼ − μⱼ)/σⱼ with the (weighted) mean μ and population standard deviation σ of
+    /// each column — applied inside the kernel, nothing is copied — and fold the scaling back into the returned model,
+    /// which predicts on raw features. The L2 penalty applies to the standardized weights (as scikit-learn's
+    /// <c>StandardScaler</c> followed by <c>LogisticRegression</c>). Constant columns get σ = 1. Default false.
+    /// </summary>
+    public bool Standardize { get; init; }
+
+    /// <summary>Class weights (<see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/> or <see cref="ClassWeights.Of"/>). Default none.</summary>
+    public ClassWeights ClassWeights
+    {
+        get => _classWeights;
+        init => _classWeights = value ?? throw new ArgumentNullException(nameof(ClassWeights), "Use ClassWeights.None for no class weighting.");
+    }
+
+    /// <summary>L-BFGS: how many recent steps approximate the curvature, 1–1000. Default 10.</summary>
+    public int LbfgsHistory
+    {
+        get => _lbfgsHistory;
+        init => _lbfgsHistory = value is >= 1 and <= 1000
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(LbfgsHistory), value, "LbfgsHistory must be between 1 and 1000.");
+    }
+
+    /// <summary>Mini-batch SGD: rows per batch, ≥ 1 (the last batch of an epoch may be smaller). Default 256.</summary>
+    public int BatchSize
+    {
+        get => _batchSize;
+        init => _batchSize = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "BatchSize must be at least 1.");
+    }
+
+    /// <summary>Mini-batch SGD: the learning-rate schedule. Default <see cref="LearningRateSchedule.InverseTime"/>.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.InverseTime;
+
+    /// <summary>Mini-batch SGD: the seed of the row shuffling; the same seed gives the same model. Default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Warm start: training begins from this model (on raw features) instead of zero. Default null.</summary>
     public LogisticModel? InitialModel { get; init; }
+
+    /// <summary>Receives iteration, objective, gradient norm, passes and elapsed time after every iteration. Default null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>λ that makes the objective equal scikit-learn's <c>LogisticRegression(C=c)</c>: λ = 1/(C·S).</summary>
     /// <param name="c">scikit-learn's inverse regularization strength, finite and &gt; 0.</param>
-    /// <param name="totalSampleWeight">S: the number of rows, or the sum of the sample weights.</param>
+    /// <param name="totalSampleWeight">S: the number of rows, or the sum of the (sample × class) weights.</param>
     public static double L2FromScikitLearnC(double c, double totalSampleWeight)
     {
         if (!(double.IsFinite(c) && c > 0))

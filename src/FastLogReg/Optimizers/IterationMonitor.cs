@@ -1,0 +1,123 @@
+using System.Diagnostics;
+
+namespace FastLogReg.Optimizers;
+
+/// <summary>
+/// The stopping rules, history, best point and progress reports that all solvers share. A solver calls
+/// <see cref="Observe"/> once per iteration with the iterate's objective and gradient norm, and stops when it returns a
+/// reason. The rules, in order:
+/// <list type="number">
+/// <item>Diverged: f is NaN/∞, ‖∇f‖ is NaN/∞, or f &gt; f₀ + max(|f₀|, 1).</item>
+/// <item>Converged: ‖∇f‖ ≤ tol · max(1, ‖∇f₀‖), ∇f₀ the gradient at w = 0 (given by the caller for a warm start,
+/// otherwise the first observation's).</item>
+/// <item>MaxIterations: the iteration limit is reached.</item>
+/// <item>NoProgress: the best objective has not improved by even an ulp (<see cref="StallTolerance"/>, relative) over
+/// the last <see cref="StallWindow"/> iterations — nothing left but rounding. (A smaller window would stop first-order
+/// methods while their steps, too small to move f, still move w usefully.)</item>
+/// <item>Cancelled: the token was signalled (checked once per iteration).</item>
+/// </list>
+/// </summary>
+internal sealed class IterationMonitor
+{
+    /// <summary>Iterations over which the best objective must improve.</summary>
+    public const int StallWindow = 50;
+
+    /// <summary>Relative improvement regarded as rounding noise: one ulp.</summary>
+    public const double StallTolerance = 2.220446049250313e-16;
+
+    private readonly StoppingRules _rules;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<double> _objectives;
+    private readonly List<double> _gradientNorms;
+    private readonly List<double> _runningBest;
+    private readonly double[] _best;
+    private double _bestObjective = double.PositiveInfinity;
+    private double _bestGradientNorm = double.PositiveInfinity;
+    private int _bestIteration;
+    private double _divergenceLimit = double.PositiveInfinity;
+
+    public IterationMonitor(ReadOnlySpan<double> start, StoppingRules rules)
+    {
+        _rules = rules;
+        int capacity = Math.Min(rules.MaxIterations, 1 << 16) + 1;
+        _objectives = new List<double>(capacity);
+        _gradientNorms = new List<double>(capacity);
+        _runningBest = new List<double>(capacity);
+        _best = start.ToArray(); // until a finite objective is seen, the best point is the start (never a NaN point)
+    }
+
+    /// <summary>tol · max(1, ‖∇f₀‖), known after the first observation.</summary>
+    public double ConvergenceThreshold { get; private set; } = double.NaN;
+
+    /// <summary>The latest iteration observed.</summary>
+    public int Iteration { get; private set; }
+
+    public StopReason? Observe(int iteration, ReadOnlySpan<double> point, double objective, double gradientNorm)
+    {
+        Iteration = iteration;
+        _objectives.Add(objective);
+        _gradientNorms.Add(gradientNorm);
+        if (iteration == 0)
+        {
+            double reference = _rules.ReferenceGradientNorm ?? gradientNorm;
+            ConvergenceThreshold = _rules.Tolerance * Math.Max(1.0, double.IsFinite(reference) ? reference : 1.0);
+            _divergenceLimit = objective + Math.Max(Math.Abs(objective), 1.0);
+        }
+
+        _rules.Progress?.Report(new TrainingProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _clock.Elapsed));
+
+        if (!double.IsFinite(objective) || !double.IsFinite(gradientNorm) || objective > _divergenceLimit)
+        {
+            _runningBest.Add(_bestObjective);
+            return StopReason.Diverged;
+        }
+
+        if (objective < _bestObjective)
+        {
+            _bestObjective = objective;
+            _bestGradientNorm = gradientNorm;
+            _bestIteration = iteration;
+            point.CopyTo(_best);
+        }
+
+        _runningBest.Add(_bestObjective);
+        if (gradientNorm <= ConvergenceThreshold)
+        {
+            return StopReason.Converged;
+        }
+
+        if (iteration >= _rules.MaxIterations)
+        {
+            return StopReason.MaxIterations;
+        }
+
+        if (iteration >= StallWindow)
+        {
+            double then = _runningBest[iteration - StallWindow];
+            if (then - _bestObjective <= StallTolerance * Math.Abs(_bestObjective))
+            {
+                return StopReason.NoProgress;
+            }
+        }
+
+        return _rules.CancellationToken.IsCancellationRequested ? StopReason.Cancelled : null;
+    }
+
+    /// <summary>
+    /// The result for a stop: the best point seen after divergence or cancellation, otherwise the current one.
+    /// </summary>
+    public OptimizerResult Finish(StopReason reason, ReadOnlySpan<double> point, double objective, double gradientNorm)
+    {
+        bool best = reason is StopReason.Diverged or StopReason.Cancelled;
+        return new OptimizerResult(
+            best ? (double[])_best.Clone() : point.ToArray(),
+            best ? _bestObjective : objective,
+            best ? _bestGradientNorm : gradientNorm,
+            reason,
+            Iteration,
+            _objectives,
+            _gradientNorms,
+            best ? _bestIteration : Iteration,
+            ConvergenceThreshold);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Numerics.Tensors;
+
+namespace FastLogReg.Optimizers;
+
+/// <summary>
+/// Limited-memory BFGS (Nocedal &amp; Wright, Algorithm 7.4 and 7.5). The direction is −H∇f with H given by the two-loop
+/// recursion over the last m pairs sₖ = xₖ₊₁ − xₖ, yₖ = ∇fₖ₊₁ − ∇fₖ and H₀ = (sᵀy / yᵀy)·I; the step satisfies the strong
+/// Wolfe conditions (<see cref="WolfeLineSearch"/>). Pairs with sᵀy ≤ 10⁻¹⁰·‖s‖·‖y‖ are skipped so H stays positive
+/// definite. If the line search fails the memory is dropped and a steepest-descent step is tried once; if that fails too,
+/// the objective cannot be decreased further at this precision (<see cref="StopReason.NoProgress"/>).
+/// </summary>
+internal static class Lbfgs
+{
+    public static OptimizerResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules)
+    {
+        var monitor = new IterationMonitor(start, rules);
+        var lineSearch = new WolfeLineSearch(function);
+        int n = start.Length;
+        double[] x = start.ToArray();
+        double[] g = new double[n];
+        double[] previousX = new double[n];
+        double[] previousG = new double[n];
+        double[] direction = new double[n];
+        double[][] s = new double[memory][];
+        double[][] y = new double[memory][];
+        double[] rho = new double[memory];
+        double[] alpha = new double[memory];
+        for (int i = 0; i < memory; i++)
+        {
+            s[i] = new double[n];
+            y[i] = new double[n];
+        }
+
+        int stored = 0, newest = -1;
+        double gamma = 1;
+        double f = function.Evaluate(x, g);
+        for (int iteration = 0; ; iteration++)
+        {
+            double norm = TensorPrimitives.Norm<double>(g);
+            if (monitor.Observe(iteration, x, f, norm) is { } reason)
+            {
+                return monitor.Finish(reason, x, f, norm);
+            }
+
+            x.CopyTo(previousX, 0);
+            g.CopyTo(previousG, 0);
+            double? accepted = null;
+            for (int attempt = 0; attempt < 2 && accepted is null; attempt++)
+            {
+                double initialStep = 1;
+                if (stored == 0)
+                {
+                    // Steepest descent: a first step of unit length in parameter space.
+                    TensorPrimitives.Negate(g, direction);
+                    initialStep = 1 / norm;
+                }
+                else
+                {
+                    TwoLoop(g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
+                    if (TensorPrimitives.Dot<double>(direction, g) >= 0)
+                    {
+                        stored = 0; // not a descent direction (rounding): forget the curvature pairs
+                        continue;
+                    }
+                }
+
+                accepted = lineSearch.Search(x, f, g, direction, initialStep, out _);
+                if (accepted is null)
+                {
+                    stored = 0;
+                }
+            }
+
+            if (accepted is not { } value)
+            {
+                return monitor.Finish(StopReason.NoProgress, x, f, norm);
+            }
+
+            f = value;
+            int slot = (newest + 1) % memory;
+            TensorPrimitives.Subtract(x, previousX, s[slot]);
+            TensorPrimitives.Subtract(g, previousG, y[slot]);
+            double sy = TensorPrimitives.Dot<double>(s[slot], y[slot]);
+            double yy = TensorPrimitives.Dot<double>(y[slot], y[slot]);
+            if (sy > 1e-10 * Math.Sqrt(TensorPrimitives.Dot<double>(s[slot], s[slot]) * yy))
+            {
+                rho[slot] = 1 / sy;
+                gamma = sy / yy;
+                newest = slot;
+                stored = Math.Min(stored + 1, memory);
+            }
+        }
+    }
+
+    /// <summary>direction = −H·g by the two-loop recursion over the stored pairs (newest first, then oldest first).</summary>
+    private static void TwoLoop(double[] g, double[][] s, double[][] y, double[] rho, double[] alpha, int stored, int newest, int memory, double gamma, double[] direction)
+    {
+        g.CopyTo(direction, 0); // q
+        for (int k = 0; k < stored; k++)
+        {
+            int i = ((newest - k) % memory + memory) % memory;
+            alpha[i] = rho[i] * TensorPrimitives.Dot<double>(s[i], direction);
+            TensorPrimitives.MultiplyAdd(y[i], -alpha[i], direction, direction);
+        }
+
+        TensorPrimitives.Multiply(direction, gamma, direction); // r = H₀q
+        for (int k = stored - 1; k >= 0; k--)
+        {
+            int i = ((newest - k) % memory + memory) % memory;
+            double beta = rho[i] * TensorPrimitives.Dot<double>(y[i], direction);
+            TensorPrimitives.MultiplyAdd(s[i], alpha[i] - beta, direction, direction);
+        }
+
+        TensorPrimitives.Negate(direction, direction);
+    }
+}

@@ -1,0 +1,16 @@
+namespace FastLogReg.Optimizers;
+
+/// <summary>What every solver is told about when to stop, and whom to tell about its progress.</summary>
+/// <param name="MaxIterations">Iteration limit.</param>
+/// <param name="Tolerance">Relative gradient tolerance.</param>
+/// <param name="ReferenceGradientNorm">‖∇f‖ at w = 0 for the relative tolerance; null when the start is w = 0.</param>
+/// <param name="Progress">Receives a report after every iteration, or null.</param>
+/// <param name="DataPasses">Passes over the data so far, for the reports.</param>
+/// <param name="CancellationToken">Checked once per iteration.</param>
+internal sealed record StoppingRules(
+    int MaxIterations,
+    double Tolerance,
+    double? ReferenceGradientNorm,
+    IProgress<TrainingProgress>? Progress,
+    Func<double> DataPasses,
+    CancellationToken CancellationToken);

@@ -1,0 +1,39 @@
+namespace FastLogReg;
+
+/// <summary>The optimization method. Every solver minimizes the same objective and shares the options and the report.</summary>
+public enum Solver
+{
+    /// <summary>
+    /// Limited-memory BFGS (the default): two-loop recursion over the last <see cref="TrainingOptions.LbfgsHistory"/>
+    /// steps and a line search satisfying the strong Wolfe conditions. Typically a few dozen passes over the data.
+    /// </summary>
+    Lbfgs,
+
+    /// <summary>Fixed-step gradient descent, the textbook method: w ← w − η∇f. Needs a learning rate (default: the safe bound).</summary>
+    GradientDescent,
+
+    /// <summary>Gradient descent whose step is chosen by backtracking until the Armijo condition holds: monotone, no rate to tune.</summary>
+    BacktrackingGradientDescent,
+
+    /// <summary>Nesterov-accelerated gradient descent with a fixed step and gradient-based adaptive restart.</summary>
+    Nesterov,
+
+    /// <summary>
+    /// Mini-batch stochastic gradient descent over shuffled rows (seeded), with a constant or 1/t learning-rate schedule.
+    /// Converges sublinearly: good for a rough model of huge data, not for a tight optimum.
+    /// </summary>
+    MiniBatchSgd,
+}
+
+/// <summary>How mini-batch SGD's learning rate changes over time.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>ηₜ = η₀.</summary>
+    Constant,
+
+    /// <summary>
+    /// ηₜ = η₀ / (1 + η₀·μ·t), t counting mini-batch steps and μ = max(λ, 1/S): the "1/t" schedule of Bottou's SGD for
+    /// strongly convex objectives (λ is the L2 strength; the floor 1/S keeps the rate decaying when λ = 0).
+    /// </summary>
+    InverseTime,
+}
