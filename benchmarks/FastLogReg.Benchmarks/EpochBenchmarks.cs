@@ -9,6 +9,8 @@ namespace FastLogReg.Benchmarks;
 /// the fused kernel, the textbook scalar loop, the naive per-row TensorPrimitives pass, and the streaming read of the
 /// same bytes (the baseline: an epoch cannot beat reading the features once).
 /// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 4, iterationCount: 12)]
+[IterationTime(250)]
 [GenericTypeArguments(typeof(float))]
 [GenericTypeArguments(typeof(double))]
 public class EpochBenchmarks<T>

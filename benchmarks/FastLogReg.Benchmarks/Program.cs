@@ -2,8 +2,17 @@ using BenchmarkDotNet.Running;
 
 namespace FastLogReg.Benchmarks;
 
-/// <summary>Entry point: BenchmarkDotNet's switcher, so any subset runs with <c>--filter</c>.</summary>
+/// <summary>Entry point: BenchmarkDotNet's switcher (any subset with <c>--filter</c>), or <c>--survey [file]</c>.</summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--survey")
+        {
+            return SolverSurvey.Run(args.Length > 1 ? args[1] : null);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());
+        return 0;
+    }
 }

@@ -1,0 +1,185 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using FastLogReg.IO;
+
+namespace FastLogReg.Cli;
+
+/// <summary>
+/// The command tree (System.CommandLine): the root runs the main job; <c>train</c>, <c>predict</c> and
+/// <c>evaluate</c> work on files. Argument mistakes exit with 2, bad files with 1 — always a message, never a stack trace.
+/// </summary>
+internal static class CommandLine
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
+    {
+        var context = new CliContext(output, error, interactive);
+        RootCommand root = Build(context);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (ParseError e in parsed.Errors)
+            {
+                error.WriteLine($"error: {e.Message}");
+            }
+
+            error.WriteLine("Run 'fastlogreg --help' for usage.");
+            return ExitCodes.BadUsage;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    private static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand(
+            "FastLogReg: fast, trustworthy logistic regression. With no command, trains on the bundled breast-cancer data (the main job).");
+        Option<FileInfo?> rootModel = new("--model") { Description = "Where the main job saves its model (default: breast-cancer.model.json in the current directory)." };
+        Option<FileInfo?> rootPlot = PlotOption();
+        Option<bool> rootQuiet = QuietOption();
+        Option<bool> rootJson = JsonOption();
+        root.Options.Add(rootModel);
+        root.Options.Add(rootPlot);
+        root.Options.Add(rootQuiet);
+        root.Options.Add(rootJson);
+        root.SetAction(r => Guard(context, () => DefaultJob.Run(context, r.GetValue(rootModel), r.GetValue(rootPlot), r.GetValue(rootQuiet), r.GetValue(rootJson))));
+
+        root.Subcommands.Add(TrainCommandLine(context));
+        root.Subcommands.Add(PredictCommandLine(context));
+        root.Subcommands.Add(EvaluateCommandLine(context));
+        return root;
+    }
+
+    private static Command TrainCommandLine(CliContext context)
+    {
+        var input = new InputOptions(required: true);
+        Option<string> solver = new("--solver") { Description = "lbfgs (default), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", DefaultValueFactory = _ => "lbfgs" };
+        solver.AcceptOnlyFromAmong("lbfgs", "backtracking", "nesterov", "gd", "sgd");
+        Option<double?> l2 = new("--l2") { Description = "L2 strength λ ≥ 0 (the objective is mean cross-entropy + (λ/2)‖w‖²)." };
+        l2.Validators.Add(r => NonNegative(r, r.GetValueOrDefault<double?>(), "--l2"));
+        Option<double?> c = new("--C") { Description = "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given)." };
+        c.Validators.Add(r => Positive(r, r.GetValueOrDefault<double?>(), "--C"));
+        Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };
+        Option<int?> threads = new("--threads") { Description = "Threads to use (default: all cores). Results do not depend on it." };
+        threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--threads must be at least 1."); } });
+        Option<double> testFraction = new("--test-fraction") { Description = "Fraction of the (shuffled) rows held out for evaluation, in [0, 1). Default 0.2.", DefaultValueFactory = _ => 0.2 };
+        testFraction.Validators.Add(r => { double f = r.GetValueOrDefault<double>(); if (!(f >= 0 && f < 1)) { r.AddError($"--test-fraction must be in [0, 1), not {f.ToString(CultureInfo.InvariantCulture)}."); } });
+        Option<int> seed = new("--seed") { Description = "Seed of the shuffle before the split (and of SGD). Default 42.", DefaultValueFactory = _ => 42 };
+        Option<int?> maxIterations = new("--max-iterations") { Description = "Iteration limit (default 1000)." };
+        maxIterations.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) { r.AddError("--max-iterations must be 0 or more."); } });
+        Option<double?> tolerance = new("--tolerance") { Description = "Stop when ‖∇f‖ ≤ tolerance · max(1, ‖∇f(0)‖). Default 1e-6." };
+        tolerance.Validators.Add(r => NonNegative(r, r.GetValueOrDefault<double?>(), "--tolerance"));
+        Option<FileInfo> model = new("--model") { Description = "Where to save the model (JSON).", Required = true };
+        Option<FileInfo?> plot = PlotOption();
+        Option<bool> quiet = QuietOption();
+        Option<bool> json = JsonOption();
+
+        var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
+        input.AddTo(command);
+        foreach (Option o in new Option[] { solver, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, model, plot, quiet, json })
+        {
+            command.Options.Add(o);
+        }
+
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(l2) is not null && r.GetResult(c) is not null)
+            {
+                r.AddError("give --l2 or --C, not both.");
+            }
+        });
+        command.SetAction(r => Guard(context, () => TrainCommand.Run(context, new TrainArguments(
+            input.Read(r),
+            r.GetValue(solver)!,
+            r.GetValue(l2),
+            r.GetValue(c),
+            r.GetValue(standardize),
+            r.GetValue(threads),
+            r.GetValue(testFraction),
+            r.GetValue(seed),
+            r.GetValue(maxIterations),
+            r.GetValue(tolerance),
+            r.GetValue(model)!,
+            r.GetValue(plot),
+            r.GetValue(quiet),
+            r.GetValue(json)))));
+        return command;
+    }
+
+    private static Command PredictCommandLine(CliContext context)
+    {
+        Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
+        var input = new InputOptions(required: true, withLabelOptions: false);
+        Option<FileInfo?> outputFile = new("--output") { Description = "Where to write 'probability,class' rows (CSV; default: standard output)." };
+        var command = new Command("predict", "Write the probability and class of every row of a file.");
+        command.Options.Add(model);
+        input.AddTo(command);
+        command.Options.Add(outputFile);
+        command.SetAction(r => Guard(context, () => PredictCommand.Run(context, r.GetValue(model)!, input.Read(r), r.GetValue(outputFile))));
+        return command;
+    }
+
+    private static Command EvaluateCommandLine(CliContext context)
+    {
+        Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
+        var input = new InputOptions(required: true);
+        Option<bool> json = JsonOption();
+        var command = new Command("evaluate", "Accuracy, log-loss, confusion matrix and ROC AUC of a model on a labelled file.");
+        command.Options.Add(model);
+        input.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(r => Guard(context, () => EvaluateCommand.Run(context, r.GetValue(model)!, input.Read(r), r.GetValue(json))));
+        return command;
+    }
+
+    private static Option<FileInfo?> PlotOption() => new("--plot") { Description = "Draw the loss curve (and, for two features, the decision boundary over the points) to this SVG file." };
+
+    private static Option<bool> QuietOption() => new("--quiet") { Description = "Print nothing but errors." };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print a machine-readable JSON report instead of text." };
+
+    private static void NonNegative(OptionResult r, double? value, string name)
+    {
+        if (value is { } v && !(double.IsFinite(v) && v >= 0))
+        {
+            r.AddError($"{name} must be a finite number ≥ 0, not {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static void Positive(OptionResult r, double? value, string name)
+    {
+        if (value is { } v && !(double.IsFinite(v) && v > 0))
+        {
+            r.AddError($"{name} must be a finite number > 0, not {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <summary>Runs a command, turning the exceptions a user can cause into a one-line message and an exit code.</summary>
+    private static int Guard(CliContext context, Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (UsageException e)
+        {
+            context.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadUsage;
+        }
+        catch (DataFormatException e)
+        {
+            context.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (FileNotFoundException e)
+        {
+            context.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            context.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using FastLogReg.IO;
+
+namespace FastLogReg.Cli;
+
+/// <summary>The options that say which file to read and how.</summary>
+internal sealed class InputOptions
+{
+    private readonly Option<FileInfo> _data;
+    private readonly Option<string?> _format;
+    private readonly Option<string?> _label;
+    private readonly Option<string?> _separator;
+    private readonly Option<string?> _positive;
+    private readonly bool _withLabelOptions;
+
+    public InputOptions(bool required, bool withLabelOptions = true)
+    {
+        _withLabelOptions = withLabelOptions;
+        _data = new Option<FileInfo>("--data") { Description = "The data: CSV (header line; ',', ';' or tab) or LIBSVM sparse text.", Required = required };
+        _format = new Option<string?>("--format") { Description = "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv)." };
+        _format.AcceptOnlyFromAmong("csv", "libsvm");
+        _label = new Option<string?>("--label") { Description = "CSV label column: its header name or 1-based number (default: the last column)." };
+        _separator = new Option<string?>("--separator") { Description = "CSV separator: ',', ';' or 'tab' (default: detected from the header)." };
+        _separator.AcceptOnlyFromAmong(",", ";", "tab");
+        _positive = new Option<string?>("--positive") { Description = "The label value of the positive class (default: the larger number, or the later string)." };
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_data);
+        command.Options.Add(_format);
+        if (_withLabelOptions)
+        {
+            command.Options.Add(_label);
+            command.Options.Add(_positive);
+        }
+
+        command.Options.Add(_separator);
+    }
+
+    public InputArguments Read(ParseResult r) => new(
+        r.GetValue(_data)!,
+        r.GetValue(_format),
+        _withLabelOptions ? r.GetValue(_label) : null,
+        r.GetValue(_separator) switch { null => null, "tab" => '\t', var s => s[0] },
+        _withLabelOptions ? r.GetValue(_positive) : null);
+}
+
+/// <summary>Which file to read and how.</summary>
+internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive)
+{
+    public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
+}
+
+/// <summary>Reads data files for the commands (always as double: text numbers are parsed exactly).</summary>
+internal static class DataInput
+{
+    /// <summary>A labelled file, for training (mapping inferred) or evaluation (the model's mapping and feature names).</summary>
+    public static LabeledData<double> ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null)
+    {
+        using StreamReader text = Open(input.Data);
+        if (input.IsLibSvm)
+        {
+            return LibSvmDataReader.Read<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive });
+        }
+
+        IReadOnlyList<string>? select = null;
+        if (featureNames is not null)
+        {
+            IReadOnlyList<string> header = PeekHeader(input);
+            select = featureNames.All(header.Contains) ? featureNames : null;
+        }
+
+        var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select };
+        return CsvDataReader.Read<double>(text, input.Data.FullName, options);
+    }
+
+    /// <summary>
+    /// The features of a file for prediction: the model's columns by name when the header has them all, otherwise every
+    /// column (which must then be exactly the model's count).
+    /// </summary>
+    public static FeatureTable<double> ReadFeatures(InputArguments input, IReadOnlyList<string>? featureNames, int columns)
+    {
+        using StreamReader text = Open(input.Data);
+        if (input.IsLibSvm)
+        {
+            return LibSvmDataReader.ReadFeatures<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns });
+        }
+
+        IReadOnlyList<string> header = PeekHeader(input);
+        IReadOnlyList<string>? select = featureNames is not null && featureNames.All(header.Contains) ? featureNames : null;
+        if (select is null && header.Count != columns)
+        {
+            string expected = featureNames is null ? string.Empty : $" named {string.Join(", ", featureNames.Take(5))}{(featureNames.Count > 5 ? ", …" : string.Empty)}";
+            throw new DataFormatException(input.Data.FullName, 1, null, $"the file has {header.Count} columns, but the model needs {columns} features{expected}.");
+        }
+
+        return CsvDataReader.ReadFeatures<double>(text, input.Data.FullName, new CsvReadOptions { Separator = input.Separator, FeatureColumns = select });
+    }
+
+    private static IReadOnlyList<string> PeekHeader(InputArguments input)
+    {
+        using StreamReader text = Open(input.Data);
+        return CsvDataReader.ReadHeader(text, input.Data.FullName, input.Separator);
+    }
+
+    private static StreamReader Open(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);
+        }
+
+        return new StreamReader(file.FullName, detectEncodingFromByteOrderMarks: true);
+    }
+}

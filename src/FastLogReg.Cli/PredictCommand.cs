@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+using FastLogReg.IO;
+using Spectre.Console;
+
+namespace FastLogReg.Cli;
+
+/// <summary><c>fastlogreg predict</c>: one "probability,class" line per row, the class in the file's own label values.</summary>
+internal static class PredictCommand
+{
+    public static int Run(CliContext context, FileInfo modelFile, InputArguments input, FileInfo? output)
+    {
+        SavedModel saved = LoadModel(modelFile);
+        FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
+        double[] probabilities = new double[table.Rows];
+        saved.Model.PredictProbabilities<double>(table.Features, probabilities);
+
+        LabelMapping? labels = saved.Metadata.Labels;
+        void Write(TextWriter writer)
+        {
+            writer.WriteLine("probability,class");
+            foreach (double p in probabilities)
+            {
+                string label = p > 0.5 ? labels?.Positive ?? "1" : labels?.Negative ?? "0";
+                writer.Write(p.ToString("R", CultureInfo.InvariantCulture));
+                writer.Write(',');
+                writer.WriteLine(label.Contains(',') || label.Contains('"') ? $"\"{label.Replace("\"", "\"\"")}\"" : label);
+            }
+        }
+
+        if (output is null)
+        {
+            Write(context.Output);
+            return ExitCodes.Ok;
+        }
+
+        AtomicFile.Write(output.FullName, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            Write(writer);
+        });
+        context.Console.MarkupLine($"Wrote {table.Rows} predictions to {Markup.Escape(output.FullName)}");
+        return ExitCodes.Ok;
+    }
+
+    internal static SavedModel LoadModel(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"no such model file: {file.FullName}", file.FullName);
+        }
+
+        return ModelFile.Load(file.FullName);
+    }
+}

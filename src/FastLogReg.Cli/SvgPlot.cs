@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using FastLogReg.IO;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+
+namespace FastLogReg.Cli;
+
+/// <summary>
+/// The plots people draw by hand when they learn this algorithm, with OxyPlot's SVG exporter: the objective over the
+/// iterations and, for data with two features, the points of both classes with the decision boundary wᵀx + b = 0.
+/// </summary>
+internal static class SvgPlot
+{
+    private const double Width = 640, Height = 420;
+
+    public static void Write(string path, TrainingReport report, LogisticModel model, LabeledData<double> data)
+    {
+        var panels = new List<PlotModel> { LossCurve(report) };
+        if (data.Data.Columns == 2)
+        {
+            panels.Add(Boundary(model, data));
+        }
+
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width * panels.Count}\" height=\"{Height}\">");
+        for (int k = 0; k < panels.Count; k++)
+        {
+            string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, false);
+            svg.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate({Width * k},0)\">").Append(panel).Append("</g>");
+        }
+
+        svg.Append("</svg>");
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            writer.Write(svg.ToString());
+        });
+    }
+
+    private static PlotModel LossCurve(TrainingReport report)
+    {
+        var plot = new PlotModel { Title = $"Objective per iteration ({report.Solver})", Background = OxyColors.White };
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "iteration" });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "mean cross-entropy + (λ/2)‖w‖²" });
+        var line = new LineSeries { Color = OxyColors.SteelBlue, StrokeThickness = 2, MarkerType = report.ObjectiveHistory.Count <= 60 ? MarkerType.Circle : MarkerType.None, MarkerSize = 3 };
+        for (int k = 0; k < report.ObjectiveHistory.Count; k++)
+        {
+            if (double.IsFinite(report.ObjectiveHistory[k]))
+            {
+                line.Points.Add(new DataPoint(k, report.ObjectiveHistory[k]));
+            }
+        }
+
+        plot.Series.Add(line);
+        return plot;
+    }
+
+    private static PlotModel Boundary(LogisticModel model, LabeledData<double> data)
+    {
+        var plot = new PlotModel { Title = "Decision boundary wᵀx + b = 0", Background = OxyColors.White };
+        plot.Legends.Add(new Legend { LegendPosition = LegendPosition.TopRight });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = data.FeatureNames[0] });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = data.FeatureNames[1] });
+        var negative = new ScatterSeries { Title = data.Labels.Negative, MarkerType = MarkerType.Circle, MarkerFill = OxyColors.IndianRed, MarkerSize = 3 };
+        var positive = new ScatterSeries { Title = data.Labels.Positive, MarkerType = MarkerType.Triangle, MarkerFill = OxyColors.SeaGreen, MarkerSize = 3 };
+        ReadOnlySpan<double> x = data.Data.Features.Span;
+        ReadOnlySpan<double> y = data.Data.Labels.Span;
+        double minX = double.PositiveInfinity, maxX = double.NegativeInfinity;
+        for (int i = 0; i < data.Data.Rows; i++)
+        {
+            (y[i] == 1 ? positive : negative).Points.Add(new ScatterPoint(x[2 * i], x[(2 * i) + 1]));
+            minX = Math.Min(minX, x[2 * i]);
+            maxX = Math.Max(maxX, x[2 * i]);
+        }
+
+        plot.Series.Add(negative);
+        plot.Series.Add(positive);
+        double w0 = model.Weights[0], w1 = model.Weights[1], b = model.Bias;
+        if (w1 != 0)
+        {
+            var boundary = new LineSeries { Title = "σ = 0.5", Color = OxyColors.Black, StrokeThickness = 2 };
+            boundary.Points.Add(new DataPoint(minX, -(b + (w0 * minX)) / w1));
+            boundary.Points.Add(new DataPoint(maxX, -(b + (w0 * maxX)) / w1));
+            plot.Series.Add(boundary);
+        }
+
+        return plot;
+    }
+}

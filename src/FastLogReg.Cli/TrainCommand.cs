@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using FastLogReg.IO;
+using Spectre.Console;
+
+namespace FastLogReg.Cli;
+
+/// <summary>The arguments of <c>train</c>.</summary>
+internal sealed record TrainArguments(
+    InputArguments Input,
+    string Solver,
+    double? L2,
+    double? C,
+    bool Standardize,
+    int? Threads,
+    double TestFraction,
+    int Seed,
+    int? MaxIterations,
+    double? Tolerance,
+    FileInfo Model,
+    FileInfo? Plot,
+    bool Quiet,
+    bool Json);
+
+/// <summary><c>fastlogreg train</c>: read, shuffle and split, train with progress, report, evaluate, save.</summary>
+internal static class TrainCommand
+{
+    public static int Run(CliContext context, TrainArguments arguments)
+    {
+        var clock = Stopwatch.StartNew();
+        LabeledData<double> data = DataInput.ReadLabeled(arguments.Input);
+        TimeSpan loading = clock.Elapsed;
+        return Train(context, data, arguments, loading, description: null);
+    }
+
+    /// <summary>The training session shared with the main job.</summary>
+    public static int Train(CliContext context, LabeledData<double> loaded, TrainArguments a, TimeSpan loading, string? description)
+    {
+        var c = CultureInfo.InvariantCulture;
+        (DenseDataset<double> train, DenseDataset<double>? test) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
+        double l2 = a.L2 ?? TrainingOptions.L2FromScikitLearnC(a.C ?? 1.0, train.TotalWeight);
+        Solver solver = a.Solver switch
+        {
+            "backtracking" => Solver.BacktrackingGradientDescent,
+            "nesterov" => Solver.Nesterov,
+            "gd" => Solver.GradientDescent,
+            "sgd" => Solver.MiniBatchSgd,
+            _ => Solver.Lbfgs,
+        };
+        var options = new TrainingOptions
+        {
+            Solver = solver,
+            L2 = l2,
+            Standardize = a.Standardize,
+            MaxDegreeOfParallelism = a.Threads,
+            MaxIterations = a.MaxIterations ?? 1000,
+            Tolerance = a.Tolerance ?? 1e-6,
+            Seed = a.Seed,
+        };
+
+        bool text = !a.Quiet && !a.Json;
+        IAnsiConsole console = context.Console;
+        if (text)
+        {
+            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(description ?? loaded.Source)}: {loaded.Data.Rows} rows × {loaded.Data.Columns} features, read in {loading.TotalMilliseconds.ToString("F0", c)} ms");
+            console.MarkupLine($"          label classes: 1 = '{Markup.Escape(loaded.Labels.Positive)}', 0 = '{Markup.Escape(loaded.Labels.Negative)}'");
+            console.MarkupLine(test is null
+                ? $"[bold]Split[/]     all {train.Rows} rows used for training (no held-out rows)"
+                : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
+            string regularization = a.L2 is not null ? $"λ = {l2.ToString("G4", c)}" : $"λ = {l2.ToString("G4", c)} (C = {(a.C ?? 1.0).ToString("G4", c)})";
+            console.MarkupLine($"[bold]Training[/]  {SolverName(solver)}, {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+        }
+
+        TrainingResult result = ProgressView.Run(context, quiet: !text, progress => LogisticRegression.Train(train, options with { Progress = progress }));
+        TrainingReport report = result.Report;
+        ModelEvaluation trainScore = result.Model.Evaluate(train);
+        ModelEvaluation? testScore = test is null ? null : result.Model.Evaluate(test);
+
+        var metadata = new ModelMetadata
+        {
+            FeatureNames = loaded.FeatureNames,
+            Labels = loaded.Labels,
+            Standardization = a.Standardize ? FeatureScaling.Compute(train, a.Threads) : null,
+            Training = TrainingSummary.From(options, report, train.Rows),
+        };
+        string modelPath = a.Model.FullName;
+        ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
+        if (a.Plot is not null)
+        {
+            SvgPlot.Write(a.Plot.FullName, report, result.Model, new LabeledData<double>(train, loaded.FeatureNames, loaded.Labels, loaded.Source));
+        }
+
+        if (a.Json)
+        {
+            var output = new TrainOutput(
+                loaded.Source,
+                loaded.Data.Rows,
+                loaded.Data.Columns,
+                loaded.Labels.Positive,
+                loaded.Labels.Negative,
+                train.Rows,
+                test?.Rows ?? 0,
+                SolverName(solver),
+                l2,
+                a.Standardize,
+                report.Iterations,
+                report.DataPasses,
+                report.Elapsed.TotalMilliseconds,
+                report.StopReason.ToString(),
+                report.Converged,
+                report.Message,
+                report.FinalObjective,
+                report.FinalGradientNorm,
+                Scores.From(trainScore),
+                testScore is null ? null : Scores.From(testScore),
+                modelPath,
+                a.Plot?.FullName);
+            context.Output.WriteLine(JsonSerializer.Serialize(output, CliJsonContext.Readable.TrainOutput));
+        }
+        else if (text)
+        {
+            string color = report.Converged ? "green" : "yellow";
+            console.MarkupLine($"[bold]Result[/]    [{color}]{Markup.Escape(report.StopReason.ToString())}[/]: {report.Iterations} iterations, {report.DataPasses.ToString("G4", c)} passes over the data, {report.Elapsed.TotalMilliseconds.ToString("F1", c)} ms");
+            console.MarkupLine($"          {Markup.Escape(report.Message)}");
+            console.MarkupLine($"[bold]Accuracy[/]  train {Percent(trainScore.Accuracy)}, log-loss {trainScore.LogLoss.ToString("F4", c)} ({train.Rows} rows)");
+            if (testScore is not null)
+            {
+                console.MarkupLine($"          held-out {Percent(testScore.Accuracy)}, log-loss {testScore.LogLoss.ToString("F4", c)} ({test!.Rows} rows)");
+            }
+
+            console.MarkupLine($"[bold]Model[/]     saved to {Markup.Escape(modelPath)}");
+            if (a.Plot is not null)
+            {
+                console.MarkupLine($"[bold]Plot[/]      {Markup.Escape(a.Plot.FullName)}");
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    internal static string SolverName(Solver solver) => solver switch
+    {
+        Solver.Lbfgs => "L-BFGS",
+        Solver.BacktrackingGradientDescent => "gradient descent with backtracking",
+        Solver.Nesterov => "Nesterov accelerated gradient",
+        Solver.GradientDescent => "fixed-step gradient descent",
+        _ => "mini-batch SGD",
+    };
+
+    internal static string Percent(double fraction) => (100 * fraction).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Shuffles the loaded rows in place (the arrays belong to this process) and splits off the held-out tail.</summary>
+    private static (DenseDataset<double> Train, DenseDataset<double>? Test) ShuffleAndSplit(LabeledData<double> loaded, double testFraction, int seed)
+    {
+        DenseDataset<double> data = loaded.Data;
+        int n = data.Rows, d = data.Columns;
+        if (!MemoryMarshal.TryGetArray(data.Features, out ArraySegment<double> xs) || !MemoryMarshal.TryGetArray(data.Labels, out ArraySegment<double> ys))
+        {
+            throw new InvalidOperationException("Loaded data is expected to be array-backed.");
+        }
+
+        int held = (int)Math.Round(n * testFraction);
+        if (held == 0)
+        {
+            // Nothing to hold out: train on the rows as given (so the result equals a library call on the same file).
+            return (data, null);
+        }
+
+        Span<double> x = xs.AsSpan();
+        Span<double> y = ys.AsSpan();
+        var random = new Random(seed);
+        double[] row = new double[d];
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            if (i == j)
+            {
+                continue;
+            }
+
+            x.Slice(i * d, d).CopyTo(row);
+            x.Slice(j * d, d).CopyTo(x.Slice(i * d, d));
+            row.CopyTo(x.Slice(j * d, d));
+            (y[i], y[j]) = (y[j], y[i]);
+        }
+
+        if (n - held < 2)
+        {
+            throw new ArgumentException($"--test-fraction {testFraction.ToString(CultureInfo.InvariantCulture)} leaves {n - held} of {n} rows for training.");
+        }
+
+        DenseDataset<double> train = data.Slice(0, n - held);
+        ReadOnlySpan<double> trainLabels = train.Labels.Span;
+        if (!trainLabels.Contains(0.0) || !trainLabels.Contains(1.0))
+        {
+            throw new ArgumentException($"after the split, the {train.Rows} training rows hold only one class; use more data or a smaller --test-fraction.");
+        }
+
+        return (train, data.Slice(n - held, held));
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Numerics;
+using nietras.SeparatedValues;
+
+namespace FastLogReg.IO;
+
+/// <summary>How to read a CSV file.</summary>
+public sealed record CsvReadOptions
+{
+    /// <summary>The label column: a header name, or a 1-based column number. Default: the last column.</summary>
+    public string? LabelColumn { get; init; }
+
+    /// <summary>The separator (',', ';' or '\t'); null to detect it from the header line. Default null.</summary>
+    public char? Separator { get; init; }
+
+    /// <summary>
+    /// The label mapping to use instead of inferring one (for instance the mapping a model was trained with). Values other
+    /// than its two are an error; a file may then hold a single class. Default null: infer from the file.
+    /// </summary>
+    public LabelMapping? Labels { get; init; }
+
+    /// <summary>The label value that is the positive class when inferring the mapping; null for <see cref="LabelMapping"/>'s rule.</summary>
+    public string? PositiveLabel { get; init; }
+
+    /// <summary>
+    /// Read these columns, by header name and in this order, as the features (all other non-label columns are ignored).
+    /// Default null: every column except the label.
+    /// </summary>
+    public IReadOnlyList<string>? FeatureColumns { get; init; }
+}
+
+/// <summary>Features read from a file without labels (for prediction).</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <param name="Features">Row-major values, <paramref name="Rows"/> × <paramref name="Columns"/>.</param>
+/// <param name="Rows">Number of rows.</param>
+/// <param name="Columns">Features per row.</param>
+/// <param name="Names">One name per feature column.</param>
+/// <param name="Source">The file read.</param>
+public sealed record FeatureTable<T>(T[] Features, int Rows, int Columns, IReadOnlyList<string> Names, string Source)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>
+/// Reads CSV files — a header line, then one row per sample — streaming, with the Sep parser (SIMD tokenizing, fast
+/// float parsing, culture-invariant numbers). Features must be finite numbers; the label column must hold two distinct
+/// values (or only the values of a given mapping). Anything else raises a <see cref="DataFormatException"/> naming the
+/// file, line and column.
+/// </summary>
+public static class CsvDataReader
+{
+    /// <summary>Reads a labelled CSV file.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Label column, separator, label mapping, feature columns; null for the defaults.</param>
+    /// <exception cref="DataFormatException">The content is malformed (the message says where and why).</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static LabeledData<T> Read<T>(string path, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var text = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        return Read<T>(text, path, options);
+    }
+
+    /// <summary>Reads labelled CSV text.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="text">The CSV text.</param>
+    /// <param name="source">A name for the text in error messages (usually the file name).</param>
+    /// <param name="options">Label column, separator, label mapping, feature columns; null for the defaults.</param>
+    /// <exception cref="DataFormatException">The content is malformed (the message says where and why).</exception>
+    public static LabeledData<T> Read<T>(TextReader text, string source, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        options ??= new CsvReadOptions();
+        Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true);
+        (LabelMapping mapping, T[] y) = LabelCodes.Map<T>(parsed.LabelValues, parsed.Codes!, options.Labels, options.PositiveLabel, source, parsed.LabelName);
+        DenseDataset<T> data = DenseDataset.Create(parsed.Features, y, parsed.Names.Length);
+        return new LabeledData<T>(data, parsed.Names, mapping, source);
+    }
+
+    /// <summary>
+    /// Reads the feature columns of a CSV file for prediction: <see cref="CsvReadOptions.FeatureColumns"/> if given
+    /// (other columns ignored), otherwise every column.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="text">The CSV text.</param>
+    /// <param name="source">A name for error messages.</param>
+    /// <param name="options">Separator and feature columns; label options are ignored.</param>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    public static FeatureTable<T> ReadFeatures<T>(TextReader text, string source, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Parsed<T> parsed = Parse<T>(text, source, options ?? new CsvReadOptions(), withLabels: false);
+        return new FeatureTable<T>(parsed.Features, parsed.Rows, parsed.Names.Length, parsed.Names, source);
+    }
+
+    /// <summary>The column names of a CSV file's header (for choosing columns before reading).</summary>
+    /// <param name="text">The CSV text; only the first line is read.</param>
+    /// <param name="source">A name for error messages.</param>
+    /// <param name="separator">The separator, or null to detect it.</param>
+    public static IReadOnlyList<string> ReadHeader(TextReader text, string source, char? separator = null)
+    {
+        try
+        {
+            using SepReader reader = Open(text, separator);
+            return reader.Header.ColNames.ToArray();
+        }
+        catch (Exception e) when (IsParserComplaint(e))
+        {
+            throw new DataFormatException(source, 1, null, "the header is not readable as CSV: " + e.Message, e);
+        }
+    }
+
+    internal static string Shorten(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..37], "...");
+
+    private static SepReader Open(TextReader text, char? separator)
+    {
+        static SepReaderOptions Configure(SepReaderOptions o) => o with { DisableColCountCheck = true, Unescape = true, CultureInfo = CultureInfo.InvariantCulture };
+        SepReaderOptions spec = separator is { } c ? Sep.New(c).Reader(Configure) : Sep.Reader(Configure);
+        return spec.From(text);
+    }
+
+    private static bool IsParserComplaint(Exception e) =>
+        e is InvalidDataException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException or NotSupportedException;
+
+    private static Parsed<T> Parse<T>(TextReader text, string source, CsvReadOptions options, bool withLabels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        try
+        {
+            return ParseCore<T>(text, source, options, withLabels);
+        }
+        catch (Exception e) when (IsParserComplaint(e))
+        {
+            // The parser's own complaints (a broken quote, say) and anything it was given that it could not take.
+            throw new DataFormatException(source, 0, null, "not readable as CSV: " + e.Message, e);
+        }
+    }
+
+    private static Parsed<T> ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using SepReader reader = Open(text, options.Separator);
+        string[] header = reader.Header.ColNames.ToArray();
+        if (header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
+        {
+            throw new DataFormatException(source, 1, null, "the file is empty: expected a header line naming the columns, then the rows.");
+        }
+
+        int label = withLabels ? LabelIndex(header, options.LabelColumn, source) : -1;
+        int[] featureIndex = FeatureIndices(header, label, options.FeatureColumns, source);
+        if (featureIndex.Length == 0)
+        {
+            throw new DataFormatException(source, 1, null, $"the header has no feature columns besides the label '{header[label]}': expected features and a label, separated by ',', ';' or tab.");
+        }
+
+        int columns = featureIndex.Length;
+        var features = new Growable<T>(1024 * columns);
+        var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty);
+        long line = 1;
+        int rows = 0;
+        foreach (SepReader.Row row in reader)
+        {
+            line = row.LineNumberFrom;
+            if (row.ColCount != header.Length)
+            {
+                if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
+                {
+                    continue; // a blank line
+                }
+
+                throw new DataFormatException(source, line, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
+            }
+
+            foreach (int j in featureIndex)
+            {
+                ReadOnlySpan<char> cell = row[j].Span.Trim();
+                if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+                {
+                    throw new DataFormatException(source, line, j + 1, $"'{Shorten(cell)}' in column '{header[j]}' is not a number.");
+                }
+
+                if (!T.IsFinite(value))
+                {
+                    throw new DataFormatException(source, line, j + 1, $"'{Shorten(cell)}' in column '{header[j]}' is not finite: features must be finite numbers.");
+                }
+
+                features.Add(value);
+            }
+
+            if (withLabels)
+            {
+                labels.Add(row[label].Span.Trim(), line, label + 1);
+            }
+
+            rows++;
+        }
+
+        if (rows == 0)
+        {
+            throw new DataFormatException(source, line, null, "the file has a header but no rows.");
+        }
+
+        string[] names = featureIndex.Select(j => header[j]).ToArray();
+        return new Parsed<T>(features.ToArray(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
+    }
+
+    private static int LabelIndex(string[] header, string? requested, string source)
+    {
+        if (requested is null)
+        {
+            return header.Length - 1;
+        }
+
+        int named = Array.IndexOf(header, requested);
+        if (named >= 0)
+        {
+            return named;
+        }
+
+        if (int.TryParse(requested, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) && number >= 1 && number <= header.Length)
+        {
+            return number - 1;
+        }
+
+        throw new DataFormatException(source, 1, null, $"no label column '{requested}': the header has {string.Join(", ", header.Select(h => $"'{h}'"))} (or give a column number from 1 to {header.Length}).");
+    }
+
+    private static int[] FeatureIndices(string[] header, int label, IReadOnlyList<string>? requested, string source)
+    {
+        if (requested is null)
+        {
+            return Enumerable.Range(0, header.Length).Where(j => j != label).ToArray();
+        }
+
+        int[] indices = new int[requested.Count];
+        for (int k = 0; k < requested.Count; k++)
+        {
+            indices[k] = Array.IndexOf(header, requested[k]);
+            if (indices[k] < 0 || indices[k] == label)
+            {
+                throw new DataFormatException(source, 1, null, $"no feature column '{requested[k]}' (the model's feature {k + 1} of {requested.Count}) in the header.");
+            }
+        }
+
+        return indices;
+    }
+
+    private sealed record Parsed<T>(T[] Features, int Rows, string[] Names, byte[]? Codes, IReadOnlyList<string> LabelValues, string? LabelName);
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace FastLogReg.IO;
+
+/// <summary>How to read a LIBSVM file.</summary>
+public sealed record LibSvmReadOptions
+{
+    /// <summary>Number of feature columns; null to use the largest index in the file. Default null.</summary>
+    public int? Columns { get; init; }
+
+    /// <summary>The label value that is the positive class when inferring the mapping; null for <see cref="LabelMapping"/>'s rule.</summary>
+    public string? PositiveLabel { get; init; }
+
+    /// <summary>
+    /// The label mapping to use instead of inferring one (for instance the mapping a model was trained with); values
+    /// other than its two are an error, and a file may then hold a single class. Default null.
+    /// </summary>
+    public LabelMapping? Labels { get; init; }
+}
+
+/// <summary>
+/// Reads LIBSVM sparse text — one row per line, <c>label index:value index:value …</c> with 1-based, strictly ascending
+/// indices — and densifies it (absent features are 0). Lines may end with a <c># comment</c>. Anything malformed raises
+/// a <see cref="DataFormatException"/> naming the file, line and field.
+/// </summary>
+public static class LibSvmDataReader
+{
+    /// <summary>Reads a LIBSVM file.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Column count and positive class; null for the defaults.</param>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static LabeledData<T> Read<T>(string path, LibSvmReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var text = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        return Read<T>(text, path, options);
+    }
+
+    /// <summary>Reads LIBSVM text from a reader.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="text">The text.</param>
+    /// <param name="source">A name for the text in error messages.</param>
+    /// <param name="options">Column count and label mapping; null for the defaults.</param>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    public static LabeledData<T> Read<T>(TextReader text, string source, LibSvmReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        options ??= new LibSvmReadOptions();
+        (T[] x, int rows, int columns, LabelCodes labels) = Parse<T>(text, source, options);
+        (LabelMapping mapping, T[] y) = LabelCodes.Map<T>(labels.Values, labels.Codes, options.Labels, options.PositiveLabel, source, column: null);
+        return new LabeledData<T>(DenseDataset.Create(x, y, columns), Names(columns), mapping, source);
+    }
+
+    /// <summary>Reads the features of LIBSVM text for prediction (the labels are checked for syntax, then ignored).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="text">The text.</param>
+    /// <param name="source">A name for error messages.</param>
+    /// <param name="options">Column count; label options are ignored.</param>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    public static FeatureTable<T> ReadFeatures<T>(TextReader text, string source, LibSvmReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T[] x, int rows, int columns, _) = Parse<T>(text, source, options ?? new LibSvmReadOptions(), distinctLabels: int.MaxValue);
+        return new FeatureTable<T>(x, rows, columns, Names(columns), source);
+    }
+
+    private static string[] Names(int columns) => Enumerable.Range(1, columns).Select(j => "f" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private static (T[] X, int Rows, int Columns, LabelCodes Labels) Parse<T>(TextReader text, string source, LibSvmReadOptions options, int distinctLabels = 2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        if (options.Columns is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Columns, "Columns must be at least 1.");
+        }
+
+        var rowStarts = new Growable<long>(1024);
+        var indices = new Growable<int>(4096);
+        var values = new Growable<T>(4096);
+        var labels = new LabelCodes(source, string.Empty);
+        int maxIndex = 0;
+        long lineNumber = 0;
+        int rows = 0;
+        string? line;
+        while ((line = text.ReadLine()) is not null)
+        {
+            lineNumber++;
+            ReadOnlySpan<char> content = line.AsSpan();
+            int hash = content.IndexOf('#');
+            if (hash >= 0)
+            {
+                content = content[..hash];
+            }
+
+            content = content.Trim();
+            if (content.IsEmpty)
+            {
+                continue;
+            }
+
+            int field = 1;
+            ReadOnlySpan<char> rest = content;
+            ReadOnlySpan<char> label = NextToken(ref rest);
+            if (!double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out double numericLabel) || !double.IsFinite(numericLabel))
+            {
+                throw new DataFormatException(source, lineNumber, field, $"the label '{CsvDataReader.Shorten(label)}' is not a finite number: expected 'label index:value …'.");
+            }
+
+            if (distinctLabels == 2)
+            {
+                labels.Add(label, lineNumber, field);
+            }
+
+            rowStarts.Add(indices.Count);
+            rows++;
+            int previous = 0;
+            while (!rest.IsEmpty)
+            {
+                field++;
+                ReadOnlySpan<char> token = NextToken(ref rest);
+                int colon = token.IndexOf(':');
+                if (colon <= 0 || colon == token.Length - 1)
+                {
+                    throw new DataFormatException(source, lineNumber, field, $"'{CsvDataReader.Shorten(token)}' is not 'index:value'.");
+                }
+
+                if (!int.TryParse(token[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index < 1)
+                {
+                    throw new DataFormatException(source, lineNumber, field, $"the index '{CsvDataReader.Shorten(token[..colon])}' is not an integer ≥ 1.");
+                }
+
+                if (index <= previous)
+                {
+                    throw new DataFormatException(source, lineNumber, field, $"the index {index} does not follow {previous}: indices must be strictly ascending.");
+                }
+
+                if (options.Columns is { } limit && index > limit)
+                {
+                    throw new DataFormatException(source, lineNumber, field, $"the index {index} exceeds the {limit} columns expected.");
+                }
+
+                if (!T.TryParse(token[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out T value) || !T.IsFinite(value))
+                {
+                    throw new DataFormatException(source, lineNumber, field, $"the value '{CsvDataReader.Shorten(token[(colon + 1)..])}' of feature {index} is not a finite number.");
+                }
+
+                previous = index;
+                maxIndex = Math.Max(maxIndex, index);
+                indices.Add(index - 1);
+                values.Add(value);
+            }
+        }
+
+        if (rows == 0)
+        {
+            throw new DataFormatException(source, 0, null, "the file has no rows: expected lines of 'label index:value …'.");
+        }
+
+        int columns = options.Columns ?? Math.Max(maxIndex, 1);
+        if ((long)rows * columns > Array.MaxLength)
+        {
+            throw new DataFormatException(source, 0, null, $"{rows} rows × {columns} columns are too many to densify.");
+        }
+
+        T[] x = new T[rows * columns];
+        ReadOnlySpan<long> starts = rowStarts.AsSpan();
+        ReadOnlySpan<int> idx = indices.AsSpan();
+        ReadOnlySpan<T> val = values.AsSpan();
+        for (int i = 0; i < rows; i++)
+        {
+            long end = i + 1 < rows ? starts[i + 1] : idx.Length;
+            for (long k = starts[i]; k < end; k++)
+            {
+                x[((long)i * columns) + idx[(int)k]] = val[(int)k];
+            }
+        }
+
+        return (x, rows, columns, labels);
+    }
+
+    private static ReadOnlySpan<char> NextToken(ref ReadOnlySpan<char> rest)
+    {
+        int end = rest.IndexOfAny(' ', '\t');
+        ReadOnlySpan<char> token = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? default : rest[(end + 1)..].TrimStart();
+        return token;
+    }
+}
