@@ -1,6 +1,5 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
-using FastLogReg.Reference;
 
 namespace FastLogReg.Benchmarks;
 
@@ -16,11 +15,7 @@ namespace FastLogReg.Benchmarks;
 public class EpochBenchmarks<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private DenseDataset<T> _data = null!;
-    private LogisticObjective<T> _objective = null!;
-    private Baselines<T> _baselines = null!;
-    private double[] _point = null!;
-    private double[] _gradient = null!;
+    private KernelWorkload<T> _work = null!;
 
     [Params("20000x100", "20000x2000", "1000000x100")]
     public string Shape { get; set; } = "20000x100";
@@ -29,27 +24,17 @@ public class EpochBenchmarks<T>
     public int Threads { get; set; }
 
     [GlobalSetup]
-    public void Setup()
-    {
-        (int rows, int columns) = Workload.Parse(Shape);
-        (T[] x, T[] y, double[] point) = Workload.Create<T>(rows, columns);
-        _data = DenseDataset.Create(x, y, columns);
-        _objective = new LogisticObjective<T>(_data, l2: 0, fitIntercept: true, maxDegreeOfParallelism: Threads);
-        _baselines = new Baselines<T>(x, y, columns, point, Threads);
-        _point = point;
-        _gradient = new double[point.Length];
-    }
+    public void Setup() => _work = new KernelWorkload<T>(Shape, Threads);
 
     [Benchmark(Baseline = true, Description = "Streaming read (Σ X)")]
-    public double StreamingRead() => _baselines.StreamingRead();
+    public double StreamingRead() => _work.StreamingRead();
 
     [Benchmark(Description = "Fused kernel")]
-    public double Fused() => _objective.Evaluate(_point, _gradient);
+    public double Fused() => _work.FusedEpoch();
 
     [Benchmark(Description = "Naive per-row TensorPrimitives")]
-    public double NaivePerRow() => _baselines.NaivePerRow();
+    public double NaivePerRow() => _work.NaivePerRow();
 
     [Benchmark(Description = "Textbook loop (1 thread)")]
-    public double Textbook() =>
-        TextbookLogisticRegression.LossAndGradient(_data, _point.AsSpan(0, _data.Columns), _point[^1], 0, _gradient.AsSpan(0, _data.Columns), out _);
+    public double Textbook() => _work.Textbook();
 }

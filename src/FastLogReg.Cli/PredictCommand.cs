@@ -13,7 +13,7 @@ internal static class PredictCommand
         SavedModel saved = LoadModel(modelFile);
         FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
         double[] probabilities = new double[table.Rows];
-        saved.Model.PredictProbabilities<double>(table.Features, probabilities);
+        saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
 
         LabelMapping? labels = saved.Metadata.Labels;
         void Write(TextWriter writer)

@@ -37,7 +37,7 @@ public sealed record CsvReadOptions
 /// <param name="Columns">Features per row.</param>
 /// <param name="Names">One name per feature column.</param>
 /// <param name="Source">The file read.</param>
-public sealed record FeatureTable<T>(T[] Features, int Rows, int Columns, IReadOnlyList<string> Names, string Source)
+public sealed record FeatureTable<T>(ReadOnlyMemory<T> Features, int Rows, int Columns, IReadOnlyList<string> Names, string Source)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>
@@ -210,7 +210,7 @@ public static class CsvDataReader
         }
 
         string[] names = featureIndex.Select(j => header[j]).ToArray();
-        return new Parsed<T>(features.ToArray(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
+        return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
     }
 
     /// <summary>Finds the first cell of a row that is not a finite number and throws, naming it.</summary>
@@ -276,5 +276,5 @@ public static class CsvDataReader
         return indices;
     }
 
-    private sealed record Parsed<T>(T[] Features, int Rows, string[] Names, byte[]? Codes, IReadOnlyList<string> LabelValues, string? LabelName);
+    private sealed record Parsed<T>(ReadOnlyMemory<T> Features, int Rows, string[] Names, byte[]? Codes, IReadOnlyList<string> LabelValues, string? LabelName);
 }

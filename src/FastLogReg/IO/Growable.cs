@@ -44,5 +44,8 @@ internal struct Growable<T>(int capacity)
 
     public readonly ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);
 
+    /// <summary>The items as memory over the buffer itself (no copy; the spare capacity stays allocated).</summary>
+    public readonly ReadOnlyMemory<T> AsMemory() => new(_items, 0, Count);
+
     public readonly T[] ToArray() => Count == _items.Length ? _items : _items.AsSpan(0, Count).ToArray();
 }

@@ -1,0 +1,33 @@
+using BenchmarkDotNet.Attributes;
+
+namespace FastLogReg.Benchmarks;
+
+/// <summary>
+/// The CI gate's short run: a cache-resident (20,000 × 100) and a memory-bound (1,000,000 × 100) float shape on two
+/// threads — the fused epoch and batch prediction, with the streaming read and the textbook loop as yardsticks measured
+/// in the same run, so that the gate compares machine-independent ratios.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[IterationTime(100)]
+public class GateBenchmarks
+{
+    private KernelWorkload<float> _work = null!;
+
+    [Params("20000x100", "1000000x100")]
+    public string Shape { get; set; } = "20000x100";
+
+    [GlobalSetup]
+    public void Setup() => _work = new KernelWorkload<float>(Shape, threads: 2);
+
+    [Benchmark(Baseline = true)]
+    public double StreamingRead() => _work.StreamingRead();
+
+    [Benchmark]
+    public double Textbook() => _work.Textbook();
+
+    [Benchmark]
+    public double FusedEpoch() => _work.FusedEpoch();
+
+    [Benchmark]
+    public int BatchPrediction() => _work.BatchPrediction();
+}
