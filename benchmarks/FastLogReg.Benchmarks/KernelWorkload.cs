@@ -18,13 +18,18 @@ public sealed class KernelWorkload<T>
     private readonly LogisticModel _model;
     private readonly double[] _probabilities;
     private readonly int _threads;
+    private readonly int _predictionThreads;
 
-    public KernelWorkload(string shape, int threads)
+    /// <param name="shape">"rows x columns".</param>
+    /// <param name="threads">Threads for the epoch, the yardsticks and training.</param>
+    /// <param name="predictionThreads">Threads for batch prediction (default: <paramref name="threads"/>).</param>
+    public KernelWorkload(string shape, int threads, int? predictionThreads = null)
     {
         (int rows, int columns) = Workload.Parse(shape);
         (T[] x, T[] y, double[] point) = Workload.Create<T>(rows, columns);
         Data = DenseDataset.Create(x, y, columns);
         _threads = threads;
+        _predictionThreads = predictionThreads ?? threads;
         _objective = new LogisticObjective<T>(Data, l2: 0, fitIntercept: true, maxDegreeOfParallelism: threads);
         _baselines = new Baselines<T>(x, y, columns, point, threads);
         _point = point;
@@ -49,7 +54,7 @@ public sealed class KernelWorkload<T>
         TextbookLogisticRegression.LossAndGradient(Data, _point.AsSpan(0, Data.Columns), _point[^1], 0, _gradient.AsSpan(0, Data.Columns), out _);
 
     /// <summary>Probabilities for every row into a caller buffer.</summary>
-    public int BatchPrediction() => _model.PredictProbabilities<T>(Data.Features.Span, _probabilities, _threads);
+    public int BatchPrediction() => _model.PredictProbabilities<T>(Data.Features.Span, _probabilities, _predictionThreads);
 
     /// <summary>Training to convergence with the default solver (L-BFGS, tolerance 1e-6) and a little L2.</summary>
     public int TrainToConvergence() =>

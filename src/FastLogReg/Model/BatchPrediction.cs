@@ -6,10 +6,15 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
+using FastLogReg.Parallelism;
 
 namespace FastLogReg;
 
-/// <summary>zᵢ = wᵀxᵢ + b for batches: the training kernel's register-blocked dot products, parallel for large batches.</summary>
+/// <summary>
+/// zᵢ = wᵀxᵢ + b for batches: the training kernel's register-blocked dot products, parallel for large batches on the
+/// training kernel's chunk runner (the caller works too and helpers claim contiguous ranges, so a short batch does not
+/// wait for a pool thread that is slow to wake).
+/// </summary>
 internal static class BatchPrediction
 {
     /// <summary>Below this many feature values a batch runs on one thread.</summary>
@@ -54,11 +59,12 @@ internal static class BatchPrediction
             {
                 nint xp = (nint)x, zp = (nint)z;
                 int tasks = (rows + RowsPerTask - 1) / RowsPerTask;
-                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                var runner = new ChunkRunner(tasks, threads, t =>
                 {
                     int start = t * RowsPerTask;
                     Compute(model, ref Unsafe.AsRef<T>((T*)xp), ref Unsafe.AsRef<double>((double*)zp), start, Math.Min(RowsPerTask, rows - start));
                 });
+                runner.Run();
             }
         }
 

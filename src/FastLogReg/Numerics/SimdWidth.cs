@@ -21,12 +21,34 @@ internal enum SimdWidth
 /// <summary>Chooses the width for a row length: the widest accelerated one whose register fits in a row.</summary>
 internal static class SimdWidthSelector
 {
-    /// <summary>The widest hardware-accelerated width on this machine (respects the runtime's <c>DOTNET_Enable…</c> switches).</summary>
-    public static SimdWidth Widest =>
+    /// <summary>Name of the environment variable that caps the kernels' width: 512, 256, 128 or scalar.</summary>
+    public const string CapVariable = "FASTLOGREG_MAX_SIMD_WIDTH";
+
+    /// <summary>
+    /// The widest hardware-accelerated width on this machine (respects the runtime's <c>DOTNET_Enable…</c> switches),
+    /// capped by <c>FASTLOGREG_MAX_SIMD_WIDTH</c> when set — which slows FastLogReg's kernels alone, leaving the
+    /// runtime and TensorPrimitives as they are (the CI gate uses it to prove it catches a slowed kernel).
+    /// </summary>
+    public static SimdWidth Widest { get; } = Cap(
         Vector512.IsHardwareAccelerated ? SimdWidth.Vector512
         : Vector256.IsHardwareAccelerated ? SimdWidth.Vector256
         : Vector128.IsHardwareAccelerated ? SimdWidth.Vector128
-        : SimdWidth.Scalar;
+        : SimdWidth.Scalar,
+        Environment.GetEnvironmentVariable(CapVariable));
+
+    internal static SimdWidth Cap(SimdWidth hardware, string? cap)
+    {
+        SimdWidth? limit = cap?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => null,
+            "512" => SimdWidth.Vector512,
+            "256" => SimdWidth.Vector256,
+            "128" => SimdWidth.Vector128,
+            "scalar" or "1" or "0" => SimdWidth.Scalar,
+            _ => throw new InvalidOperationException($"{CapVariable}='{cap}' is not one of 512, 256, 128 or scalar."),
+        };
+        return limit is { } l && l < hardware ? l : hardware;
+    }
 
     /// <summary>
     /// The widest width no wider than <paramref name="cap"/> (default: <see cref="Widest"/>) whose lane count does not

@@ -1,0 +1,62 @@
+using System.CommandLine;
+
+namespace FastLogReg.PerfTool;
+
+/// <summary>
+/// <c>gate</c>: compare a GateBenchmarks run with the stored reference (exit 1 on a regression);
+/// <c>reference</c>: store a run as the new reference; <c>summarize</c>: Markdown table and SVG chart of a suite run.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        Option<string> results = new("--results") { Description = "A BenchmarkDotNet results directory (or one *-report-full.json).", Required = true };
+        Option<string> reference = new("--reference") { Description = "The stored gate reference (JSON).", Required = true };
+        Option<double> threshold = new("--max-regression") { Description = "Fail when the geometric mean of the ratio changes exceeds 1 + this. Default 0.25.", DefaultValueFactory = _ => 0.25 };
+        var gate = new Command("gate", "Compare a GateBenchmarks run with the stored reference.") { results, reference, threshold };
+        gate.SetAction(r =>
+        {
+            BenchmarkRun run = BenchmarkRun.Load(r.GetValue(results)!);
+            GateReference stored = Gate.LoadReference(r.GetValue(reference)!);
+            GateOutcome outcome = Gate.Compare(stored, Gate.Metrics(run), r.GetValue(threshold));
+            Console.Out.Write(Gate.Format(stored, outcome, run.Machine, r.GetValue(threshold)));
+            return outcome.Passed ? 0 : 1;
+        });
+
+        Option<string> output = new("--out") { Description = "Where to write the reference.", Required = true };
+        Option<string> note = new("--note") { Description = "Why this reference (stored with it).", DefaultValueFactory = _ => "reference run" };
+        var store = new Command("reference", "Store a GateBenchmarks run as the gate's reference.") { results, output, note };
+        store.SetAction(r =>
+        {
+            BenchmarkRun run = BenchmarkRun.Load(r.GetValue(results)!);
+            var stored = new GateReference(run.Machine, r.GetValue(note)!, Gate.Metrics(run));
+            Gate.SaveReference(stored, r.GetValue(output)!);
+            Console.WriteLine($"Stored {stored.Metrics.Count} metrics in {r.GetValue(output)}.");
+            return 0;
+        });
+
+        Option<string> markdown = new("--markdown") { Description = "Markdown table to write.", Required = true };
+        Option<string> svg = new("--svg") { Description = "SVG chart to write.", Required = true };
+        var summarize = new Command("summarize", "Markdown table and SVG chart (throughput vs data size) of a SuiteBenchmarks run.") { results, markdown, svg };
+        summarize.SetAction(r =>
+        {
+            BenchmarkRun run = BenchmarkRun.Load(r.GetValue(results)!);
+            Summary.Write(run, r.GetValue(markdown)!, r.GetValue(svg)!);
+            return 0;
+        });
+
+        var root = new RootCommand("FastLogReg's performance tool.") { gate, store, summarize };
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+            }
+
+            return 2;
+        }
+
+        return parsed.Invoke();
+    }
+}
