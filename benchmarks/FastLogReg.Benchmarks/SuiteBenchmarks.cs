@@ -10,7 +10,7 @@ namespace FastLogReg.Benchmarks;
 /// the default solver. Columns add rows/s, GB/s of feature data and % of the streaming read's throughput.
 /// Run it all with <c>dotnet run -c Release --project benchmarks/FastLogReg.Benchmarks -- --filter '*SuiteBenchmarks*'</c>.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+[SimpleJob(launchCount: 1, warmupCount: 4, iterationCount: 8)]
 [IterationTime(100)]
 [GenericTypeArguments(typeof(float))]
 [GenericTypeArguments(typeof(double))]

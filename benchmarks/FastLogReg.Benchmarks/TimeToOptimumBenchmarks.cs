@@ -10,7 +10,8 @@ using Microsoft.ML.Trainers;
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// Time to reach the optimum — an objective within 10⁻⁶ (relative) of a tight reference — for FastLogReg's default
+/// Time to reach the optimum — an objective within 10⁻⁶ (relative) of a tight reference for ML.NET, and within 10⁻⁹ for
+/// FastLogReg so that its objective is never worse than ML.NET's — for FastLogReg's default
 /// solver (L-BFGS) and its backtracking gradient descent, and for ML.NET's <c>LbfgsLogisticRegression</c> (the baseline) on the same float data with the same L2 strength
 /// (scikit-learn C = 1: λ = 1/(C·n); ML.NET's L2Regularization = 1/C), two threads each.
 /// </summary>
@@ -26,6 +27,12 @@ namespace FastLogReg.Benchmarks;
 public class TimeToOptimumBenchmarks
 {
     internal const double Target = 1e-6;
+
+    /// <summary>
+    /// FastLogReg's own target: a thousand times tighter than ML.NET's, so that every FastLogReg time is for an objective
+    /// at least as good as ML.NET's (which lands between 10⁻⁹ and 10⁻⁶ of the reference).
+    /// </summary>
+    internal const double StrictTarget = 1e-9;
     private const int Threads = 2;
     private static readonly TimeSpan CalibrationBudget = TimeSpan.FromSeconds(40);
 
@@ -72,7 +79,7 @@ public class TimeToOptimumBenchmarks
             }
         }
 
-        Record("ML.NET LbfgsLogisticRegression", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN);
+        Record("ML.NET LbfgsLogisticRegression", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, Target);
     }
 
     [GlobalSetup(Target = nameof(Lbfgs))]
@@ -125,15 +132,15 @@ public class TimeToOptimumBenchmarks
     private void SetupFastLogReg(Solver solver)
     {
         Load();
-        Calibration c = Calibration.Run(_data, _l2, _reference, solver, Threads, CalibrationBudget);
+        Calibration c = Calibration.Run(_data, _l2, _reference, solver, Threads, CalibrationBudget, StrictTarget);
         _options = c.Options;
-        Record("FastLogReg " + solver, c.Setting, c.Gap, c.Passes);
+        Record("FastLogReg " + solver, c.Setting, c.Gap, c.Passes, c.Target);
     }
 
-    private void Record(string method, string setting, double gap, double passes)
+    private void Record(string method, string setting, double gap, double passes, double target)
     {
         var c = CultureInfo.InvariantCulture;
-        string line = string.Format(c, "{0},{1},{2},{3:G4},{4:E2},{5}", Data, method, setting, passes, gap, gap <= Target ? "reached" : "not reached");
+        string line = string.Format(c, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", Data, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
         Console.WriteLine("// time-to-optimum: " + line);
         string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
         if (!string.IsNullOrEmpty(path))

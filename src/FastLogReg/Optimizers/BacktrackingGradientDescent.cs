@@ -24,10 +24,9 @@ internal static class BacktrackingGradientDescent
         double step = initialStep;
         for (int iteration = 0; ; iteration++)
         {
-            double norm = TensorPrimitives.Norm<double>(gradient);
-            if (monitor.Observe(iteration, point, f, norm) is { } reason)
+            if (monitor.Check(iteration, point, f, gradient, out double norm) is { } done)
             {
-                return monitor.Finish(reason, point, f, norm);
+                return done;
             }
 
             double squaredNorm = norm * norm;

@@ -15,10 +15,9 @@ internal static class GradientDescent
         for (int iteration = 0; ; iteration++)
         {
             double f = function.Evaluate(point, gradient);
-            double norm = TensorPrimitives.Norm<double>(gradient);
-            if (monitor.Observe(iteration, point, f, norm) is { } reason)
+            if (monitor.Check(iteration, point, f, gradient, out _) is { } done)
             {
-                return monitor.Finish(reason, point, f, norm);
+                return done;
             }
 
             // θ ← θ − η∇f(θ)

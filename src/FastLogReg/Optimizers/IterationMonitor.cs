@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 
 namespace FastLogReg.Optimizers;
 
 /// <summary>
 /// The stopping rules, history, best point and progress reports that all solvers share. A solver calls
-/// <see cref="Observe"/> once per iteration with the iterate's objective and gradient norm, and stops when it returns a
-/// reason. The rules, in order:
+/// <see cref="Check"/> once per iteration with the iterate, its objective and its gradient, and returns the result it
+/// gets back, if any. The rules, in order:
 /// <list type="number">
 /// <item>Diverged: f is NaN/∞, ‖∇f‖ is NaN/∞, or f &gt; f₀ + max(|f₀|, 1).</item>
 /// <item>Converged: ‖∇f‖ ≤ tol · max(1, ‖∇f₀‖), ∇f₀ the gradient at w = 0 (given by the caller for a warm start,
@@ -52,7 +53,17 @@ internal sealed class IterationMonitor
     /// <summary>The latest iteration observed.</summary>
     public int Iteration { get; private set; }
 
-    public StopReason? Observe(int iteration, ReadOnlySpan<double> point, double objective, double gradientNorm)
+    /// <summary>
+    /// Records an iterate and its gradient; returns the solver's final result when a stopping rule fires, otherwise null
+    /// (and the gradient's norm, which some solvers need for their step).
+    /// </summary>
+    public OptimizerResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm)
+    {
+        gradientNorm = TensorPrimitives.Norm(gradient);
+        return Observe(iteration, point, objective, gradientNorm) is { } reason ? Finish(reason, point, objective, gradientNorm) : null;
+    }
+
+    private StopReason? Observe(int iteration, ReadOnlySpan<double> point, double objective, double gradientNorm)
     {
         Iteration = iteration;
         _objectives.Add(objective);

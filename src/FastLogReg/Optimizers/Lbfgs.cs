@@ -36,10 +36,9 @@ internal static class Lbfgs
         double f = function.Evaluate(x, g);
         for (int iteration = 0; ; iteration++)
         {
-            double norm = TensorPrimitives.Norm<double>(g);
-            if (monitor.Observe(iteration, x, f, norm) is { } reason)
+            if (monitor.Check(iteration, x, f, g, out double norm) is { } done)
             {
-                return monitor.Finish(reason, x, f, norm);
+                return done;
             }
 
             x.CopyTo(previousX, 0);

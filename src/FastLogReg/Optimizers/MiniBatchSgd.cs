@@ -40,10 +40,9 @@ internal static class MiniBatchSgd
         for (int epoch = 0; ; epoch++)
         {
             double f = function.Evaluate(point, gradient);
-            double norm = TensorPrimitives.Norm<double>(gradient);
-            if (monitor.Observe(epoch, point, f, norm) is { } reason)
+            if (monitor.Check(epoch, point, f, gradient, out _) is { } done)
             {
-                return monitor.Finish(reason, point, f, norm);
+                return done;
             }
 
             random.Shuffle(order);

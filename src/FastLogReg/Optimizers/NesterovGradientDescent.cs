@@ -26,10 +26,9 @@ internal static class NesterovGradientDescent
         for (int iteration = 0; ; iteration++)
         {
             double f = function.Evaluate(y, gradient);
-            double norm = TensorPrimitives.Norm<double>(gradient);
-            if (monitor.Observe(iteration, y, f, norm) is { } reason)
+            if (monitor.Check(iteration, y, f, gradient, out _) is { } done)
             {
-                return monitor.Finish(reason, y, f, norm);
+                return done;
             }
 
             TensorPrimitives.MultiplyAdd(gradient, -learningRate, y, next); // xₖ₊₁ = yₖ − η∇f(yₖ)
