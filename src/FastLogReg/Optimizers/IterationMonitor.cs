@@ -12,9 +12,11 @@ namespace FastLogReg.Optimizers;
 /// <item>Converged: ‖∇f‖ ≤ tol · max(1, ‖∇f₀‖), ∇f₀ the gradient at w = 0 (given by the caller for a warm start,
 /// otherwise the first observation's).</item>
 /// <item>MaxIterations: the iteration limit is reached.</item>
-/// <item>NoProgress: the best objective has not improved by even an ulp (<see cref="StallTolerance"/>, relative) over
-/// the last <see cref="StallWindow"/> iterations — nothing left but rounding. (A smaller window would stop first-order
-/// methods while their steps, too small to move f, still move w usefully.)</item>
+/// <item>NoProgress: over the last <see cref="StallWindow"/> iterations the best objective has not improved by even an
+/// ulp (<see cref="StallTolerance"/>, relative) and the smallest gradient norm has not fallen by
+/// <see cref="GradientStallTolerance"/> — nothing left but rounding. (A smaller window would stop first-order methods
+/// while their steps, too small to move f, still move w usefully; the gradient condition keeps non-monotone methods
+/// going after a lucky overshoot set a best objective that the iterates are still approaching.)</item>
 /// <item>Cancelled: the token was signalled (checked once per iteration).</item>
 /// </list>
 /// </summary>
@@ -26,11 +28,15 @@ internal sealed class IterationMonitor
     /// <summary>Relative improvement regarded as rounding noise: one ulp.</summary>
     public const double StallTolerance = 2.220446049250313e-16;
 
+    /// <summary>Relative decrease of the smallest gradient norm that still counts as progress.</summary>
+    public const double GradientStallTolerance = 1e-3;
+
     private readonly StoppingRules _rules;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<double> _objectives;
     private readonly List<double> _gradientNorms;
     private readonly List<double> _runningBest;
+    private readonly List<double> _runningBestNorm;
     private readonly double[] _best;
     private double _bestObjective = double.PositiveInfinity;
     private double _bestGradientNorm = double.PositiveInfinity;
@@ -44,6 +50,7 @@ internal sealed class IterationMonitor
         _objectives = new List<double>(capacity);
         _gradientNorms = new List<double>(capacity);
         _runningBest = new List<double>(capacity);
+        _runningBestNorm = new List<double>(capacity);
         _best = start.ToArray(); // until a finite objective is seen, the best point is the start (never a NaN point)
     }
 
@@ -79,7 +86,6 @@ internal sealed class IterationMonitor
 
         if (!double.IsFinite(objective) || !double.IsFinite(gradientNorm) || objective > _divergenceLimit)
         {
-            _runningBest.Add(_bestObjective);
             return StopReason.Diverged;
         }
 
@@ -92,6 +98,7 @@ internal sealed class IterationMonitor
         }
 
         _runningBest.Add(_bestObjective);
+        _runningBestNorm.Add(Math.Min(gradientNorm, _runningBestNorm.Count == 0 ? double.PositiveInfinity : _runningBestNorm[^1]));
         if (gradientNorm <= ConvergenceThreshold)
         {
             return StopReason.Converged;
@@ -102,10 +109,12 @@ internal sealed class IterationMonitor
             return StopReason.MaxIterations;
         }
 
-        if (iteration >= StallWindow)
+        int now = _runningBest.Count - 1;
+        if (now >= StallWindow)
         {
-            double then = _runningBest[iteration - StallWindow];
-            if (then - _bestObjective <= StallTolerance * Math.Abs(_bestObjective))
+            bool objectiveStalled = _runningBest[now - StallWindow] - _bestObjective <= StallTolerance * Math.Abs(_bestObjective);
+            bool gradientStalled = _runningBestNorm[now] >= (1 - GradientStallTolerance) * _runningBestNorm[now - StallWindow];
+            if (objectiveStalled && gradientStalled)
             {
                 return StopReason.NoProgress;
             }
@@ -115,11 +124,12 @@ internal sealed class IterationMonitor
     }
 
     /// <summary>
-    /// The result for a stop: the best point seen after divergence or cancellation, otherwise the current one.
+    /// The result for a stop: the best point seen after divergence, cancellation or a stall (for a non-monotone method it
+    /// may be better than the last), otherwise the current one.
     /// </summary>
     public OptimizerResult Finish(StopReason reason, ReadOnlySpan<double> point, double objective, double gradientNorm)
     {
-        bool best = reason is StopReason.Diverged or StopReason.Cancelled;
+        bool best = reason is StopReason.Diverged or StopReason.Cancelled || (reason == StopReason.NoProgress && _bestObjective < objective);
         return new OptimizerResult(
             best ? (double[])_best.Clone() : point.ToArray(),
             best ? _bestObjective : objective,

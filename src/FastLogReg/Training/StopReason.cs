@@ -10,9 +10,9 @@ public enum StopReason
     MaxIterations,
 
     /// <summary>
-    /// The objective stopped improving (not by one ulp in 50 iterations, or no step along the search direction decreases
-    /// it) before the gradient met the tolerance — it is as small as this precision allows, or the problem is
-    /// badly scaled. The returned model is the last iterate.
+    /// The objective stopped improving (in 50 iterations neither it improved by an ulp nor the gradient norm by 0.1%, or
+    /// no step along the search direction decreases it) before the gradient met the tolerance — it is as small as this
+    /// precision allows, or the problem is badly scaled. The returned model is the best iterate.
     /// </summary>
     NoProgress,
 

@@ -1,0 +1,46 @@
+using FastLogReg.Optimizers;
+using Xunit;
+
+namespace FastLogReg.Tests;
+
+/// <summary>The shared stopping rules, fed synthetic iterates.</summary>
+public class StoppingRuleTests
+{
+    private static IterationMonitor Monitor() =>
+        new(new double[2], new StoppingRules(MaxIterations: 10_000, Tolerance: 1e-12, ReferenceGradientNorm: null, Progress: null, DataPasses: () => 0, CancellationToken.None));
+
+    [Fact]
+    public void ANonMonotoneRunThatStillImprovesItsGradientIsNotStalled()
+    {
+        // Like Nesterov after a momentum overshoot: one early objective below everything that follows for a long while,
+        // while the iterates (and the gradient norm) keep improving steadily.
+        IterationMonitor monitor = Monitor();
+        Assert.Null(monitor.Check(0, [0, 0], 1.0, [1.0, 0], out _));
+        Assert.Null(monitor.Check(1, [0, 0], 0.5, [0.5, 0], out _)); // the overshoot
+        for (int k = 2; k < 300; k++)
+        {
+            OptimizerResult? stop = monitor.Check(k, [k, 0], 0.6 - (1e-5 * k), [0.4 * Math.Pow(0.99, k), 0], out _);
+            Assert.True(stop is null, $"stopped at iteration {k} with {stop?.StopReason}");
+        }
+    }
+
+    [Fact]
+    public void NeitherObjectiveNorGradientImprovingIsNoProgressAndReturnsTheBestPoint()
+    {
+        IterationMonitor monitor = Monitor();
+        OptimizerResult? stop = null;
+        int k = 0;
+        monitor.Check(k++, [1, 1], 1.0, [1.0, 0], out _);
+        monitor.Check(k++, [2, 2], 0.5, [0.5, 0], out _);
+        while (stop is null && k < 1000)
+        {
+            stop = monitor.Check(k, [k, k], 0.5 + (1e-3 * (k % 2)), [0.5, 0], out _);
+            k++;
+        }
+
+        Assert.NotNull(stop);
+        Assert.Equal(StopReason.NoProgress, stop.StopReason);
+        Assert.Equal(IterationMonitor.StallWindow + 1, stop.Iterations);
+        Assert.Equal(0.5, stop.Objective);
+    }
+}
