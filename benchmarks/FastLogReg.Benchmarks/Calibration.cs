@@ -20,16 +20,14 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
     {
         var clock = Stopwatch.StartNew();
         var options = new TrainingOptions { Solver = solver, L2 = l2, MaxDegreeOfParallelism = threads, MaxIterations = 10_000_000 };
-        TrainingReport report;
-        string setting;
-        double gap;
-        int attempt = 0;
-        do
+        Calibration? best = null;
+        for (int attempt = 0; attempt < 12; attempt++)
         {
+            string setting;
             if (solver == Solver.MiniBatchSgd)
             {
                 options = options with { Tolerance = 0, MaxIterations = (int)(3 * Math.Pow(3, attempt)) };
-                setting = string.Format(CultureInfo.InvariantCulture, "epochs={0}", options.MaxIterations);
+                setting = "epochs={0}";
             }
             else
             {
@@ -39,12 +37,28 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
 
             TimeSpan left = budget - clock.Elapsed;
             using var cancel = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-            report = LogisticRegression.Train(data, options, cancel.Token).Report;
-            gap = (report.FinalObjective - reference) / reference;
-            attempt++;
-        }
-        while (gap > target && clock.Elapsed < budget && attempt < 12);
+            TrainingReport report = LogisticRegression.Train(data, options, cancel.Token).Report;
+            double gap = (report.FinalObjective - reference) / reference;
+            var result = new Calibration(
+                options with { MaxIterations = report.Iterations },
+                string.Format(CultureInfo.InvariantCulture, setting, report.Iterations),
+                gap,
+                report.DataPasses,
+                report.Iterations,
+                target);
 
-        return new Calibration(options with { MaxIterations = report.Iterations }, setting, gap, report.DataPasses, report.Iterations, target);
+            // Keep the best attempt (a late one may have been cut short by the budget).
+            if (best is null || gap < best.Gap)
+            {
+                best = result;
+            }
+
+            if (gap <= target || clock.Elapsed >= budget)
+            {
+                break;
+            }
+        }
+
+        return best!;
     }
 }
