@@ -82,7 +82,7 @@ internal static class TrainCommand
         {
             FeatureNames = loaded.FeatureNames,
             Labels = loaded.Labels,
-            Standardization = a.Standardize ? FeatureScaling.Compute(train, a.Threads) : null,
+            Standardization = result.Standardization,
             Training = TrainingSummary.From(options, report, train.Rows),
         };
         string modelPath = a.Model.FullName;

@@ -77,4 +77,8 @@ public sealed class TrainingReport
 /// <summary>The outcome of training: the model and the report of how it was found.</summary>
 /// <param name="Model">The trained model (on raw features, standardization folded in).</param>
 /// <param name="Report">How training went.</param>
-public sealed record TrainingResult(LogisticModel Model, TrainingReport Report);
+public sealed record TrainingResult(LogisticModel Model, TrainingReport Report)
+{
+    /// <summary>The standardization training used (already folded into <see cref="Model"/>), or null.</summary>
+    public FeatureScaling? Standardization { get; init; }
+}
