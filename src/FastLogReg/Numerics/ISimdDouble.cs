@@ -88,3 +88,26 @@ internal interface ISimdDouble<TV> where TV : struct
     /// <summary>A mask selecting the last <paramref name="count"/> lanes (0 ≤ count ≤ <see cref="Count"/>).</summary>
     static abstract TV LastLanesMask(int count);
 }
+
+/// <summary>What all widths share.</summary>
+internal static class SimdFallback
+{
+    /// <summary>
+    /// destination[k] = W.Sum(aₖ) + bias one register at a time: <see cref="ISimdDouble{TV}.Sum8"/> where the width's
+    /// shuffle instructions are not available (the lane order is the same, so the results are too).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void Sum8<TV, W>(TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6, TV a7, double bias, ref double destination)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        destination = W.Sum(a0) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 1) = W.Sum(a1) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 2) = W.Sum(a2) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 3) = W.Sum(a3) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 4) = W.Sum(a4) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 5) = W.Sum(a5) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 6) = W.Sum(a6) + bias;
+        System.Runtime.CompilerServices.Unsafe.Add(ref destination, 7) = W.Sum(a7) + bias;
+    }
+}

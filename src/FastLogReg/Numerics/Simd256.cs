@@ -91,14 +91,7 @@ internal readonly struct Simd256 : ISimdDouble<Vector256<double>>
     {
         if (!Avx.IsSupported)
         {
-            destination = Sum(a0) + bias;
-            Unsafe.Add(ref destination, 1) = Sum(a1) + bias;
-            Unsafe.Add(ref destination, 2) = Sum(a2) + bias;
-            Unsafe.Add(ref destination, 3) = Sum(a3) + bias;
-            Unsafe.Add(ref destination, 4) = Sum(a4) + bias;
-            Unsafe.Add(ref destination, 5) = Sum(a5) + bias;
-            Unsafe.Add(ref destination, 6) = Sum(a6) + bias;
-            Unsafe.Add(ref destination, 7) = Sum(a7) + bias;
+            SimdFallback.Sum8<Vector256<double>, Simd256>(a0, a1, a2, a3, a4, a5, a6, a7, bias, ref destination);
             return;
         }
 

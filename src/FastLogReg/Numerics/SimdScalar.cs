@@ -72,17 +72,8 @@ internal readonly struct SimdScalar : ISimdDouble<double>
     public static double Sum(double a) => a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sum8(double a0, double a1, double a2, double a3, double a4, double a5, double a6, double a7, double bias, ref double destination)
-    {
-        destination = a0 + bias;
-        Unsafe.Add(ref destination, 1) = a1 + bias;
-        Unsafe.Add(ref destination, 2) = a2 + bias;
-        Unsafe.Add(ref destination, 3) = a3 + bias;
-        Unsafe.Add(ref destination, 4) = a4 + bias;
-        Unsafe.Add(ref destination, 5) = a5 + bias;
-        Unsafe.Add(ref destination, 6) = a6 + bias;
-        Unsafe.Add(ref destination, 7) = a7 + bias;
-    }
+    public static void Sum8(double a0, double a1, double a2, double a3, double a4, double a5, double a6, double a7, double bias, ref double destination) =>
+        SimdFallback.Sum8<double, SimdScalar>(a0, a1, a2, a3, a4, a5, a6, a7, bias, ref destination);
 
     public static double LastLanesMask(int count) => count > 0 ? AllBits : 0.0;
 }
