@@ -84,7 +84,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         FitIntercept = fitIntercept;
         Scaling = scaling;
         (_classWeight0, _classWeight1) = (classWeights ?? ClassWeights.None).Resolve(data);
-        TotalWeight = _classWeight0 == 1 && _classWeight1 == 1 ? data.TotalWeight : WeightedTotal(data, _classWeight0, _classWeight1);
+        TotalWeight = _classWeight0 == 1 && _classWeight1 == 1 ? data.TotalWeight : WeightedTotal();
         int columns = data.Columns;
         int elementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         _partition = RowPartition.For(data.Rows, columns, elementSize);
@@ -133,8 +133,6 @@ public sealed class LogisticObjective<T> : IStochasticFunction
     public int DegreeOfParallelism => _runner.DegreeOfParallelism;
 
     internal SimdWidth Width => _width;
-
-    internal (double Negative, double Positive) ClassWeightsResolved => (_classWeight0, _classWeight1);
 
     internal int ChunkCount => _partition.ChunkCount;
 
@@ -199,14 +197,12 @@ public sealed class LogisticObjective<T> : IStochasticFunction
 
             x.Slice(i * d, d).CopyTo(_batchFeatures.AsSpan(k * d, d));
             _batchLabels[k] = y[i];
-            double weight = y[i] == T.One ? _classWeight1 : _classWeight0;
             if (_batchWeights is not null)
             {
                 _batchWeights[k] = s[i];
-                weight *= FusedLossGradient.ToDouble(s[i]);
             }
 
-            total += weight;
+            total += RowWeight(i);
         }
 
         LoadParameters(point);
@@ -321,15 +317,19 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         }
     }
 
-    private static double WeightedTotal(DenseDataset<T> data, double classWeight0, double classWeight1)
+    /// <summary>sᵢ, the weight of row <paramref name="row"/>: its sample weight (1 when unweighted) times its class's weight.</summary>
+    internal double RowWeight(int row)
     {
-        ReadOnlySpan<T> y = data.Labels.Span;
-        ReadOnlySpan<T> s = data.SampleWeights.Span;
+        double sample = Data.HasSampleWeights ? FusedLossGradient.ToDouble(Data.SampleWeights.Span[row]) : 1.0;
+        return sample * (Data.Labels.Span[row] == T.One ? _classWeight1 : _classWeight0);
+    }
+
+    private double WeightedTotal()
+    {
         double total = 0;
-        for (int i = 0; i < y.Length; i++)
+        for (int i = 0; i < Data.Rows; i++)
         {
-            double weight = data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0;
-            total += weight * (y[i] == T.One ? classWeight1 : classWeight0);
+            total += RowWeight(i);
         }
 
         return total;

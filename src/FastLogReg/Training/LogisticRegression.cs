@@ -125,10 +125,7 @@ public static class LogisticRegression
         ArgumentNullException.ThrowIfNull(objective);
         DenseDataset<T> data = objective.Data;
         FeatureScaling? scaling = objective.Scaling;
-        var (cw0, cw1) = objective.ClassWeightsResolved;
         ReadOnlySpan<T> x = data.Features.Span;
-        ReadOnlySpan<T> y = data.Labels.Span;
-        ReadOnlySpan<T> s = data.SampleWeights.Span;
         int d = data.Columns;
         double total = 0;
         for (int i = 0; i < data.Rows; i++)
@@ -146,8 +143,7 @@ public static class LogisticRegression
                 rowSquares += v * v;
             }
 
-            double weight = (data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0) * (y[i] == T.One ? cw1 : cw0);
-            total += weight * rowSquares;
+            total += objective.RowWeight(i) * rowSquares;
         }
 
         double lipschitz = (total / (4.0 * objective.TotalWeight)) + objective.L2;
