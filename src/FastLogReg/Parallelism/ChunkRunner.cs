@@ -76,7 +76,7 @@ internal sealed class ChunkRunner
 
         foreach (Worker worker in _workers)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(worker, preferLocal: false);
+            worker.QueueUnlessPending();
         }
 
         Work(0);
@@ -121,6 +121,25 @@ internal sealed class ChunkRunner
 
     private sealed class Worker(ChunkRunner runner, int participant) : IThreadPoolWorkItem
     {
-        public void Execute() => runner.Help(participant);
+        private int _pending;
+
+        /// <summary>
+        /// Queues this helper unless it is already waiting in the pool's queue. When the pool is busy, helpers start late;
+        /// queuing one per run regardless would pile them up and grow (allocate) the queue every epoch. A helper that
+        /// starts late simply joins whichever run is current.
+        /// </summary>
+        public void QueueUnlessPending()
+        {
+            if (Interlocked.Exchange(ref _pending, 1) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
+        public void Execute()
+        {
+            Volatile.Write(ref _pending, 0);
+            runner.Help(participant);
+        }
     }
 }
