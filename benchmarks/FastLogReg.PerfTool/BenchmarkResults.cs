@@ -18,8 +18,13 @@ internal sealed record BenchmarkCase(string Type, string Method, string Title, I
 /// <summary>A BenchmarkDotNet run: its machine description and its cases.</summary>
 internal sealed record BenchmarkRun(string Machine, IReadOnlyList<BenchmarkCase> Cases)
 {
-    /// <summary>Reads every <c>*-report-full.json</c> in a directory (or one file).</summary>
-    public static BenchmarkRun Load(string path)
+    /// <summary>Reads every <c>*-report-full.json</c> in a directory (or one file) as one run.</summary>
+    public static BenchmarkRun Load(string path) => Combine(Files(path).Select(LoadFile).ToArray());
+
+    /// <summary>Reads each <c>*-report-full.json</c> in a directory (or one file) as a run of its own.</summary>
+    public static IReadOnlyList<BenchmarkRun> LoadEach(string path) => Files(path).Select(LoadFile).ToArray();
+
+    private static string[] Files(string path)
     {
         string[] files = Directory.Exists(path)
             ? Directory.GetFiles(path, "*-report-full.json", SearchOption.AllDirectories)
@@ -29,33 +34,37 @@ internal sealed record BenchmarkRun(string Machine, IReadOnlyList<BenchmarkCase>
             throw new FileNotFoundException($"no BenchmarkDotNet '*-report-full.json' under {path}", path);
         }
 
-        var cases = new List<BenchmarkCase>();
-        string machine = string.Empty;
-        foreach (string file in files.OrderBy(f => f, StringComparer.Ordinal))
-        {
-            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(file));
-            JsonElement host = json.RootElement.GetProperty("HostEnvironmentInfo");
-            machine = $"{host.GetProperty("ProcessorName").GetString()}, {host.GetProperty("LogicalCoreCount").GetInt32()} logical cores, {host.GetProperty("RuntimeVersion").GetString()}, {host.GetProperty("OsVersion").GetString()}";
-            foreach (JsonElement b in json.RootElement.GetProperty("Benchmarks").EnumerateArray())
-            {
-                double[] samples = b.GetProperty("Measurements").EnumerateArray()
-                    .Where(m => m.GetProperty("IterationMode").GetString() == "Workload" && m.GetProperty("IterationStage").GetString() == "Result")
-                    .Select(m => m.GetProperty("Nanoseconds").GetDouble() / m.GetProperty("Operations").GetDouble())
-                    .ToArray();
-                var parameters = new Dictionary<string, string>();
-                string p = b.GetProperty("Parameters").GetString() ?? string.Empty;
-                foreach (string pair in p.Split('&', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    int eq = pair.IndexOf('=');
-                    parameters[pair[..eq]] = pair[(eq + 1)..];
-                }
+        return files.OrderBy(f => f, StringComparer.Ordinal).ToArray();
+    }
 
-                long? allocated = b.TryGetProperty("Memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object && memory.TryGetProperty("BytesAllocatedPerOperation", out JsonElement bytes)
-                    ? bytes.GetInt64()
-                    : null;
-                double mean = b.TryGetProperty("Statistics", out JsonElement stats) && stats.ValueKind == JsonValueKind.Object ? stats.GetProperty("Mean").GetDouble() : double.NaN;
-                cases.Add(new BenchmarkCase(b.GetProperty("Type").GetString()!, b.GetProperty("Method").GetString()!, (b.GetProperty("MethodTitle").GetString() ?? string.Empty).Trim('\''), parameters, samples, mean, allocated));
+    private static BenchmarkRun Combine(IReadOnlyList<BenchmarkRun> runs) =>
+        new(runs[^1].Machine, runs.SelectMany(r => r.Cases).ToArray());
+
+    private static BenchmarkRun LoadFile(string file)
+    {
+        var cases = new List<BenchmarkCase>();
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(file));
+        JsonElement host = json.RootElement.GetProperty("HostEnvironmentInfo");
+        string machine = $"{host.GetProperty("ProcessorName").GetString()}, {host.GetProperty("LogicalCoreCount").GetInt32()} logical cores, {host.GetProperty("RuntimeVersion").GetString()}, {host.GetProperty("OsVersion").GetString()}";
+        foreach (JsonElement b in json.RootElement.GetProperty("Benchmarks").EnumerateArray())
+        {
+            double[] samples = b.GetProperty("Measurements").EnumerateArray()
+                .Where(m => m.GetProperty("IterationMode").GetString() == "Workload" && m.GetProperty("IterationStage").GetString() == "Result")
+                .Select(m => m.GetProperty("Nanoseconds").GetDouble() / m.GetProperty("Operations").GetDouble())
+                .ToArray();
+            var parameters = new Dictionary<string, string>();
+            string p = b.GetProperty("Parameters").GetString() ?? string.Empty;
+            foreach (string pair in p.Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                int eq = pair.IndexOf('=');
+                parameters[pair[..eq]] = pair[(eq + 1)..];
             }
+
+            long? allocated = b.TryGetProperty("Memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object && memory.TryGetProperty("BytesAllocatedPerOperation", out JsonElement bytes)
+                ? bytes.GetInt64()
+                : null;
+            double mean = b.TryGetProperty("Statistics", out JsonElement stats) && stats.ValueKind == JsonValueKind.Object ? stats.GetProperty("Mean").GetDouble() : double.NaN;
+            cases.Add(new BenchmarkCase(b.GetProperty("Type").GetString()!, b.GetProperty("Method").GetString()!, (b.GetProperty("MethodTitle").GetString() ?? string.Empty).Trim('\''), parameters, samples, mean, allocated));
         }
 
         return new BenchmarkRun(machine, cases);

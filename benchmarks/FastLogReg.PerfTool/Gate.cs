@@ -45,6 +45,16 @@ internal static class Gate
     public const double PerMetricThreshold = 0.10;
     public const double SignificanceLevel = 0.01;
 
+    /// <summary>
+    /// The gate's metrics pooled over several runs of GateBenchmarks: each run is normalized by its own yardsticks, then
+    /// the samples of a metric are concatenated. A reference pooled over runs is not biased by one run's luck.
+    /// </summary>
+    public static IReadOnlyList<GateMetric> Metrics(IReadOnlyList<BenchmarkRun> runs) =>
+        runs.SelectMany(Metrics)
+            .GroupBy(m => m.Name)
+            .Select(g => new GateMetric(g.Key, g.SelectMany(m => m.Samples).ToArray()))
+            .ToArray();
+
     /// <summary>The gate's metrics from a run of GateBenchmarks.</summary>
     public static IReadOnlyList<GateMetric> Metrics(BenchmarkRun run)
     {

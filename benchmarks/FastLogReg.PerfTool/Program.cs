@@ -25,11 +25,11 @@ public static class Program
 
         Option<string> output = new("--out") { Description = "Where to write the reference.", Required = true };
         Option<string> note = new("--note") { Description = "Why this reference (stored with it).", DefaultValueFactory = _ => "reference run" };
-        var store = new Command("reference", "Store a GateBenchmarks run as the gate's reference.") { results, output, note };
+        var store = new Command("reference", "Store GateBenchmarks runs as the gate's reference (every *-report-full.json under --results is a run; their samples are pooled).") { results, output, note };
         store.SetAction(r =>
         {
-            BenchmarkRun run = BenchmarkRun.Load(r.GetValue(results)!);
-            var stored = new GateReference(run.Machine, r.GetValue(note)!, Gate.Metrics(run));
+            IReadOnlyList<BenchmarkRun> runs = BenchmarkRun.LoadEach(r.GetValue(results)!);
+            var stored = new GateReference($"{runs[^1].Machine}; {runs.Count} run(s) pooled", r.GetValue(note)!, Gate.Metrics(runs));
             Gate.SaveReference(stored, r.GetValue(output)!);
             Console.WriteLine($"Stored {stored.Metrics.Count} metrics in {r.GetValue(output)}.");
             return 0;

@@ -66,4 +66,20 @@ public class GateTests
         Assert.Equal(FastLogReg.Numerics.SimdWidth.Vector512, FastLogReg.Numerics.SimdWidthSelector.Cap(FastLogReg.Numerics.SimdWidth.Vector512, null));
         Assert.Throws<InvalidOperationException>(() => FastLogReg.Numerics.SimdWidthSelector.Cap(FastLogReg.Numerics.SimdWidth.Vector512, "fast"));
     }
+
+    [Fact]
+    public void PooledRunsAreEachNormalizedByTheirOwnYardstick()
+    {
+        static BenchmarkRun Run(double speed) => new("machine",
+        [
+            new BenchmarkCase("GateBenchmarks", "StreamingRead", "", new Dictionary<string, string> { ["Shape"] = "s" }, [10 * speed, 10 * speed, 10 * speed], 10 * speed, null),
+            new BenchmarkCase("GateBenchmarks", "FusedEpoch", "", new Dictionary<string, string> { ["Shape"] = "s" }, [20 * speed, 20 * speed], 20 * speed, null),
+        ]);
+
+        // A run on a machine twice as slow gives the same ratio: pooling keeps 2.0, not a blend of absolute times.
+        IReadOnlyList<GateMetric> pooled = Gate.Metrics([Run(1), Run(2)]);
+        GateMetric metric = Assert.Single(pooled);
+        Assert.Equal("FusedEpoch / StreamingRead [s]", metric.Name);
+        Assert.Equal([2.0, 2.0, 2.0, 2.0], metric.Samples);
+    }
 }
