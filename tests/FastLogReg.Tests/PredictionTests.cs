@@ -119,14 +119,20 @@ public class AllocationTests
             objective.Evaluate(point, gradient);
         }
 
+        // Process-wide allocation over a window of epochs, in several windows: a cost every epoch pays shows in every
+        // window, while a one-off event of the runtime's (the pool injecting a thread while this one waits) does not.
         const int Epochs = 50;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < Epochs; i++)
+        long perEpoch = long.MaxValue;
+        for (int window = 0; window < 5; window++)
         {
-            objective.Evaluate(point, gradient);
-        }
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Epochs; i++)
+            {
+                objective.Evaluate(point, gradient);
+            }
 
-        long perEpoch = (GC.GetTotalAllocatedBytes(precise: true) - before) / Epochs;
+            perEpoch = Math.Min(perEpoch, (GC.GetTotalAllocatedBytes(precise: true) - before) / Epochs);
+        }
 
         // Parallel.For would cost ~1.5 KB per call; the runtime's own background work may allocate a little.
         Assert.True(perEpoch < 100, $"{perEpoch} bytes allocated per epoch");
