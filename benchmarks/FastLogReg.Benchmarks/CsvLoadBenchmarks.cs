@@ -96,6 +96,9 @@ public class CsvLoadBenchmarks
         return sum;
     }
 
-    [Benchmark(Description = "CsvDataReader.Read<float>")]
+    [Benchmark(Description = "CsvDataReader.Read<float>, 1 thread")]
+    public int CsvDataReaderReadOneThread() => CsvDataReader.Read<float>(_path, new CsvReadOptions { MaxDegreeOfParallelism = 1 }).Data.Rows;
+
+    [Benchmark(Description = "CsvDataReader.Read<float>, 2 threads")]
     public int CsvDataReaderRead() => CsvDataReader.Read<float>(_path).Data.Rows;
 }

@@ -28,6 +28,17 @@ public sealed record CsvReadOptions
     /// Default null: every column except the label.
     /// </summary>
     public IReadOnlyList<string>? FeatureColumns { get; init; }
+
+    /// <summary>
+    /// Threads that parse rows (numbers are parsed on all of them while one reads and splits the text); 1 parses on the
+    /// calling thread. Default null: every core. The result does not depend on it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public int? MaxDegreeOfParallelism
+    {
+        get;
+        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), value, "MaxDegreeOfParallelism must be at least 1 (or null for every core).");
+    }
 }
 
 /// <summary>Features read from a file without labels (for prediction).</summary>
@@ -48,6 +59,9 @@ public sealed record FeatureTable<T>(ReadOnlyMemory<T> Features, int Rows, int C
 /// </summary>
 public static class CsvDataReader
 {
+    /// <summary>Files shorter than this are parsed on the calling thread, where handing rows to other threads costs more than it saves.</summary>
+    internal const long ParallelThresholdBytes = 1 << 20;
+
     /// <summary>Reads a labelled CSV file.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="path">The file.</param>
@@ -158,47 +172,42 @@ public static class CsvDataReader
         int columns = featureIndex.Length;
         var features = new Growable<T>(1024 * columns);
         var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty);
+        var parser = new RowParser<T>(header, featureIndex, label);
+        int threads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
+        long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
+
+        // Rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and hands batches
+        // of rows to pool threads) and come back in file order, so the buffer, the label codes and the first error
+        // reported are the same for any thread count. Small inputs stay on the calling thread.
+        IEnumerable<ParsedRow<T>> parsedRows = threads > 1 && length is null or >= ParallelThresholdBytes
+            ? reader.ParallelEnumerate(parser.Parse, threads)
+            : reader.Enumerate(parser.Parse);
         long line = 1;
         int rows = 0;
-        foreach (SepReader.Row row in reader)
+        foreach (ParsedRow<T> row in parsedRows)
         {
-            line = row.LineNumberFrom;
-            if (row.ColCount != header.Length)
+            line = row.Line;
+            if (row.Error is not null)
             {
-                if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
-                {
-                    continue; // a blank line
-                }
-
-                throw new DataFormatException(source, line, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
+                throw new DataFormatException(source, line, row.ErrorColumn, row.Error);
             }
 
-            if (rows == 0 && text is StreamReader { BaseStream: { CanSeek: true } stream } && row.Span.Length > 0)
+            if (row.Values is null)
+            {
+                continue; // a blank line
+            }
+
+            if (rows == 0 && length is { } bytes)
             {
                 // Size the buffer once from the file's length and the first row's, instead of doubling it ~20 times.
-                features.Reserve((long)(1.05 * stream.Length / (row.Span.Length + 1)) * columns);
+                features.Reserve((long)(1.05 * bytes / (row.Length + 1)) * columns);
             }
 
-            // Fast path: Sep parses the row's feature columns straight into the buffer (csFastFloat); only a row that
-            // fails is parsed again cell by cell, to say which cell and why.
-            Span<T> values = features.Append(columns);
-            try
-            {
-                row[featureIndex].Parse(values);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-            {
-                ThrowBadCell<T>(row, featureIndex, header, source, line);
-            }
-
-            if (!TensorPrimitives.IsFiniteAll<T>(values))
-            {
-                ThrowBadCell<T>(row, featureIndex, header, source, line);
-            }
-
+            row.Values.AsSpan(0, columns).CopyTo(features.Append(columns));
+            parser.Recycle(row.Values);
             if (withLabels)
             {
-                labels.Add(row[label].Span.Trim(), line, label + 1);
+                labels.Add(row.Label, line, label + 1);
             }
 
             rows++;
@@ -211,28 +220,6 @@ public static class CsvDataReader
 
         string[] names = featureIndex.Select(j => header[j]).ToArray();
         return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
-    }
-
-    /// <summary>Finds the first cell of a row that is not a finite number and throws, naming it.</summary>
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowBadCell<T>(SepReader.Row row, int[] featureIndex, string[] header, string source, long line)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        foreach (int j in featureIndex)
-        {
-            ReadOnlySpan<char> cell = row[j].Span;
-            if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
-            {
-                throw new DataFormatException(source, line, j + 1, $"'{Shorten(cell)}' in column '{header[j]}' is not a number.");
-            }
-
-            if (!T.IsFinite(value))
-            {
-                throw new DataFormatException(source, line, j + 1, $"'{Shorten(cell)}' in column '{header[j]}' is not finite: features must be finite numbers.");
-            }
-        }
-
-        throw new DataFormatException(source, line, null, "a feature is not readable as a number.");
     }
 
     private static int LabelIndex(string[] header, string? requested, string source)
