@@ -22,8 +22,8 @@ internal sealed class ChunkRunner
     private readonly Worker[] _workers;
     private readonly int[] _cursors; // next chunk of range p at [p * CursorStride]
     private readonly int[] _ends;    // end of range p
-    private readonly ManualResetEventSlim _allDone = new(initialState: true);
-    private int _active;
+    private readonly ManualResetEventSlim _allDone = new(initialState: false);
+    private int _remaining; // chunks of the current run not yet finished
     private ExceptionDispatchInfo? _failure;
 
     public ChunkRunner(int chunkCount, int? maxDegreeOfParallelism, Action<int> body)
@@ -64,11 +64,11 @@ internal sealed class ChunkRunner
             return;
         }
 
-        // The caller holds a count from before the reset until its own work is done, so a helper left over from an
-        // earlier run can never bring the count to zero (and signal) while this run is still going.
-        Interlocked.Increment(ref _active);
-        _allDone.Reset();
+        // Completion is counted in chunks, not in threads: a helper left over from an earlier run can then neither end
+        // this run early nor be waited for. Every cursor is exhausted here (the last run finished all its chunks), so no
+        // chunk can be claimed before the count and the cursors are set.
         _failure = null;
+        Volatile.Write(ref _remaining, ChunkCount);
         for (int p = 0; p < DegreeOfParallelism; p++)
         {
             Volatile.Write(ref _cursors[p * CursorStride], p == 0 ? 0 : _ends[p - 1]);
@@ -80,22 +80,16 @@ internal sealed class ChunkRunner
         }
 
         Work(0);
-        if (Interlocked.Decrement(ref _active) != 0)
+
+        // The event is only a wake-up hint: a finisher of an earlier run may set it late, so the count decides. Reset
+        // before re-checking, so that a set that belongs to this run is never lost (the count reaches 0 before the set).
+        while (Volatile.Read(ref _remaining) != 0)
         {
             _allDone.Wait();
+            _allDone.Reset();
         }
 
         _failure?.Throw();
-    }
-
-    private void Help(int participant)
-    {
-        Interlocked.Increment(ref _active);
-        Work(participant);
-        if (Interlocked.Decrement(ref _active) == 0)
-        {
-            _allDone.Set();
-        }
     }
 
     /// <summary>The participant's own range first, then whatever remains of the others'.</summary>
@@ -114,6 +108,11 @@ internal sealed class ChunkRunner
                 catch (Exception e)
                 {
                     Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                }
+
+                if (Interlocked.Decrement(ref _remaining) == 0)
+                {
+                    _allDone.Set();
                 }
             }
         }
@@ -139,7 +138,7 @@ internal sealed class ChunkRunner
         public void Execute()
         {
             Volatile.Write(ref _pending, 0);
-            runner.Help(participant);
+            runner.Work(participant);
         }
     }
 }
