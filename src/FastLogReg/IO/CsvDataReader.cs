@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Numerics.Tensors;
 using nietras.SeparatedValues;
 
 namespace FastLogReg.IO;
@@ -172,7 +171,7 @@ public static class CsvDataReader
         int columns = featureIndex.Length;
         var features = new Growable<T>(1024 * columns);
         var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty);
-        var parser = new RowParser<T>(header, featureIndex, label);
+        var parser = new CsvRowParser<T>(header, featureIndex, label);
         int threads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
         long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Numerics;
 using nietras.SeparatedValues;
 
@@ -17,7 +18,7 @@ internal readonly record struct ParsedRow<T>(T[]? Values, string Label, long Lin
 }
 
 /// <summary>Parses one row of a CSV file: the header's number of fields, finite features, the label value (interned).</summary>
-internal sealed class RowParser<T>(string[] header, int[] featureIndex, int labelIndex)
+internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int labelIndex)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LabelInterner _labels = new();
@@ -59,12 +60,17 @@ internal sealed class RowParser<T>(string[] header, int[] featureIndex, int labe
         return new ParsedRow<T>(values, label, line, row.Span.Length, null, null);
     }
 
-    private static string BadCell(ReadOnlySpan<char> cell, string column) =>
-        T.TryParse(cell, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out T value) && T.IsFinite(value)
-            ? $"'{CsvDataReader.Shorten(cell)}' in column '{column}' is not readable as a number."
-            : T.TryParse(cell, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
-                ? $"'{CsvDataReader.Shorten(cell)}' in column '{column}' is not finite: features must be finite numbers."
-                : $"'{CsvDataReader.Shorten(cell)}' in column '{column}' is not a number.";
+    /// <summary>Why a cell that Sep could not take as a finite number is wrong (parsed once more, only on this error path).</summary>
+    private static string BadCell(ReadOnlySpan<char> cell, string column)
+    {
+        string quoted = $"'{CsvDataReader.Shorten(cell)}' in column '{column}'";
+        if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+        {
+            return $"{quoted} is not a number.";
+        }
+
+        return T.IsFinite(value) ? $"{quoted} is not readable as a number." : $"{quoted} is not finite: features must be finite numbers.";
+    }
 
     /// <summary>
     /// Label values as shared strings, so that a row carries a reference rather than a new string. A file has two label
