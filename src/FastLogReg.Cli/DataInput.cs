@@ -58,9 +58,9 @@ internal static class DataInput
     /// <summary>A labelled file, for training (mapping inferred) or evaluation (the model's mapping and feature names).</summary>
     public static LabeledData<double> ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null)
     {
-        using StreamReader text = Open(input.Data);
         if (input.IsLibSvm)
         {
+            using StreamReader text = Open(input.Data);
             return LibSvmDataReader.Read<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive });
         }
 
@@ -72,7 +72,8 @@ internal static class DataInput
         }
 
         var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select };
-        return CsvDataReader.Read<double>(text, input.Data.FullName, options);
+        // By path, so that a big file is cut into pieces parsed on every core.
+        return CsvDataReader.Read<double>(RequireExists(input.Data), options);
     }
 
     /// <summary>
@@ -81,9 +82,9 @@ internal static class DataInput
     /// </summary>
     public static FeatureTable<double> ReadFeatures(InputArguments input, IReadOnlyList<string>? featureNames, int columns)
     {
-        using StreamReader text = Open(input.Data);
         if (input.IsLibSvm)
         {
+            using StreamReader text = Open(input.Data);
             return LibSvmDataReader.ReadFeatures<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns });
         }
 
@@ -95,7 +96,7 @@ internal static class DataInput
             throw new DataFormatException(input.Data.FullName, 1, null, $"the file has {header.Count} columns, but the model needs {columns} features{expected}.");
         }
 
-        return CsvDataReader.ReadFeatures<double>(text, input.Data.FullName, new CsvReadOptions { Separator = input.Separator, FeatureColumns = select });
+        return CsvDataReader.ReadFeatures<double>(RequireExists(input.Data), new CsvReadOptions { Separator = input.Separator, FeatureColumns = select });
     }
 
     private static IReadOnlyList<string> PeekHeader(InputArguments input)
@@ -104,13 +105,8 @@ internal static class DataInput
         return CsvDataReader.ReadHeader(text, input.Data.FullName, input.Separator);
     }
 
-    private static StreamReader Open(FileInfo file)
-    {
-        if (!file.Exists)
-        {
-            throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);
-        }
+    private static StreamReader Open(FileInfo file) => new(RequireExists(file), detectEncodingFromByteOrderMarks: true);
 
-        return new StreamReader(file.FullName, detectEncodingFromByteOrderMarks: true);
-    }
+    private static string RequireExists(FileInfo file) =>
+        file.Exists ? file.FullName : throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);
 }

@@ -29,8 +29,9 @@ public sealed record CsvReadOptions
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 
     /// <summary>
-    /// Threads that parse rows (numbers are parsed on all of them while one reads and splits the text); 1 parses on the
-    /// calling thread. Default null: every core. The result does not depend on it.
+    /// Threads that parse rows; 1 parses on the calling thread. Default null: every core. The result, and the first
+    /// error reported, do not depend on it. A file read by path (without quote characters, in UTF-8) is cut into pieces
+    /// that each thread reads, splits and parses; other input is split on one thread and its numbers parsed on all.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
     public int? MaxDegreeOfParallelism
@@ -71,7 +72,7 @@ public static class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var text = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        return Read<T>(text, path, options);
+        return ReadLabeled<T>(text, path, options, file: path);
     }
 
     /// <summary>Reads labelled CSV text.</summary>
@@ -81,10 +82,31 @@ public static class CsvDataReader
     /// <param name="options">Label column, separator, label mapping, feature columns; null for the defaults.</param>
     /// <exception cref="DataFormatException">The content is malformed (the message says where and why).</exception>
     public static LabeledData<T> Read<T>(TextReader text, string source, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReadLabeled<T>(text, source, options, file: null);
+
+    /// <summary>
+    /// Reads the feature columns of a CSV file for prediction: <see cref="CsvReadOptions.FeatureColumns"/> if given
+    /// (other columns ignored), otherwise every column.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Separator and feature columns; label options are ignored.</param>
+    /// <exception cref="DataFormatException">The content is malformed.</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static FeatureTable<T> ReadFeatures<T>(string path, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var text = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        Parsed<T> parsed = Parse<T>(text, path, options ?? new CsvReadOptions(), withLabels: false, file: path);
+        return new FeatureTable<T>(parsed.Features, parsed.Rows, parsed.Names.Length, parsed.Names, path);
+    }
+
+    private static LabeledData<T> ReadLabeled<T>(TextReader text, string source, CsvReadOptions? options, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         options ??= new CsvReadOptions();
-        Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true);
+        Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true, file);
         (LabelMapping mapping, T[] y) = LabelCodes.Map<T>(parsed.LabelValues, parsed.Codes!, options.Labels, options.PositiveLabel, source, parsed.LabelName);
         DenseDataset<T> data = DenseDataset.Create(parsed.Features, y, parsed.Names.Length);
         return new LabeledData<T>(data, parsed.Names, mapping, source);
@@ -102,7 +124,7 @@ public static class CsvDataReader
     public static FeatureTable<T> ReadFeatures<T>(TextReader text, string source, CsvReadOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Parsed<T> parsed = Parse<T>(text, source, options ?? new CsvReadOptions(), withLabels: false);
+        Parsed<T> parsed = Parse<T>(text, source, options ?? new CsvReadOptions(), withLabels: false, file: null);
         return new FeatureTable<T>(parsed.Features, parsed.Rows, parsed.Names.Length, parsed.Names, source);
     }
 
@@ -125,10 +147,12 @@ public static class CsvDataReader
 
     internal static string Shorten(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..37], "...");
 
+    /// <summary>The Sep settings every reader here uses: fields trimmed and unquoted, invariant culture, rows checked by us.</summary>
+    internal static SepReaderOptions Configure(SepReaderOptions o) =>
+        o with { DisableColCountCheck = true, Unescape = true, Trim = SepTrim.All, CultureInfo = CultureInfo.InvariantCulture };
+
     private static SepReader Open(TextReader text, char? separator)
     {
-        static SepReaderOptions Configure(SepReaderOptions o) =>
-            o with { DisableColCountCheck = true, Unescape = true, Trim = SepTrim.All, CultureInfo = CultureInfo.InvariantCulture };
         SepReaderOptions spec = separator is { } c ? Sep.New(c).Reader(Configure) : Sep.Reader(Configure);
         return spec.From(text);
     }
@@ -136,13 +160,13 @@ public static class CsvDataReader
     private static bool IsParserComplaint(Exception e) =>
         e is InvalidDataException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException or NotSupportedException;
 
-    private static Parsed<T> Parse<T>(TextReader text, string source, CsvReadOptions options, bool withLabels)
+    private static Parsed<T> Parse<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ThrowHelper.ThrowIfUnsupportedElementType<T>();
         try
         {
-            return ParseCore<T>(text, source, options, withLabels);
+            return ParseCore<T>(text, source, options, withLabels, file);
         }
         catch (Exception e) when (IsParserComplaint(e))
         {
@@ -151,7 +175,8 @@ public static class CsvDataReader
         }
     }
 
-    private static Parsed<T> ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels)
+    /// <summary>Reads the header and the rows; <paramref name="file"/> is the file <paramref name="text"/> reads, when it may be cut into pieces parsed in parallel.</summary>
+    private static Parsed<T> ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using SepReader reader = Open(text, options.Separator);
@@ -174,8 +199,16 @@ public static class CsvDataReader
         var parser = new CsvRowParser<T>(header, featureIndex, label);
         int threads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
         long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
+        string[] names = featureIndex.Select(j => header[j]).ToArray();
 
-        // Rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and hands batches
+        // A file is cut into pieces that each core tokenizes and parses (unless quotes or its encoding forbid it).
+        if (file is not null && threads > 1 && length >= ParallelThresholdBytes &&
+            CsvFilePieces.TryParse(file, reader.Spec.Sep.Separator, parser, columns, withLabels, threads) is { } pieces)
+        {
+            return Join(pieces, source, names, labels, label, withLabels ? header[label] : null);
+        }
+
+        // Otherwise rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and hands batches
         // of rows to pool threads) and come back in file order, so the buffer, the label codes and the first error
         // reported are the same for any thread count. Small inputs stay on the calling thread.
         IEnumerable<ParsedRow<T>> parsedRows = threads > 1 && length is null or >= ParallelThresholdBytes
@@ -217,8 +250,59 @@ public static class CsvDataReader
             throw new DataFormatException(source, line, null, "the file has a header but no rows.");
         }
 
-        string[] names = featureIndex.Select(j => header[j]).ToArray();
         return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
+    }
+
+    /// <summary>
+    /// Joins the pieces of a file in order: line numbers made absolute, labels coded in file order, the first error in
+    /// the file (a bad row or a third label value) reported exactly as the one-stream parse reports it, and the rows
+    /// moved up over the slots that blank lines left unused.
+    /// </summary>
+    private static Parsed<T> Join<T>(CsvPieces<T> parsed, string source, string[] names, LabelCodes labels, int label, string? labelName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int columns = names.Length;
+        long before = 1; // the header line
+        long line = 1;
+        long rows = 0;
+        foreach (CsvPiece<T> piece in parsed.Pieces)
+        {
+            if (labelName is not null)
+            {
+                ReadOnlySpan<string> values = piece.Labels.AsSpan();
+                ReadOnlySpan<int> lines = piece.RowLines.AsSpan();
+                for (int r = 0; r < values.Length; r++)
+                {
+                    labels.Add(values[r], before + lines[r], label + 1);
+                }
+            }
+
+            if (piece.Error is { } bad)
+            {
+                throw new DataFormatException(source, before + bad.Line, bad.ErrorColumn, bad.Error!);
+            }
+
+            if (piece.LastLine > 0)
+            {
+                line = before + piece.LastLine;
+            }
+
+            if (piece.FirstSlot != rows)
+            {
+                // Blank lines before this piece left slots unused: close the gap (an overlapping copy moves like memmove).
+                parsed.Features.AsSpan((int)(piece.FirstSlot * columns), piece.Rows * columns).CopyTo(parsed.Features.AsSpan((int)(rows * columns)));
+            }
+
+            before += piece.Lines;
+            rows += piece.Rows;
+        }
+
+        if (rows == 0)
+        {
+            throw new DataFormatException(source, line, null, "the file has a header but no rows.");
+        }
+
+        return new Parsed<T>(parsed.Features.AsMemory(0, (int)(rows * columns)), (int)rows, names, labelName is not null ? labels.Codes : null, labels.Values, labelName);
     }
 
     private static int LabelIndex(string[] header, string? requested, string source)
