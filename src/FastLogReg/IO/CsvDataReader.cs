@@ -215,10 +215,12 @@ public static class CsvDataReader
             ? reader.ParallelEnumerate(parser.Parse, threads)
             : reader.Enumerate(parser.Parse);
         long line = 1;
+        long next = 2; // where the next row starts, from the previous row's end (see ParsedRow)
         int rows = 0;
         foreach (ParsedRow<T> row in parsedRows)
         {
-            line = row.Line;
+            line = Math.Max(row.Line, next);
+            next = row.LineEnd;
             if (row.Error is not null)
             {
                 throw new DataFormatException(source, line, row.ErrorColumn, row.Error);

@@ -10,11 +10,17 @@ namespace FastLogReg.IO;
 /// the error it holds. Nothing here throws, so that the consumer — which sees rows in file order — reports the first
 /// bad row of the file whichever thread parsed it.
 /// </summary>
-internal readonly record struct ParsedRow<T>(T[]? Values, string Label, long Line, int Length, int? ErrorColumn, string? Error)
+/// <remarks>
+/// <see cref="Line"/> is Sep's first line of the row and <see cref="LineEnd"/> the line after its last. In Sep's parallel
+/// mode the first line of a row that spans a buffer refill (a quoted field holding thousands of lines) was measured wrong
+/// (2 instead of 1,783) while the end was right; the consumer, which sees rows in order, corrects it from the previous
+/// row's end.
+/// </remarks>
+internal readonly record struct ParsedRow<T>(T[]? Values, string Label, long Line, long LineEnd, int Length, int? ErrorColumn, string? Error)
 {
-    public static ParsedRow<T> Blank(long line) => new(null, string.Empty, line, 0, null, null);
+    public static ParsedRow<T> Blank(long line, long lineEnd) => new(null, string.Empty, line, lineEnd, 0, null, null);
 
-    public static ParsedRow<T> Failed(long line, int? column, string error) => new(null, string.Empty, line, 0, column, error);
+    public static ParsedRow<T> Failed(long line, long lineEnd, int? column, string error) => new(null, string.Empty, line, lineEnd, 0, column, error);
 }
 
 /// <summary>Parses one row of a CSV file: the header's number of fields, finite features, the label value (interned).</summary>
@@ -35,11 +41,12 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
     public ParsedRow<T> Parse(SepReader.Row row)
     {
         long line = row.LineNumberFrom;
+        long lineEnd = row.LineNumberToExcl;
         if (row.ColCount != header.Length)
         {
             return row.ColCount == 1 && row[0].Span.Trim().IsEmpty
-                ? ParsedRow<T>.Blank(line)
-                : ParsedRow<T>.Failed(line, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
+                ? ParsedRow<T>.Blank(line, lineEnd)
+                : ParsedRow<T>.Failed(line, lineEnd, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
         }
 
         T[] values = _buffers.TryDequeue(out T[]? reused) ? reused : new T[featureIndex.Length];
@@ -50,14 +57,14 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
             {
                 Recycle(values);
                 int j = featureIndex[k];
-                return ParsedRow<T>.Failed(line, j + 1, BadCell(row[j].Span, header[j]));
+                return ParsedRow<T>.Failed(line, lineEnd, j + 1, BadCell(row[j].Span, header[j]));
             }
 
             values[k] = value;
         }
 
         string label = labelIndex >= 0 ? _labels.Intern(row[labelIndex].Span.Trim()) : string.Empty;
-        return new ParsedRow<T>(values, label, line, row.Span.Length, null, null);
+        return new ParsedRow<T>(values, label, line, lineEnd, row.Span.Length, null, null);
     }
 
     /// <summary>Why a cell that Sep could not take as a finite number is wrong (parsed once more, only on this error path).</summary>

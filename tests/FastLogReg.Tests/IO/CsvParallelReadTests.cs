@@ -110,6 +110,24 @@ public class CsvParallelReadTests
         Assert.Contains("third label value 'unknown'", e.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AnUnclosedQuoteIsReportedOnItsLine(int threads)
+    {
+        // The quote swallows the rest of the file into one row thousands of lines long; Sep's parallel mode was measured
+        // giving such a row's first line as 2.
+        using var dir = new TempDirectory();
+        string[] lines = MakeCsv(new Random(9)).Split('\n');
+        lines[19_999] = "\"" + lines[19_999];
+        string path = dir.Write("unclosed.csv", string.Join('\n', lines));
+
+        using var text = new StreamReader(path);
+        var e = Assert.Throws<DataFormatException>(() => CsvDataReader.Read<double>(text, path, new CsvReadOptions { MaxDegreeOfParallelism = threads }));
+        Assert.Equal(20_000, e.Line);
+        Assert.Contains("fields but the header has", e.Message);
+    }
+
     [Fact]
     public void ADegreeBelowOneIsRejected()
     {
