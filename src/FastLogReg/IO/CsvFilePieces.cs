@@ -78,10 +78,12 @@ internal static class CsvFilePieces
     {
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = RandomAccess.GetLength(file);
-        if (HeaderEnd(file, length) is not { } dataStart)
+        if (Header(file, length) is not { } header)
         {
             return null;
         }
+
+        long dataStart = header.End;
 
         long[] cuts = Cuts(file, dataStart, length, PieceBytes(length - dataStart, threads));
         var pieces = new CsvPiece<T>[cuts.Length - 1];
@@ -117,7 +119,7 @@ internal static class CsvFilePieces
         }
 
         T[] features = GC.AllocateUninitializedArray<T>((int)(slots * columns));
-        SepReaderOptions spec = Sep.New(separator).Reader(o => CsvDataReader.Configure(o) with { HasHeader = false });
+        SepReaderOptions spec = Sep.New(separator).Reader(CsvDataReader.Configure);
         int firstFailed = int.MaxValue;
         bool miscounted = false;
         Run(pieces.Length, options, k =>
@@ -128,7 +130,7 @@ internal static class CsvFilePieces
             }
 
             CsvPiece<T> piece = pieces[k];
-            if (!Parse(file, piece, features.AsSpan((int)(piece.FirstSlot * columns), (int)(piece.Slots * columns)), spec, parser, columns, withLabels, () => k > Volatile.Read(ref firstFailed)))
+            if (!Parse(file, header.Bytes, piece, features.AsSpan((int)(piece.FirstSlot * columns), (int)(piece.Slots * columns)), spec, parser, columns, withLabels, () => k > Volatile.Read(ref firstFailed)))
             {
                 Volatile.Write(ref miscounted, true);
             }
@@ -163,10 +165,11 @@ internal static class CsvFilePieces
         (int)Math.Clamp(bytes / (8L * threads), MinPieceBytes, MaxPieceBytes);
 
     /// <summary>
-    /// The byte offset just after the header line's '\n', or null when the file must not be cut there: a byte-order
-    /// mark other than UTF-8's, a quote or a lone '\r' in the header, or no line break in the first window.
+    /// The header line's bytes (without a byte-order mark, with its '\n') and the offset just after it; null when the
+    /// file must not be cut there: a byte-order mark other than UTF-8's, a quote or a lone '\r' in the header, or no
+    /// line break in the first window.
     /// </summary>
-    private static long? HeaderEnd(SafeFileHandle file, long length)
+    private static (byte[] Bytes, long End)? Header(SafeFileHandle file, long length)
     {
         byte[] window = new byte[(int)Math.Min(WindowBytes, length)];
         int read = ReadFully(file, window, 0);
@@ -190,7 +193,7 @@ internal static class CsvFilePieces
             return null;
         }
 
-        return newline + 1;
+        return (head[bom..(newline + 1)].ToArray(), newline + 1);
     }
 
     /// <summary>Piece boundaries: every <paramref name="pieceBytes"/>, moved on to just after the next '\n'.</summary>
@@ -252,20 +255,27 @@ internal static class CsvFilePieces
     }
 
     /// <summary>Parses a piece's rows into its slots; false if it has more rows than slots.</summary>
+    /// <remarks>
+    /// Sep reads the piece after a copy of the file's header line, exactly as it reads the rows of the whole file (its
+    /// line numbers for a first row without a header were measured one too high), so a row's line within the piece is
+    /// Sep's line number less one.
+    /// </remarks>
     private static bool Parse<T>(
-        SafeFileHandle file, CsvPiece<T> piece, Span<T> slots, SepReaderOptions spec, CsvRowParser<T> parser, int columns, bool withLabels, Func<bool> abandoned)
+        SafeFileHandle file, byte[] header, CsvPiece<T> piece, Span<T> slots, SepReaderOptions spec, CsvRowParser<T> parser, int columns, bool withLabels, Func<bool> abandoned)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        byte[] bytes = ArrayPool<byte>.Shared.Rent(piece.Length);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(header.Length + piece.Length);
         try
         {
-            int read = ReadFully(file, bytes.AsSpan(0, piece.Length), piece.Offset);
+            header.CopyTo(bytes, 0);
+            int read = header.Length + ReadFully(file, bytes.AsSpan(header.Length, piece.Length), piece.Offset);
             piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
             piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
             using SepReader reader = spec.From(new MemoryStream(bytes, 0, read, writable: false));
             foreach (SepReader.Row row in reader)
             {
                 ParsedRow<T> parsed = parser.Parse(row);
+                parsed = parsed with { Line = parsed.Line - 1 };
                 piece.LastLine = parsed.Line;
                 if (parsed.Error is not null)
                 {

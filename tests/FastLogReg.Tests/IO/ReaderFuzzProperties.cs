@@ -31,9 +31,33 @@ public class ReaderFuzzProperties
 
     private static readonly Lazy<string> Model = new(ValidModel);
 
+    /// <summary>A valid CSV just over the size at which a file read by path is cut into pieces parsed in parallel.</summary>
+    private static readonly Lazy<byte[]> BigCsv = new(() =>
+    {
+        var rng = new Random(21);
+        var text = new StringBuilder("a,b,c,d,e,f,g,h,y\n");
+        while (text.Length <= CsvDataReader.ParallelThresholdBytes + 50_000)
+        {
+            for (int j = 0; j < 8; j++)
+            {
+                text.Append((rng.NextDouble() * 20 - 10).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            text.Append(rng.Next(2)).Append('\n');
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    });
+
     public static class Inputs
     {
         /// <summary>Either random bytes, or a valid file with a few random edits (insert, delete, replace).</summary>
+        /// <summary>A few byte edits anywhere in a big file: line breaks, separators, quotes, invalid UTF-8, NUL.</summary>
+        public static Arbitrary<ByteEdits> ByteEdits() =>
+            (from edits in Gen.NonEmptyListOf(Gen.Choose(0, int.MaxValue - 1).Zip(Gen.Choose(0, 255)))
+             from editKind in Gen.Elements("insert", "delete", "replace")
+             select new ByteEdits(edits.ToArray(), editKind)).ToArbitrary();
+
         public static Arbitrary<Mutation> Mutation() =>
             (from kind in Gen.Elements(0, 1, 2)
              from randomBytes in Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b))
@@ -72,6 +96,79 @@ public class ReaderFuzzProperties
             }
 
             return text.ToString();
+        }
+    }
+
+    public sealed record ByteEdits((int Position, int Byte)[] Edits, string EditKind)
+    {
+        private static readonly byte[] Alphabet = [.. "0123456789,;\t\n\r\n\r\" -.eE"u8, 0x00, 0xFF, 0xC3, 0x80];
+
+        public byte[] Apply(byte[] valid)
+        {
+            var bytes = new List<byte>(valid);
+            foreach ((int position, int b) in Edits.Take(8))
+            {
+                // Half of the edits land in the first 200 bytes (the header and the first rows), the rest anywhere.
+                int at = position % 2 == 0 ? position % Math.Min(200, bytes.Count + 1) : position % (bytes.Count + 1);
+                byte value = Alphabet[b % Alphabet.Length];
+                switch (EditKind)
+                {
+                    case "insert":
+                        bytes.Insert(at, value);
+                        break;
+                    case "delete" when at < bytes.Count:
+                        bytes.RemoveAt(at);
+                        break;
+                    case "replace" when at < bytes.Count:
+                        bytes[at] = value;
+                        break;
+                }
+            }
+
+            return [.. bytes];
+        }
+    }
+
+    /// <summary>
+    /// Cut into pieces on two threads or read as one stream on one, a damaged big file gives the same rows, values and
+    /// labels, or the same error message.
+    /// </summary>
+    [Property(Arbitrary = [typeof(Inputs)], MaxTest = 100)]
+    public void CsvPiecesAgreeWithTheOneStreamParse(ByteEdits edits)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"fuzz-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllBytes(path, edits.Apply(BigCsv.Value));
+            (string? error, LabeledData<float>? data) Read(Func<LabeledData<float>> read)
+            {
+                try
+                {
+                    return (null, read());
+                }
+                catch (DataFormatException e)
+                {
+                    return (e.Message, null);
+                }
+            }
+
+            var one = Read(() =>
+            {
+                using var text = new StreamReader(path);
+                return CsvDataReader.Read<float>(text, path, new CsvReadOptions { MaxDegreeOfParallelism = 1 });
+            });
+            var pieces = Read(() => CsvDataReader.Read<float>(path, new CsvReadOptions { MaxDegreeOfParallelism = 2 }));
+            Assert.Equal(one.error, pieces.error);
+            if (one.data is not null)
+            {
+                Assert.Equal(one.data.Data.Features.ToArray(), pieces.data!.Data.Features.ToArray());
+                Assert.Equal(one.data.Data.Labels.ToArray(), pieces.data.Data.Labels.ToArray());
+                Assert.Equal(one.data.Labels, pieces.data.Labels);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 
