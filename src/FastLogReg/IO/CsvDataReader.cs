@@ -175,7 +175,10 @@ public static class CsvDataReader
         }
     }
 
-    /// <summary>Reads the header and the rows; <paramref name="file"/> is the file <paramref name="text"/> reads, when it may be cut into pieces parsed in parallel.</summary>
+    /// <summary>
+    /// Reads the header and the rows; <paramref name="file"/> is the file <paramref name="text"/> reads, when it may be
+    /// cut into pieces parsed in parallel.
+    /// </summary>
     private static Parsed<T> ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -208,9 +211,9 @@ public static class CsvDataReader
             return Join(pieces, source, names, labels, label, withLabels ? header[label] : null);
         }
 
-        // Otherwise rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and hands batches
-        // of rows to pool threads) and come back in file order, so the buffer, the label codes and the first error
-        // reported are the same for any thread count. Small inputs stay on the calling thread.
+        // Otherwise rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and
+        // hands batches of rows to pool threads) and come back in file order, so the buffer, the label codes and the
+        // first error reported are the same for any thread count. Small inputs stay on the calling thread.
         IEnumerable<ParsedRow<T>> parsedRows = threads > 1 && length is null or >= ParallelThresholdBytes
             ? reader.ParallelEnumerate(parser.Parse, threads)
             : reader.Enumerate(parser.Parse);
