@@ -98,8 +98,7 @@ public static class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var text = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        Parsed<T> parsed = Parse<T>(text, path, options ?? new CsvReadOptions(), withLabels: false, file: path);
-        return new FeatureTable<T>(parsed.Features, parsed.Rows, parsed.Names.Length, parsed.Names, path);
+        return ReadTable<T>(text, path, options, file: path);
     }
 
     private static LabeledData<T> ReadLabeled<T>(TextReader text, string source, CsvReadOptions? options, string? file)
@@ -122,9 +121,13 @@ public static class CsvDataReader
     /// <param name="options">Separator and feature columns; label options are ignored.</param>
     /// <exception cref="DataFormatException">The content is malformed.</exception>
     public static FeatureTable<T> ReadFeatures<T>(TextReader text, string source, CsvReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReadTable<T>(text, source, options, file: null);
+
+    private static FeatureTable<T> ReadTable<T>(TextReader text, string source, CsvReadOptions? options, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Parsed<T> parsed = Parse<T>(text, source, options ?? new CsvReadOptions(), withLabels: false, file: null);
+        Parsed<T> parsed = Parse<T>(text, source, options ?? new CsvReadOptions(), withLabels: false, file);
         return new FeatureTable<T>(parsed.Features, parsed.Rows, parsed.Names.Length, parsed.Names, source);
     }
 
@@ -252,7 +255,7 @@ public static class CsvDataReader
 
         if (rows == 0)
         {
-            throw new DataFormatException(source, line, null, "the file has a header but no rows.");
+            throw NoRows(source, line);
         }
 
         return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
@@ -304,11 +307,15 @@ public static class CsvDataReader
 
         if (rows == 0)
         {
-            throw new DataFormatException(source, line, null, "the file has a header but no rows.");
+            throw NoRows(source, line);
         }
 
         return new Parsed<T>(parsed.Features.AsMemory(0, (int)(rows * columns)), (int)rows, names, labelName is not null ? labels.Codes : null, labels.Values, labelName);
     }
+
+    /// <summary>The error for a file whose header is followed by nothing but blank lines (the last on <paramref name="line"/>).</summary>
+    private static DataFormatException NoRows(string source, long line) =>
+        new(source, line, null, "the file has a header but no rows.");
 
     private static int LabelIndex(string[] header, string? requested, string source)
     {
