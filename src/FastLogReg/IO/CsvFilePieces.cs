@@ -47,8 +47,10 @@ internal sealed record CsvPieces<T>(CsvPiece<T>[] Pieces, T[] Features)
 
 /// <summary>
 /// Parses a CSV file on several cores by cutting it, after its header line, into pieces of a few megabytes that end at
-/// a line break; each core reads its pieces with its own Sep reader and the pieces are joined in file order. Unlike
-/// Sep's parallel mode, where one thread splits all of the text, both the splitting and the number parsing are shared.
+/// a line break; each core parses its pieces and the pieces are joined in file order. Unlike Sep's parallel mode, where
+/// one thread splits all of the text, both the splitting and the number parsing are shared. A piece of plain rows
+/// (unquoted numbers, no spaces: what programs write) is parsed straight from its bytes by <see cref="CsvPlainRows"/>;
+/// any other piece, and any piece with an error, by a Sep reader of its own, which reports the error.
 /// </summary>
 /// <remarks>
 /// A line break inside a quoted field would make a cut land mid-row, so a file with any quote character is not cut
@@ -130,7 +132,7 @@ internal static class CsvFilePieces
             }
 
             CsvPiece<T> piece = pieces[k];
-            if (!Parse(file, header.Bytes, piece, features.AsSpan((int)(piece.FirstSlot * columns), (int)(piece.Slots * columns)), spec, parser, columns, withLabels, () => k > Volatile.Read(ref firstFailed)))
+            if (!Parse(file, header.Bytes, piece, features.AsSpan((int)(piece.FirstSlot * columns), (int)(piece.Slots * columns)), separator, spec, parser, columns, withLabels, () => k > Volatile.Read(ref firstFailed)))
             {
                 Volatile.Write(ref miscounted, true);
             }
@@ -261,16 +263,24 @@ internal static class CsvFilePieces
     /// Sep's line number less one.
     /// </remarks>
     private static bool Parse<T>(
-        SafeFileHandle file, byte[] header, CsvPiece<T> piece, Span<T> slots, SepReaderOptions spec, CsvRowParser<T> parser, int columns, bool withLabels, Func<bool> abandoned)
+        SafeFileHandle file, byte[] header, CsvPiece<T> piece, Span<T> slots, char separator, SepReaderOptions spec, CsvRowParser<T> parser, int columns, bool withLabels, Func<bool> abandoned)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         byte[] bytes = ArrayPool<byte>.Shared.Rent(header.Length + piece.Length);
         try
         {
-            header.CopyTo(bytes, 0);
             int read = header.Length + ReadFully(file, bytes.AsSpan(header.Length, piece.Length), piece.Offset);
             piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
             piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
+            if (separator < 128 && CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), (byte)separator, parser.Roles, slots, piece, abandoned))
+            {
+                return true;
+            }
+
+            // Not plain (or bad): Sep reads the piece, after a copy of the header line.
+            piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
+            piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
+            header.CopyTo(bytes, 0);
             using SepReader reader = spec.From(new MemoryStream(bytes, 0, read, writable: false));
             foreach (SepReader.Row row in reader)
             {

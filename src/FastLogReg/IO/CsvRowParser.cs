@@ -29,6 +29,11 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
 {
     private readonly LabelInterner _labels = new();
 
+    /// <summary>Each header column's role for <see cref="CsvPlainRows"/>: its index among the features, ignored, or the label.</summary>
+    public int[] Roles { get; } = Enumerable.Range(0, header.Length)
+        .Select(j => j == labelIndex ? CsvPlainRows.Label : Array.IndexOf(featureIndex, j) is int k and >= 0 ? k : CsvPlainRows.Ignored)
+        .ToArray();
+
     /// <summary>
     /// Row buffers in flight between the parsing threads and the consumer, reused: only as many exist as rows are in
     /// flight at once (ArrayPool.Shared, rented on one thread and returned on another, was measured allocating one per row: 2× the memory).

@@ -35,7 +35,13 @@ public class CsvFilePiecesTests
             var row = new StringBuilder();
             for (int j = 0; j < Columns; j++)
             {
-                string cell = (rng.NextDouble() * 200 - 100).ToString("R", CultureInfo.InvariantCulture);
+                double value = rng.NextDouble() * 200 - 100;
+                string cell = (i % 4 == 0 ? j % 3 : 1 + (j % 2)) switch
+                {
+                    0 => value.ToString("R", CultureInfo.InvariantCulture), // 17 digits: a row read field by field
+                    1 => ((float)value).ToString("R", CultureInfo.InvariantCulture), // short: rows read in 64-byte windows
+                    _ => value.ToString("F2", CultureInfo.InvariantCulture),
+                };
                 row.Append(quoted && j == 5 ? $"\"{cell}\"" : cell).Append(',');
             }
 

@@ -36,11 +36,13 @@ public class ReaderFuzzProperties
     {
         var rng = new Random(21);
         var text = new StringBuilder("a,b,c,d,e,f,g,h,y\n");
-        while (text.Length <= CsvDataReader.ParallelThresholdBytes + 50_000)
+        for (int i = 0; text.Length <= CsvDataReader.ParallelThresholdBytes + 50_000; i++)
         {
             for (int j = 0; j < 8; j++)
             {
-                text.Append((rng.NextDouble() * 20 - 10).ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+                // Long (17-digit) and short numbers: rows read field by field and rows read in 64-byte windows.
+                double value = rng.NextDouble() * 20 - 10;
+                text.Append(i % 4 == 0 && j % 3 == 0 ? value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : j % 3 == 1 ? ((float)value).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
             }
 
             text.Append(rng.Next(2)).Append('\n');
