@@ -31,7 +31,8 @@ public sealed record CsvReadOptions
     /// <summary>
     /// Threads that parse rows; 1 parses on the calling thread. Default null: every core. The result, and the first
     /// error reported, do not depend on it. A file read by path (without quote characters, in UTF-8) is cut into pieces
-    /// that each thread reads, splits and parses; other input is split on one thread and its numbers parsed on all.
+    /// that each thread reads, splits and parses — rows of plain numbers straight from their bytes, other rows with Sep;
+    /// other input is split on one thread and its numbers parsed on all.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
     public int? MaxDegreeOfParallelism
@@ -207,8 +208,9 @@ public static class CsvDataReader
         long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
         string[] names = featureIndex.Select(j => header[j]).ToArray();
 
-        // A file is cut into pieces that each core tokenizes and parses (unless quotes or its encoding forbid it).
-        if (file is not null && threads > 1 && length >= ParallelThresholdBytes &&
+        // A file is cut into pieces that each core tokenizes and parses (unless quotes or its encoding forbid it); on one
+        // thread too, for the pieces of plain rows are parsed straight from their bytes, several times faster than Sep.
+        if (file is not null && length >= ParallelThresholdBytes &&
             CsvFilePieces.TryParse(file, reader.Spec.Sep.Separator, parser, columns, withLabels, threads) is { } pieces)
         {
             return Join(pieces, source, names, labels, label, withLabels ? header[label] : null);
