@@ -93,6 +93,22 @@ public class CsvPlainRowsTests
         Assert.Equal(sep.Data.Features.ToArray(), slots.AsSpan(0, piece.Rows * Columns).ToArray());
     }
 
+    [Theory]
+    [InlineData(';')]
+    [InlineData('\t')]
+    public void SemicolonAndTabSeparatedRowsAreReadAsSepReadsThem(char separator)
+    {
+        string rows = Rows(500, "\n", seed: 11).Replace(',', separator);
+        byte[] bytes = Encoding.UTF8.GetBytes(rows);
+        var piece = new CsvPiece<float> { Labels = new Growable<string>(600), RowLines = new Growable<int>(600) };
+        float[] slots = new float[600 * Columns];
+        bool taken = CsvPlainRows.TryParse<float>(bytes, (byte)separator, Roles, slots, piece, () => false);
+        LabeledData<float> sep = CsvDataReader.Read<float>(new StringReader(Header.Replace(',', separator) + "\n" + rows), "t.csv", new CsvReadOptions { MaxDegreeOfParallelism = 1, Separator = separator });
+
+        Assert.True(taken);
+        Assert.Equal(sep.Data.Features.ToArray(), slots.AsSpan(0, piece.Rows * Columns).ToArray());
+    }
+
     [Fact]
     public void IgnoredColumnsAndALabelInTheMiddleAreSkippedAndTaken()
     {
