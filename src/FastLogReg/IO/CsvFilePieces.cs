@@ -246,7 +246,8 @@ internal static class CsvFilePieces
             }
 
             // Sep ends a line at "\r\n", '\n' or a lone '\r'; a last line without a terminator is a line too.
-            piece.Lines = text.Count((byte)'\n') + text.Count((byte)'\r') - text.Count("\r\n"u8);
+            long returns = text.Count((byte)'\r');
+            piece.Lines = text.Count((byte)'\n') + returns - (returns == 0 ? 0 : text.Count("\r\n"u8));
             piece.Slots = piece.Lines + (text.IsEmpty || text[^1] is (byte)'\n' or (byte)'\r' ? 0 : 1);
             return true;
         }
