@@ -273,8 +273,7 @@ internal static class CsvFilePieces
             int read = header.Length + ReadFully(file, bytes.AsSpan(header.Length, piece.Length), piece.Offset);
             piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
             piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
-            // (Other separators, which a caller may pass, might be a byte a number holds: Sep alone judges those files.)
-            if (separator is ',' or ';' or '\t' && CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), (byte)separator, parser.Roles, slots, piece, abandoned))
+            if (CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), separator, parser.Roles, slots, piece, abandoned))
             {
                 return true;
             }

@@ -23,19 +23,25 @@ internal static class CsvPlainRows
 
     /// <summary>
     /// Parses <paramref name="text"/>, a piece of whole lines, into <paramref name="slots"/> (row after row, blank lines
-    /// skipped) and fills in the piece's rows, labels, row lines and last line; false if it declines (the piece is then
-    /// as it was given, to be parsed by Sep).
+    /// skipped) and fills in the piece's rows, labels, row lines and last line; false if it declines (the piece is then to
+    /// be parsed by Sep, its labels and row lines started afresh: some rows may have been added to them).
     /// </summary>
     /// <param name="text">The piece's bytes.</param>
-    /// <param name="separator">The field separator (ASCII).</param>
+    /// <param name="separator">The field separator: ',', ';' or tab are taken; another (a caller may pass any) might be a
+    /// byte a number holds, so it is declined and Sep alone judges the file.</param>
     /// <param name="roles">For each header column: its index among the features, <see cref="Ignored"/> or <see cref="Label"/>.</param>
     /// <param name="slots">Where the piece's rows go, <c>features</c> values each.</param>
     /// <param name="piece">The piece, whose rows, labels and lines are filled in.</param>
     /// <param name="abandoned">Asked now and then: true when the rows will not be used (an earlier piece failed).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call per piece: too few to tier up before the file is read
-    public static bool TryParse<T>(ReadOnlySpan<byte> text, byte separator, int[] roles, Span<T> slots, CsvPiece<T> piece, Func<bool> abandoned)
+    public static bool TryParse<T>(ReadOnlySpan<byte> text, char separator, int[] roles, Span<T> slots, CsvPiece<T> piece, Func<bool> abandoned)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (separator is not (',' or ';' or '\t'))
+        {
+            return false;
+        }
+
         int features = 0;
         foreach (int role in roles)
         {
@@ -68,8 +74,8 @@ internal static class CsvPlainRows
 
             Span<T> row = slots.Slice(rows * features, features);
             (int Start, int End) label = (0, -1);
-            int end = vectorized ? WindowedRow(text, at, separator, roles, row, ref label) : -1;
-            if (end < 0 && (end = FieldByFieldRow(text, at, separator, roles, row, ref label)) < 0)
+            int end = vectorized ? WindowedRow(text, at, (byte)separator, roles, row, ref label) : -1;
+            if (end < 0 && (end = FieldByFieldRow(text, at, (byte)separator, roles, row, ref label)) < 0)
             {
                 return false;
             }

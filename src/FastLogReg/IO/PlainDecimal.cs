@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -118,8 +117,8 @@ internal static class PlainDecimal
     /// The number in bytes [<paramref name="start"/>, <paramref name="end"/>) of a 64-byte window whose byte classes are
     /// <paramref name="masks"/>, if it is <c>-?d+(.d+)?</c> with at most eight digits before the point and 15 in all.
     /// Returns 0 then, and non-zero for any other field (whose <paramref name="value"/> is then meaningless). The checks
-    /// are bit operations on the masks and the digits are combined eight at a time: nothing branches on the bytes, so
-    /// consecutive fields overlap in the processor.
+    /// are bit operations on the masks and the digits are combined in a vector (<see cref="SixteenDigits"/>) or eight at
+    /// a time in a word: nothing branches on the bytes, so consecutive fields overlap in the processor.
     /// </summary>
     /// <remarks>Reads up to <see cref="WindowReach"/> bytes from <paramref name="window"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,7 +151,7 @@ internal static class PlainDecimal
             ref ulong tens = ref MemoryMarshal.GetReference(PowersOfTenInteger);
             ulong integer = EightDigits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref window, start + negative)) << ((8 * (8 - whole)) & 63));
             ulong decimals = EightDigits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref window, pointAt + 1)) << ((8 * (8 - head)) & 63)) & Unless(head);
-            mantissa = (integer * Unsafe.Add(ref tens, head & 15)) + decimals;
+            mantissa = (integer * Unsafe.Add(ref tens, head)) + decimals; // head ≤ 8, tail ≤ 7
             if (tail != 0)
             {
                 // Past eight fraction digits (a branch: rare in most files, and 20 instructions saved on every other field).
@@ -162,17 +161,7 @@ internal static class PlainDecimal
 
         // m and 10^fraction are exact doubles, so the quotient is correctly rounded (Clinger).
         double magnitude = (long)mantissa / Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), fraction & 15);
-        double rounded = BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(magnitude) | ((ulong)negative << 63));
-        if (typeof(T) == typeof(float))
-        {
-            wrong |= (BitConverter.DoubleToUInt64Bits(rounded) & 0x1FFF_FFFF) == 0x1000_0000 ? 1UL : 0; // see Round
-            value = Unsafe.BitCast<float, T>((float)rounded);
-        }
-        else
-        {
-            value = Unsafe.BitCast<double, T>(rounded);
-        }
-
+        wrong |= Signed(magnitude, negative, out value) ? 0UL : 1UL;
         return wrong;
     }
 
@@ -224,7 +213,18 @@ internal static class PlainDecimal
         }
 
         double exact = (long)mantissa;
-        double magnitude = exponent < 0 ? exact / PowersOfTen[-exponent] : exact * PowersOfTen[exponent];
+        return Signed(exponent < 0 ? exact / PowersOfTen[-exponent] : exact * PowersOfTen[exponent], negative, out value);
+    }
+
+    /// <summary>
+    /// The correctly rounded <paramref name="magnitude"/> with its sign, as <typeparamref name="T"/>. Rounding the double
+    /// to float is the correct rounding of the decimal unless the double is exactly halfway between two floats (its 29
+    /// bits below a float's precision are 1000...0): then false, and the library decides (the value is still set).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Signed<T>(double magnitude, int negative, out T value)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         double rounded = BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(magnitude) | ((ulong)negative << 63));
         if (typeof(T) == typeof(double))
         {
@@ -232,15 +232,8 @@ internal static class PlainDecimal
             return true;
         }
 
-        // Rounding the double to float is the correct rounding of the decimal unless the double is exactly halfway
-        // between two floats (its 29 bits below a float's precision are 1000...0); then the library decides.
-        if ((BitConverter.DoubleToUInt64Bits(rounded) & 0x1FFF_FFFF) == 0x1000_0000)
-        {
-            return false;
-        }
-
         value = Unsafe.BitCast<float, T>((float)rounded);
-        return true;
+        return (BitConverter.DoubleToUInt64Bits(rounded) & 0x1FFF_FFFF) != 0x1000_0000;
     }
 
     /// <summary>
@@ -302,6 +295,5 @@ internal static class PlainDecimal
     private static ReadOnlySpan<ulong> PowersOfTenInteger =>
     [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
-        0, 0, 0, 0, 0, 0, 0, // reached only for fields that are then discarded
     ];
 }

@@ -59,7 +59,7 @@ public class CsvPlainRowsTests
         int lines = rows.Count(c => c == '\n') + 1;
         var piece = new CsvPiece<T> { Labels = new Growable<string>(lines), RowLines = new Growable<int>(lines) };
         T[] slots = new T[lines * columns];
-        bool taken = CsvPlainRows.TryParse<T>(bytes, (byte)',', roles ?? Roles, slots, piece, () => false);
+        bool taken = CsvPlainRows.TryParse<T>(bytes, ',', roles ?? Roles, slots, piece, () => false);
         return (taken, piece, slots);
     }
 
@@ -102,7 +102,7 @@ public class CsvPlainRowsTests
         byte[] bytes = Encoding.UTF8.GetBytes(rows);
         var piece = new CsvPiece<float> { Labels = new Growable<string>(600), RowLines = new Growable<int>(600) };
         float[] slots = new float[600 * Columns];
-        bool taken = CsvPlainRows.TryParse<float>(bytes, (byte)separator, Roles, slots, piece, () => false);
+        bool taken = CsvPlainRows.TryParse<float>(bytes, separator, Roles, slots, piece, () => false);
         LabeledData<float> sep = CsvDataReader.Read<float>(new StringReader(Header.Replace(',', separator) + "\n" + rows), "t.csv", new CsvReadOptions { MaxDegreeOfParallelism = 1, Separator = separator });
 
         Assert.True(taken);
@@ -141,6 +141,17 @@ public class CsvPlainRowsTests
         Assert.False(Plain<float>(plain + tail + plain).Taken);
     }
 
+    [Theory]
+    [InlineData('.')]
+    [InlineData('-')]
+    [InlineData('|')]
+    public void OtherSeparatorsAreLeftToSep(char separator)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes($"1{separator}2{separator}3{separator}4{separator}5{separator}6{separator}no\n");
+        var piece = new CsvPiece<float> { Labels = new Growable<string>(2), RowLines = new Growable<int>(2) };
+        Assert.False(CsvPlainRows.TryParse<float>(bytes, separator, Roles, new float[2 * Columns], piece, () => false));
+    }
+
     [Fact]
     public void AnEmptyLineInAOneColumnFileIsDeclined()
     {
@@ -154,6 +165,6 @@ public class CsvPlainRowsTests
     {
         byte[] bytes = "1,2,3,4,5,6,no\n1,2,3,4,5,6,no\n"u8.ToArray();
         var piece = new CsvPiece<float> { Labels = new Growable<string>(2), RowLines = new Growable<int>(2) };
-        Assert.False(CsvPlainRows.TryParse<float>(bytes, (byte)',', Roles, new float[Columns], piece, () => false));
+        Assert.False(CsvPlainRows.TryParse<float>(bytes, ',', Roles, new float[Columns], piece, () => false));
     }
 }
