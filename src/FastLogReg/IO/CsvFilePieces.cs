@@ -66,6 +66,9 @@ internal static class CsvFilePieces
 
     private const int WindowBytes = 64 << 10;
 
+    /// <summary>Bytes read at a time when counting lines: well inside a core's L2 cache.</summary>
+    private const int CountBytes = 256 << 10;
+
     /// <summary>
     /// Parses the rows after the header of <paramref name="path"/>, or returns null when the file cannot be cut safely
     /// (then the caller parses it as one stream, from the start of its rows).
@@ -121,6 +124,7 @@ internal static class CsvFilePieces
         }
 
         T[] features = GC.AllocateUninitializedArray<T>((int)(slots * columns));
+        FreshPages.Prepare(features, threads);
         SepReaderOptions spec = Sep.New(separator).Reader(CsvDataReader.Configure);
         int firstFailed = int.MaxValue;
         bool miscounted = false;
@@ -233,7 +237,49 @@ internal static class CsvFilePieces
     }
 
     /// <summary>Counts a piece's lines and row slots; false if it holds a quote (the file cannot be cut safely).</summary>
+    /// <remarks>
+    /// Read a few hundred kilobytes at a time, so each read is scanned while it is in the core's cache: one search for a
+    /// quote or a '\r' (rare), one count of '\n'. A piece with a '\r' is counted whole (<see cref="CountWithReturns"/>).
+    /// </remarks>
     private static bool Count<T>(SafeFileHandle file, CsvPiece<T> piece)
+        where T : unmanaged
+    {
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Min(piece.Length, CountBytes));
+        try
+        {
+            long lines = 0;
+            byte last = (byte)'\n';
+            for (int done = 0; done < piece.Length;)
+            {
+                int read = ReadFully(file, bytes.AsSpan(0, Math.Min(piece.Length - done, CountBytes)), piece.Offset + done);
+                ReadOnlySpan<byte> text = bytes.AsSpan(0, read);
+                if (text.IndexOfAny((byte)'"', (byte)'\r') >= 0)
+                {
+                    return CountWithReturns(file, piece);
+                }
+
+                lines += text.Count((byte)'\n');
+                if (read == 0)
+                {
+                    break; // the file shrank while being read
+                }
+
+                last = text[^1];
+                done += read;
+            }
+
+            piece.Lines = lines;
+            piece.Slots = lines + (last is (byte)'\n' ? 0 : 1);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Counts the lines of a piece that may hold a '\r' (a line end alone or before '\n'); false if it holds a quote.</summary>
+    private static bool CountWithReturns<T>(SafeFileHandle file, CsvPiece<T> piece)
         where T : unmanaged
     {
         byte[] bytes = ArrayPool<byte>.Shared.Rent(piece.Length);

@@ -134,6 +134,22 @@ public class CsvFilePiecesTests
         }
     }
 
+    [Fact]
+    public void AQuotePastAPiecesFirstReadStillStopsTheCut()
+    {
+        // Lines are counted a few hundred kilobytes at a time: a quote in a later read of a piece must be seen too.
+        using var dir = new TempDirectory();
+        string plain = MakeCsv(16);
+        CsvPiece<float> first = Cut(dir.Write("plain.csv", plain), 1)!.Pieces[0];
+        Assert.True(first.Length > 300_000, "the first piece must span more than one read");
+
+        int at = plain.IndexOf('\n', 290_000) + 1; // a row well past the first read, inside the first piece
+        string quoted = plain[..at] + "\"" + plain[at..plain.IndexOf(',', at)] + "\"" + plain[plain.IndexOf(',', at)..];
+        string path = dir.Write("quoted.csv", quoted);
+        Assert.Null(Cut(path, 1));
+        Assert.Equal(OneStream(path).Data.Features.ToArray(), CsvDataReader.Read<float>(path, new CsvReadOptions { MaxDegreeOfParallelism = 1 }).Data.Features.ToArray());
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
