@@ -93,6 +93,83 @@ public class CsvPlainRowsTests
         Assert.Equal(sep.Data.Features.ToArray(), slots.AsSpan(0, piece.Rows * Columns).ToArray());
     }
 
+    [Fact]
+    public void WideRowsOfShortNumbersAreReadAsSepReadsThem()
+    {
+        // 30 features of mostly short numbers: windows hold up to eight fields and more, so the fields are read in
+        // batches of every size (up to eight at once where the processor can), next to longer ones read one at a time.
+        const int wide = 30;
+        var rng = new Random(21);
+        string[] traps = HalfwayTraps(rng, 40);
+        string[] header = [.. Enumerable.Range(0, wide).Select(j => "x" + j), "y"];
+        var text = new StringBuilder();
+        for (int i = 0; i < 400; i++)
+        {
+            text.AppendJoin(',', Enumerable.Range(0, wide).Select(j => (rng.Next(10)) switch
+            {
+                0 => rng.Next(-99, 100).ToString(CultureInfo.InvariantCulture),
+                1 => (rng.Next(2) == 0 ? "-" : "") + traps[rng.Next(traps.Length)],
+                2 => ((float)(rng.NextDouble() * 2 - 1)).ToString("R", CultureInfo.InvariantCulture),
+                3 => (rng.NextDouble() * 100).ToString("F1", CultureInfo.InvariantCulture),
+                4 => "-0",
+                5 => rng.Next(0, 10).ToString(CultureInfo.InvariantCulture),
+                6 => (rng.NextDouble() * 1e8).ToString("F7", CultureInfo.InvariantCulture), // 15 or 16 digits
+                7 => rng.Next(10_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture) + ".5",
+                8 => "0.00" + rng.Next(1, 1000).ToString(CultureInfo.InvariantCulture),
+                _ => (rng.NextDouble() * 2 - 1).ToString("R", CultureInfo.InvariantCulture),
+            })).Append(',').Append(rng.Next(2) == 0 ? "no" : "yes").Append('\n');
+        }
+
+        string rows = text.ToString();
+        int[] roles = [.. Enumerable.Range(0, wide), CsvPlainRows.Label];
+        string csv = string.Join(",", header) + "\n" + rows;
+        (bool takenFloat, CsvPiece<float> floats, float[] floatSlots) = Plain<float>(rows, roles, wide);
+        (bool takenDouble, CsvPiece<double> doubles, double[] doubleSlots) = Plain<double>(rows, roles, wide);
+        LabeledData<float> sepFloat = CsvDataReader.Read<float>(new StringReader(csv), "t.csv", new CsvReadOptions { MaxDegreeOfParallelism = 1 });
+        LabeledData<double> sepDouble = CsvDataReader.Read<double>(new StringReader(csv), "t.csv", new CsvReadOptions { MaxDegreeOfParallelism = 1 });
+
+        Assert.True(takenFloat && takenDouble);
+        Assert.Equal(sepFloat.Data.Features.ToArray(), floatSlots.AsSpan(0, floats.Rows * wide).ToArray());
+        Assert.Equal(sepDouble.Data.Features.ToArray(), doubleSlots.AsSpan(0, doubles.Rows * wide).ToArray());
+    }
+
+    [Fact]
+    public void DecimalsWhoseDoubleIsHalfwayBetweenTwoFloatsGetTheCorrectFloat()
+    {
+        // Rounding such a decimal to double and then to float would round twice (ties to even at the halfway double),
+        // which is wrong for about half of them: the reader must notice and ask the library.
+        string[] traps = HalfwayTraps(new Random(22), 60);
+        string rows = string.Concat(traps.Chunk(Columns).Where(c => c.Length == Columns).Select(c => string.Join(",", c) + ",no\n"));
+        (bool taken, CsvPiece<float> piece, float[] slots) = Plain<float>(rows);
+
+        Assert.True(taken);
+        float[] expected = [.. traps.Take(piece.Rows * Columns).Select(t => float.Parse(t, CultureInfo.InvariantCulture))];
+        Assert.Equal(expected, slots.AsSpan(0, piece.Rows * Columns).ToArray());
+        Assert.Contains(traps, t => float.Parse(t, CultureInfo.InvariantCulture) != (float)double.Parse(t, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Short decimals (at most 15 significant digits) whose nearest double is halfway between two floats: a float's
+    /// midpoint rounded to 15 digits, kept when that lands within half a double of it (most are then not the midpoint
+    /// itself, which has more digits).
+    /// </summary>
+    private static string[] HalfwayTraps(Random rng, int count)
+    {
+        var traps = new List<string>();
+        while (traps.Count < count)
+        {
+            float f = (float)(1 + rng.NextDouble()) * MathF.Pow(2, rng.Next(-3, 20));
+            double midpoint = ((double)f + MathF.BitIncrement(f)) / 2;
+            string text = midpoint.ToString("G15", CultureInfo.InvariantCulture);
+            if (!text.Contains('E') && double.Parse(text, CultureInfo.InvariantCulture) == midpoint)
+            {
+                traps.Add(text);
+            }
+        }
+
+        return [.. traps];
+    }
+
     [Theory]
     [InlineData(';')]
     [InlineData('\t')]
