@@ -10,15 +10,16 @@ namespace FastLogReg.IO;
 /// most 15 digits, into consecutive values: the checks are bit operations on the window's byte-class masks for all the
 /// fields together; the digits of all of them are packed side by side (compress), spread right-aligned into one 16-byte
 /// lane per field (expand), combined by multiply-adds in every lane at once, and rounded by Clinger's fast path with
-/// one vector division for the eight — the same operations, so the same bits, as <see cref="PlainDecimal.ParseField{T}"/>
-/// does one field at a time.
+/// one vector division for the eight — the rounding <see cref="PlainDecimal.ParseField{T}"/> does one field at a time,
+/// so the same correctly rounded values as Sep's and .NET's parsers.
 /// </summary>
-/// <remarks>AVX-512 with VBMI2 (byte compress and expand); elsewhere the caller reads the fields one at a time.</remarks>
+/// <remarks>AVX-512 with VBMI and VBMI2 (byte permutes, compress and expand); elsewhere the caller reads the fields one
+/// at a time.</remarks>
 internal static class EightFields
 {
     /// <summary>Whether this processor has the instructions (a constant once compiled).</summary>
     public static bool IsSupported =>
-        Avx512Vbmi2.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported && Bmi2.X64.IsSupported;
+        Avx512Vbmi2.IsSupported && Avx512Vbmi.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported && Bmi2.X64.IsSupported;
 
     /// <summary>Byte 0 set.</summary>
     private static Vector512<byte> FirstByte
@@ -34,6 +35,7 @@ internal static class EightFields
         get => Vector512.Create(0x8040_2010_0804_0201UL, 0, 0, 0, 0, 0, 0, 0).AsByte();
     }
 
+    /// <summary>10⁰ to 10⁷, and (<see cref="PowersHigh"/>) 10⁸ to 10¹⁵: exact doubles, indexed by fraction digits.</summary>
     private static Vector512<double> PowersLow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,10 +49,10 @@ internal static class EightFields
     }
 
     /// <summary>
-    /// Parses the first <paramref name="count"/> (1–8) fields of the window (the first starting at its byte 0, each ending
-    /// at a separator, none at a line end) into <paramref name="destination"/>[0..count). Returns 0 if every one is a
-    /// short plain number, non-zero otherwise (the values are then meaningless); <paramref name="lastEnd"/> is where the
-    /// last of them ends (its separator).
+    /// Parses the first <paramref name="count"/> (1–8) fields of the window, the first starting at its byte 0, into
+    /// <paramref name="destination"/>[0..count). Returns 0 if every one is a short plain number ending at a separator,
+    /// non-zero otherwise (a line end among them, or any field not plain: the values are then meaningless);
+    /// <paramref name="lastEnd"/> is where the last of them ends.
     /// </summary>
     /// <remarks>The window must have at least <paramref name="count"/> field ends; 64 bytes are read from it.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
