@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using FastLogReg.IO;
 using Xunit;
 
@@ -6,9 +7,9 @@ namespace FastLogReg.Tests.IO;
 
 /// <summary>
 /// A reader's new feature array is mapped before it is filled: on Linux the memory inside it is advised to use 2 MB
-/// pages and populated (<see cref="FreshPages"/>), which the kernel shows in /proc/self/smaps.
+/// pages and populated (<see cref="FreshPages"/>), which the kernel shows in /proc/self/smaps and mincore(2).
 /// </summary>
-public class FreshPagesTests
+public partial class FreshPagesTests
 {
     [Fact]
     public unsafe void ALargeArrayIsAdvisedHugePagesAndMappedBeforeItIsWritten()
@@ -23,10 +24,14 @@ public class FreshPagesTests
 
         fixed (float* data = array)
         {
-            long inside = ((long)data + (4 << 20)) & ~((2L << 20) - 1); // an address in a whole 2 MB page of the array
-            (long size, long resident, string flags) = Mapping(inside);
-            Assert.Contains(" hg", " " + flags); // MADV_HUGEPAGE
-            Assert.True(resident >= size * 9 / 10, $"only {resident} of {size} kB mapped");
+            // The whole 2 MB pages inside the array: advised (their mapping is flagged) and every page mapped.
+            long start = ((long)data + (2L << 20) - 1) & ~((2L << 20) - 1);
+            long end = ((long)data + ((long)array.Length * sizeof(float))) & ~((2L << 20) - 1);
+            Assert.Contains(" hg", " " + Flags(start)); // MADV_HUGEPAGE
+            byte[] resident = new byte[(end - start) / Environment.SystemPageSize];
+            Assert.Equal(0, Resident((nint)start, (nuint)(end - start), resident));
+            int mapped = resident.Count(b => (b & 1) != 0);
+            Assert.True(mapped == resident.Length, $"only {mapped} of {resident.Length} pages mapped");
         }
 
         array.AsSpan().Fill(1.5f);
@@ -42,11 +47,10 @@ public class FreshPagesTests
         Assert.All(small, v => Assert.Equal(0f, v));
     }
 
-    /// <summary>The size and resident size (kB) and the flags of the mapping that holds <paramref name="address"/>.</summary>
-    private static (long Size, long Resident, string Flags) Mapping(long address)
+    /// <summary>The flags (VmFlags in /proc/self/smaps) of the mapping that holds <paramref name="address"/>.</summary>
+    private static string Flags(long address)
     {
         bool inside = false;
-        long size = 0, resident = 0;
         foreach (string line in File.ReadLines("/proc/self/smaps"))
         {
             int dash = line.IndexOf('-');
@@ -56,22 +60,16 @@ public class FreshPagesTests
             {
                 inside = start <= address && address < end;
             }
-            else if (inside && line.StartsWith("Size:", StringComparison.Ordinal))
-            {
-                size = Kilobytes(line);
-            }
-            else if (inside && line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                resident = Kilobytes(line);
-            }
             else if (inside && line.StartsWith("VmFlags:", StringComparison.Ordinal))
             {
-                return (size, resident, line["VmFlags:".Length..].Trim());
+                return line["VmFlags:".Length..].Trim();
             }
         }
 
         throw new InvalidOperationException($"no mapping holds 0x{address:x}");
     }
 
-    private static long Kilobytes(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    /// <summary>mincore(2): a byte per page of [address, address + length), bit 0 set where the page is mapped in memory.</summary>
+    [LibraryImport("libc", EntryPoint = "mincore")]
+    private static partial int Resident(nint address, nuint length, [Out] byte[] pages);
 }
