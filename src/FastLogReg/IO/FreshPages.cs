@@ -11,9 +11,10 @@ namespace FastLogReg.IO;
 /// read: 102,400 of them for a 400 MB array. On this project's test machine, a virtual machine where a fault costs
 /// ~11 µs, touching 400 MB of new memory page by page took 1.1–1.3 s on one thread, 0.4–0.75 s in 2 MB pages, and
 /// 25–70 ms advised (<c>MADV_HUGEPAGE</c>) and populated in one call (<c>MADV_POPULATE_WRITE</c>, Linux 5.14 and later;
-/// a C program, fresh processes; 12 ms to 0.6 s here, as the virtual machine's host had the memory ready or not). Reading the 1,000,000 × 100 CSV file in a fresh process on two threads took 1.71–1.89 s
-/// with this and 1.92–2.55 s without (four interleaved pairs). Both are hints: on other systems, older kernels, or any
-/// failure nothing happens, and the pages fault in as they are written.
+/// a C program, fresh processes; 12 ms to 0.6 s here, as the virtual machine's host had the memory ready or not).
+/// Reading the 1,000,000 × 100 CSV file in a fresh process on two threads took 1.71–1.89 s with this and 1.92–2.55 s
+/// without (four interleaved pairs). Both are hints: on other systems, older kernels, or any failure nothing happens,
+/// and the pages fault in as they are written.
 /// </remarks>
 internal static partial class FreshPages
 {
