@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace FastLogReg.Benchmarks;
 
@@ -18,6 +19,10 @@ public sealed class Baselines<T>
     private readonly T[] _w;
     private readonly T _b;
     private readonly T[] _partialGradients;
+    private readonly double[] _wDouble;
+    private readonly double _bDouble;
+    private readonly double[] _partialGradientsDouble;
+    private readonly double[] _rowScratch;
     private readonly double[] _partials;
     private readonly ParallelOptions _options;
 
@@ -32,6 +37,10 @@ public sealed class Baselines<T>
         _w = point[..columns].Select(T.CreateTruncating).ToArray();
         _b = T.CreateTruncating(point[columns]);
         _partialGradients = new T[_chunks * columns];
+        _wDouble = point[..columns];
+        _bDouble = point[columns];
+        _partialGradientsDouble = new double[_chunks * columns];
+        _rowScratch = new double[_chunks * columns];
         _partials = new double[_chunks];
         _options = new ParallelOptions { MaxDegreeOfParallelism = threads };
     }
@@ -67,6 +76,47 @@ public sealed class Baselines<T>
                 double p = 1.0 / (1.0 + Math.Exp(-z));
                 loss += Math.Max(z, 0) - (y * z) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
                 TensorPrimitives.MultiplyAdd<T>(xi, T.CreateTruncating(p - y), g, g);
+            }
+
+            _partials[c] = loss;
+        });
+        return _partials.Sum();
+    }
+
+    /// <summary>
+    /// The naive pass with the library's precision: per row, the features widened to double
+    /// (TensorPrimitives.ConvertChecked into a row buffer; no copy for double data), TensorPrimitives.Dot in double for z,
+    /// a scalar σ and loss, TensorPrimitives.MultiplyAdd in double for the gradient — what one writes first when sums
+    /// must be accumulated in double, as FastLogReg's are.
+    /// </summary>
+    public double NaivePerRowDoubleSums()
+    {
+        Parallel.For(0, _chunks, _options, c =>
+        {
+            (int start, int count) = Range(c);
+            Span<double> g = _partialGradientsDouble.AsSpan(c * _columns, _columns);
+            Span<double> row = _rowScratch.AsSpan(c * _columns, _columns);
+            g.Clear();
+            double loss = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                ReadOnlySpan<T> features = _x.AsSpan(i * _columns, _columns);
+                ReadOnlySpan<double> xi;
+                if (typeof(T) == typeof(double))
+                {
+                    xi = MemoryMarshal.Cast<T, double>(features);
+                }
+                else
+                {
+                    TensorPrimitives.ConvertChecked<T, double>(features, row);
+                    xi = row;
+                }
+
+                double z = TensorPrimitives.Dot(xi, _wDouble) + _bDouble;
+                double y = double.CreateTruncating(_y[i]);
+                double p = 1.0 / (1.0 + Math.Exp(-z));
+                loss += Math.Max(z, 0) - (y * z) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+                TensorPrimitives.MultiplyAdd(xi, p - y, g, g);
             }
 
             _partials[c] = loss;

@@ -19,6 +19,7 @@ public sealed class KernelWorkload<T>
     private readonly double[] _probabilities;
     private readonly int _threads;
     private readonly int _predictionThreads;
+    private readonly CacheResidentEpoch<T> _cacheResident;
 
     /// <param name="shape">"rows x columns".</param>
     /// <param name="threads">Threads for the epoch, the yardsticks and training.</param>
@@ -36,6 +37,7 @@ public sealed class KernelWorkload<T>
         _gradient = new double[point.Length];
         _model = new LogisticModel(point.AsSpan(0, columns), point[columns]);
         _probabilities = new double[rows];
+        _cacheResident = new CacheResidentEpoch<T>(x, y, columns, point, threads);
     }
 
     public DenseDataset<T> Data { get; }
@@ -48,6 +50,12 @@ public sealed class KernelWorkload<T>
 
     /// <summary>The naive per-row TensorPrimitives pass.</summary>
     public double NaivePerRow() => _baselines.NaivePerRow();
+
+    /// <summary>The naive per-row TensorPrimitives pass with double sums.</summary>
+    public double NaivePerRowDoubleSums() => _baselines.NaivePerRowDoubleSums();
+
+    /// <summary>The fused kernel's work for as many rows, on rows that stay in each core's L2 (see <see cref="CacheResidentEpoch{T}"/>).</summary>
+    public double FusedEpochCacheResident() => _cacheResident.Run();
 
     /// <summary>The textbook scalar loop (always one thread).</summary>
     public double Textbook() =>
