@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using FastLogReg.Internal;
 using FastLogReg.Numerics;
 
 namespace FastLogReg.Kernels;
@@ -72,9 +73,10 @@ internal static class FusedLossGradient
         where TV : struct
         where W : ISimdDouble<TV>
     {
-        Span<double> z = stackalloc double[MaxBlockRows];
-        Span<double> y = stackalloc double[MaxBlockRows];
-        Span<double> s = stackalloc double[MaxBlockRows];
+        // Full-register stores and loads of z, y and s: start them on a cache line.
+        Span<double> z = CacheLineAligned.Within(stackalloc double[MaxBlockRows + 7], MaxBlockRows);
+        Span<double> y = CacheLineAligned.Within(stackalloc double[MaxBlockRows + 7], MaxBlockRows);
+        Span<double> s = CacheLineAligned.Within(stackalloc double[MaxBlockRows + 7], MaxBlockRows);
         gradient.Clear();
 
         TV tailMask = W.LastLanesMask(columns % W.Count);
@@ -109,12 +111,16 @@ internal static class FusedLossGradient
                     s[..count].Fill(1.0);
                 }
 
-                y[count..padded].Clear();
-                s[count..padded].Clear();
-                z[count..padded].Clear();
+                if (padded != count)
+                {
+                    y[count..padded].Clear();
+                    s[count..padded].Clear();
+                    z[count..padded].Clear();
+                }
             }
-            else
+            else if (padded != count)
             {
+                // Only the last block can be short; a call here would also spill every vector register.
                 y[count..padded].Fill(1.0);
                 z[count..padded].Fill(LogisticResiduals.PaddingMargin);
             }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using FastLogReg.Internal;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 using FastLogReg.Parallelism;
@@ -34,8 +35,8 @@ public sealed class LogisticObjective<T> : IStochasticFunction
     private readonly bool _prefetch;
     private readonly double _classWeight0;
     private readonly double _classWeight1;
-    private readonly double[] _parameters;       // raw-space (w, b) of the point being evaluated, readable from worker threads
-    private readonly double[] _partialGradients; // ChunkCount slots of _gradientStride doubles
+    private readonly CacheLineAligned _parameters;       // raw-space (w, b) of the point being evaluated, readable from worker threads
+    private readonly CacheLineAligned _partialGradients; // ChunkCount slots of _gradientStride doubles
     private readonly int _gradientStride;        // ≥ Columns + 8, a multiple of 8: no two chunks' slots share a cache line
     private readonly double[] _partialLoss;      // per chunk
     private readonly double[] _partialResidual;  // per chunk
@@ -91,9 +92,9 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         _width = SimdWidthSelector.For(columns, widthCap);
         _blockRows = FusedLossGradient.BlockRows(columns, elementSize);
         _prefetch = FusedLossGradient.ShouldPrefetch((long)data.Rows * columns * elementSize);
-        _parameters = new double[columns + 1];
+        _parameters = new CacheLineAligned(columns + 1);
         _gradientStride = ((columns + 7) & ~7) + 8;
-        _partialGradients = new double[(long)_partition.ChunkCount * _gradientStride];
+        _partialGradients = new CacheLineAligned(checked(_partition.ChunkCount * _gradientStride));
         _partialLoss = new double[_partition.ChunkCount];
         _partialResidual = new double[_partition.ChunkCount];
         _runner = new ChunkRunner(_partition.ChunkCount, maxDegreeOfParallelism, ProcessChunk);
@@ -148,7 +149,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         // Reduce the per-chunk partial sums in chunk order: the result does not depend on which thread ran which chunk.
         int d = Data.Columns;
         Span<double> gw = gradient[..d];
-        ReadOnlySpan<double> partials = _partialGradients;
+        ReadOnlySpan<double> partials = _partialGradients.Span;
         partials[..d].CopyTo(gw);
         double loss = _partialLoss[0];
         double residual = _partialResidual[0];
@@ -247,12 +248,12 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         double b = FitIntercept ? point[d] : 0.0;
         if (Scaling is null)
         {
-            point[..d].CopyTo(_parameters);
+            point[..d].CopyTo(_parameters.Span);
             _parameters[d] = b;
         }
         else
         {
-            Scaling.ToRaw(point[..d], b, _parameters.AsSpan(0, d), out _parameters[d]);
+            Scaling.ToRaw(point[..d], b, _parameters.Slice(0, d), out _parameters[d]);
         }
     }
 
@@ -290,7 +291,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction
             Data.Features.Span.Slice(start * d, count * d),
             Data.Labels.Span.Slice(start, count),
             weights,
-            _partialGradients.AsSpan(chunk * _gradientStride, d),
+            _partialGradients.Slice(chunk * _gradientStride, d),
             out _partialLoss[chunk],
             out _partialResidual[chunk]);
     }
@@ -298,7 +299,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction
     private void RunKernel(ReadOnlySpan<T> features, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, Span<double> gradient, out double loss, out double residual)
     {
         int d = Data.Columns;
-        ReadOnlySpan<double> w = _parameters.AsSpan(0, d);
+        ReadOnlySpan<double> w = _parameters.Slice(0, d);
         double b = _parameters[d];
         switch (_width)
         {
