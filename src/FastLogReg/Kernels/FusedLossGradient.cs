@@ -25,7 +25,7 @@ internal static class FusedLossGradient
 
     /// <summary>
     /// Above this many bytes of features the data is not cache-resident, and the dot pass would otherwise wait on memory
-    /// that sat idle while the previous block's σ and gradient ran. Measured on the reference machine (Zen 4 class,
+    /// that sat idle while the previous block's σ and gradient ran. Measured on the reference machine (AMD family 26,
     /// 2 cores): prefetching the next block costs 13% at 8 MB (cache-resident) and gains 11–23% from 16 MB upwards.
     /// </summary>
     public const long PrefetchThresholdBytes = 14L << 20;
