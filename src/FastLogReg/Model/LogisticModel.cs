@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using FastLogReg.Internal;
 using FastLogReg.Numerics;
 
 namespace FastLogReg;
@@ -9,7 +10,7 @@ namespace FastLogReg;
 /// </summary>
 public sealed class LogisticModel
 {
-    private readonly double[] _weights;
+    private readonly CacheLineAligned _weights; // w on cache lines: the row dots load it a register at a time
 
     /// <summary>Creates a model from weights and a bias (the weights are copied).</summary>
     /// <param name="weights">w, one finite weight per feature, at least one.</param>
@@ -38,13 +39,14 @@ public sealed class LogisticModel
             throw new ArgumentOutOfRangeException(nameof(bias), bias, "The bias must be finite.");
         }
 
-        _weights = weights.ToArray();
+        _weights = new CacheLineAligned(weights.Length);
+        weights.CopyTo(_weights.Span);
         Bias = bias;
         Width = SimdWidthSelector.For(_weights.Length);
     }
 
     /// <summary>w, one weight per feature.</summary>
-    public ReadOnlySpan<double> Weights => _weights;
+    public ReadOnlySpan<double> Weights => _weights.Span;
 
     /// <summary>b, the intercept.</summary>
     public double Bias { get; }

@@ -46,6 +46,23 @@ public class CacheLineAlignedTests
     }
 
     [Fact]
+    public unsafe void AModelsWeightsStartOnACacheLine()
+    {
+        var keep = new List<LogisticModel>();
+        for (int features = 1; features <= 64; features++)
+        {
+            double[] weights = Enumerable.Range(0, features).Select(j => j * 0.5 - 3).ToArray();
+            var model = new LogisticModel(weights, 0.25);
+            keep.Add(model);
+            Assert.Equal(weights, model.Weights.ToArray());
+            fixed (double* first = model.Weights)
+            {
+                Assert.Equal(0, (long)first % 64);
+            }
+        }
+    }
+
+    [Fact]
     public void NegativeLengthIsRefused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new CacheLineAligned(-1));
 }
