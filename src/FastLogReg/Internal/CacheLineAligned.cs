@@ -18,7 +18,7 @@ internal sealed class CacheLineAligned
     public CacheLineAligned(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _array = GC.AllocateArray<double>(length + LineDoubles - 1, pinned: true);
+        _array = GC.AllocateArray<double>(checked(length + LineDoubles - 1), pinned: true);
         _offset = DoublesToNextLine(ref _array[0]);
         Length = length;
     }
