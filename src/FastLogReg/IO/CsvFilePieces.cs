@@ -324,9 +324,10 @@ internal static class CsvFilePieces
                 return true;
             }
 
-            // Not plain (or bad): Sep reads the piece, after a copy of the header line.
-            piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
-            piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
+            // Not plain (or bad): Sep reads the piece, after a copy of the header line, its labels and row lines started
+            // afresh in the same buffers (the plain parse may have added some).
+            piece.Labels.RemoveLast(piece.Labels.Count);
+            piece.RowLines.RemoveLast(piece.RowLines.Count);
             header.CopyTo(bytes, 0);
             using SepReader reader = spec.From(new MemoryStream(bytes, 0, read, writable: false));
             foreach (SepReader.Row row in reader)
