@@ -72,10 +72,8 @@ public sealed class Baselines<T>
             {
                 ReadOnlySpan<T> xi = _x.AsSpan(i * _columns, _columns);
                 double z = double.CreateTruncating(TensorPrimitives.Dot<T>(xi, _w) + _b);
-                double y = double.CreateTruncating(_y[i]);
-                double p = 1.0 / (1.0 + Math.Exp(-z));
-                loss += Math.Max(z, 0) - (y * z) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
-                TensorPrimitives.MultiplyAdd<T>(xi, T.CreateTruncating(p - y), g, g);
+                double r = Residual(z, double.CreateTruncating(_y[i]), ref loss);
+                TensorPrimitives.MultiplyAdd<T>(xi, T.CreateTruncating(r), g, g);
             }
 
             _partials[c] = loss;
@@ -113,15 +111,20 @@ public sealed class Baselines<T>
                 }
 
                 double z = TensorPrimitives.Dot(xi, _wDouble) + _bDouble;
-                double y = double.CreateTruncating(_y[i]);
-                double p = 1.0 / (1.0 + Math.Exp(-z));
-                loss += Math.Max(z, 0) - (y * z) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
-                TensorPrimitives.MultiplyAdd(xi, p - y, g, g);
+                TensorPrimitives.MultiplyAdd(xi, Residual(z, double.CreateTruncating(_y[i]), ref loss), g, g);
             }
 
             _partials[c] = loss;
         });
         return _partials.Sum();
+    }
+
+    /// <summary>The naive passes' scalar σ and stable loss for one row: adds its loss and returns σ(z) − y.</summary>
+    private static double Residual(double z, double y, ref double loss)
+    {
+        double p = 1.0 / (1.0 + Math.Exp(-z));
+        loss += Math.Max(z, 0) - (y * z) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+        return p - y;
     }
 
     private (int Start, int Count) Range(int chunk)

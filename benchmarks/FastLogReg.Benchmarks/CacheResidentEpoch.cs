@@ -25,9 +25,10 @@ public sealed class CacheResidentEpoch<T>
     private readonly int _repeats;
     private readonly ChunkRunner _runner;
 
-    public CacheResidentEpoch(T[] x, T[] y, int columns, double[] point, int threads)
+    public CacheResidentEpoch(DenseDataset<T> data, double[] point, int threads)
     {
-        int rows = y.Length;
+        int rows = data.Rows;
+        int columns = data.Columns;
         if (rows % threads != 0)
         {
             throw new ArgumentException($"{rows} rows do not split evenly over {threads} threads.", nameof(threads));
@@ -43,9 +44,9 @@ public sealed class CacheResidentEpoch<T>
         _losses = new double[threads];
         for (int t = 0; t < threads; t++)
         {
-            DenseDataset<T> slice = DenseDataset.Create<T>(
-                x.AsMemory(t * SliceRows * columns, SliceRows * columns),
-                y.AsMemory(t * SliceRows, SliceRows),
+            DenseDataset<T> slice = DenseDataset.Create(
+                data.Features.Slice(t * SliceRows * columns, SliceRows * columns),
+                data.Labels.Slice(t * SliceRows, SliceRows),
                 columns);
             _slices[t] = new LogisticObjective<T>(slice, l2: 0, fitIntercept: true, maxDegreeOfParallelism: 1);
             _gradients[t] = new double[point.Length];
