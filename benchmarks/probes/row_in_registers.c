@@ -1,0 +1,166 @@
+/*
+ * Can widening each element once (instead of twice) beat the fused kernel's two passes on float data?
+ *
+ * The fused kernel widens every float to double twice: in the dot-product pass and again in the gradient pass, with
+ * sigma and the loss computed in between across a block of rows. The alternative timed here keeps one row, widened,
+ * in registers (12 zmm for 96 columns), takes its dot product, computes its residual, and adds its gradient term from
+ * the same registers: one widening per element, but sigma and the loss must then be computed one row at a time.
+ *
+ *   - two passes:        8-row blocked dot pass, then 8-row blocked gradient pass (the kernel's shape), no sigma;
+ *   - two passes + sigma: the same with a scalar sigma per row between the passes (libm exp);
+ *   - row in registers:  one widening per element, with a placeholder residual r = z/4 - y (no exp, no log);
+ *   - row in registers + sigma and loss: with the real residual and loss per row (libm exp and log1p).
+ *
+ * Rows: 1,024 x 96 floats (384 KiB, in L2), repeated. Core cycles from a dependent integer-add chain.
+ *
+ *   gcc -O2 -march=icelake-server -mtune=znver3 row_in_registers.c -o /tmp/row_in_registers -lm && /tmp/row_in_registers
+ */
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define C 96
+#define NV (C / 8)
+#define R 1024
+static float X[R * C] __attribute__((aligned(64)));
+static double W[C] __attribute__((aligned(64)));
+static double G[C] __attribute__((aligned(64)));
+static double Z[R], Y[R], LOSS;
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double core_hz(void)
+{
+    double best = 0;
+    for (int t = 0; t < 5; t++)
+    {
+        uint64_t n = 400000000, x = 0;
+        double s = seconds();
+        __asm__ volatile("1: add $1, %0\n\tsub $1, %1\n\tjnz 1b" : "+r"(x), "+r"(n));
+        double hz = 400e6 / (seconds() - s);
+        if (hz > best) best = hz;
+    }
+    return best;
+}
+
+#define WIDEN(i) _mm512_cvtps_pd(_mm256_loadu_ps(x + (i) * C + j))
+
+__attribute__((noinline)) static void dot_pass(void)
+{
+    for (int k = 0; k < R; k += 8)
+    {
+        const float *x = X + k * C;
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int j = 0; j < C; j += 8)
+        {
+            __m512d w = _mm512_load_pd(W + j);
+            a0 = _mm512_fmadd_pd(WIDEN(0), w, a0); a1 = _mm512_fmadd_pd(WIDEN(1), w, a1);
+            a2 = _mm512_fmadd_pd(WIDEN(2), w, a2); a3 = _mm512_fmadd_pd(WIDEN(3), w, a3);
+            a4 = _mm512_fmadd_pd(WIDEN(4), w, a4); a5 = _mm512_fmadd_pd(WIDEN(5), w, a5);
+            a6 = _mm512_fmadd_pd(WIDEN(6), w, a6); a7 = _mm512_fmadd_pd(WIDEN(7), w, a7);
+        }
+        Z[k] = _mm512_reduce_add_pd(a0); Z[k + 1] = _mm512_reduce_add_pd(a1); Z[k + 2] = _mm512_reduce_add_pd(a2);
+        Z[k + 3] = _mm512_reduce_add_pd(a3); Z[k + 4] = _mm512_reduce_add_pd(a4); Z[k + 5] = _mm512_reduce_add_pd(a5);
+        Z[k + 6] = _mm512_reduce_add_pd(a6); Z[k + 7] = _mm512_reduce_add_pd(a7);
+    }
+}
+
+__attribute__((noinline)) static void gradient_pass(void)
+{
+    for (int k = 0; k < R; k += 8)
+    {
+        const float *x = X + k * C;
+        __m512d c0 = _mm512_set1_pd(Z[k]), c1 = _mm512_set1_pd(Z[k + 1]), c2 = _mm512_set1_pd(Z[k + 2]);
+        __m512d c3 = _mm512_set1_pd(Z[k + 3]), c4 = _mm512_set1_pd(Z[k + 4]), c5 = _mm512_set1_pd(Z[k + 5]);
+        __m512d c6 = _mm512_set1_pd(Z[k + 6]), c7 = _mm512_set1_pd(Z[k + 7]);
+        for (int j = 0; j < C; j += 8)
+        {
+            __m512d s = _mm512_mul_pd(WIDEN(0), c0), t = _mm512_mul_pd(WIDEN(4), c4);
+            s = _mm512_fmadd_pd(WIDEN(1), c1, s); t = _mm512_fmadd_pd(WIDEN(5), c5, t);
+            s = _mm512_fmadd_pd(WIDEN(2), c2, s); t = _mm512_fmadd_pd(WIDEN(6), c6, t);
+            s = _mm512_fmadd_pd(WIDEN(3), c3, s); t = _mm512_fmadd_pd(WIDEN(7), c7, t);
+            _mm512_store_pd(G + j, _mm512_add_pd(_mm512_load_pd(G + j), _mm512_add_pd(s, t)));
+        }
+    }
+}
+
+static void residuals(void)
+{
+    for (int k = 0; k < R; k++) Z[k] = 1.0 / (1.0 + exp(-Z[k])) - Y[k];
+}
+
+static void two_passes(void) { dot_pass(); gradient_pass(); }
+static void two_passes_sigma(void) { dot_pass(); residuals(); gradient_pass(); }
+
+/* One row at a time, widened once into registers; RESIDUAL(z, k) gives the row's coefficient. */
+#define ROW_IN_REGISTERS(RESIDUAL)                                                                                     \
+    for (int k = 0; k < R; k++)                                                                                        \
+    {                                                                                                                  \
+        const float *x = X + k * C;                                                                                    \
+        __m512d v[NV];                                                                                                 \
+        _Pragma("GCC unroll 16") for (int q = 0; q < NV; q++) v[q] = _mm512_cvtps_pd(_mm256_loadu_ps(x + q * 8));     \
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;                                                   \
+        _Pragma("GCC unroll 16") for (int q = 0; q < NV; q += 4)                                                       \
+        {                                                                                                              \
+            a0 = _mm512_fmadd_pd(v[q], _mm512_load_pd(W + q * 8), a0);                                                 \
+            a1 = _mm512_fmadd_pd(v[q + 1], _mm512_load_pd(W + q * 8 + 8), a1);                                        \
+            a2 = _mm512_fmadd_pd(v[q + 2], _mm512_load_pd(W + q * 8 + 16), a2);                                       \
+            a3 = _mm512_fmadd_pd(v[q + 3], _mm512_load_pd(W + q * 8 + 24), a3);                                       \
+        }                                                                                                              \
+        double z = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));                 \
+        __m512d c = _mm512_set1_pd(RESIDUAL);                                                                          \
+        _Pragma("GCC unroll 16") for (int q = 0; q < NV; q++)                                                          \
+            _mm512_store_pd(G + q * 8, _mm512_fmadd_pd(v[q], c, _mm512_load_pd(G + q * 8)));                           \
+    }
+
+__attribute__((noinline)) static void row_placeholder(void) { ROW_IN_REGISTERS(z * 0.25 - Y[k]) }
+
+static inline double residual_and_loss(double z, double y, double *loss)
+{
+    *loss += fmax(z, 0) - y * z + log1p(exp(-fabs(z)));
+    return 1.0 / (1.0 + exp(-z)) - y;
+}
+
+__attribute__((noinline)) static void row_sigma(void)
+{
+    double loss = 0;
+    ROW_IN_REGISTERS(residual_and_loss(z, Y[k], &loss))
+    LOSS += loss;
+}
+
+static double cycles_per_8(void (*f)(void), double hz)
+{
+    double best = 1e30;
+    for (int t = 0; t < 20; t++)
+    {
+        double s = seconds();
+        for (int i = 0; i < 400; i++) f();
+        double e = seconds() - s;
+        if (e < best) best = e;
+    }
+    return best / 400 * hz / (R * C / 8.0);
+}
+
+int main(void)
+{
+    for (int i = 0; i < R * C; i++) X[i] = (float)((i * 7919 % 1000) - 500) / 137.0f;
+    for (int j = 0; j < C; j++) W[j] = ((j * 31 % 17) - 8) / 3000.0;
+    for (int k = 0; k < R; k++) Y[k] = k & 1;
+    double hz = core_hz();
+    printf("core clock %.2f GHz (dependent adds); cycles per 8 elements:\n", hz / 1e9);
+    for (int round = 0; round < 3; round++)
+    {
+        printf("two passes %.2f | two passes + sigma %.2f | row in registers %.2f | row in registers + sigma and loss %.2f\n",
+               cycles_per_8(two_passes, hz), cycles_per_8(two_passes_sigma, hz), cycles_per_8(row_placeholder, hz),
+               cycles_per_8(row_sigma, hz));
+    }
+    printf("(checksum %g)\n", LOSS + G[3]);
+    return 0;
+}
