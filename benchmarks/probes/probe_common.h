@@ -1,7 +1,7 @@
 /*
  * What the probes in this folder share: a monotonic clock, the core clock measured with a dependent integer-add chain,
- * and the fused kernel's two passes over a block of rows (8-row register blocking as in RowDots and
- * GradientAccumulation) as macros over the element type.
+ * a best-of-20 timer in core cycles per 8 elements, and the fused kernel's two passes over a block of rows (8-row
+ * register blocking as in RowDots and GradientAccumulation) as macros over the element type.
  *
  * An including file defines C (columns, a multiple of 8), R (rows, a multiple of 8) and the 64-byte aligned arrays
  * W[C] (weights), G[C] (gradient) and Z[R] (per-row dot products, then coefficients) before including this header.
@@ -80,5 +80,20 @@ static double core_hz(void)
             }                                                                                                          \
         }                                                                                                              \
     }
+
+
+/* Best of 20 rounds of `calls` calls of f over the R x C rows, in core cycles per 8 elements. */
+static double cycles_per_8(void (*f)(void), double hz, int calls)
+{
+    double best = 1e30;
+    for (int t = 0; t < 20; t++)
+    {
+        double s = seconds();
+        for (int i = 0; i < calls; i++) f();
+        double e = seconds() - s;
+        if (e < best) best = e;
+    }
+    return best / calls * hz / (R * C / 8.0);
+}
 
 #endif

@@ -75,19 +75,6 @@ __attribute__((noinline)) static void row_sigma(void)
     LOSS += loss;
 }
 
-static double cycles_per_8(void (*f)(void), double hz)
-{
-    double best = 1e30;
-    for (int t = 0; t < 20; t++)
-    {
-        double s = seconds();
-        for (int i = 0; i < 400; i++) f();
-        double e = seconds() - s;
-        if (e < best) best = e;
-    }
-    return best / 400 * hz / (R * C / 8.0);
-}
-
 int main(void)
 {
     for (int i = 0; i < R * C; i++) X[i] = (float)((i * 7919 % 1000) - 500) / 137.0f;
@@ -98,8 +85,8 @@ int main(void)
     for (int round = 0; round < 3; round++)
     {
         printf("two passes %.2f | two passes + sigma %.2f | row in registers %.2f | row in registers + sigma and loss %.2f\n",
-               cycles_per_8(two_passes, hz), cycles_per_8(two_passes_sigma, hz), cycles_per_8(row_placeholder, hz),
-               cycles_per_8(row_sigma, hz));
+               cycles_per_8(two_passes, hz, 400), cycles_per_8(two_passes_sigma, hz, 400), cycles_per_8(row_placeholder, hz, 400),
+               cycles_per_8(row_sigma, hz, 400));
     }
     printf("(checksum %g)\n", LOSS + G[3]);
     return 0;

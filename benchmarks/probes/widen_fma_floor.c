@@ -30,20 +30,6 @@ GRAD(grad_double, double, XD, PLAIN)
 static void both_float(void) { dot_float(); grad_float(); }
 static void both_double(void) { dot_double(); grad_double(); }
 
-/* Best of 20 rounds of 4,000 calls, in core cycles per 8 elements. */
-static double cycles_per_8(void (*f)(void), double hz)
-{
-    double best = 1e30;
-    for (int t = 0; t < 20; t++)
-    {
-        double s = seconds();
-        for (int i = 0; i < 4000; i++) f();
-        double e = seconds() - s;
-        if (e < best) best = e;
-    }
-    return best / 4000 * hz / (R * C / 8.0);
-}
-
 int main(void)
 {
     for (int i = 0; i < R * C; i++) XD[i] = X[i] = (float)((i * 7919 % 1000) - 500) / 137.0f;
@@ -52,8 +38,10 @@ int main(void)
     printf("core clock %.2f GHz (dependent adds)\n", hz / 1e9);
     for (int round = 0; round < 3; round++)
     {
-        double df = cycles_per_8(dot_float, hz), gf = cycles_per_8(grad_float, hz), bf = cycles_per_8(both_float, hz);
-        double dd = cycles_per_8(dot_double, hz), gd = cycles_per_8(grad_double, hz), bd = cycles_per_8(both_double, hz);
+        double df = cycles_per_8(dot_float, hz, 4000), gf = cycles_per_8(grad_float, hz, 4000);
+        double bf = cycles_per_8(both_float, hz, 4000);
+        double dd = cycles_per_8(dot_double, hz, 4000), gd = cycles_per_8(grad_double, hz, 4000);
+        double bd = cycles_per_8(both_double, hz, 4000);
         printf("cycles per 8 elements: float (widened) dot %.2f gradient %.2f both %.2f | double dot %.2f gradient %.2f both %.2f"
                " | 20,000 x 100 float, both passes: %.0f us\n",
                df, gf, bf, dd, gd, bd, bf * (20000.0 * 100 / 8) / hz * 1e6);
