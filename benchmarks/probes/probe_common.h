@@ -81,7 +81,6 @@ static double core_hz(void)
         }                                                                                                              \
     }
 
-
 /* Best of 20 rounds of `calls` calls of f over the R x C rows, in core cycles per 8 elements. */
 static double cycles_per_8(void (*f)(void), double hz, int calls)
 {

@@ -11,7 +11,8 @@
  *   - row in registers:  one widening per element, with a placeholder residual r = z/4 - y (no exp, no log);
  *   - row in registers + sigma and loss: with the real residual and loss per row (libm exp and log1p).
  *
- * Rows: 1,024 x 96 floats (384 KiB, in L2), repeated. Core cycles from a dependent integer-add chain.
+ * Rows: 1,024 x 96 floats (384 KiB, in L2), repeated. Core cycles from a dependent integer-add chain. The clock, the
+ * timer and the two blocked passes are shared with widen_fma_floor.c in probe_common.h.
  *
  *   gcc -O2 -march=icelake-server -mtune=znver3 row_in_registers.c -o /tmp/row_in_registers -lm && /tmp/row_in_registers
  */
