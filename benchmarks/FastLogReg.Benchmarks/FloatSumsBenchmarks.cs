@@ -26,9 +26,8 @@ public class FloatSumsBenchmarks
     public void Setup()
     {
         _work = new KernelWorkload<float>(Shape, Threads);
-        (int rows, int columns) = Workload.Parse(Shape);
-        _point = Workload.Create<float>(rows, columns).Point;
-        _gradient = new double[columns + 1];
+        _point = _work.Point.ToArray();
+        _gradient = new double[_point.Length];
         _floatSums = new FloatSumsEpoch(_work.Data, Threads);
         Check(_work.Data, _point, Threads);
     }

@@ -41,6 +41,9 @@ public sealed class KernelWorkload<T>
 
     public DenseDataset<T> Data { get; }
 
+    /// <summary>The point (w, b) every epoch is evaluated at.</summary>
+    public ReadOnlySpan<double> Point => _point;
+
     /// <summary>Σ X: reads every feature byte once and does nothing else (the memory-bandwidth yardstick).</summary>
     public double StreamingRead() => _baselines.StreamingRead();
 
