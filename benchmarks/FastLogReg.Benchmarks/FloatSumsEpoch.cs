@@ -292,30 +292,33 @@ public sealed class FloatSumsEpoch
         for (int j = 0; j < full; j += Lanes)
         {
             nuint i = (nuint)j;
-            Vector512<float> s = Vector512.LoadUnsafe(ref x0, i) * c0;
-            Vector512<float> t = Vector512.LoadUnsafe(ref x4, i) * c4;
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, i), c1, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x5, i), c5, t);
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, i), c2, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x6, i), c6, t);
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, i), c3, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x7, i), c7, t);
-            (Vector512.LoadUnsafe(ref gb, i) + (s + t)).StoreUnsafe(ref gb, i);
+            Vector512<float> sum = Combine8(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, i, c0, c1, c2, c3, c4, c5, c6, c7);
+            (Vector512.LoadUnsafe(ref gb, i) + sum).StoreUnsafe(ref gb, i);
         }
 
         if (hasTail)
         {
-            nuint i = (nuint)last;
-            Vector512<float> s = Vector512.LoadUnsafe(ref x0, i) * c0;
-            Vector512<float> t = Vector512.LoadUnsafe(ref x4, i) * c4;
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, i), c1, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x5, i), c5, t);
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, i), c2, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x6, i), c6, t);
-            s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, i), c3, s);
-            t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x7, i), c7, t);
-            (Vector512.LoadUnsafe(ref gb, (nuint)full) + ((s + t) & tailMask)).StoreUnsafe(ref gb, (nuint)full);
+            Vector512<float> sum = Combine8(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, (nuint)last, c0, c1, c2, c3, c4, c5, c6, c7);
+            (Vector512.LoadUnsafe(ref gb, (nuint)full) + (sum & tailMask)).StoreUnsafe(ref gb, (nuint)full);
         }
+    }
+
+    /// <summary>Σₖ cₖ·xₖ[i … i + 15] over the 8 rows, as two chains of four.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Combine8(
+        ref float x0, ref float x1, ref float x2, ref float x3, ref float x4, ref float x5, ref float x6, ref float x7, nuint i,
+        Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3,
+        Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7)
+    {
+        Vector512<float> s = Vector512.LoadUnsafe(ref x0, i) * c0;
+        Vector512<float> t = Vector512.LoadUnsafe(ref x4, i) * c4;
+        s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, i), c1, s);
+        t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x5, i), c5, t);
+        s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, i), c2, s);
+        t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x6, i), c6, t);
+        s = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, i), c3, s);
+        t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x7, i), c7, t);
+        return s + t;
     }
 
     /// <summary>16 float lanes to 8 double lanes: the two halves added in float, then widened (the sum is finished in double).</summary>
