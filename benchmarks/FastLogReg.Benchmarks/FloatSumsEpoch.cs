@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -69,35 +70,23 @@ public sealed class FloatSumsEpoch
     public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
     {
         int columns = _data.Columns;
-        for (int j = 0; j < columns; j++)
-        {
-            _w[j] = (float)point[j];
-        }
-
+        TensorPrimitives.ConvertTruncating(point[..columns], _w.AsSpan(0, columns));
         _b = point[columns];
         _runner.Run();
 
         // Reduce in chunk order, as the library does.
-        gradient.Clear();
+        Span<double> gw = gradient[..columns];
+        gw.Clear();
         double loss = 0, residual = 0;
         for (int c = 0; c < _partition.ChunkCount; c++)
         {
-            Span<double> partial = _partialGradients.Slice(c * _gradientStride, columns);
-            for (int j = 0; j < columns; j++)
-            {
-                gradient[j] += partial[j];
-            }
-
+            TensorPrimitives.Add(gw, _partialGradients.Slice(c * _gradientStride, columns), gw);
             loss += _partialLoss[c];
             residual += _partialResidual[c];
         }
 
         double n = _data.Rows;
-        for (int j = 0; j < columns; j++)
-        {
-            gradient[j] /= n;
-        }
-
+        TensorPrimitives.Divide(gw, n, gw);
         gradient[columns] = residual / n;
         return loss / n;
     }
