@@ -30,7 +30,7 @@ internal static class CommandLine
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 
-    private static RootCommand Build(CliContext context)
+    internal static RootCommand Build(CliContext context)
     {
         var root = new RootCommand(
             "FastLogReg: fast, trustworthy logistic regression. With no command, trains on the bundled breast-cancer data (the main job).");
@@ -53,22 +53,15 @@ internal static class CommandLine
     private static Command TrainCommandLine(CliContext context)
     {
         var input = new InputOptions(required: true);
-        Option<string> solver = new("--solver") { Description = "lbfgs (default), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", DefaultValueFactory = _ => "lbfgs" };
-        solver.AcceptOnlyFromAmong("lbfgs", "backtracking", "nesterov", "gd", "sgd");
-        Option<double?> l2 = new("--l2") { Description = "L2 strength λ ≥ 0 (the objective is mean cross-entropy + (λ/2)‖w‖²)." };
-        l2.Validators.Add(r => NonNegative(r, r.GetValueOrDefault<double?>(), "--l2"));
-        Option<double?> c = new("--C") { Description = "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given)." };
-        c.Validators.Add(r => Positive(r, r.GetValueOrDefault<double?>(), "--C"));
+        Option<string> solver = OptionParsers.Choice("--solver", "lbfgs (default), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", "lbfgs", "lbfgs", "backtracking", "nesterov", "gd", "sgd");
+        Option<double?> l2 = OptionParsers.Number("--l2", "L2 strength λ ≥ 0 (the objective is mean cross-entropy + (λ/2)‖w‖²).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
+        Option<double?> c = OptionParsers.Number("--C", "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given).", v => double.IsFinite(v) && v > 0, "a finite number > 0");
         Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };
-        Option<int?> threads = new("--threads") { Description = "Threads to use (default: all cores). Results do not depend on it." };
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--threads must be at least 1."); } });
-        Option<double> testFraction = new("--test-fraction") { Description = "Fraction of the (shuffled) rows held out for evaluation, in [0, 1). Default 0.2.", DefaultValueFactory = _ => 0.2 };
-        testFraction.Validators.Add(r => { double f = r.GetValueOrDefault<double>(); if (!(f >= 0 && f < 1)) { r.AddError($"--test-fraction must be in [0, 1), not {f.ToString(CultureInfo.InvariantCulture)}."); } });
-        Option<int> seed = new("--seed") { Description = "Seed of the shuffle before the split (and of SGD). Default 42.", DefaultValueFactory = _ => 42 };
-        Option<int?> maxIterations = new("--max-iterations") { Description = "Iteration limit (default 1000)." };
-        maxIterations.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) { r.AddError("--max-iterations must be 0 or more."); } });
-        Option<double?> tolerance = new("--tolerance") { Description = "Stop when ‖∇f‖ ≤ tolerance · max(1, ‖∇f(0)‖). Default 1e-6." };
-        tolerance.Validators.Add(r => NonNegative(r, r.GetValueOrDefault<double?>(), "--tolerance"));
+        Option<int?> threads = OptionParsers.Integer("--threads", "Threads to use (default: all cores). Results do not depend on it.", minimum: 1);
+        Option<double> testFraction = OptionParsers.Number("--test-fraction", "Fraction of the (shuffled) rows held out for evaluation, in [0, 1). Default 0.2.", 0.2, v => v >= 0 && v < 1, "a number in [0, 1)");
+        Option<int> seed = OptionParsers.Integer("--seed", "Seed of the shuffle before the split (and of SGD). Default 42.", minimum: int.MinValue, defaultValue: 42);
+        Option<int?> maxIterations = OptionParsers.Integer("--max-iterations", "Iteration limit (default 1000).", minimum: 0);
+        Option<double?> tolerance = OptionParsers.Number("--tolerance", "Stop when ‖∇f‖ ≤ tolerance · max(1, ‖∇f(0)‖). Default 1e-6.", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
         Option<FileInfo> model = new("--model") { Description = "Where to save the model (JSON).", Required = true };
         Option<FileInfo?> plot = PlotOption();
         Option<bool> quiet = QuietOption();
@@ -138,22 +131,6 @@ internal static class CommandLine
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print a machine-readable JSON report instead of text." };
 
-    private static void NonNegative(OptionResult r, double? value, string name)
-    {
-        if (value is { } v && !(double.IsFinite(v) && v >= 0))
-        {
-            r.AddError($"{name} must be a finite number ≥ 0, not {v.ToString(CultureInfo.InvariantCulture)}.");
-        }
-    }
-
-    private static void Positive(OptionResult r, double? value, string name)
-    {
-        if (value is { } v && !(double.IsFinite(v) && v > 0))
-        {
-            r.AddError($"{name} must be a finite number > 0, not {v.ToString(CultureInfo.InvariantCulture)}.");
-        }
-    }
-
     /// <summary>Runs a command, turning the exceptions a user can cause into a one-line message and an exit code.</summary>
     private static int Guard(CliContext context, Func<int> command)
     {
@@ -165,6 +142,18 @@ internal static class CommandLine
         {
             context.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadUsage;
+        }
+        catch (DataFormatException e) when (e.Option is { } option)
+        {
+            // The file contradicts an option's value (a label column it lacks, say): bad input, with the option named.
+            string name = option switch
+            {
+                nameof(CsvReadOptions.LabelColumn) => "--label",
+                nameof(CsvReadOptions.PositiveLabel) => "--positive",
+                _ => option,
+            };
+            context.Error.WriteLine($"error: {name}: {e.Message}");
+            return ExitCodes.BadInput;
         }
         catch (DataFormatException e)
         {

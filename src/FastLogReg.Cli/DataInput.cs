@@ -17,11 +17,9 @@ internal sealed class InputOptions
     {
         _withLabelOptions = withLabelOptions;
         _data = new Option<FileInfo>("--data") { Description = "The data: CSV (header line; ',', ';' or tab) or LIBSVM sparse text.", Required = required };
-        _format = new Option<string?>("--format") { Description = "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv)." };
-        _format.AcceptOnlyFromAmong("csv", "libsvm");
+        _format = OptionParsers.OptionalChoice("--format", "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv).", "csv", "libsvm");
         _label = new Option<string?>("--label") { Description = "CSV label column: its header name or 1-based number (default: the last column)." };
-        _separator = new Option<string?>("--separator") { Description = "CSV separator: ',', ';' or 'tab' (default: detected from the header)." };
-        _separator.AcceptOnlyFromAmong(",", ";", "tab");
+        _separator = OptionParsers.OptionalChoice("--separator", "CSV separator: ',', ';' or 'tab' (default: detected from the header).", ",", ";", "tab");
         _positive = new Option<string?>("--positive") { Description = "The label value of the positive class (default: the larger number, or the later string)." };
     }
 
@@ -108,5 +106,7 @@ internal static class DataInput
     private static StreamReader Open(FileInfo file) => new(RequireExists(file), detectEncodingFromByteOrderMarks: true);
 
     private static string RequireExists(FileInfo file) =>
-        file.Exists ? file.FullName : throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);
+        file.Exists ? file.FullName
+        : Directory.Exists(file.FullName) ? throw new DataFormatException(file.FullName, 0, null, "this is a directory, not a data file.")
+        : throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);
 }

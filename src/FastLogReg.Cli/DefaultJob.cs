@@ -14,6 +14,7 @@ internal static class DefaultJob
 
     public static int Run(CliContext context, FileInfo? model, FileInfo? plot, bool quiet, bool json)
     {
+        DistinctPaths.Require(("--model", model ?? new FileInfo("breast-cancer.model.json")), ("--plot", plot));
         var clock = Stopwatch.StartNew();
         LabeledData<double> data = LoadBundled();
         TimeSpan loading = clock.Elapsed;

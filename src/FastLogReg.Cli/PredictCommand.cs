@@ -10,6 +10,7 @@ internal static class PredictCommand
 {
     public static int Run(CliContext context, FileInfo modelFile, InputArguments input, FileInfo? output)
     {
+        DistinctPaths.Require(("--model", modelFile), ("--data", input.Data), ("--output", output));
         SavedModel saved = LoadModel(modelFile);
         FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
         double[] probabilities = new double[table.Rows];

@@ -29,6 +29,7 @@ internal static class TrainCommand
 {
     public static int Run(CliContext context, TrainArguments arguments)
     {
+        DistinctPaths.Require(("--data", arguments.Input.Data), ("--model", arguments.Model), ("--plot", arguments.Plot));
         var clock = Stopwatch.StartNew();
         LabeledData<double> data = DataInput.ReadLabeled(arguments.Input);
         TimeSpan loading = clock.Elapsed;

@@ -337,7 +337,10 @@ public static class CsvDataReader
             return number - 1;
         }
 
-        throw new DataFormatException(source, 1, null, $"no label column '{requested}': the header has {string.Join(", ", header.Select(h => $"'{h}'"))} (or give a column number from 1 to {header.Length}).");
+        throw new DataFormatException(source, 1, null, $"no label column '{requested}': the header has {string.Join(", ", header.Select(h => $"'{h}'"))} (or give a column number from 1 to {header.Length}).")
+        {
+            Option = nameof(CsvReadOptions.LabelColumn),
+        };
     }
 
     private static int[] FeatureIndices(string[] header, int label, IReadOnlyList<string>? requested, string source)

@@ -33,6 +33,12 @@ public sealed class DataFormatException : Exception
     /// <summary>What is wrong and what was expected, without the location.</summary>
     public string Problem { get; }
 
+    /// <summary>
+    /// The read option whose value the file contradicts (<c>nameof(CsvReadOptions.LabelColumn)</c>,
+    /// <c>nameof(CsvReadOptions.PositiveLabel)</c>, …), or null when the file alone is at fault.
+    /// </summary>
+    public string? Option { get; init; }
+
     private static string Format(string source, long line, int? column, string problem) =>
         line <= 0 ? $"{source}: {problem}"
         : column is { } c ? $"{source}, line {line}, column {c}: {problem}"

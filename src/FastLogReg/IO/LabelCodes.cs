@@ -70,7 +70,10 @@ internal sealed class LabelCodes(string source, string column)
 
             if (positive is not null && positive != values[0] && positive != values[1])
             {
-                throw new DataFormatException(source, 0, null, $"the positive label '{positive}' is not among the label values '{values[0]}' and '{values[1]}'.");
+                throw new DataFormatException(source, 0, null, $"the positive label '{positive}' is not among the label values '{values[0]}' and '{values[1]}'.")
+                {
+                    Option = nameof(CsvReadOptions.PositiveLabel),
+                };
             }
 
             mapping = LabelMapping.From(values[0], values[1], positive);

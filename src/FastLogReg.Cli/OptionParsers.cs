@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace FastLogReg.Cli;
+
+/// <summary>
+/// Options whose values are parsed here rather than by System.CommandLine's default converter, so that a value that does
+/// not parse or is out of range becomes one parse error naming the option, the value and what is accepted (exit code 2)
+/// — never an exception from a validator reading a value that failed to convert.
+/// </summary>
+internal static class OptionParsers
+{
+    /// <summary>A number option: <paramref name="accepted"/> describes the range <paramref name="accept"/> admits.</summary>
+    public static Option<double?> Number(string name, string description, Func<double, bool> accept, string accepted) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = r =>
+            {
+                string token = Token(r);
+                if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && accept(value))
+                {
+                    return value;
+                }
+
+                r.AddError($"{name} must be {accepted}, not '{token}'.");
+                return null;
+            },
+        };
+
+    /// <summary>A number option with a default value.</summary>
+    public static Option<double> Number(string name, string description, double defaultValue, Func<double, bool> accept, string accepted) =>
+        new(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
+            {
+                string token = Token(r);
+                if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && accept(value))
+                {
+                    return value;
+                }
+
+                r.AddError($"{name} must be {accepted}, not '{token}'.");
+                return defaultValue;
+            },
+        };
+
+    /// <summary>An integer option in [<paramref name="minimum"/>, int.MaxValue].</summary>
+    public static Option<int?> Integer(string name, string description, int minimum) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = r => ParseInteger(r, name, minimum, fallback: null),
+        };
+
+    /// <summary>An integer option in [<paramref name="minimum"/>, int.MaxValue] with a default value.</summary>
+    public static Option<int> Integer(string name, string description, int minimum, int defaultValue) =>
+        new(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r => ParseInteger(r, name, minimum, defaultValue) ?? defaultValue,
+        };
+
+    private static int? ParseInteger(ArgumentResult r, string name, int minimum, int? fallback)
+    {
+        string token = Token(r);
+        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= minimum)
+        {
+            return value;
+        }
+
+        r.AddError($"{name} must be a whole number from {minimum.ToString(CultureInfo.InvariantCulture)} to {int.MaxValue.ToString(CultureInfo.InvariantCulture)}, not '{token}'.");
+        return fallback;
+    }
+
+    /// <summary>An option that takes one of a few words.</summary>
+    public static Option<string?> OptionalChoice(string name, string description, params string[] choices) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = r => ParseChoice(r, name, choices),
+        };
+
+    /// <summary>An option that takes one of a few words, with a default.</summary>
+    public static Option<string> Choice(string name, string description, string defaultValue, params string[] choices) =>
+        new(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r => ParseChoice(r, name, choices) ?? defaultValue,
+        };
+
+    private static string? ParseChoice(ArgumentResult r, string name, string[] choices)
+    {
+        string token = Token(r);
+        if (choices.Contains(token, StringComparer.Ordinal))
+        {
+            return token;
+        }
+
+        r.AddError($"{name} must be one of {string.Join(", ", choices)}, not '{token}'.");
+        return null;
+    }
+
+    private static string Token(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+}
