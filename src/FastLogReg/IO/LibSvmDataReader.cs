@@ -83,6 +83,8 @@ public static class LibSvmDataReader
         var values = new Growable<T>(4096);
         var labels = new LabelCodes(source, string.Empty);
         int maxIndex = 0;
+        long maxIndexLine = 0;
+        int maxIndexField = 0;
         long lineNumber = 0;
         int rows = 0;
         string? line;
@@ -149,7 +151,11 @@ public static class LibSvmDataReader
                 }
 
                 previous = index;
-                maxIndex = Math.Max(maxIndex, index);
+                if (index > maxIndex)
+                {
+                    (maxIndex, maxIndexLine, maxIndexField) = (index, lineNumber, field);
+                }
+
                 indices.Add(index - 1);
                 values.Add(value);
             }
@@ -161,10 +167,7 @@ public static class LibSvmDataReader
         }
 
         int columns = options.Columns ?? Math.Max(maxIndex, 1);
-        if ((long)rows * columns > Array.MaxLength)
-        {
-            throw new DataFormatException(source, 0, null, $"{rows} rows × {columns} columns are too many to densify.");
-        }
+        CheckDenseSize<T>(rows, columns, values.Count, options.Columns is null ? (maxIndexLine, maxIndexField) : (0, 0), source);
 
         T[] x = new T[rows * columns];
         ReadOnlySpan<long> starts = rowStarts.AsSpan();
@@ -181,6 +184,36 @@ public static class LibSvmDataReader
 
         return (x, rows, columns, labels);
     }
+
+    /// <summary>
+    /// Refuses, before anything is allocated, a dense matrix that would be mostly zeros and large (more than
+    /// max(2²⁶, 16 × non-zeros) values) or that would not fit in half the memory available — a LIBSVM file with a stray
+    /// index of 10⁸ would otherwise take gigabytes per row.
+    /// </summary>
+    private static void CheckDenseSize<T>(int rows, int columns, long nonZeros, (long Line, int Field) widest, string source)
+        where T : unmanaged
+    {
+        long values = (long)rows * columns;
+        long bytes = values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        bool tooSparse = values > Math.Max(DenseWithoutQuestion, 16 * nonZeros);
+        bool tooLarge = values > Array.MaxLength || bytes > available / 2;
+        if (!tooSparse && !tooLarge)
+        {
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        string size = string.Format(c, "{0:N0} rows × {1:N0} columns = {2:N0} values ({3:G3} GB) for {4:N0} non-zeros", rows, columns, values, bytes / 1e9, nonZeros);
+        string why = tooLarge
+            ? string.Format(c, "more than half the {0:G3} GB of memory available", available / 1e9)
+            : "almost all zeros";
+        string advice = widest.Line > 0 ? $"feature index {columns} is the largest; check it, or" : "lower the column count, or";
+        throw new DataFormatException(source, widest.Line, widest.Field > 0 ? widest.Field : null, $"densifying would take {size}: {why}. {char.ToUpperInvariant(advice[0])}{advice[1..]} use data that fits a dense matrix.");
+    }
+
+    /// <summary>Dense matrices up to this many values (512 MB of doubles) are built however sparse the file is.</summary>
+    private const long DenseWithoutQuestion = 1L << 26;
 
     private static ReadOnlySpan<char> NextToken(ref ReadOnlySpan<char> rest)
     {

@@ -32,6 +32,7 @@ public static class LogisticRegression
         options ??= new TrainingOptions();
         var stopwatch = Stopwatch.StartNew();
         int d = data.Columns;
+        RequireMemory(data, options);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         var objective = new LogisticObjective<T>(data, options.L2, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = StartingPoint(options, d, scaling);
@@ -148,6 +149,25 @@ public static class LogisticRegression
 
         double lipschitz = (total / (4.0 * objective.TotalWeight)) + objective.L2;
         return 1.0 / lipschitz;
+    }
+
+    /// <summary>
+    /// Refuses, before allocating, a problem whose per-feature state would not fit in memory: the objective's per-chunk
+    /// gradients, the solver's vectors (L-BFGS keeps 2 × history), the scaling and the model — each d + 1 doubles.
+    /// </summary>
+    private static void RequireMemory<T>(DenseDataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int chunks = Parallelism.RowPartition.For(data.Rows, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()).ChunkCount;
+        long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0);
+        long bytes = vectors * (data.Columns + 16L) * sizeof(double);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available * 3 / 4)
+        {
+            throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture, "Training on {0:N0} features needs about {1:G3} GB for its per-feature vectors ({2} of them), more than the {3:G3} GB of memory available. Reduce the number of features (or, for L-BFGS, LbfgsHistory).", data.Columns, bytes / 1e9, vectors, available / 1e9),
+                nameof(data));
+        }
     }
 
     private static double[] StartingPoint(TrainingOptions options, int d, FeatureScaling? scaling)
