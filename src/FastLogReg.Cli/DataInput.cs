@@ -11,6 +11,7 @@ internal sealed class InputOptions
     private readonly Option<string?> _label;
     private readonly Option<string?> _separator;
     private readonly Option<string?> _positive;
+    private readonly Option<bool> _decimalComma;
     private readonly bool _withLabelOptions;
 
     public InputOptions(bool required, bool withLabelOptions = true)
@@ -20,6 +21,7 @@ internal sealed class InputOptions
         _format = OptionParsers.OptionalChoice("--format", "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv).", "csv", "libsvm");
         _label = new Option<string?>("--label") { Description = "CSV label column: its header name or 1-based number (default: the last column)." };
         _separator = OptionParsers.OptionalChoice("--separator", "CSV separator: ',', ';' or 'tab' (default: detected from the header).", ",", ";", "tab");
+        _decimalComma = new Option<bool>("--decimal-comma") { Description = "CSV numbers use a comma as the decimal separator (1,5), as many European files do (usually with ';' between fields)." };
         _positive = new Option<string?>("--positive") { Description = "The label value of the positive class (default: the larger number, or the later string)." };
     }
 
@@ -34,6 +36,7 @@ internal sealed class InputOptions
         }
 
         command.Options.Add(_separator);
+        command.Options.Add(_decimalComma);
     }
 
     public InputArguments Read(ParseResult r) => new(
@@ -41,11 +44,12 @@ internal sealed class InputOptions
         r.GetValue(_format),
         _withLabelOptions ? r.GetValue(_label) : null,
         r.GetValue(_separator) switch { null => null, "tab" => '\t', var s => s[0] },
-        _withLabelOptions ? r.GetValue(_positive) : null);
+        _withLabelOptions ? r.GetValue(_positive) : null,
+        r.GetValue(_decimalComma));
 }
 
 /// <summary>Which file to read and how.</summary>
-internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive)
+internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false)
 {
     public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
 }
@@ -69,7 +73,7 @@ internal static class DataInput
             select = featureNames.All(header.Contains) ? featureNames : null;
         }
 
-        var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select };
+        var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
         // By path, so that a big file is cut into pieces parsed on every core.
         return CsvDataReader.Read<double>(RequireExists(input.Data), options);
     }
@@ -94,7 +98,7 @@ internal static class DataInput
             throw new DataFormatException(input.Data.FullName, 1, null, $"the file has {header.Count} columns, but the model needs {columns} features{expected}.");
         }
 
-        return CsvDataReader.ReadFeatures<double>(RequireExists(input.Data), new CsvReadOptions { Separator = input.Separator, FeatureColumns = select });
+        return CsvDataReader.ReadFeatures<double>(RequireExists(input.Data), new CsvReadOptions { Separator = input.Separator, FeatureColumns = select, DecimalComma = input.DecimalComma });
     }
 
     private static IReadOnlyList<string> PeekHeader(InputArguments input)

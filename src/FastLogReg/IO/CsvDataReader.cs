@@ -29,6 +29,12 @@ public sealed record CsvReadOptions
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 
     /// <summary>
+    /// Numbers are written with a decimal comma (<c>1,5</c>), as in many European CSV files, usually separated by ';'.
+    /// Default false: the decimal separator is '.', and a comma inside a number is an error (never a thousands separator).
+    /// </summary>
+    public bool DecimalComma { get; init; }
+
+    /// <summary>
     /// Threads that parse rows; 1 parses on the calling thread. Default null: every core. The result, and the first
     /// error reported, do not depend on it. A file read by path (without quote characters, in UTF-8) is cut into pieces
     /// that each thread reads, splits and parses — rows of plain numbers straight from their bytes, other rows with Sep;
@@ -141,7 +147,7 @@ public static class CsvDataReader
         try
         {
             using SepReader reader = Open(text, separator);
-            return reader.Header.ColNames.ToArray();
+            return reader.Header.ColNames.Select(n => CsvCell.Unquote(n)).ToArray();
         }
         catch (Exception e) when (IsParserComplaint(e))
         {
@@ -153,7 +159,7 @@ public static class CsvDataReader
 
     /// <summary>The Sep settings every reader here uses: fields trimmed and unquoted, invariant culture, rows checked by us.</summary>
     internal static SepReaderOptions Configure(SepReaderOptions o) =>
-        o with { DisableColCountCheck = true, Unescape = true, Trim = SepTrim.All, CultureInfo = CultureInfo.InvariantCulture };
+        o with { DisableColCountCheck = true, Unescape = false, Trim = SepTrim.Outer, CultureInfo = CultureInfo.InvariantCulture };
 
     private static SepReader Open(TextReader text, char? separator)
     {
@@ -187,7 +193,7 @@ public static class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using SepReader reader = Open(text, options.Separator);
-        string[] header = reader.Header.ColNames.ToArray();
+        string[] header = reader.Header.ColNames.Select(n => CsvCell.Unquote(n)).ToArray();
         if (header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
         {
             throw new DataFormatException(source, 1, null, "the file is empty: expected a header line naming the columns, then the rows.");
@@ -203,7 +209,7 @@ public static class CsvDataReader
         int columns = featureIndex.Length;
         var features = new Growable<T>(1024 * columns);
         var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty);
-        var parser = new CsvRowParser<T>(header, featureIndex, label);
+        var parser = new CsvRowParser<T>(header, featureIndex, label, options.DecimalComma);
         int threads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
         long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
         string[] names = featureIndex.Select(j => header[j]).ToArray();

@@ -319,7 +319,8 @@ internal static class CsvFilePieces
             int read = header.Length + ReadFully(file, bytes.AsSpan(header.Length, piece.Length), piece.Offset);
             piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
             piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
-            if (CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), separator, parser.Roles, slots, piece, abandoned))
+            // Plain rows hold '.' decimals: a file read with a decimal comma goes to Sep and the strict cell parser.
+            if (!parser.DecimalComma && CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), separator, parser.Roles, slots, piece, abandoned))
             {
                 return true;
             }

@@ -24,10 +24,13 @@ internal readonly record struct ParsedRow<T>(T[]? Values, string Label, long Lin
 }
 
 /// <summary>Parses one row of a CSV file: the header's number of fields, finite features, the label value (interned).</summary>
-internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int labelIndex)
+internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int labelIndex, bool decimalComma = false)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LabelInterner _labels = new();
+
+    /// <summary>Whether numbers are written with a decimal comma.</summary>
+    public bool DecimalComma => decimalComma;
 
     /// <summary>Each header column's role for <see cref="CsvPlainRows"/>: its index among the features, ignored, or the label.</summary>
     public int[] Roles { get; } = Enumerable.Range(0, header.Length)
@@ -49,40 +52,39 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
         long lineEnd = row.LineNumberToExcl;
         if (row.ColCount != header.Length)
         {
-            return row.ColCount == 1 && row[0].Span.Trim().IsEmpty
-                ? ParsedRow<T>.Blank(line, lineEnd)
-                : ParsedRow<T>.Failed(line, lineEnd, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
+            if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
+            {
+                return ParsedRow<T>.Blank(line, lineEnd);
+            }
+
+            if (CsvCell.IsUnterminated(row[row.ColCount - 1].Span))
+            {
+                return ParsedRow<T>.Failed(line, lineEnd, row.ColCount, $"the quote that opens field {row.ColCount} is never closed: it runs to the end of the file. Close it, or remove it.");
+            }
+
+            return ParsedRow<T>.Failed(line, lineEnd, null, $"the row has {row.ColCount} fields but the header has {header.Length}.");
         }
 
         T[] values = _buffers.TryDequeue(out T[]? reused) ? reused : new T[featureIndex.Length];
         for (int k = 0; k < featureIndex.Length; k++)
         {
-            // Sep parses with csFastFloat (correctly rounded, culture-invariant).
-            if (!row[featureIndex[k]].TryParse(out T value) || !T.IsFinite(value))
+            int j = featureIndex[k];
+            if (!CsvCell.TryParseNumber(row[j].Span, decimalComma, header[j], out T value, out string? problem))
             {
                 Recycle(values);
-                int j = featureIndex[k];
-                return ParsedRow<T>.Failed(line, lineEnd, j + 1, BadCell(row[j].Span, header[j]));
+                return ParsedRow<T>.Failed(line, lineEnd, j + 1, CsvCell.IsUnterminated(row[j].Span) ? $"the quote that opens field {j + 1} is never closed." : problem!);
             }
 
             values[k] = value;
         }
 
-        string label = labelIndex >= 0 ? _labels.Intern(row[labelIndex].Span.Trim()) : string.Empty;
+        string label = labelIndex >= 0 ? _labels.Intern(Label(row[labelIndex].Span)) : string.Empty;
         return new ParsedRow<T>(values, label, line, lineEnd, row.Span.Length, null, null);
     }
 
-    /// <summary>Why a cell that Sep could not take as a finite number is wrong (parsed once more, only on this error path).</summary>
-    private static string BadCell(ReadOnlySpan<char> cell, string column)
-    {
-        string quoted = $"'{CsvDataReader.Shorten(cell)}' in column '{column}'";
-        if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
-        {
-            return $"{quoted} is not a number.";
-        }
-
-        return T.IsFinite(value) ? $"{quoted} is not readable as a number." : $"{quoted} is not finite: features must be finite numbers.";
-    }
+    /// <summary>A label field without its quotes (only quoted labels need a new string before interning).</summary>
+    private static ReadOnlySpan<char> Label(ReadOnlySpan<char> field) =>
+        field.Length >= 2 && field[0] == '"' ? CsvCell.Unquote(field).AsSpan() : field;
 
     /// <summary>
     /// Label values as shared strings, so that a row carries a reference rather than a new string. A file has two label

@@ -222,4 +222,16 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("error:", error);
     }
+
+    [Fact]
+    public void DecimalCommaFileTrainsWithTheOptionAndIsRefusedWithoutIt()
+    {
+        using var dir = new TempDirectory();
+        string csv = dir.Write("eu.csv", "a;b;y\n1,5;2;0\n3;4,25;1\n5,5;6;0\n7;8,75;1\n");
+        (int code, _, string error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--quiet", "--test-fraction", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--decimal-comma", error);
+        (code, _, error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--quiet", "--test-fraction", "0", "--decimal-comma");
+        Assert.True(code == 0, error);
+    }
 }

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace FastLogReg.IO;
+
+/// <summary>
+/// One CSV field as written in the file (Sep splits rows but does not unescape them here): the quotes are judged, then
+/// a number must be exactly the invariant float grammar — <c>[-+]digits[.digits][e[-+]digits]</c>, '.' as the decimal
+/// point, no thousands separators — or, with a decimal comma, the same with ',' in place of '.'.
+/// </summary>
+internal static class CsvCell
+{
+    /// <summary>The text of a field: a quoted field without its quotes and with doubled quotes undone; others as they are.</summary>
+    public static string Unquote(ReadOnlySpan<char> field) =>
+        IsQuoted(field) ? field[1..^1].ToString().Replace("\"\"", "\"", StringComparison.Ordinal) : field.ToString();
+
+    /// <summary>Whether the field starts with a quote whose closing quote never comes (it ran to the end of the input).</summary>
+    public static bool IsUnterminated(ReadOnlySpan<char> field)
+    {
+        if (field.IsEmpty || field[0] != '"')
+        {
+            return false;
+        }
+
+        // Inside a quoted field a quote is either doubled or the closing one.
+        int k = 1;
+        while (k < field.Length)
+        {
+            if (field[k] == '"')
+            {
+                if (k + 1 < field.Length && field[k + 1] == '"')
+                {
+                    k += 2;
+                    continue;
+                }
+
+                return false;
+            }
+
+            k++;
+        }
+
+        return true;
+    }
+
+    /// <summary>Parses a feature field; on failure <paramref name="problem"/> says why, naming the value and column.</summary>
+    public static bool TryParseNumber<T>(ReadOnlySpan<char> field, bool decimalComma, string column, out T value, out string? problem)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        value = T.Zero;
+        problem = null;
+        ReadOnlySpan<char> text = field;
+        string quoted = $"'{CsvDataReader.Shorten(field)}' in column '{column}'";
+        if (!text.IsEmpty && text[0] == '"')
+        {
+            if (!IsQuoted(text) || text[1..^1].Contains('"'))
+            {
+                problem = $"{quoted} has text after its closing quote: expected a number, quoted or not.";
+                return false;
+            }
+
+            text = text[1..^1].Trim();
+        }
+
+        if (text.IsEmpty)
+        {
+            problem = $"the value in column '{column}' is empty: every feature needs a number.";
+            return false;
+        }
+
+        if (decimalComma)
+        {
+            if (text.Contains('.'))
+            {
+                problem = $"{quoted} holds a '.', but the file is read with a decimal comma (',' as the decimal separator).";
+                return false;
+            }
+
+            Span<char> swapped = text.Length <= 64 ? stackalloc char[64] : new char[text.Length];
+            swapped = swapped[..text.Length];
+            text.CopyTo(swapped);
+            swapped.Replace(',', '.');
+            return Finish(swapped, quoted, decimalComma, out value, out problem);
+        }
+
+        return Finish(text, quoted, decimalComma, out value, out problem);
+    }
+
+    private static bool Finish<T>(ReadOnlySpan<char> text, string quoted, bool decimalComma, out T value, out string? problem)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        problem = null;
+
+        // NumberStyles.Float: sign, digits, one decimal point, exponent — no thousands separators, no currency, no hex.
+        if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            problem = LooksLikeDecimalComma(text) && !decimalComma
+                ? $"{quoted} is not a number: the decimal separator is '.'. If the file writes decimals with a comma, read it with a decimal comma (CsvReadOptions.DecimalComma, or --decimal-comma)."
+                : $"{quoted} is not a number.";
+            return false;
+        }
+
+        if (!T.IsFinite(value))
+        {
+            problem = $"{quoted} is not finite: features must be finite numbers.";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsQuoted(ReadOnlySpan<char> field) => field.Length >= 2 && field[0] == '"' && field[^1] == '"';
+
+    /// <summary>-?digits,digits — what a decimal comma looks like.</summary>
+    private static bool LooksLikeDecimalComma(ReadOnlySpan<char> text)
+    {
+        int comma = text.IndexOf(',');
+        if (comma <= 0 || comma == text.Length - 1 || text[(comma + 1)..].Contains(','))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> whole = text[0] is '-' or '+' ? text[1..comma] : text[..comma];
+        return !whole.IsEmpty && !whole.ContainsAnyExceptInRange('0', '9') && !text[(comma + 1)..].ContainsAnyExceptInRange('0', '9');
+    }
+}
