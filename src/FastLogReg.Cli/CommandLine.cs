@@ -102,7 +102,7 @@ internal static class CommandLine
     private static Command PredictCommandLine(CliContext context)
     {
         Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
-        var input = new InputOptions(required: true, withLabelOptions: false);
+        var input = new InputOptions(required: true, withLabelOptions: false, forModel: true);
         Option<FileInfo?> outputFile = new("--output") { Description = "Where to write 'probability,class' rows (CSV; default: standard output)." };
         var command = new Command("predict", "Write the probability and class of every row of a file.");
         command.Options.Add(model);
@@ -115,7 +115,7 @@ internal static class CommandLine
     private static Command EvaluateCommandLine(CliContext context)
     {
         Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
-        var input = new InputOptions(required: true);
+        var input = new InputOptions(required: true, forModel: true);
         Option<bool> json = JsonOption();
         var command = new Command("evaluate", "Accuracy, log-loss, confusion matrix and ROC AUC of a model on a labelled file.");
         command.Options.Add(model);
@@ -142,6 +142,11 @@ internal static class CommandLine
         {
             context.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadUsage;
+        }
+        catch (DataFormatException e) when (e.Option == nameof(CsvReadOptions.FeatureColumns))
+        {
+            context.Error.WriteLine($"error: {e.Message} The model selects its features by name; to take the file's columns in order instead, add --by-position.");
+            return ExitCodes.BadInput;
         }
         catch (DataFormatException e) when (e.Option is { } option)
         {

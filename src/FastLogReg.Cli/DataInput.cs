@@ -12,10 +12,14 @@ internal sealed class InputOptions
     private readonly Option<string?> _separator;
     private readonly Option<string?> _positive;
     private readonly Option<bool> _decimalComma;
+    private readonly Option<bool> _byPosition;
+    private readonly bool _forModel;
     private readonly bool _withLabelOptions;
 
-    public InputOptions(bool required, bool withLabelOptions = true)
+    public InputOptions(bool required, bool withLabelOptions = true, bool forModel = false)
     {
+        _forModel = forModel;
+        _byPosition = new Option<bool>("--by-position") { Description = "Take the file's columns as the model's features in order, instead of selecting them by header name." };
         _withLabelOptions = withLabelOptions;
         _data = new Option<FileInfo>("--data") { Description = "The data: CSV (header line; ',', ';' or tab) or LIBSVM sparse text.", Required = required };
         _format = OptionParsers.OptionalChoice("--format", "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv).", "csv", "libsvm");
@@ -37,6 +41,10 @@ internal sealed class InputOptions
 
         command.Options.Add(_separator);
         command.Options.Add(_decimalComma);
+        if (_forModel)
+        {
+            command.Options.Add(_byPosition);
+        }
     }
 
     public InputArguments Read(ParseResult r) => new(
@@ -45,11 +53,12 @@ internal sealed class InputOptions
         _withLabelOptions ? r.GetValue(_label) : null,
         r.GetValue(_separator) switch { null => null, "tab" => '\t', var s => s[0] },
         _withLabelOptions ? r.GetValue(_positive) : null,
-        r.GetValue(_decimalComma));
+        r.GetValue(_decimalComma),
+        _forModel && r.GetValue(_byPosition));
 }
 
 /// <summary>Which file to read and how.</summary>
-internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false)
+internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false, bool ByPosition = false)
 {
     public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
 }
@@ -66,21 +75,16 @@ internal static class DataInput
             return LibSvmDataReader.Read<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive });
         }
 
-        IReadOnlyList<string>? select = null;
-        if (featureNames is not null)
-        {
-            IReadOnlyList<string> header = PeekHeader(input);
-            select = featureNames.All(header.Contains) ? featureNames : null;
-        }
-
+        // The model's features by name (an error names any the header lacks), unless the user asks for position.
+        IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
         var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
         // By path, so that a big file is cut into pieces parsed on every core.
         return CsvDataReader.Read<double>(RequireExists(input.Data), options);
     }
 
     /// <summary>
-    /// The features of a file for prediction: the model's columns by name when the header has them all, otherwise every
-    /// column (which must then be exactly the model's count).
+    /// The features of a file for prediction: the model's columns by name (every one must be in the header), or — when
+    /// the model has no feature names or the user asks — every column by position (exactly the model's count).
     /// </summary>
     public static FeatureTable<double> ReadFeatures(InputArguments input, IReadOnlyList<string>? featureNames, int columns)
     {
@@ -90,12 +94,14 @@ internal static class DataInput
             return LibSvmDataReader.ReadFeatures<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns });
         }
 
-        IReadOnlyList<string> header = PeekHeader(input);
-        IReadOnlyList<string>? select = featureNames is not null && featureNames.All(header.Contains) ? featureNames : null;
-        if (select is null && header.Count != columns)
+        IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
+        if (select is null)
         {
-            string expected = featureNames is null ? string.Empty : $" named {string.Join(", ", featureNames.Take(5))}{(featureNames.Count > 5 ? ", …" : string.Empty)}";
-            throw new DataFormatException(input.Data.FullName, 1, null, $"the file has {header.Count} columns, but the model needs {columns} features{expected}.");
+            IReadOnlyList<string> header = PeekHeader(input);
+            if (header.Count != columns)
+            {
+                throw new DataFormatException(input.Data.FullName, 1, null, $"the file has {header.Count} columns, but the model needs {columns} features, taken by position.");
+            }
         }
 
         return CsvDataReader.ReadFeatures<double>(RequireExists(input.Data), new CsvReadOptions { Separator = input.Separator, FeatureColumns = select, DecimalComma = input.DecimalComma });

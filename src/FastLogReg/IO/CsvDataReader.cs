@@ -357,13 +357,27 @@ public static class CsvDataReader
         }
 
         int[] indices = new int[requested.Count];
+        var missing = new List<string>();
         for (int k = 0; k < requested.Count; k++)
         {
             indices[k] = Array.IndexOf(header, requested[k]);
             if (indices[k] < 0 || indices[k] == label)
             {
-                throw new DataFormatException(source, 1, null, $"no feature column '{requested[k]}' (the model's feature {k + 1} of {requested.Count}) in the header.");
+                missing.Add(requested[k]);
             }
+            else if (Array.LastIndexOf(header, requested[k]) != indices[k])
+            {
+                throw new DataFormatException(source, 1, null, $"the header names the column '{requested[k]}' twice, so the feature of that name is ambiguous.");
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            string names = string.Join(", ", missing.Take(5).Select(n => $"'{n}'")) + (missing.Count > 5 ? $" and {missing.Count - 5} more" : string.Empty);
+            throw new DataFormatException(source, 1, null, $"the header lacks {missing.Count} of the {requested.Count} feature columns asked for: {names}.")
+            {
+                Option = nameof(CsvReadOptions.FeatureColumns),
+            };
         }
 
         return indices;

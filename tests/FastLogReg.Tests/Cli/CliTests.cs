@@ -234,4 +234,35 @@ public class CliTests
         (code, _, error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--quiet", "--test-fraction", "0", "--decimal-comma");
         Assert.True(code == 0, error);
     }
+
+    [Fact]
+    public void PredictAndEvaluateSelectTheModelsFeaturesByNameAndNameAnyMissingOne()
+    {
+        using var dir = new TempDirectory();
+        string train = dir.Write("t.csv", "a,b,y\n1,5,0\n2,3,1\n3,1,0\n4,0,1\n5,2,0\n6,1,1\n");
+        string model = dir.File("m.json");
+        Assert.Equal(0, Run("train", "--data", train, "--model", model, "--quiet", "--test-fraction", "0").Code);
+
+        // Columns in another order are found by name: the same probabilities.
+        string swapped = dir.Write("s.csv", "b,a\n5,1\n3,2\n");
+        string same = dir.Write("o.csv", "a,b\n1,5\n2,3\n");
+        (int code, string bySwapped, string error) = Run("predict", "--model", model, "--data", swapped);
+        Assert.True(code == 0, error);
+        Assert.Equal(Run("predict", "--model", model, "--data", same).Out, bySwapped);
+
+        // A header that names only some of the model's features: an error naming the missing one, never a silent fallback to position.
+        string partial = dir.Write("p.csv", "b,z\n5,1\n3,2\n");
+        (code, _, error) = Run("predict", "--model", model, "--data", partial);
+        Assert.Equal(1, code);
+        Assert.Contains("'a'", error);
+        Assert.Contains("--by-position", error);
+        (code, _, error) = Run("evaluate", "--model", model, "--data", dir.Write("pe.csv", "b,z,y\n5,1,0\n3,2,1\n"));
+        Assert.Equal(1, code);
+        Assert.Contains("'a'", error);
+
+        // Position only when asked for.
+        (code, string byPosition, error) = Run("predict", "--model", model, "--data", partial, "--by-position");
+        Assert.True(code == 0, error);
+        Assert.Equal(Run("predict", "--model", model, "--data", dir.Write("bz.csv", "a,b\n5,1\n3,2\n")).Out, byPosition);
+    }
 }
