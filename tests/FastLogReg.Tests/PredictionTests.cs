@@ -42,8 +42,40 @@ public class PredictionTests
             Close.Equal(1 / (1 + Math.Exp(-expected)), p[i], 1e-13, 1e-15, $"p[{i}]");
             Assert.Equal(expected > 0 ? 1 : 0, c[i]);
             Assert.Equal(z[i], model.DecisionFunction(row));
-            Close.Equal(p[i], model.PredictProbability(row), 1e-15, 1e-16, $"single p[{i}]");
+            Assert.Equal(p[i], model.PredictProbability(row));
             Assert.Equal(c[i], model.PredictClass(row));
+        }
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public void BatchProbabilitiesAreBitIdenticalToOneRowCalls(FsCheck.PositiveInt rowCount, FsCheck.PositiveInt columnCount, int seed, bool single)
+    {
+        int rows = 1 + (rowCount.Get % 300);
+        int d = 1 + (columnCount.Get % 40);
+        var rng = new Random(seed);
+        double scale = rng.NextDouble() * 40; // σ from the middle to deep in both tails
+        double[] w = Enumerable.Range(0, d).Select(_ => (rng.NextDouble() - 0.5) * scale).ToArray();
+        double[] x = Enumerable.Range(0, rows * d).Select(_ => (rng.NextDouble() * 2) - 1).ToArray();
+        var model = new LogisticModel(w, (rng.NextDouble() - 0.5) * scale);
+        double[] p = new double[rows];
+        if (single)
+        {
+            float[] xf = x.Select(v => (float)v).ToArray();
+            model.PredictProbabilities<float>(xf, p);
+            for (int i = 0; i < rows; i++)
+            {
+                Assert.Equal(p[i], model.PredictProbability<float>(xf.AsSpan(i * d, d)));
+            }
+
+            return;
+        }
+
+        model.PredictProbabilities<double>(x, p);
+        for (int i = 0; i < rows; i++)
+        {
+            double z = model.DecisionFunction<double>(x.AsSpan(i * d, d));
+            Assert.Equal(p[i], model.PredictProbability<double>(x.AsSpan(i * d, d)));
+            Close.Equal(z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z)), p[i], 4e-16, 0, $"p[{i}] at z = {z}");
         }
     }
 

@@ -83,7 +83,7 @@ public sealed class LogisticModel
     /// <param name="features">The row, <see cref="FeatureCount"/> finite values.</param>
     public double PredictProbability<T>(ReadOnlySpan<T> features)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        StableLogistic.Sigmoid(DecisionFunction(features));
+        Kernels.LogisticProbabilities.Of(DecisionFunction(features));
 
     /// <summary>The predicted class for one row: 1 when P(y = 1 | x) &gt; 0.5 (z &gt; 0), else 0.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -114,7 +114,7 @@ public sealed class LogisticModel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = BatchPrediction.DecisionValues(this, features, destination, maxDegreeOfParallelism);
-        TensorPrimitives.Sigmoid(destination[..rows], destination[..rows]);
+        Kernels.LogisticProbabilities.Apply(destination[..rows]);
         return rows;
     }
 
