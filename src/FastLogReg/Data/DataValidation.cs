@@ -10,13 +10,23 @@ namespace FastLogReg.Data;
 /// </summary>
 internal static class DataValidation
 {
-    /// <summary>Throws if any value is NaN or ±∞, naming its row and column (values are row-major, <paramref name="columns"/> wide).</summary>
-    public static void ThrowIfAnyNonFinite<T>(ReadOnlySpan<T> values, int columns, string paramName)
+    /// <summary>
+    /// Sample weights are relative (the objective divides by their sum), so their scale is free; outside
+    /// [2⁻⁵⁰⁰, 2⁵⁰⁰] for the largest one, products with losses and their sums would underflow or overflow.
+    /// </summary>
+    public const double WeightScaleLimit = 3.2733906078961419e150; // 2⁵⁰⁰
+
+    /// <summary>
+    /// Throws if any value is NaN or ±∞, naming its row and column (values are row-major, <paramref name="columns"/>
+    /// wide); returns max |value| (0 for no values), from the same single pass.
+    /// </summary>
+    public static double ThrowIfAnyNonFinite<T>(ReadOnlySpan<T> values, int columns, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (TensorPrimitives.IsFiniteAll(values))
+        double largest = values.IsEmpty ? 0 : double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(values)));
+        if (double.IsFinite(largest))
         {
-            return;
+            return largest;
         }
 
         int index = IndexOfFirst(values, static v => !T.IsFinite(v));
@@ -52,6 +62,15 @@ internal static class DataValidation
         if (total <= 0)
         {
             throw new ArgumentException("Every sample weight is zero: at least one row needs a positive weight.", paramName);
+        }
+
+        double largest = double.CreateTruncating(TensorPrimitives.Max(weights));
+        if (largest > WeightScaleLimit || largest < 1 / WeightScaleLimit)
+        {
+            int index = IndexOfFirst(weights, v => double.CreateTruncating(v) == largest);
+            throw new ArgumentException(
+                $"The largest sample weight is {largest:G6} (row {index}), outside [1e-150, 1e150] where the weighted sums stay exact: weights are relative, so multiply them all by one factor (divide by the largest, say) — the model is the same.",
+                paramName);
         }
 
         return total;

@@ -16,13 +16,30 @@ namespace FastLogReg;
 /// </remarks>
 public sealed class DenseDataset<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal DenseDataset(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight)
+    private double _maxMagnitude;
+
+    internal DenseDataset(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude = double.NaN)
     {
         Features = features;
         Labels = labels;
         SampleWeights = sampleWeights;
         Columns = columns;
         TotalWeight = totalWeight;
+        _maxMagnitude = maxMagnitude;
+    }
+
+    /// <summary>max |xᵢⱼ| over the features (from the validation pass; computed on first use for a slice).</summary>
+    internal double MaxMagnitude
+    {
+        get
+        {
+            if (double.IsNaN(_maxMagnitude))
+            {
+                _maxMagnitude = double.CreateTruncating(T.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(Features.Span)));
+            }
+
+            return _maxMagnitude;
+        }
     }
 
     /// <summary>The features, row-major: row <c>i</c> is <c>Features[(i * Columns)..((i + 1) * Columns)]</c>.</summary>
@@ -120,7 +137,7 @@ public static class DenseDataset
                 nameof(features));
         }
 
-        DataValidation.ThrowIfAnyNonFinite(features.Span, columns, nameof(features));
+        double maxMagnitude = DataValidation.ThrowIfAnyNonFinite(features.Span, columns, nameof(features));
         DataValidation.ThrowIfAnyNonBinary(labels.Span, nameof(labels));
 
         double totalWeight = rows;
@@ -134,7 +151,7 @@ public static class DenseDataset
             totalWeight = DataValidation.ValidateWeights(sampleWeights.Span, nameof(sampleWeights));
         }
 
-        return new DenseDataset<T>(features, labels, sampleWeights, columns, totalWeight);
+        return new DenseDataset<T>(features, labels, sampleWeights, columns, totalWeight, maxMagnitude);
     }
 
     /// <summary>Convenience overload for arrays.</summary>

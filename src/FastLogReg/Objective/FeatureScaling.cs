@@ -12,7 +12,7 @@ namespace FastLogReg;
 /// </summary>
 public sealed class FeatureScaling
 {
-    /// <summary>10·ε (ε = 2⁻⁵² ≈ 2.2e-16): relative to max(1, |μ|), a smaller σ means a constant column.</summary>
+    /// <summary>10·ε (ε = 2⁻⁵² ≈ 2.2e-16): relative to |μ|, a smaller σ is rounding noise of a constant column.</summary>
     private const double ConstantThreshold = 10 * 2.220446049250313e-16;
 
     private readonly double[] _means;
@@ -58,7 +58,8 @@ public sealed class FeatureScaling
     /// The (sample-weighted) mean and population standard deviation of every column, in one pass over the data
     /// (vectorized across columns, split into the same fixed chunks as training, partial sums reduced in chunk order).
     /// Sums are taken around the first row's values, which avoids the cancellation of the textbook E[x²] − E[x]².
-    /// Columns whose standard deviation is below 10·ε·max(1, |μ|) count as constant and get σ = 1.
+    /// Columns whose standard deviation is 0 or below 10·ε·|μ| count as constant and get σ = 1 (a relative test: data of
+    /// any scale, 10⁻³⁰⁰ included, standardizes alike).
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">The data.</param>
@@ -67,6 +68,7 @@ public sealed class FeatureScaling
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
+        Data.Magnitudes.ThrowIfBeyond(data, Data.Magnitudes.StandardizedLimit(data.Rows), "Rescale that column (the model on rescaled data is the same up to the scale).", nameof(data));
         int d = data.Columns;
         int stride = ((d + 7) & ~7) + 8; // separate cache lines per chunk
         double[] shift = new double[d];
@@ -75,6 +77,10 @@ public sealed class FeatureScaling
             shift[j] = FusedLossGradient.ToDouble(data.Features.Span[j]);
         }
 
+        // Squares of values beyond 2⁵⁰⁰ overflow, and below 2⁻⁵⁰⁰ underflow: such data is summed per column in units of a
+        // power of two near the column's largest deviation (exact scaling), found in a first pass that normal data never pays for.
+        double magnitude = data.MaxMagnitude;
+        double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(data, shift) : null;
         var partition = RowPartition.For(data.Rows, d, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         double[] sums = new double[partition.ChunkCount * stride];
         double[] squares = new double[partition.ChunkCount * stride];
@@ -99,6 +105,11 @@ public sealed class FeatureScaling
                     TensorPrimitives.Subtract(row, shift, row);
                 }
 
+                if (unit is not null)
+                {
+                    TensorPrimitives.Divide(row, unit, row);
+                }
+
                 double weight = data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0;
                 TensorPrimitives.MultiplyAdd(row, weight, sum, sum);
                 TensorPrimitives.Multiply(row, row, row);
@@ -121,12 +132,45 @@ public sealed class FeatureScaling
 
             double meanOffset = sum / total;
             double variance = Math.Max((square / total) - (meanOffset * meanOffset), 0.0);
-            means[j] = shift[j] + meanOffset;
             double sd = Math.Sqrt(variance);
-            scales[j] = sd > ConstantThreshold * Math.Max(1.0, Math.Abs(means[j])) ? sd : 1.0;
+            if (unit is not null)
+            {
+                meanOffset *= unit[j];
+                sd *= unit[j];
+            }
+
+            means[j] = shift[j] + meanOffset;
+            scales[j] = sd > 0 && sd > ConstantThreshold * Math.Abs(means[j]) ? sd : 1.0;
         }
 
         return new FeatureScaling(means, scales);
+    }
+
+    /// <summary>Above this magnitude (2⁵⁰⁰) the moments are summed in per-column units (squares would overflow).</summary>
+    internal const double LargeMagnitude = Data.Magnitudes.RawLimit;
+
+    /// <summary>Per column, the power of two at or above max |xᵢⱼ − shiftⱼ| (1 for an all-equal column).</summary>
+    private static double[] ColumnUnits<T>(DenseDataset<T> data, double[] shift)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = data.Columns;
+        double[] largest = new double[d];
+        ReadOnlySpan<T> x = data.Features.Span;
+        for (int i = 0; i < data.Rows; i++)
+        {
+            ReadOnlySpan<T> row = x.Slice(i * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                largest[j] = Math.Max(largest[j], Math.Abs(FusedLossGradient.ToDouble(row[j]) - shift[j]));
+            }
+        }
+
+        for (int j = 0; j < d; j++)
+        {
+            largest[j] = largest[j] > 0 && double.IsFinite(largest[j]) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest[j]))) : 1.0;
+        }
+
+        return largest;
     }
 
     /// <summary>

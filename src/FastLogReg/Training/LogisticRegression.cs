@@ -33,6 +33,15 @@ public static class LogisticRegression
         var stopwatch = Stopwatch.StartNew();
         int d = data.Columns;
         RequireMemory(data, options);
+        if (!options.Standardize)
+        {
+            const string Advice = "Set Standardize = true (CLI: --standardize), which trains on (x − μ)/σ and returns the same model on raw features, or rescale the column.";
+            Data.Magnitudes.ThrowIfBeyond(data, Data.Magnitudes.RawLimit, Advice, nameof(data));
+            if (data.MaxMagnitude is > 0 and < 1 / Data.Magnitudes.RawLimit)
+            {
+                throw new ArgumentException($"Every feature is below {1 / Data.Magnitudes.RawLimit:G3} in magnitude (the largest is {data.MaxMagnitude:G3}): the gradient would vanish below rounding and training would stop at w = 0. {Advice}", nameof(data));
+            }
+        }
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         var objective = new LogisticObjective<T>(data, options.L2, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = StartingPoint(options, d, scaling);
@@ -128,10 +137,24 @@ public static class LogisticRegression
         FeatureScaling? scaling = objective.Scaling;
         ReadOnlySpan<T> x = data.Features.Span;
         int d = data.Columns;
+
+        // Σᵢ sᵢ‖x̃ᵢ‖² in units of a power of two u ≥ max |x̃| (exact scaling), so that data of any finite scale sums
+        // without overflow; L = u²·Σ/(4S) + λ.
+        double largest = scaling is null ? data.MaxMagnitude : 0;
+        if (scaling is not null)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                largest = Math.Max(largest, (data.MaxMagnitude + Math.Abs(scaling.Means[j])) / scaling.Scales[j]);
+            }
+        }
+
+        double unit = largest > 0 && double.IsFinite(largest) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest))) : 1.0;
+        double intercept = objective.FitIntercept ? 1.0 / unit / unit : 0.0;
         double total = 0;
         for (int i = 0; i < data.Rows; i++)
         {
-            double rowSquares = objective.FitIntercept ? 1.0 : 0.0;
+            double rowSquares = intercept;
             ReadOnlySpan<T> row = x.Slice(i * d, d);
             for (int j = 0; j < d; j++)
             {
@@ -141,14 +164,23 @@ public static class LogisticRegression
                     v = (v - scaling.Means[j]) / scaling.Scales[j];
                 }
 
+                v /= unit;
                 rowSquares += v * v;
             }
 
             total += objective.RowWeight(i) * rowSquares;
         }
 
-        double lipschitz = (total / (4.0 * objective.TotalWeight)) + objective.L2;
-        return 1.0 / lipschitz;
+        double lipschitz = (unit * unit * (total / (4.0 * objective.TotalWeight))) + objective.L2;
+        double rate = 1.0 / lipschitz;
+        if (!(rate > 0 && double.IsFinite(rate)))
+        {
+            throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture, "The safe learning rate 1/L is not representable for this data (features up to {0:G3} in magnitude give L = {1:G3}): standardize the features (Standardize = true) or rescale them.", largest, lipschitz),
+                nameof(objective));
+        }
+
+        return rate;
     }
 
     /// <summary>

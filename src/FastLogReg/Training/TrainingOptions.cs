@@ -145,7 +145,14 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(totalSampleWeight), totalSampleWeight, "The total sample weight must be a finite number greater than 0.");
         }
 
-        return 1.0 / (c * totalSampleWeight);
+        double l2 = 1.0 / (c * totalSampleWeight);
+        if (double.IsInfinity(l2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(c), c, $"C · S = {c * totalSampleWeight:G3} is so small that λ = 1/(C·S) overflows; use a larger C (or set L2 directly).");
+        }
+
+        // C · S beyond the double range gives λ = 0: no regularization, which is what so large a C means.
+        return l2;
     }
 
     internal static void ValidateL2(double value, string name)
