@@ -168,4 +168,12 @@ public class ValidationTests
         Assert.Contains("Weight 1", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogisticModel([1.0], double.PositiveInfinity));
     }
+
+    [Fact]
+    public void UndefinedEnumValuesAreRefusedWhereTheyAreSet()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Solver = (Solver)99 });
+        Assert.Contains("99 is not a Solver", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions() with { Schedule = (LearningRateSchedule)(-1) });
+    }
 }

@@ -143,7 +143,16 @@ public static class ModelFile
     internal static void Save(SavedModel saved, string path, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(saved.Model, nameof(saved));
+        ArgumentNullException.ThrowIfNull(saved.Metadata, nameof(saved));
         ModelDocument document = ToDocument(saved);
+
+        // Never write a file that Load would reject.
+        if (Problem(document) is { } problem)
+        {
+            throw new ArgumentException($"The model cannot be saved: {problem}", nameof(saved));
+        }
+
         AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, document, ModelJsonContext.Readable.ModelDocument), wrap);
     }
 
@@ -166,76 +175,107 @@ public static class ModelFile
 
     private static SavedModel Validate(ModelDocument? d, string source)
     {
-        DataFormatException Bad(string problem) => new(source, 0, null, problem);
         if (d is null)
         {
-            throw Bad("the file holds JSON null, not a model.");
+            throw new DataFormatException(source, 0, null, "the file holds JSON null, not a model.");
         }
 
-        if (d.Kind != Kind)
+        if (Problem(d) is { } problem)
         {
-            throw Bad($"not a FastLogReg model: \"kind\" is {(d.Kind is null ? "missing" : $"'{d.Kind}'")}, expected '{Kind}'.");
-        }
-
-        if (d.FormatVersion != FormatVersion)
-        {
-            throw Bad($"format version {d.FormatVersion.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads version {FormatVersion}.");
-        }
-
-        if (d.Weights is not { Length: > 0 } weights)
-        {
-            throw Bad("\"weights\" is missing or empty.");
-        }
-
-        for (int j = 0; j < weights.Length; j++)
-        {
-            if (!double.IsFinite(weights[j]))
-            {
-                throw Bad($"weight {j} is {weights[j]}: weights must be finite.");
-            }
-        }
-
-        if (!double.IsFinite(d.Bias))
-        {
-            throw Bad($"the bias is {d.Bias}: it must be finite.");
-        }
-
-        if (d.FeatureNames is { } names && names.Length != weights.Length)
-        {
-            throw Bad($"{names.Length} feature names for {weights.Length} weights.");
-        }
-
-        if ((d.NegativeLabel is null) != (d.PositiveLabel is null) || (d.NegativeLabel is not null && d.NegativeLabel == d.PositiveLabel))
-        {
-            throw Bad("\"negativeLabel\" and \"positiveLabel\" must both be given, and differ, or both be absent.");
-        }
-
-        FeatureScaling? scaling = null;
-        if (d.Standardization is { } s)
-        {
-            if (s.Means?.Length != weights.Length || s.Scales?.Length != weights.Length)
-            {
-                throw Bad($"the standardization must have {weights.Length} means and {weights.Length} scales.");
-            }
-
-            try
-            {
-                scaling = new FeatureScaling(s.Means, s.Scales);
-            }
-            catch (ArgumentException e)
-            {
-                throw Bad("invalid standardization: " + e.Message);
-            }
+            throw new DataFormatException(source, 0, null, problem);
         }
 
         var metadata = new ModelMetadata
         {
             FeatureNames = d.FeatureNames,
             Labels = d.NegativeLabel is null ? null : new LabelMapping(d.NegativeLabel, d.PositiveLabel!),
-            Standardization = scaling,
+            Standardization = d.Standardization is { } s ? new FeatureScaling(s.Means, s.Scales) : null,
             Training = d.Training,
         };
-        return new SavedModel(new LogisticModel(weights, d.Bias), metadata);
+        return new SavedModel(new LogisticModel(d.Weights, d.Bias!.Value), metadata);
+    }
+
+    /// <summary>What is wrong with a model document, or null: the one set of rules for loading and saving.</summary>
+    private static string? Problem(ModelDocument d)
+    {
+        if (d.Kind != Kind)
+        {
+            return $"not a FastLogReg model: \"kind\" is {(d.Kind is null ? "missing" : $"'{d.Kind}'")}, expected '{Kind}'.";
+        }
+
+        if (d.FormatVersion != FormatVersion)
+        {
+            return $"format version {d.FormatVersion.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads version {FormatVersion}.";
+        }
+
+        if (d.Weights is not { Length: > 0 } weights)
+        {
+            return "\"weights\" is missing or empty.";
+        }
+
+        for (int j = 0; j < weights.Length; j++)
+        {
+            if (!double.IsFinite(weights[j]))
+            {
+                return $"weight {j} is {weights[j]}: weights must be finite.";
+            }
+        }
+
+        if (d.Bias is not { } bias)
+        {
+            return "\"bias\" is missing: a model needs its intercept (0 if it has none).";
+        }
+
+        if (!double.IsFinite(bias))
+        {
+            return $"the bias is {bias}: it must be finite.";
+        }
+
+        if (d.FeatureNames is { } names)
+        {
+            if (names.Length != weights.Length)
+            {
+                return $"{names.Length} feature names for {weights.Length} weights.";
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int j = 0; j < names.Length; j++)
+            {
+                if (names[j] is null)
+                {
+                    return $"feature name {j} is null.";
+                }
+
+                if (!seen.Add(names[j]))
+                {
+                    return $"the feature name '{names[j]}' appears twice (features {Array.IndexOf(names, names[j])} and {j}): names must be unique, since data columns are selected by name.";
+                }
+            }
+        }
+
+        if ((d.NegativeLabel is null) != (d.PositiveLabel is null) || (d.NegativeLabel is not null && d.NegativeLabel == d.PositiveLabel))
+        {
+            return "\"negativeLabel\" and \"positiveLabel\" must both be given, and differ, or both be absent.";
+        }
+
+        if (d.Standardization is { } s)
+        {
+            if (s.Means?.Length != weights.Length || s.Scales?.Length != weights.Length)
+            {
+                return $"the standardization must have {weights.Length} means and {weights.Length} scales.";
+            }
+
+            try
+            {
+                _ = new FeatureScaling(s.Means, s.Scales);
+            }
+            catch (ArgumentException e)
+            {
+                return "invalid standardization: " + e.Message;
+            }
+        }
+
+        return null;
     }
 }
 
@@ -248,7 +288,7 @@ internal sealed class ModelDocument
 
     public double[]? Weights { get; set; }
 
-    public double Bias { get; set; }
+    public double? Bias { get; set; }
 
     public string[]? FeatureNames { get; set; }
 
@@ -281,5 +321,6 @@ internal sealed partial class ModelJsonContext : JsonSerializerContext
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        AllowDuplicateProperties = false,
     });
 }

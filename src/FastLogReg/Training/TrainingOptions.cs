@@ -16,7 +16,16 @@ public sealed record TrainingOptions
     private readonly ClassWeights _classWeights = ClassWeights.None;
 
     /// <summary>The optimization method. Default <see cref="FastLogReg.Solver.Lbfgs"/>.</summary>
-    public Solver Solver { get; init; } = Solver.Lbfgs;
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="FastLogReg.Solver"/> (a cast integer, say).</exception>
+    public Solver Solver
+    {
+        get;
+        init => field = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Solver), value, $"{(int)value} is not a Solver; use one of {string.Join(", ", Enum.GetNames<Solver>())}.");
+    }
+
+        = Solver.Lbfgs;
 
     /// <summary>
     /// η, the step of fixed-step gradient descent and Nesterov, and the initial rate η₀ of mini-batch SGD; finite and &gt; 0.
@@ -119,7 +128,16 @@ public sealed record TrainingOptions
     }
 
     /// <summary>Mini-batch SGD: the learning-rate schedule. Default <see cref="LearningRateSchedule.InverseTime"/>.</summary>
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.InverseTime;
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="LearningRateSchedule"/>.</exception>
+    public LearningRateSchedule Schedule
+    {
+        get;
+        init => field = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Schedule), value, $"{(int)value} is not a LearningRateSchedule; use one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}.");
+    }
+
+        = LearningRateSchedule.InverseTime;
 
     /// <summary>Mini-batch SGD: the seed of the row shuffling; the same seed gives the same model. Default 0.</summary>
     public int Seed { get; init; }

@@ -74,11 +74,27 @@ public class ModelFileTests
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1,\"NaN\"],\"bias\":0}", "not a valid model file")]
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1],\"bias\":0,\"positiveLabel\":\"1\"}", "must both be given")]
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1],\"bias\":0,\"standardization\":{\"means\":[0],\"scales\":[0]}}", "invalid standardization")]
+    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1]}", "\"bias\" is missing")]
+    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1,2],\"bias\":0,\"featureNames\":[\"a\",\"a\"]}", "appears twice")]
+    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1],\"bias\":0,\"bias\":5}", "not a valid model file")]
+    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1],\"weights\":[2],\"bias\":0}", "not a valid model file")]
     public void CorruptOrMismatchedFilesAreRejectedWithAReason(string json, string expected)
     {
         var e = Assert.Throws<DataFormatException>(() => ModelFile.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), "m.json"));
         Assert.Contains(expected, e.Message);
         Assert.StartsWith("m.json", e.Message);
+    }
+
+    [Fact]
+    public void SaveRefusesWhatLoadWouldReject()
+    {
+        using var dir = new TempDirectory();
+        var model = new LogisticModel([1.0, 2.0, 3.0], 0);
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(new SavedModel(model, new ModelMetadata { FeatureNames = ["only one"] }), dir.File("m.json")));
+        Assert.Contains("1 feature names for 3 weights", e.Message);
+        e = Assert.Throws<ArgumentException>(() => ModelFile.Save(new SavedModel(model, new ModelMetadata { FeatureNames = ["a", "b", "a"] }), dir.File("m.json")));
+        Assert.Contains("appears twice", e.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
     [Fact]
