@@ -1,4 +1,6 @@
 using System.Numerics;
+using FastLogReg.Data;
+using FastLogReg.Objective;
 using FastLogReg.Parallelism;
 
 namespace FastLogReg.Benchmarks;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using FastLogReg.Data;
+using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
 

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using FastLogReg.Data;
+using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
 

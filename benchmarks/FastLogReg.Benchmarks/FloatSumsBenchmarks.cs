@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using FastLogReg.Data;
+using FastLogReg.Objective;
 
 namespace FastLogReg.Benchmarks;
 

@@ -1,8 +1,9 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;

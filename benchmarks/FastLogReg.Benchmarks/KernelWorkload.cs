@@ -1,5 +1,9 @@
 using System.Numerics;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
 using FastLogReg.Reference;
+using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FastLogReg.Data;
+using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
 

@@ -2,10 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Microsoft.ML;
+using FastLogReg.Data;
+using FastLogReg.Objective;
+using FastLogReg.Training;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using Microsoft.ML;
 
 namespace FastLogReg.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FastLogReg.IO;
+using FastLogReg.Models;
 using Spectre.Console;
 
 namespace FastLogReg.Cli;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FastLogReg.Models;
 
 namespace FastLogReg.Cli;
 

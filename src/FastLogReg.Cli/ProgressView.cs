@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FastLogReg.Optimization;
 using Spectre.Console;
 
 namespace FastLogReg.Cli;
@@ -8,7 +9,7 @@ namespace FastLogReg.Cli;
 /// Shows training progress (iteration, objective, gradient norm, passes): a live table on a terminal, plain lines when
 /// the output is redirected (at most about five a second, plus the first ten iterations), nothing when quiet.
 /// </summary>
-internal sealed class ProgressView : IProgress<TrainingProgress>
+internal sealed class ProgressView : IProgress<IterationProgress>
 {
     private readonly CliContext _context;
     private readonly bool _live;
@@ -25,7 +26,7 @@ internal sealed class ProgressView : IProgress<TrainingProgress>
     }
 
     /// <summary>Runs <paramref name="train"/> with a progress sink suited to the output (null when quiet).</summary>
-    public static T Run<T>(CliContext context, bool quiet, Func<IProgress<TrainingProgress>?, T> train)
+    public static T Run<T>(CliContext context, bool quiet, Func<IProgress<IterationProgress>?, T> train)
     {
         if (quiet)
         {
@@ -47,7 +48,7 @@ internal sealed class ProgressView : IProgress<TrainingProgress>
         return result;
     }
 
-    public void Report(TrainingProgress value)
+    public void Report(IterationProgress value)
     {
         var c = CultureInfo.InvariantCulture;
         string iteration = value.Iteration.ToString(c);

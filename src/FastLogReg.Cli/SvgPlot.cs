@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text;
 using FastLogReg.IO;
-using OxyPlot;
+using FastLogReg.Models;
+using FastLogReg.Training;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
+using OxyPlot;
 
 namespace FastLogReg.Cli;
 

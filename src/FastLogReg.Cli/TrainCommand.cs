@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Models;
+using FastLogReg.Training;
 using Spectre.Console;
 
 namespace FastLogReg.Cli;

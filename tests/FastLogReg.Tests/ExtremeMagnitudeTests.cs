@@ -1,3 +1,6 @@
+using FastLogReg.Data;
+using FastLogReg.Objective;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;

@@ -1,5 +1,7 @@
 using System.Numerics;
+using FastLogReg.Data;
 using FastLogReg.Numerics;
+using FastLogReg.Objective;
 using FastLogReg.Reference;
 using FsCheck.Xunit;
 using Xunit;

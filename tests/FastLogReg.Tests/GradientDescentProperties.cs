@@ -1,7 +1,11 @@
 using System.Numerics;
-using FsCheck;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Training;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 using Xunit;
 
 namespace FastLogReg.Tests;

@@ -1,3 +1,6 @@
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
 using Xunit;
 
 namespace FastLogReg.Tests;

@@ -1,4 +1,6 @@
+using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using FastLogReg.Data;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;

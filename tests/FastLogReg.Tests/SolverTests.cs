@@ -1,4 +1,9 @@
 using System.Text.Json;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;
@@ -234,7 +239,7 @@ public class SolverTests
     {
         DenseDataset<double> data = TestData.BreastCancerStandardized();
         using var cts = new CancellationTokenSource();
-        var seen = new List<TrainingProgress>();
+        var seen = new List<IterationProgress>();
         var progress = new InlineProgress(p =>
         {
             seen.Add(p);
@@ -326,8 +331,8 @@ public class SolverTests
     }
 
     /// <summary>An IProgress that reports synchronously on the training thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    private sealed class InlineProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(IterationProgress value) => report(value);
     }
 }

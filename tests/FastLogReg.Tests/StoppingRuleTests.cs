@@ -1,4 +1,4 @@
-using FastLogReg.Optimizers;
+using FastLogReg.Optimization;
 using Xunit;
 
 namespace FastLogReg.Tests;

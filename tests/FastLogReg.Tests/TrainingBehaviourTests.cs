@@ -1,3 +1,7 @@
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;

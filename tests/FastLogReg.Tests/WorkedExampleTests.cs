@@ -1,5 +1,10 @@
 using System.Numerics;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
 using FastLogReg.Reference;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests;

@@ -1,9 +1,10 @@
+using FastLogReg.Internal;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FastLogReg.Data;
 
-namespace FastLogReg;
+namespace FastLogReg.Data;
 
 /// <summary>
 /// A dense, row-major view over the caller's memory: <see cref="Rows"/> × <see cref="Columns"/> features,

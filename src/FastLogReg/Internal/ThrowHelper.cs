@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace FastLogReg;
+namespace FastLogReg.Internal;
 
 /// <summary>Throws kept out of line so that the methods that check stay small and inlinable.</summary>
 internal static class ThrowHelper

@@ -1,10 +1,11 @@
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.InteropServices;
+using FastLogReg.Data;
 using FastLogReg.Kernels;
 using FastLogReg.Parallelism;
 
-namespace FastLogReg;
+namespace FastLogReg.Objective;
 
 /// <summary>
 /// Per-column location μⱼ and scale σⱼ for standardization, (xⱼ − μⱼ)/σⱼ. <see cref="LogisticObjective{T}"/> applies it

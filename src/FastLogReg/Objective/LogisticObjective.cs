@@ -1,12 +1,15 @@
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.Intrinsics;
+using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
+using FastLogReg.Optimization;
 using FastLogReg.Parallelism;
+using FastLogReg.Training;
 
-namespace FastLogReg;
+namespace FastLogReg.Objective;
 
 /// <summary>
 /// The L2-regularized logistic-regression objective over a <see cref="DenseDataset{T}"/>:
@@ -73,8 +76,8 @@ public sealed class LogisticObjective<T> : IStochasticFunction
         ClassWeights? classWeights = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        TrainingOptions.ValidateL2(l2, nameof(l2));
-        TrainingOptions.ValidateDegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        Require.L2(l2, nameof(l2));
+        Require.DegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         if (scaling is not null && scaling.Columns != data.Columns)
         {
             throw new ArgumentException($"The scaling has {scaling.Columns} columns but the data has {data.Columns}.", nameof(scaling));

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastLogReg.Data;
 using FastLogReg.Numerics;
 
 namespace FastLogReg.Reference;

@@ -1,12 +1,15 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
+using FastLogReg.Data;
 using FastLogReg.Kernels;
-using FastLogReg.Optimizers;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
 
-namespace FastLogReg;
+namespace FastLogReg.Training;
 
 /// <summary>
 /// Trains binary logistic regression by minimizing

@@ -1,4 +1,4 @@
-namespace FastLogReg;
+namespace FastLogReg.Training;
 
 /// <summary>The optimization method. Every solver minimizes the same objective and shares the options and the report.</summary>
 public enum Solver
@@ -23,17 +23,4 @@ public enum Solver
     /// Converges sublinearly: good for a rough model of huge data, not for a tight optimum.
     /// </summary>
     MiniBatchSgd,
-}
-
-/// <summary>How mini-batch SGD's learning rate changes over time.</summary>
-public enum LearningRateSchedule
-{
-    /// <summary>ηₜ = η₀.</summary>
-    Constant,
-
-    /// <summary>
-    /// ηₜ = η₀ / (1 + η₀·μ·t), t counting mini-batch steps and μ = max(λ, 1/S): the "1/t" schedule of Bottou's SGD for
-    /// strongly convex objectives (λ is the L2 strength; the floor 1/S keeps the rate decaying when λ = 0).
-    /// </summary>
-    InverseTime,
 }

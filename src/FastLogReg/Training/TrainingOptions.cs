@@ -1,4 +1,9 @@
-namespace FastLogReg;
+using FastLogReg.Internal;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+
+namespace FastLogReg.Training;
 
 /// <summary>
 /// How to train: an immutable record, validated as each property is set (also through <c>with</c>), so an invalid
@@ -15,8 +20,8 @@ public sealed record TrainingOptions
     private readonly int _batchSize = 256;
     private readonly ClassWeights _classWeights = ClassWeights.None;
 
-    /// <summary>The optimization method. Default <see cref="FastLogReg.Solver.Lbfgs"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="FastLogReg.Solver"/> (a cast integer, say).</exception>
+    /// <summary>The optimization method. Default <see cref="Training.Solver.Lbfgs"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="Training.Solver"/> (a cast integer, say).</exception>
     public Solver Solver
     {
         get;
@@ -62,7 +67,7 @@ public sealed record TrainingOptions
         get => _l2;
         init
         {
-            ValidateL2(value, nameof(L2));
+            Require.L2(value, nameof(L2));
             _l2 = value;
         }
     }
@@ -86,7 +91,7 @@ public sealed record TrainingOptions
         get => _maxDegreeOfParallelism;
         init
         {
-            ValidateDegreeOfParallelism(value, nameof(MaxDegreeOfParallelism));
+            Require.DegreeOfParallelism(value, nameof(MaxDegreeOfParallelism));
             _maxDegreeOfParallelism = value;
         }
     }
@@ -146,7 +151,7 @@ public sealed record TrainingOptions
     public LogisticModel? InitialModel { get; init; }
 
     /// <summary>Receives iteration, objective, gradient norm, passes and elapsed time after every iteration. Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; init; }
+    public IProgress<IterationProgress>? Progress { get; init; }
 
     /// <summary>λ that makes the objective equal scikit-learn's <c>LogisticRegression(C=c)</c>: λ = 1/(C·S).</summary>
     /// <param name="c">scikit-learn's inverse regularization strength, finite and &gt; 0.</param>
@@ -171,21 +176,5 @@ public sealed record TrainingOptions
 
         // C · S beyond the double range gives λ = 0: no regularization, which is what so large a C means.
         return l2;
-    }
-
-    internal static void ValidateL2(double value, string name)
-    {
-        if (!(double.IsFinite(value) && value >= 0))
-        {
-            throw new ArgumentOutOfRangeException(name, value, "The L2 strength λ must be a finite number ≥ 0.");
-        }
-    }
-
-    internal static void ValidateDegreeOfParallelism(int? value, string name)
-    {
-        if (value is < 1)
-        {
-            throw new ArgumentOutOfRangeException(name, value, "The degree of parallelism must be at least 1 (or null for all cores).");
-        }
     }
 }

@@ -1,4 +1,8 @@
-namespace FastLogReg;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+
+namespace FastLogReg.Training;
 
 /// <summary>How a training run went.</summary>
 public sealed class TrainingReport
@@ -40,7 +44,7 @@ public sealed class TrainingReport
     /// <summary>Why training stopped.</summary>
     public StopReason StopReason { get; }
 
-    /// <summary>Whether <see cref="StopReason"/> is <see cref="FastLogReg.StopReason.Converged"/>.</summary>
+    /// <summary>Whether <see cref="StopReason"/> is <see cref="Optimization.StopReason.Converged"/>.</summary>
     public bool Converged => StopReason == StopReason.Converged;
 
     /// <summary>The objective (weighted mean cross-entropy + (λ/2)‖w‖²) of the returned model.</summary>

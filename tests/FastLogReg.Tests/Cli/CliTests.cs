@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using FastLogReg.Cli;
 using FastLogReg.IO;
+using FastLogReg.Models;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests.Cli;

@@ -1,4 +1,8 @@
+using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Training;
 using Xunit;
 
 namespace FastLogReg.Tests.IO;

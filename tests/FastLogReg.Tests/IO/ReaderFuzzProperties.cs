@@ -1,8 +1,9 @@
 using System.Text;
 using FastLogReg.IO;
-using FsCheck;
+using FastLogReg.Models;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 using Xunit;
 
 namespace FastLogReg.Tests.IO;

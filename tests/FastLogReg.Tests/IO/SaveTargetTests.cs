@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using FastLogReg.IO;
+using FastLogReg.Models;
 using Xunit;
 
 namespace FastLogReg.Tests.IO;

@@ -1,4 +1,5 @@
 using FastLogReg.Internal;
+using FastLogReg.Models;
 using Xunit;
 
 namespace FastLogReg.Tests.Internal;

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Limited-memory BFGS (Nocedal &amp; Wright, Algorithm 7.4 and 7.5). The direction is −H∇f with H given by the two-loop

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Nesterov's accelerated gradient method with a fixed step η and gradient-based adaptive restart

@@ -1,4 +1,4 @@
-namespace FastLogReg;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// A smooth function f: ℝⁿ → ℝ that returns its value and gradient from one evaluation — all an optimizer needs to know

@@ -1,4 +1,4 @@
-namespace FastLogReg;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// A differentiable function that is an average over samples, which can also be evaluated on a subset of them

@@ -1,4 +1,4 @@
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>What every solver is told about when to stop, and whom to tell about its progress.</summary>
 /// <param name="MaxIterations">Iteration limit.</param>
@@ -11,6 +11,6 @@ internal sealed record StoppingRules(
     int MaxIterations,
     double Tolerance,
     double? ReferenceGradientNorm,
-    IProgress<TrainingProgress>? Progress,
+    IProgress<IterationProgress>? Progress,
     Func<double> DataPasses,
     CancellationToken CancellationToken);

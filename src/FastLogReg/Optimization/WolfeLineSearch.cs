@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// A line search for the strong Wolfe conditions along a descent direction d from x (Nocedal &amp; Wright, Algorithms 3.5

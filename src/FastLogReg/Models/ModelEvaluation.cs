@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Numerics;
+using FastLogReg.Data;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 
-namespace FastLogReg;
+namespace FastLogReg.Models;
 
 /// <summary>How well a model fits a labelled data set. All counts and means are weighted by the sample weights, if any.</summary>
 /// <param name="Accuracy">Fraction of rows whose predicted class (σ(z) &gt; 0.5) equals the label.</param>

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Mini-batch stochastic gradient descent. Each epoch: one full pass for the objective and gradient (what the monitor and

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastLogReg.Data;
 
 namespace FastLogReg.IO;
 
@@ -72,7 +73,7 @@ public static class LibSvmDataReader
     private static (T[] X, int Rows, int Columns, LabelCodes Labels) Parse<T>(TextReader text, string source, LibSvmReadOptions options, int distinctLabels = 2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        ElementTypes.Require<T>();
         if (options.Columns is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Columns, "Columns must be at least 1.");
@@ -92,6 +93,11 @@ public static class LibSvmDataReader
         {
             lineNumber++;
             ReadOnlySpan<char> content = line.AsSpan();
+            if (content.Contains('\0'))
+            {
+                throw lineNumber == 1 ? CsvDataReader.NotText(source) : new DataFormatException(source, lineNumber, null, "the line holds a NUL character: not LIBSVM text.");
+            }
+
             int hash = content.IndexOf('#');
             if (hash >= 0)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastLogReg.Data;
 using nietras.SeparatedValues;
 
 namespace FastLogReg.IO;
@@ -155,6 +156,10 @@ public static class CsvDataReader
         }
     }
 
+    /// <summary>Text with NUL characters: UTF-16 read as UTF-8 (no byte-order mark), or not text at all.</summary>
+    internal static DataFormatException NotText(string source) =>
+        new(source, 1, null, "the file holds NUL characters: it looks like UTF-16 text without a byte-order mark, or a binary file. Save it as UTF-8 (or as UTF-16 with a byte-order mark).");
+
     internal static string Shorten(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..37], "...");
 
     /// <summary>The Sep settings every reader here uses: fields trimmed and unquoted, invariant culture, rows checked by us.</summary>
@@ -173,7 +178,7 @@ public static class CsvDataReader
     private static Parsed<T> Parse<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        ElementTypes.Require<T>();
         try
         {
             return ParseCore<T>(text, source, options, withLabels, file);
@@ -194,6 +199,11 @@ public static class CsvDataReader
     {
         using SepReader reader = Open(text, options.Separator);
         string[] header = reader.Header.ColNames.Select(n => CsvCell.Unquote(n)).ToArray();
+        if (header.Any(h => h.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw NotText(source);
+        }
+
         if (header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
         {
             throw new DataFormatException(source, 1, null, "the file is empty: expected a header line naming the columns, then the rows.");

@@ -1,4 +1,6 @@
-namespace FastLogReg;
+using FastLogReg.Data;
+
+namespace FastLogReg.Objective;
 
 /// <summary>
 /// Per-class weights: every row of class c has its weight (sample weight, or 1) multiplied by the class's weight.

@@ -1,6 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Training;
 
 namespace FastLogReg.IO;
 

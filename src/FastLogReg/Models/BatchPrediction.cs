@@ -1,14 +1,16 @@
+using FastLogReg.Internal;
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 using FastLogReg.Parallelism;
+using FastLogReg.Training;
 
-namespace FastLogReg;
+namespace FastLogReg.Models;
 
 /// <summary>
 /// zᵢ = wᵀxᵢ + b for batches: the training kernel's register-blocked dot products, parallel for large batches on the
@@ -44,7 +46,7 @@ internal static class BatchPrediction
     public static unsafe int DecisionValues<T>(LogisticModel model, ReadOnlySpan<T> features, Span<double> destination, int? maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TrainingOptions.ValidateDegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        Require.DegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
         int rows = RowCount(model, features, destination.Length, nameof(destination));
         int d = model.FeatureCount;
         int threads = Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, (rows + RowsPerTask - 1) / RowsPerTask);

@@ -1,9 +1,10 @@
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
+using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Numerics;
 
-namespace FastLogReg;
+namespace FastLogReg.Models;
 
 /// <summary>
 /// A trained binary logistic-regression model: P(y = 1 | x) = σ(wᵀx + b). Immutable; safe to share across threads.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// The stopping rules, history, best point and progress reports that all solvers share. A solver calls
@@ -82,7 +82,7 @@ internal sealed class IterationMonitor
             _divergenceLimit = objective + Math.Max(Math.Abs(objective), 1.0);
         }
 
-        _rules.Progress?.Report(new TrainingProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _clock.Elapsed));
+        _rules.Progress?.Report(new IterationProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _clock.Elapsed));
 
         if (!double.IsFinite(objective) || !double.IsFinite(gradientNorm) || objective > _divergenceLimit)
         {

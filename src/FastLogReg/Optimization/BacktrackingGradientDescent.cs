@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Gradient descent with a backtracking (Armijo) line search: from t = 2·(last accepted step), halve t until

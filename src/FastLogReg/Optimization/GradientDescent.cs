@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Fixed-step gradient descent, θₖ₊₁ = θₖ − η∇f(θₖ): the textbook method. One pass over the data per iteration.

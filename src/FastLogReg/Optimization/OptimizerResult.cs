@@ -1,4 +1,4 @@
-namespace FastLogReg.Optimizers;
+namespace FastLogReg.Optimization;
 
 /// <summary>What an optimizer returns: the point it chose, its value and gradient norm, and how it got there.</summary>
 internal sealed record OptimizerResult(

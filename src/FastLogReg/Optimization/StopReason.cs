@@ -1,4 +1,4 @@
-namespace FastLogReg;
+namespace FastLogReg.Optimization;
 
 /// <summary>Why training stopped.</summary>
 public enum StopReason
