@@ -19,7 +19,7 @@ public class StoppingRuleTests
         Assert.Null(monitor.Check(1, [0, 0], 0.5, [0.5, 0], out _)); // the overshoot
         for (int k = 2; k < 300; k++)
         {
-            OptimizerResult? stop = monitor.Check(k, [k, 0], 0.6 - (1e-5 * k), [0.4 * Math.Pow(0.99, k), 0], out _);
+            OptimizationResult? stop = monitor.Check(k, [k, 0], 0.6 - (1e-5 * k), [0.4 * Math.Pow(0.99, k), 0], out _);
             Assert.True(stop is null, $"stopped at iteration {k} with {stop?.StopReason}");
         }
     }
@@ -28,7 +28,7 @@ public class StoppingRuleTests
     public void NeitherObjectiveNorGradientImprovingIsNoProgressAndReturnsTheBestPoint()
     {
         IterationMonitor monitor = Monitor();
-        OptimizerResult? stop = null;
+        OptimizationResult? stop = null;
         int k = 0;
         monitor.Check(k++, [1, 1], 1.0, [1.0, 0], out _);
         monitor.Check(k++, [2, 2], 0.5, [0.5, 0], out _);

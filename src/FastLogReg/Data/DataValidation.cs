@@ -20,7 +20,7 @@ internal static class DataValidation
     /// Throws if any value is NaN or ±∞, naming its row and column (values are row-major, <paramref name="columns"/>
     /// wide); returns max |value| (0 for no values), from the same single pass.
     /// </summary>
-    public static double ThrowIfAnyNonFinite<T>(ReadOnlySpan<T> values, int columns, string paramName)
+    public static double ThrowIfAnyNonFinite<T>(ReadOnlySpan<T> values, int columns, string paramName, long firstIndex = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double largest = values.IsEmpty ? 0 : double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(values)));
@@ -29,10 +29,34 @@ internal static class DataValidation
             return largest;
         }
 
-        int index = IndexOfFirst(values, static v => !T.IsFinite(v));
+        int found = IndexOfFirst(values, static v => !T.IsFinite(v));
+        long index = firstIndex + found;
         throw new ArgumentException(
-            $"{Describe(paramName)} at row {index / columns}, column {index % columns} is {values[index]}: values must be finite (no NaN or ±∞).",
+            $"{Describe(paramName)} at row {index / columns}, column {index % columns} is {values[found]}: values must be finite (no NaN or ±∞).",
             paramName);
+    }
+
+    /// <summary>Checks the labels (0/1) and the optional weights of <paramref name="rows"/> rows; returns the total weight.</summary>
+    public static double LabelsAndWeights<T>(ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (labels.Length != rows)
+        {
+            throw new ArgumentException($"labels has {labels.Length} values, but the features have {rows} rows.", nameof(labels));
+        }
+
+        ThrowIfAnyNonBinary(labels.Span, nameof(labels));
+        if (sampleWeights.IsEmpty)
+        {
+            return rows;
+        }
+
+        if (sampleWeights.Length != rows)
+        {
+            throw new ArgumentException($"sampleWeights has {sampleWeights.Length} values, but there are {rows} rows (one per label).", nameof(sampleWeights));
+        }
+
+        return ValidateWeights(sampleWeights.Span, nameof(sampleWeights));
     }
 
     /// <summary>Throws if any label is not exactly 0 or 1, naming its row.</summary>

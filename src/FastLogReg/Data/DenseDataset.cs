@@ -1,68 +1,40 @@
-using FastLogReg.Internal;
 using System.Numerics;
-using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using FastLogReg.Data;
+using FastLogReg.Internal;
 
 namespace FastLogReg.Data;
 
 /// <summary>
-/// A dense, row-major view over the caller's memory: <see cref="Rows"/> × <see cref="Columns"/> features,
-/// one 0/1 label per row and optional non-negative per-row sample weights. Nothing is copied.
+/// A dense, row-major view over the caller's memory: <see cref="Dataset{T}.Rows"/> × <see cref="Dataset{T}.Columns"/>
+/// features, one 0/1 label per row and optional non-negative per-row sample weights. Nothing is copied.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>. Sums are always accumulated in double.</typeparam>
 /// <remarks>
-/// Created (and validated once, in one vectorized pass per array) by <c>DenseDataset.Create</c>.
-/// The memory stays the caller's: changing it afterwards bypasses the validation.
+/// Created (and validated once, in one vectorized pass per array) by <c>DenseDataset.Create</c>. The memory stays the
+/// caller's: changing it afterwards bypasses the validation. Features may live in native memory (a memory-mapped file,
+/// say) and then may hold more than 2³¹ values.
 /// </remarks>
-public sealed class DenseDataset<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class DenseDataset<T> : Dataset<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private double _maxMagnitude;
+    private readonly Elements<T> _features;
 
-    internal DenseDataset(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude = double.NaN)
+    internal DenseDataset(Elements<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude = double.NaN)
+        : base(labels, sampleWeights, columns, totalWeight, maxMagnitude)
     {
-        Features = features;
-        Labels = labels;
-        SampleWeights = sampleWeights;
-        Columns = columns;
-        TotalWeight = totalWeight;
-        _maxMagnitude = maxMagnitude;
-    }
-
-    /// <summary>max |xᵢⱼ| over the features (from the validation pass; computed on first use for a slice).</summary>
-    internal double MaxMagnitude
-    {
-        get
-        {
-            if (double.IsNaN(_maxMagnitude))
-            {
-                _maxMagnitude = double.CreateTruncating(T.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(Features.Span)));
-            }
-
-            return _maxMagnitude;
-        }
+        _features = features;
     }
 
     /// <summary>The features, row-major: row <c>i</c> is <c>Features[(i * Columns)..((i + 1) * Columns)]</c>.</summary>
-    public ReadOnlyMemory<T> Features { get; }
+    /// <exception cref="NotSupportedException">The features are in native memory: use <see cref="GetRow"/>.</exception>
+    public ReadOnlyMemory<T> Features => _features.Managed;
 
-    /// <summary>One label per row, each exactly 0 or 1.</summary>
-    public ReadOnlyMemory<T> Labels { get; }
+    /// <summary>Whether the features are in native memory (see <see cref="DenseDataset.Create{T}(SafeBuffer, ReadOnlyMemory{T}, int, ReadOnlyMemory{T})"/>).</summary>
+    public bool IsNative => _features.IsNative;
 
-    /// <summary>One weight per row, or empty when the rows are unweighted (every weight 1).</summary>
-    public ReadOnlyMemory<T> SampleWeights { get; }
-
-    /// <summary>Whether per-row sample weights were given.</summary>
-    public bool HasSampleWeights => !SampleWeights.IsEmpty;
-
-    /// <summary>Number of rows (samples).</summary>
-    public int Rows => Labels.Length;
-
-    /// <summary>Number of columns (features) per row.</summary>
-    public int Columns { get; }
-
-    /// <summary>Σᵢ sᵢ, the sum of the sample weights (= <see cref="Rows"/> when unweighted), in double.</summary>
-    public double TotalWeight { get; }
+    /// <inheritdoc/>
+    public override long StoredValues => _features.Length;
 
     /// <summary>The features of one row.</summary>
     /// <param name="row">Zero-based row index.</param>
@@ -73,8 +45,11 @@ public sealed class DenseDataset<T> where T : unmanaged, IFloatingPointIeee754<T
             ThrowHelper.ThrowRowOutOfRange(row, Rows);
         }
 
-        return Features.Span.Slice(row * Columns, Columns);
+        return _features.Slice((long)row * Columns, Columns);
     }
+
+    /// <summary>The features of rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), row-major.</summary>
+    internal ReadOnlySpan<T> RowSpan(int start, int count) => _features.Slice((long)start * Columns, checked(count * Columns));
 
     /// <summary>
     /// A view of the rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) — no copy and no
@@ -89,6 +64,11 @@ public sealed class DenseDataset<T> where T : unmanaged, IFloatingPointIeee754<T
             throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {(long)start + count}) are not a non-empty range inside the {Rows} rows of the data set.");
         }
 
+        if (_features.IsNative)
+        {
+            throw new NotSupportedException("Slicing a data set whose features are in native memory is not supported: create a data set over the part you need.");
+        }
+
         ReadOnlyMemory<T> weights = HasSampleWeights ? SampleWeights.Slice(start, count) : default;
         double total = HasSampleWeights ? DataValidation.SumAsDouble(weights.Span) : count;
         if (total <= 0)
@@ -96,7 +76,37 @@ public sealed class DenseDataset<T> where T : unmanaged, IFloatingPointIeee754<T
             throw new ArgumentException($"Every sample weight in rows [{start}, {start + count}) is zero: a slice needs at least one row with positive weight.", nameof(count));
         }
 
-        return new DenseDataset<T>(Features.Slice(start * Columns, count * Columns), Labels.Slice(start, count), weights, Columns, total);
+        ReadOnlyMemory<T> features = Features.Slice(checked(start * Columns), checked(count * Columns));
+        return new DenseDataset<T>(new Elements<T>(features), Labels.Slice(start, count), weights, Columns, total);
+    }
+
+    private protected override double ComputeMaxMagnitude()
+    {
+        double largest = 0;
+        foreach ((long start, int length) in _features.Pieces())
+        {
+            largest = Math.Max(largest, double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(_features.Slice(start, length)))));
+        }
+
+        return largest;
+    }
+
+    internal override (int Row, int Column, double Value)? FirstBeyond(double limit)
+    {
+        for (int i = 0; i < Rows; i++)
+        {
+            ReadOnlySpan<T> row = GetRow(i);
+            for (int j = 0; j < Columns; j++)
+            {
+                double v = double.CreateTruncating(row[j]);
+                if (Math.Abs(v) > limit)
+                {
+                    return (i, j, v);
+                }
+            }
+        }
+
+        return null;
     }
 }
 
@@ -116,6 +126,44 @@ public static class DenseDataset
     /// the message names the row, the column and the value.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static DenseDataset<T> Create<T>(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights = default)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Create(new Elements<T>(features), labels, columns, sampleWeights);
+
+    /// <summary>
+    /// Wraps row-major features in native memory — a memory-mapped file's view
+    /// (<c>MemoryMappedViewAccessor.SafeMemoryMappedViewHandle</c>) or any <see cref="SafeBuffer"/> — which may hold more
+    /// than 2³¹ values. The buffer's first rows × <paramref name="columns"/> values are the features; it must stay open
+    /// while the data set is used. Validated like the managed overload.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">The native buffer; at least rows × <paramref name="columns"/> values long.</param>
+    /// <param name="labels">One 0/1 label per row.</param>
+    /// <param name="columns">Number of features per row.</param>
+    /// <param name="sampleWeights">Optional per-row weights.</param>
+    public static DenseDataset<T> Create<T>(SafeBuffer features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var all = new Elements<T>(features);
+        long needed = (long)labels.Length * columns;
+        if (all.Length < needed)
+        {
+            throw new ArgumentException($"The native buffer holds {all.Length} values, but {labels.Length} rows × {columns} columns need {needed}.", nameof(features));
+        }
+
+        return Create(new Elements<T>(features, needed), labels, columns, sampleWeights);
+    }
+
+    /// <summary>Convenience overload for arrays.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Rows × <paramref name="columns"/> values, row-major.</param>
+    /// <param name="labels">One 0/1 label per row.</param>
+    /// <param name="columns">Number of features per row.</param>
+    /// <param name="sampleWeights">Optional per-row weights.</param>
+    public static DenseDataset<T> Create<T>(T[] features, T[] labels, int columns, T[]? sampleWeights = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Create<T>(features.AsMemory(), labels.AsMemory(), columns, sampleWeights is null ? default : sampleWeights.AsMemory());
+
+    private static DenseDataset<T> Create<T>(Elements<T> features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ThrowHelper.ThrowIfUnsupportedElementType<T>();
@@ -138,30 +186,13 @@ public static class DenseDataset
                 nameof(features));
         }
 
-        double maxMagnitude = DataValidation.ThrowIfAnyNonFinite(features.Span, columns, nameof(features));
-        DataValidation.ThrowIfAnyNonBinary(labels.Span, nameof(labels));
-
-        double totalWeight = rows;
-        if (!sampleWeights.IsEmpty)
+        double maxMagnitude = 0;
+        foreach ((long start, int length) in features.Pieces())
         {
-            if (sampleWeights.Length != rows)
-            {
-                throw new ArgumentException($"sampleWeights has {sampleWeights.Length} values, but there are {rows} rows (one per label).", nameof(sampleWeights));
-            }
-
-            totalWeight = DataValidation.ValidateWeights(sampleWeights.Span, nameof(sampleWeights));
+            maxMagnitude = Math.Max(maxMagnitude, DataValidation.ThrowIfAnyNonFinite(features.Slice(start, length), columns, nameof(features), firstIndex: start));
         }
 
+        double totalWeight = DataValidation.LabelsAndWeights(labels, sampleWeights, rows);
         return new DenseDataset<T>(features, labels, sampleWeights, columns, totalWeight, maxMagnitude);
     }
-
-    /// <summary>Convenience overload for arrays.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="features">Rows × <paramref name="columns"/> values, row-major.</param>
-    /// <param name="labels">One 0/1 label per row.</param>
-    /// <param name="columns">Number of features per row.</param>
-    /// <param name="sampleWeights">Optional per-row weights.</param>
-    public static DenseDataset<T> Create<T>(T[] features, T[] labels, int columns, T[]? sampleWeights = null)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Create<T>(features.AsMemory(), labels.AsMemory(), columns, sampleWeights is null ? default : sampleWeights.AsMemory());
 }

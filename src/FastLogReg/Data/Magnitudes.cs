@@ -25,23 +25,16 @@ internal static class Magnitudes
     /// <param name="limit">The largest magnitude allowed.</param>
     /// <param name="advice">What to do about it, one sentence.</param>
     /// <param name="paramName">The parameter to name in the exception.</param>
-    public static void ThrowIfBeyond<T>(DenseDataset<T> data, double limit, string advice, string paramName)
+    public static void ThrowIfBeyond<T>(Dataset<T> data, double limit, string advice, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (data.MaxMagnitude <= limit)
+        if (data.MaxMagnitude <= limit || data.FirstBeyond(limit) is not { } found)
         {
             return;
         }
 
-        ReadOnlySpan<T> x = data.Features.Span;
-        int index = 0;
-        while (double.CreateTruncating(T.Abs(x[index])) <= limit)
-        {
-            index++;
-        }
-
         throw new ArgumentException(
-            string.Format(CultureInfo.InvariantCulture, "Feature value {0:G6} at row {1}, column {2} is beyond {3:G3} in magnitude, where the training arithmetic would overflow. {4}", double.CreateTruncating(x[index]), index / data.Columns, index % data.Columns, limit, advice),
+            string.Format(CultureInfo.InvariantCulture, "Feature value {0:G6} at row {1}, column {2} is beyond {3:G3} in magnitude, where the training arithmetic would overflow. {4}", found.Value, found.Row, found.Column, limit, advice),
             paramName);
     }
 }

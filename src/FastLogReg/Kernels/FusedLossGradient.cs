@@ -156,7 +156,7 @@ internal static class FusedLossGradient
 
     /// <summary>destination[k] = (double)source[k], a register at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Widen<T, TV, W>(ReadOnlySpan<T> source, Span<double> destination)
+    internal static void Widen<T, TV, W>(ReadOnlySpan<T> source, Span<double> destination)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>

@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using FastLogReg.Data;
 using FastLogReg.Internal;
+using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 
 namespace FastLogReg.Models;
@@ -149,9 +151,95 @@ public sealed class LogisticModel
     /// <summary>Accuracy and mean log-loss of the model on a labelled data set (weighted by its sample weights, if any).</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">Rows with <see cref="FeatureCount"/> columns.</param>
-    public ModelEvaluation Evaluate<T>(DenseDataset<T> data)
+    public ModelEvaluation Evaluate<T>(Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ModelEvaluation.Compute(this, data);
+
+    /// <summary>The decision value z = wᵀx + b for one sparse row.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="indices">Column indices of the row's non-zeros, each in [0, <see cref="FeatureCount"/>).</param>
+    /// <param name="values">The non-zero values, one per index, finite.</param>
+    /// <exception cref="ArgumentException">The spans differ in length, an index is out of range, or a value is not finite.</exception>
+    public double DecisionFunction<T>(ReadOnlySpan<int> indices, ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.ThrowIfUnsupportedElementType<T>();
+        if (indices.Length != values.Length)
+        {
+            throw new ArgumentException($"{indices.Length} indices for {values.Length} values: one index per value.", nameof(indices));
+        }
+
+        for (int k = 0; k < indices.Length; k++)
+        {
+            if ((uint)indices[k] >= (uint)FeatureCount)
+            {
+                throw new ArgumentException($"Index {k} is {indices[k]}, outside the model's {FeatureCount} features.", nameof(indices));
+            }
+
+            if (!T.IsFinite(values[k]))
+            {
+                throw new ArgumentException($"Value {k} (feature {indices[k]}) is {values[k]}: values must be finite.", nameof(values));
+            }
+        }
+
+        double z = SparseLossGradient.Dot(ref MemoryMarshal.GetReference(indices), ref MemoryMarshal.GetReference(values), indices.Length, ref MemoryMarshal.GetReference(Weights)) + Bias;
+        return double.IsFinite(z) ? z : throw new ArgumentException("The decision value overflowed: the row's values are too large for the model's weights.", nameof(values));
+    }
+
+    /// <summary>P(y = 1 | x) = σ(wᵀx + b) for one sparse row (bit-identical to the batch call).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="indices">Column indices of the row's non-zeros.</param>
+    /// <param name="values">The non-zero values.</param>
+    public double PredictProbability<T>(ReadOnlySpan<int> indices, ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LogisticProbabilities.Of(DecisionFunction(indices, values));
+
+    /// <summary>Decision values for every row of a sparse matrix, into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="rows">Sparse rows with <see cref="FeatureCount"/> columns.</param>
+    /// <param name="destination">At least one slot per row.</param>
+    /// <returns>The number of rows.</returns>
+    public int DecisionFunction<T>(CsrMatrix<T> rows, Span<double> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Columns != FeatureCount)
+        {
+            throw new ArgumentException($"The matrix has {rows.Columns} columns but the model has {FeatureCount} features.", nameof(rows));
+        }
+
+        if (destination.Length < rows.Rows)
+        {
+            ThrowHelper.ThrowDestinationTooShort(rows.Rows, destination.Length, nameof(destination));
+        }
+
+        ReadOnlySpan<long> offsets = rows.RowOffsets.Span;
+        ref double w = ref MemoryMarshal.GetReference(Weights);
+        for (int i = 0; i < rows.Rows; i++)
+        {
+            SparseRow<T> row = rows.GetRow(i);
+            destination[i] = SparseLossGradient.Dot(ref MemoryMarshal.GetReference(row.Indices), ref MemoryMarshal.GetReference(row.Values), row.Indices.Length, ref w) + Bias;
+            if (!double.IsFinite(destination[i]))
+            {
+                throw new ArgumentException($"The decision value of row {i} overflowed: its values are too large for the model's weights.", nameof(rows));
+            }
+        }
+
+        return rows.Rows;
+    }
+
+    /// <summary>Probabilities for every row of a sparse matrix, into <paramref name="destination"/> (bit-identical to one-row calls).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="rows">Sparse rows with <see cref="FeatureCount"/> columns.</param>
+    /// <param name="destination">At least one slot per row.</param>
+    /// <returns>The number of rows.</returns>
+    public int PredictProbabilities<T>(CsrMatrix<T> rows, Span<double> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = DecisionFunction(rows, destination);
+        LogisticProbabilities.Apply(destination[..count]);
+        return count;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"LogisticModel({FeatureCount} features, bias {Bias:G6})";

@@ -26,7 +26,7 @@ public sealed record ModelEvaluation(
     double FalseNegatives,
     double RocAuc)
 {
-    internal static ModelEvaluation Compute<T>(LogisticModel model, DenseDataset<T> data)
+    internal static ModelEvaluation Compute<T>(LogisticModel model, Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -40,7 +40,7 @@ public sealed record ModelEvaluation(
         double[] z = ArrayPool<double>.Shared.Rent(rows);
         try
         {
-            model.DecisionFunction(data.Features.Span, z.AsSpan(0, rows));
+            Margins(model, data, z.AsSpan(0, rows));
             ReadOnlySpan<T> labels = data.Labels.Span;
             ReadOnlySpan<T> weights = data.SampleWeights.Span;
             double tp = 0, fp = 0, tn = 0, fn = 0, loss = 0;
@@ -77,6 +77,24 @@ public sealed record ModelEvaluation(
         finally
         {
             ArrayPool<double>.Shared.Return(z);
+        }
+    }
+
+    /// <summary>The model's decision values for every row, through the data's layout (dense rows in parallel batches).</summary>
+    private static void Margins<T>(LogisticModel model, Dataset<T> data, Span<double> z)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (data is DenseDataset<T> { IsNative: false } dense)
+        {
+            model.DecisionFunction(dense.Features.Span, z);
+            return;
+        }
+
+        var layout = FeatureLayout<T>.For(data);
+        for (int c = 0; c < layout.Partition.ChunkCount; c++)
+        {
+            (int start, int count) = layout.Partition[c];
+            layout.Margins(start, count, model.Weights, model.Bias, z.Slice(start, count));
         }
     }
 

@@ -36,6 +36,9 @@ internal static class SimdWidthSelector
         : SimdWidth.Scalar,
         Environment.GetEnvironmentVariable(CapVariable));
 
+    /// <summary>The narrower of <paramref name="width"/> and <paramref name="cap"/> (no cap: <paramref name="width"/>).</summary>
+    internal static SimdWidth Narrower(SimdWidth width, SimdWidth? cap) => cap is { } c && c < width ? c : width;
+
     internal static SimdWidth Cap(SimdWidth hardware, string? cap)
     {
         SimdWidth? limit = cap?.Trim().ToLowerInvariant() switch

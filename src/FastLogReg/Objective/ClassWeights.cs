@@ -53,29 +53,32 @@ public sealed record ClassWeights
     /// <summary>The concrete weights for a data set (resolves <see cref="Balanced"/> from its label counts).</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">The training data.</param>
-    public (double Negative, double Positive) Resolve<T>(DenseDataset<T> data)
+    public (double Negative, double Positive) Resolve<T>(Dataset<T> data)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
+        return IsBalanced ? Resolve(ClassTotals.Of(data, 0, data.Rows)) : (Negative, Positive);
+    }
+
+    /// <summary>The concrete weights for rows with these class totals (resolves <see cref="Balanced"/> from the counts).</summary>
+    /// <param name="totals">Rows per class (merged over chunks or shards).</param>
+    public (double Negative, double Positive) Resolve(ClassTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
         if (!IsBalanced)
         {
             return (Negative, Positive);
         }
 
-        long positives = 0;
-        foreach (T label in data.Labels.Span)
-        {
-            positives += label == T.One ? 1 : 0;
-        }
-
-        long negatives = data.Rows - positives;
+        long negatives = totals.Counts[0], positives = totals.Counts[1];
+        long rows = negatives + positives;
         if (positives == 0 || negatives == 0)
         {
             throw new ArgumentException(
-                $"Balanced class weights need both classes, but all {data.Rows} labels are {(positives == 0 ? 0 : 1)}.", nameof(data));
+                $"Balanced class weights need both classes, but all {rows} labels are {(positives == 0 ? 0 : 1)}.", nameof(totals));
         }
 
-        return (data.Rows / (2.0 * negatives), data.Rows / (2.0 * positives));
+        return (rows / (2.0 * negatives), rows / (2.0 * positives));
     }
 
     /// <inheritdoc/>

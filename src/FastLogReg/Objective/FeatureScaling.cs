@@ -57,69 +57,48 @@ public sealed class FeatureScaling
 
     /// <summary>
     /// The (sample-weighted) mean and population standard deviation of every column, in one pass over the data
-    /// (vectorized across columns, split into the same fixed chunks as training, partial sums reduced in chunk order).
-    /// Sums are taken around the first row's values, which avoids the cancellation of the textbook E[x²] − E[x]².
-    /// Columns whose standard deviation is 0 or below 10·ε·|μ| count as constant and get σ = 1 (a relative test: data of
-    /// any scale, 10⁻³⁰⁰ included, standardizes alike).
+    /// (split into the same fixed chunks as training, per-chunk sums merged in chunk order). Dense sums are taken around
+    /// the first row's values, which avoids the cancellation of the textbook E[x²] − E[x]²; sparse data is summed over its
+    /// non-zeros only. Columns whose standard deviation is 0 or below 10·ε·|μ| count as constant and get σ = 1 (a relative
+    /// test: data of any scale, 10⁻³⁰⁰ included, standardizes alike).
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="data">The data.</param>
+    /// <param name="data">The data (dense or sparse).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use at most; null for all cores.</param>
-    public static FeatureScaling Compute<T>(DenseDataset<T> data, int? maxDegreeOfParallelism = null)
+    /// <exception cref="ArgumentException">A value is too large for the sums to stay finite (the message names it).</exception>
+    public static FeatureScaling Compute<T>(Dataset<T> data, int? maxDegreeOfParallelism = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
-        Data.Magnitudes.ThrowIfBeyond(data, Data.Magnitudes.StandardizedLimit(data.Rows), "Rescale that column (the model on rescaled data is the same up to the scale).", nameof(data));
+        Magnitudes.ThrowIfBeyond(data, Magnitudes.StandardizedLimit(data.Rows), "Rescale that column (the model on rescaled data is the same up to the scale).", nameof(data));
+        var layout = FeatureLayout<T>.For(data);
         int d = data.Columns;
         int stride = ((d + 7) & ~7) + 8; // separate cache lines per chunk
-        double[] shift = new double[d];
-        for (int j = 0; j < d; j++)
-        {
-            shift[j] = FusedLossGradient.ToDouble(data.Features.Span[j]);
-        }
+        double[] shift = layout.MomentShift();
 
         // Squares of values beyond 2⁵⁰⁰ overflow, and below 2⁻⁵⁰⁰ underflow: such data is summed per column in units of a
         // power of two near the column's largest deviation (exact scaling), found in a first pass that normal data never pays for.
         double magnitude = data.MaxMagnitude;
-        double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(data, shift) : null;
-        var partition = RowPartition.For(data.Rows, d, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(layout, shift) : null;
+        RowPartition partition = layout.Partition;
         double[] sums = new double[partition.ChunkCount * stride];
         double[] squares = new double[partition.ChunkCount * stride];
+        double[] weights = new double[partition.ChunkCount];
         var runner = new ChunkRunner(partition.ChunkCount, maxDegreeOfParallelism, chunk =>
         {
             (int start, int count) = partition[chunk];
-            Span<double> sum = sums.AsSpan(chunk * stride, d);
-            Span<double> square = squares.AsSpan(chunk * stride, d);
-            Span<double> row = d <= 1024 ? stackalloc double[d] : new double[d];
-            ReadOnlySpan<T> x = data.Features.Span;
-            ReadOnlySpan<T> s = data.SampleWeights.Span;
-            for (int i = start; i < start + count; i++)
-            {
-                ReadOnlySpan<T> xi = x.Slice(i * d, d);
-                if (typeof(T) == typeof(double))
-                {
-                    TensorPrimitives.Subtract(MemoryMarshal.Cast<T, double>(xi), shift, row);
-                }
-                else
-                {
-                    TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
-                    TensorPrimitives.Subtract(row, shift, row);
-                }
-
-                if (unit is not null)
-                {
-                    TensorPrimitives.Divide(row, unit, row);
-                }
-
-                double weight = data.HasSampleWeights ? FusedLossGradient.ToDouble(s[i]) : 1.0;
-                TensorPrimitives.MultiplyAdd(row, weight, sum, sum);
-                TensorPrimitives.Multiply(row, row, row);
-                TensorPrimitives.MultiplyAdd(row, weight, square, square);
-            }
+            layout.Moments(start, count, shift, unit, sums.AsSpan(chunk * stride, d), squares.AsSpan(chunk * stride, d));
+            ClassTotals totals = ClassTotals.Of(data, start, count);
+            weights[chunk] = totals.Weights[0] + totals.Weights[1];
         });
         runner.Run();
 
-        double total = data.TotalWeight;
+        double total = weights[0];
+        for (int c = 1; c < partition.ChunkCount; c++)
+        {
+            total += weights[c];
+        }
+
         double[] means = new double[d];
         double[] scales = new double[d];
         for (int j = 0; j < d; j++)
@@ -148,25 +127,15 @@ public sealed class FeatureScaling
     }
 
     /// <summary>Above this magnitude (2⁵⁰⁰) the moments are summed in per-column units (squares would overflow).</summary>
-    internal const double LargeMagnitude = Data.Magnitudes.RawLimit;
+    internal const double LargeMagnitude = Magnitudes.RawLimit;
 
     /// <summary>Per column, the power of two at or above max |xᵢⱼ − shiftⱼ| (1 for an all-equal column).</summary>
-    private static double[] ColumnUnits<T>(DenseDataset<T> data, double[] shift)
+    private static double[] ColumnUnits<T>(FeatureLayout<T> layout, double[] shift)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int d = data.Columns;
-        double[] largest = new double[d];
-        ReadOnlySpan<T> x = data.Features.Span;
-        for (int i = 0; i < data.Rows; i++)
-        {
-            ReadOnlySpan<T> row = x.Slice(i * d, d);
-            for (int j = 0; j < d; j++)
-            {
-                largest[j] = Math.Max(largest[j], Math.Abs(FusedLossGradient.ToDouble(row[j]) - shift[j]));
-            }
-        }
-
-        for (int j = 0; j < d; j++)
+        double[] largest = new double[layout.Columns];
+        layout.LargestDeviations(shift, largest);
+        for (int j = 0; j < largest.Length; j++)
         {
             largest[j] = largest[j] > 0 && double.IsFinite(largest[j]) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest[j]))) : 1.0;
         }

@@ -7,12 +7,26 @@ namespace FastLogReg.Optimization;
 /// f(θ − t∇f) ≤ f(θ) − c·t·‖∇f‖² with c = 10⁻⁴. Monotone by construction; each trial is one fused pass, and the accepted
 /// trial's gradient is the next iteration's, so no pass is repeated.
 /// </summary>
-internal static class BacktrackingGradientDescent
+public static class BacktrackingGradientDescent
 {
     private const double Armijo = 1e-4;
     private const int MaxHalvings = 60;
 
-    public static OptimizerResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double initialStep, StoppingRules rules)
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="start"/>; the first trial step is <paramref name="initialStep"/>.</summary>
+    /// <param name="function">f and its gradient.</param>
+    /// <param name="start">The starting point.</param>
+    /// <param name="initialStep">The first trial step length, &gt; 0 (later trials start from twice the last accepted step).</param>
+    /// <param name="options">Limits, tolerance and progress; null for the defaults.</param>
+    /// <param name="cancellationToken">Checked once per iteration.</param>
+    public static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double initialStep, SolverOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CountingFunction.CheckStart(function, start);
+        GradientDescent.RequireRate(initialStep);
+        var counted = new CountingFunction(function);
+        return Minimize(counted, start, initialStep, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
+    }
+
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double initialStep, StoppingRules rules)
     {
         var monitor = new IterationMonitor(start, rules);
         int n = start.Length;

@@ -64,7 +64,7 @@ internal sealed class IterationMonitor
     /// Records an iterate and its gradient; returns the solver's final result when a stopping rule fires, otherwise null
     /// (and the gradient's norm, which some solvers need for their step).
     /// </summary>
-    public OptimizerResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm)
+    public OptimizationResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm)
     {
         gradientNorm = TensorPrimitives.Norm(gradient);
         return Observe(iteration, point, objective, gradientNorm) is { } reason ? Finish(reason, point, objective, gradientNorm) : null;
@@ -127,10 +127,10 @@ internal sealed class IterationMonitor
     /// The result for a stop: the best point seen after divergence, cancellation or a stall (for a non-monotone method it
     /// may be better than the last), otherwise the current one.
     /// </summary>
-    public OptimizerResult Finish(StopReason reason, ReadOnlySpan<double> point, double objective, double gradientNorm)
+    public OptimizationResult Finish(StopReason reason, ReadOnlySpan<double> point, double objective, double gradientNorm)
     {
         bool best = reason is StopReason.Diverged or StopReason.Cancelled || (reason == StopReason.NoProgress && _bestObjective < objective);
-        return new OptimizerResult(
+        return new OptimizationResult(
             best ? (double[])_best.Clone() : point.ToArray(),
             best ? _bestObjective : objective,
             best ? _bestGradientNorm : gradientNorm,

@@ -9,9 +9,25 @@ namespace FastLogReg.Optimization;
 /// definite. If the line search fails the memory is dropped and a steepest-descent step is tried once; if that fails too,
 /// the objective cannot be decreased further at this precision (<see cref="StopReason.NoProgress"/>).
 /// </summary>
-internal static class Lbfgs
+public static class Lbfgs
 {
-    public static OptimizerResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules)
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="start"/>.</summary>
+    /// <param name="function">f and its gradient.</param>
+    /// <param name="start">The starting point (finite, <see cref="IDifferentiableFunction.Dimension"/> values).</param>
+    /// <param name="options">Limits, tolerance and progress; null for the defaults.</param>
+    /// <param name="history">How many recent steps approximate the curvature, 1–1000. Default 10.</param>
+    /// <param name="cancellationToken">Checked once per iteration; cancellation returns the best point so far.</param>
+    /// <returns>The point, why the solver stopped, and the history.</returns>
+    public static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, SolverOptions? options = null, int history = 10, CancellationToken cancellationToken = default)
+    {
+        CountingFunction.CheckStart(function, start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(history, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(history, 1000);
+        var counted = new CountingFunction(function);
+        return Minimize(counted, start, history, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
+    }
+
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules)
     {
         var monitor = new IterationMonitor(start, rules);
         var lineSearch = new WolfeLineSearch(function);

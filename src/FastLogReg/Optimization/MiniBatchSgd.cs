@@ -10,9 +10,47 @@ namespace FastLogReg.Optimization;
 /// objective, with μ = max(λ, 1/S) (the L2 strength, floored so that the rate still decays when λ = 0).
 /// Converges sublinearly; the returned model is the last iterate.
 /// </summary>
-internal static class MiniBatchSgd
+public static class MiniBatchSgd
 {
-    public static OptimizerResult Minimize(
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="start"/> with mini-batch steps.</summary>
+    /// <param name="function">An average over samples that can be evaluated on a subset.</param>
+    /// <param name="start">The starting point.</param>
+    /// <param name="learningRate">η₀ &gt; 0.</param>
+    /// <param name="batchSize">Samples per batch, ≥ 1.</param>
+    /// <param name="schedule">Constant or 1/t decay.</param>
+    /// <param name="decay">μ &gt; 0 of the 1/t schedule (a strong-convexity estimate: the L2 strength, say).</param>
+    /// <param name="seed">Seed of the shuffling: the same seed gives the same run.</param>
+    /// <param name="options">Limits, tolerance and progress; null for the defaults.</param>
+    /// <param name="cancellationToken">Checked once per epoch.</param>
+    public static OptimizationResult Minimize(
+        IStochasticFunction function,
+        ReadOnlySpan<double> start,
+        double learningRate,
+        int batchSize = 256,
+        LearningRateSchedule schedule = LearningRateSchedule.InverseTime,
+        double decay = 1e-4,
+        int seed = 0,
+        SolverOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        CountingFunction.CheckStart(function, start);
+        GradientDescent.RequireRate(learningRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (!Enum.IsDefined(schedule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Not a LearningRateSchedule.");
+        }
+
+        if (!(double.IsFinite(decay) && decay > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The decay must be a finite number greater than 0.");
+        }
+
+        var counter = new SampleCounter(function);
+        return Minimize(counter, start, learningRate, schedule, decay, batchSize, seed, (options ?? new SolverOptions()).Rules(() => counter.Passes, cancellationToken));
+    }
+
+    internal static OptimizationResult Minimize(
         IStochasticFunction function,
         ReadOnlySpan<double> start,
         double learningRate,
@@ -54,6 +92,30 @@ internal static class MiniBatchSgd
                 double rate = schedule == LearningRateSchedule.Constant ? learningRate : learningRate / (1 + (learningRate * decay * step));
                 TensorPrimitives.MultiplyAdd(gradient, -rate, point, point);
             }
+        }
+    }
+
+    /// <summary>A user's stochastic function with the passes over its samples counted.</summary>
+    private sealed class SampleCounter(IStochasticFunction inner) : IStochasticFunction
+    {
+        private long _samples;
+
+        public int Dimension => inner.Dimension;
+
+        public int SampleCount => inner.SampleCount;
+
+        public double Passes => (double)_samples / Math.Max(1, inner.SampleCount);
+
+        public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+        {
+            _samples += inner.SampleCount;
+            return inner.Evaluate(point, gradient);
+        }
+
+        public double EvaluateSamples(ReadOnlySpan<double> point, Span<double> gradient, ReadOnlySpan<int> samples)
+        {
+            _samples += samples.Length;
+            return inner.EvaluateSamples(point, gradient, samples);
         }
     }
 }

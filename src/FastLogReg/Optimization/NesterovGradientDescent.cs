@@ -11,9 +11,23 @@ namespace FastLogReg.Optimization;
 /// </code>
 /// One pass per iteration (at yₖ); the monitor sees f and ∇f at yₖ, and yₖ is the point returned.
 /// </summary>
-internal static class NesterovGradientDescent
+public static class NesterovGradientDescent
 {
-    public static OptimizerResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double learningRate, StoppingRules rules)
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="start"/> with the fixed step <paramref name="learningRate"/>.</summary>
+    /// <param name="function">f and its gradient.</param>
+    /// <param name="start">The starting point.</param>
+    /// <param name="learningRate">η &gt; 0, at most 1/L for the accelerated rate.</param>
+    /// <param name="options">Limits, tolerance and progress; null for the defaults.</param>
+    /// <param name="cancellationToken">Checked once per iteration.</param>
+    public static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double learningRate, SolverOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CountingFunction.CheckStart(function, start);
+        GradientDescent.RequireRate(learningRate);
+        var counted = new CountingFunction(function);
+        return Minimize(counted, start, learningRate, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
+    }
+
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double learningRate, StoppingRules rules)
     {
         var monitor = new IterationMonitor(start, rules);
         int n = start.Length;

@@ -1,36 +1,49 @@
 namespace FastLogReg.Parallelism;
 
 /// <summary>
-/// A fixed split of rows into chunks that depends only on the data's shape — never on the thread count — so that
-/// per-chunk partial sums, reduced in chunk order, give bit-identical results for any degree of parallelism.
+/// A fixed split of rows into chunks that depends only on the data — never on the thread count or the number of
+/// machines — so that per-chunk partial sums, reduced in chunk order, give bit-identical results for any degree of
+/// parallelism. Dense rows are cut into equal runs of about 1 MiB of features; sparse rows where the running count of
+/// non-zeros crosses multiples of about 1 MiB of values and indices.
 /// </summary>
 internal readonly struct RowPartition
 {
-    /// <summary>Target bytes of features per chunk: large enough to amortize scheduling, small enough to balance cores.</summary>
-    private const long ChunkBytes = 1L << 20;
+    /// <summary>Target bytes of data per chunk: large enough to amortize scheduling, small enough to balance cores.</summary>
+    public const long ChunkBytes = 1L << 20;
 
     private const int MinChunkRows = 64;
 
     /// <summary>Upper bound on chunks, which bounds the memory of the per-chunk partial gradients.</summary>
-    private const int MaxChunks = 1024;
+    public const int MaxChunks = 1024;
+
+    private readonly int[]? _starts; // chunk c is [_starts[c], _starts[c + 1]); null for equal runs of ChunkRows
 
     private RowPartition(int rows, int chunkRows)
     {
         Rows = rows;
         ChunkRows = chunkRows;
         ChunkCount = (int)(((long)rows + chunkRows - 1) / chunkRows);
+        _starts = null;
+    }
+
+    private RowPartition(int rows, int[] starts)
+    {
+        Rows = rows;
+        ChunkRows = 0;
+        ChunkCount = starts.Length - 1;
+        _starts = starts;
     }
 
     /// <summary>Total rows.</summary>
     public int Rows { get; }
 
-    /// <summary>Rows per chunk (the last chunk may be shorter).</summary>
+    /// <summary>Rows per chunk for equal runs (the last chunk may be shorter); 0 when chunks are cut by non-zeros.</summary>
     public int ChunkRows { get; }
 
     /// <summary>Number of chunks, at least 1.</summary>
     public int ChunkCount { get; }
 
-    /// <summary>The partition for a data shape.</summary>
+    /// <summary>The partition of dense rows of <paramref name="columns"/> elements of <paramref name="elementSize"/> bytes.</summary>
     public static RowPartition For(int rows, int columns, int elementSize)
     {
         long rowBytes = (long)columns * elementSize;
@@ -40,11 +53,42 @@ internal readonly struct RowPartition
         return new RowPartition(rows, (int)chunkRows);
     }
 
+    /// <summary>
+    /// The partition of sparse rows: a chunk ends at the first row boundary where its non-zeros reach
+    /// <paramref name="chunkNonZeros"/> (so a chunk holds at least one row, and rows are never split).
+    /// </summary>
+    /// <param name="rowOffsets">Rows + 1 offsets into the non-zeros.</param>
+    /// <param name="chunkNonZeros">Non-zeros per chunk to aim for, at least 1.</param>
+    public static RowPartition ByNonZeros(ReadOnlySpan<long> rowOffsets, long chunkNonZeros)
+    {
+        int rows = rowOffsets.Length - 1;
+        long total = rowOffsets[^1];
+        chunkNonZeros = Math.Max(chunkNonZeros, Math.Max((total + MaxChunks - 1) / MaxChunks, 1));
+        var starts = new List<int> { 0 };
+        long next = chunkNonZeros;
+        for (int i = 1; i < rows; i++)
+        {
+            if (rowOffsets[i] >= next)
+            {
+                starts.Add(i);
+                next = rowOffsets[i] + chunkNonZeros;
+            }
+        }
+
+        starts.Add(Math.Max(rows, 1));
+        return new RowPartition(rows, starts.ToArray());
+    }
+
     /// <summary>First row and row count of chunk <paramref name="chunk"/>.</summary>
     public (int Start, int Count) this[int chunk]
     {
         get
         {
+            if (_starts is { } starts)
+            {
+                return (starts[chunk], starts[chunk + 1] - starts[chunk]);
+            }
+
             int start = chunk * ChunkRows;
             return (start, Math.Min(ChunkRows, Rows - start));
         }

@@ -28,7 +28,7 @@ public static class LogisticRegression
     /// <see cref="StopReason.Cancelled"/> rather than throwing.</param>
     /// <returns>The model (on raw features) and a report. Never a model with NaN weights.</returns>
     /// <exception cref="ArgumentException">The warm-start model does not fit the data, or balanced class weights meet a single class.</exception>
-    public static TrainingResult Train<T>(DenseDataset<T> data, TrainingOptions? options = null, CancellationToken cancellationToken = default)
+    public static TrainingResult Train<T>(Dataset<T> data, TrainingOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -46,7 +46,8 @@ public static class LogisticRegression
             }
         }
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
-        var objective = new LogisticObjective<T>(data, options.L2, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+        Penalty penalty = Penalty.L2(options.L2);
+        var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = StartingPoint(options, d, scaling);
         double? referenceNorm = null;
         if (options.InitialModel is not null)
@@ -64,7 +65,7 @@ public static class LogisticRegression
         double learningRate = options.Solver == Solver.Lbfgs ? double.NaN
             : options.LearningRate ?? (options.Solver == Solver.MiniBatchSgd ? 4 : 1) * SafeLearningRate(objective);
 
-        OptimizerResult result = options.Solver switch
+        OptimizationResult result = options.Solver switch
         {
             Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
@@ -94,7 +95,7 @@ public static class LogisticRegression
         }
 
         stopwatch.Stop();
-        double finalLoss = result.Objective - (0.5 * options.L2 * TensorPrimitives.SumOfSquares(w));
+        double finalLoss = result.Objective - penalty.Value(w);
         string message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses);
         var report = new TrainingReport(
             options.Solver,
@@ -122,7 +123,7 @@ public static class LogisticRegression
     /// <param name="data">The training data (raw features, sample weights).</param>
     /// <param name="l2">λ ≥ 0.</param>
     /// <param name="fitIntercept">Whether the intercept is fitted.</param>
-    public static double SafeLearningRate<T>(DenseDataset<T> data, double l2 = 0, bool fitIntercept = true)
+    public static double SafeLearningRate<T>(Dataset<T> data, double l2 = 0, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -136,13 +137,12 @@ public static class LogisticRegression
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(objective);
-        DenseDataset<T> data = objective.Data;
+        Dataset<T> data = objective.Data;
         FeatureScaling? scaling = objective.Scaling;
-        ReadOnlySpan<T> x = data.Features.Span;
         int d = data.Columns;
 
         // Σᵢ sᵢ‖x̃ᵢ‖² in units of a power of two u ≥ max |x̃| (exact scaling), so that data of any finite scale sums
-        // without overflow; L = u²·Σ/(4S) + λ.
+        // without overflow; L = u²·Σ/(4S) + (the penalty's curvature).
         double largest = scaling is null ? data.MaxMagnitude : 0;
         if (scaling is not null)
         {
@@ -154,27 +154,15 @@ public static class LogisticRegression
 
         double unit = largest > 0 && double.IsFinite(largest) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest))) : 1.0;
         double intercept = objective.FitIntercept ? 1.0 / unit / unit : 0.0;
+        FeatureLayout<T> layout = objective.Layout;
         double total = 0;
-        for (int i = 0; i < data.Rows; i++)
+        for (int c = 0; c < layout.Partition.ChunkCount; c++)
         {
-            double rowSquares = intercept;
-            ReadOnlySpan<T> row = x.Slice(i * d, d);
-            for (int j = 0; j < d; j++)
-            {
-                double v = FusedLossGradient.ToDouble(row[j]);
-                if (scaling is not null)
-                {
-                    v = (v - scaling.Means[j]) / scaling.Scales[j];
-                }
-
-                v /= unit;
-                rowSquares += v * v;
-            }
-
-            total += objective.RowWeight(i) * rowSquares;
+            (int start, int count) = layout.Partition[c];
+            total += layout.WeightedSquaredNorms(start, count, scaling is null ? default : scaling.Means, scaling is null ? default : scaling.Scales, unit, intercept, objective.Loss.ClassWeight0, objective.Loss.ClassWeight1);
         }
 
-        double lipschitz = (unit * unit * (total / (4.0 * objective.TotalWeight))) + objective.L2;
+        double lipschitz = (unit * unit * (total / (4.0 * objective.TotalWeight))) + objective.Penalty.CurvatureBound;
         double rate = 1.0 / lipschitz;
         if (!(rate > 0 && double.IsFinite(rate)))
         {
@@ -190,10 +178,10 @@ public static class LogisticRegression
     /// Refuses, before allocating, a problem whose per-feature state would not fit in memory: the objective's per-chunk
     /// gradients, the solver's vectors (L-BFGS keeps 2 × history), the scaling and the model — each d + 1 doubles.
     /// </summary>
-    private static void RequireMemory<T>(DenseDataset<T> data, TrainingOptions options)
+    private static void RequireMemory<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int chunks = Parallelism.RowPartition.For(data.Rows, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()).ChunkCount;
+        int chunks = FeatureLayout<T>.For(data).Partition.ChunkCount;
         long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0);
         long bytes = vectors * (data.Columns + 16L) * sizeof(double);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -244,22 +232,28 @@ public static class LogisticRegression
     }
 
     /// <summary>Whether the model classifies every positively weighted row correctly, with a nonzero margin.</summary>
-    private static bool Separates<T>(LogisticModel model, DenseDataset<T> data)
+    private static bool Separates<T>(LogisticModel model, Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double[] z = ArrayPool<double>.Shared.Rent(data.Rows);
+        var layout = FeatureLayout<T>.For(data);
+        double[] z = ArrayPool<double>.Shared.Rent(Math.Min(data.Rows, 4096));
         try
         {
-            model.DecisionFunction(data.Features.Span, z.AsSpan(0, data.Rows));
             ReadOnlySpan<T> y = data.Labels.Span;
             ReadOnlySpan<T> s = data.SampleWeights.Span;
-            for (int i = 0; i < data.Rows; i++)
+            for (int start = 0; start < data.Rows; start += 4096)
             {
-                bool counts = !data.HasSampleWeights || s[i] > T.Zero;
-                bool correct = y[i] == T.One ? z[i] > 0 : z[i] < 0;
-                if (counts && !correct)
+                int count = Math.Min(4096, data.Rows - start);
+                layout.Margins(start, count, model.Weights, model.Bias, z.AsSpan(0, count));
+                for (int k = 0; k < count; k++)
                 {
-                    return false;
+                    int i = start + k;
+                    bool counts = !data.HasSampleWeights || s[i] > T.Zero;
+                    bool correct = y[i] == T.One ? z[k] > 0 : z[k] < 0;
+                    if (counts && !correct)
+                    {
+                        return false;
+                    }
                 }
             }
 
@@ -271,7 +265,7 @@ public static class LogisticRegression
         }
     }
 
-    private static string Describe<T>(OptimizerResult result, StopReason reason, TrainingOptions options, double learningRate, DenseDataset<T> data, FeatureScaling? scaling, double passes)
+    private static string Describe<T>(OptimizationResult result, StopReason reason, TrainingOptions options, double learningRate, Dataset<T> data, FeatureScaling? scaling, double passes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = CultureInfo.InvariantCulture;
@@ -332,11 +326,11 @@ public static class LogisticRegression
         }
     }
 
-    private static double SafeBound<T>(DenseDataset<T> data, TrainingOptions options, FeatureScaling? scaling)
+    private static double SafeBound<T>(Dataset<T> data, TrainingOptions options, FeatureScaling? scaling)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        SafeLearningRate(new LogisticObjective<T>(data, options.L2, options.FitIntercept, 1, scaling, options.ClassWeights));
+        SafeLearningRate(new LogisticObjective<T>(data, Penalty.L2(options.L2), options.FitIntercept, 1, scaling, options.ClassWeights));
 
-    private static string Advice<T>(StopReason reason, TrainingOptions options, DenseDataset<T> data, FeatureScaling? scaling)
+    private static string Advice<T>(StopReason reason, TrainingOptions options, Dataset<T> data, FeatureScaling? scaling)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = CultureInfo.InvariantCulture;

@@ -1,0 +1,189 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastLogReg.Data;
+using FastLogReg.Numerics;
+using FastLogReg.Parallelism;
+
+namespace FastLogReg.Kernels;
+
+/// <summary>Dense row-major rows: the fused kernel of <see cref="FusedLossGradient"/> and the register-blocked <see cref="RowDots"/>.</summary>
+internal sealed class DenseLayout<T> : FeatureLayout<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly DenseDataset<T> _data;
+    private readonly int _blockRows;
+    private readonly bool _prefetch;
+    private T[]? _batchFeatures; // mini-batch gather buffers, created on first use
+    private T[]? _batchLabels;
+    private T[]? _batchWeights;
+
+    public DenseLayout(DenseDataset<T> data, SimdWidth? widthCap)
+        : base(data, SimdWidthSelector.For(data.Columns, widthCap), RowPartition.For(data.Rows, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()))
+    {
+        _data = data;
+        int elementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        _blockRows = FusedLossGradient.BlockRows(data.Columns, elementSize);
+        _prefetch = FusedLossGradient.ShouldPrefetch(data.StoredValues * elementSize);
+    }
+
+    public override void Binomial(int start, int count, scoped in BinomialPoint point, Span<double> gradient, out double loss, out double residual)
+    {
+        ReadOnlySpan<T> weights = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        Run(_data.RowSpan(start, count), _data.Labels.Span.Slice(start, count), weights, point, gradient, out loss, out residual);
+    }
+
+    public override void BinomialSamples(ReadOnlySpan<int> samples, scoped in BinomialPoint point, Span<double> gradient, out double loss, out double residual)
+    {
+        int d = Columns;
+        int count = samples.Length;
+        if (_batchFeatures is null || _batchLabels!.Length < count)
+        {
+            _batchFeatures = new T[checked(count * d)];
+            _batchLabels = new T[count];
+            _batchWeights = _data.HasSampleWeights ? new T[count] : null;
+        }
+
+        ReadOnlySpan<T> y = _data.Labels.Span;
+        ReadOnlySpan<T> s = _data.SampleWeights.Span;
+        for (int k = 0; k < count; k++)
+        {
+            int i = samples[k];
+            _data.GetRow(i).CopyTo(_batchFeatures.AsSpan(k * d, d));
+            _batchLabels[k] = y[i];
+            if (_batchWeights is not null)
+            {
+                _batchWeights[k] = s[i];
+            }
+        }
+
+        Run(_batchFeatures.AsSpan(0, count * d), _batchLabels.AsSpan(0, count), _batchWeights is null ? default : _batchWeights.AsSpan(0, count), point, gradient, out loss, out residual);
+    }
+
+    public override void Margins(int start, int count, ReadOnlySpan<double> w, double b, Span<double> z) =>
+        DenseMargins(_data.RowSpan(start, count), Columns, w, b, z);
+
+    /// <summary>zₖ = xₖᵀw + b for the rows of <paramref name="rows"/> (row-major, <paramref name="columns"/> wide), at the widest width for the row length.</summary>
+    public static void DenseMargins(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<double> w, double b, Span<double> z)
+    {
+        int count = rows.Length / columns;
+        ref T x = ref MemoryMarshal.GetReference(rows);
+        ref double w0 = ref MemoryMarshal.GetReference(w);
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        switch (SimdWidthSelector.For(columns))
+        {
+            case SimdWidth.Vector512:
+                RowDots.Compute<T, Vector512<double>, Simd512>(ref x, columns, count, ref w0, b, Simd512.LastLanesMask(columns % 8), ref z0);
+                break;
+            case SimdWidth.Vector256:
+                RowDots.Compute<T, Vector256<double>, Simd256>(ref x, columns, count, ref w0, b, Simd256.LastLanesMask(columns % 4), ref z0);
+                break;
+            case SimdWidth.Vector128:
+                RowDots.Compute<T, Vector128<double>, Simd128>(ref x, columns, count, ref w0, b, Simd128.LastLanesMask(columns % 2), ref z0);
+                break;
+            default:
+                RowDots.Compute<T, double, SimdScalar>(ref x, columns, count, ref w0, b, 0.0, ref z0);
+                break;
+        }
+    }
+
+    public override double[] MomentShift()
+    {
+        double[] shift = new double[Columns];
+        ReadOnlySpan<T> first = _data.GetRow(0);
+        for (int j = 0; j < shift.Length; j++)
+        {
+            shift[j] = double.CreateTruncating(first[j]);
+        }
+
+        return shift;
+    }
+
+    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)
+    {
+        int d = Columns;
+        Span<double> row = d <= 1024 ? stackalloc double[d] : new double[d];
+        ReadOnlySpan<T> s = _data.SampleWeights.Span;
+        for (int i = start; i < start + count; i++)
+        {
+            ReadOnlySpan<T> xi = _data.GetRow(i);
+            if (typeof(T) == typeof(double))
+            {
+                TensorPrimitives.Subtract(MemoryMarshal.Cast<T, double>(xi), shift, row);
+            }
+            else
+            {
+                TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
+                TensorPrimitives.Subtract(row, shift, row);
+            }
+
+            if (unit is not null)
+            {
+                TensorPrimitives.Divide(row, unit, row);
+            }
+
+            double weight = _data.HasSampleWeights ? double.CreateTruncating(s[i]) : 1.0;
+            TensorPrimitives.MultiplyAdd(row, weight, sum, sum);
+            TensorPrimitives.Multiply(row, row, row);
+            TensorPrimitives.MultiplyAdd(row, weight, squares, squares);
+        }
+    }
+
+    public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest)
+    {
+        for (int i = 0; i < _data.Rows; i++)
+        {
+            ReadOnlySpan<T> row = _data.GetRow(i);
+            for (int j = 0; j < Columns; j++)
+            {
+                largest[j] = Math.Max(largest[j], Math.Abs(double.CreateTruncating(row[j]) - shift[j]));
+            }
+        }
+    }
+
+    public override double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, double classWeight0, double classWeight1)
+    {
+        double total = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            double rowSquares = intercept;
+            ReadOnlySpan<T> row = _data.GetRow(i);
+            for (int j = 0; j < row.Length; j++)
+            {
+                double v = double.CreateTruncating(row[j]);
+                if (!means.IsEmpty)
+                {
+                    v = (v - means[j]) / scales[j];
+                }
+
+                v /= unit;
+                rowSquares += v * v;
+            }
+
+            total += RowWeight(i, classWeight0, classWeight1) * rowSquares;
+        }
+
+        return total;
+    }
+
+    private void Run(ReadOnlySpan<T> features, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual)
+    {
+        int d = Columns;
+        switch (Width)
+        {
+            case SimdWidth.Vector512:
+                FusedLossGradient.Run<T, Vector512<double>, Simd512>(features, labels, weights, p.ClassWeight0, p.ClassWeight1, d, _blockRows, _prefetch, p.Weights, p.Bias, gradient, out loss, out residual);
+                break;
+            case SimdWidth.Vector256:
+                FusedLossGradient.Run<T, Vector256<double>, Simd256>(features, labels, weights, p.ClassWeight0, p.ClassWeight1, d, _blockRows, _prefetch, p.Weights, p.Bias, gradient, out loss, out residual);
+                break;
+            case SimdWidth.Vector128:
+                FusedLossGradient.Run<T, Vector128<double>, Simd128>(features, labels, weights, p.ClassWeight0, p.ClassWeight1, d, _blockRows, _prefetch, p.Weights, p.Bias, gradient, out loss, out residual);
+                break;
+            default:
+                FusedLossGradient.Run<T, double, SimdScalar>(features, labels, weights, p.ClassWeight0, p.ClassWeight1, d, _blockRows, _prefetch, p.Weights, p.Bias, gradient, out loss, out residual);
+                break;
+        }
+    }
+}

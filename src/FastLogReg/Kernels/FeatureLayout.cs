@@ -1,0 +1,89 @@
+using System.Numerics;
+using FastLogReg.Data;
+using FastLogReg.Numerics;
+using FastLogReg.Parallelism;
+
+namespace FastLogReg.Kernels;
+
+/// <summary>The parameters of a binomial pass on raw features: w, b and the two class weights.</summary>
+internal readonly ref struct BinomialPoint(ReadOnlySpan<double> weights, double bias, double classWeight0, double classWeight1)
+{
+    public ReadOnlySpan<double> Weights { get; } = weights;
+
+    public double Bias { get; } = bias;
+
+    public double ClassWeight0 { get; } = classWeight0;
+
+    public double ClassWeight1 { get; } = classWeight1;
+}
+
+/// <summary>
+/// The seam between the data layouts and everything that scans data: the fused loss-and-gradient pass, decision values,
+/// the standardization moments and the squared norms of the safe learning rate, each over a run of rows. One subclass
+/// per layout (<see cref="DenseLayout{T}"/>, <see cref="CsrLayout{T}"/>); callers above see only this, so a new
+/// layout adds a subclass and touches nothing else. The chunk partition is the layout's, fixed by the data alone.
+/// </summary>
+internal abstract class FeatureLayout<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private protected FeatureLayout(Dataset<T> data, SimdWidth width, RowPartition partition)
+    {
+        Data = data;
+        Width = width;
+        Partition = partition;
+    }
+
+    /// <summary>The data.</summary>
+    public Dataset<T> Data { get; }
+
+    /// <summary>The SIMD width of the kernels.</summary>
+    public SimdWidth Width { get; }
+
+    /// <summary>The chunks, fixed by the data alone.</summary>
+    public RowPartition Partition { get; }
+
+    /// <summary>Number of columns.</summary>
+    public int Columns => Data.Columns;
+
+    /// <summary>The layout of a data set, at the widest width (no wider than <paramref name="widthCap"/>).</summary>
+    public static FeatureLayout<T> For(Dataset<T> data, SimdWidth? widthCap = null) => data switch
+    {
+        DenseDataset<T> dense => new DenseLayout<T>(dense, widthCap),
+        SparseDataset<T> sparse => new CsrLayout<T>(sparse, widthCap),
+        _ => throw new NotSupportedException($"{data.GetType().Name} is not a supported data layout."),
+    };
+
+    /// <summary>The fused binomial pass over rows [<paramref name="start"/>, +<paramref name="count"/>): Σ s·ℓ, Σ s·r·x (into <paramref name="gradient"/>, overwritten), Σ s·r.</summary>
+    public abstract void Binomial(int start, int count, scoped in BinomialPoint point, Span<double> gradient, out double loss, out double residual);
+
+    /// <summary>The same pass over the rows <paramref name="samples"/> (gathered first; one call at a time per layout).</summary>
+    public abstract void BinomialSamples(ReadOnlySpan<int> samples, scoped in BinomialPoint point, Span<double> gradient, out double loss, out double residual);
+
+    /// <summary>zᵢ = wᵀxᵢ + b for rows [<paramref name="start"/>, +<paramref name="count"/>).</summary>
+    public abstract void Margins(int start, int count, ReadOnlySpan<double> w, double b, Span<double> z);
+
+    /// <summary>The values moments are taken around (the first row for dense data, zero for sparse).</summary>
+    public abstract double[] MomentShift();
+
+    /// <summary>
+    /// Σ sᵢ·uᵢⱼ and Σ sᵢ·uᵢⱼ² over rows [<paramref name="start"/>, +<paramref name="count"/>), uᵢⱼ = (xᵢⱼ − shiftⱼ)/unitⱼ
+    /// (unit 1 when <paramref name="unit"/> is null), sᵢ the sample weight; added into <paramref name="sum"/> and <paramref name="squares"/>.
+    /// </summary>
+    public abstract void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares);
+
+    /// <summary>max |xᵢⱼ − shiftⱼ| per column over all rows (into <paramref name="largest"/>).</summary>
+    public abstract void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest);
+
+    /// <summary>
+    /// Σᵢ cᵢ·(‖(xᵢ − μ)/σ‖²/unit² + intercept) over rows [<paramref name="start"/>, +<paramref name="count"/>), cᵢ the row's
+    /// sample weight times its class weight; μ = 0, σ = 1 when <paramref name="means"/> is empty.
+    /// </summary>
+    public abstract double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, double classWeight0, double classWeight1);
+
+    /// <summary>sᵢ for row i (1 when unweighted).</summary>
+    protected double SampleWeight(int row) => Data.HasSampleWeights ? double.CreateTruncating(Data.SampleWeights.Span[row]) : 1.0;
+
+    /// <summary>sᵢ times the class weight of row i.</summary>
+    protected double RowWeight(int row, double classWeight0, double classWeight1) =>
+        SampleWeight(row) * (Data.Labels.Span[row] == T.One ? classWeight1 : classWeight0);
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// The regularization term P(w) of an objective, in one place: its value, its gradient (of the smooth part), its
+/// proximal step, the curvature it adds, and a Hessian-vector term. The intercept is never penalized: every method sees
+/// the weights w only. The objective adds it exactly once; the report and the safe learning rate ask it.
+/// </summary>
+public abstract class Penalty
+{
+    private protected Penalty()
+    {
+    }
+
+    /// <summary>No regularization: P(w) = 0.</summary>
+    public static Penalty None { get; } = new L2Penalty(0);
+
+    /// <summary>Whether the penalty is differentiable everywhere (L2, none); an L1 part is not, and needs a proximal solver.</summary>
+    public abstract bool IsSmooth { get; }
+
+    /// <summary>An upper bound on the curvature of the smooth part (λ for (λ/2)‖w‖²), for the safe learning rate.</summary>
+    public abstract double CurvatureBound { get; }
+
+    /// <summary>The ridge penalty (λ/2)‖w‖².</summary>
+    /// <param name="lambda">λ ≥ 0, finite.</param>
+    public static Penalty L2(double lambda) => lambda == 0 ? None : new L2Penalty(lambda);
+
+    /// <summary>P(w).</summary>
+    /// <param name="weights">w (without the intercept).</param>
+    public abstract double Value(ReadOnlySpan<double> weights);
+
+    /// <summary>g += ∇P(w) of the smooth part.</summary>
+    /// <param name="weights">w.</param>
+    /// <param name="gradient">The gradient over w to add to (same length).</param>
+    public abstract void AddGradient(ReadOnlySpan<double> weights, Span<double> gradient);
+
+    /// <summary>hv += ∇²P·v of the smooth part.</summary>
+    /// <param name="direction">v.</param>
+    /// <param name="product">The product over w to add to.</param>
+    public abstract void AddHessianVector(ReadOnlySpan<double> direction, Span<double> product);
+
+    /// <summary>
+    /// w ← prox_{step·P}(w) = argmin_u P(u) + ‖u − w‖²/(2·step), in place — what a proximal-gradient step applies after
+    /// a gradient step of length <paramref name="step"/>.
+    /// </summary>
+    /// <param name="weights">w, replaced by the proximal point.</param>
+    /// <param name="step">The step length, &gt; 0.</param>
+    public abstract void Proximal(Span<double> weights, double step);
+}
+
+/// <summary>The ridge penalty P(w) = (λ/2)‖w‖².</summary>
+public sealed class L2Penalty : Penalty
+{
+    /// <summary>Creates the penalty.</summary>
+    /// <param name="lambda">λ ≥ 0, finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException">λ is negative, NaN or infinite.</exception>
+    public L2Penalty(double lambda)
+    {
+        Internal.Require.L2(lambda, nameof(lambda));
+        Lambda = lambda;
+    }
+
+    /// <summary>λ.</summary>
+    public double Lambda { get; }
+
+    /// <inheritdoc/>
+    public override bool IsSmooth => true;
+
+    /// <inheritdoc/>
+    public override double CurvatureBound => Lambda;
+
+    /// <inheritdoc/>
+    public override double Value(ReadOnlySpan<double> weights) => Lambda == 0 ? 0 : 0.5 * Lambda * TensorPrimitives.SumOfSquares(weights);
+
+    /// <inheritdoc/>
+    public override void AddGradient(ReadOnlySpan<double> weights, Span<double> gradient)
+    {
+        if (Lambda != 0)
+        {
+            TensorPrimitives.MultiplyAdd(weights, Lambda, gradient, gradient);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void AddHessianVector(ReadOnlySpan<double> direction, Span<double> product)
+    {
+        if (Lambda != 0)
+        {
+            TensorPrimitives.MultiplyAdd(direction, Lambda, product, product);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Proximal(Span<double> weights, double step)
+    {
+        if (Lambda != 0)
+        {
+            TensorPrimitives.Multiply(weights, 1.0 / (1.0 + (step * Lambda)), weights);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Lambda == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"L2(λ = {Lambda:G6})");
+}

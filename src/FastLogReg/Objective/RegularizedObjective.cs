@@ -1,0 +1,142 @@
+using System.Numerics.Tensors;
+using FastLogReg.Optimization;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// The regularized objective over the rows of an <see cref="ILossSumsSource"/>:
+/// <code>
+/// f(w, b) = Loss(w′, b′)/S + P(w),   ∇_w f = T(Gradient(w′, b′))/S + ∇P(w),   ∂f/∂b = Residual(w′, b′)/S
+/// </code>
+/// where (w′, b′) are the parameters on raw features (w, b themselves, or their standardized form folded back through a
+/// <see cref="FeatureScaling"/>), T maps the raw gradient to the standardized one, S is the source's total weight and
+/// P the penalty — added here, exactly once. The parameter vector is (w₀ … w_{d−1}, b), without b when the intercept is
+/// not fitted. Every solver of <c>FastLogReg.Optimization</c> minimizes it.
+/// </summary>
+/// <remarks>Not thread-safe: one evaluation at a time. An evaluation allocates nothing.</remarks>
+public sealed class RegularizedObjective : IDifferentiableFunction
+{
+    private readonly ILossSumsSource _source;
+    private readonly LossSums _sums;
+    private readonly double[] _raw; // w′, then b′
+
+    /// <summary>Creates the objective.</summary>
+    /// <param name="source">The rows and their loss.</param>
+    /// <param name="penalty">P(w); <see cref="Penalty.None"/> for none.</param>
+    /// <param name="fitIntercept">Whether b is a parameter (otherwise b = 0).</param>
+    /// <param name="scaling">Standardize the features with this scaling (in parameter space); null for raw features.</param>
+    public RegularizedObjective(ILossSumsSource source, Penalty penalty, bool fitIntercept = true, FeatureScaling? scaling = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(penalty);
+        if (scaling is not null && scaling.Columns != source.Columns)
+        {
+            throw new ArgumentException($"The scaling has {scaling.Columns} columns but the data has {source.Columns}.", nameof(scaling));
+        }
+
+        if (!(source.TotalWeight > 0 && double.IsFinite(source.TotalWeight)))
+        {
+            throw new ArgumentException($"The rows' total weight is {source.TotalWeight}: it must be finite and > 0.", nameof(source));
+        }
+
+        _source = source;
+        Penalty = penalty;
+        FitIntercept = fitIntercept;
+        Scaling = scaling;
+        _sums = new LossSums(source.Columns);
+        _raw = new double[source.Columns + 1];
+    }
+
+    /// <summary>The penalty, added once per evaluation.</summary>
+    public Penalty Penalty { get; }
+
+    /// <summary>Whether the last parameter is the intercept b.</summary>
+    public bool FitIntercept { get; }
+
+    /// <summary>The standardization, or null.</summary>
+    public FeatureScaling? Scaling { get; }
+
+    /// <summary>S, the total weight the loss is divided by.</summary>
+    public double TotalWeight => _source.TotalWeight;
+
+    /// <inheritdoc/>
+    public int Dimension => _source.Columns + (FitIntercept ? 1 : 0);
+
+    /// <summary>The data term Loss/S of the most recent evaluation, without the penalty.</summary>
+    public double LastLoss { get; private set; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A span's length differs from <see cref="Dimension"/>.</exception>
+    public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        CheckLengths(point, gradient);
+        int d = _source.Columns;
+        ToRaw(point, _raw.AsSpan(0, d), out _raw[d]);
+        _source.Evaluate(_raw.AsSpan(0, d), _raw[d], _sums);
+        _sums.Gradient.CopyTo(gradient[..d]);
+        return Finish(point, gradient, _sums.Loss, _sums.Residual, TotalWeight);
+    }
+
+    /// <summary>(w, b) → the raw-feature parameters (w′, b′) the loss is evaluated at.</summary>
+    /// <param name="point">The parameter vector.</param>
+    /// <param name="weights">Receives w′ (d values).</param>
+    /// <param name="bias">Receives b′.</param>
+    public void ToRaw(ReadOnlySpan<double> point, Span<double> weights, out double bias)
+    {
+        int d = _source.Columns;
+        double b = FitIntercept ? point[d] : 0.0;
+        if (Scaling is null)
+        {
+            point[..d].CopyTo(weights);
+            bias = b;
+        }
+        else
+        {
+            Scaling.ToRaw(point[..d], b, weights, out bias);
+        }
+    }
+
+    /// <summary>
+    /// From raw sums (Σ sᵢrᵢxᵢ already in <paramref name="gradient"/>[..d]) over rows of total weight
+    /// <paramref name="totalWeight"/> to the objective and its gradient at <paramref name="point"/>: the one place where
+    /// the sums are normalized and the penalty is added.
+    /// </summary>
+    /// <param name="point">The parameter vector.</param>
+    /// <param name="gradient">Holds Σ sᵢrᵢxᵢ in its first d values; receives ∇f.</param>
+    /// <param name="loss">Σ sᵢℓᵢ.</param>
+    /// <param name="residual">Σ sᵢrᵢ.</param>
+    /// <param name="totalWeight">S.</param>
+    /// <returns>f at <paramref name="point"/>.</returns>
+    public double Finish(ReadOnlySpan<double> point, Span<double> gradient, double loss, double residual, double totalWeight)
+    {
+        int d = _source.Columns;
+        Span<double> gw = gradient[..d];
+        Scaling?.GradientToStandardized(gw, residual);
+        double inverseWeight = 1.0 / totalWeight;
+        TensorPrimitives.Multiply(gw, inverseWeight, gw);
+        ReadOnlySpan<double> w = point[..d];
+        Penalty.AddGradient(w, gw);
+        double penalty = Penalty.Value(w);
+        if (FitIntercept)
+        {
+            gradient[d] = residual * inverseWeight;
+        }
+
+        LastLoss = loss * inverseWeight;
+        return LastLoss + penalty;
+    }
+
+    /// <summary>Checks that both spans have <see cref="Dimension"/> values.</summary>
+    internal void CheckLengths(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        if (point.Length != Dimension)
+        {
+            throw new ArgumentException($"The point has {point.Length} parameters but the objective has {Dimension} (d = {_source.Columns}{(FitIntercept ? " plus the intercept" : string.Empty)}).", nameof(point));
+        }
+
+        if (gradient.Length != Dimension)
+        {
+            throw new ArgumentException($"The gradient span has {gradient.Length} elements but the objective has {Dimension}.", nameof(gradient));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace FastLogReg.Optimization;
+
+/// <summary>What a solver returns: the point it chose, its value and gradient norm, and how it got there.</summary>
+/// <param name="Point">The returned point: the last iterate, or the best one seen after a divergence, a cancellation or a stall.</param>
+/// <param name="Objective">f at <paramref name="Point"/>.</param>
+/// <param name="GradientNorm">‖∇f‖ at <paramref name="Point"/>.</param>
+/// <param name="StopReason">Why the solver stopped.</param>
+/// <param name="Iterations">Iterations completed.</param>
+/// <param name="ObjectiveHistory">f at the start (index 0) and after every iteration.</param>
+/// <param name="GradientNormHistory">‖∇f‖ at the start and after every iteration.</param>
+/// <param name="ReturnedIteration">The iteration whose point is returned.</param>
+/// <param name="ConvergenceThreshold">Tolerance · max(1, ‖∇f‖ at the reference point).</param>
+public sealed record OptimizationResult(
+    double[] Point,
+    double Objective,
+    double GradientNorm,
+    StopReason StopReason,
+    int Iterations,
+    IReadOnlyList<double> ObjectiveHistory,
+    IReadOnlyList<double> GradientNormHistory,
+    int ReturnedIteration,
+    double ConvergenceThreshold)
+{
+    /// <summary>Whether <see cref="StopReason"/> is <see cref="Optimization.StopReason.Converged"/>.</summary>
+    public bool Converged => StopReason == StopReason.Converged;
+}
