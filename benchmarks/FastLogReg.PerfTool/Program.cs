@@ -3,6 +3,8 @@ using System.CommandLine;
 namespace FastLogReg.PerfTool;
 
 /// <summary>
+/// <c>abgate</c>: the CI gate — the candidate's probe against the last landed commit's, taking turns (exit 1 on a
+/// regression or an uncaught self-test, 2 on usage or infrastructure errors);
 /// <c>gate</c>: compare a GateBenchmarks run with the stored reference (exit 1 on a regression);
 /// <c>reference</c>: store a run as the new reference; <c>summarize</c>: Markdown table and SVG chart of a suite run.
 /// </summary>
@@ -35,6 +37,29 @@ public static class Program
             return 0;
         });
 
+        Option<string> baseline = new("--baseline") { Description = "The baseline's probe build (FastLogReg.GateProbe.dll of the last landed commit).", Required = true };
+        Option<string> candidate = new("--candidate") { Description = "The candidate's probe build (this tree's FastLogReg.GateProbe.dll).", Required = true };
+        Option<int> rounds = new("--rounds") { Description = "Interleaved rounds. Default 7.", DefaultValueFactory = _ => 7 };
+        Option<double> abThreshold = new("--max-regression") { Description = "Fail when the geometric mean of the candidate ÷ baseline ratios exceeds 1 + this. Default 0.20.", DefaultValueFactory = _ => AbGate.DefaultThreshold };
+        Option<bool> selfTest = new("--self-test") { Description = "Also run the candidate with FASTLOGREG_MAX_SIMD_WIDTH=scalar in every round; the gate fails unless that run fails." };
+        Option<double> seconds = new("--seconds") { Description = "Scales the probes' measuring time per workload (0.8 s), and their warm-up (0.3 s) when above 1. Default 1.", DefaultValueFactory = _ => 1.0 };
+        Option<string?> workloads = new("--workloads") { Description = "Only these probe workloads (comma-separated). Default all." };
+        Option<int> slices = new("--slices") { Description = "0: each probe process runs its workloads alone, one after the other. Above 0: a round's processes take turns, each workload's measuring time cut into this many slices. Default 4.", DefaultValueFactory = _ => AbGateRunner.DefaultSlices };
+        Option<string> abOut = new("--out") { Description = "Folder for abgate.json (raw per-round results, CPU, verdict) and abgate.txt (the report).", Required = true };
+        var abgate = new Command("abgate", "The CI gate: baseline and candidate probe builds in separate processes taking turns, compared round by round.") { baseline, candidate, rounds, abThreshold, selfTest, seconds, workloads, slices, abOut };
+        abgate.SetAction(r =>
+        {
+            try
+            {
+                return AbGateRunner.Run(new AbGateSettings(r.GetValue(baseline)!, r.GetValue(candidate)!, r.GetValue(rounds), r.GetValue(abThreshold), r.GetValue(selfTest), r.GetValue(seconds), r.GetValue(workloads), r.GetValue(abOut)!, r.GetValue(slices)), Console.Out);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+
         Option<string> markdown = new("--markdown") { Description = "Markdown table to write.", Required = true };
         Option<string> svg = new("--svg") { Description = "SVG chart to write.", Required = true };
         var summarize = new Command("summarize", "Markdown table and SVG chart (throughput vs data size) of a SuiteBenchmarks run.") { results, markdown, svg };
@@ -45,7 +70,7 @@ public static class Program
             return 0;
         });
 
-        var root = new RootCommand("FastLogReg's performance tool.") { gate, store, summarize };
+        var root = new RootCommand("FastLogReg's performance tool.") { abgate, gate, store, summarize };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
