@@ -1,11 +1,12 @@
+using FastLogReg.GateProbe;
 using FastLogReg.PerfTool;
 using Xunit;
 
 namespace FastLogReg.Tests.Perf;
 
 /// <summary>
-/// The gates' decision rules on synthetic measurements: the A/B gate and the BenchmarkDotNet gate. No timing of real
-/// code: the real gate is run by .ci/run, pass and fail.
+/// The gates' decision rules on synthetic measurements — the A/B gate CI runs, and the per-CPU BenchmarkDotNet gate — and
+/// the CPU identity results are keyed by. No timing of real code: the real gate is run by .ci/run, pass and fail.
 /// </summary>
 public class GateTests
 {
@@ -190,5 +191,42 @@ public class GateTests
 
         AbOutcome scalarSlower = AbGate.Judge(Rounds(7, (_, _) => 1), Rounds(7, (_, i) => i == 3 ? 2 : 8), 0.20);
         Assert.True(AbGate.Decide(candidate, scalarSlower, 0.20).Passed);
+    }
+
+    // ---- The CPU every stored result is keyed by ----
+
+    private static CpuIdentity Zen(int family, int model, bool avx512 = true) =>
+        new("AuthenticAMD", family, model, "AMD EPYC", avx512 ? ["avx2", "fma", "avx512f", "avx512vl"] : ["avx2", "fma"], avx512, true, true, "/proc/cpuinfo");
+
+    [Fact]
+    public void CpuIdentityRoundTripsThroughJsonAndNamesItsFolder()
+    {
+        CpuIdentity zen5 = Zen(26, 2);
+        using var json = System.Text.Json.JsonDocument.Parse(zen5.ToJson());
+        CpuIdentity read = CpuIdentity.Read(json.RootElement);
+        Assert.True(read.SameAs(zen5));
+        Assert.Equal("amd-family26-model2", read.Key);
+        Assert.False(json.RootElement.GetProperty("features").GetProperty("avx512vbmi2").GetBoolean());
+        Assert.False(Zen(26, 2, avx512: false).SameAs(zen5));
+        Assert.Equal(CpuIdentity.Current().Key, CpuIdentity.Current().Key);
+    }
+
+    [Fact]
+    public void TheStoredReferenceIsThatOfThisCpuOrNone()
+    {
+        using var root = new TempDirectory();
+        CpuIdentity zen5 = Zen(26, 2), zen4 = Zen(25, 17);
+        string folder = CpuReferences.FolderFor(root.Path, zen5);
+        CpuReferences.WriteCpu(folder, zen5);
+        File.WriteAllText(Path.Combine(folder, CpuReferences.ReferenceFile), "{}");
+
+        Assert.Equal(Path.Combine(folder, CpuReferences.ReferenceFile), CpuReferences.Find(root.Path, zen5).Path);
+        (string? none, string message) = CpuReferences.Find(root.Path, zen4);
+        Assert.Null(none);
+        Assert.Contains("No stored reference for this CPU", message);
+        Assert.Contains("amd-family26-model2", message);
+        (string? other, string why) = CpuReferences.Find(root.Path, Zen(26, 2, avx512: false));
+        Assert.Null(other);
+        Assert.Contains("was recorded on", why);
     }
 }
