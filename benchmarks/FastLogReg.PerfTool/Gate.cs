@@ -155,7 +155,8 @@ internal static class Gate
     public static void SaveReference(GateReference reference, string path) =>
         File.WriteAllText(path, JsonSerializer.Serialize(reference, new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
 
-    private static double PValue(double[] x, double[] y, AlternativeHypothesis alternative)
+    /// <summary>One-sided Mann–Whitney p-value that <paramref name="x"/> is greater (or less) than <paramref name="y"/>; NaN with fewer than two samples on a side.</summary>
+    internal static double PValue(double[] x, double[] y, AlternativeHypothesis alternative)
     {
         if (x.Length < 2 || y.Length < 2)
         {
