@@ -11,11 +11,22 @@ namespace FastLogReg.Cli;
 /// </summary>
 internal static class CommandLine
 {
+    /// <summary>The environment variable that caps FastLogReg's SIMD width (the library reads it; the tool checks it first).</summary>
+    private const string SimdCapVariable = "FASTLOGREG_MAX_SIMD_WIDTH";
+
     public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
     {
         var context = new CliContext(output, error, interactive);
+        if (Environment.GetEnvironmentVariable(SimdCapVariable) is { } cap && cap.Trim().ToLowerInvariant() is not ("" or "512" or "256" or "128" or "scalar" or "1" or "0"))
+        {
+            error.WriteLine($"error: {SimdCapVariable}='{cap}' is not one of 512, 256, 128 or scalar (unset it to use the widest SIMD width).");
+            return ExitCodes.BadUsage;
+        }
+
         RootCommand root = Build(context);
-        ParseResult parsed = root.Parse(args);
+
+        // No response files: "@name" is an ordinary argument (a file may start with '@').
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (ParseError e in parsed.Errors)
@@ -115,7 +126,7 @@ internal static class CommandLine
     private static Command EvaluateCommandLine(CliContext context)
     {
         Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
-        var input = new InputOptions(required: true, forModel: true);
+        var input = new InputOptions(required: true, forModel: true, withPositive: false);
         Option<bool> json = JsonOption();
         var command = new Command("evaluate", "Accuracy, log-loss, confusion matrix and ROC AUC of a model on a labelled file.");
         command.Options.Add(model);
@@ -172,7 +183,7 @@ internal static class CommandLine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            context.Error.WriteLine($"error: {e.Message}");
+            context.Error.WriteLine($"error: {Messages.ForUser(e)}");
             return ExitCodes.BadInput;
         }
     }

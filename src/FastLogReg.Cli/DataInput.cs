@@ -16,8 +16,11 @@ internal sealed class InputOptions
     private readonly bool _forModel;
     private readonly bool _withLabelOptions;
 
-    public InputOptions(bool required, bool withLabelOptions = true, bool forModel = false)
+    private readonly bool _withPositive;
+
+    public InputOptions(bool required, bool withLabelOptions = true, bool forModel = false, bool withPositive = true)
     {
+        _withPositive = withLabelOptions && withPositive;
         _forModel = forModel;
         _byPosition = new Option<bool>("--by-position") { Description = "Take the file's columns as the model's features in order, instead of selecting them by header name." };
         _withLabelOptions = withLabelOptions;
@@ -36,6 +39,10 @@ internal sealed class InputOptions
         if (_withLabelOptions)
         {
             command.Options.Add(_label);
+        }
+
+        if (_withPositive)
+        {
             command.Options.Add(_positive);
         }
 
@@ -52,7 +59,7 @@ internal sealed class InputOptions
         r.GetValue(_format),
         _withLabelOptions ? r.GetValue(_label) : null,
         r.GetValue(_separator) switch { null => null, "tab" => '\t', var s => s[0] },
-        _withLabelOptions ? r.GetValue(_positive) : null,
+        _withPositive ? r.GetValue(_positive) : null,
         r.GetValue(_decimalComma),
         _forModel && r.GetValue(_byPosition));
 }
@@ -61,14 +68,33 @@ internal sealed class InputOptions
 internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false, bool ByPosition = false)
 {
     public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
+
+    /// <summary>Refuses options that would have no effect on this input (rather than ignoring them silently).</summary>
+    public void CheckApplicable()
+    {
+        if (IsLibSvm)
+        {
+            string? csvOnly = Label is not null ? "--label" : Separator is not null ? "--separator" : DecimalComma ? "--decimal-comma" : ByPosition ? "--by-position" : null;
+            if (csvOnly is not null)
+            {
+                throw new UsageException($"{csvOnly} applies to CSV files; '{Data.Name}' is read as LIBSVM (its label is each line's first field).");
+            }
+        }
+
+        if (DecimalComma && Separator == ',')
+        {
+            throw new UsageException("--decimal-comma with --separator ',': a comma cannot separate both fields and decimals; such files use ';' or tab between fields.");
+        }
+    }
 }
 
 /// <summary>Reads data files for the commands (always as double: text numbers are parsed exactly).</summary>
 internal static class DataInput
 {
     /// <summary>A labelled file, for training (mapping inferred) or evaluation (the model's mapping and feature names).</summary>
-    public static LabeledData<double> ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null)
+    public static LabeledData<double> ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null, string? modelLabelColumn = null)
     {
+        input.CheckApplicable();
         if (input.IsLibSvm)
         {
             using StreamReader text = Open(input.Data);
@@ -77,7 +103,9 @@ internal static class DataInput
 
         // The model's features by name (an error names any the header lacks), unless the user asks for position.
         IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
-        var options = new CsvReadOptions { LabelColumn = input.Label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
+        // Evaluation finds the label column the model was trained with by its name, unless told otherwise.
+        string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
+        var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
         // By path, so that a big file is cut into pieces parsed on every core.
         return CsvDataReader.Read<double>(RequireExists(input.Data), options);
     }
@@ -88,6 +116,7 @@ internal static class DataInput
     /// </summary>
     public static FeatureTable<double> ReadFeatures(InputArguments input, IReadOnlyList<string>? featureNames, int columns)
     {
+        input.CheckApplicable();
         if (input.IsLibSvm)
         {
             using StreamReader text = Open(input.Data);
@@ -115,7 +144,7 @@ internal static class DataInput
 
     private static StreamReader Open(FileInfo file) => new(RequireExists(file), detectEncodingFromByteOrderMarks: true);
 
-    private static string RequireExists(FileInfo file) =>
+    internal static string RequireExists(FileInfo file) =>
         file.Exists ? file.FullName
         : Directory.Exists(file.FullName) ? throw new DataFormatException(file.FullName, 0, null, "this is a directory, not a data file.")
         : throw new FileNotFoundException($"no such data file: {file.FullName}", file.FullName);

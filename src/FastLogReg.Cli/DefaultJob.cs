@@ -33,6 +33,7 @@ internal static class DefaultJob
             Plot: plot,
             Quiet: quiet,
             Json: json);
+        TrainCommand.CheckOutputs(arguments);
         return TrainCommand.Train(context, data, arguments, loading, DataDescription);
     }
 

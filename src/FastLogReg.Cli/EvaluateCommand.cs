@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FastLogReg.Data;
 using FastLogReg.IO;
 using FastLogReg.Models;
 using Spectre.Console;
@@ -12,13 +13,22 @@ internal static class EvaluateCommand
     public static int Run(CliContext context, FileInfo modelFile, InputArguments input, bool json)
     {
         SavedModel saved = PredictCommand.LoadModel(modelFile);
-        LabeledData<double> data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
+        LabeledData<double> data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, saved.Model.FeatureCount, saved.Metadata.LabelColumn);
         if (data.Data.Columns != saved.Model.FeatureCount)
         {
             throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {saved.Model.FeatureCount}.");
         }
 
-        ModelEvaluation e = saved.Model.Evaluate(data.Data);
+        ModelEvaluation e;
+        try
+        {
+            e = saved.Model.Evaluate(data.Data);
+        }
+        catch (DataValueException bad)
+        {
+            throw new DataFormatException(data.Source, 0, null, $"data row {bad.Row + 1}: {bad.Problem}", bad);
+        }
+
         if (json)
         {
             context.Output.WriteLine(JsonSerializer.Serialize(new EvaluateOutput(data.Source, data.Labels.Positive, data.Labels.Negative, Scores.From(e)), CliJsonContext.Readable.EvaluateOutput));

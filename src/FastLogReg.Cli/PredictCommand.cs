@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FastLogReg.Data;
 using FastLogReg.IO;
 using Spectre.Console;
 
@@ -11,10 +12,23 @@ internal static class PredictCommand
     public static int Run(CliContext context, FileInfo modelFile, InputArguments input, FileInfo? output)
     {
         DistinctPaths.Require(("--model", modelFile), ("--data", input.Data), ("--output", output));
+        if (output is not null)
+        {
+            AtomicFile.CheckWritable(output.FullName);
+        }
+
         SavedModel saved = LoadModel(modelFile);
         FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
         double[] probabilities = new double[table.Rows];
-        saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+        try
+        {
+            saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+        }
+        catch (DataValueException e)
+        {
+            throw new DataFormatException(table.Source, 0, null, $"data row {e.Row + 1}: {e.Problem}", e);
+        }
+
 
         LabelMapping? labels = saved.Metadata.Labels;
         void Write(TextWriter writer)
@@ -25,13 +39,22 @@ internal static class PredictCommand
                 string label = p > 0.5 ? labels?.Positive ?? "1" : labels?.Negative ?? "0";
                 writer.Write(p.ToString("R", CultureInfo.InvariantCulture));
                 writer.Write(',');
-                writer.WriteLine(label.Contains(',') || label.Contains('"') ? $"\"{label.Replace("\"", "\"\"")}\"" : label);
+                writer.WriteLine(label.AsSpan().ContainsAny(",\"\r\n") ? $"\"{label.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : label);
             }
         }
 
         if (output is null)
         {
-            Write(context.Output);
+            try
+            {
+                Write(context.Output);
+                context.Output.Flush();
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"cannot write the predictions to standard output: {e.Message}", e);
+            }
+
             return ExitCodes.Ok;
         }
 
@@ -46,6 +69,11 @@ internal static class PredictCommand
 
     internal static SavedModel LoadModel(FileInfo file)
     {
+        if (Directory.Exists(file.FullName))
+        {
+            throw new DataFormatException(file.FullName, 0, null, "this is a directory, not a model file.");
+        }
+
         if (!file.Exists)
         {
             throw new FileNotFoundException($"no such model file: {file.FullName}", file.FullName);

@@ -14,7 +14,7 @@ namespace FastLogReg.Cli;
 /// The plots people draw by hand when they learn this algorithm, with OxyPlot's SVG exporter: the objective over the
 /// iterations and, for data with two features, the points of both classes with the decision boundary wᵀx + b = 0.
 /// </summary>
-internal static class SvgPlot
+internal static partial class SvgPlot
 {
     private const double Width = 640, Height = 420;
 
@@ -30,7 +30,12 @@ internal static class SvgPlot
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width * panels.Count}\" height=\"{Height}\">");
         for (int k = 0; k < panels.Count; k++)
         {
+            // Each panel is a document of its own: drop its XML declaration (only the file's first line may hold one) and
+            // give its clip paths ids of their own (both panels number theirs from 1).
             string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, false);
+            panel = XmlDeclaration().Replace(panel, string.Empty)
+                .Replace("id=\"clipPath", $"id=\"panel{k}-clipPath", StringComparison.Ordinal)
+                .Replace("url(#clipPath", $"url(#panel{k}-clipPath", StringComparison.Ordinal);
             svg.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate({Width * k},0)\">").Append(panel).Append("</g>");
         }
 
@@ -91,4 +96,7 @@ internal static class SvgPlot
 
         return plot;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<\?xml[^>]*\?>\s*")]
+    private static partial System.Text.RegularExpressions.Regex XmlDeclaration();
 }

@@ -33,6 +33,7 @@ internal static class TrainCommand
     public static int Run(CliContext context, TrainArguments arguments)
     {
         DistinctPaths.Require(("--data", arguments.Input.Data), ("--model", arguments.Model), ("--plot", arguments.Plot));
+        CheckOutputs(arguments);
         var clock = Stopwatch.StartNew();
         LabeledData<double> data = DataInput.ReadLabeled(arguments.Input);
         TimeSpan loading = clock.Elapsed;
@@ -43,8 +44,17 @@ internal static class TrainCommand
     public static int Train(CliContext context, LabeledData<double> loaded, TrainArguments a, TimeSpan loading, string? description)
     {
         var c = CultureInfo.InvariantCulture;
-        (DenseDataset<double> train, DenseDataset<double>? test) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
-        double l2 = a.L2 ?? TrainingOptions.L2FromScikitLearnC(a.C ?? 1.0, train.TotalWeight);
+        (DenseDataset<double> train, DenseDataset<double>? test, int[] order) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
+        double l2;
+        try
+        {
+            l2 = a.L2 ?? TrainingOptions.L2FromScikitLearnC(a.C ?? 1.0, train.TotalWeight);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException($"--C {(a.C ?? 1.0).ToString("G6", c)}: {Messages.ForUser(e)}");
+        }
+
         Solver solver = a.Solver switch
         {
             "backtracking" => Solver.BacktrackingGradientDescent,
@@ -77,7 +87,19 @@ internal static class TrainCommand
             console.MarkupLine($"[bold]Training[/]  {SolverName(solver)}, {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
-        TrainingResult result = ProgressView.Run(context, quiet: !text, progress => LogisticRegression.Train(train, options with { Progress = progress }));
+        TrainingResult result;
+        try
+        {
+            result = ProgressView.Run(context, quiet: !text, progress => LogisticRegression.Train(train, options with { Progress = progress }));
+        }
+        catch (DataValueException e)
+        {
+            // The library counts rows after the shuffle; the user counts them in the file.
+            int row = order[e.Row];
+            string column = e.Column is { } j ? $", column '{loaded.FeatureNames[j]}'" : string.Empty;
+            throw new DataFormatException(loaded.Source, 0, null, $"data row {row + 1}{column}: the value {e.Value.ToString("G6", c)} {Messages.Translate(e.Problem)}", e);
+        }
+
         TrainingReport report = result.Report;
         ModelEvaluation trainScore = result.Model.Evaluate(train);
         ModelEvaluation? testScore = test is null ? null : result.Model.Evaluate(test);
@@ -88,6 +110,7 @@ internal static class TrainCommand
             Labels = loaded.Labels,
             Standardization = result.Standardization,
             Training = TrainingSummary.From(options, report, train.Rows),
+            LabelColumn = loaded.LabelColumn,
         };
         string modelPath = a.Model.FullName;
         ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
@@ -114,7 +137,7 @@ internal static class TrainCommand
                 report.Elapsed.TotalMilliseconds,
                 report.StopReason.ToString(),
                 report.Converged,
-                report.Message,
+                Messages.Translate(report.Message),
                 report.FinalObjective,
                 report.FinalGradientNorm,
                 Scores.From(trainScore),
@@ -127,7 +150,7 @@ internal static class TrainCommand
         {
             string color = report.Converged ? "green" : "yellow";
             console.MarkupLine($"[bold]Result[/]    [{color}]{Markup.Escape(report.StopReason.ToString())}[/]: {report.Iterations} iterations, {report.DataPasses.ToString("G4", c)} passes over the data, {report.Elapsed.TotalMilliseconds.ToString("F1", c)} ms");
-            console.MarkupLine($"          {Markup.Escape(report.Message)}");
+            console.MarkupLine($"          {Markup.Escape(Messages.Translate(report.Message))}");
             console.MarkupLine($"[bold]Accuracy[/]  train {Percent(trainScore.Accuracy)}, log-loss {trainScore.LogLoss.ToString("F4", c)} ({train.Rows} rows)");
             if (testScore is not null)
             {
@@ -155,8 +178,21 @@ internal static class TrainCommand
 
     internal static string Percent(double fraction) => (100 * fraction).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>Shuffles the loaded rows in place (the arrays belong to this process) and splits off the held-out tail.</summary>
-    private static (DenseDataset<double> Train, DenseDataset<double>? Test) ShuffleAndSplit(LabeledData<double> loaded, double testFraction, int seed)
+    /// <summary>Refuses outputs that cannot be written before any work is done (a failed plot must not follow a replaced model).</summary>
+    internal static void CheckOutputs(TrainArguments a)
+    {
+        AtomicFile.CheckWritable(a.Model.FullName);
+        if (a.Plot is not null)
+        {
+            AtomicFile.CheckWritable(a.Plot.FullName);
+        }
+    }
+
+    /// <summary>
+    /// Shuffles the loaded rows in place (the arrays belong to this process) and splits off the held-out tail; also returns
+    /// the file row of each shuffled row.
+    /// </summary>
+    private static (DenseDataset<double> Train, DenseDataset<double>? Test, int[] Order) ShuffleAndSplit(LabeledData<double> loaded, double testFraction, int seed)
     {
         DenseDataset<double> data = loaded.Data;
         int n = data.Rows, d = data.Columns;
@@ -166,10 +202,16 @@ internal static class TrainCommand
         }
 
         int held = (int)Math.Round(n * testFraction);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
         if (held == 0)
         {
             // Nothing to hold out: train on the rows as given (so the result equals a library call on the same file).
-            return (data, null);
+            return (data, null, order);
         }
 
         Span<double> x = xs.AsSpan();
@@ -188,6 +230,7 @@ internal static class TrainCommand
             x.Slice(j * d, d).CopyTo(x.Slice(i * d, d));
             row.CopyTo(x.Slice(j * d, d));
             (y[i], y[j]) = (y[j], y[i]);
+            (order[i], order[j]) = (order[j], order[i]);
         }
 
         if (n - held < 2)
@@ -202,6 +245,6 @@ internal static class TrainCommand
             throw new ArgumentException($"after the split, the {train.Rows} training rows hold only one class; use more data or a smaller --test-fraction.");
         }
 
-        return (train, data.Slice(n - held, held));
+        return (train, data.Slice(n - held, held), order);
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace FastLogReg.IO;
 
@@ -9,18 +11,25 @@ namespace FastLogReg.IO;
 /// <list type="bullet">
 /// <item>A regular file (or a new one) is written to a hidden temporary file in the same directory, flushed to disk,
 /// given the old file's permissions, and renamed over the target: a failed or killed save leaves the previous file (or
-/// none) intact. A later save to the same path removes temporary files that a killed save left behind.</item>
+/// none) intact. A later save to the same path removes temporary files that a killed save left behind (only names of
+/// exactly the form this class writes, whose process no longer runs).</item>
 /// <item>A symbolic link is followed: its final target is replaced atomically in the target's own directory, and the
 /// link stays a link.</item>
-/// <item>A device (<c>/dev/null</c>, <c>/dev/stdout</c>) or a named pipe is written in place, never replaced.</item>
-/// <item>A read-only file or a directory is refused with an <see cref="UnauthorizedAccessException"/> /
-/// <see cref="IOException"/> naming the path.</item>
+/// <item>A device (<c>/dev/null</c>) or a named pipe is written in place, never replaced; <c>/dev/stdout</c> and
+/// <c>/dev/stderr</c> (and their <c>/dev/fd</c>, <c>/proc/self/fd</c> aliases) are this process's own streams, whatever
+/// they are redirected to — a file redirected with <c>&gt;&gt;</c> is appended to, not replaced.</item>
+/// <item>A file this user cannot write (no write permission, or owned by another user without group or other write
+/// permission) or a directory is refused with an <see cref="UnauthorizedAccessException"/> / <see cref="IOException"/>
+/// naming the path.</item>
 /// </list>
 /// Error messages name the caller's path, never the temporary file.
 /// </remarks>
 internal static class AtomicFile
 {
     private const string TemporarySuffix = ".tmp";
+
+    /// <summary>Longest file name most file systems take (bytes); temporary names are kept within it.</summary>
+    private const int MaxNameBytes = 255;
 
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>, atomically.</summary>
     /// <param name="path">The target; its directory must exist.</param>
@@ -32,21 +41,53 @@ internal static class AtomicFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        FileEntry target = FileEntry.Inspect(path);
-        switch (target.Kind)
+        if (StandardStream(path) is { } stream)
         {
-            case FileEntryKind.Directory:
-                throw new IOException($"cannot save to '{path}': it is a directory.");
-            case FileEntryKind.Device or FileEntryKind.Fifo:
-                WriteInPlace(path, target.ResolvedPath, write, wrap);
-                return;
-            case FileEntryKind.Other:
-                throw new IOException($"cannot save to '{path}': it is neither a regular file, a device nor a pipe (a socket?).");
-            case FileEntryKind.RegularFile when !target.HasWriteBit:
-                throw new UnauthorizedAccessException($"cannot save to '{path}': the file is read-only (mode {Convert.ToString((int)target.Mode, 8)}). Make it writable or choose another path.");
+            WriteToStream(path, stream, write, wrap);
+            return;
+        }
+
+        FileEntry target = Check(path);
+        if (target.Kind is FileEntryKind.Device or FileEntryKind.Fifo)
+        {
+            WriteInPlace(path, target.ResolvedPath, write, wrap);
+            return;
         }
 
         Replace(path, target, write, wrap);
+    }
+
+    /// <summary>
+    /// Checks, without writing anything, that a save to <paramref name="path"/> can succeed as far as the file system
+    /// says now: the target is not a directory or a socket, this user may write it, and its directory exists and is
+    /// writable. Lets a command refuse a bad output before it spends minutes (or overwrites another output).
+    /// </summary>
+    /// <exception cref="IOException">The target is a directory, or its directory does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The target or its directory is not writable by this user.</exception>
+    public static void CheckWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (StandardStream(path) is not null)
+        {
+            return;
+        }
+
+        FileEntry target = Check(path);
+        if (target.Kind is FileEntryKind.Device or FileEntryKind.Fifo)
+        {
+            return;
+        }
+
+        string directory = Path.GetDirectoryName(target.ResolvedPath) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new IOException($"cannot save to '{path}': the directory '{directory}' does not exist.");
+        }
+
+        if (!FileEntry.Accessible(directory, write: true))
+        {
+            throw new UnauthorizedAccessException($"cannot save to '{path}': the directory '{directory}' is not writable.");
+        }
     }
 
     /// <summary>The temporary files of saves to <paramref name="resolvedTarget"/> whose process no longer runs.</summary>
@@ -66,10 +107,12 @@ internal static class AtomicFile
 
         foreach (string candidate in candidates)
         {
-            // ".{name}.{pid}-{guid}.tmp": the writer's process id, then a unique part.
+            // Exactly ".{name}.{pid}-{32 hex digits}.tmp", the writer's process id and a GUID: never a user's own file.
             string middle = Path.GetFileName(candidate)[prefix.Length..^TemporarySuffix.Length];
             int dash = middle.IndexOf('-', StringComparison.Ordinal);
             if (dash > 0
+                && middle.Length - dash - 1 == 32
+                && !middle.AsSpan(dash + 1).ContainsAnyExcept("0123456789abcdef")
                 && int.TryParse(middle.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
                 && pid != Environment.ProcessId
                 && !ProcessIsRunning(pid))
@@ -79,7 +122,70 @@ internal static class AtomicFile
         }
     }
 
-    private static string TemporaryPrefix(string resolvedTarget) => "." + Path.GetFileName(resolvedTarget) + ".";
+    /// <summary>The temporary name's prefix: "." and the target's name, shortened (by its UTF-8 bytes) so that the whole name fits a file system's limit.</summary>
+    internal static string TemporaryPrefix(string resolvedTarget)
+    {
+        string name = Path.GetFileName(resolvedTarget);
+
+        // "." + name + "." + pid (≤ 10) + "-" + 32 hex + ".tmp"
+        int room = MaxNameBytes - 1 - 1 - 10 - 1 - 32 - TemporarySuffix.Length;
+        while (Encoding.UTF8.GetByteCount(name) > room)
+        {
+            name = name[..^(char.IsLowSurrogate(name[^1]) && name.Length > 1 ? 2 : 1)];
+        }
+
+        return "." + name + ".";
+    }
+
+    /// <summary>What is at the path, refused when it cannot or must not be written.</summary>
+    private static FileEntry Check(string path)
+    {
+        FileEntry target = FileEntry.Inspect(path);
+        switch (target.Kind)
+        {
+            case FileEntryKind.Directory:
+                throw new IOException($"cannot save to '{path}': it is a directory.");
+            case FileEntryKind.Other:
+                throw new IOException($"cannot save to '{path}': it is neither a regular file, a device nor a pipe (a socket?).");
+            case FileEntryKind.RegularFile when !target.HasWriteBit:
+                throw new UnauthorizedAccessException($"cannot save to '{path}': the file is read-only (mode {Convert.ToString((int)target.Mode, 8)}). Make it writable or choose another path.");
+            case FileEntryKind.RegularFile or FileEntryKind.Device or FileEntryKind.Fifo when !FileEntry.Accessible(target.ResolvedPath, write: true):
+                throw new UnauthorizedAccessException($"cannot save to '{path}': this user may not write it (mode {Convert.ToString((int)target.Mode, 8)}, another owner). Choose another path.");
+        }
+
+        return target;
+    }
+
+    /// <summary>1 for paths that name this process's standard output, 2 for its standard error; otherwise null.</summary>
+    private static int? StandardStream(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return null;
+        }
+
+        return path switch
+        {
+            "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
+            "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
+            _ => null,
+        };
+    }
+
+    private static void WriteToStream(string path, int stream, Action<Stream> write, Func<Stream, Stream>? wrap)
+    {
+        try
+        {
+            using Stream standard = stream == 1 ? Console.OpenStandardOutput() : Console.OpenStandardError();
+            Stream target = wrap?.Invoke(standard) ?? standard;
+            write(target);
+            target.Flush();
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"cannot save to '{path}' (standard {(stream == 1 ? "output" : "error")}): {e.Message}", e);
+        }
+    }
 
     private static void Replace(string path, FileEntry target, Action<Stream> write, Func<Stream, Stream>? wrap)
     {

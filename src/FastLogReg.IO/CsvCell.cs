@@ -43,6 +43,54 @@ internal static class CsvCell
         return true;
     }
 
+    /// <summary>Whether a field that opens with a quote goes on after its closing quote (<c>"1"2</c>).</summary>
+    public static bool HasTextAfterQuote(ReadOnlySpan<char> field) =>
+        !field.IsEmpty && field[0] == '"' && !IsUnterminated(field) && !(IsQuoted(field) && !ContainsLoneQuote(field[1..^1]));
+
+    /// <summary>A label field checked like a number's quotes (closed, nothing after them), then unquoted; or why not.</summary>
+    public static string? Label(ReadOnlySpan<char> field, out string? problem)
+    {
+        problem = null;
+        if (field.IsEmpty || field[0] != '"')
+        {
+            return null;
+        }
+
+        if (IsUnterminated(field))
+        {
+            problem = "the quote that opens the label is never closed: it runs to the end of the file. Close it, or remove it.";
+            return null;
+        }
+
+        if (HasTextAfterQuote(field))
+        {
+            problem = $"the label '{CsvDataReader.Shorten(field)}' has text after its closing quote.";
+            return null;
+        }
+
+        return Unquote(field);
+    }
+
+    /// <summary>Whether quoted text holds a quote that is not doubled.</summary>
+    private static bool ContainsLoneQuote(ReadOnlySpan<char> inner)
+    {
+        for (int k = 0; k < inner.Length; k++)
+        {
+            if (inner[k] == '"')
+            {
+                if (k + 1 < inner.Length && inner[k + 1] == '"')
+                {
+                    k++;
+                    continue;
+                }
+
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Parses a feature field; on failure <paramref name="problem"/> says why, naming the value and column.</summary>
     public static bool TryParseNumber<T>(ReadOnlySpan<char> field, bool decimalComma, string column, out T value, out string? problem)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -65,6 +113,13 @@ internal static class CsvCell
         if (text.IsEmpty)
         {
             problem = $"the value in column '{column}' is empty: every feature needs a number.";
+            return false;
+        }
+
+        // .NET's parser ignores trailing NUL characters; a NUL in a number is damage, never part of it.
+        if (text.Contains('\0'))
+        {
+            problem = $"{quoted} holds a NUL character: not a number (a damaged or binary file?).";
             return false;
         }
 

@@ -116,7 +116,7 @@ public static class CsvDataReader
         Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true, file);
         (LabelMapping mapping, T[] y) = LabelCodes.Map<T>(parsed.LabelValues, parsed.Codes!, options.Labels, options.PositiveLabel, source, parsed.LabelName);
         DenseDataset<T> data = DenseDataset.Create(parsed.Features, y, parsed.Names.Length);
-        return new LabeledData<T>(data, parsed.Names, mapping, source);
+        return new LabeledData<T>(data, parsed.Names, mapping, source) { LabelColumn = parsed.LabelName };
     }
 
     /// <summary>
@@ -148,12 +148,64 @@ public static class CsvDataReader
         try
         {
             using SepReader reader = Open(text, separator);
-            return reader.Header.ColNames.Select(n => CsvCell.Unquote(n)).ToArray();
+            return Header(reader, source);
         }
         catch (Exception e) when (IsParserComplaint(e))
         {
             throw new DataFormatException(source, 1, null, "the header is not readable as CSV: " + e.Message, e);
         }
+    }
+
+    /// <summary>The header's column names, unquoted, after every check a header needs.</summary>
+    private static string[] Header(SepReader reader, string source)
+    {
+        IReadOnlyList<string> raw = reader.Header.ColNames;
+        if (raw.Any(h => h.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw NotText(source);
+        }
+
+        if (raw.Any(h => h.Contains('\uFFFD', StringComparison.Ordinal)))
+        {
+            throw new DataFormatException(source, 1, null, TextChecks.NotUtf8);
+        }
+
+        if (raw.Count == 0 || (raw.Count == 1 && raw[0].Trim().Length == 0))
+        {
+            throw new DataFormatException(source, 1, null, reader.HasRows
+                ? "line 1 is blank, but the first line must be the header naming the columns (remove the blank line)."
+                : "the file is empty: expected a header line naming the columns, then the rows.");
+        }
+
+        for (int j = 0; j < raw.Count; j++)
+        {
+            if (CsvCell.IsUnterminated(raw[j]))
+            {
+                throw new DataFormatException(source, 1, j + 1, $"the quote that opens header column {j + 1} is never closed: it swallows the rest of the file. Close it, or remove it.");
+            }
+
+            if (CsvCell.HasTextAfterQuote(raw[j]))
+            {
+                throw new DataFormatException(source, 1, j + 1, $"the header name '{Shorten(raw[j])}' has text after its closing quote.");
+            }
+        }
+
+        string[] header = raw.Select(n => CsvCell.Unquote(n)).ToArray();
+        for (int j = 0; j < header.Length; j++)
+        {
+            int first = Array.IndexOf(header, header[j]);
+            if (first < j)
+            {
+                throw new DataFormatException(source, 1, j + 1, $"the header names the column '{Shorten(header[j])}' twice (columns {first + 1} and {j + 1}): every column needs its own name.");
+            }
+        }
+
+        if (header.Length > 1 && header.All(h => double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new DataFormatException(source, 1, null, $"the first line holds only numbers ('{Shorten(string.Join(",", header.Take(4)))}'…): it looks like data, not a header. A CSV file here starts with a header line naming its columns — add one.");
+        }
+
+        return header;
     }
 
     /// <summary>Text with NUL characters: UTF-16 read as UTF-8 (no byte-order mark), or not text at all.</summary>
@@ -183,11 +235,28 @@ public static class CsvDataReader
         {
             return ParseCore<T>(text, source, options, withLabels, file);
         }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(IsParserComplaint))
+        {
+            throw Complaint(e.InnerExceptions[0], source, file);
+        }
         catch (Exception e) when (IsParserComplaint(e))
         {
-            // The parser's own complaints (a broken quote, say) and anything it was given that it could not take.
-            throw new DataFormatException(source, 0, null, "not readable as CSV: " + e.Message, e);
+            throw Complaint(e, source, file);
         }
+    }
+
+    /// <summary>The parser's own complaints (a broken quote, an over-long row, bytes that are not UTF-8), as the user needs them.</summary>
+    private static DataFormatException Complaint(Exception e, string source, string? file)
+    {
+        if (e.Message.Contains("maximum supported length", StringComparison.Ordinal))
+        {
+            long line = file is null ? 0 : TextChecks.UnclosedQuoteLine(file);
+            return new DataFormatException(source, line, null, line > 0
+                ? "the quote that opens a field on this line is never closed: it runs on for more than 16 MB. Close it, or remove it."
+                : "a row is longer than 16 MB: a quote that is never closed, or not CSV text.", e);
+        }
+
+        return new DataFormatException(source, 0, null, "not readable as CSV: " + e.Message, e);
     }
 
     /// <summary>
@@ -198,16 +267,7 @@ public static class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using SepReader reader = Open(text, options.Separator);
-        string[] header = reader.Header.ColNames.Select(n => CsvCell.Unquote(n)).ToArray();
-        if (header.Any(h => h.Contains('\0', StringComparison.Ordinal)))
-        {
-            throw NotText(source);
-        }
-
-        if (header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
-        {
-            throw new DataFormatException(source, 1, null, "the file is empty: expected a header line naming the columns, then the rows.");
-        }
+        string[] header = Header(reader, source);
 
         int label = withLabels ? LabelIndex(header, options.LabelColumn, source) : -1;
         int[] featureIndex = FeatureIndices(header, label, options.FeatureColumns, source);
@@ -343,12 +403,21 @@ public static class CsvDataReader
         }
 
         int named = Array.IndexOf(header, requested);
+        bool isNumber = int.TryParse(requested, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) && number >= 1 && number <= header.Length;
+        if (named >= 0 && isNumber && named != number - 1)
+        {
+            throw new DataFormatException(source, 1, null, $"the label column '{requested}' is ambiguous: column {named + 1} is named '{requested}', and column {number} is number {requested}. Rename the column, or give the other one's name.")
+            {
+                Option = nameof(CsvReadOptions.LabelColumn),
+            };
+        }
+
         if (named >= 0)
         {
             return named;
         }
 
-        if (int.TryParse(requested, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) && number >= 1 && number <= header.Length)
+        if (isNumber)
         {
             return number - 1;
         }

@@ -50,6 +50,11 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
     {
         long line = row.LineNumberFrom;
         long lineEnd = row.LineNumberToExcl;
+        if (row.Span.Contains('\uFFFD'))
+        {
+            return ParsedRow<T>.Failed(line, lineEnd, null, TextChecks.NotUtf8);
+        }
+
         if (row.ColCount != header.Length)
         {
             if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
@@ -78,13 +83,21 @@ internal sealed class CsvRowParser<T>(string[] header, int[] featureIndex, int l
             values[k] = value;
         }
 
-        string label = labelIndex >= 0 ? _labels.Intern(Label(row[labelIndex].Span)) : string.Empty;
+        string label = string.Empty;
+        if (labelIndex >= 0)
+        {
+            ReadOnlySpan<char> field = row[labelIndex].Span;
+            string? unquoted = CsvCell.Label(field, out string? problem);
+            if (problem is not null)
+            {
+                Recycle(values);
+                return ParsedRow<T>.Failed(line, lineEnd, labelIndex + 1, problem);
+            }
+
+            label = _labels.Intern(unquoted is null ? field : unquoted.AsSpan());
+        }
         return new ParsedRow<T>(values, label, line, lineEnd, row.Span.Length, null, null);
     }
-
-    /// <summary>A label field without its quotes (only quoted labels need a new string before interning).</summary>
-    private static ReadOnlySpan<char> Label(ReadOnlySpan<char> field) =>
-        field.Length >= 2 && field[0] == '"' ? CsvCell.Unquote(field).AsSpan() : field;
 
     /// <summary>
     /// Label values as shared strings, so that a row carries a reference rather than a new string. A file has two label

@@ -64,6 +64,21 @@ internal readonly record struct FileEntry(FileEntryKind Kind, string ResolvedPat
         return new FileEntry(FileEntryKind.RegularFile, resolved, 0, 0, mode);
     }
 
+    /// <summary>
+    /// Whether this process may read (or write) <paramref name="path"/>, by <c>access(2)</c> on Unix — which knows the
+    /// owner, the groups and root's rights; elsewhere true (the write itself then decides).
+    /// </summary>
+    public static bool Accessible(string path, bool write)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        const int ReadOk = 4, WriteOk = 2;
+        return Access(path, write ? WriteOk : ReadOk) == 0;
+    }
+
     /// <summary>Whether two paths name the same file: the same device and inode when both exist, else the same resolved path.</summary>
     public static bool SameFile(string a, string b)
     {
@@ -122,6 +137,9 @@ internal readonly record struct FileEntry(FileEntryKind Kind, string ResolvedPat
         entry = new FileEntry(kind, path, device, inode, (UnixFileMode)(mode & 0xFFF));
         return true;
     }
+
+    [DllImport("libc", EntryPoint = "access", SetLastError = true)]
+    private static extern int Access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern unsafe int Statx(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte* buffer);

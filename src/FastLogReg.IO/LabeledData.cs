@@ -10,7 +10,11 @@ namespace FastLogReg.IO;
 /// <param name="Labels">How the file's label values map to 0 and 1.</param>
 /// <param name="Source">The file read.</param>
 public sealed record LabeledData<T>(DenseDataset<T> Data, IReadOnlyList<string> FeatureNames, LabelMapping Labels, string Source)
-    where T : unmanaged, IFloatingPointIeee754<T>;
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The header name of the label column (CSV), or null (LIBSVM, where the label is each line's first field).</summary>
+    public string? LabelColumn { get; init; }
+}
 
 /// <summary>
 /// The two label values found in a file and which one is the positive class (label 1). Unless chosen, the positive class

@@ -93,6 +93,11 @@ public static class LibSvmDataReader
         {
             lineNumber++;
             ReadOnlySpan<char> content = line.AsSpan();
+            if (content.Contains('\uFFFD'))
+            {
+                throw new DataFormatException(source, lineNumber, null, TextChecks.NotUtf8);
+            }
+
             if (content.Contains('\0'))
             {
                 throw lineNumber == 1 ? CsvDataReader.NotText(source) : new DataFormatException(source, lineNumber, null, "the line holds a NUL character: not LIBSVM text.");

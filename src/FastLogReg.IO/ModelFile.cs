@@ -24,6 +24,9 @@ public sealed record ModelMetadata
 
     /// <summary>The options and the report summary the model was trained with, or null.</summary>
     public TrainingSummary? Training { get; init; }
+
+    /// <summary>The header name of the label column of the training file, or null: evaluation looks for it by that name.</summary>
+    public string? LabelColumn { get; init; }
 }
 
 /// <summary>The options and the outcome of the training run that produced a model.</summary>
@@ -173,6 +176,7 @@ public static class ModelFile
             PositiveLabel = m.Labels?.Positive,
             Standardization = m.Standardization is { } s ? new ScalingDocument { Means = s.Means.ToArray(), Scales = s.Scales.ToArray(), FoldedIntoWeights = true } : null,
             Training = m.Training,
+            LabelColumn = m.LabelColumn,
         };
     }
 
@@ -194,6 +198,7 @@ public static class ModelFile
             Labels = d.NegativeLabel is null ? null : new LabelMapping(d.NegativeLabel, d.PositiveLabel!),
             Standardization = d.Standardization is { } s ? new FeatureScaling(s.Means, s.Scales) : null,
             Training = d.Training,
+            LabelColumn = d.LabelColumn,
         };
         return new SavedModel(new LogisticModel(d.Weights, d.Bias!.Value), metadata);
     }
@@ -206,9 +211,14 @@ public static class ModelFile
             return $"not a FastLogReg model: \"kind\" is {(d.Kind is null ? "missing" : $"'{d.Kind}'")}, expected '{Kind}'.";
         }
 
-        if (d.FormatVersion != FormatVersion)
+        if (d.FormatVersion is not { } version)
         {
-            return $"format version {d.FormatVersion.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads version {FormatVersion}.";
+            return "\"formatVersion\" is missing.";
+        }
+
+        if (version != FormatVersion)
+        {
+            return $"format version {version.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads version {FormatVersion}.";
         }
 
         if (d.Weights is not { Length: > 0 } weights)
@@ -263,6 +273,11 @@ public static class ModelFile
 
         if (d.Standardization is { } s)
         {
+            if (s.FoldedIntoWeights == false)
+            {
+                return "the standardization is marked as not folded into the weights: this build only reads models whose weights work on raw features (as it writes them).";
+            }
+
             if (s.Means?.Length != weights.Length || s.Scales?.Length != weights.Length)
             {
                 return $"the standardization must have {weights.Length} means and {weights.Length} scales.";
@@ -287,7 +302,7 @@ internal sealed class ModelDocument
 {
     public string? Kind { get; set; }
 
-    public int FormatVersion { get; set; }
+    public int? FormatVersion { get; set; }
 
     public double[]? Weights { get; set; }
 
@@ -302,6 +317,8 @@ internal sealed class ModelDocument
     public ScalingDocument? Standardization { get; set; }
 
     public TrainingSummary? Training { get; set; }
+
+    public string? LabelColumn { get; set; }
 }
 
 /// <summary>The JSON layout of a standardization.</summary>
@@ -311,7 +328,7 @@ internal sealed class ScalingDocument
 
     public double[]? Scales { get; set; }
 
-    public bool FoldedIntoWeights { get; set; }
+    public bool? FoldedIntoWeights { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]

@@ -41,8 +41,9 @@ public class ValidationTests
     {
         double[] x = new double[40 * 7];
         x[(23 * 7) + 5] = bad;
-        var e = Assert.Throws<ArgumentException>(() => DenseDataset.Create(x, new double[40], 7));
+        var e = Assert.Throws<DataValueException>(() => DenseDataset.Create(x, new double[40], 7));
         Assert.Contains("row 23, column 5", e.Message);
+        Assert.Equal((23, 5), (e.Row, e.Column!.Value));
         Assert.Contains(bad.ToString(), e.Message);
     }
 
@@ -51,7 +52,7 @@ public class ValidationTests
     {
         float[] x = new float[100];
         x[99] = float.NaN;
-        var e = Assert.Throws<ArgumentException>(() => DenseDataset.Create(x, new float[10], 10));
+        var e = Assert.Throws<DataValueException>(() => DenseDataset.Create(x, new float[10], 10));
         Assert.Contains("row 9, column 9", e.Message);
     }
 
@@ -156,12 +157,12 @@ public class ValidationTests
     public void PredictingOnNonFiniteFeaturesIsRejectedWithRowAndColumn()
     {
         var model = new LogisticModel([1.0, 0.0, 3.0], 0.5);
-        var single = Assert.Throws<ArgumentException>(() => model.PredictProbability<double>([1.0, double.NaN, 2.0]));
+        var single = Assert.Throws<DataValueException>(() => model.PredictProbability<double>([1.0, double.NaN, 2.0]));
         Assert.Contains("column 1", single.Message);
 
         float[] batch = new float[3 * 1000];
         batch[(777 * 3) + 2] = float.PositiveInfinity;
-        var e = Assert.Throws<ArgumentException>(() => model.PredictProbabilities<float>(batch, new double[1000]));
+        var e = Assert.Throws<DataValueException>(() => model.PredictProbabilities<float>(batch, new double[1000]));
         Assert.Contains("row 777, column 2", e.Message);
     }
 

@@ -31,9 +31,7 @@ internal static class DataValidation
 
         int found = IndexOfFirst(values, static v => !T.IsFinite(v));
         long index = firstIndex + found;
-        throw new ArgumentException(
-            $"{Describe(paramName)} at row {index / columns}, column {index % columns} is {values[found]}: values must be finite (no NaN or ±∞).",
-            paramName);
+        throw new DataValueException((int)(index / columns), (int)(index % columns), double.CreateTruncating(values[found]), "is not finite: values must be finite (no NaN or ±∞).", paramName);
     }
 
     /// <summary>Checks the labels (0/1) and the optional weights of <paramref name="rows"/> rows; returns the total weight.</summary>
@@ -163,5 +161,4 @@ internal static class DataValidation
         throw new InvalidOperationException("Unreachable: the vectorized check and the scalar scan disagree.");
     }
 
-    private static string Describe(string paramName) => paramName == "features" ? "Feature value" : $"Value of {paramName}";
 }

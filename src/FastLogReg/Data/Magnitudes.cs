@@ -33,8 +33,11 @@ internal static class Magnitudes
             return;
         }
 
-        throw new ArgumentException(
-            string.Format(CultureInfo.InvariantCulture, "Feature value {0:G6} at row {1}, column {2} is beyond {3:G3} in magnitude, where the training arithmetic would overflow. {4}", found.Value, found.Row, found.Column, limit, advice),
+        throw new DataValueException(
+            found.Row,
+            found.Column,
+            found.Value,
+            string.Format(CultureInfo.InvariantCulture, "is beyond {0:G3} in magnitude, where the training arithmetic would overflow. {1}", limit, advice),
             paramName);
     }
 }

@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FastLogReg.Data;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 using FastLogReg.Parallelism;
@@ -113,11 +114,11 @@ internal static class BatchPrediction
         {
             if (!T.IsFinite(row[j]))
             {
-                throw new ArgumentException($"Feature value at row {rowIndex}, column {j} is {row[j]}: values must be finite (no NaN or ±∞).", paramName);
+                throw new DataValueException(rowIndex, j, double.CreateTruncating(row[j]), "is not finite: values must be finite (no NaN or ±∞).", paramName);
             }
         }
 
-        throw new ArgumentException($"The decision value of row {rowIndex} overflowed: its features are too large for the model's weights.", paramName);
+        throw new DataValueException(rowIndex, null, double.NaN, "the decision value overflowed: the row's features are too large for the model's weights.", paramName);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -29,12 +29,15 @@ internal static class SimdWidthSelector
     /// capped by <c>FASTLOGREG_MAX_SIMD_WIDTH</c> when set — which slows FastLogReg's kernels alone, leaving the
     /// runtime and TensorPrimitives as they are (the CI gate uses it to prove it catches a slowed kernel).
     /// </summary>
-    public static SimdWidth Widest { get; } = Cap(
+    /// <exception cref="InvalidOperationException">The variable holds another value (every time a width is asked for).</exception>
+    public static SimdWidth Widest => s_widest ??= Cap(
         Vector512.IsHardwareAccelerated ? SimdWidth.Vector512
         : Vector256.IsHardwareAccelerated ? SimdWidth.Vector256
         : Vector128.IsHardwareAccelerated ? SimdWidth.Vector128
         : SimdWidth.Scalar,
         Environment.GetEnvironmentVariable(CapVariable));
+
+    private static SimdWidth? s_widest;
 
     /// <summary>The narrower of <paramref name="width"/> and <paramref name="cap"/> (no cap: <paramref name="width"/>).</summary>
     internal static SimdWidth Narrower(SimdWidth width, SimdWidth? cap) => cap is { } c && c < width ? c : width;
