@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FastLogReg.Data;
 using FastLogReg.IO;
 
 namespace FastLogReg.Cli;
@@ -13,6 +14,7 @@ internal sealed class InputOptions
     private readonly Option<string?> _positive;
     private readonly Option<bool> _decimalComma;
     private readonly Option<bool> _byPosition;
+    private readonly Option<bool> _zeroBased;
     private readonly bool _forModel;
     private readonly bool _withLabelOptions;
 
@@ -22,6 +24,7 @@ internal sealed class InputOptions
     {
         _withPositive = withLabelOptions && withPositive;
         _forModel = forModel;
+        _zeroBased = new Option<bool>("--zero-based") { Description = "LIBSVM indices start at 0 (as scikit-learn's zero_based=True writes them), not at 1." };
         _byPosition = new Option<bool>("--by-position") { Description = "Take the file's columns as the model's features in order, instead of selecting them by header name." };
         _withLabelOptions = withLabelOptions;
         _data = new Option<FileInfo>("--data") { Description = "The data: CSV (header line; ',', ';' or tab) or LIBSVM sparse text.", Required = required };
@@ -48,6 +51,7 @@ internal sealed class InputOptions
 
         command.Options.Add(_separator);
         command.Options.Add(_decimalComma);
+        command.Options.Add(_zeroBased);
         if (_forModel)
         {
             command.Options.Add(_byPosition);
@@ -61,11 +65,12 @@ internal sealed class InputOptions
         r.GetValue(_separator) switch { null => null, "tab" => '\t', var s => s[0] },
         _withPositive ? r.GetValue(_positive) : null,
         r.GetValue(_decimalComma),
-        _forModel && r.GetValue(_byPosition));
+        _forModel && r.GetValue(_byPosition),
+        r.GetValue(_zeroBased));
 }
 
 /// <summary>Which file to read and how.</summary>
-internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false, bool ByPosition = false)
+internal sealed record InputArguments(FileInfo Data, string? Format, string? Label, char? Separator, string? Positive, bool DecimalComma = false, bool ByPosition = false, bool ZeroBased = false)
 {
     public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
 
@@ -81,6 +86,11 @@ internal sealed record InputArguments(FileInfo Data, string? Format, string? Lab
             }
         }
 
+        else if (ZeroBased)
+        {
+            throw new UsageException($"--zero-based applies to LIBSVM files; '{Data.Name}' is read as CSV (use --format libsvm if it is LIBSVM).");
+        }
+
         if (DecimalComma && Separator == ',')
         {
             throw new UsageException("--decimal-comma with --separator ',': a comma cannot separate both fields and decimals; such files use ';' or tab between fields.");
@@ -92,13 +102,13 @@ internal sealed record InputArguments(FileInfo Data, string? Format, string? Lab
 internal static class DataInput
 {
     /// <summary>A labelled file, for training (mapping inferred) or evaluation (the model's mapping and feature names).</summary>
-    public static LabeledData<double> ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null, string? modelLabelColumn = null)
+    public static LoadedData ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null, string? modelLabelColumn = null)
     {
         input.CheckApplicable();
         if (input.IsLibSvm)
         {
-            using StreamReader text = Open(input.Data);
-            return LibSvmDataReader.Read<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive });
+            // Sparse rows as they are: a LIBSVM file is never densified here.
+            return LoadedData.From(LibSvmDataReader.ReadSparse<double>(RequireExists(input.Data), new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive, ZeroBased = input.ZeroBased }));
         }
 
         // The model's features by name (an error names any the header lacks), unless the user asks for position.
@@ -107,7 +117,7 @@ internal static class DataInput
         string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
         var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
         // By path, so that a big file is cut into pieces parsed on every core.
-        return CsvDataReader.Read<double>(RequireExists(input.Data), options);
+        return LoadedData.From(CsvDataReader.Read<double>(RequireExists(input.Data), options));
     }
 
     /// <summary>
@@ -119,8 +129,7 @@ internal static class DataInput
         input.CheckApplicable();
         if (input.IsLibSvm)
         {
-            using StreamReader text = Open(input.Data);
-            return LibSvmDataReader.ReadFeatures<double>(text, input.Data.FullName, new LibSvmReadOptions { Columns = columns });
+            throw new InvalidOperationException("LIBSVM rows are read with ReadRows.");
         }
 
         IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
@@ -134,6 +143,13 @@ internal static class DataInput
         }
 
         return CsvDataReader.ReadFeatures<double>(RequireExists(input.Data), new CsvReadOptions { Separator = input.Separator, FeatureColumns = select, DecimalComma = input.DecimalComma });
+    }
+
+    /// <summary>The rows of a LIBSVM file for prediction, sparse, with the model's column count.</summary>
+    public static CsrMatrix<double> ReadRows(InputArguments input, int columns)
+    {
+        input.CheckApplicable();
+        return LibSvmDataReader.ReadRows<double>(RequireExists(input.Data), new LibSvmReadOptions { Columns = columns, ZeroBased = input.ZeroBased });
     }
 
     private static IReadOnlyList<string> PeekHeader(InputArguments input)

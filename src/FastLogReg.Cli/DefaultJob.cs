@@ -16,7 +16,7 @@ internal static class DefaultJob
     {
         DistinctPaths.Require(("--model", model ?? new FileInfo("breast-cancer.model.json")), ("--plot", plot));
         var clock = Stopwatch.StartNew();
-        LabeledData<double> data = LoadBundled();
+        LoadedData data = LoadedData.From(LoadBundled());
         TimeSpan loading = clock.Elapsed;
         var arguments = new TrainArguments(
             new InputArguments(new FileInfo("breast_cancer.csv"), "csv", null, ',', null),

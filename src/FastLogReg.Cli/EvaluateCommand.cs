@@ -13,7 +13,7 @@ internal static class EvaluateCommand
     public static int Run(CliContext context, FileInfo modelFile, InputArguments input, bool json)
     {
         SavedModel saved = PredictCommand.LoadModel(modelFile);
-        LabeledData<double> data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, saved.Model.FeatureCount, saved.Metadata.LabelColumn);
+        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, saved.Model.FeatureCount, saved.Metadata.LabelColumn);
         if (data.Data.Columns != saved.Model.FeatureCount)
         {
             throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {saved.Model.FeatureCount}.");

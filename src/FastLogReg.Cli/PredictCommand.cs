@@ -18,17 +18,27 @@ internal static class PredictCommand
         }
 
         SavedModel saved = LoadModel(modelFile);
-        FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
-        double[] probabilities = new double[table.Rows];
+        double[] probabilities;
+        string source = input.Data.FullName;
         try
         {
-            saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+            if (input.IsLibSvm)
+            {
+                CsrMatrix<double> rows = DataInput.ReadRows(input, saved.Model.FeatureCount);
+                probabilities = new double[rows.Rows];
+                saved.Model.PredictProbabilities(rows, probabilities);
+            }
+            else
+            {
+                FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
+                probabilities = new double[table.Rows];
+                saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+            }
         }
         catch (DataValueException e)
         {
-            throw new DataFormatException(table.Source, 0, null, $"data row {e.Row + 1}: {e.Problem}", e);
+            throw new DataFormatException(source, 0, null, $"data row {e.Row + 1}: {e.Problem}", e);
         }
-
 
         LabelMapping? labels = saved.Metadata.Labels;
         void Write(TextWriter writer)
@@ -63,7 +73,7 @@ internal static class PredictCommand
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             Write(writer);
         });
-        context.Console.MarkupLine($"Wrote {table.Rows} predictions to {Markup.Escape(output.FullName)}");
+        context.Console.MarkupLine($"Wrote {probabilities.Length} predictions to {Markup.Escape(output.FullName)}");
         return ExitCodes.Ok;
     }
 

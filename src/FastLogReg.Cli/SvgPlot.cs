@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FastLogReg.Data;
 using FastLogReg.IO;
 using FastLogReg.Models;
 using FastLogReg.Training;
@@ -18,7 +19,7 @@ internal static partial class SvgPlot
 {
     private const double Width = 640, Height = 420;
 
-    public static void Write(string path, TrainingReport report, LogisticModel model, LabeledData<double> data)
+    public static void Write(string path, TrainingReport report, LogisticModel model, LoadedData data)
     {
         var panels = new List<PlotModel> { LossCurve(report) };
         if (data.Data.Columns == 2)
@@ -65,7 +66,7 @@ internal static partial class SvgPlot
         return plot;
     }
 
-    private static PlotModel Boundary(LogisticModel model, LabeledData<double> data)
+    private static PlotModel Boundary(LogisticModel model, LoadedData data)
     {
         var plot = new PlotModel { Title = "Decision boundary wᵀx + b = 0", Background = OxyColors.White };
         plot.Legends.Add(new Legend { LegendPosition = LegendPosition.TopRight });
@@ -73,7 +74,7 @@ internal static partial class SvgPlot
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = data.FeatureNames[1] });
         var negative = new ScatterSeries { Title = data.Labels.Negative, MarkerType = MarkerType.Circle, MarkerFill = OxyColors.IndianRed, MarkerSize = 3 };
         var positive = new ScatterSeries { Title = data.Labels.Positive, MarkerType = MarkerType.Triangle, MarkerFill = OxyColors.SeaGreen, MarkerSize = 3 };
-        ReadOnlySpan<double> x = data.Data.Features.Span;
+        double[] x = TwoColumns(data.Data);
         ReadOnlySpan<double> y = data.Data.Labels.Span;
         double minX = double.PositiveInfinity, maxX = double.NegativeInfinity;
         for (int i = 0; i < data.Data.Rows; i++)
@@ -95,6 +96,28 @@ internal static partial class SvgPlot
         }
 
         return plot;
+    }
+
+    /// <summary>The rows of two-feature data as (x₀, x₁) pairs, dense or sparse.</summary>
+    private static double[] TwoColumns(Dataset<double> data)
+    {
+        if (data is DenseDataset<double> dense)
+        {
+            return dense.Features.ToArray();
+        }
+
+        var sparse = (SparseDataset<double>)data;
+        double[] x = new double[2 * sparse.Rows];
+        for (int i = 0; i < sparse.Rows; i++)
+        {
+            SparseRow<double> row = sparse.Matrix.GetRow(i);
+            for (int k = 0; k < row.Indices.Length; k++)
+            {
+                x[(2 * i) + row.Indices[k]] = row.Values[k];
+            }
+        }
+
+        return x;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"<\?xml[^>]*\?>\s*")]

@@ -35,16 +35,16 @@ internal static class TrainCommand
         DistinctPaths.Require(("--data", arguments.Input.Data), ("--model", arguments.Model), ("--plot", arguments.Plot));
         CheckOutputs(arguments);
         var clock = Stopwatch.StartNew();
-        LabeledData<double> data = DataInput.ReadLabeled(arguments.Input);
+        LoadedData data = DataInput.ReadLabeled(arguments.Input);
         TimeSpan loading = clock.Elapsed;
         return Train(context, data, arguments, loading, description: null);
     }
 
     /// <summary>The training session shared with the main job.</summary>
-    public static int Train(CliContext context, LabeledData<double> loaded, TrainArguments a, TimeSpan loading, string? description)
+    public static int Train(CliContext context, LoadedData loaded, TrainArguments a, TimeSpan loading, string? description)
     {
         var c = CultureInfo.InvariantCulture;
-        (DenseDataset<double> train, DenseDataset<double>? test, int[] order) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
+        (Dataset<double> train, Dataset<double>? test, int[] order) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
         double l2;
         try
         {
@@ -78,7 +78,12 @@ internal static class TrainCommand
         IAnsiConsole console = context.Console;
         if (text)
         {
-            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(description ?? loaded.Source)}: {loaded.Data.Rows} rows × {loaded.Data.Columns} features, read in {loading.TotalMilliseconds.ToString("F0", c)} ms");
+            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(description ?? loaded.Source)}: {loaded.Data.Rows} rows × {loaded.Data.Columns} features ({Markup.Escape(loaded.Layout)}), read in {loading.TotalMilliseconds.ToString("F0", c)} ms");
+            foreach (string note in loaded.Notes)
+            {
+                console.MarkupLine($"          note: {Markup.Escape(note)}");
+            }
+
             console.MarkupLine($"          label classes: 1 = '{Markup.Escape(loaded.Labels.Positive)}', 0 = '{Markup.Escape(loaded.Labels.Negative)}'");
             console.MarkupLine(test is null
                 ? $"[bold]Split[/]     all {train.Rows} rows used for training (no held-out rows)"
@@ -116,7 +121,7 @@ internal static class TrainCommand
         ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
         if (a.Plot is not null)
         {
-            SvgPlot.Write(a.Plot.FullName, report, result.Model, new LabeledData<double>(train, loaded.FeatureNames, loaded.Labels, loaded.Source));
+            SvgPlot.Write(a.Plot.FullName, report, result.Model, loaded with { Data = train });
         }
 
         if (a.Json)
@@ -189,48 +194,18 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// Shuffles the loaded rows in place (the arrays belong to this process) and splits off the held-out tail; also returns
-    /// the file row of each shuffled row.
+    /// Shuffles the loaded rows (dense ones in place: the arrays belong to this process) and splits off the held-out
+    /// tail; also returns the file row of each shuffled row.
     /// </summary>
-    private static (DenseDataset<double> Train, DenseDataset<double>? Test, int[] Order) ShuffleAndSplit(LabeledData<double> loaded, double testFraction, int seed)
+    private static (Dataset<double> Train, Dataset<double>? Test, int[] Order) ShuffleAndSplit(LoadedData loaded, double testFraction, int seed)
     {
-        DenseDataset<double> data = loaded.Data;
-        int n = data.Rows, d = data.Columns;
-        if (!MemoryMarshal.TryGetArray(data.Features, out ArraySegment<double> xs) || !MemoryMarshal.TryGetArray(data.Labels, out ArraySegment<double> ys))
-        {
-            throw new InvalidOperationException("Loaded data is expected to be array-backed.");
-        }
-
+        Dataset<double> data = loaded.Data;
+        int n = data.Rows;
         int held = (int)Math.Round(n * testFraction);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
-
         if (held == 0)
         {
             // Nothing to hold out: train on the rows as given (so the result equals a library call on the same file).
-            return (data, null, order);
-        }
-
-        Span<double> x = xs.AsSpan();
-        Span<double> y = ys.AsSpan();
-        var random = new Random(seed);
-        double[] row = new double[d];
-        for (int i = n - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            if (i == j)
-            {
-                continue;
-            }
-
-            x.Slice(i * d, d).CopyTo(row);
-            x.Slice(j * d, d).CopyTo(x.Slice(i * d, d));
-            row.CopyTo(x.Slice(j * d, d));
-            (y[i], y[j]) = (y[j], y[i]);
-            (order[i], order[j]) = (order[j], order[i]);
+            return (data, null, Enumerable.Range(0, n).ToArray());
         }
 
         if (n - held < 2)
@@ -238,13 +213,15 @@ internal static class TrainCommand
             throw new ArgumentException($"--test-fraction {testFraction.ToString(CultureInfo.InvariantCulture)} leaves {n - held} of {n} rows for training.");
         }
 
-        DenseDataset<double> train = data.Slice(0, n - held);
+        int[] order = Shuffle.Permutation(n, seed);
+        Dataset<double> shuffled = Shuffle.Apply(data, order, seed);
+        Dataset<double> train = Shuffle.Slice(shuffled, 0, n - held);
         ReadOnlySpan<double> trainLabels = train.Labels.Span;
         if (!trainLabels.Contains(0.0) || !trainLabels.Contains(1.0))
         {
             throw new ArgumentException($"after the split, the {train.Rows} training rows hold only one class; use more data or a smaller --test-fraction.");
         }
 
-        return (train, data.Slice(n - held, held), order);
+        return (train, Shuffle.Slice(shuffled, n - held, held), order);
     }
 }

@@ -30,6 +30,18 @@ public sealed record CsvReadOptions
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 
     /// <summary>
+    /// The most classes the label column may hold: 2 (the default) for binary data; up to 1000 for multi-class data.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside [2, 1000].</exception>
+    public int MaxClasses
+    {
+        get;
+        init => field = value is >= 2 and <= LabelCodes.MostClasses ? value : throw new ArgumentOutOfRangeException(nameof(MaxClasses), value, $"MaxClasses must be from 2 to {LabelCodes.MostClasses}.");
+    }
+
+        = 2;
+
+    /// <summary>
     /// Numbers are written with a decimal comma (<c>1,5</c>), as in many European CSV files, usually separated by ';'.
     /// Default false: the decimal separator is '.', and a comma inside a number is an error (never a thousands separator).
     /// </summary>
@@ -114,7 +126,7 @@ public static class CsvDataReader
     {
         options ??= new CsvReadOptions();
         Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true, file);
-        (LabelMapping mapping, T[] y) = LabelCodes.Map<T>(parsed.LabelValues, parsed.Codes!, options.Labels, options.PositiveLabel, source, parsed.LabelName);
+        (LabelMapping mapping, T[] y) = parsed.Labels!.Map<T>(options.Labels, options.PositiveLabel);
         DenseDataset<T> data = DenseDataset.Create(parsed.Features, y, parsed.Names.Length);
         return new LabeledData<T>(data, parsed.Names, mapping, source) { LabelColumn = parsed.LabelName };
     }
@@ -278,7 +290,7 @@ public static class CsvDataReader
 
         int columns = featureIndex.Length;
         var features = new Growable<T>(1024 * columns);
-        var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty);
+        var labels = new LabelCodes(source, withLabels ? header[label] : string.Empty, options.MaxClasses);
         var parser = new CsvRowParser<T>(header, featureIndex, label, options.DecimalComma);
         int threads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
         long? length = text is StreamReader { BaseStream: { CanSeek: true } stream } ? stream.Length : null;
@@ -336,7 +348,7 @@ public static class CsvDataReader
             throw NoRows(source, line);
         }
 
-        return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels.Codes : null, labels.Values, withLabels ? header[label] : null);
+        return new Parsed<T>(features.AsMemory(), rows, names, withLabels ? labels : null, withLabels ? header[label] : null);
     }
 
     /// <summary>
@@ -388,7 +400,7 @@ public static class CsvDataReader
             throw NoRows(source, line);
         }
 
-        return new Parsed<T>(parsed.Features.AsMemory(0, (int)(rows * columns)), (int)rows, names, labelName is not null ? labels.Codes : null, labels.Values, labelName);
+        return new Parsed<T>(parsed.Features.AsMemory(0, (int)(rows * columns)), (int)rows, names, labelName is not null ? labels : null, labelName);
     }
 
     /// <summary>The error for a file whose header is followed by nothing but blank lines (the last on <paramref name="line"/>).</summary>
@@ -462,5 +474,5 @@ public static class CsvDataReader
         return indices;
     }
 
-    private sealed record Parsed<T>(ReadOnlyMemory<T> Features, int Rows, string[] Names, byte[]? Codes, IReadOnlyList<string> LabelValues, string? LabelName);
+    private sealed record Parsed<T>(ReadOnlyMemory<T> Features, int Rows, string[] Names, LabelCodes? Labels, string? LabelName);
 }

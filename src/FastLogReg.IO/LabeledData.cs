@@ -17,30 +17,123 @@ public sealed record LabeledData<T>(DenseDataset<T> Data, IReadOnlyList<string> 
 }
 
 /// <summary>
-/// The two label values found in a file and which one is the positive class (label 1). Unless chosen, the positive class
-/// is the larger of two numbers (so 0/1 and −1/+1 keep their usual meaning), or else the later of two strings in
-/// ordinal order.
+/// The label values of a file's classes, in class order: class k is <see cref="Classes"/>[k]. Unless given, the classes
+/// are ordered as numbers when every value is one (so 0/1 and −1/+1 keep their usual meaning, and class 1 of two is the
+/// larger), otherwise as strings in ordinal order. Values are the same label when both are numbers of equal value
+/// (<c>1</c>, <c>1.0</c>, <c>+1</c>) or the same string.
 /// </summary>
-/// <param name="Negative">The file's value for class 0.</param>
-/// <param name="Positive">The file's value for class 1.</param>
-public sealed record LabelMapping(string Negative, string Positive)
+public sealed class LabelMapping : IEquatable<LabelMapping>
 {
-    /// <summary>Whether the two values came from numbers (1 is then the larger).</summary>
-    public bool IsNumeric => double.TryParse(Negative, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
-        && double.TryParse(Positive, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+    private readonly string[] _classes;
 
-    /// <summary>Orders two distinct values into a mapping (see the type's remarks), or uses <paramref name="positive"/>.</summary>
-    internal static LabelMapping From(string a, string b, string? positive)
+    /// <summary>Two classes: <paramref name="negative"/> is class 0, <paramref name="positive"/> class 1.</summary>
+    /// <param name="negative">The value of class 0.</param>
+    /// <param name="positive">The value of class 1.</param>
+    public LabelMapping(string negative, string positive)
+        : this([negative, positive])
     {
-        if (positive is not null)
+    }
+
+    /// <summary>K ≥ 2 classes, in class order.</summary>
+    /// <param name="classes">Distinct label values (no two the same label).</param>
+    /// <exception cref="ArgumentException">Fewer than two values, a null, or two values that are the same label.</exception>
+    public LabelMapping(IReadOnlyList<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        if (classes.Count < 2)
         {
-            return positive == a ? new LabelMapping(b, a) : new LabelMapping(a, b);
+            throw new ArgumentException($"A label mapping needs at least two classes, not {classes.Count}.", nameof(classes));
         }
 
-        var c = System.Globalization.CultureInfo.InvariantCulture;
-        bool numeric = double.TryParse(a, System.Globalization.NumberStyles.Float, c, out double x)
-            & double.TryParse(b, System.Globalization.NumberStyles.Float, c, out double y);
-        bool aFirst = numeric ? x < y : string.CompareOrdinal(a, b) < 0;
-        return aFirst ? new LabelMapping(a, b) : new LabelMapping(b, a);
+        _classes = classes.ToArray();
+        for (int k = 0; k < _classes.Length; k++)
+        {
+            ArgumentNullException.ThrowIfNull(_classes[k], nameof(classes));
+            int same = IndexOf(_classes[k]);
+            if (same != k)
+            {
+                throw new ArgumentException($"Classes {same} and {k} ('{_classes[same]}', '{_classes[k]}') are the same label.", nameof(classes));
+            }
+        }
     }
+
+    /// <summary>The label value of each class, in class order.</summary>
+    public IReadOnlyList<string> Classes => _classes;
+
+    /// <summary>K, the number of classes.</summary>
+    public int Count => _classes.Length;
+
+    /// <summary>The value of class 0.</summary>
+    public string Negative => _classes[0];
+
+    /// <summary>The value of class 1 (the positive class of a binary mapping).</summary>
+    public string Positive => _classes[1];
+
+    /// <summary>Whether every value is a (finite) number.</summary>
+    public bool IsNumeric => _classes.All(c => LabelKey.Of(c).IsNumber);
+
+    /// <summary>The class of a label value (by <see cref="LabelMapping"/>'s equality), or −1.</summary>
+    /// <param name="value">A label value.</param>
+    public int IndexOf(ReadOnlySpan<char> value)
+    {
+        LabelKey key = LabelKey.Of(value);
+        for (int k = 0; k < _classes.Length; k++)
+        {
+            if (LabelKey.Of(_classes[k]).Equals(key))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(LabelMapping? other) => other is not null && _classes.AsSpan().SequenceEqual(other._classes);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as LabelMapping);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (string c in _classes)
+        {
+            hash.Add(c, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Join(", ", _classes.Select((c, k) => $"{k} = '{c}'"));
+
+    /// <summary>
+    /// Orders distinct values into classes (see the type's remarks); with <paramref name="positive"/> (two classes only)
+    /// that value is class 1.
+    /// </summary>
+    internal static LabelMapping Infer(IReadOnlyList<string> values, string? positive)
+    {
+        string[] ordered = values.All(v => LabelKey.Of(v).IsNumber)
+            ? values.OrderBy(v => LabelKey.Of(v).Number).ToArray()
+            : values.Order(StringComparer.Ordinal).ToArray();
+        if (positive is not null && ordered.Length == 2)
+        {
+            var mapping = new LabelMapping(ordered);
+            int k = mapping.IndexOf(positive);
+            return k == 0 ? new LabelMapping(ordered[1], ordered[0]) : mapping;
+        }
+
+        return new LabelMapping(ordered);
+    }
+}
+
+/// <summary>A label value as compared: its number when it is a finite number (−0 as 0), otherwise its text.</summary>
+internal readonly record struct LabelKey(bool IsNumber, double Number, string? Text)
+{
+    public static LabelKey Of(ReadOnlySpan<char> value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x)
+            ? new LabelKey(true, x == 0 ? 0.0 : x, null)
+            : new LabelKey(false, 0, value.ToString());
 }

@@ -221,7 +221,7 @@ public sealed class LogisticModel
             destination[i] = SparseLossGradient.Dot(ref MemoryMarshal.GetReference(row.Indices), ref MemoryMarshal.GetReference(row.Values), row.Indices.Length, ref w) + Bias;
             if (!double.IsFinite(destination[i]))
             {
-                throw new ArgumentException($"The decision value of row {i} overflowed: its values are too large for the model's weights.", nameof(rows));
+                throw new DataValueException(i, null, double.NaN, "the decision value overflowed: the row's values are too large for the model's weights.", nameof(rows));
             }
         }
 
