@@ -111,7 +111,8 @@ internal static class TrainCommand
 
         var metadata = new ModelMetadata
         {
-            FeatureNames = loaded.FeatureNames,
+            // LIBSVM columns are numbered, not named: a model of them stores its dimension, not "f1" … "fd".
+            FeatureNames = loaded.Data is SparseDataset<double> ? null : loaded.FeatureNames,
             Labels = loaded.Labels,
             Standardization = result.Standardization,
             Training = TrainingSummary.From(options, report, train.Rows),

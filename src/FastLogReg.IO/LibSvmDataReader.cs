@@ -172,7 +172,25 @@ public static class LibSvmDataReader
         return new LabeledData<T>(DenseDataset.Create(x, y, columns), Names(columns), mapping, source);
     }
 
-    private static string[] Names(int columns) => Enumerable.Range(1, columns).Select(j => "f" + j.ToString(CultureInfo.InvariantCulture)).ToArray();
+    private static IReadOnlyList<string> Names(int columns) => new PositionalNames(columns);
+
+    /// <summary>"f1", "f2", … made on demand: a file with index 10⁸ must not cost 10⁸ strings.</summary>
+    private sealed class PositionalNames(int count) : IReadOnlyList<string>
+    {
+        public int Count => count;
+
+        public string this[int index] => (uint)index < (uint)count ? "f" + (index + 1).ToString(CultureInfo.InvariantCulture) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (int j = 0; j < count; j++)
+            {
+                yield return this[j];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     /// <summary>A file by path: cut at line ends into pieces parsed in parallel, joined in order; a pipe or device is read as one stream.</summary>
     private static Parsed<T> ParseFile<T>(string path, LibSvmReadOptions options, bool withLabels)
