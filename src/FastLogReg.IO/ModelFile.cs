@@ -13,7 +13,7 @@ public sealed record ModelMetadata
     /// <summary>One name per feature, or null.</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
-    /// <summary>Which label values the classes 0 and 1 stand for, or null.</summary>
+    /// <summary>Which label value each class stands for (class 0 and 1 of a binary model), or null.</summary>
     public LabelMapping? Labels { get; init; }
 
     /// <summary>
@@ -90,9 +90,30 @@ public sealed record TrainingSummary(
 }
 
 /// <summary>A model together with its metadata, as saved to and loaded from a file.</summary>
-/// <param name="Model">The model.</param>
-/// <param name="Metadata">What else the file says about it.</param>
-public sealed record SavedModel(LogisticModel Model, ModelMetadata Metadata);
+public sealed class SavedModel
+{
+    /// <summary>Pairs a model with its metadata.</summary>
+    /// <param name="model">The model (binary, multinomial or one-vs-rest).</param>
+    /// <param name="metadata">What else the file says about it.</param>
+    public SavedModel(ClassificationModel model, ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(metadata);
+        Classifier = model;
+        Metadata = metadata;
+    }
+
+    /// <summary>The model, whatever its kind.</summary>
+    public ClassificationModel Classifier { get; }
+
+    /// <summary>The model as a binary <see cref="LogisticModel"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model has more than two classes (use <see cref="Classifier"/>).</exception>
+    public LogisticModel Model => Classifier as LogisticModel
+        ?? throw new InvalidOperationException($"This is a {Classifier.ClassCount}-class {Classifier.Kind} model, not a binary one: use Classifier.");
+
+    /// <summary>What else the file says about the model.</summary>
+    public ModelMetadata Metadata { get; }
+}
 
 /// <summary>
 /// Saves and loads models as versioned JSON (System.Text.Json, source-generated). Saving is atomic: the JSON goes to a
@@ -103,8 +124,11 @@ public sealed record SavedModel(LogisticModel Model, ModelMetadata Metadata);
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this build writes (it reads versions 1 and 2).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>A coefficient row is stored sparsely when at most this fraction of it is non-zero.</summary>
+    private const double SparseFraction = 0.25;
 
     private const string Kind = "FastLogReg.LogisticModel";
 
@@ -149,8 +173,6 @@ public static class ModelFile
     internal static void Save(SavedModel saved, string path, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(saved);
-        ArgumentNullException.ThrowIfNull(saved.Model, nameof(saved));
-        ArgumentNullException.ThrowIfNull(saved.Metadata, nameof(saved));
         ModelDocument document = ToDocument(saved);
 
         // Never write a file that Load would reject.
@@ -165,20 +187,65 @@ public static class ModelFile
     private static ModelDocument ToDocument(SavedModel saved)
     {
         ModelMetadata m = saved.Metadata;
+        ClassificationModel model = saved.Classifier;
+        int rows = model.CoefficientRows, d = model.FeatureCount;
+        var dense = new double[]?[rows];
+        var sparse = new SparseRowDocument?[rows];
+        bool anySparse = false;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<double> row = model.Coefficients(r);
+            int nonZeros = row.Length - row.Count(0.0);
+            if (nonZeros <= SparseFraction * d)
+            {
+                // Mostly zeros (a model of sparse, high-dimensional data): the dimension and the non-zeros, not d zeros.
+                var indices = new int[nonZeros];
+                var values = new double[nonZeros];
+                for (int j = 0, k = 0; j < d; j++)
+                {
+                    if (row[j] != 0)
+                    {
+                        (indices[k], values[k]) = (j, row[j]);
+                        k++;
+                    }
+                }
+
+                sparse[r] = new SparseRowDocument { Indices = indices, Values = values };
+                anySparse = true;
+            }
+            else
+            {
+                dense[r] = row.ToArray();
+            }
+        }
+
         return new ModelDocument
         {
             Kind = Kind,
             FormatVersion = FormatVersion,
-            Weights = saved.Model.Weights.ToArray(),
-            Bias = saved.Model.Bias,
+            Model = KindName(model.Kind),
+            Features = d,
+            Classes = m.Labels?.Classes.ToArray(),
+            Coefficients = anySparse ? null : dense.Select(x => x!).ToArray(),
+            SparseCoefficients = anySparse ? sparse.Select((x, r) => x ?? Dense(dense[r]!)).ToArray() : null,
+            Intercepts = Enumerable.Range(0, rows).Select(model.Intercept).ToArray(),
             FeatureNames = m.FeatureNames?.ToArray(),
-            NegativeLabel = m.Labels?.Negative,
-            PositiveLabel = m.Labels?.Positive,
             Standardization = m.Standardization is { } s ? new ScalingDocument { Means = s.Means.ToArray(), Scales = s.Scales.ToArray(), FoldedIntoWeights = true } : null,
             Training = m.Training,
             LabelColumn = m.LabelColumn,
         };
     }
+
+    /// <summary>A dense row in the sparse form (when other rows of the model are sparse).</summary>
+    private static SparseRowDocument Dense(double[] row) =>
+        new() { Indices = Enumerable.Range(0, row.Length).Where(j => row[j] != 0).ToArray(), Values = row.Where(v => v != 0).ToArray() };
+
+    private static string KindName(ClassificationKind kind) => kind switch
+    {
+        ClassificationKind.Binary => "binary",
+        ClassificationKind.Multinomial => "multinomial",
+        _ => "oneVsRest",
+    };
 
     private static SavedModel Validate(ModelDocument? d, string source)
     {
@@ -192,15 +259,149 @@ public static class ModelFile
             throw new DataFormatException(source, 0, null, problem);
         }
 
+        ClassificationModel model;
+        LabelMapping? labels;
+        if (d.FormatVersion == 1)
+        {
+            model = new LogisticModel(d.Weights, d.Bias!.Value);
+            labels = d.NegativeLabel is null ? null : new LabelMapping(d.NegativeLabel, d.PositiveLabel!);
+        }
+        else
+        {
+            double[][] rows = Rows(d);
+            model = ModelFactory.Create(d.Model!, rows, d.Intercepts!);
+            labels = d.Classes is null ? null : new LabelMapping(d.Classes);
+        }
+
         var metadata = new ModelMetadata
         {
             FeatureNames = d.FeatureNames,
-            Labels = d.NegativeLabel is null ? null : new LabelMapping(d.NegativeLabel, d.PositiveLabel!),
+            Labels = labels,
             Standardization = d.Standardization is { } s ? new FeatureScaling(s.Means, s.Scales) : null,
             Training = d.Training,
             LabelColumn = d.LabelColumn,
         };
-        return new SavedModel(new LogisticModel(d.Weights, d.Bias!.Value), metadata);
+        return new SavedModel(model, metadata);
+    }
+
+    /// <summary>The coefficient rows of a version-2 document, dense.</summary>
+    private static double[][] Rows(ModelDocument d)
+    {
+        if (d.Coefficients is { } dense)
+        {
+            return dense;
+        }
+
+        int features = d.Features!.Value;
+        return d.SparseCoefficients!.Select(r =>
+        {
+            double[] row = new double[features];
+            for (int k = 0; k < r.Indices!.Length; k++)
+            {
+                row[r.Indices[k]] = r.Values![k];
+            }
+
+            return row;
+        }).ToArray();
+    }
+
+    /// <summary>What is wrong with the version-2 fields of a document, or null.</summary>
+    private static string? ProblemOfVersion2(ModelDocument d)
+    {
+        if (d.Model is not ("binary" or "multinomial" or "oneVsRest"))
+        {
+            return $"\"model\" is {(d.Model is null ? "missing" : $"'{d.Model}'")}: expected 'binary', 'multinomial' or 'oneVsRest'.";
+        }
+
+        if (d.Features is not { } features || features < 1)
+        {
+            return $"\"features\" is {(d.Features is null ? "missing" : d.Features.Value.ToString(CultureInfo.InvariantCulture))}: a model has at least one feature.";
+        }
+
+        if ((d.Coefficients is null) == (d.SparseCoefficients is null))
+        {
+            return "a model has either \"coefficients\" (dense rows) or \"sparseCoefficients\", exactly one of them.";
+        }
+
+        int rows = d.Coefficients?.Length ?? d.SparseCoefficients!.Length;
+        int classes = d.Classes?.Length ?? (d.Model == "binary" ? 2 : rows);
+        int expectedRows = d.Model == "binary" ? 1 : classes;
+        if (rows != expectedRows || (d.Model == "binary" && classes != 2) || (d.Model != "binary" && classes < 3))
+        {
+            return $"a {d.Model} model of {classes} classes has {expectedRows} coefficient row(s), not {rows}{(d.Model == "binary" ? " (and exactly two classes)" : " (and at least three classes)")}.";
+        }
+
+        if (d.Intercepts is not { } intercepts || intercepts.Length != rows)
+        {
+            return $"\"intercepts\" must hold {rows} value(s), one per coefficient row{(d.Intercepts is null ? "; it is missing" : string.Empty)}.";
+        }
+
+        if (FirstNonFinite(intercepts) is { } bad)
+        {
+            return $"intercept {bad} is {intercepts[bad]}: intercepts must be finite.";
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            if (d.Coefficients is { } dense)
+            {
+                if (dense[r] is not { } row || row.Length != features)
+                {
+                    return $"coefficient row {r} must hold {features} values.";
+                }
+
+                if (FirstNonFinite(row) is { } j)
+                {
+                    return $"coefficient {j} of row {r} is {row[j]}: coefficients must be finite.";
+                }
+            }
+            else if (d.SparseCoefficients![r] is not { Indices: { } indices, Values: { } values } || indices.Length != values.Length)
+            {
+                return $"sparse coefficient row {r} needs \"indices\" and \"values\" of the same length.";
+            }
+            else
+            {
+                for (int k = 0; k < indices.Length; k++)
+                {
+                    if ((uint)indices[k] >= (uint)features || (k > 0 && indices[k] <= indices[k - 1]))
+                    {
+                        return $"sparse coefficient row {r}, entry {k}: index {indices[k]} must be in [0, {features}) and above the previous one.";
+                    }
+                }
+
+                if (FirstNonFinite(values) is { } j)
+                {
+                    return $"sparse coefficient row {r}, entry {j} is {values[j]}: coefficients must be finite.";
+                }
+            }
+        }
+
+        if (d.Classes is { } names)
+        {
+            try
+            {
+                _ = new LabelMapping(names);
+            }
+            catch (ArgumentException e)
+            {
+                return "invalid \"classes\": " + e.Message;
+            }
+        }
+
+        return null;
+    }
+
+    private static int? FirstNonFinite(double[] values)
+    {
+        for (int j = 0; j < values.Length; j++)
+        {
+            if (!double.IsFinite(values[j]))
+            {
+                return j;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>What is wrong with a model document, or null: the one set of rules for loading and saving.</summary>
@@ -216,39 +417,55 @@ public static class ModelFile
             return "\"formatVersion\" is missing.";
         }
 
-        if (version != FormatVersion)
+        if (version is not (1 or 2))
         {
-            return $"format version {version.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads version {FormatVersion}.";
+            return $"format version {version.ToString(CultureInfo.InvariantCulture)} is not supported; this build reads versions 1 and 2.";
         }
 
-        if (d.Weights is not { Length: > 0 } weights)
+        int features;
+        if (version == 1)
         {
-            return "\"weights\" is missing or empty.";
-        }
+            if (d.Weights is not { Length: > 0 } weights)
+            {
+                return "\"weights\" is missing or empty.";
+            }
 
-        for (int j = 0; j < weights.Length; j++)
-        {
-            if (!double.IsFinite(weights[j]))
+            if (FirstNonFinite(weights) is { } j)
             {
                 return $"weight {j} is {weights[j]}: weights must be finite.";
             }
-        }
 
-        if (d.Bias is not { } bias)
-        {
-            return "\"bias\" is missing: a model needs its intercept (0 if it has none).";
-        }
+            if (d.Bias is not { } bias)
+            {
+                return "\"bias\" is missing: a model needs its intercept (0 if it has none).";
+            }
 
-        if (!double.IsFinite(bias))
+            if (!double.IsFinite(bias))
+            {
+                return $"the bias is {bias}: it must be finite.";
+            }
+
+            if ((d.NegativeLabel is null) != (d.PositiveLabel is null) || (d.NegativeLabel is not null && d.NegativeLabel == d.PositiveLabel))
+            {
+                return "\"negativeLabel\" and \"positiveLabel\" must both be given, and differ, or both be absent.";
+            }
+
+            features = weights.Length;
+        }
+        else if (ProblemOfVersion2(d) is { } problem)
         {
-            return $"the bias is {bias}: it must be finite.";
+            return problem;
+        }
+        else
+        {
+            features = d.Features!.Value;
         }
 
         if (d.FeatureNames is { } names)
         {
-            if (names.Length != weights.Length)
+            if (names.Length != features)
             {
-                return $"{names.Length} feature names for {weights.Length} weights.";
+                return $"{names.Length} feature names for {features} weights.";
             }
 
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -266,11 +483,6 @@ public static class ModelFile
             }
         }
 
-        if ((d.NegativeLabel is null) != (d.PositiveLabel is null) || (d.NegativeLabel is not null && d.NegativeLabel == d.PositiveLabel))
-        {
-            return "\"negativeLabel\" and \"positiveLabel\" must both be given, and differ, or both be absent.";
-        }
-
         if (d.Standardization is { } s)
         {
             if (s.FoldedIntoWeights == false)
@@ -278,9 +490,9 @@ public static class ModelFile
                 return "the standardization is marked as not folded into the weights: this build only reads models whose weights work on raw features (as it writes them).";
             }
 
-            if (s.Means?.Length != weights.Length || s.Scales?.Length != weights.Length)
+            if (s.Means?.Length != features || s.Scales?.Length != features)
             {
-                return $"the standardization must have {weights.Length} means and {weights.Length} scales.";
+                return $"the standardization must have {features} means and {features} scales.";
             }
 
             try
@@ -297,12 +509,29 @@ public static class ModelFile
     }
 }
 
-/// <summary>The JSON layout of a model file (format version 1).</summary>
+/// <summary>
+/// The JSON layout of a model file. Version 2 (written): "model" (binary, multinomial or oneVsRest), "features" d,
+/// "classes" (the label value of each class), "coefficients" (rows of d values: one for a binary model, K otherwise) or
+/// "sparseCoefficients" (rows of indices and values, when mostly zero), "intercepts" (one per row). Version 1 (still
+/// read): binary only, "weights", "bias", "negativeLabel", "positiveLabel".
+/// </summary>
 internal sealed class ModelDocument
 {
     public string? Kind { get; set; }
 
     public int? FormatVersion { get; set; }
+
+    public string? Model { get; set; }
+
+    public int? Features { get; set; }
+
+    public string[]? Classes { get; set; }
+
+    public double[][]? Coefficients { get; set; }
+
+    public SparseRowDocument[]? SparseCoefficients { get; set; }
+
+    public double[]? Intercepts { get; set; }
 
     public double[]? Weights { get; set; }
 
@@ -321,6 +550,14 @@ internal sealed class ModelDocument
     public string? LabelColumn { get; set; }
 }
 
+/// <summary>The JSON layout of a sparse coefficient row.</summary>
+internal sealed class SparseRowDocument
+{
+    public int[]? Indices { get; set; }
+
+    public double[]? Values { get; set; }
+}
+
 /// <summary>The JSON layout of a standardization.</summary>
 internal sealed class ScalingDocument
 {
@@ -331,7 +568,7 @@ internal sealed class ScalingDocument
     public bool? FoldedIntoWeights { get; set; }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ModelDocument))]
 internal sealed partial class ModelJsonContext : JsonSerializerContext
 {
@@ -342,5 +579,6 @@ internal sealed partial class ModelJsonContext : JsonSerializerContext
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         AllowDuplicateProperties = false,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     });
 }

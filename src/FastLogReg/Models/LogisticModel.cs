@@ -11,7 +11,7 @@ namespace FastLogReg.Models;
 /// <summary>
 /// A trained binary logistic-regression model: P(y = 1 | x) = σ(wᵀx + b). Immutable; safe to share across threads.
 /// </summary>
-public sealed class LogisticModel
+public sealed class LogisticModel : ClassificationModel
 {
     private readonly CacheLineAligned _weights; // w on cache lines: the row dots load it a register at a time
 
@@ -55,7 +55,22 @@ public sealed class LogisticModel
     public double Bias { get; }
 
     /// <summary>The number of features a row must have.</summary>
-    public int FeatureCount => _weights.Length;
+    public override int FeatureCount => _weights.Length;
+
+    /// <inheritdoc/>
+    public override ClassificationKind Kind => ClassificationKind.Binary;
+
+    /// <inheritdoc/>
+    public override int ClassCount => 2;
+
+    /// <inheritdoc/>
+    public override int CoefficientRows => 1;
+
+    /// <inheritdoc/>
+    public override ReadOnlySpan<double> Coefficients(int row) => row == 0 ? Weights : throw new ArgumentOutOfRangeException(nameof(row), row, "A binary model has one row of coefficients.");
+
+    /// <inheritdoc/>
+    public override double Intercept(int row) => row == 0 ? Bias : throw new ArgumentOutOfRangeException(nameof(row), row, "A binary model has one intercept.");
 
     internal SimdWidth Width { get; }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastLogReg.Data;
 using FastLogReg.IO;
 using FastLogReg.Models;
@@ -72,7 +73,7 @@ public class ModelFileTests
     [InlineData("{", "not a valid model file")]
     [InlineData("null", "JSON null")]
     [InlineData("{\"kind\":\"x\",\"formatVersion\":1,\"weights\":[1],\"bias\":0}", "not a FastLogReg model")]
-    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":2,\"weights\":[1],\"bias\":0}", "format version 2 is not supported")]
+    [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":3,\"weights\":[1],\"bias\":0}", "format version 3 is not supported")]
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[],\"bias\":0}", "\"weights\" is missing or empty")]
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1,2],\"bias\":0,\"featureNames\":[\"a\"]}", "1 feature names for 2 weights")]
     [InlineData("{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1,\"NaN\"],\"bias\":0}", "not a valid model file")]
@@ -99,6 +100,51 @@ public class ModelFileTests
         e = Assert.Throws<ArgumentException>(() => ModelFile.Save(new SavedModel(model, new ModelMetadata { FeatureNames = ["a", "b", "a"] }), dir.File("m.json")));
         Assert.Contains("appears twice", e.Message);
         Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void AModelOfSparseDataStoresItsDimensionAndNonZerosNotItsZeros()
+    {
+        using var dir = new TempDirectory();
+        double[] w = new double[1_000_000];
+        (w[3], w[999_999]) = (0.5, -2.0);
+        var saved = new SavedModel(new LogisticModel(w, 0.25), new ModelMetadata { Labels = new LabelMapping("-1", "+1") });
+        ModelFile.Save(saved, dir.File("m.json"));
+
+        Assert.True(new FileInfo(dir.File("m.json")).Length < 2000, $"{new FileInfo(dir.File("m.json")).Length} bytes");
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(dir.File("m.json")));
+        Assert.Equal(1_000_000, json.RootElement.GetProperty("features").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("formatVersion").GetInt32());
+        SavedModel loaded = ModelFile.Load(dir.File("m.json"));
+        Assert.Equal(w, loaded.Model.Weights.ToArray());
+        Assert.Equal(0.25, loaded.Model.Bias);
+        Assert.Equal(new LabelMapping("-1", "+1"), loaded.Metadata.Labels);
+    }
+
+    [Fact]
+    public void VersionOneFilesStillLoad()
+    {
+        const string Json = "{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":1,\"weights\":[1.5,-2],\"bias\":0.5,\"featureNames\":[\"a\",\"b\"],\"negativeLabel\":\"no\",\"positiveLabel\":\"yes\"}";
+        SavedModel loaded = ModelFile.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json)), "v1.json");
+        Assert.Equal([1.5, -2.0], loaded.Model.Weights.ToArray());
+        Assert.Equal(0.5, loaded.Model.Bias);
+        Assert.Equal(new LabelMapping("no", "yes"), loaded.Metadata.Labels);
+    }
+
+    [Theory]
+    [InlineData("\"model\":\"binary\",\"features\":2,\"coefficients\":[[1,2]]", "\"intercepts\"")]
+    [InlineData("\"model\":\"binary\",\"features\":2,\"coefficients\":[[1,2]],\"sparseCoefficients\":[],\"intercepts\":[0]", "exactly one of them")]
+    [InlineData("\"model\":\"binary\",\"features\":3,\"coefficients\":[[1,2]],\"intercepts\":[0]", "must hold 3 values")]
+    [InlineData("\"model\":\"binary\",\"features\":3,\"sparseCoefficients\":[{\"indices\":[2,1],\"values\":[1,2]}],\"intercepts\":[0]", "above the previous one")]
+    [InlineData("\"model\":\"binary\",\"features\":3,\"sparseCoefficients\":[{\"indices\":[5],\"values\":[1]}],\"intercepts\":[0]", "in [0, 3)")]
+    [InlineData("\"model\":\"trinary\",\"features\":2,\"coefficients\":[[1,2]],\"intercepts\":[0]", "'trinary'")]
+    [InlineData("\"model\":\"binary\",\"features\":2,\"classes\":[\"1\",\"1.0\"],\"coefficients\":[[1,2]],\"intercepts\":[0]", "the same label")]
+    [InlineData("\"model\":\"multinomial\",\"features\":2,\"classes\":[\"a\",\"b\",\"c\"],\"coefficients\":[[1,2]],\"intercepts\":[0]", "3 coefficient row(s)")]
+    public void MalformedVersionTwoFilesAreRejectedWithAReason(string body, string expected)
+    {
+        string json = "{\"kind\":\"FastLogReg.LogisticModel\",\"formatVersion\":2," + body + "}";
+        var e = Assert.Throws<DataFormatException>(() => ModelFile.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), "m.json"));
+        Assert.Contains(expected, e.Message);
     }
 
     [Fact]
