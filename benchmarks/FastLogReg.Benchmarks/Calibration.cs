@@ -15,10 +15,10 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
     public bool Reached => Gap <= Target;
 
     /// <summary>A tight reference objective: L-BFGS to a relative gradient tolerance of 10⁻¹².</summary>
-    public static double Reference(DenseDataset<float> data, double l2) =>
+    public static double Reference(Dataset<float> data, double l2) =>
         LogisticRegression.Train(data, new TrainingOptions { L2 = l2, Tolerance = 1e-12, MaxIterations = 100_000 }).Report.FinalObjective;
 
-    public static Calibration Run(DenseDataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target)
+    public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target)
     {
         var clock = Stopwatch.StartNew();
         var options = new TrainingOptions { Solver = solver, L2 = l2, MaxDegreeOfParallelism = threads, MaxIterations = 10_000_000 };

@@ -7,6 +7,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--sparse-probe")
+        {
+            return SparseProbe.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--survey")
         {
             return SolverSurvey.Run(args.Length > 1 ? args[1] : null);

@@ -256,7 +256,7 @@ public static class LibSvmDataReader
             try
             {
                 int got = RandomAccess.Read(file, bytes.AsSpan(0, size), cuts[k]);
-                var piece = new Piece<T>(size / 16);
+                var piece = new Piece<T>(size / 12);
                 piece.Parse(bytes.AsSpan(0, got), options.ZeroBased, options.Columns, withLabels);
                 pieces[k] = piece;
                 if (piece.Error is not null)
@@ -605,7 +605,7 @@ public static class LibSvmDataReader
                     continue;
                 }
 
-                if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                if (!TryIndex(name, out int index))
                 {
                     return (line, field, name.ContainsAnyExceptInRange((byte)'0', (byte)'9') || name.IsEmpty
                         ? $"the index '{Show(name)}' is not an integer ≥ {(zeroBased ? 0 : 1)}."
@@ -633,7 +633,10 @@ public static class LibSvmDataReader
                 }
 
                 ReadOnlySpan<byte> text = token[(colon + 1)..];
-                if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value) || !T.IsFinite(value))
+
+                // Plain decimals (what programs write) by the CSV reader's fast parser, anything else by .NET's.
+                if (PlainDecimal.Parse(text, 0, out T value) != text.Length
+                    && (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !T.IsFinite(value)))
                 {
                     return (line, field, $"the value '{Show(text)}' of feature {Show(name)} is not a finite number.");
                 }
@@ -649,6 +652,36 @@ public static class LibSvmDataReader
             }
 
             return null;
+        }
+
+        /// <summary>A whole number of ASCII digits that fits an int.</summary>
+        private static bool TryIndex(ReadOnlySpan<byte> digits, out int index)
+        {
+            index = 0;
+            if (digits.IsEmpty || digits.Length > 10)
+            {
+                return false;
+            }
+
+            long value = 0;
+            foreach (byte b in digits)
+            {
+                uint digit = (uint)(b - '0');
+                if (digit > 9)
+                {
+                    return false;
+                }
+
+                value = (value * 10) + digit;
+            }
+
+            if (value > int.MaxValue)
+            {
+                return false;
+            }
+
+            index = (int)value;
+            return true;
         }
 
         private ushort Code(ReadOnlySpan<byte> label)

@@ -16,7 +16,7 @@ namespace FastLogReg.Reference;
 /// The only departure from the page is the loss: −[y log a + (1−y) log(1−a)] is evaluated as the algebraically equal
 /// (max(z,0) − y·z) + log1p(e^(−|z|)), because log(1 − σ(z)) is log(0) = −∞ in floating point once σ(z) rounds to 1.
 /// </summary>
-public static class TextbookLogisticRegression
+internal static class TextbookLogisticRegression
 {
     /// <summary>The objective at (w, b); writes ∂f/∂w into <paramref name="gradientWeights"/> and returns ∂f/∂b.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
