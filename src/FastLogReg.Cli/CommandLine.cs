@@ -73,6 +73,7 @@ internal static class CommandLine
         Option<int> seed = OptionParsers.Integer("--seed", "Seed of the shuffle before the split (and of SGD). Default 42.", minimum: int.MinValue, defaultValue: 42);
         Option<int?> maxIterations = OptionParsers.Integer("--max-iterations", "Iteration limit (default 1000).", minimum: 0);
         Option<double?> tolerance = OptionParsers.Number("--tolerance", "Stop when ‖∇f‖ ≤ tolerance · max(1, ‖∇f(0)‖). Default 1e-6.", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
+        Option<string> multiClass = OptionParsers.Choice("--multiclass", "With more than two classes: multinomial (softmax, the default) or ovr (one-vs-rest); 'multinomial' also for two classes.", "auto", "auto", "multinomial", "ovr");
         Option<FileInfo> model = new("--model") { Description = "Where to save the model (JSON).", Required = true };
         Option<FileInfo?> plot = PlotOption();
         Option<bool> quiet = QuietOption();
@@ -80,7 +81,7 @@ internal static class CommandLine
 
         var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
         input.AddTo(command);
-        foreach (Option o in new Option[] { solver, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, model, plot, quiet, json })
+        foreach (Option o in new Option[] { solver, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, multiClass, model, plot, quiet, json })
         {
             command.Options.Add(o);
         }
@@ -106,7 +107,8 @@ internal static class CommandLine
             r.GetValue(model)!,
             r.GetValue(plot),
             r.GetValue(quiet),
-            r.GetValue(json)))));
+            r.GetValue(json),
+            r.GetValue(multiClass)!))));
         return command;
     }
 

@@ -102,20 +102,23 @@ internal sealed record InputArguments(FileInfo Data, string? Format, string? Lab
 internal static class DataInput
 {
     /// <summary>A labelled file, for training (mapping inferred) or evaluation (the model's mapping and feature names).</summary>
-    public static LoadedData ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null, string? modelLabelColumn = null)
+    public static LoadedData ReadLabeled(InputArguments input, LabelMapping? mapping = null, IReadOnlyList<string>? featureNames = null, int? columns = null, string? modelLabelColumn = null, int? modelClasses = null)
     {
         input.CheckApplicable();
+
+        // Training takes any number of classes (a third one makes the model multinomial); evaluation the model's.
+        int classes = Math.Max(2, mapping?.Count ?? modelClasses ?? LibSvmDataReader.MostClasses);
         if (input.IsLibSvm)
         {
             // Sparse rows as they are: a LIBSVM file is never densified here.
-            return LoadedData.From(LibSvmDataReader.ReadSparse<double>(RequireExists(input.Data), new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive, ZeroBased = input.ZeroBased }));
+            return LoadedData.From(LibSvmDataReader.ReadSparse<double>(RequireExists(input.Data), new LibSvmReadOptions { Columns = columns, Labels = mapping, PositiveLabel = input.Positive, ZeroBased = input.ZeroBased, MaxClasses = classes }));
         }
 
         // The model's features by name (an error names any the header lacks), unless the user asks for position.
         IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
         // Evaluation finds the label column the model was trained with by its name, unless told otherwise.
         string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
-        var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma };
+        var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma, MaxClasses = classes };
         // By path, so that a big file is cut into pieces parsed on every core.
         return LoadedData.From(CsvDataReader.Read<double>(RequireExists(input.Data), options));
     }

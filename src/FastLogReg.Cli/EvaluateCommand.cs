@@ -13,10 +13,16 @@ internal static class EvaluateCommand
     public static int Run(CliContext context, FileInfo modelFile, InputArguments input, bool json)
     {
         SavedModel saved = PredictCommand.LoadModel(modelFile);
-        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, saved.Model.FeatureCount, saved.Metadata.LabelColumn);
-        if (data.Data.Columns != saved.Model.FeatureCount)
+        ClassificationModel model = saved.Classifier;
+        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, model.FeatureCount, saved.Metadata.LabelColumn, model.ClassCount);
+        if (data.Data.Columns != model.FeatureCount)
         {
-            throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {saved.Model.FeatureCount}.");
+            throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {model.FeatureCount}.");
+        }
+
+        if (model is MulticlassModel multi)
+        {
+            return Multiclass(context, multi, data, json);
         }
 
         ModelEvaluation e;
@@ -47,5 +53,60 @@ internal static class EvaluateCommand
         matrix.AddRow(Markup.Escape($"actual {data.Labels.Positive}"), e.FalseNegatives.ToString("G", c), e.TruePositives.ToString("G", c));
         console.Write(matrix);
         return ExitCodes.Ok;
+    }
+
+    private static int Multiclass(CliContext context, MulticlassModel model, LoadedData data, bool json)
+    {
+        MulticlassEvaluation e;
+        try
+        {
+            e = model.Evaluate(data.Data);
+        }
+        catch (DataValueException bad)
+        {
+            throw new DataFormatException(data.Source, 0, null, $"data row {bad.Row + 1}: {bad.Problem}", bad);
+        }
+
+        int k = model.ClassCount;
+        IReadOnlyList<string> names = data.Labels.Classes;
+        if (json)
+        {
+            double[][] confusion = Enumerable.Range(0, k).Select(a => Enumerable.Range(0, k).Select(p => e.ConfusionMatrix[a, p]).ToArray()).ToArray();
+            var output = new EvaluateOutput(data.Source, null, null, Scores.From(e)) { Classes = names, ConfusionMatrix = confusion };
+            context.Output.WriteLine(JsonSerializer.Serialize(output, CliJsonContext.Readable.EvaluateOutput));
+            return ExitCodes.Ok;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        IAnsiConsole console = context.Console;
+        console.MarkupLine($"[bold]Data[/]      {Markup.Escape(data.Source)}: {e.Rows} rows, {k} classes ({model.Kind})");
+        console.MarkupLine($"[bold]Accuracy[/]  {TrainCommand.Percent(e.Accuracy)}");
+        console.MarkupLine($"[bold]Log-loss[/]  {e.LogLoss.ToString("F4", c)}");
+        console.MarkupLine($"[bold]F1[/]        macro {e.MacroF1.ToString("F4", c)}, weighted {e.WeightedF1.ToString("F4", c)} (precision macro {e.MacroPrecision.ToString("F4", c)}, recall macro {e.MacroRecall.ToString("F4", c)})");
+        var matrix = new Table().Title("Confusion matrix (rows: actual, columns: predicted)");
+        matrix.AddColumn(string.Empty);
+        foreach (string name in names)
+        {
+            matrix.AddColumn(Markup.Escape(name));
+        }
+
+        for (int a = 0; a < k; a++)
+        {
+            matrix.AddRow([Markup.Escape(names[a]), .. Enumerable.Range(0, k).Select(p => e.ConfusionMatrix[a, p].ToString("G", c))]);
+        }
+
+        console.Write(matrix);
+        var scores = new Table().Title("Per class");
+        scores.AddColumns("class", "precision", "recall", "F1", "support");
+        for (int a = 0; a < k; a++)
+        {
+            ClassScores s = e.PerClass[a];
+            scores.AddRow(Markup.Escape(names[a]), Show(s.Precision), Show(s.Recall), Show(s.F1), s.Support.ToString("G", c));
+        }
+
+        console.Write(scores);
+        return ExitCodes.Ok;
+
+        string Show(double v) => double.IsNaN(v) ? "—" : v.ToString("F4", c);
     }
 }

@@ -98,7 +98,7 @@ internal static class Shuffle
             labels[k] = y0[order[k]];
         }
 
-        return SparseDataset.Create(CsrMatrix.Create<double>(values, indices, offsets, m.Columns), labels);
+        return SparseDataset.Create(CsrMatrix.Create<double>(values, indices, offsets, m.Columns), labels, sparse.ClassCount);
     }
 
     /// <summary>Rows [<paramref name="start"/>, +<paramref name="count"/>) of a loaded (array-backed) data set.</summary>
@@ -120,6 +120,6 @@ internal static class Shuffle
 
         int length = (int)(offsets[start + count] - first);
         var matrix = CsrMatrix.Create(sparse.Matrix.Values.Slice((int)first, length), sparse.Matrix.ColumnIndices.Slice((int)first, length), shifted, sparse.Columns);
-        return SparseDataset.Create(matrix, sparse.Labels.Slice(start, count));
+        return SparseDataset.Create(matrix, sparse.Labels.Slice(start, count), sparse.ClassCount);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Models;
 using Spectre.Console;
 
 namespace FastLogReg.Cli;
@@ -18,21 +19,26 @@ internal static class PredictCommand
         }
 
         SavedModel saved = LoadModel(modelFile);
+        ClassificationModel model = saved.Classifier;
+        int k = model is MulticlassModel ? model.ClassCount : 1; // probabilities per row: P(y = 1), or all K
         double[] probabilities;
+        int rowCount;
         string source = input.Data.FullName;
         try
         {
             if (input.IsLibSvm)
             {
-                CsrMatrix<double> rows = DataInput.ReadRows(input, saved.Model.FeatureCount);
-                probabilities = new double[rows.Rows];
-                saved.Model.PredictProbabilities(rows, probabilities);
+                CsrMatrix<double> rows = DataInput.ReadRows(input, model.FeatureCount);
+                rowCount = rows.Rows;
+                probabilities = new double[(long)rowCount * k];
+                _ = model is MulticlassModel multi ? multi.PredictProbabilities(rows, probabilities) : saved.Model.PredictProbabilities(rows, probabilities);
             }
             else
             {
-                FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, saved.Model.FeatureCount);
-                probabilities = new double[table.Rows];
-                saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+                FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, model.FeatureCount);
+                rowCount = table.Rows;
+                probabilities = new double[(long)rowCount * k];
+                _ = model is MulticlassModel multi ? multi.PredictProbabilitiesBatch<double>(table.Features.Span, probabilities) : saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
             }
         }
         catch (DataValueException e)
@@ -41,15 +47,36 @@ internal static class PredictCommand
         }
 
         LabelMapping? labels = saved.Metadata.Labels;
+        string Name(int c) => Quote(labels is not null && c < labels.Count ? labels.Classes[c] : c.ToString(CultureInfo.InvariantCulture));
         void Write(TextWriter writer)
         {
-            writer.WriteLine("probability,class");
-            foreach (double p in probabilities)
+            var c = CultureInfo.InvariantCulture;
+            if (k == 1)
             {
-                string label = p > 0.5 ? labels?.Positive ?? "1" : labels?.Negative ?? "0";
-                writer.Write(p.ToString("R", CultureInfo.InvariantCulture));
-                writer.Write(',');
-                writer.WriteLine(label.AsSpan().ContainsAny(",\"\r\n") ? $"\"{label.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : label);
+                writer.WriteLine("probability,class");
+                foreach (double p in probabilities)
+                {
+                    writer.Write(p.ToString("R", c));
+                    writer.Write(',');
+                    writer.WriteLine(Name(p > 0.5 ? 1 : 0));
+                }
+
+                return;
+            }
+
+            // One line per row: the predicted class, then the probability of every class.
+            writer.WriteLine("class," + string.Join(",", Enumerable.Range(0, k).Select(c => Quote("p(" + (labels is not null ? labels.Classes[c] : c.ToString(CultureInfo.InvariantCulture)) + ")"))));
+            for (int i = 0; i < rowCount; i++)
+            {
+                ReadOnlySpan<double> row = probabilities.AsSpan(i * k, k);
+                writer.Write(Name(MulticlassModel.ArgMaxOf(row)));
+                foreach (double p in row)
+                {
+                    writer.Write(',');
+                    writer.Write(p.ToString("R", c));
+                }
+
+                writer.WriteLine();
             }
         }
 
@@ -73,9 +100,12 @@ internal static class PredictCommand
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             Write(writer);
         });
-        context.Console.MarkupLine($"Wrote {probabilities.Length} predictions to {Markup.Escape(output.FullName)}");
+        context.Console.MarkupLine($"Wrote {rowCount} predictions to {Markup.Escape(output.FullName)}");
         return ExitCodes.Ok;
     }
+
+    private static string Quote(string value) =>
+        value.AsSpan().ContainsAny(",\"\r\n") ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 
     internal static SavedModel LoadModel(FileInfo file)
     {

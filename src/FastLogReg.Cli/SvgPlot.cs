@@ -19,10 +19,10 @@ internal static partial class SvgPlot
 {
     private const double Width = 640, Height = 420;
 
-    public static void Write(string path, TrainingReport report, LogisticModel model, LoadedData data)
+    public static void Write(string path, TrainingReport report, LogisticModel? model, LoadedData data)
     {
         var panels = new List<PlotModel> { LossCurve(report) };
-        if (data.Data.Columns == 2)
+        if (data.Data.Columns == 2 && model is not null)
         {
             panels.Add(Boundary(model, data));
         }

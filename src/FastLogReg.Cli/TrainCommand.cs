@@ -25,7 +25,8 @@ internal sealed record TrainArguments(
     FileInfo Model,
     FileInfo? Plot,
     bool Quiet,
-    bool Json);
+    bool Json,
+    string MultiClass = "auto");
 
 /// <summary><c>fastlogreg train</c>: read, shuffle and split, train with progress, report, evaluate, save.</summary>
 internal static class TrainCommand
@@ -72,6 +73,7 @@ internal static class TrainCommand
             MaxIterations = a.MaxIterations ?? 1000,
             Tolerance = a.Tolerance ?? 1e-6,
             Seed = a.Seed,
+            MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
         };
 
         bool text = !a.Quiet && !a.Json;
@@ -84,7 +86,9 @@ internal static class TrainCommand
                 console.MarkupLine($"          note: {Markup.Escape(note)}");
             }
 
-            console.MarkupLine($"          label classes: 1 = '{Markup.Escape(loaded.Labels.Positive)}', 0 = '{Markup.Escape(loaded.Labels.Negative)}'");
+            console.MarkupLine(loaded.Labels.Count == 2
+                ? $"          label classes: 1 = '{Markup.Escape(loaded.Labels.Positive)}', 0 = '{Markup.Escape(loaded.Labels.Negative)}'"
+                : $"          {loaded.Labels.Count} label classes: {Markup.Escape(string.Join(", ", loaded.Labels.Classes.Take(12).Select(v => $"'{v}'")))}{(loaded.Labels.Count > 12 ? ", …" : string.Empty)}");
             console.MarkupLine(test is null
                 ? $"[bold]Split[/]     all {train.Rows} rows used for training (no held-out rows)"
                 : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
@@ -106,8 +110,9 @@ internal static class TrainCommand
         }
 
         TrainingReport report = result.Report;
-        ModelEvaluation trainScore = result.Model.Evaluate(train);
-        ModelEvaluation? testScore = test is null ? null : result.Model.Evaluate(test);
+        ClassificationModel model = result.Classifier;
+        Scores trainScore = Scores.Of(model, train);
+        Scores? testScore = test is null ? null : Scores.Of(model, test);
 
         var metadata = new ModelMetadata
         {
@@ -119,10 +124,10 @@ internal static class TrainCommand
             LabelColumn = loaded.LabelColumn,
         };
         string modelPath = a.Model.FullName;
-        ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
+        ModelFile.Save(new SavedModel(model, metadata), modelPath);
         if (a.Plot is not null)
         {
-            SvgPlot.Write(a.Plot.FullName, report, result.Model, loaded with { Data = train });
+            SvgPlot.Write(a.Plot.FullName, report, model as LogisticModel, loaded with { Data = train });
         }
 
         if (a.Json)
@@ -131,8 +136,8 @@ internal static class TrainCommand
                 loaded.Source,
                 loaded.Data.Rows,
                 loaded.Data.Columns,
-                loaded.Labels.Positive,
-                loaded.Labels.Negative,
+                loaded.Labels.Count == 2 ? loaded.Labels.Positive : null,
+                loaded.Labels.Count == 2 ? loaded.Labels.Negative : null,
                 train.Rows,
                 test?.Rows ?? 0,
                 SolverName(solver),
@@ -146,10 +151,14 @@ internal static class TrainCommand
                 Messages.Translate(report.Message),
                 report.FinalObjective,
                 report.FinalGradientNorm,
-                Scores.From(trainScore),
-                testScore is null ? null : Scores.From(testScore),
+                trainScore,
+                testScore,
                 modelPath,
-                a.Plot?.FullName);
+                a.Plot?.FullName)
+            {
+                Classes = loaded.Labels.Classes,
+                ModelKind = model.Kind.ToString(),
+            };
             context.Output.WriteLine(JsonSerializer.Serialize(output, CliJsonContext.Readable.TrainOutput));
         }
         else if (text)
@@ -157,10 +166,11 @@ internal static class TrainCommand
             string color = report.Converged ? "green" : "yellow";
             console.MarkupLine($"[bold]Result[/]    [{color}]{Markup.Escape(report.StopReason.ToString())}[/]: {report.Iterations} iterations, {report.DataPasses.ToString("G4", c)} passes over the data, {report.Elapsed.TotalMilliseconds.ToString("F1", c)} ms");
             console.MarkupLine($"          {Markup.Escape(Messages.Translate(report.Message))}");
-            console.MarkupLine($"[bold]Accuracy[/]  train {Percent(trainScore.Accuracy)}, log-loss {trainScore.LogLoss.ToString("F4", c)} ({train.Rows} rows)");
+            string f1(Scores s) => s.MacroF1 is { } f ? $", macro F1 {f.ToString("F4", c)}" : string.Empty;
+            console.MarkupLine($"[bold]Accuracy[/]  train {Percent(trainScore.Accuracy)}, log-loss {trainScore.LogLoss.ToString("F4", c)}{f1(trainScore)} ({train.Rows} rows)");
             if (testScore is not null)
             {
-                console.MarkupLine($"          held-out {Percent(testScore.Accuracy)}, log-loss {testScore.LogLoss.ToString("F4", c)} ({test!.Rows} rows)");
+                console.MarkupLine($"          held-out {Percent(testScore.Accuracy)}, log-loss {testScore.LogLoss.ToString("F4", c)}{f1(testScore)} ({test!.Rows} rows)");
             }
 
             console.MarkupLine($"[bold]Model[/]     saved to {Markup.Escape(modelPath)}");
@@ -218,9 +228,12 @@ internal static class TrainCommand
         Dataset<double> shuffled = Shuffle.Apply(data, order, seed);
         Dataset<double> train = Shuffle.Slice(shuffled, 0, n - held);
         ReadOnlySpan<double> trainLabels = train.Labels.Span;
-        if (!trainLabels.Contains(0.0) || !trainLabels.Contains(1.0))
+        for (int k = 0; k < data.ClassCount; k++)
         {
-            throw new ArgumentException($"after the split, the {train.Rows} training rows hold only one class; use more data or a smaller --test-fraction.");
+            if (!trainLabels.Contains(k))
+            {
+                throw new ArgumentException($"after the split, no training row has class '{loaded.Labels.Classes[k]}'; use more data or a smaller --test-fraction.");
+            }
         }
 
         return (train, Shuffle.Slice(shuffled, n - held, held), order);

@@ -127,7 +127,9 @@ public static class CsvDataReader
         options ??= new CsvReadOptions();
         Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true, file);
         (LabelMapping mapping, T[] y) = parsed.Labels!.Map<T>(options.Labels, options.PositiveLabel);
-        DenseDataset<T> data = DenseDataset.Create(parsed.Features, y, parsed.Names.Length);
+        DenseDataset<T> data = mapping.Count == 2
+            ? DenseDataset.Create(parsed.Features, y, parsed.Names.Length)
+            : DenseDataset.Create(parsed.Features, y, parsed.Names.Length, mapping.Count);
         return new LabeledData<T>(data, parsed.Names, mapping, source) { LabelColumn = parsed.LabelName };
     }
 

@@ -69,6 +69,9 @@ public sealed record SparseLabeledData<T>(SparseDataset<T> Data, IReadOnlyList<s
 /// </summary>
 public static class LibSvmDataReader
 {
+    /// <summary>The most classes a file may hold.</summary>
+    public const int MostClasses = LabelCodes.MostClasses;
+
     /// <summary>Longest line read (a longer one is damage, or not LIBSVM).</summary>
     private const int MaxLineBytes = 64 << 20;
 
@@ -160,7 +163,7 @@ public static class LibSvmDataReader
             notes.Add($"{parsed.QidFields} qid fields (SVMlight's ranking groups) were ignored: logistic regression does not use them.");
         }
 
-        return new SparseLabeledData<T>(SparseDataset.Create(matrix, y), Names(matrix.Columns), mapping, source) { Notes = notes };
+        return new SparseLabeledData<T>(SparseDataset.Create(matrix, y, mapping.Count), Names(matrix.Columns), mapping, source) { Notes = notes };
     }
 
     private static LabeledData<T> Dense<T>(Parsed<T> parsed, LibSvmReadOptions options, string source)
@@ -169,7 +172,7 @@ public static class LibSvmDataReader
         (LabelMapping mapping, T[] y) = parsed.Labels!.Map<T>(options.Labels, options.PositiveLabel);
         int columns = parsed.Columns(options.Columns);
         T[] x = parsed.Densify(columns, source);
-        return new LabeledData<T>(DenseDataset.Create(x, y, columns), Names(columns), mapping, source);
+        return new LabeledData<T>(mapping.Count == 2 ? DenseDataset.Create(x, y, columns) : DenseDataset.Create(x, y, columns, mapping.Count), Names(columns), mapping, source);
     }
 
     private static IReadOnlyList<string> Names(int columns) => new PositionalNames(columns);

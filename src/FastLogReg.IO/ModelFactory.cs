@@ -9,6 +9,7 @@ internal static class ModelFactory
     public static ClassificationModel Create(string kind, double[][] rows, double[] intercepts) => kind switch
     {
         "binary" => new LogisticModel(rows[0], intercepts[0]),
-        _ => throw new DataFormatException("model", 0, null, $"{kind} models are not supported by this build."),
+        "multinomial" => new MulticlassModel(ClassificationKind.Multinomial, rows.SelectMany(r => r).ToArray(), intercepts),
+        _ => new MulticlassModel(ClassificationKind.OneVsRest, rows.SelectMany(r => r).ToArray(), intercepts),
     };
 }

@@ -35,7 +35,7 @@ internal static class DataValidation
     }
 
     /// <summary>Checks the labels (0/1) and the optional weights of <paramref name="rows"/> rows; returns the total weight.</summary>
-    public static double LabelsAndWeights<T>(ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int rows)
+    public static double LabelsAndWeights<T>(ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int rows, int classCount = 2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (labels.Length != rows)
@@ -43,7 +43,19 @@ internal static class DataValidation
             throw new ArgumentException($"labels has {labels.Length} values, but the features have {rows} rows.", nameof(labels));
         }
 
-        ThrowIfAnyNonBinary(labels.Span, nameof(labels));
+        if (classCount is < 2 or > MostClasses)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"The number of classes must be from 2 to {MostClasses}.");
+        }
+
+        if (classCount == 2)
+        {
+            ThrowIfAnyNonBinary(labels.Span, nameof(labels));
+        }
+        else
+        {
+            ThrowIfAnyNotAClass(labels.Span, classCount, nameof(labels));
+        }
         if (sampleWeights.IsEmpty)
         {
             return rows;
@@ -55,6 +67,24 @@ internal static class DataValidation
         }
 
         return ValidateWeights(sampleWeights.Span, nameof(sampleWeights));
+    }
+
+    /// <summary>The most classes a data set may have.</summary>
+    public const int MostClasses = 1000;
+
+    /// <summary>Throws if any label is not a class id 0, 1, …, <paramref name="classCount"/> − 1, naming its row.</summary>
+    public static void ThrowIfAnyNotAClass<T>(ReadOnlySpan<T> labels, int classCount, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T top = T.CreateTruncating(classCount - 1);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            T y = labels[i];
+            if (!(y >= T.Zero && y <= top && T.IsInteger(y)))
+            {
+                throw new ArgumentException($"Label at row {i} is {y}: labels must be class ids 0, 1, …, {classCount - 1}.", paramName);
+            }
+        }
     }
 
     /// <summary>Throws if any label is not exactly 0 or 1, naming its row.</summary>

@@ -13,8 +13,9 @@ public abstract class Dataset<T>
 {
     private double _maxMagnitude;
 
-    private protected Dataset(ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude)
+    private protected Dataset(ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude, int classCount)
     {
+        ClassCount = classCount;
         Labels = labels;
         SampleWeights = sampleWeights;
         Columns = columns;
@@ -22,8 +23,11 @@ public abstract class Dataset<T>
         _maxMagnitude = maxMagnitude;
     }
 
-    /// <summary>One label per row, each exactly 0 or 1.</summary>
+    /// <summary>One label per row: a class id 0, 1, …, <see cref="ClassCount"/> − 1 (0 or 1 for binary data).</summary>
     public ReadOnlyMemory<T> Labels { get; }
+
+    /// <summary>K, the number of classes (2 for binary data).</summary>
+    public int ClassCount { get; }
 
     /// <summary>One weight per row, or empty when the rows are unweighted (every weight 1).</summary>
     public ReadOnlyMemory<T> SampleWeights { get; }

@@ -20,8 +20,8 @@ public sealed class DenseDataset<T> : Dataset<T>
 {
     private readonly Elements<T> _features;
 
-    internal DenseDataset(Elements<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude = double.NaN)
-        : base(labels, sampleWeights, columns, totalWeight, maxMagnitude)
+    internal DenseDataset(Elements<T> features, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, int columns, double totalWeight, double maxMagnitude = double.NaN, int classCount = 2)
+        : base(labels, sampleWeights, columns, totalWeight, maxMagnitude, classCount)
     {
         _features = features;
     }
@@ -77,7 +77,7 @@ public sealed class DenseDataset<T> : Dataset<T>
         }
 
         ReadOnlyMemory<T> features = Features.Slice(checked(start * Columns), checked(count * Columns));
-        return new DenseDataset<T>(new Elements<T>(features), Labels.Slice(start, count), weights, Columns, total);
+        return new DenseDataset<T>(new Elements<T>(features), Labels.Slice(start, count), weights, Columns, total, classCount: ClassCount);
     }
 
     private protected override double ComputeMaxMagnitude()
@@ -127,7 +127,21 @@ public static class DenseDataset
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static DenseDataset<T> Create<T>(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights = default)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Create(new Elements<T>(features), labels, columns, sampleWeights);
+        Create(new Elements<T>(features), labels, columns, sampleWeights, 2);
+
+    /// <summary>
+    /// Wraps multi-class data: the same as the binary overload, but each label is a class id 0, 1, …,
+    /// <paramref name="classCount"/> − 1.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Rows × <paramref name="columns"/> values, row-major; every value finite.</param>
+    /// <param name="labels">One class id per row.</param>
+    /// <param name="columns">Number of features per row, at least 1.</param>
+    /// <param name="classCount">K, from 2 to 1000 (a class may have no rows).</param>
+    /// <param name="sampleWeights">Optional per-row weights.</param>
+    public static DenseDataset<T> Create<T>(ReadOnlyMemory<T> features, ReadOnlyMemory<T> labels, int columns, int classCount, ReadOnlyMemory<T> sampleWeights = default)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Create(new Elements<T>(features), labels, columns, sampleWeights, classCount);
 
     /// <summary>
     /// Wraps row-major features in native memory — a memory-mapped file's view
@@ -150,7 +164,7 @@ public static class DenseDataset
             throw new ArgumentException($"The native buffer holds {all.Length} values, but {labels.Length} rows × {columns} columns need {needed}.", nameof(features));
         }
 
-        return Create(new Elements<T>(features, needed), labels, columns, sampleWeights);
+        return Create(new Elements<T>(features, needed), labels, columns, sampleWeights, 2);
     }
 
     /// <summary>Convenience overload for arrays.</summary>
@@ -163,7 +177,18 @@ public static class DenseDataset
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Create<T>(features.AsMemory(), labels.AsMemory(), columns, sampleWeights is null ? default : sampleWeights.AsMemory());
 
-    private static DenseDataset<T> Create<T>(Elements<T> features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights)
+    /// <summary>Convenience overload for arrays of multi-class data.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="features">Rows × <paramref name="columns"/> values, row-major.</param>
+    /// <param name="labels">One class id per row.</param>
+    /// <param name="columns">Number of features per row.</param>
+    /// <param name="classCount">K.</param>
+    /// <param name="sampleWeights">Optional per-row weights.</param>
+    public static DenseDataset<T> Create<T>(T[] features, T[] labels, int columns, int classCount, T[]? sampleWeights = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Create<T>(features.AsMemory(), labels.AsMemory(), columns, classCount, sampleWeights is null ? default : sampleWeights.AsMemory());
+
+    private static DenseDataset<T> Create<T>(Elements<T> features, ReadOnlyMemory<T> labels, int columns, ReadOnlyMemory<T> sampleWeights, int classCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ThrowHelper.ThrowIfUnsupportedElementType<T>();
@@ -192,7 +217,7 @@ public static class DenseDataset
             maxMagnitude = Math.Max(maxMagnitude, DataValidation.ThrowIfAnyNonFinite(features.Slice(start, length), columns, nameof(features), firstIndex: start));
         }
 
-        double totalWeight = DataValidation.LabelsAndWeights(labels, sampleWeights, rows);
-        return new DenseDataset<T>(features, labels, sampleWeights, columns, totalWeight, maxMagnitude);
+        double totalWeight = DataValidation.LabelsAndWeights(labels, sampleWeights, rows, classCount);
+        return new DenseDataset<T>(features, labels, sampleWeights, columns, totalWeight, maxMagnitude, classCount);
     }
 }

@@ -11,8 +11,8 @@ namespace FastLogReg.Data;
 public sealed class SparseDataset<T> : Dataset<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal SparseDataset(CsrMatrix<T> matrix, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, double totalWeight)
-        : base(labels, sampleWeights, matrix.Columns, totalWeight, matrix.MaxMagnitude)
+    internal SparseDataset(CsrMatrix<T> matrix, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights, double totalWeight, int classCount = 2)
+        : base(labels, sampleWeights, matrix.Columns, totalWeight, matrix.MaxMagnitude, classCount)
     {
         Matrix = matrix;
     }
@@ -55,11 +55,21 @@ public static class SparseDataset
     /// <param name="labels">One label per row, each exactly 0 or 1.</param>
     /// <param name="sampleWeights">Optional: one finite, non-negative weight per row, not all zero.</param>
     public static SparseDataset<T> Create<T>(CsrMatrix<T> matrix, ReadOnlyMemory<T> labels, ReadOnlyMemory<T> sampleWeights = default)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Create(matrix, labels, 2, sampleWeights);
+
+    /// <summary>Pairs sparse features with multi-class labels (class ids 0 … <paramref name="classCount"/> − 1).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="matrix">The features, one row per sample.</param>
+    /// <param name="labels">One class id per row.</param>
+    /// <param name="classCount">K, from 2 to 1000.</param>
+    /// <param name="sampleWeights">Optional per-row weights.</param>
+    public static SparseDataset<T> Create<T>(CsrMatrix<T> matrix, ReadOnlyMemory<T> labels, int classCount, ReadOnlyMemory<T> sampleWeights = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        double total = DataValidation.LabelsAndWeights(labels, sampleWeights, matrix.Rows);
-        return new SparseDataset<T>(matrix, labels, sampleWeights, total);
+        double total = DataValidation.LabelsAndWeights(labels, sampleWeights, matrix.Rows, classCount);
+        return new SparseDataset<T>(matrix, labels, sampleWeights, total, classCount);
     }
 
     /// <summary>Convenience overload for arrays.</summary>

@@ -137,7 +137,7 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
         }
     }
 
-    public override double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, double classWeight0, double classWeight1)
+    public override double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, ReadOnlySpan<double> classWeights)
     {
         // ‖(x − μ)/σ‖² = Σ over the non-zeros of (x² − 2xμ)/σ² + Σ over all columns of μ²/σ² (the second term is the
         // same for every row), so the zeros are never visited.
@@ -169,10 +169,19 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
                 }
             }
 
-            total += RowWeight(i, classWeight0, classWeight1) * rowSquares;
+            total += RowWeight(i, classWeights) * rowSquares;
         }
 
         return total;
+    }
+
+    public override bool FeatureMajorClasses => true;
+
+    public override double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums)
+    {
+        SparseRow<T> block = _matrix.Block(start, count, out _);
+        ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        return SparseSoftmaxLossGradient.Run(new SparseBlock<T>(block.Indices, block.Values), _matrix.RowOffsets.Span.Slice(start, count + 1), _data.Labels.Span.Slice(start, count), s, classWeights, w, b, oneVsRest, gradient, residualSums);
     }
 
     /// <summary>

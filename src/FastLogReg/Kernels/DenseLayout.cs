@@ -142,7 +142,7 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         }
     }
 
-    public override double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, double classWeight0, double classWeight1)
+    public override double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, ReadOnlySpan<double> classWeights)
     {
         double total = 0;
         for (int i = start; i < start + count; i++)
@@ -161,10 +161,27 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
                 rowSquares += v * v;
             }
 
-            total += RowWeight(i, classWeight0, classWeight1) * rowSquares;
+            total += RowWeight(i, classWeights) * rowSquares;
         }
 
         return total;
+    }
+
+    public override bool FeatureMajorClasses => false;
+
+    public override double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums)
+    {
+        ReadOnlySpan<T> x = _data.RowSpan(start, count);
+        ReadOnlySpan<T> y = _data.Labels.Span.Slice(start, count);
+        ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        int d = Columns;
+        return Width switch
+        {
+            SimdWidth.Vector512 => SoftmaxLossGradient.Run<T, Vector512<double>, Simd512>(x, y, s, classWeights, d, w, b, oneVsRest, gradient, residualSums),
+            SimdWidth.Vector256 => SoftmaxLossGradient.Run<T, Vector256<double>, Simd256>(x, y, s, classWeights, d, w, b, oneVsRest, gradient, residualSums),
+            SimdWidth.Vector128 => SoftmaxLossGradient.Run<T, Vector128<double>, Simd128>(x, y, s, classWeights, d, w, b, oneVsRest, gradient, residualSums),
+            _ => SoftmaxLossGradient.Run<T, double, SimdScalar>(x, y, s, classWeights, d, w, b, oneVsRest, gradient, residualSums),
+        };
     }
 
     private void Run(ReadOnlySpan<T> features, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual)

@@ -78,12 +78,22 @@ internal abstract class FeatureLayout<T>
     /// Σᵢ cᵢ·(‖(xᵢ − μ)/σ‖²/unit² + intercept) over rows [<paramref name="start"/>, +<paramref name="count"/>), cᵢ the row's
     /// sample weight times its class weight; μ = 0, σ = 1 when <paramref name="means"/> is empty.
     /// </summary>
-    public abstract double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, double classWeight0, double classWeight1);
+    public abstract double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, ReadOnlySpan<double> classWeights);
+
+    /// <summary>Whether the K-class pass wants W and G feature-major (d × K: sparse rows) rather than class-major (K × d).</summary>
+    public abstract bool FeatureMajorClasses { get; }
+
+    /// <summary>
+    /// The fused K-class pass over rows [<paramref name="start"/>, +<paramref name="count"/>): returns Σ s·ℓ; writes
+    /// Σ s·(p − onehot)·xᵀ into <paramref name="gradient"/> (in the layout of <see cref="FeatureMajorClasses"/>, overwritten)
+    /// and Σ s·(p − onehot) into <paramref name="residualSums"/>.
+    /// </summary>
+    public abstract double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums);
 
     /// <summary>sᵢ for row i (1 when unweighted).</summary>
     protected double SampleWeight(int row) => Data.HasSampleWeights ? double.CreateTruncating(Data.SampleWeights.Span[row]) : 1.0;
 
     /// <summary>sᵢ times the class weight of row i.</summary>
-    protected double RowWeight(int row, double classWeight0, double classWeight1) =>
-        SampleWeight(row) * (Data.Labels.Span[row] == T.One ? classWeight1 : classWeight0);
+    protected double RowWeight(int row, ReadOnlySpan<double> classWeights) =>
+        SampleWeight(row) * classWeights[int.CreateTruncating(Data.Labels.Span[row])];
 }

@@ -28,7 +28,7 @@ public sealed class ClassTotals
     /// <summary>Rows in all.</summary>
     public long Rows => Counts.Sum();
 
-    /// <summary>The totals of rows [<paramref name="start"/>, +<paramref name="count"/>) of a binary data set, in row order.</summary>
+    /// <summary>The totals of rows [<paramref name="start"/>, +<paramref name="count"/>) of a data set, in row order.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">The data.</param>
     /// <param name="start">First row.</param>
@@ -37,12 +37,12 @@ public sealed class ClassTotals
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
-        var totals = new ClassTotals(2);
+        var totals = new ClassTotals(data.ClassCount);
         ReadOnlySpan<T> y = data.Labels.Span.Slice(start, count);
         ReadOnlySpan<T> s = data.HasSampleWeights ? data.SampleWeights.Span.Slice(start, count) : default;
         for (int i = 0; i < y.Length; i++)
         {
-            int c = y[i] == T.One ? 1 : 0;
+            int c = int.CreateTruncating(y[i]);
             totals.Counts[c]++;
             totals.Weights[c] += s.IsEmpty ? 1.0 : double.CreateTruncating(s[i]);
         }

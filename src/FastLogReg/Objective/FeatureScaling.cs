@@ -89,7 +89,13 @@ public sealed class FeatureScaling
             (int start, int count) = partition[chunk];
             layout.Moments(start, count, shift, unit, sums.AsSpan(chunk * stride, d), squares.AsSpan(chunk * stride, d));
             ClassTotals totals = ClassTotals.Of(data, start, count);
-            weights[chunk] = totals.Weights[0] + totals.Weights[1];
+            double weight = 0;
+            foreach (double w in totals.Weights)
+            {
+                weight += w;
+            }
+
+            weights[chunk] = weight;
         });
         runner.Run();
 

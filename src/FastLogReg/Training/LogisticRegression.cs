@@ -15,7 +15,7 @@ namespace FastLogReg.Training;
 /// Trains binary logistic regression by minimizing
 /// <c>f(w, b) = (1/S) Σᵢ sᵢ·[−yᵢ log σ(zᵢ) − (1−yᵢ) log(1−σ(zᵢ))] + (λ/2)‖w‖²</c>, zᵢ = wᵀxᵢ + b.
 /// </summary>
-public static class LogisticRegression
+public static partial class LogisticRegression
 {
     /// <summary>
     /// Trains with the solver and options given (default: L-BFGS, no regularization, tolerance 10⁻⁶). Every iteration's
@@ -33,18 +33,14 @@ public static class LogisticRegression
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new TrainingOptions();
+        if (data.ClassCount > 2 || options.MultiClass != MultiClass.Auto)
+        {
+            return TrainMulticlass(data, options, cancellationToken);
+        }
+
         var stopwatch = Stopwatch.StartNew();
         int d = data.Columns;
-        RequireMemory(data, options);
-        if (!options.Standardize)
-        {
-            const string Advice = "Set Standardize = true (CLI: --standardize), which trains on (x − μ)/σ and returns the same model on raw features, or rescale the column.";
-            Data.Magnitudes.ThrowIfBeyond(data, Data.Magnitudes.RawLimit, Advice, nameof(data));
-            if (data.MaxMagnitude is > 0 and < 1 / Data.Magnitudes.RawLimit)
-            {
-                throw new ArgumentException($"Every feature is below {1 / Data.Magnitudes.RawLimit:G3} in magnitude (the largest is {data.MaxMagnitude:G3}): the gradient would vanish below rounding and training would stop at w = 0. {Advice}", nameof(data));
-            }
-        }
+        CheckTrainable(data, options, vectors: 1);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         Penalty penalty = Penalty.L2(options.L2);
         var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
@@ -96,7 +92,7 @@ public static class LogisticRegression
 
         stopwatch.Stop();
         double finalLoss = result.Objective - penalty.Value(w);
-        string message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses);
+        string message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses, () => SafeBound(data, options, scaling));
         var report = new TrainingReport(
             options.Solver,
             result.Iterations,
@@ -159,7 +155,7 @@ public static class LogisticRegression
         for (int c = 0; c < layout.Partition.ChunkCount; c++)
         {
             (int start, int count) = layout.Partition[c];
-            total += layout.WeightedSquaredNorms(start, count, scaling is null ? default : scaling.Means, scaling is null ? default : scaling.Scales, unit, intercept, objective.Loss.ClassWeight0, objective.Loss.ClassWeight1);
+            total += layout.WeightedSquaredNorms(start, count, scaling is null ? default : scaling.Means, scaling is null ? default : scaling.Scales, unit, intercept, [objective.Loss.ClassWeight0, objective.Loss.ClassWeight1]);
         }
 
         double lipschitz = (unit * unit * (total / (4.0 * objective.TotalWeight))) + objective.Penalty.CurvatureBound;
@@ -178,12 +174,31 @@ public static class LogisticRegression
     /// Refuses, before allocating, a problem whose per-feature state would not fit in memory: the objective's per-chunk
     /// gradients, the solver's vectors (L-BFGS keeps 2 × history), the scaling and the model — each d + 1 doubles.
     /// </summary>
-    private static void RequireMemory<T>(Dataset<T> data, TrainingOptions options)
+    /// <summary>Refuses data the arithmetic cannot carry and problems whose per-feature state cannot fit in memory.</summary>
+    /// <param name="data">The data.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="vectors">Rows of d coefficients per vector: 1 for a binary model, K for K classes.</param>
+    private static void CheckTrainable<T>(Dataset<T> data, TrainingOptions options, int vectors)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireMemory(data, options, vectors);
+        if (!options.Standardize)
+        {
+            const string Advice = "Set Standardize = true (CLI: --standardize), which trains on (x − μ)/σ and returns the same model on raw features, or rescale the column.";
+            Data.Magnitudes.ThrowIfBeyond(data, Data.Magnitudes.RawLimit, Advice, nameof(data));
+            if (data.MaxMagnitude is > 0 and < 1 / Data.Magnitudes.RawLimit)
+            {
+                throw new ArgumentException($"Every feature is below {1 / Data.Magnitudes.RawLimit:G3} in magnitude (the largest is {data.MaxMagnitude:G3}): the gradient would vanish below rounding and training would stop at w = 0. {Advice}", nameof(data));
+            }
+        }
+    }
+
+    private static void RequireMemory<T>(Dataset<T> data, TrainingOptions options, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int chunks = FeatureLayout<T>.For(data).Partition.ChunkCount;
         long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0);
-        long bytes = vectors * (data.Columns + 16L) * sizeof(double);
+        long bytes = vectors * rows * (data.Columns + 16L) * sizeof(double);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available * 3 / 4)
         {
@@ -196,9 +211,14 @@ public static class LogisticRegression
     private static double[] StartingPoint(TrainingOptions options, int d, FeatureScaling? scaling)
     {
         double[] start = new double[d + (options.FitIntercept ? 1 : 0)];
-        if (options.InitialModel is not { } initial)
+        if (options.InitialModel is null)
         {
             return start;
+        }
+
+        if (options.InitialModel is not LogisticModel initial)
+        {
+            throw new ArgumentException($"The initial model is a {options.InitialModel.Kind} model of {options.InitialModel.ClassCount} classes, but a binary model is being trained.", nameof(options));
         }
 
         if (initial.FeatureCount != d)
@@ -265,7 +285,7 @@ public static class LogisticRegression
         }
     }
 
-    private static string Describe<T>(OptimizationResult result, StopReason reason, TrainingOptions options, double learningRate, Dataset<T> data, FeatureScaling? scaling, double passes)
+    private static string Describe<T>(OptimizationResult result, StopReason reason, TrainingOptions options, double learningRate, Dataset<T> data, FeatureScaling? scaling, double passes, Func<double> safeBound)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = CultureInfo.InvariantCulture;
@@ -303,7 +323,7 @@ public static class LogisticRegression
                     result.ObjectiveHistory[0],
                     result.ObjectiveHistory[^1],
                     learningRate,
-                    SafeBound(data, options, scaling),
+                    safeBound(),
                     result.ReturnedIteration,
                     result.Objective);
 

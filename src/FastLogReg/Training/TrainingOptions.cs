@@ -107,7 +107,7 @@ public sealed record TrainingOptions
     /// </summary>
     public bool Standardize { get; init; }
 
-    /// <summary>Class weights (<see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/> or <see cref="ClassWeights.Of"/>). Default none.</summary>
+    /// <summary>Class weights (<see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/> or <c>ClassWeights.Of</c>). Default none.</summary>
     public ClassWeights ClassWeights
     {
         get => _classWeights;
@@ -147,8 +147,21 @@ public sealed record TrainingOptions
     /// <summary>Mini-batch SGD: the seed of the row shuffling; the same seed gives the same model. Default 0.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Warm start: training begins from this model (on raw features) instead of zero. Default null.</summary>
-    public LogisticModel? InitialModel { get; init; }
+    /// <summary>
+    /// How K classes are modelled: <see cref="Training.MultiClass.Auto"/> (the default) trains a binary model for two
+    /// classes and a multinomial one for more; <see cref="Training.MultiClass.Multinomial"/> trains softmax regression
+    /// (also for two classes); <see cref="Training.MultiClass.OneVsRest"/> trains K binary models in one pass.
+    /// </summary>
+    public MultiClass MultiClass
+    {
+        get;
+        init => field = Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MultiClass), value, $"{(int)value} is not a MultiClass; use one of {string.Join(", ", Enum.GetNames<MultiClass>())}.");
+    }
+
+    /// <summary>Warm start: training begins from this model (on raw features; of the kind and size being trained) instead of zero. Default null.</summary>
+    public ClassificationModel? InitialModel { get; init; }
 
     /// <summary>Receives iteration, objective, gradient norm, passes and elapsed time after every iteration. Default null.</summary>
     public IProgress<IterationProgress>? Progress { get; init; }

@@ -79,10 +79,35 @@ public sealed class TrainingReport
 }
 
 /// <summary>The outcome of training: the model and the report of how it was found.</summary>
-/// <param name="Model">The trained model (on raw features, standardization folded in).</param>
-/// <param name="Report">How training went.</param>
-public sealed record TrainingResult(LogisticModel Model, TrainingReport Report)
+public sealed class TrainingResult
 {
-    /// <summary>The standardization training used (already folded into <see cref="Model"/>), or null.</summary>
+    /// <summary>Creates the result.</summary>
+    /// <param name="model">The trained model (on raw features, standardization folded in).</param>
+    /// <param name="report">How training went.</param>
+    public TrainingResult(ClassificationModel model, TrainingReport report)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(report);
+        Classifier = model;
+        Report = report;
+    }
+
+    /// <summary>The trained model, whatever its kind (binary, multinomial or one-vs-rest).</summary>
+    public ClassificationModel Classifier { get; }
+
+    /// <summary>The trained binary model.</summary>
+    /// <exception cref="InvalidOperationException">The model has K &gt; 2 classes, or is multinomial: use <see cref="Multiclass"/>.</exception>
+    public LogisticModel Model => Classifier as LogisticModel
+        ?? throw new InvalidOperationException($"Training produced a {Classifier.ClassCount}-class {Classifier.Kind} model: use Multiclass (or Classifier).");
+
+    /// <summary>The trained K-class model.</summary>
+    /// <exception cref="InvalidOperationException">The model is binary: use <see cref="Model"/>.</exception>
+    public MulticlassModel Multiclass => Classifier as MulticlassModel
+        ?? throw new InvalidOperationException("Training produced a binary model: use Model.");
+
+    /// <summary>How training went.</summary>
+    public TrainingReport Report { get; }
+
+    /// <summary>The standardization training used (already folded into the model), or null.</summary>
     public FeatureScaling? Standardization { get; init; }
 }

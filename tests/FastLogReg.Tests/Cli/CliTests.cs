@@ -148,7 +148,6 @@ public class CliTests
     {
         { "a,b,y\n1,2,0\n1,2\n", "line 3" },
         { "a,b,y\n1,2,0\n1,x,1\n", "'x' in column 'b' is not a number" },
-        { "a,b,y\n1,2,0\n1,3,1\n2,2,2\n", "third label value" },
         { "a,b,y\n1,2,0\n1,3,0\n", "expected two classes" },
         { "", "empty" },
     };

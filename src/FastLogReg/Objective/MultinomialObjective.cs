@@ -1,0 +1,247 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using FastLogReg.Data;
+using FastLogReg.Internal;
+using FastLogReg.Kernels;
+using FastLogReg.Numerics;
+using FastLogReg.Optimization;
+using FastLogReg.Parallelism;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// The K-class logistic-regression objective over a local data set (dense or sparse rows):
+/// <code>
+/// multinomial:  f(W, b) = (1/S) Σᵢ sᵢ·[logsumexp(zᵢ) − z_{i,yᵢ}] + P(W),          zᵢ = W x̃ᵢ + b ∈ ℝᴷ
+/// one-vs-rest:  f(W, b) = (1/S) Σᵢ sᵢ·Σₖ [softplus(zᵢₖ) − [yᵢ = k]·zᵢₖ] + P(W)
+/// </code>
+/// with the penalty on W only (never on b). The parameter vector is W (K rows of d, row-major) then b (K values; absent
+/// when the intercept is not fitted). One-vs-rest is K independent binary problems, each normalized by S, summed: its
+/// minimum is every binary problem's minimum at once — one pass over the data serves all K.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/> features; all sums in double.</typeparam>
+/// <remarks>
+/// One fused pass per evaluation (each load of x serves all K classes), chunks fixed by the data, folded in chunk order:
+/// bit-identical for any degree of parallelism. With K = 2 the multinomial model is over-parameterized: its loss depends
+/// on w = w₁ − w₀ alone, the penalty (λ/2)(‖w₀‖² + ‖w₁‖²) is smallest at w₁ = −w₀ = w/2, where it is (λ/4)‖w‖², so its
+/// decision function z₁ − z₀ is the binary model's wᵀx + b at half the λ. Not thread-safe: one evaluation at a time.
+/// </remarks>
+public sealed class MultinomialObjective<T> : IDifferentiableFunction
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly FeatureLayout<T> _layout;
+    private readonly ChunkRunner _runner;
+    private readonly double[] _classWeights;
+    private readonly double[] _raw;          // W′ (in the layout's orientation) then b′
+    private readonly double[] _rawClassMajor; // W′ class-major, for the conversions
+    private readonly double[] _partialGradients; // ChunkCount slots of _stride doubles (K·d, padded)
+    private readonly double[] _partialResiduals; // ChunkCount × K
+    private readonly double[] _partialLoss;
+    private readonly double[] _fold;              // the folded gradient in the layout's orientation
+    private readonly int _stride;
+    private long _evaluations;
+
+    /// <summary>Creates the objective.</summary>
+    /// <param name="data">The training data; its labels are class ids 0 … K − 1 (K = <see cref="Dataset{T}.ClassCount"/>).</param>
+    /// <param name="penalty">P(W); <see cref="Penalty.None"/> for none.</param>
+    /// <param name="oneVsRest">K binary losses instead of the softmax.</param>
+    /// <param name="fitIntercept">Whether b is a parameter.</param>
+    /// <param name="maxDegreeOfParallelism">Threads to use at most; null for all cores.</param>
+    /// <param name="scaling">Standardize the features (in parameter space); null for raw features.</param>
+    /// <param name="classWeights">Class weights; null for none.</param>
+    public MultinomialObjective(
+        Dataset<T> data,
+        Penalty penalty,
+        bool oneVsRest = false,
+        bool fitIntercept = true,
+        int? maxDegreeOfParallelism = null,
+        FeatureScaling? scaling = null,
+        ClassWeights? classWeights = null)
+        : this(data, penalty, oneVsRest, fitIntercept, maxDegreeOfParallelism, null, scaling, classWeights)
+    {
+    }
+
+    internal MultinomialObjective(
+        Dataset<T> data,
+        Penalty penalty,
+        bool oneVsRest,
+        bool fitIntercept,
+        int? maxDegreeOfParallelism,
+        SimdWidth? widthCap,
+        FeatureScaling? scaling = null,
+        ClassWeights? classWeights = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(penalty);
+        Require.DegreeOfParallelism(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        if (scaling is not null && scaling.Columns != data.Columns)
+        {
+            throw new ArgumentException($"The scaling has {scaling.Columns} columns but the data has {data.Columns}.", nameof(scaling));
+        }
+
+        Data = data;
+        Penalty = penalty;
+        OneVsRest = oneVsRest;
+        FitIntercept = fitIntercept;
+        Scaling = scaling;
+        _layout = FeatureLayout<T>.For(data, widthCap);
+        var totals = new ClassTotals(data.ClassCount);
+        for (int c = 0; c < _layout.Partition.ChunkCount; c++)
+        {
+            (int start, int count) = _layout.Partition[c];
+            totals.Add(ClassTotals.Of(data, start, count));
+        }
+
+        _classWeights = (classWeights ?? ClassWeights.None).ResolveAll(totals);
+        TotalWeight = totals.TotalWeight(_classWeights);
+        int k = Classes, d = data.Columns;
+        _stride = (((k * d) + 7) & ~7) + 8;
+        _raw = new double[(k * d) + k];
+        _rawClassMajor = new double[k * d];
+        _partialGradients = new double[checked(_layout.Partition.ChunkCount * _stride)];
+        _partialResiduals = new double[_layout.Partition.ChunkCount * k];
+        _partialLoss = new double[_layout.Partition.ChunkCount];
+        _fold = new double[k * d];
+        _runner = new ChunkRunner(_layout.Partition.ChunkCount, maxDegreeOfParallelism, ProcessChunk);
+    }
+
+    /// <summary>The data.</summary>
+    public Dataset<T> Data { get; }
+
+    /// <summary>K.</summary>
+    public int Classes => Data.ClassCount;
+
+    /// <summary>The penalty on W.</summary>
+    public Penalty Penalty { get; }
+
+    /// <summary>Whether the loss is K binary losses (one-vs-rest) rather than the softmax.</summary>
+    public bool OneVsRest { get; }
+
+    /// <summary>Whether the last K parameters are the intercepts.</summary>
+    public bool FitIntercept { get; }
+
+    /// <summary>The standardization, or null.</summary>
+    public FeatureScaling? Scaling { get; }
+
+    /// <summary>S, the total row weight.</summary>
+    public double TotalWeight { get; }
+
+    /// <summary>The class weights in effect, one per class.</summary>
+    public ReadOnlySpan<double> ClassWeightValues => _classWeights;
+
+    /// <inheritdoc/>
+    public int Dimension => (Classes * Data.Columns) + (FitIntercept ? Classes : 0);
+
+    /// <summary>The data term of the most recent evaluation, without the penalty.</summary>
+    public double LastLoss { get; private set; }
+
+    /// <summary>Passes over the data so far.</summary>
+    public double DataPasses => _evaluations;
+
+    /// <summary>Threads an evaluation uses at most.</summary>
+    public int DegreeOfParallelism => _runner.DegreeOfParallelism;
+
+    internal int ChunkCount => _layout.Partition.ChunkCount;
+
+    internal FeatureLayout<T> Layout => _layout;
+
+    /// <inheritdoc/>
+    public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        if (point.Length != Dimension || gradient.Length != Dimension)
+        {
+            throw new ArgumentException($"The point and gradient need {Dimension} values (K = {Classes} rows of d = {Data.Columns}{(FitIntercept ? ", then K intercepts" : string.Empty)}); got {point.Length} and {gradient.Length}.", nameof(point));
+        }
+
+        int k = Classes, d = Data.Columns, kd = k * d;
+        ToRaw(point, _rawClassMajor, _raw.AsSpan(kd, k));
+        if (_layout.FeatureMajorClasses)
+        {
+            Transpose(_rawClassMajor, k, d, _raw.AsSpan(0, kd));
+        }
+        else
+        {
+            _rawClassMajor.CopyTo(_raw.AsSpan(0, kd));
+        }
+
+        _runner.Run();
+
+        // Fold the chunks' sums in chunk order.
+        _partialGradients.AsSpan(0, kd).CopyTo(_fold);
+        Span<double> residual = stackalloc double[k];
+        _partialResiduals.AsSpan(0, k).CopyTo(residual);
+        double loss = _partialLoss[0];
+        for (int c = 1; c < _partialLoss.Length; c++)
+        {
+            TensorPrimitives.Add(_fold, _partialGradients.AsSpan(c * _stride, kd), _fold);
+            TensorPrimitives.Add(residual, _partialResiduals.AsSpan(c * k, k), residual);
+            loss += _partialLoss[c];
+        }
+
+        Span<double> gw = gradient[..kd];
+        if (_layout.FeatureMajorClasses)
+        {
+            Transpose(_fold, d, k, gw);
+        }
+        else
+        {
+            _fold.CopyTo(gw);
+        }
+
+        _evaluations++;
+        double inverse = 1.0 / TotalWeight;
+        for (int c = 0; c < k; c++)
+        {
+            Scaling?.GradientToStandardized(gw.Slice(c * d, d), residual[c]);
+        }
+
+        TensorPrimitives.Multiply(gw, inverse, gw);
+        ReadOnlySpan<double> w = point[..kd];
+        Penalty.AddGradient(w, gw);
+        if (FitIntercept)
+        {
+            TensorPrimitives.Multiply(residual, inverse, gradient.Slice(kd, k));
+        }
+
+        LastLoss = loss * inverse;
+        return LastLoss + Penalty.Value(w);
+    }
+
+    /// <summary>(W, b) → the raw-feature parameters (class-major W′, b′).</summary>
+    internal void ToRaw(ReadOnlySpan<double> point, Span<double> weights, Span<double> biases)
+    {
+        int k = Classes, d = Data.Columns;
+        for (int c = 0; c < k; c++)
+        {
+            double b = FitIntercept ? point[(k * d) + c] : 0.0;
+            if (Scaling is null)
+            {
+                point.Slice(c * d, d).CopyTo(weights.Slice(c * d, d));
+                biases[c] = b;
+            }
+            else
+            {
+                Scaling.ToRaw(point.Slice(c * d, d), b, weights.Slice(c * d, d), out biases[c]);
+            }
+        }
+    }
+
+    private void ProcessChunk(int chunk)
+    {
+        int k = Classes, kd = k * Data.Columns;
+        (int start, int count) = _layout.Partition[chunk];
+        _partialLoss[chunk] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(chunk * _stride, kd), _partialResiduals.AsSpan(chunk * k, k));
+    }
+
+    /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
+    private static void Transpose(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                destination[(c * rows) + r] = source[(r * cols) + c];
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using FastLogReg.Data;
+using FastLogReg.Kernels;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+
+namespace FastLogReg.Training;
+
+/// <content>Training K classes: multinomial (softmax) and one-vs-rest, through the same solvers, options and report.</content>
+public static partial class LogisticRegression
+{
+    private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (options.Solver == Solver.MiniBatchSgd)
+        {
+            throw new ArgumentException("MiniBatchSgd trains binary models; for K classes use L-BFGS (the default) or one of the full-batch solvers.", nameof(options));
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        bool oneVsRest = options.MultiClass == MultiClass.OneVsRest;
+        int k = data.ClassCount, d = data.Columns;
+        CheckTrainable(data, options, vectors: k);
+        FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
+        Penalty penalty = Penalty.L2(options.L2);
+        var objective = new MultinomialObjective<T>(data, penalty, oneVsRest, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+        double[] start = MulticlassStart(options, k, d, scaling, oneVsRest);
+        double? referenceNorm = null;
+        if (options.InitialModel is not null)
+        {
+            double[] scratch = new double[start.Length];
+            objective.Evaluate(new double[start.Length], scratch);
+            referenceNorm = TensorPrimitives.Norm<double>(scratch);
+        }
+
+        var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
+        double learningRate = options.Solver == Solver.Lbfgs ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
+        OptimizationResult result = options.Solver switch
+        {
+            Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
+            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
+        };
+
+        double[] weights = new double[k * d];
+        double[] intercepts = new double[k];
+        objective.ToRaw(result.Point, weights, intercepts);
+        var model = new MulticlassModel(oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, weights, intercepts);
+        stopwatch.Stop();
+        double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
+        string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses, () => SafeLearningRate(objective));
+        var report = new TrainingReport(
+            options.Solver,
+            result.Iterations,
+            result.StopReason,
+            result.Objective,
+            finalLoss,
+            result.GradientNorm,
+            result.ConvergenceThreshold,
+            result.ObjectiveHistory,
+            result.GradientNormHistory,
+            objective.DataPasses,
+            stopwatch.Elapsed,
+            message);
+        return new TrainingResult(model, report) { Standardization = scaling };
+    }
+
+    /// <summary>
+    /// The safe fixed step 1/L for a K-class objective: the softmax's Hessian in z is at most ½·I (each σ′ of
+    /// one-vs-rest at most ¼), so L ≤ ‖X̃‖²_F/(2S) (or /(4S)) plus the penalty's curvature.
+    /// </summary>
+    internal static double SafeLearningRate<T>(MultinomialObjective<T> objective)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Dataset<T> data = objective.Data;
+        FeatureScaling? scaling = objective.Scaling;
+        double largest = scaling is null ? data.MaxMagnitude : 0;
+        if (scaling is not null)
+        {
+            for (int j = 0; j < data.Columns; j++)
+            {
+                largest = Math.Max(largest, (data.MaxMagnitude + Math.Abs(scaling.Means[j])) / scaling.Scales[j]);
+            }
+        }
+
+        double unit = largest > 0 && double.IsFinite(largest) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest))) : 1.0;
+        double intercept = objective.FitIntercept ? 1.0 / unit / unit : 0.0;
+        FeatureLayout<T> layout = objective.Layout;
+        double total = 0;
+        for (int c = 0; c < layout.Partition.ChunkCount; c++)
+        {
+            (int start, int count) = layout.Partition[c];
+            total += layout.WeightedSquaredNorms(start, count, scaling is null ? default : scaling.Means, scaling is null ? default : scaling.Scales, unit, intercept, objective.ClassWeightValues);
+        }
+
+        double lipschitz = (unit * unit * (total / ((objective.OneVsRest ? 4.0 : 2.0) * objective.TotalWeight))) + objective.Penalty.CurvatureBound;
+        double rate = 1.0 / lipschitz;
+        return rate > 0 && double.IsFinite(rate)
+            ? rate
+            : throw new ArgumentException($"The safe learning rate 1/L is not representable for this data (L = {lipschitz:G3}): standardize the features (Standardize = true) or rescale them.", nameof(objective));
+    }
+
+    private static double[] MulticlassStart(TrainingOptions options, int classes, int d, FeatureScaling? scaling, bool oneVsRest)
+    {
+        double[] start = new double[(classes * d) + (options.FitIntercept ? classes : 0)];
+        if (options.InitialModel is null)
+        {
+            return start;
+        }
+
+        ClassificationKind kind = oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial;
+        if (options.InitialModel is not MulticlassModel initial || initial.Kind != kind || initial.ClassCount != classes || initial.FeatureCount != d)
+        {
+            throw new ArgumentException($"The initial model ({options.InitialModel.Kind}, {options.InitialModel.ClassCount} classes × {options.InitialModel.FeatureCount} features) does not fit a {kind} model of {classes} classes × {d} features.", nameof(options));
+        }
+
+        for (int c = 0; c < classes; c++)
+        {
+            Span<double> w = start.AsSpan(c * d, d);
+            double b;
+            if (scaling is null)
+            {
+                initial.Coefficients(c).CopyTo(w);
+                b = initial.Intercept(c);
+            }
+            else
+            {
+                scaling.ToStandardized(initial.Coefficients(c), initial.Intercept(c), w, out b);
+            }
+
+            if (options.FitIntercept)
+            {
+                start[(classes * d) + c] = b;
+            }
+        }
+
+        return start;
+    }
+}
