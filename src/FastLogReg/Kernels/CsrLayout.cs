@@ -181,7 +181,16 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
     {
         SparseRow<T> block = _matrix.Block(start, count, out _);
         ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
-        return SparseSoftmaxLossGradient.Run(new SparseBlock<T>(block.Indices, block.Values), _matrix.RowOffsets.Span.Slice(start, count + 1), _data.Labels.Span.Slice(start, count), s, classWeights, w, b, oneVsRest, gradient, residualSums);
+        var rows = new SparseBlock<T>(block.Indices, block.Values);
+        ReadOnlySpan<long> offsets = _matrix.RowOffsets.Span.Slice(start, count + 1);
+        ReadOnlySpan<T> labels = _data.Labels.Span.Slice(start, count);
+        return Width switch
+        {
+            SimdWidth.Vector512 => SparseSoftmaxLossGradient.Run<T, Vector512<double>, Simd512>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
+            SimdWidth.Vector256 => SparseSoftmaxLossGradient.Run<T, Vector256<double>, Simd256>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
+            SimdWidth.Vector128 => SparseSoftmaxLossGradient.Run<T, Vector128<double>, Simd128>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
+            _ => SparseSoftmaxLossGradient.Run<T, double, SimdScalar>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
+        };
     }
 
     /// <summary>

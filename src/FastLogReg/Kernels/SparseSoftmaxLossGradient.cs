@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using FastLogReg.Numerics;
 
 namespace FastLogReg.Kernels;
 
@@ -29,7 +30,7 @@ internal static class SparseSoftmaxLossGradient
     /// <param name="residualSums">Receives gb, K sums (overwritten).</param>
     /// <returns>ℓ.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Run<T>(
+    public static double Run<T, TV, W>(
         scoped SparseBlock<T> block,
         ReadOnlySpan<long> rowOffsets,
         ReadOnlySpan<T> labels,
@@ -41,6 +42,8 @@ internal static class SparseSoftmaxLossGradient
         Span<double> transposedGradient,
         Span<double> residualSums)
         where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
     {
         int classes = b.Length;
         int rows = labels.Length;
@@ -95,8 +98,8 @@ internal static class SparseSoftmaxLossGradient
             }
 
             loss += oneVsRest
-                ? SoftmaxLossGradient.BinaryResiduals(z, rowWeight, label, classes, count, work)
-                : SoftmaxLossGradient.SoftmaxResiduals(z, rowWeight, label, classes, count, work);
+                ? SoftmaxLossGradient.BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work)
+                : SoftmaxLossGradient.SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
 
             for (int k = 0; k < classes; k++)
             {

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using FastLogReg.Data;
+using FastLogReg.Objective;
+using FastLogReg.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace FastLogReg.Benchmarks;
+
+/// <summary>
+/// Time to the multinomial optimum: FastLogReg's L-BFGS on the fused softmax kernel against ML.NET's
+/// <c>LbfgsMaximumEntropy</c> (the baseline) on the same float rows with the same L2 strength (scikit-learn C = 1:
+/// λ = 1/n on W, the intercepts unpenalized; ML.NET's L2Regularization = 1), two threads each. Data: the bundled digits
+/// (1,797 × 64, 10 classes, pixels / 16) and synthetic 100,000 × 100 rows with K = 10
+/// (<see cref="MulticlassWorkload.Create"/>).
+/// </summary>
+/// <remarks>
+/// As in <see cref="TimeToOptimumBenchmarks"/>: each method's tolerance is calibrated first, in its own process —
+/// tightened tenfold from 10⁻³ until its model's objective (scored by FastLogReg's double-precision objective) is within
+/// 10⁻⁶ (ML.NET) or 10⁻⁹ (FastLogReg, so its objective is never the worse one) of a tight reference — then one training
+/// run at that setting is timed. Gaps and settings go to the log and the side file.
+/// </remarks>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+public class MulticlassTimeToOptimumBenchmarks
+{
+    private const int Threads = 2;
+    private static readonly TimeSpan CalibrationBudget = TimeSpan.FromSeconds(60);
+
+    private DenseDataset<float> _data = null!;
+    private double _l2;
+    private double _reference;
+    private TrainingOptions _options = null!;
+    private MLContext _ml = null!;
+    private IDataView _view = null!;
+    private LbfgsMaximumEntropyMulticlassTrainer.Options _mlOptions = null!;
+
+    [Params("digits", "100000x100x10")]
+    public string Data { get; set; } = "digits";
+
+    [GlobalSetup(Target = nameof(MlNetMaximumEntropy))]
+    public void SetupMlNet()
+    {
+        Load();
+        _ml = new MLContext(seed: 1);
+        int d = _data.Columns, k = _data.ClassCount;
+        float[] x = _data.Features.ToArray();
+        float[] y = _data.Labels.ToArray();
+        var rows = new List<MlRow>(_data.Rows);
+        for (int i = 0; i < _data.Rows; i++)
+        {
+            rows.Add(new MlRow { Label = (uint)y[i] + 1, Features = x.AsSpan(i * d, d).ToArray() });
+        }
+
+        var schema = SchemaDefinition.Create(typeof(MlRow));
+        schema[nameof(MlRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
+        schema[nameof(MlRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), k);
+        _view = _ml.Data.Cache(_ml.Data.LoadFromEnumerable(rows, schema));
+
+        var clock = Stopwatch.StartNew();
+        double gap = double.NaN, tolerance = 1e-3;
+        for (; ; tolerance /= 10)
+        {
+            _mlOptions = new LbfgsMaximumEntropyMulticlassTrainer.Options
+            {
+                L2Regularization = 1.0f,
+                L1Regularization = 0,
+                OptimizationTolerance = (float)tolerance,
+                MaximumNumberOfIterations = 100_000,
+                NumberOfThreads = Threads,
+            };
+            var model = _ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(_mlOptions).Fit(_view);
+            gap = (Score(model.Model) - _reference) / _reference;
+            if (gap <= TimeToOptimumBenchmarks.Target || clock.Elapsed > CalibrationBudget || tolerance < 1e-12)
+            {
+                break;
+            }
+        }
+
+        Record("ML.NET LbfgsMaximumEntropy", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
+    }
+
+    [GlobalSetup(Target = nameof(Lbfgs))]
+    public void SetupLbfgs()
+    {
+        Load();
+        Calibration c = Calibration.Run(_data, _l2, _reference, Solver.Lbfgs, Threads, CalibrationBudget, TimeToOptimumBenchmarks.StrictTarget);
+        _options = c.Options;
+        Record("FastLogReg L-BFGS (multinomial)", c.Setting, c.Gap, c.Passes, c.Target);
+    }
+
+    [Benchmark(Baseline = true, Description = "ML.NET LbfgsMaximumEntropy")]
+    public object MlNetMaximumEntropy() => _ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(_mlOptions).Fit(_view);
+
+    [Benchmark(Description = "FastLogReg L-BFGS (multinomial)")]
+    public object Lbfgs() => LogisticRegression.Train(_data, _options);
+
+    internal static DenseDataset<float> Load(string name)
+    {
+        if (name == "digits")
+        {
+            string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv"));
+            int d = lines[0].Split(',').Length - 1;
+            float[][] rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+            float[] x = rows.SelectMany(r => r.Take(d).Select(v => v / 16f)).ToArray();
+            return DenseDataset.Create(x, rows.Select(r => r[d]).ToArray(), d, 10);
+        }
+
+        int[] parts = name.Split('x').Select(int.Parse).ToArray();
+        return MulticlassWorkload.Create(parts[0], parts[1], parts[2]);
+    }
+
+    private void Load()
+    {
+        _data = Load(Data);
+        _l2 = TrainingOptions.L2FromScikitLearnC(1.0, _data.Rows);
+        _reference = Calibration.Reference(_data, _l2);
+    }
+
+    /// <summary>ML.NET's model scored by FastLogReg's double-precision multinomial objective.</summary>
+    private double Score(MaximumEntropyModelParameters model)
+    {
+        int d = _data.Columns, k = _data.ClassCount;
+        VBuffer<float>[] weights = null!;
+        model.GetWeights(ref weights, out int classes);
+        float[] b = [.. model.GetBiases()];
+        if (classes != k)
+        {
+            throw new InvalidOperationException($"ML.NET trained {classes} classes, expected {k}.");
+        }
+
+        double[] point = new double[(k * d) + k];
+        for (int c = 0; c < k; c++)
+        {
+            float[] w = weights[c].DenseValues().ToArray();
+            for (int j = 0; j < d; j++)
+            {
+                point[(c * d) + j] = w[j];
+            }
+
+            point[(k * d) + c] = b[c];
+        }
+
+        var scorer = new MultinomialObjective<float>(_data, Penalty.L2(_l2), maxDegreeOfParallelism: Threads);
+        return scorer.Evaluate(point, new double[point.Length]);
+    }
+
+    private void Record(string method, string setting, double gap, double passes, double target)
+    {
+        string line = string.Format(CultureInfo.InvariantCulture, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", Data, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
+        Console.WriteLine("// time-to-optimum: " + line);
+        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
+        if (!string.IsNullOrEmpty(path))
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
+    private sealed class MlRow
+    {
+        public uint Label { get; set; }
+
+        public float[] Features { get; set; } = [];
+    }
+}
