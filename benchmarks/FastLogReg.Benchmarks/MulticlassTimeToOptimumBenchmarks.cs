@@ -52,12 +52,12 @@ public class MulticlassTimeToOptimumBenchmarks
         var rows = new List<MlRow>(_data.Rows);
         for (int i = 0; i < _data.Rows; i++)
         {
-            rows.Add(new MlRow { Label = (uint)y[i] + 1, Features = x.AsSpan(i * d, d).ToArray() });
+            rows.Add(new MlRow { Label = (uint)y[i], Features = x.AsSpan(i * d, d).ToArray() });
         }
 
         var schema = SchemaDefinition.Create(typeof(MlRow));
         schema[nameof(MlRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
-        schema[nameof(MlRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), k);
+        schema[nameof(MlRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), k); // ML.NET stores value v as key v + 1 (0 = missing)
         _view = _ml.Data.Cache(_ml.Data.LoadFromEnumerable(rows, schema));
 
         var clock = Stopwatch.StartNew();
