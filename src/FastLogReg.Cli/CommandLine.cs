@@ -64,7 +64,7 @@ internal static class CommandLine
     private static Command TrainCommandLine(CliContext context)
     {
         var input = new InputOptions(required: true);
-        Option<string> solver = OptionParsers.Choice("--solver", "lbfgs (default), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", "lbfgs", "lbfgs", "backtracking", "nesterov", "gd", "sgd");
+        Option<string> solver = OptionParsers.Choice("--solver", "lbfgs (default), newton (trust-region Newton, binary), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", "lbfgs", "lbfgs", "newton", "backtracking", "nesterov", "gd", "sgd");
         Option<double?> l2 = OptionParsers.Number("--l2", "L2 strength λ ≥ 0 (the objective is mean cross-entropy + (λ/2)‖w‖²).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
         Option<double?> c = OptionParsers.Number("--C", "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given).", v => double.IsFinite(v) && v > 0, "a finite number > 0");
         Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };

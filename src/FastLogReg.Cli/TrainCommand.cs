@@ -62,6 +62,7 @@ internal static class TrainCommand
             "nesterov" => Solver.Nesterov,
             "gd" => Solver.GradientDescent,
             "sgd" => Solver.MiniBatchSgd,
+            "newton" => Solver.Newton,
             _ => Solver.Lbfgs,
         };
         var options = new TrainingOptions
@@ -189,6 +190,7 @@ internal static class TrainCommand
         Solver.BacktrackingGradientDescent => "gradient descent with backtracking",
         Solver.Nesterov => "Nesterov accelerated gradient",
         Solver.GradientDescent => "fixed-step gradient descent",
+        Solver.Newton => "trust-region Newton",
         _ => "mini-batch SGD",
     };
 

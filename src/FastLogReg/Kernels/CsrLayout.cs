@@ -99,6 +99,46 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
         }
     }
 
+    public override double HessianVector(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> product)
+    {
+        product.Clear();
+        double sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            SparseRow<T> row = _matrix.GetRow(start + i);
+            ReadOnlySpan<int> j = row.Indices;
+            ReadOnlySpan<T> v = row.Values;
+            double dot = ub;
+            for (int k = 0; k < j.Length; k++)
+            {
+                dot += double.CreateTruncating(v[k]) * u[j[k]];
+            }
+
+            double t = curvature[i] * dot;
+            sum += t;
+            for (int k = 0; k < j.Length; k++)
+            {
+                product[j[k]] += t * double.CreateTruncating(v[k]);
+            }
+        }
+
+        return sum;
+    }
+
+    public override void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            SparseRow<T> row = _matrix.GetRow(start + i);
+            for (int k = 0; k < row.Indices.Length; k++)
+            {
+                double v = double.CreateTruncating(row.Values[k]);
+                sumCx[row.Indices[k]] += c[i] * v;
+                sumCx2[row.Indices[k]] += c[i] * v * v;
+            }
+        }
+    }
+
     public override double[] MomentShift() => new double[Columns];
 
     public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)

@@ -88,6 +88,40 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         }
     }
 
+    public override double HessianVector(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> product)
+    {
+        ReadOnlySpan<T> rows = _data.RowSpan(start, count);
+        return Width switch
+        {
+            SimdWidth.Vector512 => HessianVectorProduct.Run<T, Vector512<double>, Simd512>(rows, Columns, _blockRows, u, ub, curvature, product),
+            SimdWidth.Vector256 => HessianVectorProduct.Run<T, Vector256<double>, Simd256>(rows, Columns, _blockRows, u, ub, curvature, product),
+            SimdWidth.Vector128 => HessianVectorProduct.Run<T, Vector128<double>, Simd128>(rows, Columns, _blockRows, u, ub, curvature, product),
+            _ => HessianVectorProduct.Run<T, double, SimdScalar>(rows, Columns, _blockRows, u, ub, curvature, product),
+        };
+    }
+
+    public override void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2)
+    {
+        int d = Columns;
+        Span<double> row = d <= 1024 ? stackalloc double[d] : new double[d];
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<T> xi = _data.GetRow(start + i);
+            if (typeof(T) == typeof(double))
+            {
+                MemoryMarshal.Cast<T, double>(xi).CopyTo(row);
+            }
+            else
+            {
+                TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
+            }
+
+            TensorPrimitives.MultiplyAdd(row, c[i], sumCx, sumCx);
+            TensorPrimitives.Multiply(row, row, row);
+            TensorPrimitives.MultiplyAdd(row, c[i], sumCx2, sumCx2);
+        }
+    }
+
     public override double[] MomentShift()
     {
         double[] shift = new double[Columns];

@@ -80,6 +80,45 @@ internal abstract class FeatureLayout<T>
     /// </summary>
     public abstract double WeightedSquaredNorms(int start, int count, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, double unit, double intercept, ReadOnlySpan<double> classWeights);
 
+    /// <summary>
+    /// The curvature of the binomial loss per row over rows [<paramref name="start"/>, +<paramref name="count"/>):
+    /// cᵢ = sᵢ·cw(yᵢ)·σ(zᵢ)(1 − σ(zᵢ)), zᵢ = wᵀxᵢ + b, into <paramref name="curvature"/>; and, for a diagonal
+    /// preconditioner, Σ cᵢxᵢⱼ and Σ cᵢxᵢⱼ² added into <paramref name="sumCx"/> and <paramref name="sumCx2"/> (skipped
+    /// when empty); returns Σ cᵢ.
+    /// </summary>
+    public double Curvature(int start, int count, scoped in BinomialPoint point, Span<double> curvature, Span<double> sumCx, Span<double> sumCx2)
+    {
+        Margins(start, count, point.Weights, point.Bias, curvature);
+        ReadOnlySpan<T> labels = Data.Labels.Span.Slice(start, count);
+        double total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            // σ(z)(1 − σ(z)) = e/(1 + e)² with e = exp(−|z|): no overflow, exact in both tails.
+            double e = Math.Exp(-Math.Abs(curvature[i]));
+            double u = 1 + e;
+            double c = SampleWeight(start + i) * (labels[i] == T.One ? point.ClassWeight1 : point.ClassWeight0) * (e / (u * u));
+            curvature[i] = c;
+            total += c;
+        }
+
+        if (!sumCx.IsEmpty)
+        {
+            WeightedMoments(start, count, curvature, sumCx, sumCx2);
+        }
+
+        return total;
+    }
+
+    /// <summary>Σ cᵢxᵢⱼ and Σ cᵢxᵢⱼ² over rows [<paramref name="start"/>, +<paramref name="count"/>), added into the two spans.</summary>
+    public abstract void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2);
+
+    /// <summary>
+    /// q = Σ tᵢxᵢ (into <paramref name="product"/>, overwritten) and returns Σ tᵢ, tᵢ = cᵢ·(xᵢᵀu + u_b), over rows
+    /// [<paramref name="start"/>, +<paramref name="count"/>) with <paramref name="curvature"/> their cᵢ: the Hessian of the
+    /// binomial loss times a direction, in one pass.
+    /// </summary>
+    public abstract double HessianVector(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> product);
+
     /// <summary>Whether the K-class pass wants W and G feature-major (d × K: sparse rows) rather than class-major (K × d).</summary>
     public abstract bool FeatureMajorClasses { get; }
 

@@ -12,7 +12,7 @@ namespace FastLogReg.Objective;
 /// kernel on some core into its own slots, and the slots are folded in chunk order — bit-identical for any number of
 /// threads. Class totals (and so S and balanced class weights) are merged from per-chunk totals the same way.
 /// </summary>
-internal sealed class ChunkedBinomialLoss<T> : ILossSumsSource
+internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly FeatureLayout<T> _layout;
@@ -22,6 +22,9 @@ internal sealed class ChunkedBinomialLoss<T> : ILossSumsSource
     private readonly int _gradientStride;                // ≥ Columns + 8, a multiple of 8: no two chunks' slots share a cache line
     private readonly double[] _partialLoss;              // per chunk
     private readonly double[] _partialResidual;          // per chunk
+    private double[]? _curvature;                        // cᵢ per row at the last prepared point, created on first use
+    private double[]? _partialMoments;                   // per chunk: Σcx then Σcx² (2 × _gradientStride), on first use
+    private Pass _pass;
 
     public ChunkedBinomialLoss(FeatureLayout<T> layout, int? maxDegreeOfParallelism, double classWeight0, double classWeight1, double totalWeight)
     {
@@ -109,11 +112,105 @@ internal sealed class ChunkedBinomialLoss<T> : ILossSumsSource
         return total;
     }
 
+    /// <inheritdoc/>
+    public double PrepareCurvature(ReadOnlySpan<double> weights, double bias, Span<double> sumCx, Span<double> sumCx2)
+    {
+        int d = Columns;
+        _curvature ??= new double[_layout.Data.Rows];
+        bool moments = !sumCx.IsEmpty;
+        if (moments)
+        {
+            _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
+        }
+
+        weights.CopyTo(_parameters.Span);
+        _parameters[d] = bias;
+        _pass = moments ? Pass.CurvatureAndMoments : Pass.Curvature;
+        _runner.Run();
+        _pass = Pass.Gradient;
+
+        double total = _partialResidual[0];
+        for (int c = 1; c < ChunkCount; c++)
+        {
+            total += _partialResidual[c];
+        }
+
+        if (moments)
+        {
+            ReadOnlySpan<double> partials = _partialMoments;
+            partials[..d].CopyTo(sumCx);
+            partials.Slice(_gradientStride, d).CopyTo(sumCx2);
+            for (int c = 1; c < ChunkCount; c++)
+            {
+                TensorPrimitives.Add(sumCx, partials.Slice(c * 2 * _gradientStride, d), sumCx);
+                TensorPrimitives.Add(sumCx2, partials.Slice((c * 2 * _gradientStride) + _gradientStride, d), sumCx2);
+            }
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc/>
+    public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
+    {
+        if (_curvature is null)
+        {
+            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+        }
+
+        int d = Columns;
+        direction.CopyTo(_parameters.Span);
+        _parameters[d] = directionBias;
+        _pass = Pass.HessianVector;
+        _runner.Run();
+        _pass = Pass.Gradient;
+
+        Span<double> q = product[..d];
+        ReadOnlySpan<double> partials = _partialGradients.Span;
+        partials[..d].CopyTo(q);
+        productBias = _partialResidual[0];
+        for (int c = 1; c < ChunkCount; c++)
+        {
+            TensorPrimitives.Add(q, partials.Slice(c * _gradientStride, d), q);
+            productBias += _partialResidual[c];
+        }
+    }
+
     private void ProcessChunk(int chunk)
     {
         int d = Columns;
         (int start, int count) = _layout.Partition[chunk];
-        var point = new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1);
-        _layout.Binomial(start, count, point, _partialGradients.Slice(chunk * _gradientStride, d), out _partialLoss[chunk], out _partialResidual[chunk]);
+        switch (_pass)
+        {
+            case Pass.Gradient:
+                var point = new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1);
+                _layout.Binomial(start, count, point, _partialGradients.Slice(chunk * _gradientStride, d), out _partialLoss[chunk], out _partialResidual[chunk]);
+                break;
+            case Pass.Curvature:
+            case Pass.CurvatureAndMoments:
+                var at = new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1);
+                Span<double> sumCx = default, sumCx2 = default;
+                if (_pass == Pass.CurvatureAndMoments)
+                {
+                    sumCx = _partialMoments.AsSpan(chunk * 2 * _gradientStride, d);
+                    sumCx2 = _partialMoments.AsSpan((chunk * 2 * _gradientStride) + _gradientStride, d);
+                    sumCx.Clear();
+                    sumCx2.Clear();
+                }
+
+                _partialResidual[chunk] = _layout.Curvature(start, count, at, _curvature.AsSpan(start, count), sumCx, sumCx2);
+                break;
+            case Pass.HessianVector:
+                _partialResidual[chunk] = _layout.HessianVector(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), _partialGradients.Slice(chunk * _gradientStride, d));
+                break;
+        }
+    }
+
+    private enum Pass
+    {
+        Gradient,
+        Curvature,
+        CurvatureAndMoments,
+        HessianVector,
     }
 }

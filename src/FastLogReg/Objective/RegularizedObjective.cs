@@ -14,11 +14,18 @@ namespace FastLogReg.Objective;
 /// not fitted. Every solver of <c>FastLogReg.Optimization</c> minimizes it.
 /// </summary>
 /// <remarks>Not thread-safe: one evaluation at a time. An evaluation allocates nothing.</remarks>
-public sealed class RegularizedObjective : IDifferentiableFunction
+public sealed class RegularizedObjective : ITwiceDifferentiableFunction
 {
     private readonly ILossSumsSource _source;
     private readonly LossSums _sums;
     private readonly double[] _raw; // w′, then b′
+    private readonly double[] _lastPoint; // the point of the most recent Finish, where the Hessian is taken
+    private readonly double[] _direction; // a direction on raw features, then its intercept component
+    private double[]? _sumCx;
+    private double[]? _sumCx2;
+    private double _sumC;
+    private bool _curvatureStale = true;
+    private bool _hasEvaluated;
 
     /// <summary>Creates the objective.</summary>
     /// <param name="source">The rows and their loss.</param>
@@ -45,6 +52,8 @@ public sealed class RegularizedObjective : IDifferentiableFunction
         Scaling = scaling;
         _sums = new LossSums(source.Columns);
         _raw = new double[source.Columns + 1];
+        _lastPoint = new double[Dimension];
+        _direction = new double[source.Columns + 1];
     }
 
     /// <summary>The penalty, added once per evaluation.</summary>
@@ -123,7 +132,104 @@ public sealed class RegularizedObjective : IDifferentiableFunction
         }
 
         LastLoss = loss * inverseWeight;
+        point.CopyTo(_lastPoint);
+        _curvatureStale = true;
+        _hasEvaluated = true;
         return LastLoss + penalty;
+    }
+
+    /// <summary>Passes over the rows that cached their curvature (one per Hessian point).</summary>
+    public long CurvaturePasses { get; private set; }
+
+    /// <summary>Whether the rows give their curvature (<see cref="ICurvatureSource"/>): the Hessian is available.</summary>
+    public bool HasHessian => _source is ICurvatureSource;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// ∇²f = Jᵀ(X̂ᵀCX̂)J/S + ∇²P, J the map from the parameters to raw-feature parameters (the identity without
+    /// standardization). The rows' curvature is cached on the first product after an evaluation (one pass), then each
+    /// product is one pass.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The rows do not give their curvature.</exception>
+    /// <exception cref="InvalidOperationException">Nothing has been evaluated yet.</exception>
+    public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
+    {
+        CheckLengths(direction, product);
+        ICurvatureSource source = Prepare();
+        int d = _source.Columns;
+        ToRaw(direction, _direction.AsSpan(0, d), out _direction[d]);
+        Span<double> q = product[..d];
+        source.HessianVector(_direction.AsSpan(0, d), _direction[d], q, out double qb);
+        Scaling?.GradientToStandardized(q, qb);
+        double inverseWeight = 1.0 / TotalWeight;
+        TensorPrimitives.Multiply(q, inverseWeight, q);
+        Penalty.AddHessianVector(direction[..d], q);
+        if (FitIntercept)
+        {
+            product[d] = qb * inverseWeight;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Without standardization, Σᵢcᵢxᵢⱼ²/S (+ the penalty's curvature) and Σᵢcᵢ/S for the intercept; standardized,
+    /// Σᵢcᵢ(xᵢⱼ − μⱼ)²/(σⱼ²S), expanded from the same sums.
+    /// </remarks>
+    public bool TryGetHessianDiagonal(Span<double> diagonal)
+    {
+        if (_source is not ICurvatureSource || diagonal.Length != Dimension)
+        {
+            return false;
+        }
+
+        int d = _source.Columns;
+        _sumCx ??= new double[d];
+        _sumCx2 ??= new double[d];
+        Prepare(withMoments: true);
+        double inverseWeight = 1.0 / TotalWeight;
+        double curvature = Penalty.CurvatureBound;
+        for (int j = 0; j < d; j++)
+        {
+            double v = _sumCx2[j];
+            if (Scaling is not null)
+            {
+                double mu = Scaling.Means[j], sigma = Scaling.Scales[j];
+                v = (v - (2 * mu * _sumCx[j]) + (mu * mu * _sumC)) / (sigma * sigma);
+            }
+
+            diagonal[j] = (Math.Max(v, 0) * inverseWeight) + curvature;
+        }
+
+        if (FitIntercept)
+        {
+            diagonal[d] = _sumC * inverseWeight;
+        }
+
+        return true;
+    }
+
+    private ICurvatureSource Prepare(bool withMoments = false)
+    {
+        if (_source is not ICurvatureSource source)
+        {
+            throw new NotSupportedException($"{_source.GetType().Name} does not give the curvature of its loss (ICurvatureSource): no Hessian.");
+        }
+
+        if (!_hasEvaluated)
+        {
+            throw new InvalidOperationException("The Hessian is taken at the most recently evaluated point: call Evaluate first.");
+        }
+
+        if (_curvatureStale || withMoments)
+        {
+            int d = _source.Columns;
+            ToRaw(_lastPoint, _raw.AsSpan(0, d), out _raw[d]);
+            _sumC = source.PrepareCurvature(_raw.AsSpan(0, d), _raw[d], withMoments ? _sumCx : default, withMoments ? _sumCx2 : default);
+            _curvatureStale = false;
+            CurvaturePasses++;
+        }
+
+        return source;
     }
 
     /// <summary>Checks that both spans have <see cref="Dimension"/> values.</summary>

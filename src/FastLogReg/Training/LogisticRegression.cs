@@ -58,7 +58,7 @@ public static partial class LogisticRegression
         // The safe bound costs a pass over the data, so only the solvers that use a rate pay for it. SGD's rate decays, so
         // it can start above the (conservative, Frobenius-norm) bound; measured on breast cancer, η₀ between 0.5 and 8 all
         // reach within 10⁻⁴ of the optimum in 300 epochs, against 3·10⁻³ for η₀ = the bound (0.13).
-        double learningRate = options.Solver == Solver.Lbfgs ? double.NaN
+        double learningRate = options.Solver is Solver.Lbfgs or Solver.Newton ? double.NaN
             : options.LearningRate ?? (options.Solver == Solver.MiniBatchSgd ? 4 : 1) * SafeLearningRate(objective);
 
         OptimizationResult result = options.Solver switch
@@ -67,6 +67,7 @@ public static partial class LogisticRegression
             Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.MiniBatchSgd => MiniBatchSgd.Minimize(objective, start, learningRate, options.Schedule, Math.Max(options.L2, 1.0 / objective.TotalWeight), options.BatchSize, options.Seed, rules),
+            Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 
@@ -197,7 +198,7 @@ public static partial class LogisticRegression
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int chunks = FeatureLayout<T>.For(data).Partition.ChunkCount;
-        long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0);
+        long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0) + (options.Solver == Solver.Newton ? 2L * chunks + 8 : 0);
         long bytes = vectors * rows * (data.Columns + 16L) * sizeof(double);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available * 3 / 4)

@@ -15,6 +15,11 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (options.Solver == Solver.Newton)
+        {
+            throw new ArgumentException("The Newton solver trains binary models; for K classes use L-BFGS (the default) or one of the first-order solvers.", nameof(options));
+        }
+
         if (options.Solver == Solver.MiniBatchSgd)
         {
             throw new ArgumentException("MiniBatchSgd trains binary models; for K classes use L-BFGS (the default) or one of the full-batch solvers.", nameof(options));

@@ -1,0 +1,20 @@
+namespace FastLogReg.Optimization;
+
+/// <summary>
+/// A function whose Hessian can be applied to directions: what a Newton solver (<see cref="TrustRegionNewton"/>)
+/// needs. The Hessian is the one at the point of the most recent <see cref="IDifferentiableFunction.Evaluate"/>.
+/// </summary>
+public interface ITwiceDifferentiableFunction : IDifferentiableFunction
+{
+    /// <summary>∇²f·v at the point most recently evaluated.</summary>
+    /// <param name="direction">v, <see cref="IDifferentiableFunction.Dimension"/> values.</param>
+    /// <param name="product">Receives ∇²f·v.</param>
+    void HessianVector(ReadOnlySpan<double> direction, Span<double> product);
+
+    /// <summary>
+    /// The diagonal of ∇²f at the point most recently evaluated (for a diagonal preconditioner), or false when it is not
+    /// available cheaply.
+    /// </summary>
+    /// <param name="diagonal">Receives the diagonal.</param>
+    bool TryGetHessianDiagonal(Span<double> diagonal);
+}
