@@ -30,7 +30,8 @@ public static partial class LogisticRegression
         int k = data.ClassCount, d = data.Columns;
         CheckTrainable(data, options, vectors: k);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
-        Penalty penalty = Penalty.L2(options.L2);
+        Penalty penalty = options.Penalty;
+        Solver solver = EffectiveSolver(options);
         var objective = new MultinomialObjective<T>(data, penalty, oneVsRest, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = MulticlassStart(options, k, d, scaling, oneVsRest);
         double? referenceNorm = null;
@@ -42,12 +43,13 @@ public static partial class LogisticRegression
         }
 
         var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
-        double learningRate = options.Solver == Solver.Lbfgs ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
-        OptimizationResult result = options.Solver switch
+        double learningRate = solver is Solver.Lbfgs or Solver.OwlQn ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
+        OptimizationResult result = solver switch
         {
             Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
+            Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 
@@ -59,7 +61,7 @@ public static partial class LogisticRegression
         double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
         string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses, () => SafeLearningRate(objective));
         var report = new TrainingReport(
-            options.Solver,
+            solver,
             result.Iterations,
             result.StopReason,
             result.Objective,
@@ -70,7 +72,8 @@ public static partial class LogisticRegression
             result.GradientNormHistory,
             objective.DataPasses,
             stopwatch.Elapsed,
-            message);
+            message)
+        { NonZeroWeights = CountNonZeros(weights) };
         return new TrainingResult(model, report) { Standardization = scaling };
     }
 

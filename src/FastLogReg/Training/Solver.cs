@@ -30,4 +30,11 @@ public enum Solver
     /// (raw, unstandardized features). Binary models; keeps one curvature value per row (n doubles).
     /// </summary>
     Newton,
+
+    /// <summary>
+    /// Orthant-wise L-BFGS (Andrew &amp; Gao 2007) for L1 and elastic-net penalties (<see cref="TrainingOptions.L1Ratio"/>
+    /// &gt; 0): weights that belong at zero are exactly zero. Chosen automatically for an L1 penalty when the solver is
+    /// left at L-BFGS; for an L2 penalty it is plain L-BFGS with a backtracking search.
+    /// </summary>
+    OwlQn,
 }

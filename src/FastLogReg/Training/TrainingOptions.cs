@@ -59,8 +59,10 @@ public sealed record TrainingOptions
     }
 
     /// <summary>
-    /// λ ≥ 0, the L2 strength: the objective is mean cross-entropy + (λ/2)‖w‖² (the intercept is never penalized).
-    /// Default 0. scikit-learn's <c>C</c> corresponds to λ = 1/(C·S); see <see cref="L2FromScikitLearnC"/>.
+    /// λ ≥ 0, the regularization strength: the objective is mean cross-entropy + λ(ρ‖w‖₁ + (1 − ρ)/2·‖w‖²) with ρ =
+    /// <see cref="L1Ratio"/> (default 0: the L2 penalty (λ/2)‖w‖²); the intercept is never penalized. Default 0.
+    /// scikit-learn's <c>C</c> corresponds to λ = 1/(C·S); see <see cref="L2FromScikitLearnC"/>. The same value as
+    /// <see cref="Lambda"/> (named for the default penalty).
     /// </summary>
     public double L2
     {
@@ -71,6 +73,33 @@ public sealed record TrainingOptions
             _l2 = value;
         }
     }
+
+    /// <summary>λ ≥ 0, the regularization strength — the same value as <see cref="L2"/>, under the name that reads right with an <see cref="L1Ratio"/>.</summary>
+    public double Lambda
+    {
+        get => _l2;
+        init
+        {
+            Require.L2(value, nameof(Lambda));
+            _l2 = value;
+        }
+    }
+
+    /// <summary>
+    /// ρ in [0, 1], the L1 share of the penalty λ(ρ‖w‖₁ + (1 − ρ)/2·‖w‖²): 0 (the default) is L2, 1 the lasso, between
+    /// the elastic net (scikit-learn's <c>l1_ratio</c>, glmnet's α). With ρ &gt; 0 weights can be exactly zero; the
+    /// solver is <see cref="Training.Solver.OwlQn"/> (chosen automatically when <see cref="Solver"/> is left at L-BFGS).
+    /// </summary>
+    public double L1Ratio
+    {
+        get;
+        init => field = value is >= 0 and <= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(L1Ratio), value, "L1Ratio must be in [0, 1] (0: L2, 1: L1, between: elastic net).");
+    }
+
+    /// <summary>The penalty these options describe.</summary>
+    public Penalty Penalty => Penalty.ElasticNet(_l2, L1Ratio);
 
     /// <summary>
     /// Convergence: stop when ‖∇f(w, b)‖₂ ≤ Tolerance · max(1, ‖∇f(0, 0)‖₂), the gradient over w and b at the current

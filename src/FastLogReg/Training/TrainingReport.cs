@@ -47,7 +47,7 @@ public sealed class TrainingReport
     /// <summary>Whether <see cref="StopReason"/> is <see cref="Optimization.StopReason.Converged"/>.</summary>
     public bool Converged => StopReason == StopReason.Converged;
 
-    /// <summary>The objective (weighted mean cross-entropy + (λ/2)‖w‖²) of the returned model.</summary>
+    /// <summary>The objective (weighted mean cross-entropy + the penalty) of the returned model.</summary>
     public double FinalObjective { get; }
 
     /// <summary>The weighted mean cross-entropy of the returned model on the training data, without the penalty.</summary>
@@ -73,6 +73,9 @@ public sealed class TrainingReport
 
     /// <summary>A sentence saying why training stopped and, when it did not converge, what to do about it.</summary>
     public string Message { get; }
+
+    /// <summary>The number of weights of the returned model that are not exactly zero (over all classes); with an L1 penalty, the model's size.</summary>
+    public int NonZeroWeights { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => Message;

@@ -1,0 +1,193 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+
+namespace FastLogReg.Training;
+
+/// <summary>One point of a regularization path: the model fitted at one λ.</summary>
+/// <param name="Lambda">λ.</param>
+/// <param name="Model">The model (raw features).</param>
+/// <param name="Objective">The objective at the model.</param>
+/// <param name="NonZeroWeights">Weights not exactly zero.</param>
+/// <param name="Iterations">Solver iterations at this λ.</param>
+/// <param name="DataPasses">Passes over the data at this λ.</param>
+/// <param name="StopReason">Why the solver stopped at this λ.</param>
+public sealed record PathPoint(double Lambda, LogisticModel Model, double Objective, int NonZeroWeights, int Iterations, double DataPasses, StopReason StopReason);
+
+/// <summary>How the λ values of a path are chosen.</summary>
+public sealed record PathOptions
+{
+    /// <summary>The number of λ values from λ_max down, ≥ 1. Default 100 (glmnet's).</summary>
+    public int Count
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Count), value, "A path needs at least one λ.");
+    }
+
+        = 100;
+
+    /// <summary>λ_min/λ_max in (0, 1]; null for glmnet's default: 10⁻⁴ when there are more rows than features, else 10⁻².</summary>
+    public double? MinRatio
+    {
+        get;
+        init => field = value is null || (value > 0 && value <= 1) ? value : throw new ArgumentOutOfRangeException(nameof(MinRatio), value, "MinRatio must be in (0, 1].");
+    }
+
+    /// <summary>Explicit λ values (each finite and ≥ 0), fitted in decreasing order; null to use <see cref="Count"/> and <see cref="MinRatio"/>.</summary>
+    public IReadOnlyList<double>? Lambdas
+    {
+        get;
+        init => field = value is null || value.All(v => v >= 0 && double.IsFinite(v)) && value.Count > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Lambdas), "Every λ must be finite and ≥ 0, and there must be at least one.");
+    }
+}
+
+/// <summary>
+/// The regularization path: models for a decreasing sequence of λ from λ_max — the smallest λ at which every weight is
+/// zero — down, each warm-started from the previous one (as glmnet and scikit-learn's <c>l1_min_c</c> paths do).
+/// </summary>
+public sealed class RegularizationPath
+{
+    private RegularizationPath(double lambdaMax, double interceptOnlyBias, IReadOnlyList<PathPoint> points)
+    {
+        LambdaMax = lambdaMax;
+        InterceptOnlyBias = interceptOnlyBias;
+        Points = points;
+    }
+
+    /// <summary>
+    /// λ_max = ‖∇_w loss(0, b*)‖_∞ / max(ρ, 10⁻³): for an L1 share ρ &gt; 0, the smallest λ whose optimum has w = 0
+    /// (for ρ = 0, glmnet's convention of computing it as if ρ were 10⁻³).
+    /// </summary>
+    public double LambdaMax { get; }
+
+    /// <summary>b*, the optimum of the intercept-only model (log(ȳ/(1 − ȳ)) with ȳ the weighted share of class 1).</summary>
+    public double InterceptOnlyBias { get; }
+
+    /// <summary>The fitted points, λ decreasing.</summary>
+    public IReadOnlyList<PathPoint> Points { get; }
+
+    /// <summary>Fits the path for binary data.</summary>
+    /// <param name="data">The data (two classes).</param>
+    /// <param name="options">
+    /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
+    /// class weights, intercept and threads; its λ and warm start are ignored. OWL-QN for ρ &gt; 0, otherwise the
+    /// chosen smooth solver (L-BFGS or Newton).
+    /// </param>
+    /// <param name="path">The λ values; null for glmnet's defaults (100 values down to 10⁻⁴·λ_max).</param>
+    /// <param name="cancellationToken">Stops between and within fits.</param>
+    /// <returns>The path.</returns>
+    public static RegularizationPath Compute<T>(Dataset<T> data, TrainingOptions options, PathOptions? path = null, CancellationToken cancellationToken = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        path ??= new PathOptions();
+        if (data.ClassCount > 2)
+        {
+            throw new ArgumentException($"The path is computed for binary models; the data has {data.ClassCount} classes.", nameof(data));
+        }
+
+        Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 });
+        if (solver is not (Solver.OwlQn or Solver.Lbfgs or Solver.Newton))
+        {
+            throw new ArgumentException($"The path uses OWL-QN, L-BFGS or Newton; {options.Solver} is not supported here.", nameof(options));
+        }
+
+        int d = data.Columns;
+        FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
+        var smooth = new LogisticObjective<T>(data, Penalty.None, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+        int dimension = smooth.Dimension;
+
+        // ∇ at (0, 0): the reference of the convergence test (as a cold Train has), and at (0, b*): λ_max.
+        double[] g0 = new double[dimension];
+        smooth.Evaluate(new double[dimension], g0);
+        double bStar = options.FitIntercept ? InterceptOnly(smooth, g0[d]) : 0;
+        double[] start = new double[dimension];
+        if (options.FitIntercept)
+        {
+            start[d] = bStar;
+        }
+
+        double[] gStar = new double[dimension];
+        smooth.Evaluate(start, gStar);
+        double lambdaMax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gStar.AsSpan(0, d))) / Math.Max(options.L1Ratio, 1e-3);
+        if (!(lambdaMax > 0))
+        {
+            lambdaMax = 0; // no feature correlates with the residual: every λ gives w = 0
+        }
+
+        double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
+        var points = new List<PathPoint>(lambdas.Length);
+        double[] reference = new double[dimension];
+        foreach (double lambda in lambdas)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
+            var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+            OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
+            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses, cancellationToken);
+            OptimizationResult result = solver switch
+            {
+                Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
+                Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
+            };
+
+            result.Point.CopyTo(start, 0);
+            double[] raw = new double[d];
+            double bias = options.FitIntercept ? result.Point[d] : 0;
+            if (scaling is null)
+            {
+                result.Point.AsSpan(0, d).CopyTo(raw);
+            }
+            else
+            {
+                scaling.ToRaw(result.Point.AsSpan(0, d), bias, raw, out bias);
+            }
+
+            points.Add(new PathPoint(lambda, new LogisticModel(raw, bias), result.Objective, LogisticRegression.CountNonZeros(result.Point.AsSpan(0, d)), result.Iterations, objective.DataPasses, result.StopReason));
+        }
+
+        return new RegularizationPath(lambdaMax, bStar, points);
+    }
+
+    /// <summary>The λ values, decreasing: explicit, or <c>Count</c> values spaced evenly in log from λ_max to λ_max·MinRatio.</summary>
+    private static double[] Grid(PathOptions path, double lambdaMax, bool moreRowsThanFeatures)
+    {
+        if (path.Lambdas is { } explicitValues)
+        {
+            return [.. explicitValues.OrderDescending()];
+        }
+
+        double ratio = path.MinRatio ?? (moreRowsThanFeatures ? 1e-4 : 1e-2);
+        double[] grid = new double[path.Count];
+        for (int k = 0; k < grid.Length; k++)
+        {
+            grid[k] = grid.Length == 1 ? lambdaMax : lambdaMax * Math.Pow(ratio, (double)k / (grid.Length - 1));
+        }
+
+        return grid;
+    }
+
+    /// <summary>
+    /// b* minimizing the loss of the intercept-only model, log(ȳ/(1 − ȳ)) with ȳ the weighted share of class 1 — read off
+    /// the gradient at (0, 0), which is ½ − ȳ.
+    /// </summary>
+    private static double InterceptOnly<T>(LogisticObjective<T> smooth, double gradientAtZero)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // ∂loss/∂b at (0, b) = σ(b) − ȳ (weighted): at b = 0 it is ½ − ȳ, so ȳ = ½ − g.
+        double share = 0.5 - gradientAtZero;
+        if (!(share > 0 && share < 1))
+        {
+            throw new ArgumentException("The data has a single class (after weighting): there is no path to fit.");
+        }
+
+        return Math.Log(share / (1 - share));
+    }
+}
