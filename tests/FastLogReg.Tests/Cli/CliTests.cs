@@ -214,7 +214,7 @@ public class CliTests
     [InlineData("train", "--data", "x.csv")]
     [InlineData("train", "--data", "x.csv", "--model", "m.json", "--l2", "1", "--C", "1")]
     [InlineData("train", "--data", "x.csv", "--model", "m.json", "--test-fraction", "1.5")]
-    [InlineData("train", "--data", "x.csv", "--model", "m.json", "--solver", "newton")]
+    [InlineData("train", "--data", "x.csv", "--model", "m.json", "--solver", "simplex")]
     [InlineData("train", "--data", "x.csv", "--model", "m.json", "--threads", "0")]
     [InlineData("frobnicate")]
     public void BadUsageExitsWithTwo(params string[] args)
