@@ -157,7 +157,7 @@ public sealed class RegularizationPath
     }
 
     /// <summary>The λ values, decreasing: explicit, or <c>Count</c> values spaced evenly in log from λ_max to λ_max·MinRatio.</summary>
-    private static double[] Grid(PathOptions path, double lambdaMax, bool moreRowsThanFeatures)
+    internal static double[] Grid(PathOptions path, double lambdaMax, bool moreRowsThanFeatures)
     {
         if (path.Lambdas is { } explicitValues)
         {
