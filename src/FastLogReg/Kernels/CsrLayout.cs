@@ -125,6 +125,15 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
         return sum;
     }
 
+    public override void DenseRow(int row, Span<double> destination)
+    {
+        SparseRow<T> r = _matrix.GetRow(row);
+        for (int k = 0; k < r.Indices.Length; k++)
+        {
+            destination[r.Indices[k]] = double.CreateTruncating(r.Values[k]);
+        }
+    }
+
     public override void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2)
     {
         for (int i = 0; i < count; i++)

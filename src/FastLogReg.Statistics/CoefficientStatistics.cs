@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using MathNet.Numerics;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace FastLogReg.Statistics;
+
+/// <summary>One row of a coefficient table.</summary>
+/// <param name="Name">The feature's name ("(intercept)" for b).</param>
+/// <param name="Estimate">The coefficient on the raw feature scale.</param>
+/// <param name="StandardError">√ of the covariance's diagonal entry.</param>
+/// <param name="Z">Estimate / StandardError.</param>
+/// <param name="PValue">Two-sided, against the standard normal: 2·(1 − Φ(|z|)).</param>
+/// <param name="Lower">Lower end of the confidence interval, estimate − q·se.</param>
+/// <param name="Upper">Upper end, estimate + q·se.</param>
+/// <param name="OddsRatio">e^estimate: the factor on the odds per unit of the feature.</param>
+public sealed record Coefficient(string Name, double Estimate, double StandardError, double Z, double PValue, double Lower, double Upper, double OddsRatio);
+
+/// <summary>The coefficient statistics of a fitted binary model, as statsmodels' <c>Logit(...).fit().summary()</c> shows them.</summary>
+public sealed class CoefficientTable
+{
+    internal CoefficientTable(IReadOnlyList<Coefficient> rows, double[,] covariance, double logLikelihood, double level, double lambda)
+    {
+        Rows = rows;
+        Covariance = covariance;
+        LogLikelihood = logLikelihood;
+        Level = level;
+        Lambda = lambda;
+    }
+
+    /// <summary>One row per feature, then the intercept.</summary>
+    public IReadOnlyList<Coefficient> Rows { get; }
+
+    /// <summary>The covariance of the estimates, (d + 1) × (d + 1), the intercept last.</summary>
+    public double[,] Covariance { get; }
+
+    /// <summary>The log-likelihood Σᵢ sᵢ·[yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)] at the model.</summary>
+    public double LogLikelihood { get; }
+
+    /// <summary>The confidence level of the intervals.</summary>
+    public double Level { get; }
+
+    /// <summary>The L2 strength the covariance accounts for (0: the maximum-likelihood covariance).</summary>
+    public double Lambda { get; }
+
+    /// <summary>The table as text: name, coefficient, standard error, z, P&gt;|z|, the interval and the odds ratio.</summary>
+    public override string ToString()
+    {
+        var c = CultureInfo.InvariantCulture;
+        int width = Math.Max(12, Rows.Max(r => r.Name.Length));
+        double tail = (1 - Level) / 2;
+        var text = new StringBuilder();
+        text.AppendLine(string.Format(c, "{0} {1,12} {2,12} {3,9} {4,9} {5,12} {6,12} {7,12}", "".PadRight(width), "coef", "std err", "z", "P>|z|", (tail).ToString("0.###", c), (1 - tail).ToString("0.###", c), "odds ratio"));
+        foreach (Coefficient r in Rows)
+        {
+            text.AppendLine(string.Format(c, "{0} {1,12:G6} {2,12:G6} {3,9:F3} {4,9:F3} {5,12:G6} {6,12:G6} {7,12:G6}", r.Name.PadRight(width), r.Estimate, r.StandardError, r.Z, r.PValue, r.Lower, r.Upper, r.OddsRatio));
+        }
+
+        text.Append(string.Format(c, "log-likelihood {0:G10}", LogLikelihood));
+        if (Lambda > 0)
+        {
+            text.Append(string.Format(c, "; L2 λ = {0:G6}: the covariance is the inverse of the penalized Hessian", Lambda));
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// Standard errors, z statistics, p-values, confidence intervals and odds ratios of a binary model's coefficients from
+/// the inverse of the Hessian at the optimum (the observed information), on the raw feature scale also when the model
+/// was trained on standardized features — the numbers of statsmodels' <c>Logit</c> for an unpenalized fit.
+/// </summary>
+/// <remarks>
+/// With an L2 penalty the covariance is the inverse of the penalized Hessian, (I + S·λ·D)⁻¹ with D = diag(σⱼ²) for a
+/// standardized fit (the penalty is on the standardized weights) or the identity: the Gaussian (Laplace)
+/// approximation of the posterior under the matching normal prior. It is not a frequentist covariance of a biased
+/// estimator; an L1 fit has none and is refused.
+/// </remarks>
+public static class CoefficientStatistics
+{
+    /// <summary>The coefficient table of <paramref name="model"/> on <paramref name="data"/>.</summary>
+    /// <param name="model">The fitted model (raw features).</param>
+    /// <param name="data">The data it was fitted on.</param>
+    /// <param name="lambda">The L2 strength it was fitted with (0 for none).</param>
+    /// <param name="standardization">The standardization it was fitted with (the penalty was on standardized weights), or null.</param>
+    /// <param name="names">Feature names (d of them), or null for x0, x1, ….</param>
+    /// <param name="level">The confidence level, in (0, 1). Default 0.95.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ArgumentException">The Hessian is singular: the message names the collinear columns.</exception>
+    public static CoefficientTable Compute<T>(LogisticModel model, Dataset<T> data, double lambda = 0, FeatureScaling? standardization = null, IReadOnlyList<string>? names = null, double level = 0.95)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!(level > 0 && level < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
+        }
+
+        if (!(lambda >= 0 && double.IsFinite(lambda)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be finite and ≥ 0.");
+        }
+
+        int d = model.FeatureCount;
+        if (names is not null && names.Count != d)
+        {
+            throw new ArgumentException($"{names.Count} names for {d} features.", nameof(names));
+        }
+
+        string[] labels = [.. Enumerable.Range(0, d).Select(j => names?[j] ?? "x" + j.ToString(CultureInfo.InvariantCulture)), "(intercept)"];
+        double[,] information = model.ObservedInformation(data);
+        ModelEvaluation fit = model.Evaluate(data);
+        double totalWeight = data.HasSampleWeights ? data.SampleWeights.ToArray().Sum(double.CreateTruncating) : data.Rows;
+        if (lambda > 0)
+        {
+            // The mean objective's penalty (λ/2)Σ(σⱼw′ⱼ)², times S for the summed loss, differentiated twice in w′.
+            for (int j = 0; j < d; j++)
+            {
+                double scale = standardization is null ? 1 : standardization.Scales[j];
+                information[j, j] += totalWeight * lambda * scale * scale;
+            }
+        }
+
+        Matrix<double> h = Matrix<double>.Build.DenseOfArray(information);
+        Matrix<double> covariance = Invert(h, labels);
+        double q = Normal.InvCDF(0, 1, 1 - ((1 - level) / 2));
+        var rows = new Coefficient[d + 1];
+        for (int j = 0; j <= d; j++)
+        {
+            double estimate = j < d ? model.Weights[j] : model.Bias;
+            double se = Math.Sqrt(covariance[j, j]);
+            double z = estimate / se;
+            rows[j] = new Coefficient(labels[j], estimate, se, z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)), estimate - (q * se), estimate + (q * se), Math.Exp(estimate));
+        }
+
+        return new CoefficientTable(rows, covariance.ToArray(), -fit.LogLoss * totalWeight, level, lambda);
+    }
+
+    /// <summary>
+    /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
+    /// matter — an error naming the columns of the null direction.
+    /// </summary>
+    private static Matrix<double> Invert(Matrix<double> h, string[] labels)
+    {
+        int n = h.RowCount;
+        double[] scale = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            if (!(h[j, j] > 0))
+            {
+                throw new ArgumentException($"The Hessian is singular: the column {labels[j]} carries no information (it is zero on every row, or every row with it is fitted with certainty). Drop it, or fit with an L2 penalty.");
+            }
+
+            scale[j] = 1 / Math.Sqrt(h[j, j]);
+        }
+
+        Matrix<double> correlation = Matrix<double>.Build.Dense(n, n, (i, j) => h[i, j] * scale[i] * scale[j]);
+        var evd = correlation.Evd(Symmetricity.Symmetric);
+        int smallestIndex = 0;
+        for (int i = 1; i < n; i++)
+        {
+            if (evd.EigenValues[i].Real < evd.EigenValues[smallestIndex].Real)
+            {
+                smallestIndex = i;
+            }
+        }
+
+        double smallest = evd.EigenValues[smallestIndex].Real;
+        if (!(smallest > 1e-12 * n))
+        {
+            MathNet.Numerics.LinearAlgebra.Vector<double> direction = evd.EigenVectors.Column(smallestIndex);
+            double top = direction.AbsoluteMaximum();
+            string[] involved = [.. Enumerable.Range(0, n).Where(j => Math.Abs(direction[j]) >= 0.05 * top).Select(j => labels[j])];
+            throw new ArgumentException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The Hessian is singular (its correlation form has an eigenvalue of {0:G3}): the columns {1} are collinear (a combination of them is constant on these rows), so their coefficients are not identified. Drop one of them, or fit with an L2 penalty.",
+                smallest,
+                string.Join(", ", involved)));
+        }
+
+        return h.Cholesky().Solve(Matrix<double>.Build.DenseIdentity(n));
+    }
+}
