@@ -58,14 +58,19 @@ internal static class CommandLine
         root.Subcommands.Add(TrainCommandLine(context));
         root.Subcommands.Add(PredictCommandLine(context));
         root.Subcommands.Add(EvaluateCommandLine(context));
+        root.Subcommands.Add(PathCommandLine(context));
+        root.Subcommands.Add(CrossValidationCommandLine(context));
         return root;
     }
 
     private static Command TrainCommandLine(CliContext context)
     {
         var input = new InputOptions(required: true);
-        Option<string> solver = OptionParsers.Choice("--solver", "lbfgs (default), newton (trust-region Newton, binary), backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", "lbfgs", "lbfgs", "newton", "backtracking", "nesterov", "gd", "sgd");
-        Option<double?> l2 = OptionParsers.Number("--l2", "L2 strength λ ≥ 0 (the objective is mean cross-entropy + (λ/2)‖w‖²).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
+        Option<string> solver = OptionParsers.Choice("--solver", "lbfgs (default; owlqn for an L1 penalty), newton (trust-region Newton, binary), owlqn, backtracking, nesterov, gd (fixed step) or sgd (mini-batch).", "lbfgs", "lbfgs", "newton", "owlqn", "backtracking", "nesterov", "gd", "sgd");
+        Option<string> penalty = OptionParsers.Choice("--penalty", "l2 (default), l1 or elasticnet: λ(ρ‖w‖₁ + (1 − ρ)/2·‖w‖²) with ρ = 0, 1 or --l1-ratio.", "l2", "l2", "l1", "elasticnet");
+        Option<double?> l1Ratio = OptionParsers.Number("--l1-ratio", "ρ in (0, 1) for --penalty elasticnet (default 0.5).", v => v > 0 && v < 1, "a number in (0, 1)");
+        Option<bool> stats = new("--stats") { Description = "Print the coefficient table: standard errors, z, p-values, 95% intervals, odds ratios (binary models, L2 or none)." };
+        Option<double?> l2 = OptionParsers.Number("--l2", "Regularization strength λ ≥ 0 (the objective is mean cross-entropy + the penalty, (λ/2)‖w‖² by default).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
         Option<double?> c = OptionParsers.Number("--C", "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given).", v => double.IsFinite(v) && v > 0, "a finite number > 0");
         Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };
         Option<int?> threads = OptionParsers.Integer("--threads", "Threads to use (default: all cores). Results do not depend on it.", minimum: 1);
@@ -81,7 +86,7 @@ internal static class CommandLine
 
         var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
         input.AddTo(command);
-        foreach (Option o in new Option[] { solver, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, multiClass, model, plot, quiet, json })
+        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
         {
             command.Options.Add(o);
         }
@@ -91,6 +96,16 @@ internal static class CommandLine
             if (r.GetResult(l2) is not null && r.GetResult(c) is not null)
             {
                 r.AddError("give --l2 or --C, not both.");
+            }
+
+            if (r.GetResult(l1Ratio) is not null && r.GetValue(penalty) != "elasticnet")
+            {
+                r.AddError("--l1-ratio applies to --penalty elasticnet only.");
+            }
+
+            if (r.GetValue(stats) && r.GetValue(penalty) is "l1" or "elasticnet")
+            {
+                r.AddError("--stats needs an L2 (or no) penalty: an L1 fit has no standard errors.");
             }
         });
         command.SetAction(r => Guard(context, () => TrainCommand.Run(context, new TrainArguments(
@@ -108,7 +123,82 @@ internal static class CommandLine
             r.GetValue(plot),
             r.GetValue(quiet),
             r.GetValue(json),
-            r.GetValue(multiClass)!))));
+            r.GetValue(multiClass)!)
+        {
+            L1Ratio = r.GetValue(penalty) switch { "l1" => 1.0, "elasticnet" => r.GetValue(l1Ratio) ?? 0.5, _ => 0.0 },
+            Stats = r.GetValue(stats),
+        })));
+        return command;
+    }
+
+    /// <summary>The options <c>path</c> and <c>cv</c> share.</summary>
+    private sealed class PenaltyOptions
+    {
+        private readonly Option<string> _penalty = OptionParsers.Choice("--penalty", "l1 (default), elasticnet or l2.", "l1", "l1", "elasticnet", "l2");
+        private readonly Option<double?> _l1Ratio = OptionParsers.Number("--l1-ratio", "ρ in (0, 1) for --penalty elasticnet (default 0.5).", v => v > 0 && v < 1, "a number in (0, 1)");
+        private readonly Option<bool> _standardize = new("--standardize") { Description = "Standardize features (the penalty is on standardized weights; coefficients are reported on the raw scale)." };
+        private readonly Option<int?> _threads = OptionParsers.Integer("--threads", "Threads to use (default: all cores). Results do not depend on it.", minimum: 1);
+        private readonly Option<double?> _tolerance = OptionParsers.Number("--tolerance", "Per-λ stopping tolerance (default 1e-6).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
+        private readonly Option<int?> _maxIterations = OptionParsers.Integer("--max-iterations", "Per-λ iteration limit (default 1000).", minimum: 0);
+        private readonly Option<int> _count = OptionParsers.Integer("--count", "Number of λ values from λ_max down (default 100).", minimum: 1, defaultValue: 100);
+        private readonly Option<double?> _minRatio = OptionParsers.Number("--min-ratio", "λ_min / λ_max in (0, 1] (default 1e-4 when rows > features, else 1e-2).", v => v > 0 && v <= 1, "a number in (0, 1]");
+        private readonly Option<FileInfo?> _plot = PlotOption();
+        private readonly Option<bool> _json = JsonOption();
+
+        public void AddTo(Command command)
+        {
+            foreach (Option o in new Option[] { _penalty, _l1Ratio, _standardize, _threads, _tolerance, _maxIterations, _count, _minRatio, _plot, _json })
+            {
+                command.Options.Add(o);
+            }
+
+            command.Validators.Add(r =>
+            {
+                if (r.GetResult(_l1Ratio) is not null && r.GetValue(_penalty) is "l1" or "l2")
+                {
+                    r.AddError("--l1-ratio applies to --penalty elasticnet only.");
+                }
+            });
+        }
+
+        public PenaltyArguments Read(ParseResult r, InputArguments input) => new(
+            input,
+            r.GetValue(_penalty) switch { "l2" => 0.0, "elasticnet" => r.GetValue(_l1Ratio) ?? 0.5, _ => 1.0 },
+            r.GetValue(_standardize),
+            r.GetValue(_threads),
+            r.GetValue(_tolerance),
+            r.GetValue(_maxIterations),
+            r.GetValue(_count),
+            r.GetValue(_minRatio),
+            r.GetValue(_plot),
+            r.GetValue(_json));
+    }
+
+    private static Command PathCommandLine(CliContext context)
+    {
+        var input = new InputOptions(required: true);
+        var penalty = new PenaltyOptions();
+        var command = new Command("path", "The regularization path: models from λ_max (all weights zero) down, warm-started; per λ the non-zeros and the objective; --plot draws the coefficients against λ.");
+        input.AddTo(command);
+        penalty.AddTo(command);
+        command.SetAction(r => Guard(context, () => PathCommand.Run(context, penalty.Read(r, input.Read(r)))));
+        return command;
+    }
+
+    private static Command CrossValidationCommandLine(CliContext context)
+    {
+        var input = new InputOptions(required: true);
+        var penalty = new PenaltyOptions();
+        Option<int> folds = OptionParsers.Integer("--folds", "Number of folds, ≥ 2 (default 5).", minimum: 2, defaultValue: 5);
+        Option<int> seed = OptionParsers.Integer("--seed", "Seed of the stratified fold assignment (default 0).", minimum: int.MinValue, defaultValue: 0);
+        Option<FileInfo> model = new("--model") { Description = "Where to save the model refitted on all rows at the best λ.", Required = true };
+        var command = new Command("cv", "k-fold cross-validation over the regularization path: held-out log-loss, accuracy and ROC AUC per λ, the best λ and the largest within one standard error; saves the refit at the best; --plot draws the curve.");
+        input.AddTo(command);
+        penalty.AddTo(command);
+        command.Options.Add(folds);
+        command.Options.Add(seed);
+        command.Options.Add(model);
+        command.SetAction(r => Guard(context, () => CrossValidationCommand.Run(context, penalty.Read(r, input.Read(r)), r.GetValue(folds), r.GetValue(seed), r.GetValue(model)!)));
         return command;
     }
 

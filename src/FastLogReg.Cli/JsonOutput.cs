@@ -57,7 +57,19 @@ internal sealed record TrainOutput(
 
     /// <summary>Binary, Multinomial or OneVsRest.</summary>
     public string? ModelKind { get; init; }
+
+    /// <summary>ρ, the L1 share of the penalty.</summary>
+    public double L1Ratio { get; init; }
+
+    /// <summary>Weights that are not exactly zero.</summary>
+    public int NonZeroWeights { get; init; }
+
+    /// <summary>The coefficient table (<c>--stats</c>), or null.</summary>
+    public IReadOnlyList<CoefficientOutput>? Coefficients { get; init; }
 }
+
+/// <summary>One row of the coefficient table in the <c>--json</c> report.</summary>
+internal sealed record CoefficientOutput(string Name, double Estimate, double StandardError, double Z, double PValue, double Lower, double Upper, double OddsRatio);
 
 /// <summary>The <c>--json</c> report of <c>evaluate</c>.</summary>
 internal sealed record EvaluateOutput(string Data, string? PositiveLabel, string? NegativeLabel, Scores Scores)
@@ -69,9 +81,23 @@ internal sealed record EvaluateOutput(string Data, string? PositiveLabel, string
     public double[][]? ConfusionMatrix { get; init; }
 }
 
+/// <summary>The <c>--json</c> report of <c>path</c>.</summary>
+internal sealed record PathOutput(string Data, string Penalty, double LambdaMax, IReadOnlyList<PathPointOutput> Points);
+
+/// <summary>One λ of a path.</summary>
+internal sealed record PathPointOutput(double Lambda, int NonZeroWeights, double Objective, int Iterations, double DataPasses, string StopReason, double[] Weights, double Bias);
+
+/// <summary>The <c>--json</c> report of <c>cv</c>.</summary>
+internal sealed record CrossValidationOutput(string Data, string Penalty, int Folds, int Seed, IReadOnlyList<CrossValidationPointOutput> Points, double BestLambda, double OneStandardErrorLambda, string Model);
+
+/// <summary>One λ of a cross-validation.</summary>
+internal sealed record CrossValidationPointOutput(double Lambda, double MeanLogLoss, double SdLogLoss, double StandardError, double MeanAccuracy, double MeanRocAuc, double MeanNonZeroWeights);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(TrainOutput))]
 [JsonSerializable(typeof(EvaluateOutput))]
+[JsonSerializable(typeof(PathOutput))]
+[JsonSerializable(typeof(CrossValidationOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>The context with relaxed escaping, so that label values such as "+1" read as written.</summary>

@@ -48,11 +48,22 @@ internal static partial class SvgPlot
         });
     }
 
+    /// <summary>One plot to an SVG file, written atomically.</summary>
+    public static void WriteSingle(string path, PlotModel plot)
+    {
+        string svg = SvgExporter.ExportToString(plot, Width, Height, false, null, false);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            writer.Write(svg);
+        });
+    }
+
     private static PlotModel LossCurve(TrainingReport report)
     {
         var plot = new PlotModel { Title = $"Objective per iteration ({report.Solver})", Background = OxyColors.White };
         plot.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "iteration" });
-        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "mean cross-entropy + (λ/2)‖w‖²" });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "mean cross-entropy + penalty" });
         var line = new LineSeries { Color = OxyColors.SteelBlue, StrokeThickness = 2, MarkerType = report.ObjectiveHistory.Count <= 60 ? MarkerType.Circle : MarkerType.None, MarkerSize = 3 };
         for (int k = 0; k < report.ObjectiveHistory.Count; k++)
         {

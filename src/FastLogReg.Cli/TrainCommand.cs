@@ -26,7 +26,14 @@ internal sealed record TrainArguments(
     FileInfo? Plot,
     bool Quiet,
     bool Json,
-    string MultiClass = "auto");
+    string MultiClass = "auto")
+{
+    /// <summary>ρ, the L1 share of the penalty (0: L2).</summary>
+    public double L1Ratio { get; init; }
+
+    /// <summary>Whether to print the coefficient table.</summary>
+    public bool Stats { get; init; }
+}
 
 /// <summary><c>fastlogreg train</c>: read, shuffle and split, train with progress, report, evaluate, save.</summary>
 internal static class TrainCommand
@@ -63,12 +70,14 @@ internal static class TrainCommand
             "gd" => Solver.GradientDescent,
             "sgd" => Solver.MiniBatchSgd,
             "newton" => Solver.Newton,
+            "owlqn" => Solver.OwlQn,
             _ => Solver.Lbfgs,
         };
         var options = new TrainingOptions
         {
             Solver = solver,
             L2 = l2,
+            L1Ratio = a.L1Ratio,
             Standardize = a.Standardize,
             MaxDegreeOfParallelism = a.Threads,
             MaxIterations = a.MaxIterations ?? 1000,
@@ -94,7 +103,8 @@ internal static class TrainCommand
                 ? $"[bold]Split[/]     all {train.Rows} rows used for training (no held-out rows)"
                 : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
             string regularization = a.L2 is not null ? $"λ = {l2.ToString("G4", c)}" : $"λ = {l2.ToString("G4", c)} (C = {(a.C ?? 1.0).ToString("G4", c)})";
-            console.MarkupLine($"[bold]Training[/]  {SolverName(solver)}, {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+            string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
+            console.MarkupLine($"[bold]Training[/]  {SolverName(LogisticRegression.EffectiveSolverOf(options))}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
         TrainingResult result;
@@ -124,6 +134,17 @@ internal static class TrainCommand
             Training = TrainingSummary.From(options, report, train.Rows),
             LabelColumn = loaded.LabelColumn,
         };
+        Statistics.CoefficientTable? table = null;
+        if (a.Stats)
+        {
+            if (model is not LogisticModel binary)
+            {
+                throw new UsageException("--stats works for binary models; this one has " + model.ClassCount.ToString(c) + " classes.");
+            }
+
+            table = Statistics.CoefficientStatistics.Compute(binary, train, l2, result.Standardization, loaded.FeatureNames);
+        }
+
         string modelPath = a.Model.FullName;
         ModelFile.Save(new SavedModel(model, metadata), modelPath);
         if (a.Plot is not null)
@@ -141,7 +162,7 @@ internal static class TrainCommand
                 loaded.Labels.Count == 2 ? loaded.Labels.Negative : null,
                 train.Rows,
                 test?.Rows ?? 0,
-                SolverName(solver),
+                SolverName(report.Solver),
                 l2,
                 a.Standardize,
                 report.Iterations,
@@ -159,6 +180,9 @@ internal static class TrainCommand
             {
                 Classes = loaded.Labels.Classes,
                 ModelKind = model.Kind.ToString(),
+                L1Ratio = a.L1Ratio,
+                NonZeroWeights = report.NonZeroWeights,
+                Coefficients = table?.Rows.Select(r => new CoefficientOutput(r.Name, r.Estimate, r.StandardError, r.Z, r.PValue, r.Lower, r.Upper, r.OddsRatio)).ToArray(),
             };
             context.Output.WriteLine(JsonSerializer.Serialize(output, CliJsonContext.Readable.TrainOutput));
         }
@@ -172,6 +196,17 @@ internal static class TrainCommand
             if (testScore is not null)
             {
                 console.MarkupLine($"          held-out {Percent(testScore.Accuracy)}, log-loss {testScore.LogLoss.ToString("F4", c)}{f1(testScore)} ({test!.Rows} rows)");
+            }
+
+            if (a.L1Ratio > 0)
+            {
+                console.MarkupLine($"[bold]Sparsity[/]  {report.NonZeroWeights} of {model.FeatureCount * model.CoefficientRows} weights are non-zero");
+            }
+
+            if (table is not null)
+            {
+                console.MarkupLine("[bold]Coefficients[/] (raw feature scale; standard errors from the inverse Hessian)");
+                console.WriteLine(table.ToString());
             }
 
             console.MarkupLine($"[bold]Model[/]     saved to {Markup.Escape(modelPath)}");
@@ -191,6 +226,7 @@ internal static class TrainCommand
         Solver.Nesterov => "Nesterov accelerated gradient",
         Solver.GradientDescent => "fixed-step gradient descent",
         Solver.Newton => "trust-region Newton",
+        Solver.OwlQn => "OWL-QN",
         _ => "mini-batch SGD",
     };
 

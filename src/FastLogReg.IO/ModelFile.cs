@@ -62,6 +62,9 @@ public sealed record TrainingSummary(
     double FinalGradientNorm,
     double ElapsedSeconds)
 {
+    /// <summary>ρ, the L1 share of the penalty λ(ρ‖w‖₁ + (1 − ρ)/2·‖w‖²) (0: L2; absent in files written before it existed).</summary>
+    public double L1Ratio { get; init; }
+
     /// <summary>The summary of a training run.</summary>
     /// <param name="options">The options used.</param>
     /// <param name="report">The report returned.</param>
@@ -71,7 +74,7 @@ public sealed record TrainingSummary(
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(report);
         return new TrainingSummary(
-            options.Solver.ToString(),
+            report.Solver.ToString(),
             options.L2,
             options.Tolerance,
             options.MaxIterations,
@@ -85,7 +88,8 @@ public sealed record TrainingSummary(
             report.FinalObjective,
             report.FinalLoss,
             report.FinalGradientNorm,
-            report.Elapsed.TotalSeconds);
+            report.Elapsed.TotalSeconds)
+        { L1Ratio = options.L1Ratio };
     }
 }
 

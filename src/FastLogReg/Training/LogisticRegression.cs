@@ -134,6 +134,15 @@ public static partial class LogisticRegression
         };
     }
 
+    /// <summary>The solver training with these options runs (OWL-QN for an L1 penalty when L-BFGS is asked for).</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The solver cannot handle the penalty.</exception>
+    public static Solver EffectiveSolverOf(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return EffectiveSolver(options);
+    }
+
     internal static int CountNonZeros(ReadOnlySpan<double> weights)
     {
         int count = 0;

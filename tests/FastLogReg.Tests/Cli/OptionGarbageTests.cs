@@ -45,8 +45,14 @@ public class OptionGarbageTests
         string[] baseline = command switch
         {
             "train" => ["train", "--data", csv, "--model", dir.File("m2.json"), "--quiet"],
+            "path" => ["path", "--data", csv],
+            "cv" => ["cv", "--data", csv, "--model", dir.File("m3.json")],
             _ => [command, "--data", csv, "--model", model],
         };
+        if (option == "--l1-ratio")
+        {
+            baseline = [.. baseline, "--penalty", "elasticnet"]; // a ratio is only accepted with the elastic net
+        }
 
         foreach (string value in Garbage)
         {

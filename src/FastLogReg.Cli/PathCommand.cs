@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using FastLogReg.Data;
+using FastLogReg.IO;
+using FastLogReg.Training;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Series;
+
+namespace FastLogReg.Cli;
+
+/// <summary>The arguments shared by <c>path</c> and <c>cv</c>: the data, the penalty family and the solver limits.</summary>
+internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bool Standardize, int? Threads, double? Tolerance, int? MaxIterations, int Count, double? MinRatio, FileInfo? Plot, bool Json)
+{
+    public TrainingOptions Options => new()
+    {
+        L1Ratio = L1Ratio,
+        Standardize = Standardize,
+        MaxDegreeOfParallelism = Threads,
+        Tolerance = Tolerance ?? 1e-6,
+        MaxIterations = MaxIterations ?? 1000,
+    };
+
+    public PathOptions Path => new() { Count = Count, MinRatio = MinRatio };
+
+    public static string Describe(double l1Ratio) => l1Ratio switch
+    {
+        0 => "L2",
+        1 => "L1",
+        _ => "elastic net ρ = " + l1Ratio.ToString("G3", CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary><c>fastlogreg path</c>: the regularization path — per λ the non-zeros, the objective and the work — and a plot of the coefficients against λ.</summary>
+internal static class PathCommand
+{
+    public static int Run(CliContext context, PenaltyArguments a)
+    {
+        DistinctPaths.Require(("--data", a.Input.Data), ("--plot", a.Plot));
+        if (a.Plot is not null)
+        {
+            AtomicFile.CheckWritable(a.Plot.FullName);
+        }
+
+        LoadedData loaded = DataInput.ReadLabeled(a.Input);
+        if (loaded.Data.ClassCount > 2)
+        {
+            throw new UsageException($"path works on two classes; {loaded.Source} has {loaded.Data.ClassCount}.");
+        }
+
+        RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);
+        var c = CultureInfo.InvariantCulture;
+        if (a.Json)
+        {
+            context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                new PathOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), path.LambdaMax, [.. path.Points.Select(p => new PathPointOutput(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), p.Model.Weights.ToArray(), p.Model.Bias))]),
+                CliJsonContext.Readable.PathOutput));
+        }
+        else
+        {
+            var text = new StringBuilder();
+            text.AppendLine(string.Format(c, "{0} path on {1}: {2} rows × {3} features, λ_max = {4:G6}", PenaltyArguments.Describe(a.L1Ratio), loaded.Source, loaded.Data.Rows, loaded.Data.Columns, path.LambdaMax));
+            text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,14} {4,10} {5,10}", "λ", "C", "non-zeros", "objective", "iterations", "passes"));
+            foreach (PathPoint p in path.Points)
+            {
+                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:G5} {2,10} {3,14:G10} {4,10} {5,10:G5}", p.Lambda, 1 / (p.Lambda * loaded.Data.Rows), p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses));
+            }
+
+            context.Output.Write(text.ToString());
+        }
+
+        if (a.Plot is not null)
+        {
+            var plot = new PlotModel { Title = $"{PenaltyArguments.Describe(a.L1Ratio)} path: coefficients (raw scale) against λ", Background = OxyColors.White };
+            plot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Bottom, Title = "λ", StartPosition = 1, EndPosition = 0 });
+            plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "coefficient" });
+            for (int j = 0; j < loaded.Data.Columns; j++)
+            {
+                var line = new LineSeries { StrokeThickness = 1.5 };
+                foreach (PathPoint p in path.Points.Where(p => p.Lambda > 0))
+                {
+                    line.Points.Add(new DataPoint(p.Lambda, p.Model.Weights[j]));
+                }
+
+                plot.Series.Add(line);
+            }
+
+            SvgPlot.WriteSingle(a.Plot.FullName, plot);
+        }
+
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>fastlogreg cv</c>: k-fold cross-validation over the path; prints the table, saves the refitted model.</summary>
+internal static class CrossValidationCommand
+{
+    public static int Run(CliContext context, PenaltyArguments a, int folds, int seed, FileInfo model)
+    {
+        DistinctPaths.Require(("--data", a.Input.Data), ("--model", model), ("--plot", a.Plot));
+        AtomicFile.CheckWritable(model.FullName);
+        if (a.Plot is not null)
+        {
+            AtomicFile.CheckWritable(a.Plot.FullName);
+        }
+
+        LoadedData loaded = DataInput.ReadLabeled(a.Input);
+        if (loaded.Data.ClassCount > 2)
+        {
+            throw new UsageException($"cv works on two classes; {loaded.Source} has {loaded.Data.ClassCount}.");
+        }
+
+        if (loaded.Data.Rows < folds)
+        {
+            throw new UsageException($"--folds {folds}: {loaded.Source} has only {loaded.Data.Rows} rows.");
+        }
+
+        CrossValidationResult cv = CrossValidation.Run(loaded.Data, a.Options, new CrossValidationOptions { Folds = folds, Seed = seed, Path = a.Path });
+        TrainingResult refit = cv.Refit;
+        var metadata = new ModelMetadata
+        {
+            FeatureNames = loaded.Data is SparseDataset<double> ? null : loaded.FeatureNames,
+            Labels = loaded.Labels,
+            Standardization = refit.Standardization,
+            Training = TrainingSummary.From(a.Options with { Lambda = cv.Best.Lambda }, refit.Report, loaded.Data.Rows),
+            LabelColumn = loaded.LabelColumn,
+        };
+        ModelFile.Save(new SavedModel(refit.Classifier, metadata), model.FullName);
+
+        var c = CultureInfo.InvariantCulture;
+        if (a.Json)
+        {
+            context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                new CrossValidationOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), folds, seed, [.. cv.Points.Select(p => new CrossValidationPointOutput(p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.StandardError, p.MeanAccuracy, p.MeanRocAuc, p.MeanNonZeroWeights))], cv.Best.Lambda, cv.OneStandardError.Lambda, model.FullName),
+                CliJsonContext.Readable.CrossValidationOutput));
+        }
+        else
+        {
+            var text = new StringBuilder();
+            text.AppendLine(string.Format(c, "{0}-fold cross-validation ({1}, seed {2}) on {3}: {4} rows × {5} features", folds, PenaltyArguments.Describe(a.L1Ratio), seed, loaded.Source, loaded.Data.Rows, loaded.Data.Columns));
+            text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,10} {4,10} {5,10}  ", "λ", "log-loss", "± sd", "accuracy", "ROC AUC", "non-zeros"));
+            foreach (CrossValidationPoint p in cv.Points)
+            {
+                string mark = p == cv.Best ? "  ← best" : p == cv.OneStandardError ? "  ← 1 s.e." : string.Empty;
+                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:F5} {2,10:F5} {3,10:F4} {4,10:F4} {5,10:F1}{6}", p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.MeanAccuracy, p.MeanRocAuc, p.MeanNonZeroWeights, mark));
+            }
+
+            text.AppendLine(string.Format(c, "best λ = {0:G6} (held-out log-loss {1:F5}); within one standard error: λ = {2:G6}", cv.Best.Lambda, cv.Best.MeanLogLoss, cv.OneStandardError.Lambda));
+            text.AppendLine(string.Format(c, "refitted on all {0} rows at the best λ: {1}; {2} non-zero weights; saved to {3}", loaded.Data.Rows, refit.Report.StopReason, refit.Report.NonZeroWeights, model.FullName));
+            context.Output.Write(text.ToString());
+        }
+
+        if (a.Plot is not null)
+        {
+            var plot = new PlotModel { Title = $"{folds}-fold cross-validation: held-out log-loss against λ", Background = OxyColors.White };
+            plot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Bottom, Title = "λ", StartPosition = 1, EndPosition = 0 });
+            plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "mean log-loss ± sd" });
+            var mean = new LineSeries { Color = OxyColors.SteelBlue, StrokeThickness = 2, MarkerType = MarkerType.Circle, MarkerSize = 2 };
+            var band = new AreaSeries { Color = OxyColors.LightSteelBlue };
+            foreach (CrossValidationPoint p in cv.Points.Where(p => p.Lambda > 0 && p.L1Ratio == cv.Best.L1Ratio))
+            {
+                mean.Points.Add(new DataPoint(p.Lambda, p.MeanLogLoss));
+                band.Points.Add(new DataPoint(p.Lambda, p.MeanLogLoss + p.SdLogLoss));
+                band.Points2.Add(new DataPoint(p.Lambda, p.MeanLogLoss - p.SdLogLoss));
+            }
+
+            plot.Series.Add(band);
+            plot.Series.Add(mean);
+            SvgPlot.WriteSingle(a.Plot.FullName, plot);
+        }
+
+        return ExitCodes.Ok;
+    }
+}

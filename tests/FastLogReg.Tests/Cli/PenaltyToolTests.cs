@@ -1,0 +1,101 @@
+using System.Text.Json;
+using FastLogReg.Cli;
+using FastLogReg.IO;
+using Xunit;
+
+namespace FastLogReg.Tests.Cli;
+
+/// <summary>The tool's L1 / elastic-net training, coefficient table, path and cross-validation.</summary>
+public class PenaltyToolTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLine.Run(args, output, error, interactive: false);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string BreastCancerCsv(TempDirectory dir) =>
+        dir.Write("bc.csv", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "breast_cancer.csv")));
+
+    [Fact]
+    public void L1TrainingSavesASparseModelAndSaysHowSparse()
+    {
+        using var dir = new TempDirectory();
+        string csv = BreastCancerCsv(dir), model = dir.File("m.json");
+        (int code, string output, string error) = Run("train", "--data", csv, "--model", model, "--penalty", "l1", "--C", "0.1", "--standardize", "--json");
+        Assert.True(code == 0, error);
+        JsonElement report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("OWL-QN", report.GetProperty("solver").GetString());
+        int nonZeros = report.GetProperty("nonZeroWeights").GetInt32();
+        Assert.InRange(nonZeros, 1, 29);
+        SavedModel saved = ModelFile.Load(model);
+        Assert.Equal(nonZeros, saved.Model.Weights.ToArray().Count(w => w != 0));
+        Assert.Equal(1.0, saved.Metadata.Training!.L1Ratio);
+    }
+
+    [Fact]
+    public void StatsPrintsTheCoefficientTable()
+    {
+        using var dir = new TempDirectory();
+        string csv = BreastCancerCsv(dir);
+        (int code, string output, string error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--stats", "--standardize", "--solver", "newton", "--test-fraction", "0");
+        Assert.True(code == 0, error);
+        Assert.Contains("std err", output);
+        Assert.Contains("P>|z|", output);
+        Assert.Contains("worst_texture", output);
+        Assert.Contains("(intercept)", output);
+
+        (code, output, error) = Run("train", "--data", csv, "--model", dir.File("m2.json"), "--stats", "--standardize", "--test-fraction", "0", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal(31, JsonDocument.Parse(output).RootElement.GetProperty("coefficients").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("--stats", "--penalty", "l1")]
+    [InlineData("--l1-ratio", "0.3")]
+    [InlineData("--penalty", "elasticnet", "--l1-ratio", "1.5")]
+    [InlineData("--penalty", "l1", "--solver", "newton")]
+    public void PenaltyMistakesAreBadUsageNamingTheOption(params string[] extra)
+    {
+        using var dir = new TempDirectory();
+        string csv = BreastCancerCsv(dir);
+        (int code, _, string error) = Run(["train", "--data", csv, "--model", dir.File("m.json"), "--quiet", .. extra]);
+        Assert.True(code is 1 or 2, $"exit {code}: {error}");
+        Assert.DoesNotContain("   at ", error);
+        Assert.Contains(extra[0] == "--stats" ? "--stats" : extra.Contains("newton") ? "OwlQn" : "--l1-ratio", error);
+    }
+
+    [Fact]
+    public void PathPrintsEveryLambdaAndDrawsTheCoefficients()
+    {
+        using var dir = new TempDirectory();
+        string csv = BreastCancerCsv(dir), plot = dir.File("path.svg");
+        (int code, string output, string error) = Run("path", "--data", csv, "--standardize", "--count", "6", "--plot", plot, "--json");
+        Assert.True(code == 0, error);
+        JsonElement report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(6, report.GetProperty("points").GetArrayLength());
+        Assert.Equal(0, report.GetProperty("points")[0].GetProperty("nonZeroWeights").GetInt32());
+        Assert.True(report.GetProperty("points")[5].GetProperty("nonZeroWeights").GetInt32() > 10);
+        Assert.StartsWith("<?xml", File.ReadAllText(plot));
+    }
+
+    [Fact]
+    public void CrossValidationPrintsTheTableAndSavesTheRefit()
+    {
+        using var dir = new TempDirectory();
+        string csv = BreastCancerCsv(dir), model = dir.File("cv.json"), plot = dir.File("cv.svg");
+        (int code, string output, string error) = Run("cv", "--data", csv, "--standardize", "--count", "8", "--folds", "4", "--model", model, "--plot", plot);
+        Assert.True(code == 0, error);
+        Assert.Contains("← best", output);
+        Assert.Contains("4-fold cross-validation", output);
+        SavedModel saved = ModelFile.Load(model);
+        Assert.Equal(30, saved.Model.FeatureCount);
+        Assert.True(File.Exists(plot));
+
+        (code, _, error) = Run("cv", "--data", csv, "--folds", "1", "--model", model);
+        Assert.Equal(2, code);
+        Assert.Contains("--folds", error);
+    }
+}
