@@ -1,0 +1,82 @@
+using System.Globalization;
+using FastLogReg.Data;
+
+namespace FastLogReg.Benchmarks;
+
+/// <summary>
+/// The ill-conditioned shapes of the Newton benchmarks: breast cancer on raw features (scales 10⁻³ … 10³), digits 3 vs 8
+/// on raw pixels (0 … 16, ten constant columns), and synthetic 50,000 × 500 rows whose columns are correlated (20 latent
+/// factors plus noise) and scaled from 10⁻² to 10² — data as a user brings it, unstandardized.
+/// </summary>
+internal static class IllConditioned
+{
+    public static DenseDataset<float> Load(string name) => name switch
+    {
+        "breast-cancer-raw" => BreastCancerRaw(),
+        "digits-3v8-raw" => DigitsThreeVersusEight(),
+        "correlated-50000x500" => Correlated(50_000, 500, 20),
+        _ => TimeToOptimumBenchmarks.Load(name),
+    };
+
+    private static DenseDataset<float> BreastCancerRaw()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "breast_cancer.csv"));
+        float[][] rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        int d = rows[0].Length - 1;
+        return DenseDataset.Create(rows.SelectMany(r => r.Take(d)).ToArray(), rows.Select(r => r[d]).ToArray(), d);
+    }
+
+    private static DenseDataset<float> DigitsThreeVersusEight()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv"));
+        float[][] rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).Where(r => r[^1] is 3 or 8).ToArray();
+        int d = rows[0].Length - 1;
+        return DenseDataset.Create(rows.SelectMany(r => r.Take(d)).ToArray(), rows.Select(r => r[d] == 8 ? 1f : 0f).ToArray(), d);
+    }
+
+    /// <summary>xᵢⱼ = sⱼ·(aⱼᵀfᵢ + 0.3·εᵢⱼ), fᵢ ~ N(0, I₂₀), sⱼ = 10^(−2 + 4j/(d − 1)); labels from a logistic model on the unscaled columns.</summary>
+    internal static DenseDataset<float> Correlated(int n, int d, int factors)
+    {
+        var rng = new Random(7);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        double[] loadings = new double[d * factors];
+        for (int k = 0; k < loadings.Length; k++)
+        {
+            loadings[k] = Normal() / Math.Sqrt(factors);
+        }
+
+        double[] truth = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            truth[j] = Normal() * 0.1;
+        }
+
+        float[] x = new float[(long)n * d];
+        float[] y = new float[n];
+        double[] f = new double[factors];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < factors; k++)
+            {
+                f[k] = Normal();
+            }
+
+            double z = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double u = 0.3 * Normal();
+                for (int k = 0; k < factors; k++)
+                {
+                    u += loadings[(j * factors) + k] * f[k];
+                }
+
+                z += truth[j] * u;
+                x[((long)i * d) + j] = (float)(u * Math.Pow(10, -2 + (4.0 * j / (d - 1))));
+            }
+
+            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-z)) ? 1 : 0;
+        }
+
+        return DenseDataset.Create(x, y, d);
+    }
+}
