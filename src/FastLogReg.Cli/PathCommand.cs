@@ -4,6 +4,7 @@ using FastLogReg.Data;
 using FastLogReg.IO;
 using FastLogReg.Training;
 using OxyPlot;
+using OxyPlot.Annotations;
 using OxyPlot.Axes;
 using OxyPlot.Series;
 
@@ -166,6 +167,16 @@ internal static class CrossValidationCommand
 
             plot.Series.Add(band);
             plot.Series.Add(mean);
+            if (cv.Best.Lambda > 0)
+            {
+                plot.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = cv.Best.Lambda, Color = OxyColors.Firebrick, Text = "best" });
+            }
+
+            if (cv.OneStandardError.Lambda > 0 && cv.OneStandardError.Lambda != cv.Best.Lambda)
+            {
+                plot.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = cv.OneStandardError.Lambda, Color = OxyColors.DarkOrange, LineStyle = LineStyle.Dash, Text = "1 SE" });
+            }
+
             SvgPlot.WriteSingle(a.Plot.FullName, plot);
         }
 
