@@ -58,6 +58,7 @@ internal static class CommandLine
         root.Subcommands.Add(TrainCommandLine(context));
         root.Subcommands.Add(PredictCommandLine(context));
         root.Subcommands.Add(EvaluateCommandLine(context));
+        root.Subcommands.Add(ExportCommandLine(context));
         root.Subcommands.Add(PathCommandLine(context));
         root.Subcommands.Add(CrossValidationCommandLine(context));
         return root;
@@ -142,8 +143,10 @@ internal static class CommandLine
         private readonly Option<int?> _maxIterations = OptionParsers.Integer("--max-iterations", "Per-λ iteration limit (default 1000).", minimum: 0);
         private readonly Option<int> _count = OptionParsers.Integer("--count", "Number of λ values from λ_max down (default 100).", minimum: 1, defaultValue: 100);
         private readonly Option<double?> _minRatio = OptionParsers.Number("--min-ratio", "λ_min / λ_max in (0, 1] (default 1e-4 when rows > features, else 1e-2).", v => v > 0 && v <= 1, "a number in (0, 1]");
-        private readonly Option<FileInfo?> _plot = PlotOption();
+        private readonly Option<FileInfo?> _plot;
         private readonly Option<bool> _json = JsonOption();
+
+        public PenaltyOptions(string plotDescription) => _plot = new("--plot") { Description = plotDescription };
 
         public void AddTo(Command command)
         {
@@ -177,7 +180,7 @@ internal static class CommandLine
     private static Command PathCommandLine(CliContext context)
     {
         var input = new InputOptions(required: true);
-        var penalty = new PenaltyOptions();
+        var penalty = new PenaltyOptions("Draw every coefficient against λ (log scale) to this SVG file.");
         var command = new Command("path", "The regularization path: models from λ_max (all weights zero) down, warm-started; per λ the non-zeros and the objective; --plot draws the coefficients against λ.");
         input.AddTo(command);
         penalty.AddTo(command);
@@ -188,7 +191,7 @@ internal static class CommandLine
     private static Command CrossValidationCommandLine(CliContext context)
     {
         var input = new InputOptions(required: true);
-        var penalty = new PenaltyOptions();
+        var penalty = new PenaltyOptions("Draw the held-out log-loss (mean ± sd over the folds) against λ, the best and the one-standard-error choice marked, to this SVG file.");
         Option<int> folds = OptionParsers.Integer("--folds", "Number of folds, ≥ 2 (default 5).", minimum: 2, defaultValue: 5);
         Option<int> seed = OptionParsers.Integer("--seed", "Seed of the stratified fold assignment (default 0).", minimum: int.MinValue, defaultValue: 0);
         Option<FileInfo> model = new("--model") { Description = "Where to save the model refitted on all rows at the best λ.", Required = true };
@@ -212,6 +215,17 @@ internal static class CommandLine
         input.AddTo(command);
         command.Options.Add(outputFile);
         command.SetAction(r => Guard(context, () => PredictCommand.Run(context, r.GetValue(model)!, input.Read(r), r.GetValue(outputFile))));
+        return command;
+    }
+
+    private static Command ExportCommandLine(CliContext context)
+    {
+        Option<FileInfo> model = new("--model") { Description = "A model saved by 'train' or 'cv'.", Required = true };
+        Option<FileInfo> onnx = new("--onnx") { Description = "Where to write the ONNX model (opset 13: input 'features' float32 [N, d]; outputs 'label', 'probabilities' and, with known labels, 'class').", Required = true };
+        var command = new Command("export", "Export a model as ONNX for ONNX Runtime and the serving stacks built on it (standardization folded in).");
+        command.Options.Add(model);
+        command.Options.Add(onnx);
+        command.SetAction(r => Guard(context, () => ExportCommand.Run(context, r.GetValue(model)!, r.GetValue(onnx)!)));
         return command;
     }
 

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json;
+using FastLogReg.IO;
+using FastLogReg.Models;
+using Google.Protobuf;
+using Onnx;
+
+namespace FastLogReg.Onnx;
+
+/// <summary>What an ONNX export records besides the coefficients.</summary>
+public sealed record OnnxExportOptions
+{
+    /// <summary>The feature names (d of them), stored in the model's metadata (<c>feature_names</c>, JSON). Optional.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>
+    /// The class labels (K of them, in class-index order). When given, the graph has a third output <c>class</c>: the
+    /// predicted label as a string; they are also stored in the metadata (<c>class_labels</c>, JSON). Optional.
+    /// </summary>
+    public IReadOnlyList<string>? ClassLabels { get; init; }
+
+    /// <summary>The model's name in the file (<c>graph.name</c>). Default "FastLogReg".</summary>
+    public string Name { get; init; } = "FastLogReg";
+}
+
+/// <summary>
+/// Exports binary, multinomial and one-vs-rest models as ONNX (opset 13, standard operators only, so ONNX Runtime and
+/// the serving stacks built on it load them): input <c>features</c>, float32 [N, d] on the raw feature scale (a
+/// standardization the model was trained with is already folded into its coefficients); outputs <c>label</c>, int64 [N],
+/// the class index, and <c>probabilities</c>, float32 [N, K] (K = 2 for a binary model: P(y = 0), P(y = 1)).
+/// </summary>
+/// <remarks>
+/// The graph is <c>MatMul(features, Wᵀ) + b</c> followed by: Sigmoid for a binary model (label = z &gt; 0, as
+/// <see cref="LogisticModel.PredictClass{T}(ReadOnlySpan{T})"/>); Softmax for multinomial; Sigmoid and a division by
+/// the row sum for one-vs-rest (its probabilities, normalized as <see cref="MulticlassModel"/> does); ArgMax (the first
+/// class on a tie, as FastLogReg) for the label of a K-class model. The coefficients are stored as float32 and the graph
+/// computes in float32, so probabilities agree with FastLogReg's double-precision ones to float rounding (a relative
+/// error of about 1e-7 times the size of the terms of wᵀx). Sparse rows: ONNX Runtime's standard operators take dense
+/// tensors, so densify the rows to score (or score with FastLogReg, which reads CSR directly).
+/// </remarks>
+public static class OnnxExport
+{
+    /// <summary>The ONNX opset the graphs use.</summary>
+    public const int Opset = 13;
+
+    private const long IrVersion = 7;
+
+    /// <summary>Writes <paramref name="model"/> as an ONNX file at <paramref name="path"/>, atomically (as model files are written).</summary>
+    /// <param name="model">A trained model.</param>
+    /// <param name="path">The ONNX file.</param>
+    /// <param name="options">Names and labels to record, or null.</param>
+    public static void Save(ClassificationModel model, string path, OnnxExportOptions? options = null)
+    {
+        byte[] bytes = ToBytes(model, options);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Writes a saved model (its feature names and class labels recorded too) as an ONNX file.</summary>
+    /// <param name="saved">A model as <see cref="ModelFile.Load(string)"/> returns it.</param>
+    /// <param name="path">The ONNX file.</param>
+    public static void Save(SavedModel saved, string path)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        Save(saved.Classifier, path, OptionsOf(saved));
+    }
+
+    /// <summary>The names and labels a saved model carries, as export options.</summary>
+    /// <param name="saved">A saved model.</param>
+    public static OnnxExportOptions OptionsOf(SavedModel saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        return new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes };
+    }
+
+    /// <summary>The ONNX model as bytes (the protobuf encoding of a <c>ModelProto</c>).</summary>
+    /// <param name="model">A trained model.</param>
+    /// <param name="options">Names and labels to record, or null.</param>
+    public static byte[] ToBytes(ClassificationModel model, OnnxExportOptions? options = null) => Build(model, options).ToByteArray();
+
+    /// <summary>The ONNX model as a protobuf message, for callers that edit the graph further.</summary>
+    /// <param name="model">A trained model.</param>
+    /// <param name="options">Names and labels to record, or null.</param>
+    /// <exception cref="ArgumentException">A coefficient is beyond float32's range, or the names or labels do not match the model.</exception>
+    public static ModelProto Build(ClassificationModel model, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new OnnxExportOptions();
+        int d = model.FeatureCount, rows = model.CoefficientRows, k = model.ClassCount;
+        if (options.FeatureNames is { } names && names.Count != d)
+        {
+            throw new ArgumentException($"{names.Count} feature names for a model of {d} features.", nameof(options));
+        }
+
+        if (options.ClassLabels is { } labels && labels.Count != k)
+        {
+            throw new ArgumentException($"{labels.Count} class labels for a model of {k} classes.", nameof(options));
+        }
+
+        // Wᵀ as a d × rows float matrix (MatMul(features [N, d], Wᵀ) = scores [N, rows]) and b as [rows].
+        float[] weights = new float[d * rows];
+        float[] intercepts = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<double> w = model.Coefficients(r);
+            for (int j = 0; j < d; j++)
+            {
+                weights[(j * rows) + r] = ToFloat(w[j], $"coefficient {j} of row {r}");
+            }
+
+            intercepts[r] = ToFloat(model.Intercept(r), $"intercept of row {r}");
+        }
+
+        var graph = new GraphProto { Name = options.Name };
+        graph.Input.Add(TensorValue("features", TensorProto.Types.DataType.Float, "N", d));
+        graph.Initializer.Add(FloatTensor("coefficients", weights, d, rows));
+        graph.Initializer.Add(FloatTensor("intercepts", intercepts, rows));
+        graph.Node.Add(Node("MatMul", ["features", "coefficients"], ["products"]));
+        graph.Node.Add(Node("Add", ["products", "intercepts"], ["scores"]));
+
+        switch (model.Kind)
+        {
+            case ClassificationKind.Binary:
+                // p₁ = σ(z); probabilities = [1 − p₁, p₁]; label = z > 0.
+                graph.Initializer.Add(FloatTensor("one", [1f]));
+                graph.Initializer.Add(FloatTensor("zero", [0f]));
+                graph.Node.Add(Node("Sigmoid", ["scores"], ["p1"]));
+                graph.Node.Add(Node("Sub", ["one", "p1"], ["p0"]));
+                graph.Node.Add(Node("Concat", ["p0", "p1"], ["probabilities"], Int("axis", 1)));
+                graph.Node.Add(Node("Greater", ["scores", "zero"], ["positive"]));
+                graph.Node.Add(Node("Cast", ["positive"], ["positive_int"], Int("to", (long)TensorProto.Types.DataType.Int64)));
+                graph.Initializer.Add(Int64Tensor("label_shape", [-1], 1));
+                graph.Node.Add(Node("Reshape", ["positive_int", "label_shape"], ["label"]));
+                break;
+            case ClassificationKind.Multinomial:
+                graph.Node.Add(Node("Softmax", ["scores"], ["probabilities"], Int("axis", 1)));
+                graph.Node.Add(Node("ArgMax", ["scores"], ["label"], Int("axis", 1), Int("keepdims", 0)));
+                break;
+            case ClassificationKind.OneVsRest:
+                graph.Initializer.Add(Int64Tensor("class_axis", [1], 1));
+                graph.Node.Add(Node("Sigmoid", ["scores"], ["sigmoids"]));
+                graph.Node.Add(Node("ReduceSum", ["sigmoids", "class_axis"], ["sigmoid_sums"], Int("keepdims", 1)));
+                graph.Node.Add(Node("Div", ["sigmoids", "sigmoid_sums"], ["probabilities"]));
+                graph.Node.Add(Node("ArgMax", ["scores"], ["label"], Int("axis", 1), Int("keepdims", 0)));
+                break;
+            default:
+                throw new ArgumentException($"Cannot export a {model.Kind} model.", nameof(model));
+        }
+
+        graph.Output.Add(TensorValue("label", TensorProto.Types.DataType.Int64, "N"));
+        graph.Output.Add(TensorValue("probabilities", TensorProto.Types.DataType.Float, "N", k));
+        if (options.ClassLabels is { } classes)
+        {
+            var table = new TensorProto { Name = "class_labels", DataType = (int)TensorProto.Types.DataType.String };
+            table.Dims.Add(classes.Count);
+            foreach (string c in classes)
+            {
+                table.StringData.Add(ByteString.CopyFromUtf8(c));
+            }
+
+            graph.Initializer.Add(table);
+            graph.Node.Add(Node("Gather", ["class_labels", "label"], ["class"], Int("axis", 0)));
+            graph.Output.Add(TensorValue("class", TensorProto.Types.DataType.String, "N"));
+        }
+
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "FastLogReg",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0",
+            ModelVersion = 1,
+            DocString = $"FastLogReg {model.Kind} logistic regression: {k} classes, {d} features.",
+            Graph = graph,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = "kind", Value = model.Kind.ToString() });
+        if (options.FeatureNames is not null)
+        {
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = "feature_names", Value = JsonSerializer.Serialize(options.FeatureNames) });
+        }
+
+        if (options.ClassLabels is not null)
+        {
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = "class_labels", Value = JsonSerializer.Serialize(options.ClassLabels) });
+        }
+
+        return proto;
+    }
+
+    private static float ToFloat(double value, string what)
+    {
+        float f = (float)value;
+        if (!float.IsFinite(f))
+        {
+            throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "The {0}, {1:R}, is beyond float32's range: ONNX's float tensors cannot hold it.", what, value));
+        }
+
+        return f;
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = outputs[0] + "_" + op };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    private static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static TensorProto FloatTensor(string name, float[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.AddRange(dims);
+        tensor.FloatData.AddRange(values);
+        return tensor;
+    }
+
+    private static TensorProto Int64Tensor(string name, long[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
+        return tensor;
+    }
+
+    /// <summary>A tensor value: a symbolic first dimension and the fixed ones after it.</summary>
+    private static ValueInfoProto TensorValue(string name, TensorProto.Types.DataType type, string batch, params int[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batch });
+        foreach (int dim in dims)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dim });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}
