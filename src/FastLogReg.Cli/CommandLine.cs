@@ -71,6 +71,8 @@ internal static class CommandLine
         Option<string> penalty = OptionParsers.Choice("--penalty", "l2 (default), l1 or elasticnet: λ(ρ‖w‖₁ + (1 − ρ)/2·‖w‖²) with ρ = 0, 1 or --l1-ratio.", "l2", "l2", "l1", "elasticnet");
         Option<double?> l1Ratio = OptionParsers.Number("--l1-ratio", "ρ in (0, 1) for --penalty elasticnet (default 0.5).", v => v > 0 && v < 1, "a number in (0, 1)");
         Option<bool> stats = new("--stats") { Description = "Print the coefficient table: standard errors, z, p-values, 95% intervals, odds ratios (binary models, L2 or none)." };
+        Option<int?> poly = OptionParsers.IntegerInRange("--poly", "Add polynomial features up to this degree (2 or 3): products of the columns, for curved boundaries; predict expands new data the same way.", minimum: 2, maximum: 3);
+        Option<bool> interactions = new("--interactions") { Description = "Products of distinct columns only (no squares or cubes); degree 2 unless --poly says 3." };
         Option<double?> l2 = OptionParsers.Number("--l2", "Regularization strength λ ≥ 0 (the objective is mean cross-entropy + the penalty, (λ/2)‖w‖² by default).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
         Option<double?> c = OptionParsers.Number("--C", "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given).", v => double.IsFinite(v) && v > 0, "a finite number > 0");
         Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };
@@ -87,7 +89,7 @@ internal static class CommandLine
 
         var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
         input.AddTo(command);
-        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
+        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, poly, interactions, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
         {
             command.Options.Add(o);
         }
@@ -128,6 +130,8 @@ internal static class CommandLine
         {
             L1Ratio = r.GetValue(penalty) switch { "l1" => 1.0, "elasticnet" => r.GetValue(l1Ratio) ?? 0.5, _ => 0.0 },
             Stats = r.GetValue(stats),
+            Poly = r.GetValue(poly) ?? (r.GetValue(interactions) ? 2 : null),
+            Interactions = r.GetValue(interactions),
         })));
         return command;
     }

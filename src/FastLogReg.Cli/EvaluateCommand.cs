@@ -14,7 +14,13 @@ internal static class EvaluateCommand
     {
         SavedModel saved = PredictCommand.LoadModel(modelFile);
         ClassificationModel model = saved.Classifier;
-        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, saved.Metadata.FeatureNames, model.FeatureCount, saved.Metadata.LabelColumn, model.ClassCount);
+        (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
+        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, inputNames, inputColumns, saved.Metadata.LabelColumn, model.ClassCount);
+        if (saved.Metadata.Expansion is { } expansion)
+        {
+            data = Expansion.Apply(data, expansion, data.Source);
+        }
+
         if (data.Data.Columns != model.FeatureCount)
         {
             throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {model.FeatureCount}.");

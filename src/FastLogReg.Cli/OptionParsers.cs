@@ -56,6 +56,14 @@ internal static class OptionParsers
             CustomParser = r => ParseInteger(r, name, minimum, fallback: null),
         };
 
+    /// <summary>An optional integer option in [<paramref name="minimum"/>, <paramref name="maximum"/>].</summary>
+    public static Option<int?> IntegerInRange(string name, string description, int minimum, int maximum) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = r => ParseInteger(r, name, minimum, fallback: null, maximum),
+        };
+
     /// <summary>An integer option in [<paramref name="minimum"/>, int.MaxValue] with a default value.</summary>
     public static Option<int> Integer(string name, string description, int minimum, int defaultValue) =>
         new(name)
@@ -65,15 +73,15 @@ internal static class OptionParsers
             CustomParser = r => ParseInteger(r, name, minimum, defaultValue) ?? defaultValue,
         };
 
-    private static int? ParseInteger(ArgumentResult r, string name, int minimum, int? fallback)
+    private static int? ParseInteger(ArgumentResult r, string name, int minimum, int? fallback, int maximum = int.MaxValue)
     {
         string token = Token(r);
-        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= minimum)
+        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= minimum && value <= maximum)
         {
             return value;
         }
 
-        r.AddError($"{name} must be a whole number from {minimum.ToString(CultureInfo.InvariantCulture)} to {int.MaxValue.ToString(CultureInfo.InvariantCulture)}, not '{token}'.");
+        r.AddError($"{name} must be a whole number from {minimum.ToString(CultureInfo.InvariantCulture)} to {maximum.ToString(CultureInfo.InvariantCulture)}, not '{token}'.");
         return fallback;
     }
 

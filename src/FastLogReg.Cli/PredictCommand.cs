@@ -24,21 +24,28 @@ internal static class PredictCommand
         double[] probabilities;
         int rowCount;
         string source = input.Data.FullName;
+        (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
         try
         {
             if (input.IsLibSvm)
             {
-                CsrMatrix<double> rows = DataInput.ReadRows(input, model.FeatureCount);
+                CsrMatrix<double> rows = DataInput.ReadRows(input, inputColumns);
+                if (saved.Metadata.Expansion is { } expansion)
+                {
+                    rows = Expansion.Rows(rows, expansion, source);
+                }
+
                 rowCount = rows.Rows;
                 probabilities = new double[(long)rowCount * k];
                 _ = model is MulticlassModel multi ? multi.PredictProbabilities(rows, probabilities) : saved.Model.PredictProbabilities(rows, probabilities);
             }
             else
             {
-                FeatureTable<double> table = DataInput.ReadFeatures(input, saved.Metadata.FeatureNames, model.FeatureCount);
+                FeatureTable<double> table = DataInput.ReadFeatures(input, inputNames, inputColumns);
                 rowCount = table.Rows;
+                ReadOnlyMemory<double> features = saved.Metadata.Expansion is { } expansion ? Expansion.Rows(table.Features.Span, expansion, source) : table.Features;
                 probabilities = new double[(long)rowCount * k];
-                _ = model is MulticlassModel multi ? multi.PredictProbabilitiesBatch<double>(table.Features.Span, probabilities) : saved.Model.PredictProbabilities<double>(table.Features.Span, probabilities);
+                _ = model is MulticlassModel multi ? multi.PredictProbabilitiesBatch<double>(features.Span, probabilities) : saved.Model.PredictProbabilities<double>(features.Span, probabilities);
             }
         }
         catch (DataValueException e)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using FastLogReg.Data;
+using FastLogReg.Features;
 using FastLogReg.IO;
 using FastLogReg.Models;
 using FastLogReg.Training;
@@ -33,6 +34,12 @@ internal sealed record TrainArguments(
 
     /// <summary>Whether to print the coefficient table.</summary>
     public bool Stats { get; init; }
+
+    /// <summary>The degree of the polynomial expansion, or null for none.</summary>
+    public int? Poly { get; init; }
+
+    /// <summary>Whether the expansion forms products of distinct columns only.</summary>
+    public bool Interactions { get; init; }
 }
 
 /// <summary><c>fastlogreg train</c>: read, shuffle and split, train with progress, report, evaluate, save.</summary>
@@ -52,6 +59,23 @@ internal static class TrainCommand
     public static int Train(CliContext context, LoadedData loaded, TrainArguments a, TimeSpan loading, string? description)
     {
         var c = CultureInfo.InvariantCulture;
+        PolynomialFeatures? expansion = null;
+        IReadOnlyList<string>? inputNames = null;
+        if (a.Poly is { } degree)
+        {
+            try
+            {
+                expansion = new PolynomialFeatures(loaded.Data.Columns, degree, a.Interactions);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"--poly {degree}{(a.Interactions ? " --interactions" : string.Empty)}: {Messages.ForUser(e)}");
+            }
+
+            inputNames = loaded.Data is SparseDataset<double> ? null : loaded.FeatureNames;
+            loaded = Expansion.Apply(loaded, expansion, loaded.Source);
+        }
+
         (Dataset<double> train, Dataset<double>? test, int[] order) = ShuffleAndSplit(loaded, a.TestFraction, a.Seed);
         double l2;
         try
@@ -91,6 +115,11 @@ internal static class TrainCommand
         if (text)
         {
             console.MarkupLine($"[bold]Data[/]      {Markup.Escape(description ?? loaded.Source)}: {loaded.Data.Rows} rows × {loaded.Data.Columns} features ({Markup.Escape(loaded.Layout)}), read in {loading.TotalMilliseconds.ToString("F0", c)} ms");
+            if (expansion is not null)
+            {
+                console.MarkupLine($"          expanded from {expansion.InputColumns} columns: {(expansion.InteractionOnly ? "interactions" : "polynomial features")} up to degree {expansion.Degree}");
+            }
+
             foreach (string note in loaded.Notes)
             {
                 console.MarkupLine($"          note: {Markup.Escape(note)}");
@@ -133,6 +162,8 @@ internal static class TrainCommand
             Standardization = result.Standardization,
             Training = TrainingSummary.From(options, report, train.Rows),
             LabelColumn = loaded.LabelColumn,
+            Expansion = expansion,
+            InputFeatureNames = inputNames,
         };
         Statistics.CoefficientTable? table = null;
         if (a.Stats)

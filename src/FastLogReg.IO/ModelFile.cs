@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.Json;
+using FastLogReg.Features;
 using FastLogReg.Models;
 using FastLogReg.Objective;
 using FastLogReg.Training;
@@ -27,6 +28,16 @@ public sealed record ModelMetadata
 
     /// <summary>The header name of the label column of the training file, or null: evaluation looks for it by that name.</summary>
     public string? LabelColumn { get; init; }
+
+    /// <summary>
+    /// The polynomial expansion the model's features come from, or null: the model's inputs are then
+    /// <see cref="PolynomialFeatures.OutputColumns"/> products of <see cref="InputFeatureNames"/>'s columns, and data to
+    /// predict on is read by those names and expanded first.
+    /// </summary>
+    public PolynomialFeatures? Expansion { get; init; }
+
+    /// <summary>With <see cref="Expansion"/>, the names of the raw input columns (null for LIBSVM data).</summary>
+    public IReadOnlyList<string>? InputFeatureNames { get; init; }
 }
 
 /// <summary>The options and the outcome of the training run that produced a model.</summary>
@@ -237,6 +248,7 @@ public static class ModelFile
             Standardization = m.Standardization is { } s ? new ScalingDocument { Means = s.Means.ToArray(), Scales = s.Scales.ToArray(), FoldedIntoWeights = true } : null,
             Training = m.Training,
             LabelColumn = m.LabelColumn,
+            Expansion = m.Expansion is { } e ? new ExpansionDocument { Degree = e.Degree, InteractionOnly = e.InteractionOnly, InputColumns = e.InputColumns, InputNames = m.InputFeatureNames?.ToArray() } : null,
         };
     }
 
@@ -284,6 +296,8 @@ public static class ModelFile
             Standardization = d.Standardization is { } s ? new FeatureScaling(s.Means, s.Scales) : null,
             Training = d.Training,
             LabelColumn = d.LabelColumn,
+            Expansion = d.Expansion is { } e ? new PolynomialFeatures(e.InputColumns!.Value, e.Degree!.Value, e.InteractionOnly ?? false) : null,
+            InputFeatureNames = d.Expansion?.InputNames,
         };
         return new SavedModel(model, metadata);
     }
@@ -487,6 +501,25 @@ public static class ModelFile
             }
         }
 
+        if (d.Expansion is { } expansion)
+        {
+            if (expansion.Degree is not (>= 1 and <= 3) || expansion.InputColumns is not >= 1)
+            {
+                return "the expansion needs a degree of 1 to 3 and at least 1 input column.";
+            }
+
+            long outputs = PolynomialFeatures.CountOutputs(expansion.InputColumns.Value, expansion.Degree.Value, expansion.InteractionOnly ?? false);
+            if (outputs != features)
+            {
+                return $"the expansion (degree {expansion.Degree}, {expansion.InputColumns} inputs) gives {outputs} features, but the model has {features}.";
+            }
+
+            if (expansion.InputNames is { } inputNames && inputNames.Length != expansion.InputColumns)
+            {
+                return $"the expansion has {inputNames.Length} input names for {expansion.InputColumns} inputs.";
+            }
+        }
+
         if (d.Standardization is { } s)
         {
             if (s.FoldedIntoWeights == false)
@@ -552,6 +585,20 @@ internal sealed class ModelDocument
     public TrainingSummary? Training { get; set; }
 
     public string? LabelColumn { get; set; }
+
+    public ExpansionDocument? Expansion { get; set; }
+}
+
+/// <summary>The JSON layout of a polynomial expansion: degree, interactions only, the input columns and their names.</summary>
+internal sealed class ExpansionDocument
+{
+    public int? Degree { get; set; }
+
+    public bool? InteractionOnly { get; set; }
+
+    public int? InputColumns { get; set; }
+
+    public string[]? InputNames { get; set; }
 }
 
 /// <summary>The JSON layout of a sparse coefficient row.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FastLogReg.Features;
 using FastLogReg.IO;
 using FastLogReg.Models;
 using Google.Protobuf;
@@ -18,6 +19,13 @@ public sealed record OnnxExportOptions
     /// predicted label as a string; they are also stored in the metadata (<c>class_labels</c>, JSON). Optional.
     /// </summary>
     public IReadOnlyList<string>? ClassLabels { get; init; }
+
+    /// <summary>
+    /// The polynomial expansion the model was trained on, or null. With it the graph takes the raw columns
+    /// (<see cref="PolynomialFeatures.InputColumns"/> of them; <see cref="FeatureNames"/> then names those) and forms the
+    /// products itself (Gather and Mul).
+    /// </summary>
+    public PolynomialFeatures? Expansion { get; init; }
 
     /// <summary>The model's name in the file (<c>graph.name</c>). Default "FastLogReg".</summary>
     public string Name { get; init; } = "FastLogReg";
@@ -69,7 +77,9 @@ public static class OnnxExport
     public static OnnxExportOptions OptionsOf(SavedModel saved)
     {
         ArgumentNullException.ThrowIfNull(saved);
-        return new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes };
+        return saved.Metadata.Expansion is { } expansion
+            ? new OnnxExportOptions { FeatureNames = saved.Metadata.InputFeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Expansion = expansion }
+            : new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes };
     }
 
     /// <summary>The ONNX model as bytes (the protobuf encoding of a <c>ModelProto</c>).</summary>
@@ -86,9 +96,16 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         options ??= new OnnxExportOptions();
         int d = model.FeatureCount, rows = model.CoefficientRows, k = model.ClassCount;
-        if (options.FeatureNames is { } names && names.Count != d)
+        PolynomialFeatures? expansion = options.Expansion;
+        if (expansion is not null && expansion.OutputColumns != d)
         {
-            throw new ArgumentException($"{names.Count} feature names for a model of {d} features.", nameof(options));
+            throw new ArgumentException($"The expansion gives {expansion.OutputColumns} features; the model has {d}.", nameof(options));
+        }
+
+        int inputs = expansion?.InputColumns ?? d;
+        if (options.FeatureNames is { } names && names.Count != inputs)
+        {
+            throw new ArgumentException($"{names.Count} feature names for a model of {inputs} input features.", nameof(options));
         }
 
         if (options.ClassLabels is { } labels && labels.Count != k)
@@ -111,10 +128,11 @@ public static class OnnxExport
         }
 
         var graph = new GraphProto { Name = options.Name };
-        graph.Input.Add(TensorValue("features", TensorProto.Types.DataType.Float, "N", d));
+        graph.Input.Add(TensorValue("features", TensorProto.Types.DataType.Float, "N", inputs));
         graph.Initializer.Add(FloatTensor("coefficients", weights, d, rows));
         graph.Initializer.Add(FloatTensor("intercepts", intercepts, rows));
-        graph.Node.Add(Node("MatMul", ["features", "coefficients"], ["products"]));
+        string expanded = expansion is null ? "features" : AddExpansion(graph, expansion);
+        graph.Node.Add(Node("MatMul", [expanded, "coefficients"], ["products"]));
         graph.Node.Add(Node("Add", ["products", "intercepts"], ["scores"]));
 
         switch (model.Kind)
@@ -168,7 +186,7 @@ public static class OnnxExport
             ProducerName = "FastLogReg",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0",
             ModelVersion = 1,
-            DocString = $"FastLogReg {model.Kind} logistic regression: {k} classes, {d} features.",
+            DocString = $"FastLogReg {model.Kind} logistic regression: {k} classes, {d} features" + (expansion is null ? "." : $" (degree-{expansion.Degree} {(expansion.InteractionOnly ? "interactions" : "polynomial features")} of {inputs} inputs)."),
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
@@ -184,6 +202,54 @@ public static class OnnxExport
         }
 
         return proto;
+    }
+
+    /// <summary>
+    /// The expansion as nodes: per degree k ≥ 2, the k factors of its terms gathered column-wise and multiplied
+    /// (left to right, as <see cref="PolynomialFeatures.TransformRow{T}"/>), then all degrees concatenated after the inputs.
+    /// </summary>
+    private static string AddExpansion(GraphProto graph, PolynomialFeatures expansion)
+    {
+        var blocks = new List<string> { "features" };
+        int start = expansion.InputColumns;
+        for (int degree = 2; degree <= expansion.Degree; degree++)
+        {
+            int count = 0;
+            while (start + count < expansion.OutputColumns && expansion.Term(start + count).Length == degree)
+            {
+                count++;
+            }
+
+            string product = string.Empty;
+            for (int p = 0; p < degree; p++)
+            {
+                long[] columns = new long[count];
+                for (int t = 0; t < count; t++)
+                {
+                    columns[t] = expansion.Term(start + t)[p];
+                }
+
+                string index = $"degree{degree}_factor{p}_columns", factor = $"degree{degree}_factor{p}";
+                graph.Initializer.Add(Int64Tensor(index, columns, count));
+                graph.Node.Add(Node("Gather", ["features", index], [factor], Int("axis", 1)));
+                if (p == 0)
+                {
+                    product = factor;
+                }
+                else
+                {
+                    string next = $"degree{degree}_product{p}";
+                    graph.Node.Add(Node("Mul", [product, factor], [next]));
+                    product = next;
+                }
+            }
+
+            blocks.Add(product);
+            start += count;
+        }
+
+        graph.Node.Add(Node("Concat", [.. blocks], ["expanded"], Int("axis", 1)));
+        return "expanded";
     }
 
     private static float ToFloat(double value, string what)
