@@ -111,23 +111,21 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
 
     public override void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2)
     {
-        int d = Columns;
-        Span<double> row = d <= 1024 ? stackalloc double[d] : new double[d];
-        for (int i = 0; i < count; i++)
+        ReadOnlySpan<T> rows = _data.RowSpan(start, count);
+        switch (Width)
         {
-            ReadOnlySpan<T> xi = _data.GetRow(start + i);
-            if (typeof(T) == typeof(double))
-            {
-                MemoryMarshal.Cast<T, double>(xi).CopyTo(row);
-            }
-            else
-            {
-                TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
-            }
-
-            TensorPrimitives.MultiplyAdd(row, c[i], sumCx, sumCx);
-            TensorPrimitives.Multiply(row, row, row);
-            TensorPrimitives.MultiplyAdd(row, c[i], sumCx2, sumCx2);
+            case SimdWidth.Vector512:
+                Kernels.WeightedMoments.Run<T, Vector512<double>, Simd512>(rows, Columns, c, sumCx, sumCx2);
+                break;
+            case SimdWidth.Vector256:
+                Kernels.WeightedMoments.Run<T, Vector256<double>, Simd256>(rows, Columns, c, sumCx, sumCx2);
+                break;
+            case SimdWidth.Vector128:
+                Kernels.WeightedMoments.Run<T, Vector128<double>, Simd128>(rows, Columns, c, sumCx, sumCx2);
+                break;
+            default:
+                Kernels.WeightedMoments.Run<T, double, SimdScalar>(rows, Columns, c, sumCx, sumCx2);
+                break;
         }
     }
 
