@@ -238,11 +238,15 @@ internal static class CommandLine
         Option<FileInfo> model = new("--model") { Description = "A model saved by 'train'.", Required = true };
         var input = new InputOptions(required: true, forModel: true, withPositive: false);
         Option<bool> json = JsonOption();
+        Option<FileInfo?> roc = new("--plot") { Description = "Draw the ROC curve (one per class, one-vs-rest, for K classes) to this SVG file." };
+        Option<FileInfo?> calibration = new("--calibration") { Description = "Draw the reliability diagram (observed frequency against predicted probability, ten bins) to this SVG file." };
         var command = new Command("evaluate", "Accuracy, log-loss, confusion matrix and ROC AUC of a model on a labelled file.");
         command.Options.Add(model);
         input.AddTo(command);
         command.Options.Add(json);
-        command.SetAction(r => Guard(context, () => EvaluateCommand.Run(context, r.GetValue(model)!, input.Read(r), r.GetValue(json))));
+        command.Options.Add(roc);
+        command.Options.Add(calibration);
+        command.SetAction(r => Guard(context, () => EvaluateCommand.Run(context, r.GetValue(model)!, input.Read(r), r.GetValue(json), r.GetValue(roc), r.GetValue(calibration))));
         return command;
     }
 

@@ -10,8 +10,17 @@ namespace FastLogReg.Cli;
 /// <summary><c>fastlogreg evaluate</c>: accuracy, log-loss, confusion matrix and ROC AUC on a labelled file.</summary>
 internal static class EvaluateCommand
 {
-    public static int Run(CliContext context, FileInfo modelFile, InputArguments input, bool json)
+    public static int Run(CliContext context, FileInfo modelFile, InputArguments input, bool json, FileInfo? rocPlot = null, FileInfo? calibrationPlot = null)
     {
+        DistinctPaths.Require(("--model", modelFile), ("--data", input.Data), ("--plot", rocPlot), ("--calibration", calibrationPlot));
+        foreach (FileInfo? plot in new[] { rocPlot, calibrationPlot })
+        {
+            if (plot is not null)
+            {
+                AtomicFile.CheckWritable(plot.FullName);
+            }
+        }
+
         SavedModel saved = PredictCommand.LoadModel(modelFile);
         ClassificationModel model = saved.Classifier;
         (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
@@ -24,6 +33,16 @@ internal static class EvaluateCommand
         if (data.Data.Columns != model.FeatureCount)
         {
             throw new DataFormatException(data.Source, 0, null, $"the file has {data.Data.Columns} feature columns but the model needs {model.FeatureCount}.");
+        }
+
+        if (rocPlot is not null)
+        {
+            SvgPlot.WriteSingle(rocPlot.FullName, EvaluationPlots.Roc(model, data.Data, data.Labels.Classes));
+        }
+
+        if (calibrationPlot is not null)
+        {
+            SvgPlot.WriteSingle(calibrationPlot.FullName, EvaluationPlots.Calibration(model, data.Data));
         }
 
         if (model is MulticlassModel multi)

@@ -19,6 +19,12 @@ internal static partial class SvgPlot
 {
     private const double Width = 640, Height = 420;
 
+    /// <summary>
+    /// The font the exporter measures text with (its PDF metrics are Helvetica's): with it named in the SVG, viewers
+    /// draw text as wide as the layout allowed (with "Segoe UI", absent off Windows, legends were cut off).
+    /// </summary>
+    private const string MeasuredFont = "Arial";
+
     public static void Write(string path, TrainingReport report, LogisticModel? model, LoadedData data)
     {
         var panels = new List<PlotModel> { LossCurve(report) };
@@ -33,7 +39,8 @@ internal static partial class SvgPlot
         {
             // Each panel is a document of its own: drop its XML declaration (only the file's first line may hold one) and
             // give its clip paths ids of their own (both panels number theirs from 1).
-            string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, false);
+            panels[k].DefaultFont = MeasuredFont;
+            string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, true);
             panel = XmlDeclaration().Replace(panel, string.Empty)
                 .Replace("id=\"clipPath", $"id=\"panel{k}-clipPath", StringComparison.Ordinal)
                 .Replace("url(#clipPath", $"url(#panel{k}-clipPath", StringComparison.Ordinal);
@@ -51,7 +58,8 @@ internal static partial class SvgPlot
     /// <summary>One plot to an SVG file, written atomically.</summary>
     public static void WriteSingle(string path, PlotModel plot)
     {
-        string svg = SvgExporter.ExportToString(plot, Width, Height, false, null, false);
+        plot.DefaultFont = MeasuredFont;
+        string svg = SvgExporter.ExportToString(plot, Width, Height, false, null, true);
         AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
