@@ -15,9 +15,9 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (options.Solver == Solver.Newton)
+        if (options.Solver is Solver.Newton or Solver.CoordinateDescent)
         {
-            throw new ArgumentException("The Newton solver trains binary models; for K classes use L-BFGS (the default) or one of the first-order solvers.", nameof(options));
+            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1) or one of the first-order solvers.", nameof(options));
         }
 
         if (options.Solver == Solver.MiniBatchSgd)
@@ -31,7 +31,7 @@ public static partial class LogisticRegression
         CheckTrainable(data, options, vectors: k);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         Penalty penalty = options.Penalty;
-        Solver solver = EffectiveSolver(options);
+        Solver solver = EffectiveSolver(options, multiclass: true);
         var objective = new MultinomialObjective<T>(data, penalty, oneVsRest, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = MulticlassStart(options, k, d, scaling, oneVsRest);
         double? referenceNorm = null;

@@ -93,9 +93,9 @@ public sealed class RegularizationPath
         }
 
         Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 });
-        if (solver is not (Solver.OwlQn or Solver.Lbfgs or Solver.Newton))
+        if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton))
         {
-            throw new ArgumentException($"The path uses OWL-QN, L-BFGS or Newton; {options.Solver} is not supported here.", nameof(options));
+            throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS or Newton; {options.Solver} is not supported here.", nameof(options));
         }
 
         int d = data.Columns;
@@ -122,6 +122,8 @@ public sealed class RegularizationPath
         }
 
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
+        ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null; // once for the whole path
+        double[]? rowWeights = columns is null ? null : LogisticRegression.NormalizedRowWeights(data, options.ClassWeights);
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
         foreach (double lambda in lambdas)
@@ -130,9 +132,11 @@ public sealed class RegularizationPath
             Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
             var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
             OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
-            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses, cancellationToken);
+            double columnPasses = 0;
+            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult result = solver switch
             {
+                Solver.CoordinateDescent => NewGlmnet.Minimize(columns!, data.Labels.Span, rowWeights, scaling, lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), options.FitIntercept, start, rules, passes => columnPasses += passes),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
@@ -150,7 +154,7 @@ public sealed class RegularizationPath
                 scaling.ToRaw(result.Point.AsSpan(0, d), bias, raw, out bias);
             }
 
-            points.Add(new PathPoint(lambda, new LogisticModel(raw, bias), result.Objective, LogisticRegression.CountNonZeros(result.Point.AsSpan(0, d)), result.Iterations, objective.DataPasses, result.StopReason));
+            points.Add(new PathPoint(lambda, new LogisticModel(raw, bias), result.Objective, LogisticRegression.CountNonZeros(result.Point.AsSpan(0, d)), result.Iterations, objective.DataPasses + columnPasses, result.StopReason));
         }
 
         return new RegularizationPath(lambdaMax, bStar, points);

@@ -37,4 +37,12 @@ public enum Solver
     /// left at L-BFGS; for an L2 penalty it is plain L-BFGS with a backtracking search.
     /// </summary>
     OwlQn,
+
+    /// <summary>
+    /// newGLMNET (LIBLINEAR's <c>-s 6</c>) for L1 and elastic-net penalties: coordinate descent on each Newton quadratic
+    /// model, then a line search. Second-order, so it needs far fewer passes than OWL-QN on ill-conditioned data; binary
+    /// models; copies the data by column (as much memory again) and runs on one thread. The default for L1 on binary
+    /// data (chosen when the solver is left at L-BFGS).
+    /// </summary>
+    CoordinateDescent,
 }

@@ -11,14 +11,17 @@ namespace FastLogReg.Tests.L1;
 /// </summary>
 public class ElasticNetAgreementTests
 {
-    public static TheoryData<string, int> Fits()
+    public static TheoryData<string, int, Solver> Fits()
     {
-        var data = new TheoryData<string, int>();
+        var data = new TheoryData<string, int, Solver>();
         foreach (JsonElement set in L1Fixtures.Root.GetProperty("datasets").EnumerateArray())
         {
             for (int k = 0; k < set.GetProperty("fits").GetArrayLength(); k++)
             {
-                data.Add(set.GetProperty("name").GetString()!, k);
+                foreach (Solver solver in new[] { Solver.OwlQn, Solver.CoordinateDescent })
+                {
+                    data.Add(set.GetProperty("name").GetString()!, k, solver);
+                }
             }
         }
 
@@ -27,16 +30,16 @@ public class ElasticNetAgreementTests
 
     [Theory]
     [MemberData(nameof(Fits))]
-    public void OwlQnReachesScikitLearnsOptimumWithTheSameZeros(string dataSet, int fitIndex)
+    public void L1SolversReachScikitLearnsOptimumWithTheSameZeros(string dataSet, int fitIndex, Solver solver)
     {
         JsonElement fit = L1Fixtures.DataSet(dataSet).GetProperty("fits")[fitIndex];
         DenseDataset<double> data = L1Fixtures.Load(dataSet);
         double lambda = fit.GetProperty("lambda").GetDouble(), rho = fit.GetProperty("l1_ratio").GetDouble();
-        var options = new TrainingOptions { Lambda = lambda, L1Ratio = rho, Tolerance = 1e-10, MaxIterations = 20_000 };
+        var options = new TrainingOptions { Solver = solver, Lambda = lambda, L1Ratio = rho, Tolerance = 1e-10, MaxIterations = 20_000 };
 
         TrainingResult result = LogisticRegression.Train(data, options);
 
-        Assert.Equal(Solver.OwlQn, result.Report.Solver);
+        Assert.Equal(solver, result.Report.Solver);
         Close.Equal(fit.GetProperty("objective").GetDouble(), result.Report.FinalObjective, 1e-6, 0, $"objective ({dataSet} {fit.GetProperty("penalty")} C = {fit.GetProperty("C")}; {result.Report.Message})");
         int[] zeros = fit.GetProperty("zero_indices").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         int[] ours = Enumerable.Range(0, data.Columns).Where(j => result.Model.Weights[j] == 0).ToArray();

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FastLogReg.Data;
+using FastLogReg.Training;
+
+namespace FastLogReg.Benchmarks;
+
+/// <summary>
+/// FastLogReg's half of <c>scripts/compare_liblinear.py</c> (run by hand, not in CI). <c>--export-libsvm DIR</c> writes
+/// the benchmark shapes as LIBSVM text whose values round-trip the float data exactly; <c>--match-objective NAME
+/// L1RATIO C TARGET THREADS</c> finds the loosest tolerance at which FastLogReg (no intercept, as LIBLINEAR with
+/// <c>-B -1</c>; λ = 1/(C·n), so its objective is LIBLINEAR's divided by C·n) reaches an objective ≤ TARGET, then
+/// prints one JSON line with that setting's median time of five fits, its objective, iterations and passes.
+/// </summary>
+internal static class LibLinearComparison
+{
+    public static readonly string[] Shapes = ["breast-cancer-raw", "digits-3v8-raw", "correlated-50000x500", "breast-cancer", "20000x100"];
+
+    public static int Export(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var c = CultureInfo.InvariantCulture;
+        foreach (string name in Shapes)
+        {
+            DenseDataset<float> data = IllConditioned.Load(name);
+            var text = new StringBuilder();
+            ReadOnlySpan<float> x = data.Features.Span;
+            ReadOnlySpan<float> y = data.Labels.Span;
+            for (int i = 0; i < data.Rows; i++)
+            {
+                text.Append(y[i] == 1 ? "+1" : "-1");
+                for (int j = 0; j < data.Columns; j++)
+                {
+                    float v = x[(i * data.Columns) + j];
+                    if (v != 0)
+                    {
+                        text.Append(' ').Append((j + 1).ToString(c)).Append(':').Append(v.ToString("R", c));
+                    }
+                }
+
+                text.Append('\n');
+            }
+
+            string path = Path.Combine(directory, name + ".libsvm");
+            File.WriteAllText(path, text.ToString());
+            Console.WriteLine(string.Format(c, "{0}\t{1}\t{2}", path, data.Rows, data.Columns));
+        }
+
+        return 0;
+    }
+
+    public static int MatchObjective(string[] args)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string name = args[0];
+        double l1Ratio = double.Parse(args[1], c);
+        double cost = double.Parse(args[2], c);
+        double target = double.Parse(args[3], c);
+        int threads = int.Parse(args[4], c);
+        DenseDataset<float> data = IllConditioned.Load(name);
+        var baseOptions = new TrainingOptions
+        {
+            Lambda = 1.0 / (cost * data.Rows),
+            L1Ratio = l1Ratio,
+            FitIntercept = false,
+            Solver = l1Ratio > 0 ? Solver.CoordinateDescent : Solver.Newton,
+            MaxIterations = 100_000,
+            MaxDegreeOfParallelism = threads,
+        };
+
+        string[] solvers = l1Ratio > 0 ? ["CoordinateDescent", "OwlQn"] : ["Newton", "Lbfgs"];
+        var rows = new List<string>();
+        foreach (string solverName in solvers)
+        {
+            TrainingOptions options = baseOptions with { Solver = Enum.Parse<Solver>(solverName) };
+            TrainingResult? reached = null;
+            double tolerance = 0;
+            for (int e = 1; e <= 14 && reached is null; e++)
+            {
+                tolerance = Math.Pow(10, -e);
+                TrainingResult fit = LogisticRegression.Train(data, options with { Tolerance = tolerance });
+                if (fit.Report.FinalObjective <= target)
+                {
+                    reached = fit;
+                }
+            }
+
+            if (reached is null)
+            {
+                rows.Add(string.Format(c, "{{\"solver\":\"{0}\",\"reached\":false}}", solverName));
+                continue;
+            }
+
+            var times = new List<double>();
+            for (int run = 0; run < 5; run++)
+            {
+                var clock = Stopwatch.StartNew();
+                LogisticRegression.Train(data, options with { Tolerance = tolerance });
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            times.Sort();
+            rows.Add(string.Format(
+                c,
+                "{{\"solver\":\"{0}\",\"reached\":true,\"tolerance\":{1:R},\"objective\":{2:R},\"iterations\":{3},\"passes\":{4:R},\"nonzeros\":{5},\"median_ms\":{6:R}}}",
+                solverName,
+                tolerance,
+                reached.Report.FinalObjective,
+                reached.Report.Iterations,
+                reached.Report.DataPasses,
+                reached.Report.NonZeroWeights,
+                times[2]));
+        }
+
+        Console.WriteLine("[" + string.Join(",", rows) + "]");
+        return 0;
+    }
+}
