@@ -22,6 +22,16 @@ public static class Program
             return NewtonSurvey.Run(args.Length > 1 ? args[1] : null);
         }
 
+        if (args.Length > 1 && args[0] == "--export-libsvm")
+        {
+            return LibLinearComparison.Export(args[1]);
+        }
+
+        if (args.Length > 5 && args[0] == "--match-objective")
+        {
+            return LibLinearComparison.MatchObjective(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--survey")
         {
             return SolverSurvey.Run(args.Length > 1 ? args[1] : null);
