@@ -15,7 +15,8 @@ namespace FastLogReg.Benchmarks;
 /// </summary>
 internal static class LibLinearComparison
 {
-    public static readonly string[] Shapes = ["breast-cancer-raw", "digits-3v8-raw", "correlated-50000x500", "breast-cancer", "20000x100"];
+    // Not the correlated 50,000 × 500 shape: L-BFGS calibrating to LIBLINEAR's objective there runs for hours (see the Newton survey).
+    public static readonly string[] Shapes = ["breast-cancer-raw", "digits-3v8-raw", "breast-cancer", "20000x100"];
 
     public static int Export(string directory)
     {
