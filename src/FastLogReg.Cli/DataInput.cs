@@ -28,7 +28,7 @@ internal sealed class InputOptions
         _byPosition = new Option<bool>("--by-position") { Description = "Take the file's columns as the model's features in order, instead of selecting them by header name." };
         _withLabelOptions = withLabelOptions;
         _data = new Option<FileInfo>("--data") { Description = "The data: CSV (header line; ',', ';' or tab) or LIBSVM sparse text.", Required = required };
-        _format = OptionParsers.OptionalChoice("--format", "csv or libsvm (default: libsvm for .libsvm/.svm files, else csv).", "csv", "libsvm");
+        _format = OptionParsers.OptionalChoice("--format", "csv, libsvm or parquet (default: libsvm for .libsvm/.svm files, parquet for .parquet, else csv).", "csv", "libsvm", "parquet");
         _label = new Option<string?>("--label") { Description = "CSV label column: its header name or 1-based number (default: the last column)." };
         _separator = OptionParsers.OptionalChoice("--separator", "CSV separator: ',', ';' or 'tab' (default: detected from the header).", ",", ";", "tab");
         _decimalComma = new Option<bool>("--decimal-comma") { Description = "CSV numbers use a comma as the decimal separator (1,5), as many European files do (usually with ';' between fields)." };
@@ -74,6 +74,8 @@ internal sealed record InputArguments(FileInfo Data, string? Format, string? Lab
 {
     public bool IsLibSvm => Format == "libsvm" || (Format is null && Data.Extension.ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight");
 
+    public bool IsParquet => Format == "parquet" || (Format is null && Data.Extension.ToLowerInvariant() is ".parquet");
+
     /// <summary>Refuses options that would have no effect on this input (rather than ignoring them silently).</summary>
     public void CheckApplicable()
     {
@@ -88,7 +90,12 @@ internal sealed record InputArguments(FileInfo Data, string? Format, string? Lab
 
         else if (ZeroBased)
         {
-            throw new UsageException($"--zero-based applies to LIBSVM files; '{Data.Name}' is read as CSV (use --format libsvm if it is LIBSVM).");
+            throw new UsageException($"--zero-based applies to LIBSVM files; '{Data.Name}' is read as {(IsParquet ? "Parquet" : "CSV")} (use --format libsvm if it is LIBSVM).");
+        }
+
+        if (IsParquet && (Separator is not null || DecimalComma))
+        {
+            throw new UsageException($"{(Separator is not null ? "--separator" : "--decimal-comma")} applies to CSV files; '{Data.Name}' is read as Parquet (typed columns).");
         }
 
         if (DecimalComma && Separator == ',')
@@ -116,6 +123,13 @@ internal static class DataInput
 
         // The model's features by name (an error names any the header lacks), unless the user asks for position.
         IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
+        if (input.IsParquet)
+        {
+            string path = RequireExists(input.Data);
+            string? parquetLabel = input.Label ?? (modelLabelColumn is not null && ParquetDataReader.ReadColumnNames(path).Contains(modelLabelColumn) ? modelLabelColumn : null);
+            return LoadedData.From(ParquetDataReader.Read<double>(path, new ParquetReadOptions { LabelColumn = parquetLabel, FeatureColumns = select, Labels = mapping, PositiveLabel = input.Positive, MaxClasses = classes }));
+        }
+
         // Evaluation finds the label column the model was trained with by its name, unless told otherwise.
         string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
         var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma, MaxClasses = classes };
@@ -136,6 +150,17 @@ internal static class DataInput
         }
 
         IReadOnlyList<string>? select = input.ByPosition ? null : featureNames;
+        if (input.IsParquet)
+        {
+            FeatureTable<double> table = ParquetDataReader.ReadFeatures<double>(RequireExists(input.Data), select);
+            if (table.Columns != columns)
+            {
+                throw new DataFormatException(input.Data.FullName, 0, null, $"the file has {table.Columns} columns, but the model needs {columns} features, taken by position.");
+            }
+
+            return table;
+        }
+
         if (select is null)
         {
             IReadOnlyList<string> header = PeekHeader(input);

@@ -148,8 +148,12 @@ public static partial class LogisticRegression
         };
     }
 
-    /// <summary>The solver an L1 or elastic-net penalty gets when none is asked for (binary models).</summary>
-    internal const Solver DefaultL1Solver = Solver.CoordinateDescent;
+    /// <summary>
+    /// The solver an L1 or elastic-net penalty gets when none is asked for. OWL-QN, by measurement: coordinate descent is
+    /// 3× faster on raw breast cancer (ill-conditioned, 569 rows) but 80× slower on 20,000 × 100 well-conditioned rows
+    /// (one thread, a column copy in double, against OWL-QN's fused passes on every core).
+    /// </summary>
+    internal const Solver DefaultL1Solver = Solver.OwlQn;
 
     /// <summary>sᵢ·cw(yᵢ)/S per row: the weights of the binary loss, summing to 1.</summary>
     internal static double[] NormalizedRowWeights<T>(Dataset<T> data, ClassWeights classWeights)
@@ -175,8 +179,7 @@ public static partial class LogisticRegression
     }
 
     /// <summary>
-    /// The solver training with these options runs: for an L1 or elastic-net penalty when L-BFGS is asked for,
-    /// coordinate descent (binary) or OWL-QN (K classes).
+    /// The solver training with these options runs: for an L1 or elastic-net penalty when L-BFGS is asked for, OWL-QN.
     /// </summary>
     /// <param name="options">The options.</param>
     /// <param name="classCount">The number of classes of the data (2 for binary).</param>

@@ -27,7 +27,7 @@ public class PenaltyToolTests
         (int code, string output, string error) = Run("train", "--data", csv, "--model", model, "--penalty", "l1", "--C", "0.1", "--standardize", "--json");
         Assert.True(code == 0, error);
         JsonElement report = JsonDocument.Parse(output).RootElement;
-        Assert.Equal("coordinate descent (newGLMNET)", report.GetProperty("solver").GetString());
+        Assert.Equal("OWL-QN", report.GetProperty("solver").GetString());
         int nonZeros = report.GetProperty("nonZeroWeights").GetInt32();
         Assert.InRange(nonZeros, 1, 29);
         SavedModel saved = ModelFile.Load(model);

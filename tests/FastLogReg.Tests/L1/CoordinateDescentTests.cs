@@ -10,7 +10,7 @@ namespace FastLogReg.Tests.L1;
 /// <summary>
 /// newGLMNET coordinate descent (<see cref="Solver.CoordinateDescent"/>) reaches the optimum OWL-QN reaches, on dense and
 /// sparse rows, with sample and class weights, standardization (by arithmetic on sparse columns), the elastic net and
-/// without an intercept; it is the default for binary L1 and refused for K classes.
+/// without an intercept; chosen on request (OWL-QN is the default for L1) and refused for K classes.
 /// </summary>
 public sealed class CoordinateDescentTests
 {
@@ -64,10 +64,11 @@ public sealed class CoordinateDescentTests
     }
 
     [Fact]
-    public void IsTheDefaultForBinaryL1_AndRefusedForKClasses()
+    public void IsChosenOnRequest_AndRefusedForKClasses()
     {
         DenseDataset<double> data = Data(200, 5, 9, false);
-        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(data, new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }).Report.Solver);
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(data, new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }).Report.Solver);
+        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(data, new TrainingOptions { Lambda = 0.01, L1Ratio = 1, Solver = Solver.CoordinateDescent }).Report.Solver);
         Assert.Equal(Solver.OwlQn, LogisticRegression.EffectiveSolverOf(new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }, classCount: 3));
 
         var three = DenseDataset.Create(data.Features, data.Labels.ToArray().Select((v, i) => (double)(i % 3)).ToArray(), data.Columns, classCount: 3);

@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Numerics;
+using FastLogReg.Data;
+using Parquet;
+using Parquet.Schema;
+
+namespace FastLogReg.IO;
+
+/// <summary>How to read a Parquet file.</summary>
+public sealed record ParquetReadOptions
+{
+    /// <summary>The label column's name; default: the last column.</summary>
+    public string? LabelColumn { get; init; }
+
+    /// <summary>The feature columns by name, in this order; default: every column but the label, in file order.</summary>
+    public IReadOnlyList<string>? FeatureColumns { get; init; }
+
+    /// <summary>The class of each label value (a saved model's mapping), or null to infer it as the CSV reader does.</summary>
+    public LabelMapping? Labels { get; init; }
+
+    /// <summary>The label value of the positive class (two classes), or null for the later one.</summary>
+    public string? PositiveLabel { get; init; }
+
+    /// <summary>The most classes the label may hold (2: binary). Default 2.</summary>
+    public int MaxClasses { get; init; } = 2;
+}
+
+/// <summary>
+/// Reads Parquet files (Parquet.Net, fully managed) column by column into the dense row-major matrix: numeric columns
+/// (float, double, and the integer types; bool as 0/1), the label by name (numbers or text, classes inferred as for CSV).
+/// Missing columns, non-numeric feature columns, nulls and non-finite values are errors that name the file, the column
+/// and (for values) the row.
+/// </summary>
+public static class ParquetDataReader
+{
+    /// <summary>Reads features and labels.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="path">The Parquet file.</param>
+    /// <param name="options">Columns and labels; null for the defaults.</param>
+    /// <exception cref="DataFormatException">The file is not Parquet, or a column or value is unusable (the message names it).</exception>
+    public static LabeledData<T> Read<T>(string path, ParquetReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        options ??= new ParquetReadOptions();
+        using var file = new ParquetFile(path);
+        DataField label = file.Field(options.LabelColumn ?? file.Fields[^1].Name, "label");
+        DataField[] features = file.Features(options.FeatureColumns, exclude: label);
+        T[] x = file.ReadMatrix<T>(features);
+        var codes = new LabelCodes(path, label.Name, Math.Max(2, options.MaxClasses));
+        file.ReadLabels(label, codes);
+        (LabelMapping mapping, T[] y) = codes.Map<T>(options.Labels, options.PositiveLabel, options.Labels is null ? 2 : 1);
+        var data = DenseDataset.Create(x, y, features.Length, Math.Max(2, mapping.Count));
+        return new LabeledData<T>(data, features.Select(f => f.Name).ToArray(), mapping, path) { LabelColumn = label.Name };
+    }
+
+    /// <summary>Reads the feature columns only (for prediction).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="path">The Parquet file.</param>
+    /// <param name="featureColumns">The columns by name, in the model's order; null for every numeric column.</param>
+    public static FeatureTable<T> ReadFeatures<T>(string path, IReadOnlyList<string>? featureColumns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var file = new ParquetFile(path);
+        DataField[] features = file.Features(featureColumns, exclude: null);
+        T[] x = file.ReadMatrix<T>(features);
+        return new FeatureTable<T>(x, file.Rows, features.Length, features.Select(f => f.Name).ToArray(), path);
+    }
+
+    /// <summary>The column names of a Parquet file (its header).</summary>
+    /// <param name="path">The Parquet file.</param>
+    public static IReadOnlyList<string> ReadColumnNames(string path)
+    {
+        using var file = new ParquetFile(path);
+        return file.Fields.Select(f => f.Name).ToArray();
+    }
+
+    /// <summary>An open Parquet file: its fields and row groups.</summary>
+    private sealed class ParquetFile : IDisposable
+    {
+        private readonly string _path;
+        private readonly ParquetReader _reader;
+
+        public ParquetFile(string path)
+        {
+            _path = path;
+            try
+            {
+                _reader = ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException))
+            {
+                throw new DataFormatException(path, 0, null, $"not a readable Parquet file: {e.Message}", e);
+            }
+
+            Fields = _reader.Schema.GetDataFields();
+            if (Fields.Length < 1)
+            {
+                throw new DataFormatException(path, 0, null, "the file has no columns.");
+            }
+
+            long rows = 0;
+            for (int g = 0; g < _reader.RowGroupCount; g++)
+            {
+                using ParquetRowGroupReader group = _reader.OpenRowGroupReader(g);
+                rows += group.RowCount;
+            }
+
+            Rows = checked((int)rows);
+        }
+
+        public DataField[] Fields { get; }
+
+        public int Rows { get; }
+
+        public DataField Field(string name, string role)
+        {
+            DataField? field = Fields.FirstOrDefault(f => f.Name == name);
+            return field ?? throw new DataFormatException(_path, 0, null, $"no {role} column '{name}': the file has {string.Join(", ", Fields.Select(f => $"'{f.Name}'"))}.") { Option = role == "label" ? nameof(CsvReadOptions.LabelColumn) : nameof(CsvReadOptions.FeatureColumns) };
+        }
+
+        public DataField[] Features(IReadOnlyList<string>? names, DataField? exclude)
+        {
+            DataField[] features = names is null ? Fields.Where(f => f != exclude).ToArray() : names.Select(n => Field(n, "feature")).ToArray();
+            if (features.Length == 0)
+            {
+                throw new DataFormatException(_path, 0, null, "no feature columns: the file has only the label.");
+            }
+
+            foreach (DataField f in features)
+            {
+                if (f.IsArray || !IsNumeric(Underlying(f.ClrType)))
+                {
+                    throw new DataFormatException(_path, 0, null, $"the feature column '{f.Name}' holds {Describe(f)}, not numbers: select numeric columns (or encode this one first).");
+                }
+            }
+
+            return features;
+        }
+
+        /// <summary>The features, row-major: each column read per row group and scattered into its slots.</summary>
+        public T[] ReadMatrix<T>(DataField[] features)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int d = features.Length;
+            long size = (long)Rows * d;
+            if (size > Array.MaxLength)
+            {
+                throw new DataFormatException(_path, 0, null, string.Format(CultureInfo.InvariantCulture, "{0:N0} rows × {1} features do not fit one array.", Rows, d));
+            }
+
+            var x = new T[size];
+            int first = 0;
+            for (int g = 0; g < _reader.RowGroupCount; g++)
+            {
+                using ParquetRowGroupReader group = _reader.OpenRowGroupReader(g);
+                int count = checked((int)group.RowCount);
+                double[] column = new double[count];
+                for (int j = 0; j < d; j++)
+                {
+                    ReadNumbers(group, features[j], column, first);
+                    for (int i = 0; i < count; i++)
+                    {
+                        x[((long)(first + i) * d) + j] = T.CreateTruncating(column[i]);
+                    }
+                }
+
+                first += count;
+            }
+
+            return x;
+        }
+
+        public void ReadLabels(DataField label, LabelCodes codes)
+        {
+            Type type = Underlying(label.ClrType);
+            if (label.IsArray || !(IsNumeric(type) || IsText(type)))
+            {
+                throw new DataFormatException(_path, 0, null, $"the label column '{label.Name}' holds {Describe(label)}: labels are numbers, booleans or text.");
+            }
+
+            int first = 0;
+            for (int g = 0; g < _reader.RowGroupCount; g++)
+            {
+                using ParquetRowGroupReader group = _reader.OpenRowGroupReader(g);
+                int count = checked((int)group.RowCount);
+                if (IsText(type))
+                {
+                    string?[] values = new string?[count];
+                    group.ReadAsync(label, values.AsMemory()).AsTask().GetAwaiter().GetResult();
+                    for (int i = 0; i < count; i++)
+                    {
+                        codes.Add(values[i] ?? throw Null(label, first + i), first + i + 1, 0);
+                    }
+                }
+                else
+                {
+                    double[] values = new double[count];
+                    ReadNumbers(group, label, values, first);
+                    for (int i = 0; i < count; i++)
+                    {
+                        codes.Add(values[i].ToString("R", CultureInfo.InvariantCulture), first + i + 1, 0);
+                    }
+                }
+
+                first += count;
+            }
+        }
+
+        public void Dispose() => _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        private void ReadNumbers(ParquetRowGroupReader group, DataField field, double[] destination, int firstRow)
+        {
+            Type type = Underlying(field.ClrType);
+            if (type == typeof(double))
+            {
+                Read<double>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(float))
+            {
+                Read<float>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(int))
+            {
+                Read<int>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(long))
+            {
+                Read<long>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(short))
+            {
+                Read<short>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(byte))
+            {
+                Read<byte>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(sbyte))
+            {
+                Read<sbyte>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(ushort))
+            {
+                Read<ushort>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(uint))
+            {
+                Read<uint>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(ulong))
+            {
+                Read<ulong>(group, field, destination, firstRow, v => v);
+            }
+            else if (type == typeof(bool))
+            {
+                Read<bool>(group, field, destination, firstRow, v => v ? 1 : 0);
+            }
+            else
+            {
+                throw new DataFormatException(_path, 0, null, $"the column '{field.Name}' holds {type.Name}, not numbers.");
+            }
+        }
+
+        private void Read<TValue>(ParquetRowGroupReader group, DataField field, double[] destination, int firstRow, Func<TValue, double> convert)
+            where TValue : struct
+        {
+            int count = destination.Length;
+            if (field.IsNullable)
+            {
+                var values = new TValue?[count];
+                group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = values[i] is { } v ? Finite(convert(v), field, firstRow + i) : throw Null(field, firstRow + i);
+                }
+            }
+            else
+            {
+                var values = new TValue[count];
+                group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = Finite(convert(values[i]), field, firstRow + i);
+                }
+            }
+        }
+
+        private double Finite(double value, DataField field, int row) =>
+            double.IsFinite(value) ? value : throw new DataFormatException(_path, 0, null, $"row {row + 1}, column '{field.Name}': {value.ToString(CultureInfo.InvariantCulture)} is not a finite number.");
+
+        private DataFormatException Null(DataField field, int row) =>
+            new(_path, 0, null, $"row {row + 1}, column '{field.Name}' is null (missing): fill or drop missing values first.");
+
+        private static Type Underlying(Type type) => Nullable.GetUnderlyingType(type) ?? type;
+
+        private static bool IsText(Type type) => type == typeof(string) || type == typeof(ReadOnlyMemory<char>);
+
+        private static string Describe(DataField field) =>
+            field.IsArray ? "lists" : IsText(Underlying(field.ClrType)) ? "text" : Underlying(field.ClrType).Name;
+
+        private static bool IsNumeric(Type type) =>
+            type == typeof(double) || type == typeof(float) || type == typeof(int) || type == typeof(long) || type == typeof(short)
+            || type == typeof(byte) || type == typeof(sbyte) || type == typeof(ushort) || type == typeof(uint) || type == typeof(ulong) || type == typeof(bool);
+    }
+}
