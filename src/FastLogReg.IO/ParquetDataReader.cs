@@ -77,8 +77,12 @@ public static class ParquetDataReader
     /// <summary>An open Parquet file: its fields and row groups.</summary>
     private sealed class ParquetFile : IDisposable
     {
+        /// <summary>Rows per transposition tile: 256 rows of 100 doubles fit in L2 with their sources.</summary>
+        private const int TileRows = 256;
+
         private readonly string _path;
         private readonly ParquetReader _reader;
+        private readonly int[] _firstRow;
 
         public ParquetFile(string path)
         {
@@ -99,9 +103,11 @@ public static class ParquetDataReader
             }
 
             long rows = 0;
+            _firstRow = new int[_reader.RowGroupCount];
             for (int g = 0; g < _reader.RowGroupCount; g++)
             {
                 using ParquetRowGroupReader group = _reader.OpenRowGroupReader(g);
+                _firstRow[g] = checked((int)rows);
                 rows += group.RowCount;
             }
 
@@ -137,7 +143,12 @@ public static class ParquetDataReader
             return features;
         }
 
-        /// <summary>The features, row-major: each column read per row group and scattered into its slots.</summary>
+        /// <summary>
+        /// The features, row-major. Row groups are read in parallel (each worker opens the file itself; each group fills
+        /// its own rows, so the result does not depend on the thread count); within a group every column is read, then
+        /// transposed into the rows in tiles of <see cref="TileRows"/> rows (cache-sized, not one scattered write per value).
+        /// A problem in several groups is reported for the first of them.
+        /// </summary>
         public T[] ReadMatrix<T>(DataField[] features)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -149,22 +160,56 @@ public static class ParquetDataReader
             }
 
             var x = new T[size];
-            int first = 0;
-            for (int g = 0; g < _reader.RowGroupCount; g++)
+            int groups = _reader.RowGroupCount;
+            var errors = new Exception?[groups];
+            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(groups, Environment.ProcessorCount) }, g =>
             {
-                using ParquetRowGroupReader group = _reader.OpenRowGroupReader(g);
-                int count = checked((int)group.RowCount);
-                double[] column = new double[count];
-                for (int j = 0; j < d; j++)
+                try
                 {
-                    ReadNumbers(group, features[j], column, first);
-                    for (int i = 0; i < count; i++)
+                    ParquetReader reader = ParquetReader.CreateAsync(_path).GetAwaiter().GetResult();
+                    try
                     {
-                        x[((long)(first + i) * d) + j] = T.CreateTruncating(column[i]);
+                        using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
+                        int count = checked((int)group.RowCount);
+                        double[][] columns = new double[d][];
+                        for (int j = 0; j < d; j++)
+                        {
+                            columns[j] = System.Buffers.ArrayPool<double>.Shared.Rent(count);
+                            ReadNumbers(group, features[j], columns[j].AsSpan(0, count), _firstRow[g]);
+                        }
+
+                        for (int tile = 0; tile < count; tile += TileRows)
+                        {
+                            int end = Math.Min(count, tile + TileRows);
+                            for (int j = 0; j < d; j++)
+                            {
+                                double[] column = columns[j];
+                                for (int i = tile; i < end; i++)
+                                {
+                                    x[((long)(_firstRow[g] + i) * d) + j] = T.CreateTruncating(column[i]);
+                                }
+                            }
+                        }
+
+                        foreach (double[] column in columns)
+                        {
+                            System.Buffers.ArrayPool<double>.Shared.Return(column);
+                        }
+                    }
+                    finally
+                    {
+                        reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
                     }
                 }
+                catch (Exception e)
+                {
+                    errors[g] = e;
+                }
+            });
 
-                first += count;
+            if (errors.FirstOrDefault(e => e is not null) is { } first)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
             }
 
             return x;
@@ -208,7 +253,7 @@ public static class ParquetDataReader
 
         public void Dispose() => _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-        private void ReadNumbers(ParquetRowGroupReader group, DataField field, double[] destination, int firstRow)
+        private void ReadNumbers(ParquetRowGroupReader group, DataField field, Span<double> destination, int firstRow)
         {
             Type type = Underlying(field.ClrType);
             if (type == typeof(double))
@@ -261,26 +306,40 @@ public static class ParquetDataReader
             }
         }
 
-        private void Read<TValue>(ParquetRowGroupReader group, DataField field, double[] destination, int firstRow, Func<TValue, double> convert)
+        private void Read<TValue>(ParquetRowGroupReader group, DataField field, Span<double> destination, int firstRow, Func<TValue, double> convert)
             where TValue : struct
         {
             int count = destination.Length;
             if (field.IsNullable)
             {
-                var values = new TValue?[count];
-                group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
-                for (int i = 0; i < count; i++)
+                TValue?[] values = System.Buffers.ArrayPool<TValue?>.Shared.Rent(count);
+                try
                 {
-                    destination[i] = values[i] is { } v ? Finite(convert(v), field, firstRow + i) : throw Null(field, firstRow + i);
+                    group.ReadAsync(field, values.AsMemory(0, count)).AsTask().GetAwaiter().GetResult();
+                    for (int i = 0; i < count; i++)
+                    {
+                        destination[i] = values[i] is { } v ? Finite(convert(v), field, firstRow + i) : throw Null(field, firstRow + i);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<TValue?>.Shared.Return(values);
                 }
             }
             else
             {
-                var values = new TValue[count];
-                group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
-                for (int i = 0; i < count; i++)
+                TValue[] values = System.Buffers.ArrayPool<TValue>.Shared.Rent(count);
+                try
                 {
-                    destination[i] = Finite(convert(values[i]), field, firstRow + i);
+                    group.ReadAsync(field, values.AsMemory(0, count)).AsTask().GetAwaiter().GetResult();
+                    for (int i = 0; i < count; i++)
+                    {
+                        destination[i] = Finite(convert(values[i]), field, firstRow + i);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<TValue>.Shared.Return(values);
                 }
             }
         }

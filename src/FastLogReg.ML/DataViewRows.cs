@@ -4,16 +4,120 @@ using Microsoft.ML.Data;
 
 namespace FastLogReg.ML;
 
-/// <summary>Reads the features column of an <see cref="IDataView"/> into FastLogReg rows: dense if every row is, else CSR.</summary>
+/// <summary>
+/// Reads the features column of an <see cref="IDataView"/> into FastLogReg rows. Dense vectors go straight into a dense
+/// row-major array (one cursor pass, no intermediate lists; to CSR at the end when fewer than a quarter of the values are
+/// non-zero); sparse vectors (the first row tells) are gathered into CSR directly, never densified.
+/// </summary>
 internal static class DataViewRows
 {
     public static Dataset<float> Read(IDataView input, string featureColumn, int d, float[] labels, int classCount)
     {
         DataViewSchema.Column column = input.Schema[featureColumn];
+        int n = labels.Length;
+        long size = (long)n * d;
+        if (size > Array.MaxLength || FirstRowIsSparse(input, column))
+        {
+            return ReadSparse(input, column, featureColumn, d, labels, classCount);
+        }
+
+        float[] x = new float[size];
+        long nonZeros = 0;
+        int row = 0;
+        using (DataViewRowCursor cursor = input.GetRowCursor([column]))
+        {
+            ValueGetter<VBuffer<float>> get = cursor.GetGetter<VBuffer<float>>(column);
+            VBuffer<float> buffer = default;
+            while (cursor.MoveNext())
+            {
+                if (row >= n)
+                {
+                    throw new ArgumentException($"The features column '{featureColumn}' has more rows than the label column.", nameof(input));
+                }
+
+                get(ref buffer);
+                ReadOnlySpan<float> v = buffer.GetValues();
+                Span<float> target = x.AsSpan((int)((long)row * d), d);
+                if (buffer.IsDense)
+                {
+                    v.CopyTo(target);
+                }
+                else
+                {
+                    ReadOnlySpan<int> ix = buffer.GetIndices();
+                    for (int p = 0; p < v.Length; p++)
+                    {
+                        target[ix[p]] = v[p];
+                    }
+                }
+
+                for (int j = 0; j < d; j++)
+                {
+                    float value = target[j];
+                    if (!float.IsFinite(value))
+                    {
+                        throw new ArgumentException($"Row {row} of '{featureColumn}', slot {j}: {value} is not a finite number (ML.NET reads a missing value as NaN; fill or drop those rows first).", nameof(input));
+                    }
+
+                    nonZeros += value != 0 ? 1 : 0;
+                }
+
+                row++;
+            }
+        }
+
+        if (row != n)
+        {
+            throw new ArgumentException($"The features column '{featureColumn}' has {row} rows, the label column {n}.", nameof(input));
+        }
+
+        if (nonZeros >= size / 4)
+        {
+            return DenseDataset.Create(x, labels, d, classCount);
+        }
+
+        // Mostly zeros (one-hot, hashed or text features): compressed sparse rows.
+        float[] values = new float[nonZeros];
+        int[] indices = new int[nonZeros];
+        long[] offsets = new long[n + 1];
+        long at = 0;
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<float> r = x.AsSpan((int)((long)i * d), d);
+            for (int j = 0; j < d; j++)
+            {
+                if (r[j] != 0)
+                {
+                    values[at] = r[j];
+                    indices[at++] = j;
+                }
+            }
+
+            offsets[i + 1] = at;
+        }
+
+        return SparseDataset.Create(CsrMatrix.Create<float>(values, indices, offsets, d), labels, classCount);
+    }
+
+    private static bool FirstRowIsSparse(IDataView input, DataViewSchema.Column column)
+    {
+        using DataViewRowCursor cursor = input.GetRowCursor([column]);
+        ValueGetter<VBuffer<float>> get = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> buffer = default;
+        if (!cursor.MoveNext())
+        {
+            return false;
+        }
+
+        get(ref buffer);
+        return !buffer.IsDense;
+    }
+
+    private static Dataset<float> ReadSparse(IDataView input, DataViewSchema.Column column, string featureColumn, int d, float[] labels, int classCount)
+    {
         var values = new List<float>();
         var indices = new List<int>();
         long[] offsets = new long[labels.Length + 1];
-        bool allDense = true;
         int row = 0;
         using (DataViewRowCursor cursor = input.GetRowCursor([column]))
         {
@@ -28,30 +132,19 @@ internal static class DataViewRows
 
                 get(ref buffer);
                 ReadOnlySpan<float> v = buffer.GetValues();
-                if (buffer.IsDense)
+                ReadOnlySpan<int> ix = buffer.IsDense ? default : buffer.GetIndices();
+                for (int p = 0; p < v.Length; p++)
                 {
-                    for (int j = 0; j < v.Length; j++)
+                    int j = buffer.IsDense ? p : ix[p];
+                    if (!float.IsFinite(v[p]))
                     {
-                        Check(v[j], row, j, featureColumn);
-                        if (v[j] != 0)
-                        {
-                            values.Add(v[j]);
-                            indices.Add(j);
-                        }
+                        throw new ArgumentException($"Row {row} of '{featureColumn}', slot {j}: {v[p]} is not a finite number (ML.NET reads a missing value as NaN; fill or drop those rows first).", nameof(input));
                     }
-                }
-                else
-                {
-                    allDense = false;
-                    ReadOnlySpan<int> ix = buffer.GetIndices();
-                    for (int p = 0; p < v.Length; p++)
+
+                    if (v[p] != 0)
                     {
-                        Check(v[p], row, ix[p], featureColumn);
-                        if (v[p] != 0)
-                        {
-                            values.Add(v[p]);
-                            indices.Add(ix[p]);
-                        }
+                        values.Add(v[p]);
+                        indices.Add(j);
                     }
                 }
 
@@ -64,31 +157,7 @@ internal static class DataViewRows
             throw new ArgumentException($"The features column '{featureColumn}' has {row} rows, the label column {labels.Length}.", nameof(input));
         }
 
-        var matrix = CsrMatrix.Create<float>(values.ToArray(), indices.ToArray(), offsets, d);
-        if (!allDense || (double)values.Count / Math.Max(1, (long)row * d) < 0.25)
-        {
-            return SparseDataset.Create(matrix, labels, classCount);
-        }
-
-        float[] x = new float[(long)row * d];
-        for (int i = 0; i < row; i++)
-        {
-            SparseRow<float> r = matrix.GetRow(i);
-            for (int p = 0; p < r.Indices.Length; p++)
-            {
-                x[((long)i * d) + r.Indices[p]] = r.Values[p];
-            }
-        }
-
-        return DenseDataset.Create(x, labels, d, classCount);
-    }
-
-    private static void Check(float value, int row, int column, string name)
-    {
-        if (!float.IsFinite(value))
-        {
-            throw new ArgumentException($"Row {row} of '{name}', slot {column}: {value} is not a finite number (ML.NET reads a missing value as NaN; fill or drop those rows first).");
-        }
+        return SparseDataset.Create(CsrMatrix.Create<float>(values.ToArray(), indices.ToArray(), offsets, d), labels, classCount);
     }
 }
 
