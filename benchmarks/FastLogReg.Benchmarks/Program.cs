@@ -32,6 +32,11 @@ public static class Program
             return LibLinearComparison.MatchObjective(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--native-demo")
+        {
+            return NativeDemo.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--path-cost")
         {
             return PathCost.Run(args.Length > 1 ? args[1] : null);
