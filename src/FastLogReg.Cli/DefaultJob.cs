@@ -20,7 +20,7 @@ internal static class DefaultJob
         TimeSpan loading = clock.Elapsed;
         var arguments = new TrainArguments(
             new InputArguments(new FileInfo("breast_cancer.csv"), "csv", null, ',', null),
-            Solver: "lbfgs",
+            Solver: "auto",
             L2: null,
             C: 1.0,
             Standardize: true,

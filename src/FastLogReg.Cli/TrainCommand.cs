@@ -96,7 +96,8 @@ internal static class TrainCommand
             "newton" => Solver.Newton,
             "owlqn" => Solver.OwlQn,
             "cd" => Solver.CoordinateDescent,
-            _ => Solver.Lbfgs,
+            "lbfgs" => Solver.Lbfgs,
+            _ => Solver.Auto,
         };
         var options = new TrainingOptions
         {
@@ -134,7 +135,7 @@ internal static class TrainCommand
                 : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
             string regularization = a.L2 is not null ? $"λ = {l2.ToString("G4", c)}" : $"λ = {l2.ToString("G4", c)} (C = {(a.C ?? 1.0).ToString("G4", c)})";
             string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
-            console.MarkupLine($"[bold]Training[/]  {SolverName(LogisticRegression.EffectiveSolverOf(options, loaded.Data.ClassCount))}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+            console.MarkupLine($"[bold]Training[/]  {SolverName(LogisticRegression.EffectiveSolverOf(train, options))}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
         TrainingResult result;

@@ -18,7 +18,7 @@ public class ReadmeExampleTests
         float[] x = [0.5f, 1.0f, -1.5f, 0.3f, 2.0f, -0.7f, -0.2f, -1.1f]; // 4 rows × 2 features, row-major
         float[] y = [1, 0, 1, 0];                                         // labels: 0 or 1
         var data = DenseDataset.Create(x, y, columns: 2);                 // a view over x and y: no copy
-        var options = new TrainingOptions { L2 = 0.01 };                   // L-BFGS, tolerance 1e-6 (relative)
+        var options = new TrainingOptions { L2 = 0.01 };                   // Auto solver (L-BFGS here), tolerance 1e-6 (relative)
         TrainingResult result = LogisticRegression.Train(data, options);
         Console.WriteLine(result.Report.Message);                         // why it stopped, and what to do if it did not converge
         LogisticModel model = result.Model;

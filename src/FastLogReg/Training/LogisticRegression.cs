@@ -43,7 +43,7 @@ public static partial class LogisticRegression
         CheckTrainable(data, options, vectors: 1);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         Penalty penalty = options.Penalty;
-        Solver solver = EffectiveSolver(options);
+        Solver solver = options.Solver == Solver.Auto ? AutomaticSolver(data, options) : EffectiveSolver(options);
         var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = StartingPoint(options, d, scaling);
         double? referenceNorm = null;
@@ -136,16 +136,48 @@ public static partial class LogisticRegression
     {
         if (options.L1Ratio == 0 || options.L2 == 0)
         {
-            return options.Solver;
+            return options.Solver == Solver.Auto ? Solver.Lbfgs : options.Solver;
         }
 
         return options.Solver switch
         {
-            Solver.Lbfgs => multiclass ? Solver.OwlQn : DefaultL1Solver,
+            Solver.Lbfgs or Solver.Auto => multiclass ? Solver.OwlQn : DefaultL1Solver,
             Solver.OwlQn => Solver.OwlQn,
             Solver.CoordinateDescent => Solver.CoordinateDescent,
             _ => throw new ArgumentException($"The {options.Solver} solver needs a smooth penalty, but L1Ratio = {options.L1Ratio.ToString("G6", CultureInfo.InvariantCulture)} adds λρ‖w‖₁: use CoordinateDescent or OwlQn (the default for L1 is chosen when the solver is left at Lbfgs).", nameof(options)),
         };
+    }
+
+    /// <summary>The spread of column standard deviations above which <see cref="Solver.Auto"/> picks Newton.</summary>
+    internal const double NewtonScaleSpread = 1e3;
+
+    /// <summary>
+    /// The data-aware choice of <see cref="Solver.Auto"/> for binary data: Newton for an L2 (or no) penalty on
+    /// unstandardized features whose columns' standard deviations span more than <see cref="NewtonScaleSpread"/>
+    /// (constant columns, which the moments give σ = 1, left out); otherwise the data-free choice (L-BFGS, or OWL-QN for L1).
+    /// </summary>
+    internal static Solver AutomaticSolver<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool multiclass = data.ClassCount > 2 || options.MultiClass != MultiClass.Auto;
+        Solver solver = EffectiveSolver(options, multiclass);
+        if (solver != Solver.Lbfgs || options.Standardize || multiclass)
+        {
+            return solver;
+        }
+
+        FeatureScaling moments = FeatureScaling.Compute(data, options.MaxDegreeOfParallelism);
+        double smallest = double.PositiveInfinity, largest = 0;
+        foreach (double sd in moments.Scales)
+        {
+            if (sd != 1.0)
+            {
+                smallest = Math.Min(smallest, sd);
+                largest = Math.Max(largest, sd);
+            }
+        }
+
+        return largest > NewtonScaleSpread * smallest ? Solver.Newton : Solver.Lbfgs;
     }
 
     /// <summary>
@@ -188,6 +220,21 @@ public static partial class LogisticRegression
     {
         ArgumentNullException.ThrowIfNull(options);
         return EffectiveSolver(options, multiclass: classCount > 2 || options.MultiClass != MultiClass.Auto);
+    }
+
+    /// <summary>
+    /// The solver training on <paramref name="data"/> with these options runs — for <see cref="Solver.Auto"/> the
+    /// data-aware choice (one pass over the data to measure the column scales, when Newton is possible).
+    /// </summary>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The solver cannot handle the penalty.</exception>
+    public static Solver EffectiveSolverOf<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Solver == Solver.Auto ? AutomaticSolver(data, options) : EffectiveSolver(options, multiclass: data.ClassCount > 2 || options.MultiClass != MultiClass.Auto);
     }
 
     internal static int CountNonZeros(ReadOnlySpan<double> weights)
@@ -289,7 +336,7 @@ public static partial class LogisticRegression
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int chunks = FeatureLayout<T>.For(data).Partition.ChunkCount;
-        long vectors = chunks + 16 + (options.Solver == Solver.Lbfgs ? 2L * options.LbfgsHistory : 0) + (options.Solver == Solver.Newton ? 2L * chunks + 8 : 0);
+        long vectors = chunks + 16 + (options.Solver is Solver.Lbfgs or Solver.Auto ? 2L * options.LbfgsHistory : 0) + (options.Solver == Solver.Auto ? 2L * chunks + 8 : 0) + (options.Solver == Solver.Newton ? 2L * chunks + 8 : 0);
         long bytes = vectors * rows * (data.Columns + 16L) * sizeof(double);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available * 3 / 4)

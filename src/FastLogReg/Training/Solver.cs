@@ -4,7 +4,7 @@ namespace FastLogReg.Training;
 public enum Solver
 {
     /// <summary>
-    /// Limited-memory BFGS (the default): two-loop recursion over the last <see cref="TrainingOptions.LbfgsHistory"/>
+    /// Limited-memory BFGS (what <see cref="Auto"/> runs on most data): two-loop recursion over the last <see cref="TrainingOptions.LbfgsHistory"/>
     /// steps and a line search satisfying the strong Wolfe conditions. Typically a few dozen passes over the data.
     /// </summary>
     Lbfgs,
@@ -45,4 +45,13 @@ public enum Solver
     /// (the default for L1) is much faster; use this one for raw, ill-conditioned features.
     /// </summary>
     CoordinateDescent,
+
+    /// <summary>
+    /// The default: chosen from the penalty and the data. L-BFGS, except trust-region <see cref="Newton"/> for binary
+    /// L2 training on unstandardized features whose column standard deviations span more than a factor of 10³ (measured:
+    /// raw breast cancer, 35× fewer passes and 7× less time to 10⁻⁸; well-conditioned data, L-BFGS 3–5× faster), and
+    /// <see cref="OwlQn"/> for an L1 or elastic-net penalty. The check costs one pass over the data (the column moments),
+    /// and only when Newton is possible. The report names the solver that ran.
+    /// </summary>
+    Auto,
 }

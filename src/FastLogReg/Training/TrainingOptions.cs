@@ -20,7 +20,7 @@ public sealed record TrainingOptions
     private readonly int _batchSize = 256;
     private readonly ClassWeights _classWeights = ClassWeights.None;
 
-    /// <summary>The optimization method. Default <see cref="Training.Solver.Lbfgs"/>.</summary>
+    /// <summary>The optimization method. Default <see cref="Training.Solver.Auto"/> (L-BFGS; Newton for raw features of very different scales; OWL-QN for L1).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="Training.Solver"/> (a cast integer, say).</exception>
     public Solver Solver
     {
@@ -30,7 +30,7 @@ public sealed record TrainingOptions
             : throw new ArgumentOutOfRangeException(nameof(Solver), value, $"{(int)value} is not a Solver; use one of {string.Join(", ", Enum.GetNames<Solver>())}.");
     }
 
-        = Solver.Lbfgs;
+        = Solver.Auto;
 
     /// <summary>
     /// η, the step of fixed-step gradient descent and Nesterov, and the initial rate η₀ of mini-batch SGD; finite and &gt; 0.

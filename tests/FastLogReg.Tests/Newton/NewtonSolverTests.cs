@@ -40,12 +40,12 @@ public class NewtonSolverTests
         Assert.True(newton.Report.Converged, newton.Report.Message);
 
         // The reference: L-BFGS on standardized features (well conditioned), the same function of the raw-feature model.
-        TrainingResult reference = LogisticRegression.Train(data, new TrainingOptions { L2 = l2, Standardize = true, Tolerance = 1e-12, MaxIterations = 100_000 });
+        TrainingResult reference = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.Lbfgs, L2 = l2, Standardize = true, Tolerance = 1e-12, MaxIterations = 100_000 });
         Assert.True(reference.Report.Converged, reference.Report.Message);
         if (!standardize)
         {
             // The penalty is on the raw weights without standardization: compare against raw-feature L-BFGS, run long.
-            reference = LogisticRegression.Train(data, new TrainingOptions { L2 = l2, Tolerance = 1e-12, MaxIterations = 200_000 });
+            reference = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.Lbfgs, L2 = l2, Tolerance = 1e-12, MaxIterations = 200_000 });
         }
 
         Close.Equal(reference.Report.FinalObjective, newton.Report.FinalObjective, 1e-9, 0, "objective");
@@ -107,5 +107,30 @@ public class NewtonSolverTests
             A.CopyTo(diagonal);
             return true;
         }
+    }
+}
+
+/// <summary>The default solver (<see cref="Solver.Auto"/>) picks by the penalty and the spread of the column scales.</summary>
+public sealed class AutomaticSolverTests
+{
+    [Fact]
+    public void RawFeaturesOfVeryDifferentScales_GetNewton_OtherwiseLbfgsOrOwlQn()
+    {
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        var raw = DenseDataset.Create(x, y, names.Length); // column sds from 0.003 to 569
+        var options = new TrainingOptions { L2 = 1e-3 };
+
+        Assert.Equal(Solver.Auto, new TrainingOptions().Solver);
+        Assert.Equal(Solver.Newton, LogisticRegression.Train(raw, options).Report.Solver);
+        Assert.Equal(Solver.Newton, LogisticRegression.EffectiveSolverOf(raw, options));
+        Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Standardize = true }).Report.Solver);
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, options with { L1Ratio = 1 }).Report.Solver);
+        Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Solver = Solver.Lbfgs }).Report.Solver);
+
+        (double[] px, double[] py) = FastLogReg.Tests.Multiclass.MulticlassData.Digits(); // pixels 0–16: scales within 10³
+        var digits = DenseDataset.Create(px, py, 64, classCount: 10);
+        Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(digits, options with { MaxIterations = 5 }).Report.Solver);
+        double[] binaryLabels = py.Select(v => v == 8 ? 1.0 : 0.0).ToArray();
+        Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(DenseDataset.Create(px, binaryLabels, 64), options));
     }
 }
