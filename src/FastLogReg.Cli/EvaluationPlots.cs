@@ -71,15 +71,23 @@ internal static class EvaluationPlots
 
             (List<DataPoint> curve, double area) = Curve(scores, positive);
             string name = k == 1 ? classNames[1] : classNames[c];
+            int positives = positive.Count(v => v);
+            bool defined = positives > 0 && positives < positive.Length;
             OxyColor color = Palette[c % Palette.Length];
             var line = new LineSeries { StrokeThickness = 2, Color = color };
-            line.Points.AddRange(curve);
+            if (defined)
+            {
+                line.Points.AddRange(curve); // with one class only there is no curve
+            }
+
             plot.Series.Add(line);
 
             // Labels as annotations, not a legend: the exporter measures legend text in points and clips it in pixels.
             plot.Annotations.Add(new TextAnnotation
             {
-                Text = string.Create(CultureInfo.InvariantCulture, $"{(k == 1 ? "positive" : "class")} '{name}': AUC {area:F4}"),
+                Text = defined
+                    ? string.Create(CultureInfo.InvariantCulture, $"{(k == 1 ? "positive" : "class")} '{name}': AUC {area:F4}")
+                    : $"{(k == 1 ? "positive" : "class")} '{name}': AUC undefined ({(positives == 0 ? "no rows of this class" : "no rows of other classes")})",
                 TextPosition = new DataPoint(0.55, 0.04 + (0.06 * (k - 1 - c))),
                 TextHorizontalAlignment = HorizontalAlignment.Left,
                 TextColor = color,

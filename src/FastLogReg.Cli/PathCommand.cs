@@ -50,6 +50,11 @@ internal static class PathCommand
         }
 
         RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);
+        if (!(path.LambdaMax > 0))
+        {
+            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0, every penalty gives the intercept-only model, so there is no path.");
+        }
+
         var c = CultureInfo.InvariantCulture;
         if (a.Json)
         {
@@ -62,9 +67,17 @@ internal static class PathCommand
             var text = new StringBuilder();
             text.AppendLine(string.Format(c, "{0} path on {1}: {2} rows × {3} features, λ_max = {4:G6}", PenaltyArguments.Describe(a.L1Ratio), loaded.Source, loaded.Data.Rows, loaded.Data.Columns, path.LambdaMax));
             text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,14} {4,10} {5,10}", "λ", "C", "non-zeros", "objective", "iterations", "passes"));
+            int unconverged = 0;
             foreach (PathPoint p in path.Points)
             {
-                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:G5} {2,10} {3,14:G10} {4,10} {5,10:G5}", p.Lambda, 1 / (p.Lambda * loaded.Data.Rows), p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses));
+                bool converged = p.StopReason == Optimization.StopReason.Converged;
+                unconverged += converged ? 0 : 1;
+                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:G5} {2,10} {3,14:G10} {4,10} {5,10:G5}{6}", p.Lambda, 1 / (p.Lambda * loaded.Data.Rows), p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, converged ? string.Empty : "  ← " + p.StopReason));
+            }
+
+            if (unconverged > 0)
+            {
+                text.AppendLine(string.Format(c, "{0} of {1} λ values did not converge (marked): raise --max-iterations, or --standardize.", unconverged, path.Points.Count));
             }
 
             context.Output.Write(text.ToString());
@@ -116,7 +129,21 @@ internal static class CrossValidationCommand
             throw new UsageException($"--folds {folds}: {loaded.Source} has only {loaded.Data.Rows} rows.");
         }
 
-        CrossValidationResult cv = CrossValidation.Run(loaded.Data, a.Options, new CrossValidationOptions { Folds = folds, Seed = seed, Path = a.Path });
+        CrossValidationResult cv;
+        try
+        {
+            cv = CrossValidation.Run(loaded.Data, a.Options, new CrossValidationOptions { Folds = folds, Seed = seed, Path = a.Path });
+        }
+        catch (ArgumentException e) when (e.Message.Contains("single class", StringComparison.Ordinal))
+        {
+            throw new UsageException($"--folds {folds}: a fold's training rows hold a single class ({loaded.Source} has {loaded.Data.Rows} rows); use fewer folds or more data.");
+        }
+
+        if (!(cv.Points.Max(p => p.Lambda) > 0))
+        {
+            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0, every penalty gives the intercept-only model, so there is nothing to cross-validate.");
+        }
+
         TrainingResult refit = cv.Refit;
         var metadata = new ModelMetadata
         {

@@ -43,7 +43,7 @@ internal static class PredictCommand
             {
                 FeatureTable<double> table = DataInput.ReadFeatures(input, inputNames, inputColumns);
                 rowCount = table.Rows;
-                ReadOnlyMemory<double> features = saved.Metadata.Expansion is { } expansion ? Expansion.Rows(table.Features.Span, expansion, source) : table.Features;
+                ReadOnlyMemory<double> features = saved.Metadata.Expansion is { } expansion ? Expansion.Rows(table.Features.Span, expansion, source, inputNames) : table.Features;
                 probabilities = new double[(long)rowCount * k];
                 _ = model is MulticlassModel multi ? multi.PredictProbabilitiesBatch<double>(features.Span, probabilities) : saved.Model.PredictProbabilities<double>(features.Span, probabilities);
             }

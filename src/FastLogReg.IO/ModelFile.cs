@@ -344,9 +344,9 @@ public static class ModelFile
         int rows = d.Coefficients?.Length ?? d.SparseCoefficients!.Length;
         int classes = d.Classes?.Length ?? (d.Model == "binary" ? 2 : rows);
         int expectedRows = d.Model == "binary" ? 1 : classes;
-        if (rows != expectedRows || (d.Model == "binary" && classes != 2) || (d.Model != "binary" && classes < 3))
+        if (rows != expectedRows || (d.Model == "binary" && classes != 2) || (d.Model != "binary" && classes < 2))
         {
-            return $"a {d.Model} model of {classes} classes has {expectedRows} coefficient row(s), not {rows}{(d.Model == "binary" ? " (and exactly two classes)" : " (and at least three classes)")}.";
+            return $"a {d.Model} model of {classes} classes has {expectedRows} coefficient row(s), not {rows}{(d.Model == "binary" ? " (and exactly two classes)" : " (and at least two classes)")}.";
         }
 
         if (d.Intercepts is not { } intercepts || intercepts.Length != rows)

@@ -39,9 +39,11 @@ public static class ParquetDataReader
     /// <param name="options">Columns and labels; null for the defaults.</param>
     /// <exception cref="DataFormatException">The file is not Parquet, or a column or value is unusable (the message names it).</exception>
     public static LabeledData<T> Read<T>(string path, ParquetReadOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Guard(path, () => ReadLabeled<T>(path, options ?? new ParquetReadOptions()));
+
+    private static LabeledData<T> ReadLabeled<T>(string path, ParquetReadOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        options ??= new ParquetReadOptions();
         using var file = new ParquetFile(path);
         DataField label = file.Field(options.LabelColumn ?? file.Fields[^1].Name, "label");
         DataField[] features = file.Features(options.FeatureColumns, exclude: label);
@@ -58,6 +60,9 @@ public static class ParquetDataReader
     /// <param name="path">The Parquet file.</param>
     /// <param name="featureColumns">The columns by name, in the model's order; null for every numeric column.</param>
     public static FeatureTable<T> ReadFeatures<T>(string path, IReadOnlyList<string>? featureColumns)
+        where T : unmanaged, IFloatingPointIeee754<T> => Guard(path, () => ReadFeatureTable<T>(path, featureColumns));
+
+    private static FeatureTable<T> ReadFeatureTable<T>(string path, IReadOnlyList<string>? featureColumns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var file = new ParquetFile(path);
@@ -68,10 +73,26 @@ public static class ParquetDataReader
 
     /// <summary>The column names of a Parquet file (its header).</summary>
     /// <param name="path">The Parquet file.</param>
-    public static IReadOnlyList<string> ReadColumnNames(string path)
+    public static IReadOnlyList<string> ReadColumnNames(string path) => Guard(path, () =>
     {
         using var file = new ParquetFile(path);
-        return file.Fields.Select(f => f.Name).ToArray();
+        return (IReadOnlyList<string>)file.Fields.Select(f => f.Name).ToArray();
+    });
+
+    /// <summary>
+    /// Anything Parquet.Net throws on a damaged file (a corrupt page, a bad footer, a missing column chunk) becomes a
+    /// <see cref="DataFormatException"/> naming the file; our own errors, a missing file and running out of memory pass.
+    /// </summary>
+    private static TResult Guard<TResult>(string path, Func<TResult> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not (DataFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or OutOfMemoryException or OperationCanceledException))
+        {
+            throw new DataFormatException(path, 0, null, $"not a readable Parquet file (damaged or truncated?): {e.GetType().Name}: {e.Message}", e);
+        }
     }
 
     /// <summary>An open Parquet file: its fields and row groups.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FastLogReg.Features;
 using FastLogReg.IO;
 using FastLogReg.Models;
+using FastLogReg.Objective;
 using Google.Protobuf;
 using Onnx;
 
@@ -27,6 +28,14 @@ public sealed record OnnxExportOptions
     /// </summary>
     public PolynomialFeatures? Expansion { get; init; }
 
+    /// <summary>
+    /// The standardization the model was trained with (over its features, after any expansion), or null. With it the
+    /// graph subtracts the means and divides by the scales before the (standardized) coefficients, instead of using the
+    /// coefficients folded onto raw features: in float32 a column with a large offset (say 10⁶ ± 1) loses its
+    /// information to the cancellation between w·x and a huge intercept, while (x − μ)/σ keeps it.
+    /// </summary>
+    public FeatureScaling? Standardization { get; init; }
+
     /// <summary>The model's name in the file (<c>graph.name</c>). Default "FastLogReg".</summary>
     public string Name { get; init; } = "FastLogReg";
 }
@@ -38,7 +47,8 @@ public sealed record OnnxExportOptions
 /// the class index, and <c>probabilities</c>, float32 [N, K] (K = 2 for a binary model: P(y = 0), P(y = 1)).
 /// </summary>
 /// <remarks>
-/// The graph is <c>MatMul(features, Wᵀ) + b</c> followed by: Sigmoid for a binary model (label = z &gt; 0, as
+/// The graph is <c>MatMul(features, Wᵀ) + b</c> (with a standardization, <c>MatMul((features − μ)·(1/σ), Wᵀ) + b</c> on
+/// the standardized coefficients) followed by: Sigmoid for a binary model (label = z &gt; 0, as
 /// <see cref="LogisticModel.PredictClass{T}(ReadOnlySpan{T})"/>); Softmax for multinomial; Sigmoid and a division by
 /// the row sum for one-vs-rest (its probabilities, normalized as <see cref="MulticlassModel"/> does); ArgMax (the first
 /// class on a tie, as FastLogReg) for the label of a K-class model. The coefficients are stored as float32 and the graph
@@ -78,8 +88,8 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(saved);
         return saved.Metadata.Expansion is { } expansion
-            ? new OnnxExportOptions { FeatureNames = saved.Metadata.InputFeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Expansion = expansion }
-            : new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes };
+            ? new OnnxExportOptions { FeatureNames = saved.Metadata.InputFeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Expansion = expansion, Standardization = saved.Metadata.Standardization }
+            : new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Standardization = saved.Metadata.Standardization };
     }
 
     /// <summary>The ONNX model as bytes (the protobuf encoding of a <c>ModelProto</c>).</summary>
@@ -113,18 +123,40 @@ public static class OnnxExport
             throw new ArgumentException($"{labels.Count} class labels for a model of {k} classes.", nameof(options));
         }
 
-        // Wᵀ as a d × rows float matrix (MatMul(features [N, d], Wᵀ) = scores [N, rows]) and b as [rows].
+        FeatureScaling? scaling = options.Standardization;
+        if (scaling is not null && scaling.Columns != d)
+        {
+            throw new ArgumentException($"The standardization has {scaling.Columns} columns; the model has {d} features.", nameof(options));
+        }
+
+        // Wᵀ as a d × rows float matrix (MatMul(features [N, d], Wᵀ) = scores [N, rows]) and b as [rows]; on the
+        // standardized scale when the standardization is in the graph (wⱼσⱼ, b + Σ wⱼμⱼ).
         float[] weights = new float[d * rows];
         float[] intercepts = new float[rows];
+        double[] standardized = new double[d];
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<double> w = model.Coefficients(r);
+            double b = model.Intercept(r);
+            if (scaling is not null)
+            {
+                scaling.ToStandardized(w, b, standardized, out b);
+                w = standardized;
+
+                // The graph centers on the float32 means; what they differ from the true ones by goes into the
+                // intercept, in double (for a column at 10⁶ the rounding of μ alone would shift z by wⱼ·0.03/σⱼ).
+                for (int j = 0; j < d; j++)
+                {
+                    b += w[j] * ((double)(float)scaling.Means[j] - scaling.Means[j]) / scaling.Scales[j];
+                }
+            }
+
             for (int j = 0; j < d; j++)
             {
                 weights[(j * rows) + r] = ToFloat(w[j], $"coefficient {j} of row {r}");
             }
 
-            intercepts[r] = ToFloat(model.Intercept(r), $"intercept of row {r}");
+            intercepts[r] = ToFloat(b, $"intercept of row {r}");
         }
 
         var graph = new GraphProto { Name = options.Name };
@@ -132,6 +164,22 @@ public static class OnnxExport
         graph.Initializer.Add(FloatTensor("coefficients", weights, d, rows));
         graph.Initializer.Add(FloatTensor("intercepts", intercepts, rows));
         string expanded = expansion is null ? "features" : AddExpansion(graph, expansion);
+        if (scaling is not null)
+        {
+            float[] means = new float[d], inverse = new float[d];
+            for (int j = 0; j < d; j++)
+            {
+                means[j] = ToFloat(scaling.Means[j], $"mean of feature {j}");
+                inverse[j] = ToFloat(1 / scaling.Scales[j], $"inverse scale of feature {j}");
+            }
+
+            graph.Initializer.Add(FloatTensor("means", means, d));
+            graph.Initializer.Add(FloatTensor("inverse_scales", inverse, d));
+            graph.Node.Add(Node("Sub", [expanded, "means"], ["centered"]));
+            graph.Node.Add(Node("Mul", ["centered", "inverse_scales"], ["standardized"]));
+            expanded = "standardized";
+        }
+
         graph.Node.Add(Node("MatMul", [expanded, "coefficients"], ["products"]));
         graph.Node.Add(Node("Add", ["products", "intercepts"], ["scores"]));
 

@@ -158,6 +158,17 @@ public sealed class PolynomialFeatures
             throw new ArgumentException($"The row has {row.Length} values for {InputColumns} inputs, the destination {destination.Length} slots for {OutputColumns} outputs.");
         }
 
+        if (Expand(row, destination) is { } bad)
+        {
+            throw new ArgumentException($"The feature {Names()[bad]} overflows ({destination[bad]}): scale the inputs first.");
+        }
+    }
+
+    /// <summary>Fills <paramref name="destination"/>; returns the first output that overflowed, or null.</summary>
+    private int? Expand<T>(ReadOnlySpan<T> row, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int? overflow = null;
         for (int t = 0; t < _terms.Length; t++)
         {
             T product = T.One;
@@ -166,13 +177,14 @@ public sealed class PolynomialFeatures
                 product *= row[j];
             }
 
-            if (!T.IsFinite(product))
-            {
-                throw new ArgumentException($"The feature {Names()[t]} overflows ({product}): scale the inputs first.");
-            }
-
             destination[t] = product;
+            if (!T.IsFinite(product) && overflow is null)
+            {
+                overflow = t;
+            }
         }
+
+        return overflow;
     }
 
     /// <summary>Expands rows stored one after another (row-major, a multiple of d values) into a new array.</summary>
@@ -193,16 +205,20 @@ public sealed class PolynomialFeatures
             throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "{0:N0} rows × {1:N0} expanded features is {2:N0} values, more than one array holds: expand sparse rows, or fewer features.", count, OutputColumns, size), nameof(rows));
         }
 
+        long bytes = size * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available / 2)
+        {
+            throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "{0:N0} rows × {1:N0} expanded features need {2:F1} GB, more than half the memory available ({3:F1} GB): use a lower degree, interactions only, fewer columns, or sparse rows.", count, OutputColumns, bytes / 1e9, available / 1e9), nameof(rows));
+        }
+
         var x = new T[size];
         for (int i = 0; i < count; i++)
         {
-            try
+            Span<T> target = x.AsSpan(i * OutputColumns, OutputColumns);
+            if (Expand(rows.Slice(i * InputColumns, InputColumns), target) is { } bad)
             {
-                TransformRow(rows.Slice(i * InputColumns, InputColumns), x.AsSpan(i * OutputColumns, OutputColumns));
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Row {i}: {e.Message}", nameof(rows), e);
+                throw new DataValueException(i, bad, double.CreateTruncating(target[bad]), $"the expanded feature {Names()[bad]} (output column {bad}) overflows: scale the inputs first.", nameof(rows));
             }
         }
 
@@ -232,15 +248,7 @@ public sealed class PolynomialFeatures
             throw new ArgumentException("The data lives in native memory; expand it in chunks with TransformRows (an expansion of data beyond 2³¹ values does not fit one array).", nameof(data));
         }
 
-        T[] x;
-        try
-        {
-            x = TransformRows(data.Features.Span);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException(e.Message, nameof(data), e);
-        }
+        T[] x = TransformRows(data.Features.Span);
 
         return DenseDataset.Create(x, data.Labels, OutputColumns, data.ClassCount, data.SampleWeights);
     }
@@ -290,7 +298,7 @@ public sealed class PolynomialFeatures
 
                     if (!T.IsFinite(product))
                     {
-                        throw new ArgumentException($"Row {i}: the feature {Names()[rank[key]]} overflows ({product}): scale the inputs first.", nameof(rows));
+                        throw new DataValueException(i, rank[key], double.CreateTruncating(product), $"the expanded feature {Names()[rank[key]]} (output column {rank[key]}) overflows: scale the inputs first.", nameof(rows));
                     }
 
                     indices.Add(rank[key]);

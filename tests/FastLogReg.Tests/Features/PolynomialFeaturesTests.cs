@@ -142,9 +142,16 @@ public sealed class PolynomialFeaturesTests
 
         var expansion = new PolynomialFeatures(2, 3);
         var data = DenseDataset.Create(new float[] { 1, 2, 3e13f, 1 }, new float[] { 0, 1 }, 2);
-        var overflow = Assert.Throws<ArgumentException>(() => expansion.Transform(data));
-        Assert.Contains("Row 1", overflow.Message);
+        var overflow = Assert.Throws<DataValueException>(() => expansion.Transform(data));
+        Assert.Equal(1, overflow.Row);
         Assert.Contains("x0^3", overflow.Message);
+
+        using var dir = new TempDirectory();
+        string csv = dir.Write("big.csv", "a,b,y\n1,2,0\n3,4,1\n1e200,1,0\n2,2,1\n");
+        (int overflowCode, _, string overflowError) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--poly", "2", "--quiet");
+        Assert.Equal(1, overflowCode);
+        Assert.Contains("the expanded feature 'a^2' overflows", overflowError);
+        Assert.DoesNotContain("Parameter", overflowError);
 
         (int code, _, string error) = Run("train", "--data", CirclesCsv, "--model", "unused.json", "--poly", "4");
         Assert.Equal(2, code);

@@ -83,6 +83,9 @@ public sealed class ParquetReaderTests
         Assert.Equal(2, FastLogReg.Cli.CommandLine.Run(["train", "--data", path, "--model", model, "--separator", ";"], output, error, interactive: false));
     }
 
+    /// <summary>Breast cancer as a Parquet file (row groups of 200 rows), for other tests.</summary>
+    internal static void WriteFile(string path) => WriteDataset(path, CsvDataReader.Read<double>(BreastCancerCsv), rowGroup: 200);
+
     private static void WriteDataset(string path, LabeledData<double> data, int rowGroup)
     {
         int n = data.Data.Rows, d = data.Data.Columns;
