@@ -320,7 +320,7 @@ internal static class CsvFilePieces
             piece.Labels = new Growable<string>(withLabels ? (int)piece.Slots : 0);
             piece.RowLines = new Growable<int>(withLabels ? (int)piece.Slots : 0);
             // Plain rows hold '.' decimals: a file read with a decimal comma goes to Sep and the strict cell parser.
-            if (!parser.DecimalComma && CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), separator, parser.Roles, slots, piece, abandoned))
+            if (CsvFastPath.PlainRows && !parser.DecimalComma && CsvPlainRows.TryParse(bytes.AsSpan(header.Length, read - header.Length), separator, parser.Roles, slots, piece, abandoned))
             {
                 return true;
             }

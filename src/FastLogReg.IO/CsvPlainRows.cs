@@ -49,7 +49,6 @@ internal static class CsvPlainRows
         }
 
         bool vectorized = ByteClasses.IsAccelerated;
-        int[] runs = Runs(roles);
         var labels = new LabelStrings();
         int rows = 0;
         int line = 0;
@@ -80,7 +79,7 @@ internal static class CsvPlainRows
             {
                 fixed (T* pinned = row)
                 {
-                    end = WindowedRow(text, at, (byte)separator, roles, runs, row, pinned, ref label);
+                    end = WindowedRow(text, at, (byte)separator, roles, row, pinned, ref label);
                 }
             }
 
@@ -115,14 +114,13 @@ internal static class CsvPlainRows
 
     /// <summary>
     /// Parses the row at <paramref name="at"/> 64 bytes at a time: the fields ending in a window are found from one mask
-    /// of field ends; up to eight feature fields whose values go to consecutive places are read at once where the
-    /// processor can (<see cref="EightFields"/>), any other field on its own from the window's byte-class masks without a
-    /// branch on its bytes (<see cref="PlainDecimal.ParseField{T}"/>). Returns where the next line starts, or -1 if the
+    /// of field ends; each field is read on its own from the window's byte-class masks without a branch on its bytes
+    /// (<see cref="PlainDecimal.ParseField{T}"/>). Returns where the next line starts, or -1 if the
     /// row must be read field by field: a field that is not short and plain, too few or too many fields, or the end of
     /// the text near.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int WindowedRow<T>(ReadOnlySpan<byte> text, int at, byte separator, int[] roles, int[] runs, Span<T> row, T* pinned, ref (int Start, int End) label)
+    private static unsafe int WindowedRow<T>(ReadOnlySpan<byte> text, int at, byte separator, int[] roles, Span<T> row, T* pinned, ref (int Start, int End) label)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref byte origin = ref MemoryMarshal.GetReference(text);
@@ -141,21 +139,6 @@ internal static class CsvPlainRows
             }
 
             int start = 0;
-            if (EightFields.IsSupported && runs[j] is int run and > 0)
-            {
-                // Up to eight feature fields in a row, all at once.
-                int count = Math.Min(Math.Min(run, 8), BitOperations.PopCount(ends));
-                wrong |= EightFields.Parse(ref bytes, separator, masks, count, pinned + roles[j], out int lastEnd);
-                j += count;
-                start = lastEnd + 1;
-                ends &= ~(ulong.MaxValue >> (63 - lastEnd));
-                if (ends == 0)
-                {
-                    window += start;
-                    continue;
-                }
-            }
-
             do
             {
                 int end = BitOperations.TrailingZeroCount(ends);
@@ -198,20 +181,6 @@ internal static class CsvPlainRows
         return -1;
     }
 
-    /// <summary>
-    /// For each column: how many columns from it on are features whose values go to consecutive places, stopping before
-    /// the last column (whose end is the line's); 0 for an ignored or label column and for the last.
-    /// </summary>
-    private static int[] Runs(int[] roles)
-    {
-        int[] runs = new int[roles.Length];
-        for (int j = roles.Length - 2; j >= 0; j--)
-        {
-            runs[j] = roles[j] < 0 ? 0 : 1 + (roles[j + 1] == roles[j] + 1 ? runs[j + 1] : 0);
-        }
-
-        return runs;
-    }
 
     /// <summary>Parses the row at <paramref name="at"/> field by field (<see cref="PlainDecimal.Parse{T}"/>); returns where the next line starts, or -1 if the row is not plain.</summary>
     private static int FieldByFieldRow<T>(ReadOnlySpan<byte> text, int at, byte separator, int[] roles, Span<T> row, ref (int Start, int End) label)
