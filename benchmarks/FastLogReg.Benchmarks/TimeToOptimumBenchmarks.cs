@@ -56,18 +56,7 @@ public class TimeToOptimumBenchmarks
     {
         Load();
         _ml = new MLContext(seed: 1);
-        int d = _data.Columns;
-        float[] x = _data.Features.ToArray();
-        float[] y = _data.Labels.ToArray();
-        var rows = new List<MlRow>(_data.Rows);
-        for (int i = 0; i < _data.Rows; i++)
-        {
-            rows.Add(new MlRow { Label = y[i] == 1, Features = x.AsSpan(i * d, d).ToArray() });
-        }
-
-        var schema = SchemaDefinition.Create(typeof(MlRow));
-        schema[nameof(MlRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
-        _view = _ml.Data.LoadFromEnumerable(rows, schema);
+        _view = MlNetView.Create(_ml, _data);
 
         var clock = Stopwatch.StartNew();
         double gap = double.NaN, tolerance = 1e-3;
@@ -193,12 +182,5 @@ public class TimeToOptimumBenchmarks
         }
 
         return DenseDataset.Create(x, y, d);
-    }
-
-    private sealed class MlRow
-    {
-        public bool Label { get; set; }
-
-        public float[] Features { get; set; } = [];
     }
 }

@@ -117,6 +117,8 @@ internal static class TrainCommand
             throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs or owlqn.");
         }
 
+        // Resolve Auto once (it may measure the column scales): the line below and the training share the choice.
+        options = options with { Solver = LogisticRegression.EffectiveSolverOf(train, options) };
         bool text = !a.Quiet && !a.Json;
         IAnsiConsole console = context.Console;
         if (text)
@@ -140,7 +142,7 @@ internal static class TrainCommand
                 : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
             string regularization = a.L2 is not null ? $"λ = {l2.ToString("G4", c)}" : $"λ = {l2.ToString("G4", c)} (C = {(a.C ?? 1.0).ToString("G4", c)})";
             string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
-            console.MarkupLine($"[bold]Training[/]  {SolverName(LogisticRegression.EffectiveSolverOf(train, options))}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+            console.MarkupLine($"[bold]Training[/]  {SolverName(options.Solver)}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
         TrainingResult result;

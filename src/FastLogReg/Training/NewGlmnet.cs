@@ -60,7 +60,7 @@ internal static class NewGlmnet
         double[] z = new double[n];
         double[] p = new double[n], r = new double[n], curvature = new double[n];
         double[] gradient = new double[dim], pg = new double[dim], h = new double[d];
-        double[] direction = new double[dim];
+        double[] direction = new double[dim], trial = new double[dim];
         double[] xd = new double[n], zNew = new double[n], cxd = new double[n], scratch = new double[n];
         double[] columnCurvature = new double[d];
         bool[] active = new bool[d];
@@ -206,7 +206,6 @@ internal static class NewGlmnet
             decrease += l1 * (l1Next - l1Now);
             double beta = 1, fNew = double.NaN;
             bool accepted = false;
-            double[] trial = new double[dim];
             for (int attempt = 0; attempt < MaxLineSearchSteps; attempt++)
             {
                 for (int j = 0; j < dim; j++)
