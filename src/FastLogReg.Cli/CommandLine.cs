@@ -73,6 +73,7 @@ internal static class CommandLine
         Option<bool> stats = new("--stats") { Description = "Print the coefficient table: standard errors, z, p-values, 95% intervals, odds ratios (binary models, L2 or none)." };
         Option<int?> poly = OptionParsers.IntegerInRange("--poly", "Add polynomial features up to this degree (2 or 3): products of the columns, for curved boundaries; predict expands new data the same way.", minimum: 2, maximum: 3);
         Option<bool> interactions = new("--interactions") { Description = "Products of distinct columns only (no squares or cubes); degree 2 unless --poly says 3." };
+        Option<Features.HashedColumn[]> hash = OptionParsers.HashedColumns("--hash");
         Option<double?> l2 = OptionParsers.Number("--l2", "Regularization strength λ ≥ 0 (the objective is mean cross-entropy + the penalty, (λ/2)‖w‖² by default).", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
         Option<double?> c = OptionParsers.Number("--C", "scikit-learn's C > 0: λ = 1/(C·n). Default: C = 1 (when --l2 is not given).", v => double.IsFinite(v) && v > 0, "a finite number > 0");
         Option<bool> standardize = new("--standardize") { Description = "Standardize features inside the kernel; the saved model works on raw features." };
@@ -89,7 +90,7 @@ internal static class CommandLine
 
         var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
         input.AddTo(command);
-        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, poly, interactions, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
+        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, poly, interactions, hash, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
         {
             command.Options.Add(o);
         }
@@ -104,6 +105,11 @@ internal static class CommandLine
             if (r.GetResult(l1Ratio) is not null && r.GetValue(penalty) != "elasticnet")
             {
                 r.AddError("--l1-ratio applies to --penalty elasticnet only.");
+            }
+
+            if (r.GetResult(hash) is not null && (r.GetResult(poly) is not null || r.GetValue(interactions)))
+            {
+                r.AddError("--hash with --poly or --interactions: polynomial features of hashed columns would square millions of columns; use one or the other.");
             }
 
             if (r.GetValue(stats) && r.GetValue(penalty) is "l1" or "elasticnet")
@@ -132,6 +138,7 @@ internal static class CommandLine
             Stats = r.GetValue(stats),
             Poly = r.GetValue(poly) ?? (r.GetValue(interactions) ? 2 : null),
             Interactions = r.GetValue(interactions),
+            Hashed = r.GetValue(hash) ?? [],
         })));
         return command;
     }

@@ -138,6 +138,41 @@ internal static class DataInput
     }
 
     /// <summary>
+    /// A labelled CSV file with categorical or text columns hashed into sparse features (for training, or for evaluating a
+    /// model trained so: <paramref name="numeric"/> are then the model's numeric columns).
+    /// </summary>
+    public static LoadedData ReadHashed(InputArguments input, IReadOnlyList<Features.HashedColumn> hashed, LabelMapping? mapping = null, IReadOnlyList<string>? numeric = null, string? modelLabelColumn = null, int? modelClasses = null)
+    {
+        input.CheckApplicable();
+        RequireCsv(input, "--hash");
+        int classes = Math.Max(2, mapping?.Count ?? modelClasses ?? LibSvmDataReader.MostClasses);
+        string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
+        var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = numeric, DecimalComma = input.DecimalComma, MaxClasses = classes };
+        return LoadedData.From(CsvDataReader.ReadHashed<double>(RequireExists(input.Data), hashed, options));
+    }
+
+    /// <summary>The features of a CSV file for a model with hashed columns: its numeric columns by name, then the hashed blocks.</summary>
+    public static CsrMatrix<double> ReadHashedRows(InputArguments input, IReadOnlyList<Features.HashedColumn> hashed, IReadOnlyList<string> numeric)
+    {
+        input.CheckApplicable();
+        RequireCsv(input, "a model with hashed columns");
+        if (input.ByPosition)
+        {
+            throw new UsageException("--by-position: a model with hashed columns finds its columns by name.");
+        }
+
+        return CsvDataReader.ReadHashedFeatures<double>(RequireExists(input.Data), hashed, new CsvReadOptions { Separator = input.Separator, FeatureColumns = numeric, DecimalComma = input.DecimalComma });
+    }
+
+    private static void RequireCsv(InputArguments input, string what)
+    {
+        if (input.IsLibSvm || input.IsParquet)
+        {
+            throw new UsageException($"{what} reads text columns from CSV files; '{input.Data.Name}' is read as {(input.IsLibSvm ? "LIBSVM" : "Parquet")}.");
+        }
+    }
+
+    /// <summary>
     /// The features of a file for prediction: the model's columns by name (every one must be in the header), or — when
     /// the model has no feature names or the user asks — every column by position (exactly the model's count).
     /// </summary>

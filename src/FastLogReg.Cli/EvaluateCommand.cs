@@ -24,7 +24,9 @@ internal static class EvaluateCommand
         SavedModel saved = PredictCommand.LoadModel(modelFile);
         ClassificationModel model = saved.Classifier;
         (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
-        LoadedData data = DataInput.ReadLabeled(input, saved.Metadata.Labels, inputNames, inputColumns, saved.Metadata.LabelColumn, model.ClassCount);
+        LoadedData data = saved.Metadata.HashedColumns is { } hashed
+            ? DataInput.ReadHashed(input, hashed, saved.Metadata.Labels, saved.Metadata.InputFeatureNames ?? [], saved.Metadata.LabelColumn, model.ClassCount)
+            : DataInput.ReadLabeled(input, saved.Metadata.Labels, inputNames, inputColumns, saved.Metadata.LabelColumn, model.ClassCount);
         if (saved.Metadata.Expansion is { } expansion)
         {
             data = Expansion.Apply(data, expansion, data.Source);

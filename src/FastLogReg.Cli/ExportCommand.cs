@@ -10,6 +10,11 @@ internal static class ExportCommand
     {
         DistinctPaths.Require(("--model", modelFile), ("--onnx", onnx));
         SavedModel saved = PredictCommand.LoadModel(modelFile);
+        if (saved.Metadata.HashedColumns is not null)
+        {
+            throw new UsageException($"{modelFile.Name} hashes text columns, which ONNX's standard operators cannot do: score it with 'fastlogreg predict' (or export the bare model from code with OnnxExport.Save on the hashed feature vector).");
+        }
+
         OnnxExport.Save(saved, onnx.FullName);
         context.Output.WriteLine(
             $"Exported the {saved.Classifier.Kind} model ({saved.Classifier.ClassCount} classes, {saved.Classifier.FeatureCount} features) to {onnx.FullName} " +

@@ -18,7 +18,7 @@ internal sealed record LoadedData(Dataset<double> Data, IReadOnlyList<string> Fe
 
     public static LoadedData From(LabeledData<double> read) => new(read.Data, read.FeatureNames, read.Labels, read.Source) { LabelColumn = read.LabelColumn };
 
-    public static LoadedData From(SparseLabeledData<double> read) => new(read.Data, read.FeatureNames, read.Labels, read.Source) { Notes = read.Notes };
+    public static LoadedData From(SparseLabeledData<double> read) => new(read.Data, read.FeatureNames, read.Labels, read.Source) { Notes = read.Notes, LabelColumn = read.LabelColumn };
 
     /// <summary>"dense" or "sparse, N non-zeros (density)".</summary>
     public string Layout => Data is SparseDataset<double> s

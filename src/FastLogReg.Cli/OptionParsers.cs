@@ -29,6 +29,41 @@ internal static class OptionParsers
             },
         };
 
+    /// <summary>
+    /// The repeatable <c>--hash COLUMN=bits[:words]</c> option: each use hashes one CSV column — as one category per
+    /// cell, or with <c>:words</c> as a bag of words — into 2^bits features.
+    /// </summary>
+    public static Option<Features.HashedColumn[]> HashedColumns(string name) =>
+        new(name)
+        {
+            Description = "Hash a categorical or text CSV column into 2^bits sparse features (the hashing trick): COLUMN=bits for one category per cell, COLUMN=bits:words for a bag of words; repeat for more columns. bits 1-24 (e.g. 10 for a few hundred categories, 18-20 for text).",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            DefaultValueFactory = _ => [],
+            CustomParser = r =>
+            {
+                var columns = new List<Features.HashedColumn>();
+                foreach (Token t in r.Tokens)
+                {
+                    string text = t.Value;
+                    int eq = text.LastIndexOf('=');
+                    string spec = eq < 0 ? string.Empty : text[(eq + 1)..];
+                    string[] parts = spec.Split(':');
+                    Features.HashedTokens tokens = Features.HashedTokens.Category;
+                    bool good = eq > 0 && parts.Length is 1 or 2 && (parts.Length == 1 || parts[1] is "words" or "category" && (tokens = parts[1] == "words" ? Features.HashedTokens.Words : Features.HashedTokens.Category) == tokens);
+                    if (!good || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int bits) || bits is < Features.HashedColumn.MinBits or > Features.HashedColumn.MaxBits)
+                    {
+                        r.AddError($"{name} takes COLUMN=bits or COLUMN=bits:words with bits from {Features.HashedColumn.MinBits} to {Features.HashedColumn.MaxBits}, not '{text}'.");
+                        return [];
+                    }
+
+                    columns.Add(new Features.HashedColumn(text[..eq], bits, tokens));
+                }
+
+                return [.. columns];
+            },
+        };
+
     /// <summary>A number option with a default value.</summary>
     public static Option<double> Number(string name, string description, double defaultValue, Func<double, bool> accept, string accepted) =>
         new(name)

@@ -27,9 +27,11 @@ internal static class PredictCommand
         (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
         try
         {
-            if (input.IsLibSvm)
+            if (input.IsLibSvm || saved.Metadata.HashedColumns is not null)
             {
-                CsrMatrix<double> rows = DataInput.ReadRows(input, inputColumns);
+                CsrMatrix<double> rows = saved.Metadata.HashedColumns is { } hashed
+                    ? DataInput.ReadHashedRows(input, hashed, saved.Metadata.InputFeatureNames ?? [])
+                    : DataInput.ReadRows(input, inputColumns);
                 if (saved.Metadata.Expansion is { } expansion)
                 {
                     rows = Expansion.Rows(rows, expansion, source);

@@ -40,6 +40,9 @@ internal sealed record TrainArguments(
 
     /// <summary>Whether the expansion forms products of distinct columns only.</summary>
     public bool Interactions { get; init; }
+
+    /// <summary>The CSV columns hashed into sparse features (none: every feature column is numeric).</summary>
+    public IReadOnlyList<HashedColumn> Hashed { get; init; } = [];
 }
 
 /// <summary><c>fastlogreg train</c>: read, shuffle and split, train with progress, report, evaluate, save.</summary>
@@ -50,7 +53,7 @@ internal static class TrainCommand
         DistinctPaths.Require(("--data", arguments.Input.Data), ("--model", arguments.Model), ("--plot", arguments.Plot));
         CheckOutputs(arguments);
         var clock = Stopwatch.StartNew();
-        LoadedData data = DataInput.ReadLabeled(arguments.Input);
+        LoadedData data = arguments.Hashed.Count > 0 ? DataInput.ReadHashed(arguments.Input, arguments.Hashed) : DataInput.ReadLabeled(arguments.Input);
         TimeSpan loading = clock.Elapsed;
         return Train(context, data, arguments, loading, description: null);
     }
@@ -129,6 +132,12 @@ internal static class TrainCommand
                 console.MarkupLine($"          expanded from {expansion.InputColumns} columns: {(expansion.InteractionOnly ? "interactions" : "polynomial features")} up to degree {expansion.Degree}");
             }
 
+            if (a.Hashed.Count > 0)
+            {
+                int numeric = loaded.Data.Columns - (int)HashedColumn.CountFeatures(0, a.Hashed);
+                console.MarkupLine($"          {numeric} numeric columns, then hashed: {Markup.Escape(string.Join(", ", a.Hashed.Select(h => $"'{h.Column}' into 2^{h.Bits} ({(h.Tokens == HashedTokens.Words ? "words" : "categories")})")))}");
+            }
+
             foreach (string note in loaded.Notes)
             {
                 console.MarkupLine($"          note: {Markup.Escape(note)}");
@@ -172,7 +181,8 @@ internal static class TrainCommand
             Training = TrainingSummary.From(options, report, train.Rows),
             LabelColumn = loaded.LabelColumn,
             Expansion = expansion,
-            InputFeatureNames = inputNames,
+            InputFeatureNames = a.Hashed.Count > 0 ? loaded.FeatureNames.Take(loaded.Data.Columns - (int)HashedColumn.CountFeatures(0, a.Hashed)).ToArray() : inputNames,
+            HashedColumns = a.Hashed.Count > 0 ? a.Hashed : null,
         };
         Statistics.CoefficientTable? table = null;
         if (a.Stats)

@@ -151,6 +151,8 @@ internal static class CsvCell
         {
             problem = LooksLikeDecimalComma(text) && !decimalComma
                 ? $"{quoted} is not a number: the decimal separator is '.'. If the file writes decimals with a comma, read it with a decimal comma (CsvReadOptions.DecimalComma, or --decimal-comma)."
+                : text.ContainsAnyInRange('A', 'Z') || text.ContainsAnyInRange('a', 'z')
+                ? $"{quoted} is not a number. A column of categories or text can be hashed into features (CLI: --hash COLUMN=bits, or COLUMN=bits:words for text; API: CsvDataReader.ReadHashed)."
                 : $"{quoted} is not a number.";
             return false;
         }

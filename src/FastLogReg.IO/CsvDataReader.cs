@@ -77,7 +77,7 @@ public sealed record FeatureTable<T>(ReadOnlyMemory<T> Features, int Rows, int C
 /// values (or only the values of a given mapping). Anything else raises a <see cref="DataFormatException"/> naming the
 /// file, line and column.
 /// </summary>
-public static class CsvDataReader
+public static partial class CsvDataReader
 {
     /// <summary>Files shorter than this are parsed on the calling thread, where handing rows to other threads costs more than it saves.</summary>
     internal const long ParallelThresholdBytes = 1 << 20;

@@ -57,6 +57,9 @@ public sealed record SparseLabeledData<T>(SparseDataset<T> Data, IReadOnlyList<s
 {
     /// <summary>Things the reader did that the user should know (e.g. <c>qid</c> fields ignored); empty when none.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The CSV label column's name (data read from CSV with hashed columns); null for LIBSVM.</summary>
+    public string? LabelColumn { get; init; }
 }
 
 /// <summary>

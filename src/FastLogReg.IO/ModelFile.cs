@@ -36,8 +36,18 @@ public sealed record ModelMetadata
     /// </summary>
     public PolynomialFeatures? Expansion { get; init; }
 
-    /// <summary>With <see cref="Expansion"/>, the names of the raw input columns (null for LIBSVM data).</summary>
+    /// <summary>
+    /// With <see cref="Expansion"/>, the names of the raw input columns (null for LIBSVM data); with
+    /// <see cref="HashedColumns"/>, the names of the numeric columns that come before the hashed blocks (maybe none).
+    /// </summary>
     public IReadOnlyList<string>? InputFeatureNames { get; init; }
+
+    /// <summary>
+    /// The categorical or text columns hashed into the model's features, or null: its features are then the numeric
+    /// columns <see cref="InputFeatureNames"/>, followed by each hashed column's 2^bits block, and data to predict on is
+    /// read from CSV by those column names and hashed the same way.
+    /// </summary>
+    public IReadOnlyList<HashedColumn>? HashedColumns { get; init; }
 }
 
 /// <summary>The options and the outcome of the training run that produced a model.</summary>
@@ -249,6 +259,12 @@ public static class ModelFile
             Training = m.Training,
             LabelColumn = m.LabelColumn,
             Expansion = m.Expansion is { } e ? new ExpansionDocument { Degree = e.Degree, InteractionOnly = e.InteractionOnly, InputColumns = e.InputColumns, InputNames = m.InputFeatureNames?.ToArray() } : null,
+            Hashing = m.HashedColumns is { } h ? new HashingDocument
+            {
+                NumericColumns = m.InputFeatureNames?.ToArray() ?? [],
+                Columns = h.Select(c => new HashedColumnDocument { Column = c.Column, Bits = c.Bits, Tokens = c.Tokens == HashedTokens.Words ? "words" : "category" }).ToArray(),
+                Hash = HashingDocument.Algorithm,
+            } : null,
         };
     }
 
@@ -297,7 +313,8 @@ public static class ModelFile
             Training = d.Training,
             LabelColumn = d.LabelColumn,
             Expansion = d.Expansion is { } e ? new PolynomialFeatures(e.InputColumns!.Value, e.Degree!.Value, e.InteractionOnly ?? false) : null,
-            InputFeatureNames = d.Expansion?.InputNames,
+            InputFeatureNames = d.Expansion?.InputNames ?? d.Hashing?.NumericColumns,
+            HashedColumns = d.Hashing?.Columns!.Select(c => new HashedColumn(c.Column!, c.Bits!.Value, c.Tokens == "words" ? HashedTokens.Words : HashedTokens.Category)).ToArray(),
         };
         return new SavedModel(model, metadata);
     }
@@ -324,6 +341,49 @@ public static class ModelFile
     }
 
     /// <summary>What is wrong with the version-2 fields of a document, or null.</summary>
+    /// <summary>What is wrong with a hashing section for a model of <paramref name="features"/> features, or null.</summary>
+    private static string? HashingProblem(HashingDocument hashing, long features, bool expanded)
+    {
+        if (expanded)
+        {
+            return "the model has both a polynomial expansion and hashed columns; this build writes one or the other.";
+        }
+
+        if (hashing.Hash != HashingDocument.Algorithm)
+        {
+            return $"the hashed columns were hashed with '{hashing.Hash}', but this build hashes with '{HashingDocument.Algorithm}': tokens would land in other columns.";
+        }
+
+        if (hashing.Columns is not { Length: > 0 } columns || hashing.NumericColumns is not { } numeric || numeric.Any(n => n is null))
+        {
+            return "the hashing section needs its numeric column names (maybe none) and at least one hashed column.";
+        }
+
+        var names = new HashSet<string>(numeric, StringComparer.Ordinal);
+        if (names.Count != numeric.Length)
+        {
+            return "a numeric column is named twice in the hashing section.";
+        }
+
+        long total = numeric.Length;
+        foreach (HashedColumnDocument c in columns)
+        {
+            if (c is null || string.IsNullOrWhiteSpace(c.Column) || c.Bits is not (>= HashedColumn.MinBits and <= HashedColumn.MaxBits) || c.Tokens is not ("category" or "words"))
+            {
+                return $"each hashed column needs a name, {HashedColumn.MinBits} to {HashedColumn.MaxBits} bits, and tokens 'category' or 'words'.";
+            }
+
+            if (!names.Add(c.Column))
+            {
+                return $"the column '{c.Column}' appears twice among the numeric and hashed columns.";
+            }
+
+            total += 1L << c.Bits.Value;
+        }
+
+        return total == features ? null : $"the numeric and hashed columns give {total} features, but the model has {features}.";
+    }
+
     private static string? ProblemOfVersion2(ModelDocument d)
     {
         if (d.Model is not ("binary" or "multinomial" or "oneVsRest"))
@@ -501,6 +561,14 @@ public static class ModelFile
             }
         }
 
+        if (d.Hashing is { } hashing)
+        {
+            if (HashingProblem(hashing, features, d.Expansion is not null) is { } hashingProblem)
+            {
+                return hashingProblem;
+            }
+        }
+
         if (d.Expansion is { } expansion)
         {
             if (expansion.Degree is not (>= 1 and <= 3) || expansion.InputColumns is not >= 1)
@@ -587,6 +655,31 @@ internal sealed class ModelDocument
     public string? LabelColumn { get; set; }
 
     public ExpansionDocument? Expansion { get; set; }
+
+    public HashingDocument? Hashing { get; set; }
+}
+
+/// <summary>The JSON layout of the hashing trick: the numeric columns first, then the hashed columns, and the hash used.</summary>
+internal sealed class HashingDocument
+{
+    /// <summary>The hash this build computes; a file naming another would put tokens in other columns.</summary>
+    public const string Algorithm = "xxhash3-utf8-signed";
+
+    public string[]? NumericColumns { get; set; }
+
+    public HashedColumnDocument[]? Columns { get; set; }
+
+    public string? Hash { get; set; }
+}
+
+/// <summary>The JSON layout of one hashed column.</summary>
+internal sealed class HashedColumnDocument
+{
+    public string? Column { get; set; }
+
+    public int? Bits { get; set; }
+
+    public string? Tokens { get; set; }
 }
 
 /// <summary>The JSON layout of a polynomial expansion: degree, interactions only, the input columns and their names.</summary>

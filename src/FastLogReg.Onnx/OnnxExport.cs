@@ -87,6 +87,11 @@ public static class OnnxExport
     public static OnnxExportOptions OptionsOf(SavedModel saved)
     {
         ArgumentNullException.ThrowIfNull(saved);
+        if (saved.Metadata.HashedColumns is { } hashed)
+        {
+            throw new NotSupportedException($"The model hashes the text column{(hashed.Count > 1 ? "s" : string.Empty)} {string.Join(", ", hashed.Select(h => $"'{h.Column}'"))}, which ONNX's standard operators cannot do: score it with FastLogReg (which reads the CSV and hashes it), or hash the rows yourself with HashedColumn.Hash and export the bare model with Save(model, path, options) on that {saved.Classifier.FeatureCount:N0}-feature input.");
+        }
+
         return saved.Metadata.Expansion is { } expansion
             ? new OnnxExportOptions { FeatureNames = saved.Metadata.InputFeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Expansion = expansion, Standardization = saved.Metadata.Standardization }
             : new OnnxExportOptions { FeatureNames = saved.Metadata.FeatureNames, ClassLabels = saved.Metadata.Labels?.Classes, Standardization = saved.Metadata.Standardization };

@@ -11,13 +11,7 @@ namespace FastLogReg.Tests.Cli;
 /// <summary>The fastlogreg tool, run in-process with redirected output, as a script would.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 
     private static string BreastCancerCsv(TempDirectory dir) =>
         dir.Write("bc.csv", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "breast_cancer.csv")));

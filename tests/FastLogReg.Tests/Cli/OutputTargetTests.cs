@@ -9,13 +9,7 @@ public class OutputTargetTests
 {
     private const string Csv = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n2,1,0\n4,3,1\n";
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 
     [Fact]
     public void ModelAndPlotNamingTheSameFileIsABadUsage()

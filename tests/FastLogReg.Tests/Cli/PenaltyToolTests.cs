@@ -8,13 +8,7 @@ namespace FastLogReg.Tests.Cli;
 /// <summary>The tool's L1 / elastic-net training, coefficient table, path and cross-validation.</summary>
 public class PenaltyToolTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 
     private static string BreastCancerCsv(TempDirectory dir) =>
         dir.Write("bc.csv", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "breast_cancer.csv")));

@@ -193,11 +193,5 @@ public sealed class PolynomialFeaturesTests
         return (values.ToArray(), indices.ToArray(), offsets);
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = FastLogReg.Cli.CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 }

@@ -14,13 +14,7 @@ public class HostileInputTests
 {
     private const string Csv = "a,b,y\n1,2,0\n3,1,1\n2,2,0\n4,0,1\n5,1,1\n0,3,0\n";
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 
     // ---- crashes -------------------------------------------------------------------------------------------------
 

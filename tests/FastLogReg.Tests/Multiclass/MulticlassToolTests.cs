@@ -9,13 +9,7 @@ namespace FastLogReg.Tests.Multiclass;
 /// <summary>The tool on K classes: train detects them, predict writes the class and K probabilities, evaluate the K × K matrix.</summary>
 public class MulticlassToolTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error, interactive: false);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => FastLogReg.Tests.Cli.Tool.Run(args);
 
     private static string DigitsCsv => Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv");
 
