@@ -2,15 +2,17 @@ using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using FastLogReg.IO;
+using FastLogReg.Parquet;
 using Parquet;
 using Parquet.Schema;
 
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// Loading 1,000,000 × 100 float features and a label from Parquet (Parquet.Net, float columns, row groups of 100,000
-/// rows, Snappy — the library's default) against loading the same values from CSV (the baseline; the file of
-/// <see cref="CsvLoadBenchmarks"/>, 1.1 GB), both into the dense float matrix, both from the page cache.
+/// Loading 1,000,000 × 100 float features and a label from Parquet (written by Parquet.Net: float columns, row groups of
+/// 100,000 rows, Snappy — its default) with ParquetDataReader (ParquetSharp) and with Parquet.Net, against loading the
+/// same values from CSV (the baseline; the file of <see cref="CsvLoadBenchmarks"/>, 1.1 GB), all into the dense float
+/// matrix, all from the page cache.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class ParquetLoadBenchmarks
@@ -68,83 +70,72 @@ public class ParquetLoadBenchmarks
     [Benchmark(Baseline = true, Description = "CSV (CsvDataReader)")]
     public int Csv() => CsvDataReader.Read<float>(_csvPath).Data.Rows;
 
-    [Benchmark(Description = "Parquet (ParquetDataReader)")]
+    [Benchmark(Description = "Parquet (ParquetDataReader: ParquetSharp)")]
     public int Parquet() => ParquetDataReader.Read<float>(_parquetPath).Data.Rows;
 
     /// <summary>
-    /// The same file read with ParquetSharp (Apache Arrow's C++ reader) into the same row-major float matrix and label
-    /// array, row groups in parallel with a reader per worker as ParquetDataReader does — the alternative the issue
-    /// asked to measure before choosing.
+    /// The same file read with Parquet.Net (fully managed; the reader's library before this was measured) into the same
+    /// row-major float matrix and label array, row groups in parallel with a reader per worker as ParquetDataReader does.
     /// </summary>
-    [Benchmark(Description = "Parquet (ParquetSharp, native)")]
-    public int ParquetSharpRead()
+    [Benchmark(Description = "Parquet (Parquet.Net, managed)")]
+    public int ParquetNetRead()
     {
         int groups;
-        long rows;
-        using (var file = new ParquetSharp.ParquetFileReader(_parquetPath))
-        {
-            groups = file.FileMetaData.NumRowGroups;
-            rows = file.FileMetaData.NumRows;
-        }
+        DataField[] fields;
+        ParquetReader meta = ParquetReader.CreateAsync(_parquetPath).GetAwaiter().GetResult();
+        groups = meta.RowGroupCount;
+        fields = meta.Schema.GetDataFields();
+        meta.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-        float[] x = GC.AllocateUninitializedArray<float>(checked((int)(rows * Columns)));
-        float[] y = new float[rows];
-        _sharpResult = (x, y);
+        float[] x = GC.AllocateUninitializedArray<float>(checked(Rows * Columns));
+        float[] y = new float[Rows];
+        _netResult = (x, y);
         Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, worker =>
         {
-            using var file = new ParquetSharp.ParquetFileReader(_parquetPath);
+            ParquetReader file = ParquetReader.CreateAsync(_parquetPath).GetAwaiter().GetResult();
             float[] column = new float[RowGroup];
+            int[] label = new int[RowGroup];
             for (int g = worker; g < groups; g += Environment.ProcessorCount)
             {
-                using ParquetSharp.RowGroupReader group = file.RowGroup(g);
-                int n = checked((int)group.MetaData.NumRows);
+                using ParquetRowGroupReader group = file.OpenRowGroupReader(g);
+                int n = checked((int)group.RowCount);
                 long start = (long)g * RowGroup;
                 for (int j = 0; j < Columns; j++)
                 {
-                    using (ParquetSharp.LogicalColumnReader<float> reader = group.Column(j).LogicalReader<float>())
-                    {
-                        for (int read = 0; read < n;)
-                        {
-                            read += reader.ReadBatch(column.AsSpan(read, n - read));
-                        }
-                    }
-
+                    group.ReadAsync(fields[j], column.AsMemory(0, n)).AsTask().GetAwaiter().GetResult();
                     for (int i = 0; i < n; i++)
                     {
                         x[((start + i) * Columns) + j] = column[i];
                     }
                 }
 
-                using ParquetSharp.LogicalColumnReader<int> labels = group.Column(Columns).LogicalReader<int>();
-                int[] label = new int[n];
-                for (int read = 0; read < n;)
-                {
-                    read += labels.ReadBatch(label.AsSpan(read));
-                }
+                group.ReadAsync(fields[Columns], label.AsMemory(0, n)).AsTask().GetAwaiter().GetResult();
                 for (int i = 0; i < n; i++)
                 {
                     y[start + i] = label[i];
                 }
             }
+
+            file.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });
         return x.Length + y.Length;
     }
 
-    private (float[] X, float[] Y) _sharpResult;
+    private (float[] X, float[] Y) _netResult;
 
-    /// <summary>Checks once that ParquetSharp's matrix is ParquetDataReader's, so the two rows time the same work.</summary>
-    [GlobalSetup(Target = nameof(ParquetSharpRead))]
-    public void SetupSharp()
+    /// <summary>Checks once that Parquet.Net's matrix is ParquetDataReader's, so the two rows time the same work.</summary>
+    [GlobalSetup(Target = nameof(ParquetNetRead))]
+    public void SetupNet()
     {
         Setup();
-        ParquetSharpRead();
+        ParquetNetRead();
         LabeledData<float> reference = ParquetDataReader.Read<float>(_parquetPath);
-        if (!reference.Data.Features.Span.SequenceEqual(_sharpResult.X) || !reference.Data.Labels.Span.SequenceEqual(_sharpResult.Y))
+        if (!reference.Data.Features.Span.SequenceEqual(_netResult.X) || !reference.Data.Labels.Span.SequenceEqual(_netResult.Y))
         {
-            throw new InvalidOperationException("ParquetSharp read other values than ParquetDataReader.");
+            throw new InvalidOperationException("Parquet.Net read other values than ParquetDataReader.");
         }
 
-        Console.WriteLine("// ParquetSharp's matrix and labels equal ParquetDataReader's");
-        _sharpResult = default;
+        Console.WriteLine("// Parquet.Net's matrix and labels equal ParquetDataReader's");
+        _netResult = default;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Parquet;
 
 namespace FastLogReg.Cli;
 

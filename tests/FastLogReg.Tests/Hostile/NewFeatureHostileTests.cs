@@ -1,5 +1,6 @@
 using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Parquet;
 using FastLogReg.Models;
 using FastLogReg.Onnx;
 using FastLogReg.Training;

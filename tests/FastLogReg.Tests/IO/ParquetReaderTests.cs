@@ -1,4 +1,5 @@
 using FastLogReg.IO;
+using FastLogReg.Parquet;
 using Parquet;
 using Parquet.Schema;
 using Xunit;
@@ -66,6 +67,20 @@ public sealed class ParquetReaderTests
         Assert.Contains("row 2, column 'nan': NaN is not a finite number", Assert.Throws<DataFormatException>(() => ParquetDataReader.Read<double>(path, new ParquetReadOptions { FeatureColumns = ["nan"] })).Message);
         File.WriteAllText(dir.File("not.parquet"), "a,b\n1,2\n");
         Assert.Contains("not a readable Parquet file", Assert.Throws<DataFormatException>(() => ParquetDataReader.Read<double>(dir.File("not.parquet"))).Message);
+    }
+
+    [Fact]
+    public void DoubleBeyondFloat_IsAnErrorWhenReadAsFloat_AndReadsAsDouble()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("wide.parquet");
+        Write(path, [
+            (new DataField<double>("x"), new[] { 1.0, 1e300, 3.0 }),
+            (new DataField<int>("y"), new[] { 0, 1, 0 }),
+        ]);
+
+        Assert.Contains("row 2, column 'x': 1E+300 is beyond the range of float", Assert.Throws<DataFormatException>(() => ParquetDataReader.Read<float>(path)).Message);
+        Assert.Equal([1.0, 1e300, 3.0], ParquetDataReader.Read<double>(path).Data.Features.ToArray());
     }
 
     [Fact]
