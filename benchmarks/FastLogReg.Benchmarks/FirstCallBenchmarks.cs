@@ -9,7 +9,8 @@ namespace FastLogReg.Benchmarks;
 /// The first call against the steady state: training on the standardized breast-cancer data (the main job's problem)
 /// with the default solver. The cold-start job measures the first invocation in each of ten fresh processes — JIT
 /// compilation included, which is what a short real run pays; the throughput job measures warmed-up calls. The fused
-/// kernel is compiled fully optimized on first use (AggressiveOptimization), so a short run never executes it in tier 0.
+/// kernel's stages are compiled fully optimized on first use (AggressiveOptimization), so a short run never executes
+/// them in tier 0. For where a first fit's time goes, and for ReadyToRun builds, see benchmarks/FastLogReg.FirstFit.
 /// </summary>
 [SimpleJob(RunStrategy.ColdStart, launchCount: 10, warmupCount: 0, iterationCount: 1, id: "FirstCall")]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 15, id: "SteadyState")]

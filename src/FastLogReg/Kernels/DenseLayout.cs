@@ -151,23 +151,23 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
             ReadOnlySpan<T> xi = _data.GetRow(i);
             if (typeof(T) == typeof(double))
             {
-                TensorPrimitives.Subtract(MemoryMarshal.Cast<T, double>(xi), shift, row);
+                SmallVectors.Subtract(MemoryMarshal.Cast<T, double>(xi), shift, row);
             }
             else
             {
                 TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
-                TensorPrimitives.Subtract(row, shift, row);
+                SmallVectors.Subtract(row, shift, row);
             }
 
             if (unit is not null)
             {
-                TensorPrimitives.Divide(row, unit, row);
+                SmallVectors.Divide(row, unit, row);
             }
 
             double weight = _data.HasSampleWeights ? double.CreateTruncating(s[i]) : 1.0;
-            TensorPrimitives.MultiplyAdd(row, weight, sum, sum);
-            TensorPrimitives.Multiply(row, row, row);
-            TensorPrimitives.MultiplyAdd(row, weight, squares, squares);
+            SmallVectors.MultiplyAdd(row, weight, sum, sum);
+            SmallVectors.Multiply(row, row, row);
+            SmallVectors.MultiplyAdd(row, weight, squares, squares);
         }
     }
 

@@ -96,7 +96,7 @@ internal static class FusedLossGradient
             int count = Math.Min(blockRows, rows - start);
             ref T block = ref Unsafe.Add(ref x, (nint)start * columns);
 
-            RowDots.Compute<T, TV, W>(ref block, columns, count, ref w0, b, tailMask, ref z0);
+            Dots<T, TV, W>(ref block, columns, count, ref w0, b, tailMask, ref z0);
 
             int padded = (count + W.Count - 1) / W.Count * W.Count;
             Widen<T, TV, W>(labels.Slice(start, count), y);
@@ -125,7 +125,7 @@ internal static class FusedLossGradient
                 z[count..padded].Fill(LogisticResiduals.PaddingMargin);
             }
 
-            LogisticResiduals.Compute<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, classWeighted, classWeight0, classWeight1, padded, ref lossSum, ref rSum);
+            Residuals<TV, W>(ref z0, ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, classWeighted, classWeight0, classWeight1, padded, ref lossSum, ref rSum);
 
             if (prefetchNextBlock && start + blockRows < rows)
             {
@@ -133,12 +133,35 @@ internal static class FusedLossGradient
                 PrefetchRows(ref Unsafe.Add(ref block, (nint)blockRows * columns), (long)Math.Min(blockRows, rows - start - blockRows) * columns);
             }
 
-            GradientAccumulation.Accumulate<T, TV, W>(ref block, columns, count, ref z0, ref g0, tailMask);
+            Gradient<T, TV, W>(ref block, columns, count, ref z0, ref g0, tailMask);
         }
 
         loss = W.Sum(lossSum);
         residualSum = W.Sum(rSum);
     }
+
+    // The pass's three stages, each compiled on its own, fully optimized, and called once per block of rows: inlined into
+    // Run, the one large method took 19 ms to compile against 13 ms for the four apart — a third of the first fit's
+    // compile time (issue 22; docs/performance.md) — at no measured cost per epoch. Other kernels inline the stages.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Dots<T, TV, W>(ref T firstRow, int columns, int rowCount, ref double w, double bias, TV tailMask, ref double z)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV> =>
+        RowDots.Compute<T, TV, W>(ref firstRow, columns, rowCount, ref w, bias, tailMask, ref z);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Residuals<TV, W>(ref double z, ref double y, ref double s, bool weighted, bool classWeighted, double classWeight0, double classWeight1, int count, ref TV lossSum, ref TV residualSum)
+        where TV : struct
+        where W : ISimdDouble<TV> =>
+        LogisticResiduals.Compute<TV, W>(ref z, ref y, ref s, weighted, classWeighted, classWeight0, classWeight1, count, ref lossSum, ref residualSum);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Gradient<T, TV, W>(ref T firstRow, int columns, int rowCount, ref double r, ref double g, TV tailMask)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV> =>
+        GradientAccumulation.Accumulate<T, TV, W>(ref firstRow, columns, rowCount, ref r, ref g, tailMask);
 
     /// <summary>Prefetches the cache lines of <paramref name="count"/> elements into L1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

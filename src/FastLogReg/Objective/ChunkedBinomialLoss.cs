@@ -1,5 +1,5 @@
+using FastLogReg.Numerics;
 using System.Numerics;
-using System.Numerics.Tensors;
 using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
@@ -78,7 +78,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         residual = _partialResidual[0];
         for (int c = 1; c < _partialLoss.Length; c++)
         {
-            TensorPrimitives.Add(gw, partials.Slice(c * _gradientStride, d), gw);
+            SmallVectors.Add(gw, partials.Slice(c * _gradientStride, d), gw);
             loss += _partialLoss[c];
             residual += _partialResidual[c];
         }
@@ -142,8 +142,8 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
             partials.Slice(_gradientStride, d).CopyTo(sumCx2);
             for (int c = 1; c < ChunkCount; c++)
             {
-                TensorPrimitives.Add(sumCx, partials.Slice(c * 2 * _gradientStride, d), sumCx);
-                TensorPrimitives.Add(sumCx2, partials.Slice((c * 2 * _gradientStride) + _gradientStride, d), sumCx2);
+                SmallVectors.Add(sumCx, partials.Slice(c * 2 * _gradientStride, d), sumCx);
+                SmallVectors.Add(sumCx2, partials.Slice((c * 2 * _gradientStride) + _gradientStride, d), sumCx2);
             }
         }
 
@@ -171,7 +171,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         productBias = _partialResidual[0];
         for (int c = 1; c < ChunkCount; c++)
         {
-            TensorPrimitives.Add(q, partials.Slice(c * _gradientStride, d), q);
+            SmallVectors.Add(q, partials.Slice(c * _gradientStride, d), q);
             productBias += _partialResidual[c];
         }
     }

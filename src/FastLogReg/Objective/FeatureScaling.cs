@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastLogReg.Numerics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using FastLogReg.Data;
@@ -154,15 +154,15 @@ public sealed class FeatureScaling
     /// </summary>
     internal void ToRaw(ReadOnlySpan<double> w, double b, Span<double> rawWeights, out double rawBias)
     {
-        TensorPrimitives.Divide(w, _scales, rawWeights);
-        rawBias = b - TensorPrimitives.Dot<double>(rawWeights, _means);
+        SmallVectors.Divide(w, _scales, rawWeights);
+        rawBias = b - SmallVectors.Dot(rawWeights, _means);
     }
 
     /// <summary>Raw parameters → standardized: wⱼ = w′ⱼσⱼ, b = b′ + Σⱼ w′ⱼμⱼ (the inverse of <see cref="ToRaw"/>).</summary>
     internal void ToStandardized(ReadOnlySpan<double> rawWeights, double rawBias, Span<double> w, out double b)
     {
-        TensorPrimitives.Multiply(rawWeights, _scales, w);
-        b = rawBias + TensorPrimitives.Dot<double>(rawWeights, _means);
+        SmallVectors.Multiply(rawWeights, _scales, w);
+        b = rawBias + SmallVectors.Dot(rawWeights, _means);
     }
 
     /// <summary>
@@ -171,7 +171,7 @@ public sealed class FeatureScaling
     /// </summary>
     internal void GradientToStandardized(Span<double> gradientWeights, double gradientBias)
     {
-        TensorPrimitives.MultiplyAdd(_means, -gradientBias, gradientWeights, gradientWeights);
-        TensorPrimitives.Divide(gradientWeights, _scales, gradientWeights);
+        SmallVectors.MultiplyAdd(_means, -gradientBias, gradientWeights, gradientWeights);
+        SmallVectors.Divide(gradientWeights, _scales, gradientWeights);
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastLogReg.Numerics;
 
 namespace FastLogReg.Objective;
 
@@ -53,7 +53,7 @@ public sealed class LossSums
 
         Loss += other.Loss;
         Residual += other.Residual;
-        TensorPrimitives.Add(Gradient, other.Gradient, Gradient);
+        SmallVectors.Add(Gradient, other.Gradient, Gradient);
     }
 
     /// <summary>Makes these sums a copy of <paramref name="other"/>.</summary>

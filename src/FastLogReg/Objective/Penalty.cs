@@ -1,5 +1,5 @@
+using FastLogReg.Numerics;
 using System.Globalization;
-using System.Numerics.Tensors;
 
 namespace FastLogReg.Objective;
 
@@ -92,14 +92,14 @@ public sealed class L2Penalty : Penalty
     public override double CurvatureBound => Lambda;
 
     /// <inheritdoc/>
-    public override double Value(ReadOnlySpan<double> weights) => Lambda == 0 ? 0 : 0.5 * Lambda * TensorPrimitives.SumOfSquares(weights);
+    public override double Value(ReadOnlySpan<double> weights) => Lambda == 0 ? 0 : 0.5 * Lambda * SmallVectors.SumOfSquares(weights);
 
     /// <inheritdoc/>
     public override void AddGradient(ReadOnlySpan<double> weights, Span<double> gradient)
     {
         if (Lambda != 0)
         {
-            TensorPrimitives.MultiplyAdd(weights, Lambda, gradient, gradient);
+            SmallVectors.MultiplyAdd(weights, Lambda, gradient, gradient);
         }
     }
 
@@ -108,7 +108,7 @@ public sealed class L2Penalty : Penalty
     {
         if (Lambda != 0)
         {
-            TensorPrimitives.MultiplyAdd(direction, Lambda, product, product);
+            SmallVectors.MultiplyAdd(direction, Lambda, product, product);
         }
     }
 
@@ -117,7 +117,7 @@ public sealed class L2Penalty : Penalty
     {
         if (Lambda != 0)
         {
-            TensorPrimitives.Multiply(weights, 1.0 / (1.0 + (step * Lambda)), weights);
+            SmallVectors.Multiply(weights, 1.0 / (1.0 + (step * Lambda)), weights);
         }
     }
 
@@ -168,18 +168,18 @@ public sealed class ElasticNetPenalty : Penalty
 
     /// <inheritdoc/>
     public override double Value(ReadOnlySpan<double> weights) =>
-        (L1Strength * TensorPrimitives.SumOfMagnitudes(weights)) + SmoothValue(weights);
+        (L1Strength * SmallVectors.SumOfMagnitudes(weights)) + SmoothValue(weights);
 
     /// <inheritdoc/>
     public override double SmoothValue(ReadOnlySpan<double> weights) =>
-        L2Strength == 0 ? 0 : 0.5 * L2Strength * TensorPrimitives.SumOfSquares(weights);
+        L2Strength == 0 ? 0 : 0.5 * L2Strength * SmallVectors.SumOfSquares(weights);
 
     /// <inheritdoc/>
     public override void AddGradient(ReadOnlySpan<double> weights, Span<double> gradient)
     {
         if (L2Strength != 0)
         {
-            TensorPrimitives.MultiplyAdd(weights, L2Strength, gradient, gradient);
+            SmallVectors.MultiplyAdd(weights, L2Strength, gradient, gradient);
         }
     }
 
@@ -188,7 +188,7 @@ public sealed class ElasticNetPenalty : Penalty
     {
         if (L2Strength != 0)
         {
-            TensorPrimitives.MultiplyAdd(direction, L2Strength, product, product);
+            SmallVectors.MultiplyAdd(direction, L2Strength, product, product);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastLogReg.Numerics;
 using FastLogReg.Optimization;
 
 namespace FastLogReg.Objective;
@@ -122,7 +122,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
         Span<double> gw = gradient[..d];
         Scaling?.GradientToStandardized(gw, residual);
         double inverseWeight = 1.0 / totalWeight;
-        TensorPrimitives.Multiply(gw, inverseWeight, gw);
+        SmallVectors.Multiply(gw, inverseWeight, gw);
         ReadOnlySpan<double> w = point[..d];
         Penalty.AddGradient(w, gw);
         double penalty = Penalty.Value(w);
@@ -162,7 +162,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
         source.HessianVector(_direction.AsSpan(0, d), _direction[d], q, out double qb);
         Scaling?.GradientToStandardized(q, qb);
         double inverseWeight = 1.0 / TotalWeight;
-        TensorPrimitives.Multiply(q, inverseWeight, q);
+        SmallVectors.Multiply(q, inverseWeight, q);
         Penalty.AddHessianVector(direction[..d], q);
         if (FitIntercept)
         {

@@ -1,5 +1,5 @@
+using FastLogReg.Numerics;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 
 namespace FastLogReg.Optimization;
 
@@ -66,7 +66,7 @@ internal sealed class IterationMonitor
     /// </summary>
     public OptimizationResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm)
     {
-        gradientNorm = TensorPrimitives.Norm(gradient);
+        gradientNorm = SmallVectors.Norm(gradient);
         return Observe(iteration, point, objective, gradientNorm) is { } reason ? Finish(reason, point, objective, gradientNorm) : null;
     }
 

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastLogReg.Numerics;
 
 namespace FastLogReg.Optimization;
 
@@ -66,13 +66,13 @@ public static class Lbfgs
                 if (stored == 0)
                 {
                     // Steepest descent: a first step of unit length in parameter space.
-                    TensorPrimitives.Negate(g, direction);
+                    SmallVectors.Negate(g, direction);
                     initialStep = 1 / norm;
                 }
                 else
                 {
                     TwoLoop(g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
-                    if (TensorPrimitives.Dot<double>(direction, g) >= 0)
+                    if (SmallVectors.Dot(direction, g) >= 0)
                     {
                         stored = 0; // not a descent direction (rounding): forget the curvature pairs
                         continue;
@@ -93,11 +93,11 @@ public static class Lbfgs
 
             f = value;
             int slot = (newest + 1) % memory;
-            TensorPrimitives.Subtract(x, previousX, s[slot]);
-            TensorPrimitives.Subtract(g, previousG, y[slot]);
-            double sy = TensorPrimitives.Dot<double>(s[slot], y[slot]);
-            double yy = TensorPrimitives.Dot<double>(y[slot], y[slot]);
-            if (sy > 1e-10 * Math.Sqrt(TensorPrimitives.Dot<double>(s[slot], s[slot]) * yy))
+            SmallVectors.Subtract(x, previousX, s[slot]);
+            SmallVectors.Subtract(g, previousG, y[slot]);
+            double sy = SmallVectors.Dot(s[slot], y[slot]);
+            double yy = SmallVectors.Dot(y[slot], y[slot]);
+            if (sy > 1e-10 * Math.Sqrt(SmallVectors.Dot(s[slot], s[slot]) * yy))
             {
                 rho[slot] = 1 / sy;
                 gamma = sy / yy;
@@ -114,18 +114,18 @@ public static class Lbfgs
         for (int k = 0; k < stored; k++)
         {
             int i = ((newest - k) % memory + memory) % memory;
-            alpha[i] = rho[i] * TensorPrimitives.Dot<double>(s[i], direction);
-            TensorPrimitives.MultiplyAdd(y[i], -alpha[i], direction, direction);
+            alpha[i] = rho[i] * SmallVectors.Dot(s[i], direction);
+            SmallVectors.MultiplyAdd(y[i], -alpha[i], direction, direction);
         }
 
-        TensorPrimitives.Multiply(direction, gamma, direction); // r = H₀q
+        SmallVectors.Multiply(direction, gamma, direction); // r = H₀q
         for (int k = stored - 1; k >= 0; k--)
         {
             int i = ((newest - k) % memory + memory) % memory;
-            double beta = rho[i] * TensorPrimitives.Dot<double>(y[i], direction);
-            TensorPrimitives.MultiplyAdd(s[i], alpha[i] - beta, direction, direction);
+            double beta = rho[i] * SmallVectors.Dot(y[i], direction);
+            SmallVectors.MultiplyAdd(s[i], alpha[i] - beta, direction, direction);
         }
 
-        TensorPrimitives.Negate(direction, direction);
+        SmallVectors.Negate(direction, direction);
     }
 }

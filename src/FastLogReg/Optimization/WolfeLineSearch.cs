@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using FastLogReg.Numerics;
 
 namespace FastLogReg.Optimization;
 
@@ -36,7 +36,7 @@ internal sealed class WolfeLineSearch
     /// </summary>
     public double? Search(double[] x, double f, double[] g, ReadOnlySpan<double> d, double initialStep, out double step)
     {
-        double slope0 = TensorPrimitives.Dot<double>(g, d);
+        double slope0 = SmallVectors.Dot(g, d);
         double loStep = 0, loValue = f, loSlope = slope0;
         double hiStep = double.NaN, hiValue = double.NaN, hiSlope = double.NaN;
         double alpha = initialStep;
@@ -101,9 +101,9 @@ internal sealed class WolfeLineSearch
 
     private double Evaluate(double[] x, ReadOnlySpan<double> d, double alpha, out double slope)
     {
-        TensorPrimitives.MultiplyAdd(d, alpha, x, _trial);
+        SmallVectors.MultiplyAdd(d, alpha, x, _trial);
         double value = _function.Evaluate(_trial, _trialGradient);
-        slope = TensorPrimitives.Dot<double>(_trialGradient, d);
+        slope = SmallVectors.Dot(_trialGradient, d);
         return value;
     }
 

@@ -1,7 +1,7 @@
+using FastLogReg.Numerics;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Numerics;
 using FastLogReg.Data;
 using FastLogReg.Kernels;
@@ -58,7 +58,7 @@ public static partial class LogisticRegression
                 OwlQn.PseudoGradient(new double[start.Length], scratch, penalty.L1Strength, d, scratch);
             }
 
-            referenceNorm = TensorPrimitives.Norm<double>(scratch);
+            referenceNorm = SmallVectors.Norm(scratch);
         }
 
         double columnPasses = 0;
