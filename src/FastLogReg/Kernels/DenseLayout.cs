@@ -20,7 +20,13 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
     private T[]? _batchWeights;
 
     public DenseLayout(DenseDataset<T> data, SimdWidth? widthCap)
-        : base(data, SimdWidthSelector.For(data.Columns, widthCap), RowPartition.For(data.Rows, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()))
+        : this(data, widthCap, RowPartition.For(data.Rows, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()))
+    {
+    }
+
+    /// <summary>A layout whose chunks are given (a shard's rows, cut on the whole data set's chunk boundaries).</summary>
+    public DenseLayout(DenseDataset<T> data, SimdWidth? widthCap, RowPartition partition)
+        : base(data, SimdWidthSelector.For(data.Columns, widthCap), partition)
     {
         _data = data;
         int elementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();

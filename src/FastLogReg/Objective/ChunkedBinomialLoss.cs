@@ -84,6 +84,23 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         }
     }
 
+    /// <summary>Each chunk's own sums at (<paramref name="weights"/>, <paramref name="bias"/>), unfolded, into <paramref name="perChunk"/> (one per chunk, in order).</summary>
+    public void EvaluateChunks(ReadOnlySpan<double> weights, double bias, IReadOnlyList<LossSums> perChunk)
+    {
+        int d = Columns;
+        weights.CopyTo(_parameters.Span);
+        _parameters[d] = bias;
+        _runner.Run();
+        ReadOnlySpan<double> partials = _partialGradients.Span;
+        for (int c = 0; c < _partialLoss.Length; c++)
+        {
+            LossSums sums = perChunk[c];
+            partials.Slice(c * _gradientStride, d).CopyTo(sums.Gradient);
+            sums.Loss = _partialLoss[c];
+            sums.Residual = _partialResidual[c];
+        }
+    }
+
     /// <summary>The sums over the rows <paramref name="samples"/> only (on the calling thread); returns their total weight.</summary>
     public double EvaluateSamples(ReadOnlySpan<double> weights, double bias, ReadOnlySpan<int> samples, Span<double> gradient, out double loss, out double residual)
     {

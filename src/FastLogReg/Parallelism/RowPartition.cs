@@ -43,6 +43,9 @@ internal readonly struct RowPartition
     /// <summary>Number of chunks, at least 1.</summary>
     public int ChunkCount { get; }
 
+    /// <summary>Chunks of <paramref name="chunkRows"/> rows (the last one shorter): a shard's rows cut as the whole data set's are.</summary>
+    public static RowPartition WithChunkRows(int rows, int chunkRows) => new(rows, Math.Max(chunkRows, 1));
+
     /// <summary>The partition of dense rows of <paramref name="columns"/> elements of <paramref name="elementSize"/> bytes.</summary>
     public static RowPartition For(int rows, int columns, int elementSize)
     {

@@ -1,0 +1,111 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using FastLogReg.Data;
+using FastLogReg.Kernels;
+using FastLogReg.Parallelism;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// One shard's rows, evaluated chunk by chunk on the whole data set's chunk boundaries (<see cref="ShardPlan"/>): each
+/// chunk's <see cref="LossSums"/> are the very sums a local fit of the whole data set computes for it. The fused kernel
+/// runs the chunks on this machine's cores; the result does not depend on the thread count.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class ShardLossSums<T> : IChunkSumsSource
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly FeatureLayout<T> _layout;
+    private readonly ChunkedBinomialLoss<T> _loss;
+    private readonly LossSums[] _scratch;
+
+    /// <summary>The shard <paramref name="shard"/> of <paramref name="plan"/>, holding exactly its rows.</summary>
+    /// <param name="rows">The shard's rows (<see cref="ShardRange.Rows"/> of them, in the data set's order), with their labels and sample weights.</param>
+    /// <param name="plan">The data set's plan.</param>
+    /// <param name="shard">Which shard these rows are.</param>
+    /// <param name="classWeight0">The weight of class 0 rows — resolved over the whole data set (<see cref="ShardedLossSums.ResolveClassWeights"/>); 1 for none.</param>
+    /// <param name="classWeight1">The weight of class 1 rows.</param>
+    /// <param name="maxDegreeOfParallelism">Threads on this machine; null for all cores.</param>
+    /// <exception cref="ArgumentException">The rows do not match the plan's shard (count, columns, element type) or are not binary.</exception>
+    public ShardLossSums(DenseDataset<T> rows, ShardPlan plan, int shard, double classWeight0 = 1, double classWeight1 = 1, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, plan.Shards.Count);
+        ShardRange range = plan.Shards[shard];
+        if (rows.Rows != range.Rows || rows.Columns != plan.Columns || Unsafe.SizeOf<T>() != plan.ElementSize)
+        {
+            throw new ArgumentException($"Shard {shard} of the plan is {range.Rows} rows × {plan.Columns} columns of {plan.ElementSize}-byte values; these rows are {rows.Rows} × {rows.Columns} of {Unsafe.SizeOf<T>()}.", nameof(rows));
+        }
+
+        if (rows.ClassCount != 2)
+        {
+            throw new ArgumentException($"Sharded evaluation is binary; the rows have {rows.ClassCount} classes.", nameof(rows));
+        }
+
+        Range = range;
+        _layout = new DenseLayout<T>(rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
+        if (_layout.Partition.ChunkCount != range.Chunks)
+        {
+            throw new InvalidOperationException($"Shard {shard} cut into {_layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");
+        }
+
+        ClassWeight0 = classWeight0;
+        ClassWeight1 = classWeight1;
+        _loss = new ChunkedBinomialLoss<T>(_layout, maxDegreeOfParallelism, classWeight0, classWeight1, totalWeight: double.NaN);
+        _scratch = Enumerable.Range(0, range.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray();
+    }
+
+    /// <summary>Which rows and chunks of the data set these are.</summary>
+    public ShardRange Range { get; }
+
+    /// <summary>The class weights the sums are taken with.</summary>
+    public double ClassWeight0 { get; }
+
+    /// <summary>The class weights the sums are taken with.</summary>
+    public double ClassWeight1 { get; }
+
+    /// <inheritdoc/>
+    public int Columns => _layout.Columns;
+
+    /// <inheritdoc/>
+    public int ChunkCount => _layout.Partition.ChunkCount;
+
+    /// <summary>Each chunk's class counts and weights, in chunk order: merged over all shards in order, they are the data set's.</summary>
+    public IReadOnlyList<ClassTotals> ChunkTotals()
+    {
+        var totals = new ClassTotals[ChunkCount];
+        for (int c = 0; c < totals.Length; c++)
+        {
+            (int start, int count) = _layout.Partition[c];
+            totals[c] = ClassTotals.Of(_layout.Data, start, count);
+        }
+
+        return totals;
+    }
+
+    /// <inheritdoc/>
+    public void EvaluateChunks(ReadOnlySpan<double> weights, double bias, IReadOnlyList<LossSums> perChunk)
+    {
+        ArgumentNullException.ThrowIfNull(perChunk);
+        if (weights.Length != Columns || perChunk.Count != ChunkCount || perChunk.Any(s => s is null || s.Columns != Columns))
+        {
+            throw new ArgumentException($"Expected {Columns} weights and {ChunkCount} sums of {Columns} columns.");
+        }
+
+        _loss.EvaluateChunks(weights, bias, perChunk);
+    }
+
+    /// <summary>The shard's own sums, its chunks folded in order (the per-shard mode: one message per shard instead of one per chunk).</summary>
+    public void Evaluate(ReadOnlySpan<double> weights, double bias, LossSums sums)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        EvaluateChunks(weights, bias, _scratch);
+        sums.CopyFrom(_scratch[0]);
+        for (int c = 1; c < _scratch.Length; c++)
+        {
+            sums.Add(_scratch[c]);
+        }
+    }
+}

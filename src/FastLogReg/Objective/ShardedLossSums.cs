@@ -1,0 +1,90 @@
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// The loss sums of a data set held as shards (<see cref="IChunkSumsSource"/>, here or on other machines): every shard
+/// evaluates its chunks, and the chunk sums are folded in the data set's order — shard after shard, chunk after chunk,
+/// the first copied, the rest added — exactly as a local fit folds them. With the shards of a <see cref="ShardPlan"/>,
+/// a <see cref="RegularizedObjective"/> over this source gives the local objective's values and gradients bit for bit,
+/// so every solver takes the same steps as <c>LogisticRegression.Train</c> on the whole data.
+/// </summary>
+public sealed class ShardedLossSums : ILossSumsSource
+{
+    private readonly IReadOnlyList<IChunkSumsSource> _shards;
+    private readonly LossSums[][] _perChunk;
+
+    /// <summary>A data set of <paramref name="shards"/>, in order, whose rows weigh <paramref name="totalWeight"/> in all.</summary>
+    /// <param name="shards">The shards, in the data set's row order.</param>
+    /// <param name="totalWeight">S = Σ sample weight × class weight over every row (<see cref="TotalWeightOf"/>).</param>
+    /// <exception cref="ArgumentException">No shards, or shards of different widths.</exception>
+    public ShardedLossSums(IReadOnlyList<IChunkSumsSource> shards, double totalWeight)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        if (shards.Count == 0 || shards.Any(s => s is null || s.Columns != shards[0].Columns || s.ChunkCount < 1))
+        {
+            throw new ArgumentException("Expected at least one shard, all of the same width, each with at least one chunk.", nameof(shards));
+        }
+
+        _shards = shards;
+        Columns = shards[0].Columns;
+        TotalWeight = totalWeight;
+        _perChunk = shards.Select(s => Enumerable.Range(0, s.ChunkCount).Select(_ => new LossSums(Columns)).ToArray()).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public int Columns { get; }
+
+    /// <inheritdoc/>
+    public double TotalWeight { get; }
+
+    /// <summary>Every chunk's class totals merged in the data set's order (as a local fit merges them).</summary>
+    /// <param name="chunkTotals">The chunks' totals, shard after shard, chunk after chunk.</param>
+    public static ClassTotals MergeTotals(IEnumerable<ClassTotals> chunkTotals)
+    {
+        ArgumentNullException.ThrowIfNull(chunkTotals);
+        var totals = new ClassTotals(2);
+        foreach (ClassTotals chunk in chunkTotals)
+        {
+            totals.Add(chunk);
+        }
+
+        return totals;
+    }
+
+    /// <summary>The class weights a local fit would use (balanced weights from the merged counts), for the shards to evaluate with.</summary>
+    public static (double Negative, double Positive) ResolveClassWeights(ClassTotals totals, ClassWeights? classWeights) =>
+        (classWeights ?? ClassWeights.None).Resolve(totals);
+
+    /// <summary>S as a local fit computes it from the merged totals and the resolved class weights.</summary>
+    public static double TotalWeightOf(ClassTotals totals, double classWeight0, double classWeight1)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        return totals.TotalWeight([classWeight0, classWeight1]);
+    }
+
+    /// <inheritdoc/>
+    public void Evaluate(ReadOnlySpan<double> weights, double bias, LossSums sums)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        for (int s = 0; s < _shards.Count; s++)
+        {
+            _shards[s].EvaluateChunks(weights, bias, _perChunk[s]);
+        }
+
+        bool first = true;
+        foreach (LossSums[] shard in _perChunk)
+        {
+            foreach (LossSums chunk in shard)
+            {
+                if (first)
+                {
+                    sums.CopyFrom(chunk);
+                    first = false;
+                }
+                else
+                {
+                    sums.Add(chunk);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
+using Xunit;
+
+namespace FastLogReg.Tests.Sharding;
+
+/// <summary>
+/// Sharded evaluation (issue 23's core, before any transport): shards of a <see cref="ShardPlan"/> evaluated apart and
+/// folded by <see cref="ShardedLossSums"/> give the local objective bit for bit, so L-BFGS over them lands on the very
+/// model LogisticRegression.Train returns — for any number of shards and any thread count on each.
+/// </summary>
+public sealed class ShardedObjectiveTests
+{
+    private const int Rows = 30_000;
+    private const int Columns = 40; // 320-byte rows: chunks of 3,277 rows, so 10 chunks
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(7, true)]
+    [InlineData(16, true)] // more shards asked than chunks: one chunk each
+    public void LbfgsOverShards_IsBitIdenticalToLocalTraining(int shards, bool weighted)
+    {
+        DenseDataset<double> data = Data(weighted);
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, ClassWeights = weighted ? ClassWeights.Balanced : ClassWeights.None };
+        var local = (LogisticModel)LogisticRegression.Train(data, options).Classifier;
+
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shards);
+        Assert.Equal(10, plan.ChunkCount);
+        Assert.Equal(Math.Min(shards, 10), plan.Shards.Count);
+        Assert.Equal(data.Rows, plan.Shards.Sum(s => s.Rows));
+
+        // Each shard holds only its own rows (copies, as another machine would), and the class totals are merged first.
+        DenseDataset<double>[] parts = plan.Shards.Select(s => Slice(data, s)).ToArray();
+        ClassTotals totals = ShardedLossSums.MergeTotals(plan.Shards.SelectMany(s => new ShardLossSums<double>(parts[s.Index], plan, s.Index).ChunkTotals()));
+        (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, options.ClassWeights);
+        IChunkSumsSource[] sources = plan.Shards.Select(s => (IChunkSumsSource)new ShardLossSums<double>(parts[s.Index], plan, s.Index, cw0, cw1, maxDegreeOfParallelism: 1 + (s.Index % 2))).ToArray();
+        var source = new ShardedLossSums(sources, ShardedLossSums.TotalWeightOf(totals, cw0, cw1));
+        var objective = new RegularizedObjective(source, options.Penalty, fitIntercept: true);
+
+        OptimizationResult sharded = Lbfgs.Minimize(objective, new double[Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
+
+        Assert.Equal(local.Weights.ToArray(), sharded.Point.AsSpan(0, Columns).ToArray());
+        Assert.Equal(local.Bias, sharded.Point[Columns]);
+    }
+
+    [Fact]
+    public void PerShardSums_AreTheChunkSumsFoldedInOrder()
+    {
+        DenseDataset<double> data = Data(weighted: false);
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), 3);
+        ShardRange range = plan.Shards[1];
+        var shard = new ShardLossSums<double>(Slice(data, range), plan, 1);
+        double[] w = Enumerable.Range(0, Columns).Select(j => 0.01 * (j - 20)).ToArray();
+        LossSums[] chunks = Enumerable.Range(0, shard.ChunkCount).Select(_ => new LossSums(Columns)).ToArray();
+        shard.EvaluateChunks(w, 0.3, chunks);
+        var folded = new LossSums(Columns);
+        folded.CopyFrom(chunks[0]);
+        foreach (LossSums c in chunks.Skip(1))
+        {
+            folded.Add(c);
+        }
+
+        var sums = new LossSums(Columns);
+        shard.Evaluate(w, 0.3, sums);
+        Assert.Equal(folded.Loss, sums.Loss);
+        Assert.Equal(folded.Residual, sums.Residual);
+        Assert.Equal(folded.Gradient, sums.Gradient);
+        Assert.True(sums.Loss > 0);
+    }
+
+    [Fact]
+    public void RowsThatDoNotMatchTheirShard_AreRefused()
+    {
+        DenseDataset<double> data = Data(weighted: false);
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), 3);
+        var error = Assert.Throws<ArgumentException>(() => new ShardLossSums<double>(Slice(data, plan.Shards[0]), plan, 1));
+        Assert.Contains("Shard 1 of the plan", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShardPlan.Dense(100, 4, 2, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ShardLossSums<double>(data, ShardPlan.Dense(data.Rows, data.Columns, 8, 1), 1));
+    }
+
+    private static DenseDataset<double> Data(bool weighted)
+    {
+        (double[] x, double[] y) = SyntheticData.Generate(Rows, Columns, seed: 23);
+        double[]? s = weighted ? Enumerable.Range(0, Rows).Select(i => 0.5 + (i % 7 * 0.25)).ToArray() : null;
+        return DenseDataset.Create(x, y, Columns, s);
+    }
+
+    private static DenseDataset<double> Slice(DenseDataset<double> data, ShardRange range)
+    {
+        double[] x = data.Features.Slice(range.FirstRow * data.Columns, range.Rows * data.Columns).ToArray();
+        double[] y = data.Labels.Slice(range.FirstRow, range.Rows).ToArray();
+        double[]? s = data.HasSampleWeights ? data.SampleWeights.Slice(range.FirstRow, range.Rows).ToArray() : null;
+        return DenseDataset.Create(x, y, data.Columns, s);
+    }
+}
