@@ -57,6 +57,12 @@ public sealed class ShardLossSums<T> : IChunkSumsSource
         _scratch = Enumerable.Range(0, range.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray();
     }
 
+    /// <summary>
+    /// The SIMD width the kernels run at here ("Vector512", "Vector256", "Vector128" or "Scalar"): the sums' rounding
+    /// depends on it, so every shard of one fit must run at the same width (and the local fit compared with them too).
+    /// </summary>
+    public string KernelWidth => _layout.Width.ToString();
+
     /// <summary>Which rows and chunks of the data set these are.</summary>
     public ShardRange Range { get; }
 

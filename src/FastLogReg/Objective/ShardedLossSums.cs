@@ -70,21 +70,37 @@ public sealed class ShardedLossSums : ILossSumsSource
             _shards[s].EvaluateChunks(weights, bias, _perChunk[s]);
         }
 
+        Fold(_perChunk.SelectMany(shard => shard), sums);
+    }
+
+    /// <summary>
+    /// Folds chunk sums given in the data set's order into <paramref name="sums"/> as a local fit does: the first copied,
+    /// each next one added. Any transport that gathers chunk sums folds them with this to keep the local bits.
+    /// </summary>
+    /// <param name="chunksInOrder">Every chunk's sums, shard after shard, chunk after chunk.</param>
+    /// <param name="sums">Receives the total (overwritten).</param>
+    /// <exception cref="ArgumentException">No chunks.</exception>
+    public static void Fold(IEnumerable<LossSums> chunksInOrder, LossSums sums)
+    {
+        ArgumentNullException.ThrowIfNull(chunksInOrder);
+        ArgumentNullException.ThrowIfNull(sums);
         bool first = true;
-        foreach (LossSums[] shard in _perChunk)
+        foreach (LossSums chunk in chunksInOrder)
         {
-            foreach (LossSums chunk in shard)
+            if (first)
             {
-                if (first)
-                {
-                    sums.CopyFrom(chunk);
-                    first = false;
-                }
-                else
-                {
-                    sums.Add(chunk);
-                }
+                sums.CopyFrom(chunk);
+                first = false;
             }
+            else
+            {
+                sums.Add(chunk);
+            }
+        }
+
+        if (first)
+        {
+            throw new ArgumentException("No chunk sums to fold.", nameof(chunksInOrder));
         }
     }
 }

@@ -1,0 +1,81 @@
+namespace FastLogReg.Orleans;
+
+/// <summary>Where a shard's rows come from: a CSV file every silo can read at the same path, and the shard's place in the plan.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record ShardSource
+{
+    /// <summary>The CSV file (header line, numbers, the label column), at a path every silo can read.</summary>
+    [Id(0)]
+    public required string Path { get; init; }
+
+    /// <summary>The label column's name or 1-based number; null for the last column.</summary>
+    [Id(1)]
+    public string? LabelColumn { get; init; }
+
+    /// <summary>Rows of the whole file.</summary>
+    [Id(2)]
+    public int Rows { get; init; }
+
+    /// <summary>Feature columns of the file.</summary>
+    [Id(3)]
+    public int Columns { get; init; }
+
+    /// <summary>Shards the plan asked for.</summary>
+    [Id(4)]
+    public int Shards { get; init; }
+
+    /// <summary>This shard's index in the plan.</summary>
+    [Id(5)]
+    public int Index { get; init; }
+
+    /// <summary>Features kept as float (else double).</summary>
+    [Id(6)]
+    public bool Float { get; init; }
+}
+
+/// <summary>What a shard reports once its rows are loaded.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record ShardReport
+{
+    /// <summary>The SIMD width its kernels run at on its silo (must be the same on every silo: the sums' rounding depends on it).</summary>
+    [Id(0)]
+    public required string Simd { get; init; }
+
+    /// <summary>Per chunk, in order: the count of class 0 rows, then of class 1 rows.</summary>
+    [Id(1)]
+    public required long[] Counts { get; init; }
+
+    /// <summary>Per chunk, in order: the summed sample weight of class 0 rows, then of class 1 rows.</summary>
+    [Id(2)]
+    public required double[] Weights { get; init; }
+
+    /// <summary>Rows and features of the whole file, as the shard read it.</summary>
+    [Id(3)]
+    public int FileRows { get; init; }
+
+    /// <summary>Feature columns of the file, as the shard read it.</summary>
+    [Id(4)]
+    public int FileColumns { get; init; }
+}
+
+/// <summary>
+/// A shard of a training job: loads its rows from the file (never through the caller), and evaluates the raw loss sums
+/// of each of its chunks at the parameters it is sent. Every call carries the shard's source, so an activation that
+/// lost its rows (its silo died, it moved) loads them again; evaluation is pure, so a retried call gives the same bits.
+/// </summary>
+public interface IShardGrain : IGrainWithStringKey
+{
+    /// <summary>The file's size as this silo reads it (rows, feature columns), for the caller to make the plan.</summary>
+    Task<ShardReport> Describe(string path, string? labelColumn);
+
+    /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
+    Task<ShardReport> Load(ShardSource source);
+
+    /// <summary>
+    /// The sums of each chunk at the raw parameters, as bytes: <paramref name="parameters"/> is d weights then the bias
+    /// (doubles); the answer is, per chunk, the loss sum, the residual sum, then the d gradient sums (doubles).
+    /// </summary>
+    Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters);
+}

@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+using FastLogReg.Data;
+using FastLogReg.IO;
+using FastLogReg.Objective;
+
+namespace FastLogReg.Orleans;
+
+/// <summary>
+/// The shard grain: reads the CSV file at the source's path on its own silo, keeps its shard's rows (the plan's row
+/// range), and evaluates their chunks with <see cref="ShardLossSums{T}"/>. Nothing is persisted: a new activation loads
+/// the rows again from the file on its first call.
+/// </summary>
+/// <remarks>This version parses the whole file on each silo and keeps only its rows (CSV has no row index to seek to).</remarks>
+internal sealed class ShardGrain : Grain, IShardGrain
+{
+    private ShardSource? _source;
+    private Loaded? _rows;
+    private (double Cw0, double Cw1, IChunkSumsSource Sums)? _evaluator;
+    private LossSums[] _chunks = [];
+
+    public Task<ShardReport> Describe(string path, string? labelColumn)
+    {
+        LabeledData<float> data = CsvDataReader.Read<float>(path, new CsvReadOptions { LabelColumn = labelColumn });
+        return Task.FromResult(new ShardReport { Simd = string.Empty, Counts = [], Weights = [], FileRows = data.Data.Rows, FileColumns = data.Data.Columns });
+    }
+
+    public Task<ShardReport> Load(ShardSource source)
+    {
+        Loaded rows = Rows(source);
+        IChunkSumsSource probe = rows.Evaluator(1, 1);
+        IReadOnlyList<ClassTotals> totals = rows.ChunkTotals(probe);
+        return Task.FromResult(new ShardReport
+        {
+            Simd = rows.KernelWidth(probe),
+            Counts = totals.SelectMany(t => t.Counts).ToArray(),
+            Weights = totals.SelectMany(t => t.Weights).ToArray(),
+            FileRows = source.Rows,
+            FileColumns = source.Columns,
+        });
+    }
+
+    public Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
+    {
+        Loaded rows = Rows(source);
+        if (_evaluator is not { } e || e.Cw0 != classWeight0 || e.Cw1 != classWeight1)
+        {
+            _evaluator = e = (classWeight0, classWeight1, rows.Evaluator(classWeight0, classWeight1));
+            _chunks = Enumerable.Range(0, e.Sums.ChunkCount).Select(_ => new LossSums(source.Columns)).ToArray();
+        }
+
+        ReadOnlySpan<double> point = MemoryMarshal.Cast<byte, double>(parameters);
+        if (point.Length != source.Columns + 1)
+        {
+            throw new ArgumentException($"Expected {source.Columns + 1} parameters, got {point.Length}.", nameof(parameters));
+        }
+
+        e.Sums.EvaluateChunks(point[..source.Columns], point[source.Columns], _chunks);
+        return Task.FromResult(ChunkCodec.Encode(_chunks));
+    }
+
+    /// <summary>The shard's rows for <paramref name="source"/>, read from the file on first use (or when the source changes).</summary>
+    private Loaded Rows(ShardSource source)
+    {
+        if (_rows is not null && _source == source)
+        {
+            return _rows;
+        }
+
+        ShardPlan plan = ShardPlan.Dense(source.Rows, source.Columns, source.Float ? sizeof(float) : sizeof(double), source.Shards);
+        if (source.Index >= plan.Shards.Count)
+        {
+            throw new ArgumentException($"Shard {source.Index} does not exist: the plan has {plan.Shards.Count} shards.", nameof(source));
+        }
+
+        ShardRange range = plan.Shards[source.Index];
+        _rows = source.Float ? Loaded.From<float>(source, plan, range) : Loaded.From<double>(source, plan, range);
+        _source = source;
+        _evaluator = null;
+        return _rows;
+    }
+
+    /// <summary>A shard's rows, typed.</summary>
+    private sealed class Loaded(Func<double, double, IChunkSumsSource> evaluator, Func<IChunkSumsSource, IReadOnlyList<ClassTotals>> totals, Func<IChunkSumsSource, string> width)
+    {
+        public IChunkSumsSource Evaluator(double cw0, double cw1) => evaluator(cw0, cw1);
+
+        public IReadOnlyList<ClassTotals> ChunkTotals(IChunkSumsSource sums) => totals(sums);
+
+        public string KernelWidth(IChunkSumsSource sums) => width(sums);
+
+        public static Loaded From<T>(ShardSource source, ShardPlan plan, ShardRange range)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            LabeledData<T> file = CsvDataReader.Read<T>(source.Path, new CsvReadOptions { LabelColumn = source.LabelColumn });
+            if (file.Data.Rows != source.Rows || file.Data.Columns != source.Columns)
+            {
+                throw new InvalidOperationException($"{source.Path} has {file.Data.Rows} rows × {file.Data.Columns} features on this silo; the job was planned for {source.Rows} × {source.Columns}: every silo must read the same file.");
+            }
+
+            DenseDataset<T> all = file.Data;
+            T[] x = all.Features.Slice(range.FirstRow * all.Columns, range.Rows * all.Columns).ToArray();
+            T[] y = all.Labels.Slice(range.FirstRow, range.Rows).ToArray();
+            DenseDataset<T> rows = DenseDataset.Create(x, y, all.Columns);
+            return new Loaded(
+                (cw0, cw1) => new ShardLossSums<T>(rows, plan, range.Index, cw0, cw1),
+                sums => ((ShardLossSums<T>)sums).ChunkTotals(),
+                sums => ((ShardLossSums<T>)sums).KernelWidth);
+        }
+    }
+}

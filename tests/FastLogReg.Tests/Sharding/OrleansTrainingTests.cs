@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using FastLogReg.IO;
+using FastLogReg.Models;
+using FastLogReg.Objective;
+using FastLogReg.Orleans;
+using FastLogReg.Training;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace FastLogReg.Tests.Sharding;
+
+/// <summary>
+/// Training on a real two-silo Orleans cluster (InProcessTestCluster): the model equals LogisticRegression.Train on the
+/// whole file bit for bit — also when a silo stops in the middle of the fit and its shards move to the other one.
+/// </summary>
+public sealed class OrleansTrainingTests : IAsyncLifetime
+{
+    private const int Rows = 30_000;
+    private const int Columns = 40; // 10 chunks of double rows
+    private readonly TempDirectory _dir = new();
+    private InProcessTestCluster _cluster = null!;
+    private string _csv = null!;
+
+    public async Task InitializeAsync()
+    {
+        (double[] x, double[] y) = SyntheticData.Generate(Rows, Columns, seed: 23);
+        var text = new StringBuilder(string.Join(',', Enumerable.Range(0, Columns).Select(j => $"x{j}")) + ",y\n");
+        for (int i = 0; i < Rows; i++)
+        {
+            for (int j = 0; j < Columns; j++)
+            {
+                text.Append(x[(i * Columns) + j].ToString("R", CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            text.Append(y[i] == 1 ? "1\n" : "0\n");
+        }
+
+        _csv = _dir.Write("train.csv", text.ToString());
+        _cluster = new InProcessTestClusterBuilder(2).Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task TwoSilos_FourShards_AreBitIdenticalToOneMachine()
+    {
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, ClassWeights = ClassWeights.Balanced };
+        var local = (LogisticModel)LogisticRegression.Train(CsvDataReader.Read<double>(_csv).Data, options).Classifier;
+
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, _csv, options, new ClusterTrainingOptions { Shards = 4 });
+
+        Assert.Equal(4, sharded.Shards);
+        Assert.Equal(local.Weights.ToArray(), sharded.Model.Weights.ToArray());
+        Assert.Equal(local.Bias, sharded.Model.Bias);
+        Assert.Equal(0, sharded.Retries);
+    }
+
+    [Fact]
+    public async Task ASiloStoppedAtTheFifthEvaluation_GivesTheSameBits()
+    {
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300 };
+        var local = (LogisticModel)LogisticRegression.Train(CsvDataReader.Read<double>(_csv).Data, options).Classifier;
+        InProcessSiloHandle victim = _cluster.Silos[1];
+        var cluster = new ClusterTrainingOptions
+        {
+            Shards = 4,
+            CallTimeout = TimeSpan.FromSeconds(20),
+            BeforeEvaluation = n =>
+            {
+                if (n == 5)
+                {
+                    _cluster.StopSiloAsync(victim).GetAwaiter().GetResult();
+                }
+            },
+        };
+
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, _csv, options, cluster);
+
+        Assert.False(victim.IsActive);
+        Assert.Equal(local.Weights.ToArray(), sharded.Model.Weights.ToArray());
+        Assert.Equal(local.Bias, sharded.Model.Bias);
+    }
+
+    [Fact]
+    public async Task UnshardableOptions_AreRefusedByName()
+    {
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Standardize = true }));
+        Assert.Contains("does not standardize", error.Message);
+        error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Solver = Solver.Newton }));
+        Assert.Contains("Newton is not sharded", error.Message);
+    }
+}
