@@ -26,6 +26,14 @@ public sealed record ClusterTrainingOptions
     /// <summary>A name for the job's grains (so that two jobs on one cluster do not share shards). Default: a new GUID.</summary>
     public string? JobId { get; init; }
 
+    /// <summary>
+    /// Each shard folds its own chunks and sends one vector (the scalable mode: messages grow with the shards, not the
+    /// chunks), instead of one per chunk. The model is then bit-identical to a local fit whose sums are folded with the
+    /// same shard cuts (ShardLossSums.Evaluate per shard), not to LogisticRegression.Train: the additions are grouped
+    /// differently, a difference in the last bits of the sums. Default false (per chunk: the single-machine bits).
+    /// </summary>
+    public bool PerShardSums { get; init; }
+
     /// <summary>Called before each evaluation of the objective with its 1-based number (progress, or fault injection in tests).</summary>
     public Action<int>? BeforeEvaluation { get; init; }
 }
@@ -62,26 +70,8 @@ public static class ClusterTraining
         ArgumentNullException.ThrowIfNull(options);
         cluster ??= new ClusterTrainingOptions();
         Check(options, cluster);
-        string job = cluster.JobId ?? Guid.NewGuid().ToString("N");
-        var calls = new ShardCalls(cluster);
-
-        // The plan needs the file's size: one grain reads it on its silo (the rows never come here).
-        ShardReport size = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/describe").Describe(path, cluster.LabelColumn)).ConfigureAwait(false);
-        ShardPlan plan = ShardPlan.Dense(size.FileRows, size.FileColumns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
-        ShardSource[] sources = plan.Shards.Select(s => new ShardSource { Path = path, LabelColumn = cluster.LabelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = cluster.Shards, Index = s.Index, Float = cluster.Float }).ToArray();
-        IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
-
-        // First pass: every shard loads its rows and reports its chunks' class totals, merged in order as a local fit merges them.
-        ShardReport[] reports = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Load(sources[i])))).ConfigureAwait(false);
-        string width = reports[0].Simd;
-        if (reports.FirstOrDefault(r => r.Simd != width) is { } other)
-        {
-            throw new InvalidOperationException($"The silos run different SIMD widths ({width} and {other.Simd}): the sums would round differently. Pin one width on every silo (FASTLOGREG_MAX_SIMD_WIDTH).");
-        }
-
-        ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(r => Totals(r)));
-        (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, options.ClassWeights);
-        var source = new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), calls, cluster.BeforeEvaluation);
+        ClusterLossSums source = await ClusterLossSums.ConnectAsync(grains, path, options.ClassWeights, cluster).ConfigureAwait(false);
+        ShardPlan plan = source.Plan;
         var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept);
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
@@ -91,7 +81,7 @@ public static class ClusterTraining
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
         var model = new LogisticModel(result.Point.AsSpan(0, plan.Columns).ToArray(), options.FitIntercept ? result.Point[plan.Columns] : 0.0);
-        return new ClusterTrainingResult(model, result, plan.Shards.Count, calls.Retries, width);
+        return new ClusterTrainingResult(model, result, plan.Shards.Count, source.Retries, source.KernelWidth);
     }
 
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)
@@ -118,66 +108,5 @@ public static class ClusterTraining
 
         ArgumentOutOfRangeException.ThrowIfLessThan(cluster.Shards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(cluster.MaxAttempts, 1);
-    }
-
-    private static IEnumerable<ClassTotals> Totals(ShardReport report)
-    {
-        for (int c = 0; c < report.Counts.Length / 2; c++)
-        {
-            var totals = new ClassTotals(2);
-            totals.Counts[0] = report.Counts[2 * c];
-            totals.Counts[1] = report.Counts[(2 * c) + 1];
-            totals.Weights[0] = report.Weights[2 * c];
-            totals.Weights[1] = report.Weights[(2 * c) + 1];
-            yield return totals;
-        }
-    }
-
-    /// <summary>The objective's rows on the cluster: every shard evaluated at once, the chunk sums folded in order.</summary>
-    private sealed class ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, ShardCalls calls, Action<int>? beforeEvaluation) : ILossSumsSource
-    {
-        private readonly LossSums[][] _chunks = plan.Shards.Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
-        private int _evaluations;
-
-        public int Columns => plan.Columns;
-
-        public double TotalWeight => totalWeight;
-
-        public void Evaluate(ReadOnlySpan<double> weights, double bias, LossSums sums)
-        {
-            beforeEvaluation?.Invoke(++_evaluations);
-            byte[] parameters = ChunkCodec.Parameters(weights, bias);
-            byte[][] answers = Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.EvaluateChunks(sources[i], cw0, cw1, parameters)))).GetAwaiter().GetResult();
-            for (int s = 0; s < answers.Length; s++)
-            {
-                ChunkCodec.Decode(answers[s], _chunks[s]);
-            }
-
-            ShardedLossSums.Fold(_chunks.SelectMany(c => c), sums);
-        }
-    }
-
-    /// <summary>Shard calls with a timeout, retried on failure (evaluation is pure: a retry gives the same bits).</summary>
-    private sealed class ShardCalls(ClusterTrainingOptions options)
-    {
-        private int _retries;
-
-        public int Retries => _retries;
-
-        public async Task<TResult> Run<TResult>(Func<Task<TResult>> call)
-        {
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    return await call().WaitAsync(options.CallTimeout).ConfigureAwait(false);
-                }
-                catch (Exception e) when (attempt < options.MaxAttempts && e is not (ArgumentException or NotSupportedException or InvalidOperationException or IOException or FastLogReg.IO.DataFormatException))
-                {
-                    Interlocked.Increment(ref _retries);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
-                }
-            }
-        }
     }
 }

@@ -78,4 +78,13 @@ public interface IShardGrain : IGrainWithStringKey
     /// (doubles); the answer is, per chunk, the loss sum, the residual sum, then the d gradient sums (doubles).
     /// </summary>
     Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters);
+
+    /// <summary>
+    /// The shard's own sums — its chunks folded in order on its silo — at the raw parameters, as bytes (the loss sum,
+    /// the residual sum, the d gradient sums): the per-shard mode, one vector per shard instead of one per chunk.
+    /// </summary>
+    Task<byte[]> EvaluateShard(ShardSource source, double classWeight0, double classWeight1, byte[] parameters);
+
+    /// <summary>Returns <paramref name="payload"/>: the transport's cost for a vector of this size, measured without the kernels.</summary>
+    Task<byte[]> Echo(byte[] payload);
 }

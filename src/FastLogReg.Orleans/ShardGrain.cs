@@ -39,6 +39,14 @@ internal sealed class ShardGrain : Grain, IShardGrain
         });
     }
 
+    public Task<byte[]> EvaluateShard(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
+    {
+        _ = EvaluateChunks(source, classWeight0, classWeight1, parameters); // fills _chunks
+        var shard = new LossSums(source.Columns);
+        ShardedLossSums.Fold(_chunks, shard);
+        return Task.FromResult(ChunkCodec.Encode([shard]));
+    }
+
     public Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
     {
         Loaded rows = Rows(source);
@@ -57,6 +65,8 @@ internal sealed class ShardGrain : Grain, IShardGrain
         e.Sums.EvaluateChunks(point[..source.Columns], point[source.Columns], _chunks);
         return Task.FromResult(ChunkCodec.Encode(_chunks));
     }
+
+    public Task<byte[]> Echo(byte[] payload) => Task.FromResult(payload);
 
     /// <summary>The shard's rows for <paramref name="source"/>, read from the file on first use (or when the source changes).</summary>
     private Loaded Rows(ShardSource source)

@@ -1,0 +1,141 @@
+using FastLogReg.Objective;
+
+namespace FastLogReg.Orleans;
+
+/// <summary>
+/// A CSV file's rows held by shard grains on an Orleans cluster, as an <see cref="ILossSumsSource"/>: each evaluation
+/// sends the parameters to every shard at once (as bytes), gathers each chunk's raw sums and folds them in the data
+/// set's order (<see cref="ShardedLossSums.Fold"/>) — the local fit's sums, bit for bit. Any solver over a
+/// <see cref="RegularizedObjective"/> on it runs as on one machine. Failed or timed-out calls are retried.
+/// </summary>
+public sealed class ClusterLossSums : ILossSumsSource
+{
+    private readonly IShardGrain[] _shards;
+    private readonly ShardSource[] _sources;
+    private readonly LossSums[][] _chunks;
+    private readonly ShardCalls _calls;
+    private readonly Action<int>? _beforeEvaluation;
+    private readonly double _classWeight0;
+    private readonly double _classWeight1;
+    private readonly bool _perShard;
+    private int _evaluations;
+
+    private ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, string width, ShardCalls calls, Action<int>? beforeEvaluation, bool perShard)
+    {
+        _shards = shards;
+        _sources = sources;
+        Plan = plan;
+        _classWeight0 = cw0;
+        _classWeight1 = cw1;
+        TotalWeight = totalWeight;
+        KernelWidth = width;
+        _calls = calls;
+        _beforeEvaluation = beforeEvaluation;
+        _perShard = perShard;
+        _chunks = plan.Shards.Select(s => Enumerable.Range(0, perShard ? 1 : s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
+    }
+
+    /// <summary>The shards and chunks of the file.</summary>
+    public ShardPlan Plan { get; }
+
+    /// <inheritdoc/>
+    public int Columns => Plan.Columns;
+
+    /// <inheritdoc/>
+    public double TotalWeight { get; }
+
+    /// <summary>The SIMD width every silo runs its kernels at.</summary>
+    public string KernelWidth { get; }
+
+    /// <summary>Shard calls that failed or timed out and were made again.</summary>
+    public int Retries => _calls.Retries;
+
+    /// <summary>
+    /// Plans the shards of the CSV file at <paramref name="path"/> (a path every silo can read), has every shard grain load
+    /// its rows on its silo, and merges their class totals (for S and balanced class weights) in the data set's order.
+    /// </summary>
+    /// <param name="grains">The cluster client (or a grain factory inside a silo).</param>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="classWeights">Class weights, resolved over all shards as a local fit resolves them; null for none.</param>
+    /// <param name="cluster">Shards, element type, label column, retries.</param>
+    /// <exception cref="InvalidOperationException">The silos run different SIMD widths.</exception>
+    public static async Task<ClusterLossSums> ConnectAsync(IGrainFactory grains, string path, ClassWeights? classWeights, ClusterTrainingOptions cluster)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(cluster);
+        string job = cluster.JobId ?? Guid.NewGuid().ToString("N");
+        var calls = new ShardCalls(cluster);
+
+        // The plan needs the file's size: one grain reads it on its silo (the rows never come here).
+        ShardReport size = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/describe").Describe(path, cluster.LabelColumn)).ConfigureAwait(false);
+        ShardPlan plan = ShardPlan.Dense(size.FileRows, size.FileColumns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
+        ShardSource[] sources = plan.Shards.Select(s => new ShardSource { Path = path, LabelColumn = cluster.LabelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = cluster.Shards, Index = s.Index, Float = cluster.Float }).ToArray();
+        IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
+
+        // First pass: every shard loads its rows and reports its chunks' class totals, merged in order as a local fit merges them.
+        ShardReport[] reports = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Load(sources[i])))).ConfigureAwait(false);
+        string width = reports[0].Simd;
+        if (reports.FirstOrDefault(r => r.Simd != width) is { } other)
+        {
+            throw new InvalidOperationException($"The silos run different SIMD widths ({width} and {other.Simd}): the sums would round differently. Pin one width on every silo (FASTLOGREG_MAX_SIMD_WIDTH).");
+        }
+
+        ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
+        (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
+        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums);
+    }
+
+    /// <inheritdoc/>
+    public void Evaluate(ReadOnlySpan<double> weights, double bias, LossSums sums)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        _beforeEvaluation?.Invoke(++_evaluations);
+        byte[] parameters = ChunkCodec.Parameters(weights, bias);
+        byte[][] answers = Task.WhenAll(_shards.Select((g, i) => _calls.Run(() => _perShard
+            ? g.EvaluateShard(_sources[i], _classWeight0, _classWeight1, parameters)
+            : g.EvaluateChunks(_sources[i], _classWeight0, _classWeight1, parameters)))).GetAwaiter().GetResult();
+        for (int s = 0; s < answers.Length; s++)
+        {
+            ChunkCodec.Decode(answers[s], _chunks[s]);
+        }
+
+        ShardedLossSums.Fold(_chunks.SelectMany(c => c), sums);
+    }
+
+    private static IEnumerable<ClassTotals> Totals(ShardReport report)
+    {
+        for (int c = 0; c < report.Counts.Length / 2; c++)
+        {
+            var totals = new ClassTotals(2);
+            totals.Counts[0] = report.Counts[2 * c];
+            totals.Counts[1] = report.Counts[(2 * c) + 1];
+            totals.Weights[0] = report.Weights[2 * c];
+            totals.Weights[1] = report.Weights[(2 * c) + 1];
+            yield return totals;
+        }
+    }
+}
+
+/// <summary>Shard calls with a timeout, retried on failure (evaluation is pure: a retry gives the same bits).</summary>
+internal sealed class ShardCalls(ClusterTrainingOptions options)
+{
+    private int _retries;
+
+    public int Retries => _retries;
+
+    public async Task<TResult> Run<TResult>(Func<Task<TResult>> call)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call().WaitAsync(options.CallTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < options.MaxAttempts && e is not (ArgumentException or NotSupportedException or InvalidOperationException or IOException or FastLogReg.IO.DataFormatException))
+            {
+                Interlocked.Increment(ref _retries);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
+            }
+        }
+    }
+}
