@@ -134,7 +134,9 @@ internal sealed class ShardCalls(ClusterTrainingOptions options)
             catch (Exception e) when (attempt < options.MaxAttempts && e is not (ArgumentException or NotSupportedException or InvalidOperationException or IOException or FastLogReg.IO.DataFormatException))
             {
                 Interlocked.Increment(ref _retries);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
+                // Back off (0.1, 0.2, 0.4 … s, at most 5 s): a dead silo is declared dead by membership after some seconds,
+                // and until then its shards' calls fail fast; after, they re-activate on a live silo and reload.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 << Math.Min(attempt - 1, 6)))).ConfigureAwait(false);
             }
         }
     }
