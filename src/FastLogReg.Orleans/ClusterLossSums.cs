@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using FastLogReg.Objective;
 
 namespace FastLogReg.Orleans;
@@ -47,6 +48,9 @@ public sealed class ClusterLossSums : ILossSumsSource
     /// <summary>The SIMD width every silo runs its kernels at.</summary>
     public string KernelWidth { get; }
 
+    /// <summary>The standardization merged over the shards (as FeatureScaling.Compute on the whole file gives it), or null.</summary>
+    public FeatureScaling? Scaling { get; private init; }
+
     /// <summary>Shard calls that failed or timed out and were made again.</summary>
     public int Retries => _calls.Retries;
 
@@ -59,7 +63,8 @@ public sealed class ClusterLossSums : ILossSumsSource
     /// <param name="classWeights">Class weights, resolved over all shards as a local fit resolves them; null for none.</param>
     /// <param name="cluster">Shards, element type, label column, retries.</param>
     /// <exception cref="InvalidOperationException">The silos run different SIMD widths.</exception>
-    public static async Task<ClusterLossSums> ConnectAsync(IGrainFactory grains, string path, ClassWeights? classWeights, ClusterTrainingOptions cluster)
+    /// <param name="standardize">Also merge the column moments over the shards into <see cref="Scaling"/>.</param>
+    public static async Task<ClusterLossSums> ConnectAsync(IGrainFactory grains, string path, ClassWeights? classWeights, ClusterTrainingOptions cluster, bool standardize = false)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -82,7 +87,45 @@ public sealed class ClusterLossSums : ILossSumsSource
 
         ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
         (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
-        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums);
+        FeatureScaling? scaling = standardize ? await ScalingAsync(shards, sources, plan, calls).ConfigureAwait(false) : null;
+        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums) { Scaling = scaling };
+    }
+
+    /// <summary>
+    /// The standardization as one machine computes it: moments around the data set's first row (from shard 0), in
+    /// per-column units when the data's magnitude is extreme (the largest deviations merged by maximum), every chunk's
+    /// moments merged in the data set's order.
+    /// </summary>
+    private static async Task<FeatureScaling> ScalingAsync(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, ShardCalls calls)
+    {
+        int d = plan.Columns;
+        double[] first = MemoryMarshal.Cast<byte, double>(await calls.Run(() => shards[0].Extremes(sources[0], [])).ConfigureAwait(false)).ToArray();
+        double[] shift = first[..d];
+        byte[] shiftBytes = MemoryMarshal.AsBytes(shift.AsSpan()).ToArray();
+        double[][] extremes = (await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Extremes(sources[i], shiftBytes)))).ConfigureAwait(false))
+            .Select(b => MemoryMarshal.Cast<byte, double>(b).ToArray()).ToArray();
+        double magnitude = extremes.Max(e => e[d]);
+        double[] largest = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            largest[j] = extremes.Max(e => e[d + 1 + j]);
+        }
+
+        double[]? units = FeatureScaling.UnitsFor(magnitude, largest);
+        byte[] unitBytes = units is null ? [] : MemoryMarshal.AsBytes(units.AsSpan()).ToArray();
+        byte[][] answers = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Moments(sources[i], shiftBytes, unitBytes)))).ConfigureAwait(false);
+        var chunks = new List<ChunkMoments>(plan.ChunkCount);
+        foreach (byte[] answer in answers)
+        {
+            ReadOnlySpan<double> values = MemoryMarshal.Cast<byte, double>(answer);
+            for (int c = 0; c < values.Length / ((2 * d) + 1); c++)
+            {
+                ReadOnlySpan<double> slot = values.Slice(c * ((2 * d) + 1), (2 * d) + 1);
+                chunks.Add(new ChunkMoments(slot.Slice(1, d).ToArray(), slot.Slice(1 + d, d).ToArray(), slot[0]));
+            }
+        }
+
+        return FeatureScaling.FromMoments(shift, units, chunks);
     }
 
     /// <inheritdoc/>

@@ -70,9 +70,9 @@ public static class ClusterTraining
         ArgumentNullException.ThrowIfNull(options);
         cluster ??= new ClusterTrainingOptions();
         Check(options, cluster);
-        ClusterLossSums source = await ClusterLossSums.ConnectAsync(grains, path, options.ClassWeights, cluster).ConfigureAwait(false);
+        ClusterLossSums source = await ClusterLossSums.ConnectAsync(grains, path, options.ClassWeights, cluster, options.Standardize).ConfigureAwait(false);
         ShardPlan plan = source.Plan;
-        var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept);
+        var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
         OptimizationResult result = await Task.Factory.StartNew(
@@ -80,7 +80,14 @@ public static class ClusterTraining
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
-        var model = new LogisticModel(result.Point.AsSpan(0, plan.Columns).ToArray(), options.FitIntercept ? result.Point[plan.Columns] : 0.0);
+        double[] weights = result.Point.AsSpan(0, plan.Columns).ToArray();
+        double bias = options.FitIntercept ? result.Point[plan.Columns] : 0.0;
+        if (source.Scaling is { } scaling)
+        {
+            scaling.ToRaw(result.Point.AsSpan(0, plan.Columns), bias, weights, out bias);
+        }
+
+        var model = new LogisticModel(weights, bias);
         return new ClusterTrainingResult(model, result, plan.Shards.Count, source.Retries, source.KernelWidth);
     }
 
@@ -94,11 +101,6 @@ public static class ClusterTraining
         if (options.L1Ratio > 0 && options.L2 > 0)
         {
             throw new NotSupportedException("Sharded training takes an L2 penalty; L1 and elastic net (OWL-QN) are not sharded yet.");
-        }
-
-        if (options.Standardize)
-        {
-            throw new NotSupportedException("Sharded training does not standardize yet (the column moments are not merged over shards): standardize the file, or train without.");
         }
 
         if (options.InitialModel is not null || options.MultiClass != MultiClass.Auto)

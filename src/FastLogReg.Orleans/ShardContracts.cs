@@ -85,6 +85,18 @@ public interface IShardGrain : IGrainWithStringKey
     /// </summary>
     Task<byte[]> EvaluateShard(ShardSource source, double classWeight0, double classWeight1, byte[] parameters);
 
+    /// <summary>
+    /// For standardization: the shard's first row (the data set's shift, from shard 0), its largest |x|, then per column
+    /// its largest deviation from <paramref name="shift"/> (when given) — as doubles: d, 1, d values.
+    /// </summary>
+    Task<byte[]> Extremes(ShardSource source, byte[] shift);
+
+    /// <summary>
+    /// Each chunk's moments around <paramref name="shift"/> (in <paramref name="units"/>, when not empty) as doubles: per
+    /// chunk the weight, the d sums, the d squares.
+    /// </summary>
+    Task<byte[]> Moments(ShardSource source, byte[] shift, byte[] units);
+
     /// <summary>Returns <paramref name="payload"/>: the transport's cost for a vector of this size, measured without the kernels.</summary>
     Task<byte[]> Echo(byte[] payload);
 }

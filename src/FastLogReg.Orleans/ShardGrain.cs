@@ -68,6 +68,40 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
     public Task<byte[]> Echo(byte[] payload) => Task.FromResult(payload);
 
+    public Task<byte[]> Extremes(ShardSource source, byte[] shift)
+    {
+        Loaded rows = Rows(source);
+        ShardStatistics stats = rows.Statistics(rows.Evaluator(1, 1));
+        double[] answer = new double[(2 * source.Columns) + 1];
+        stats.FirstRow().CopyTo(answer.AsSpan(0, source.Columns));
+        answer[source.Columns] = stats.MaxMagnitude;
+        if (shift.Length > 0)
+        {
+            stats.LargestDeviations(MemoryMarshal.Cast<byte, double>(shift), answer.AsSpan(source.Columns + 1));
+        }
+
+        return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
+    }
+
+    public Task<byte[]> Moments(ShardSource source, byte[] shift, byte[] units)
+    {
+        Loaded rows = Rows(source);
+        ShardStatistics stats = rows.Statistics(rows.Evaluator(1, 1));
+        double[]? u = units.Length == 0 ? null : MemoryMarshal.Cast<byte, double>(units).ToArray();
+        IReadOnlyList<ChunkMoments> chunks = stats.Moments(MemoryMarshal.Cast<byte, double>(shift), u, source.Rows);
+        int d = source.Columns;
+        double[] answer = new double[chunks.Count * ((2 * d) + 1)];
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            Span<double> slot = answer.AsSpan(c * ((2 * d) + 1), (2 * d) + 1);
+            slot[0] = chunks[c].Weight;
+            chunks[c].Sums.CopyTo(slot.Slice(1, d));
+            chunks[c].Squares.CopyTo(slot.Slice(1 + d, d));
+        }
+
+        return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
+    }
+
     /// <summary>The shard's rows for <paramref name="source"/>, read from the file on first use (or when the source changes).</summary>
     private Loaded Rows(ShardSource source)
     {
@@ -90,8 +124,10 @@ internal sealed class ShardGrain : Grain, IShardGrain
     }
 
     /// <summary>A shard's rows, typed.</summary>
-    private sealed class Loaded(Func<double, double, IChunkSumsSource> evaluator, Func<IChunkSumsSource, IReadOnlyList<ClassTotals>> totals, Func<IChunkSumsSource, string> width)
+    private sealed class Loaded(Func<double, double, IChunkSumsSource> evaluator, Func<IChunkSumsSource, IReadOnlyList<ClassTotals>> totals, Func<IChunkSumsSource, string> width, Func<IChunkSumsSource, ShardStatistics> statistics)
     {
+        public ShardStatistics Statistics(IChunkSumsSource sums) => statistics(sums);
+
         public IChunkSumsSource Evaluator(double cw0, double cw1) => evaluator(cw0, cw1);
 
         public IReadOnlyList<ClassTotals> ChunkTotals(IChunkSumsSource sums) => totals(sums);
@@ -114,7 +150,24 @@ internal sealed class ShardGrain : Grain, IShardGrain
             return new Loaded(
                 (cw0, cw1) => new ShardLossSums<T>(rows, plan, range.Index, cw0, cw1),
                 sums => ((ShardLossSums<T>)sums).ChunkTotals(),
-                sums => ((ShardLossSums<T>)sums).KernelWidth);
+                sums => ((ShardLossSums<T>)sums).KernelWidth,
+                sums => new ShardStatistics(((ShardLossSums<T>)sums).FirstRow, () => ((ShardLossSums<T>)sums).MaxMagnitude, ((ShardLossSums<T>)sums).LargestDeviations, ((ShardLossSums<T>)sums).Moments));
         }
     }
+}
+
+/// <summary>A shard's statistics for standardization, whatever its element type.</summary>
+internal sealed class ShardStatistics(Func<double[]> firstRow, Func<double> maxMagnitude, ShardStatistics.Deviations largest, ShardStatistics.MomentsOf moments)
+{
+    public delegate void Deviations(ReadOnlySpan<double> shift, Span<double> largest);
+
+    public delegate IReadOnlyList<ChunkMoments> MomentsOf(ReadOnlySpan<double> shift, double[]? units, int dataSetRows);
+
+    public double MaxMagnitude => maxMagnitude();
+
+    public double[] FirstRow() => firstRow();
+
+    public void LargestDeviations(ReadOnlySpan<double> shift, Span<double> into) => largest(shift, into);
+
+    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => moments(shift, units, dataSetRows);
 }

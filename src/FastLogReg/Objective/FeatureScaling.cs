@@ -99,10 +99,37 @@ public sealed class FeatureScaling
         });
         runner.Run();
 
-        double total = weights[0];
-        for (int c = 1; c < partition.ChunkCount; c++)
+        var chunks = new ChunkMoments[partition.ChunkCount];
+        for (int c = 0; c < chunks.Length; c++)
         {
-            total += weights[c];
+            chunks[c] = new ChunkMoments(sums.AsSpan(c * stride, d).ToArray(), squares.AsSpan(c * stride, d).ToArray(), weights[c]);
+        }
+
+        return FromMoments(shift, unit, chunks);
+    }
+
+    /// <summary>
+    /// The standardization from per-chunk moments merged in the data set's order — what <see cref="Compute{T}"/> does
+    /// after its pass, and what a driver does with the moments its shards sent (ShardLossSums.Moments): the same
+    /// chunks in the same order give the same bits.
+    /// </summary>
+    /// <param name="shift">The values the moments are taken around (the data set's first row; zeros for sparse data).</param>
+    /// <param name="units">Per-column units the deviations were divided by (<see cref="UnitsFor"/>), or null.</param>
+    /// <param name="chunks">Every chunk's moments, in the data set's order.</param>
+    /// <exception cref="ArgumentException">No chunks, or moments of another width.</exception>
+    public static FeatureScaling FromMoments(ReadOnlySpan<double> shift, double[]? units, IReadOnlyList<ChunkMoments> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        int d = shift.Length;
+        if (chunks.Count == 0 || chunks.Any(c => c is null || c.Sums.Length != d || c.Squares.Length != d) || (units is not null && units.Length != d))
+        {
+            throw new ArgumentException($"Expected at least one chunk of {d} sums and squares (and {d} units, if any).", nameof(chunks));
+        }
+
+        double total = chunks[0].Weight;
+        for (int c = 1; c < chunks.Count; c++)
+        {
+            total += chunks[c].Weight;
         }
 
         double[] means = new double[d];
@@ -110,19 +137,19 @@ public sealed class FeatureScaling
         for (int j = 0; j < d; j++)
         {
             double sum = 0, square = 0;
-            for (int c = 0; c < partition.ChunkCount; c++)
+            for (int c = 0; c < chunks.Count; c++)
             {
-                sum += sums[(c * stride) + j];
-                square += squares[(c * stride) + j];
+                sum += chunks[c].Sums[j];
+                square += chunks[c].Squares[j];
             }
 
             double meanOffset = sum / total;
             double variance = Math.Max((square / total) - (meanOffset * meanOffset), 0.0);
             double sd = Math.Sqrt(variance);
-            if (unit is not null)
+            if (units is not null)
             {
-                meanOffset *= unit[j];
-                sd *= unit[j];
+                meanOffset *= units[j];
+                sd *= units[j];
             }
 
             means[j] = shift[j] + meanOffset;
@@ -130,6 +157,28 @@ public sealed class FeatureScaling
         }
 
         return new FeatureScaling(means, scales);
+    }
+
+    /// <summary>
+    /// Per-column units for data of extreme magnitude (largest |x| above 2⁵⁰⁰ or below 2⁻⁵⁰⁰, where squares would overflow
+    /// or underflow): the power of two at or above each column's largest deviation from the shift; null for normal data.
+    /// </summary>
+    /// <param name="maxMagnitude">The largest |x| of the data set.</param>
+    /// <param name="largestDeviations">Per column, max |xᵢⱼ − shiftⱼ| over all rows (a maximum: merge shards in any order).</param>
+    public static double[]? UnitsFor(double maxMagnitude, ReadOnlySpan<double> largestDeviations)
+    {
+        if (!(maxMagnitude > LargeMagnitude || (maxMagnitude > 0 && maxMagnitude < 1 / LargeMagnitude)))
+        {
+            return null;
+        }
+
+        double[] units = largestDeviations.ToArray();
+        for (int j = 0; j < units.Length; j++)
+        {
+            units[j] = units[j] > 0 && double.IsFinite(units[j]) ? Math.Pow(2, Math.Ceiling(Math.Log2(units[j]))) : 1.0;
+        }
+
+        return units;
     }
 
     /// <summary>Above this magnitude (2⁵⁰⁰) the moments are summed in per-column units (squares would overflow).</summary>
@@ -141,25 +190,28 @@ public sealed class FeatureScaling
     {
         double[] largest = new double[layout.Columns];
         layout.LargestDeviations(shift, largest);
-        for (int j = 0; j < largest.Length; j++)
-        {
-            largest[j] = largest[j] > 0 && double.IsFinite(largest[j]) ? Math.Pow(2, Math.Ceiling(Math.Log2(largest[j]))) : 1.0;
-        }
-
-        return largest;
+        return UnitsFor(double.PositiveInfinity, largest)!;
     }
 
     /// <summary>
     /// Standardized parameters (w, b) → the equivalent parameters on raw features: w′ⱼ = wⱼ/σⱼ, b′ = b − Σⱼ w′ⱼμⱼ.
     /// </summary>
-    internal void ToRaw(ReadOnlySpan<double> w, double b, Span<double> rawWeights, out double rawBias)
+    /// <param name="w">Weights on standardized features.</param>
+    /// <param name="b">Intercept on standardized features.</param>
+    /// <param name="rawWeights">Receives the weights on raw features (may be <paramref name="w"/> itself).</param>
+    /// <param name="rawBias">Receives the intercept on raw features.</param>
+    public void ToRaw(ReadOnlySpan<double> w, double b, Span<double> rawWeights, out double rawBias)
     {
         SmallVectors.Divide(w, _scales, rawWeights);
         rawBias = b - SmallVectors.Dot(rawWeights, _means);
     }
 
     /// <summary>Raw parameters → standardized: wⱼ = w′ⱼσⱼ, b = b′ + Σⱼ w′ⱼμⱼ (the inverse of <see cref="ToRaw"/>).</summary>
-    internal void ToStandardized(ReadOnlySpan<double> rawWeights, double rawBias, Span<double> w, out double b)
+    /// <param name="rawWeights">Weights on raw features.</param>
+    /// <param name="rawBias">Intercept on raw features.</param>
+    /// <param name="w">Receives the weights on standardized features.</param>
+    /// <param name="b">Receives the intercept on standardized features.</param>
+    public void ToStandardized(ReadOnlySpan<double> rawWeights, double rawBias, Span<double> w, out double b)
     {
         SmallVectors.Multiply(rawWeights, _scales, w);
         b = rawBias + SmallVectors.Dot(rawWeights, _means);
@@ -175,3 +227,9 @@ public sealed class FeatureScaling
         SmallVectors.Divide(gradientWeights, _scales, gradientWeights);
     }
 }
+
+/// <summary>One chunk's moments for a standardization: Σ sᵢ·uᵢⱼ and Σ sᵢ·uᵢⱼ² per column (uᵢⱼ the deviation from the shift, in units), and Σ sᵢ.</summary>
+/// <param name="Sums">Per column, the weighted sum of the deviations.</param>
+/// <param name="Squares">Per column, the weighted sum of their squares.</param>
+/// <param name="Weight">The chunk's total sample weight.</param>
+public sealed record ChunkMoments(double[] Sums, double[] Squares, double Weight);

@@ -91,6 +91,43 @@ public sealed class ShardLossSums<T> : IChunkSumsSource
         return totals;
     }
 
+    /// <summary>The shard's first row as doubles: for shard 0, the data set's first row — the shift its moments are taken around.</summary>
+    public double[] FirstRow() => _layout.MomentShift();
+
+    /// <summary>The largest |x| of the shard's features (the data set's is the maximum over shards).</summary>
+    public double MaxMagnitude => _layout.Data.MaxMagnitude;
+
+    /// <summary>Per column, max |xᵢⱼ − shiftⱼ| over the shard's rows (into <paramref name="largest"/>; merge shards by maximum).</summary>
+    public void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest) => _layout.LargestDeviations(shift, largest);
+
+    /// <summary>
+    /// Each chunk's moments around <paramref name="shift"/> (the data set's first row) in <paramref name="units"/> (or
+    /// none), for <see cref="FeatureScaling.FromMoments"/> over all shards' chunks in order; checks first that the values
+    /// are small enough for sums over <paramref name="dataSetRows"/> rows to stay finite.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value too large to standardize (the message names it).</exception>
+    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows)
+    {
+        Data.Magnitudes.ThrowIfBeyond(_layout.Data, Data.Magnitudes.StandardizedLimit(dataSetRows), "Rescale that column (the model on rescaled data is the same up to the scale).", "rows");
+        int d = Columns;
+        var chunks = new ChunkMoments[ChunkCount];
+        for (int c = 0; c < chunks.Length; c++)
+        {
+            (int start, int count) = _layout.Partition[c];
+            double[] sums = new double[d], squares = new double[d];
+            _layout.Moments(start, count, shift, units, sums, squares);
+            double weight = 0;
+            foreach (double w in ClassTotals.Of(_layout.Data, start, count).Weights)
+            {
+                weight += w;
+            }
+
+            chunks[c] = new ChunkMoments(sums, squares, weight);
+        }
+
+        return chunks;
+    }
+
     /// <inheritdoc/>
     public void EvaluateChunks(ReadOnlySpan<double> weights, double bias, IReadOnlyList<LossSums> perChunk)
     {

@@ -47,6 +47,35 @@ public sealed class ShardedObjectiveTests
         Assert.Equal(local.Bias, sharded.Point[Columns]);
     }
 
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(7, true)]
+    public void Standardization_MergedOverShards_IsTheLocalOne_AndSoIsTheModel(int shards, bool weighted)
+    {
+        DenseDataset<double> data = Data(weighted);
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = true };
+        TrainingResult local = LogisticRegression.Train(data, options);
+
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shards);
+        ShardLossSums<double>[] parts = plan.Shards.Select(s => new ShardLossSums<double>(Slice(data, s), plan, s.Index)).ToArray();
+        double[] shift = parts[0].FirstRow();
+        double[] largest = new double[Columns];
+        double[] units = FeatureScaling.UnitsFor(parts.Max(p => p.MaxMagnitude), largest) ?? [];
+        FeatureScaling scaling = FeatureScaling.FromMoments(shift, units.Length == 0 ? null : units, parts.SelectMany(p => p.Moments(shift, units.Length == 0 ? null : units, data.Rows)).ToArray());
+        Assert.Equal(local.Standardization!.Means.ToArray(), scaling.Means.ToArray());
+        Assert.Equal(local.Standardization!.Scales.ToArray(), scaling.Scales.ToArray());
+
+        ClassTotals totals = ShardedLossSums.MergeTotals(parts.SelectMany(p => p.ChunkTotals()));
+        var objective = new RegularizedObjective(new ShardedLossSums(parts, ShardedLossSums.TotalWeightOf(totals, 1, 1)), options.Penalty, fitIntercept: true, scaling);
+        OptimizationResult result = Lbfgs.Minimize(objective, new double[Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
+        double[] raw = new double[Columns];
+        scaling.ToRaw(result.Point.AsSpan(0, Columns), result.Point[Columns], raw, out double bias);
+
+        var model = (LogisticModel)local.Classifier;
+        Assert.Equal(model.Weights.ToArray(), raw);
+        Assert.Equal(model.Bias, bias);
+    }
+
     [Fact]
     public void PerShardSums_AreTheChunkSumsFoldedInOrder()
     {
