@@ -50,26 +50,8 @@ public class HashedLoadBenchmarks
 
             File.Move(_csv + ".partial", _csv, overwrite: true);
             SparseLabeledData<float> data = CsvDataReader.ReadHashed<float>(_csv, Hashed);
-            float[] y = data.Data.Labels.ToArray();
-            using (var writer = new StreamWriter(_libsvm + ".partial", false, new UTF8Encoding(false), 1 << 20))
-            {
-                for (int i = 0; i < data.Data.Rows; i++)
-                {
-                    Data.SparseRow<float> row = data.Data.Matrix.GetRow(i);
-                    writer.Write(y[i] == 1 ? "+1" : "-1");
-                    for (int k = 0; k < row.Indices.Length; k++)
-                    {
-                        writer.Write(' ');
-                        writer.Write((row.Indices[k] + 1).ToString(CultureInfo.InvariantCulture));
-                        writer.Write(':');
-                        writer.Write(row.Values[k].ToString("R", CultureInfo.InvariantCulture));
-                    }
+            BenchmarkFiles.WriteLibSvm(_libsvm, data.Data.Matrix, data.Data.Labels.Span);
 
-                    writer.Write('\n');
-                }
-            }
-
-            File.Move(_libsvm + ".partial", _libsvm, overwrite: true);
         }
 
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "// CSV {0:N0} bytes, LIBSVM {1:N0} bytes", new FileInfo(_csv).Length, new FileInfo(_libsvm).Length));
@@ -84,22 +66,8 @@ public class HashedLoadBenchmarks
     public long Csv() => CsvDataReader.ReadHashed<float>(_csv, Hashed).Data.Matrix.NonZeros;
 
     [Benchmark(Description = "CSV bytes")]
-    public long CsvBytes() => ReadAll(_csv);
+    public long CsvBytes() => BenchmarkFiles.ReadAll(_csv);
 
     [Benchmark(Description = "LIBSVM bytes")]
-    public long LibSvmBytes() => ReadAll(_libsvm);
-
-    private static long ReadAll(string path)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        byte[] buffer = new byte[1 << 20];
-        long total = 0;
-        int read;
-        while ((read = file.Read(buffer)) > 0)
-        {
-            total += read;
-        }
-
-        return total;
-    }
+    public long LibSvmBytes() => BenchmarkFiles.ReadAll(_libsvm);
 }

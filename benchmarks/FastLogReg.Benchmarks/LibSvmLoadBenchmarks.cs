@@ -24,41 +24,14 @@ public class LibSvmLoadBenchmarks
         if (!File.Exists(_path))
         {
             var work = new SparseWorkload(200_000, 1_000_000, 50, threads: 1);
-            using var writer = new StreamWriter(_path, false, new UTF8Encoding(false), 1 << 20);
-            float[] y = work.Data.Labels.ToArray();
-            for (int i = 0; i < work.Data.Rows; i++)
-            {
-                Data.SparseRow<float> row = work.Matrix.GetRow(i);
-                writer.Write(y[i] == 1 ? "+1" : "-1");
-                for (int k = 0; k < row.Indices.Length; k++)
-                {
-                    writer.Write(' ');
-                    writer.Write((row.Indices[k] + 1).ToString(CultureInfo.InvariantCulture));
-                    writer.Write(':');
-                    writer.Write(row.Values[k].ToString("R", CultureInfo.InvariantCulture));
-                }
-
-                writer.Write('\n');
-            }
+            BenchmarkFiles.WriteLibSvm(_path, work.Matrix, work.Data.Labels.Span);
         }
 
         File.ReadAllBytes(_path); // into the page cache
     }
 
     [Benchmark(Baseline = true)]
-    public long ReadBytes()
-    {
-        using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        byte[] buffer = new byte[1 << 20];
-        long total = 0;
-        int read;
-        while ((read = file.Read(buffer)) > 0)
-        {
-            total += read;
-        }
-
-        return total;
-    }
+    public long ReadBytes() => BenchmarkFiles.ReadAll(_path);
 
     [Benchmark]
     public long ReadSparse() => LibSvmDataReader.ReadSparse<float>(_path, new LibSvmReadOptions { MaxDegreeOfParallelism = Threads }).Data.Matrix.NonZeros;

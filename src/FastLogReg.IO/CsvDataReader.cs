@@ -245,9 +245,15 @@ public static partial class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.Require<T>();
+        return Guarded(() => ParseCore<T>(text, source, options, withLabels, file), source, file);
+    }
+
+    /// <summary>Runs a parse, turning the parser's own exceptions (also from its worker threads) into a <see cref="DataFormatException"/>.</summary>
+    private static TResult Guarded<TResult>(Func<TResult> parse, string source, string? file)
+    {
         try
         {
-            return ParseCore<T>(text, source, options, withLabels, file);
+            return parse();
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(IsParserComplaint))
         {

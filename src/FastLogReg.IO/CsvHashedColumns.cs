@@ -51,18 +51,7 @@ public static partial class CsvDataReader
     {
         ArgumentNullException.ThrowIfNull(hashed);
         ElementTypes.Require<T>();
-        try
-        {
-            return ParseHashedCore<T>(text, source, options, hashed, withLabels);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(IsParserComplaint))
-        {
-            throw Complaint(e.InnerExceptions[0], source, null);
-        }
-        catch (Exception e) when (IsParserComplaint(e))
-        {
-            throw Complaint(e, source, null);
-        }
+        return Guarded(() => ParseHashedCore<T>(text, source, options, hashed, withLabels), source, file: null);
     }
 
     private static HashedParse<T> ParseHashedCore<T>(TextReader text, string source, CsvReadOptions options, IReadOnlyList<HashedColumn> hashed, bool withLabels)
