@@ -9,6 +9,11 @@ namespace FastLogReg.Orleans;
 /// set's order (<see cref="ShardedLossSums.Fold"/>) — the local fit's sums, bit for bit. Any solver over a
 /// <see cref="RegularizedObjective"/> on it runs as on one machine. Failed or timed-out calls are retried.
 /// </summary>
+/// <remarks>
+/// <see cref="Evaluate"/> is synchronous (solvers call it so) and waits for the shards: call it from a client or a
+/// thread of its own (as <see cref="ClusterTraining.TrainAsync"/> does), never from inside a grain, whose single
+/// thread would then wait on calls it has to serve.
+/// </remarks>
 public sealed class ClusterLossSums : ILossSumsSource
 {
     private readonly IShardGrain[] _shards;

@@ -20,7 +20,8 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
     public Task<ShardReport> Describe(string path, string? labelColumn)
     {
-        LabeledData<float> data = CsvDataReader.Read<float>(path, new CsvReadOptions { LabelColumn = labelColumn });
+        // As double, so that every value a double shard can hold is accepted here too (float would refuse values beyond 3.4e38).
+        LabeledData<double> data = CsvDataReader.Read<double>(path, new CsvReadOptions { LabelColumn = labelColumn });
         return Task.FromResult(new ShardReport { Simd = string.Empty, Counts = [], Weights = [], FileRows = data.Data.Rows, FileColumns = data.Data.Columns });
     }
 
