@@ -129,6 +129,58 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         return total;
     }
 
+    /// <summary>
+    /// <see cref="PrepareCurvature"/>, each chunk's part unfolded: Σc per chunk into <paramref name="totals"/> and, when
+    /// <paramref name="sumCx"/> is not null, Σcx and Σcx² per chunk into <paramref name="sumCx"/>/<paramref name="sumCx2"/>.
+    /// </summary>
+    public void PrepareCurvatureChunks(ReadOnlySpan<double> weights, double bias, Span<double> totals, IReadOnlyList<double[]>? sumCx, IReadOnlyList<double[]>? sumCx2)
+    {
+        int d = Columns;
+        _curvature ??= new double[_layout.Data.Rows];
+        bool moments = sumCx is not null;
+        if (moments)
+        {
+            _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
+        }
+
+        weights.CopyTo(_parameters.Span);
+        _parameters[d] = bias;
+        _pass = moments ? Pass.CurvatureAndMoments : Pass.Curvature;
+        _runner.Run();
+        _pass = Pass.Gradient;
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            totals[c] = _partialResidual[c];
+            if (moments)
+            {
+                _partialMoments.AsSpan(c * 2 * _gradientStride, d).CopyTo(sumCx![c]);
+                _partialMoments.AsSpan((c * 2 * _gradientStride) + _gradientStride, d).CopyTo(sumCx2![c]);
+            }
+        }
+    }
+
+    /// <summary><see cref="HessianVector"/>, each chunk's part unfolded into <paramref name="perChunk"/> (Gradient: the product; Residual: its intercept component).</summary>
+    public void HessianVectorChunks(ReadOnlySpan<double> direction, double directionBias, IReadOnlyList<LossSums> perChunk)
+    {
+        if (_curvature is null)
+        {
+            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+        }
+
+        int d = Columns;
+        direction.CopyTo(_parameters.Span);
+        _parameters[d] = directionBias;
+        _pass = Pass.HessianVector;
+        _runner.Run();
+        _pass = Pass.Gradient;
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            _partialGradients.Span.Slice(c * _gradientStride, d).CopyTo(perChunk[c].Gradient);
+            perChunk[c].Residual = _partialResidual[c];
+            perChunk[c].Loss = 0;
+        }
+    }
+
     /// <inheritdoc/>
     public double PrepareCurvature(ReadOnlySpan<double> weights, double bias, Span<double> sumCx, Span<double> sumCx2)
     {

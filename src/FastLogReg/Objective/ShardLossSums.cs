@@ -12,7 +12,7 @@ namespace FastLogReg.Objective;
 /// runs the chunks on this machine's cores; the result does not depend on the thread count.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class ShardLossSums<T> : IChunkSumsSource
+public sealed class ShardLossSums<T> : IChunkCurvatureSource
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly FeatureLayout<T> _layout;
@@ -138,6 +138,29 @@ public sealed class ShardLossSums<T> : IChunkSumsSource
         }
 
         _loss.EvaluateChunks(weights, bias, perChunk);
+    }
+
+    /// <inheritdoc/>
+    public void PrepareCurvatureChunks(ReadOnlySpan<double> weights, double bias, Span<double> totals, IReadOnlyList<double[]>? sumCx, IReadOnlyList<double[]>? sumCx2)
+    {
+        if (weights.Length != Columns || totals.Length != ChunkCount || (sumCx is null) != (sumCx2 is null) || (sumCx is not null && (sumCx.Count != ChunkCount || sumCx2!.Count != ChunkCount)))
+        {
+            throw new ArgumentException($"Expected {Columns} weights, {ChunkCount} totals, and {ChunkCount} moment vectors of each kind or none.");
+        }
+
+        _loss.PrepareCurvatureChunks(weights, bias, totals, sumCx, sumCx2);
+    }
+
+    /// <inheritdoc/>
+    public void HessianVectorChunks(ReadOnlySpan<double> direction, double directionBias, IReadOnlyList<LossSums> perChunk)
+    {
+        ArgumentNullException.ThrowIfNull(perChunk);
+        if (direction.Length != Columns || perChunk.Count != ChunkCount)
+        {
+            throw new ArgumentException($"Expected {Columns} direction values and {ChunkCount} sums.");
+        }
+
+        _loss.HessianVectorChunks(direction, directionBias, perChunk);
     }
 
     /// <summary>The shard's own sums, its chunks folded in order (the per-shard mode: one message per shard instead of one per chunk).</summary>

@@ -7,10 +7,11 @@ namespace FastLogReg.Objective;
 /// a <see cref="RegularizedObjective"/> over this source gives the local objective's values and gradients bit for bit,
 /// so every solver takes the same steps as <c>LogisticRegression.Train</c> on the whole data.
 /// </summary>
-public sealed class ShardedLossSums : ILossSumsSource
+public sealed class ShardedLossSums : ICurvatureSource
 {
     private readonly IReadOnlyList<IChunkSumsSource> _shards;
     private readonly LossSums[][] _perChunk;
+    private readonly LossSums _product;
 
     /// <summary>A data set of <paramref name="shards"/>, in order, whose rows weigh <paramref name="totalWeight"/> in all.</summary>
     /// <param name="shards">The shards, in the data set's row order.</param>
@@ -27,6 +28,7 @@ public sealed class ShardedLossSums : ILossSumsSource
         _shards = shards;
         Columns = shards[0].Columns;
         TotalWeight = totalWeight;
+        _product = new LossSums(Columns);
         _perChunk = shards.Select(s => Enumerable.Range(0, s.ChunkCount).Select(_ => new LossSums(Columns)).ToArray()).ToArray();
     }
 
@@ -35,6 +37,76 @@ public sealed class ShardedLossSums : ILossSumsSource
 
     /// <inheritdoc/>
     public double TotalWeight { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">A shard does not give its curvature (not an <see cref="IChunkCurvatureSource"/>).</exception>
+    public double PrepareCurvature(ReadOnlySpan<double> weights, double bias, Span<double> sumCx, Span<double> sumCx2)
+    {
+        bool moments = !sumCx.IsEmpty;
+        var totals = new List<double>();
+        var cx = new List<double[]>();
+        var cx2 = new List<double[]>();
+        foreach (IChunkSumsSource shard in _shards)
+        {
+            IChunkCurvatureSource curved = Curved(shard);
+            double[] shardTotals = new double[curved.ChunkCount];
+            double[][]? shardCx = moments ? Enumerable.Range(0, curved.ChunkCount).Select(_ => new double[Columns]).ToArray() : null;
+            double[][]? shardCx2 = moments ? Enumerable.Range(0, curved.ChunkCount).Select(_ => new double[Columns]).ToArray() : null;
+            curved.PrepareCurvatureChunks(weights, bias, shardTotals, shardCx, shardCx2);
+            totals.AddRange(shardTotals);
+            cx.AddRange(shardCx ?? []);
+            cx2.AddRange(shardCx2 ?? []);
+        }
+
+        return FoldCurvature(totals, cx, cx2, sumCx, sumCx2);
+    }
+
+    /// <summary>
+    /// Folds per-chunk curvature parts given in the data set's order as a local fit does (the first copied, each next
+    /// added): returns Σc; writes Σcx and Σcx² when <paramref name="sumCx"/> is not empty.
+    /// </summary>
+    public static double FoldCurvature(IReadOnlyList<double> totals, IReadOnlyList<double[]> cx, IReadOnlyList<double[]> cx2, Span<double> sumCx, Span<double> sumCx2)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        ArgumentNullException.ThrowIfNull(cx);
+        ArgumentNullException.ThrowIfNull(cx2);
+        double total = totals[0];
+        for (int c = 1; c < totals.Count; c++)
+        {
+            total += totals[c];
+        }
+
+        if (!sumCx.IsEmpty)
+        {
+            int d = sumCx.Length;
+            cx[0].AsSpan(0, d).CopyTo(sumCx);
+            cx2[0].AsSpan(0, d).CopyTo(sumCx2);
+            for (int c = 1; c < cx.Count; c++)
+            {
+                Numerics.SmallVectors.Add(sumCx, cx[c].AsSpan(0, d), sumCx);
+                Numerics.SmallVectors.Add(sumCx2, cx2[c].AsSpan(0, d), sumCx2);
+            }
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">A shard does not give its curvature.</exception>
+    public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
+    {
+        for (int s = 0; s < _shards.Count; s++)
+        {
+            Curved(_shards[s]).HessianVectorChunks(direction, directionBias, _perChunk[s]);
+        }
+
+        Fold(_perChunk.SelectMany(shard => shard), _product);
+        _product.Gradient.CopyTo(product);
+        productBias = _product.Residual;
+    }
+
+    private static IChunkCurvatureSource Curved(IChunkSumsSource shard) =>
+        shard as IChunkCurvatureSource ?? throw new NotSupportedException($"{shard.GetType().Name} does not give its chunks' curvature (IChunkCurvatureSource): no Newton steps over it.");
 
     /// <summary>Every chunk's class totals merged in the data set's order (as a local fit merges them).</summary>
     /// <param name="chunkTotals">The chunks' totals, shard after shard, chunk after chunk.</param>

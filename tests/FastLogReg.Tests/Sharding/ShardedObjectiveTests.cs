@@ -76,6 +76,27 @@ public sealed class ShardedObjectiveTests
         Assert.Equal(model.Bias, bias);
     }
 
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(7, true)]
+    public void NewtonOverShards_IsBitIdenticalToLocalNewton(int shards, bool weighted)
+    {
+        DenseDataset<double> data = Data(weighted);
+        var options = new TrainingOptions { Solver = Solver.Newton, L2 = 1e-3, Tolerance = 1e-10, MaxIterations = 100 };
+        var local = (LogisticModel)LogisticRegression.Train(data, options).Classifier;
+
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shards);
+        ShardLossSums<double>[] parts = plan.Shards.Select(s => new ShardLossSums<double>(Slice(data, s), plan, s.Index)).ToArray();
+        ClassTotals totals = ShardedLossSums.MergeTotals(parts.SelectMany(p => p.ChunkTotals()));
+        var objective = new RegularizedObjective(new ShardedLossSums(parts, ShardedLossSums.TotalWeightOf(totals, 1, 1)), options.Penalty, fitIntercept: true);
+        Assert.True(objective.HasHessian);
+
+        OptimizationResult result = TrustRegionNewton.Minimize(objective, new double[Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations });
+
+        Assert.Equal(local.Weights.ToArray(), result.Point.AsSpan(0, Columns).ToArray());
+        Assert.Equal(local.Bias, result.Point[Columns]);
+    }
+
     [Fact]
     public void PerShardSums_AreTheChunkSumsFoldedInOrder()
     {
