@@ -14,7 +14,7 @@ namespace FastLogReg.Orleans;
 /// thread of its own (as <see cref="ClusterTraining.TrainAsync"/> does), never from inside a grain, whose single
 /// thread would then wait on calls it has to serve.
 /// </remarks>
-public sealed class ClusterLossSums : ILossSumsSource
+public sealed class ClusterLossSums : ICurvatureSource
 {
     private readonly IShardGrain[] _shards;
     private readonly ShardSource[] _sources;
@@ -25,6 +25,8 @@ public sealed class ClusterLossSums : ILossSumsSource
     private readonly double _classWeight1;
     private readonly bool _perShard;
     private int _evaluations;
+    private byte[]? _prepared;
+    private readonly LossSums _product;
 
     private ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, string width, ShardCalls calls, Action<int>? beforeEvaluation, bool perShard)
     {
@@ -38,6 +40,7 @@ public sealed class ClusterLossSums : ILossSumsSource
         _calls = calls;
         _beforeEvaluation = beforeEvaluation;
         _perShard = perShard;
+        _product = new LossSums(plan.Columns);
         _chunks = plan.Shards.Select(s => Enumerable.Range(0, perShard ? 1 : s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
     }
 
@@ -148,6 +151,51 @@ public sealed class ClusterLossSums : ILossSumsSource
         }
 
         ShardedLossSums.Fold(_chunks.SelectMany(c => c), sums);
+    }
+
+    /// <inheritdoc/>
+    public double PrepareCurvature(ReadOnlySpan<double> weights, double bias, Span<double> sumCx, Span<double> sumCx2)
+    {
+        bool moments = !sumCx.IsEmpty;
+        byte[] parameters = ChunkCodec.Parameters(weights, bias);
+        byte[][] answers = Task.WhenAll(_shards.Select((g, i) => _calls.Run(() => g.PrepareCurvature(_sources[i], _classWeight0, _classWeight1, parameters, moments)))).GetAwaiter().GetResult();
+        _prepared = parameters;
+        int d = Columns, slot = moments ? (2 * d) + 1 : 1;
+        var totals = new List<double>(Plan.ChunkCount);
+        var cx = new List<double[]>();
+        var cx2 = new List<double[]>();
+        foreach (byte[] answer in answers)
+        {
+            ReadOnlySpan<double> values = MemoryMarshal.Cast<byte, double>(answer);
+            for (int c = 0; c < values.Length / slot; c++)
+            {
+                totals.Add(values[c * slot]);
+                if (moments)
+                {
+                    cx.Add(values.Slice((c * slot) + 1, d).ToArray());
+                    cx2.Add(values.Slice((c * slot) + 1 + d, d).ToArray());
+                }
+            }
+        }
+
+        return ShardedLossSums.FoldCurvature(totals, cx, cx2, sumCx, sumCx2);
+    }
+
+    /// <inheritdoc/>
+    public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
+    {
+        byte[] prepared = _prepared ?? throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+        byte[] u = ChunkCodec.Parameters(direction, directionBias);
+        byte[][] answers = Task.WhenAll(_shards.Select((g, i) => _calls.Run(() => g.HessianVector(_sources[i], _classWeight0, _classWeight1, prepared, u)))).GetAwaiter().GetResult();
+        LossSums[][] chunks = Plan.Shards.Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new LossSums(Columns)).ToArray()).ToArray();
+        for (int s = 0; s < answers.Length; s++)
+        {
+            ChunkCodec.Decode(answers[s], chunks[s]);
+        }
+
+        ShardedLossSums.Fold(chunks.SelectMany(c => c), _product);
+        _product.Gradient.CopyTo(product);
+        productBias = _product.Residual;
     }
 
     private static IEnumerable<ClassTotals> Totals(ShardReport report)

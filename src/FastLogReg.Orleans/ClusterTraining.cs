@@ -47,7 +47,7 @@ public sealed record ClusterTrainingOptions
 public sealed record ClusterTrainingResult(LogisticModel Model, OptimizationResult Optimization, int Shards, int Retries, string KernelWidth);
 
 /// <summary>
-/// Binary L2 training of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
+/// Binary L2 training (L-BFGS or trust-region Newton, standardized or not) of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
 /// the whole file on one machine (same options, same SIMD width): the file is cut into shards on the data set's own
 /// chunk boundaries (<see cref="ShardPlan"/>), each shard grain reads its rows from the file on its silo, and every
 /// evaluation of the objective broadcasts the parameters, gathers each chunk's raw sums and folds them in the data set's
@@ -58,7 +58,7 @@ public static class ClusterTraining
     /// <summary>Trains on the CSV file at <paramref name="path"/> (a path every silo can read).</summary>
     /// <param name="grains">The cluster client (or a grain factory inside a silo).</param>
     /// <param name="path">The CSV file: a header line, numeric features, a binary label.</param>
-    /// <param name="options">L2 strength, tolerance, iteration limit, class weights, history; the solver must be L-BFGS (or Auto), no L1, no standardization.</param>
+    /// <param name="options">L2 strength, tolerance, iteration limit, class weights, standardization, history; the solver L-BFGS (Auto runs L-BFGS here) or Newton; no L1.</param>
     /// <param name="cluster">Shards, retries, the label column.</param>
     /// <param name="cancellationToken">Checked once per iteration.</param>
     /// <exception cref="NotSupportedException">An option this version cannot shard (the message says which).</exception>
@@ -76,7 +76,9 @@ public static class ClusterTraining
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
         OptimizationResult result = await Task.Factory.StartNew(
-            () => Lbfgs.Minimize(objective, new double[plan.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory, cancellationToken),
+            () => options.Solver == Solver.Newton
+                ? TrustRegionNewton.Minimize(objective, new double[plan.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, cancellationToken)
+                : Lbfgs.Minimize(objective, new double[plan.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
@@ -93,9 +95,9 @@ public static class ClusterTraining
 
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)
     {
-        if (options.Solver is not (Solver.Auto or Solver.Lbfgs))
+        if (options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {
-            throw new NotSupportedException($"Sharded training runs L-BFGS; {options.Solver} is not sharded yet.");
+            throw new NotSupportedException($"Sharded training runs L-BFGS or Newton; {options.Solver} is not sharded yet.");
         }
 
         if (options.L1Ratio > 0 && options.L2 > 0)

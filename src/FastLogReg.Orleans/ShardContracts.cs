@@ -97,6 +97,18 @@ public interface IShardGrain : IGrainWithStringKey
     /// </summary>
     Task<byte[]> Moments(ShardSource source, byte[] shift, byte[] units);
 
+    /// <summary>
+    /// For Newton: each chunk's curvature at the raw parameters, as doubles — per chunk Σc, then (with
+    /// <paramref name="moments"/>) the d values of Σcx and the d of Σcx².
+    /// </summary>
+    Task<byte[]> PrepareCurvature(ShardSource source, double classWeight0, double classWeight1, byte[] parameters, bool moments);
+
+    /// <summary>
+    /// Each chunk's Hessian-vector product at <paramref name="prepared"/> (the point of the last PrepareCurvature, sent
+    /// again so that a new activation prepares itself), as doubles: per chunk the intercept component, then the d values.
+    /// </summary>
+    Task<byte[]> HessianVector(ShardSource source, double classWeight0, double classWeight1, byte[] prepared, byte[] direction);
+
     /// <summary>Returns <paramref name="payload"/>: the transport's cost for a vector of this size, measured without the kernels.</summary>
     Task<byte[]> Echo(byte[] payload);
 }

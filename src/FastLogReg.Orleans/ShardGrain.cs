@@ -17,6 +17,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private Loaded? _rows;
     private (double Cw0, double Cw1, IChunkSumsSource Sums)? _evaluator;
     private LossSums[] _chunks = [];
+    private byte[]? _prepared; // the point the cached curvature is taken at
 
     public Task<ShardReport> Describe(string path, string? labelColumn)
     {
@@ -50,24 +51,74 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
     public Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
     {
-        Loaded rows = Rows(source);
-        if (_evaluator is not { } e || e.Cw0 != classWeight0 || e.Cw1 != classWeight1)
-        {
-            _evaluator = e = (classWeight0, classWeight1, rows.Evaluator(classWeight0, classWeight1));
-            _chunks = Enumerable.Range(0, e.Sums.ChunkCount).Select(_ => new LossSums(source.Columns)).ToArray();
-        }
-
+        IChunkCurvatureSource sums = Curved(source, classWeight0, classWeight1);
         ReadOnlySpan<double> point = MemoryMarshal.Cast<byte, double>(parameters);
         if (point.Length != source.Columns + 1)
         {
             throw new ArgumentException($"Expected {source.Columns + 1} parameters, got {point.Length}.", nameof(parameters));
         }
 
-        e.Sums.EvaluateChunks(point[..source.Columns], point[source.Columns], _chunks);
+        sums.EvaluateChunks(point[..source.Columns], point[source.Columns], _chunks);
         return Task.FromResult(ChunkCodec.Encode(_chunks));
     }
 
     public Task<byte[]> Echo(byte[] payload) => Task.FromResult(payload);
+
+    public Task<byte[]> PrepareCurvature(ShardSource source, double classWeight0, double classWeight1, byte[] parameters, bool moments)
+    {
+        IChunkCurvatureSource curved = Curved(source, classWeight0, classWeight1);
+        int d = source.Columns, chunks = curved.ChunkCount;
+        ReadOnlySpan<double> point = MemoryMarshal.Cast<byte, double>(parameters);
+        double[] totals = new double[chunks];
+        double[][]? cx = moments ? Enumerable.Range(0, chunks).Select(_ => new double[d]).ToArray() : null;
+        double[][]? cx2 = moments ? Enumerable.Range(0, chunks).Select(_ => new double[d]).ToArray() : null;
+        curved.PrepareCurvatureChunks(point[..d], point[d], totals, cx, cx2);
+        _prepared = parameters;
+        int slot = moments ? (2 * d) + 1 : 1;
+        double[] answer = new double[chunks * slot];
+        for (int c = 0; c < chunks; c++)
+        {
+            answer[c * slot] = totals[c];
+            if (moments)
+            {
+                cx![c].CopyTo(answer.AsSpan((c * slot) + 1, d));
+                cx2![c].CopyTo(answer.AsSpan((c * slot) + 1 + d, d));
+            }
+        }
+
+        return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
+    }
+
+    public Task<byte[]> HessianVector(ShardSource source, double classWeight0, double classWeight1, byte[] prepared, byte[] direction)
+    {
+        IChunkCurvatureSource curved = Curved(source, classWeight0, classWeight1);
+        int d = source.Columns;
+        if (_prepared is null || !_prepared.AsSpan().SequenceEqual(prepared))
+        {
+            // A new activation (or another point): take the curvature at the point the caller prepared.
+            ReadOnlySpan<double> at = MemoryMarshal.Cast<byte, double>(prepared);
+            curved.PrepareCurvatureChunks(at[..d], at[d], new double[curved.ChunkCount], null, null);
+            _prepared = prepared;
+        }
+
+        ReadOnlySpan<double> u = MemoryMarshal.Cast<byte, double>(direction);
+        curved.HessianVectorChunks(u[..d], u[d], _chunks);
+        return Task.FromResult(ChunkCodec.Encode(_chunks));
+    }
+
+    /// <summary>The shard's evaluator as a curvature source, with <see cref="_chunks"/> sized for it.</summary>
+    private IChunkCurvatureSource Curved(ShardSource source, double classWeight0, double classWeight1)
+    {
+        Loaded rows = Rows(source);
+        if (_evaluator is not { } e || e.Cw0 != classWeight0 || e.Cw1 != classWeight1)
+        {
+            _evaluator = e = (classWeight0, classWeight1, rows.Evaluator(classWeight0, classWeight1));
+            _chunks = Enumerable.Range(0, e.Sums.ChunkCount).Select(_ => new LossSums(source.Columns)).ToArray();
+            _prepared = null;
+        }
+
+        return (IChunkCurvatureSource)e.Sums;
+    }
 
     public Task<byte[]> Extremes(ShardSource source, byte[] shift)
     {
@@ -121,6 +172,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
         _rows = source.Float ? Loaded.From<float>(source, plan, range) : Loaded.From<double>(source, plan, range);
         _source = source;
         _evaluator = null;
+        _prepared = null;
         return _rows;
     }
 

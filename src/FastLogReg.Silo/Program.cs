@@ -29,7 +29,7 @@ public static class Program
             if (args.Length == 0 || args[0] is not ("silo" or "train"))
             {
                 Console.Error.WriteLine("usage: fastlogreg-silo silo [--cluster-id ID] [--redis CONNECTION] [--silo-port P] [--gateway-port P] [--primary-port P]");
-                Console.Error.WriteLine("       fastlogreg-silo train --data FILE.csv --model M.json [--label COLUMN] [--l2 λ] [--standardize] [--shards N] [--per-shard] [--call-timeout S] [--max-attempts N] [--progress] [--evaluation-delay MS] [--local] [--redis …] [--gateway-port P]");
+                Console.Error.WriteLine("       fastlogreg-silo train --data FILE.csv --model M.json [--label COLUMN] [--l2 λ] [--standardize] [--newton] [--shards N] [--per-shard] [--call-timeout S] [--max-attempts N] [--progress] [--evaluation-delay MS] [--local] [--redis …] [--gateway-port P]");
                 return 2;
             }
 
@@ -76,7 +76,7 @@ public static class Program
     {
         string data = o.Data ?? throw new UsageException("train needs --data FILE.csv (a path every silo can read).");
         string model = o.Model ?? throw new UsageException("train needs --model M.json.");
-        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = o.L2, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, Standardize = o.Standardize };
+        var options = new TrainingOptions { Solver = o.Newton ? Solver.Newton : Solver.Lbfgs, L2 = o.L2, Tolerance = o.Tolerance, MaxIterations = o.MaxIterations, Standardize = o.Standardize };
         LogisticModel trained;
         string how;
         if (o.Local)
@@ -166,6 +166,8 @@ public static class Program
 
         public bool Standardize { get; private set; }
 
+        public bool Newton { get; private set; }
+
         public int EvaluationDelayMs { get; private set; }
 
         public static Options Parse(ReadOnlySpan<string> args)
@@ -174,9 +176,9 @@ public static class Program
             for (int i = 0; i < args.Length; i++)
             {
                 string name = args[i];
-                if (name is "--per-shard" or "--local" or "--progress" or "--standardize")
+                if (name is "--per-shard" or "--local" or "--progress" or "--standardize" or "--newton")
                 {
-                    _ = name switch { "--local" => o.Local = true, "--progress" => o.Progress = true, "--standardize" => o.Standardize = true, _ => o.PerShard = true };
+                    _ = name switch { "--local" => o.Local = true, "--progress" => o.Progress = true, "--standardize" => o.Standardize = true, "--newton" => o.Newton = true, _ => o.PerShard = true };
                     continue;
                 }
 
