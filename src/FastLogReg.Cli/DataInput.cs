@@ -145,7 +145,12 @@ internal static class DataInput
     public static LoadedData ReadHashed(InputArguments input, IReadOnlyList<Features.HashedColumn> hashed, LabelMapping? mapping = null, IReadOnlyList<string>? numeric = null, string? modelLabelColumn = null, int? modelClasses = null)
     {
         input.CheckApplicable();
-        RequireCsv(input, "--hash");
+        RequireCsv(input, numeric is null ? "--hash" : "a model with hashed columns");
+        if (input.ByPosition)
+        {
+            throw new UsageException("--by-position: a model with hashed columns finds its columns by name.");
+        }
+
         int classes = Math.Max(2, mapping?.Count ?? modelClasses ?? LibSvmDataReader.MostClasses);
         string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
         var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = numeric, DecimalComma = input.DecimalComma, MaxClasses = classes };

@@ -244,6 +244,14 @@ public sealed class HashedColumnTests
         double expected = Enumerable.Range(0, p.Length).Count(i => (p[i] > 0.5 ? 1.0 : 0.0) == data.Data.Labels.Span[i]) / (double)p.Length;
         Assert.Equal(expected, accuracy, 12);
 
+        // Columns are found by name: taking them by position is refused, not ignored.
+        (code, _, error) = Tool.Run("evaluate", "--model", model, "--data", csv, "--by-position");
+        Assert.Equal(2, code);
+        Assert.Contains("finds its columns by name", error);
+        (code, _, error) = Tool.Run("predict", "--model", model, "--data", csv, "--by-position");
+        Assert.Equal(2, code);
+        Assert.Contains("finds its columns by name", error);
+
         // ONNX cannot hash strings: the export says so instead of writing a graph that expects hashed input.
         (code, _, error) = Tool.Run("export", "--model", model, "--onnx", dir.File("m.onnx"));
         Assert.Equal(2, code);
