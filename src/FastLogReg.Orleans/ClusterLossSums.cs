@@ -27,6 +27,7 @@ public sealed class ClusterLossSums : ICurvatureSource
     private int _evaluations;
     private byte[]? _prepared;
     private readonly LossSums _product;
+    private readonly LossSums[][] _products; // per shard, per chunk: Hessian-vector products come per chunk in both modes
 
     private ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, string width, ShardCalls calls, Action<int>? beforeEvaluation, bool perShard)
     {
@@ -41,6 +42,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         _beforeEvaluation = beforeEvaluation;
         _perShard = perShard;
         _product = new LossSums(plan.Columns);
+        _products = plan.Shards.Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
         _chunks = plan.Shards.Select(s => Enumerable.Range(0, perShard ? 1 : s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
     }
 
@@ -187,13 +189,12 @@ public sealed class ClusterLossSums : ICurvatureSource
         byte[] prepared = _prepared ?? throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
         byte[] u = ChunkCodec.Parameters(direction, directionBias);
         byte[][] answers = Task.WhenAll(_shards.Select((g, i) => _calls.Run(() => g.HessianVector(_sources[i], _classWeight0, _classWeight1, prepared, u)))).GetAwaiter().GetResult();
-        LossSums[][] chunks = Plan.Shards.Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new LossSums(Columns)).ToArray()).ToArray();
         for (int s = 0; s < answers.Length; s++)
         {
-            ChunkCodec.Decode(answers[s], chunks[s]);
+            ChunkCodec.Decode(answers[s], _products[s]);
         }
 
-        ShardedLossSums.Fold(chunks.SelectMany(c => c), _product);
+        ShardedLossSums.Fold(_products.SelectMany(c => c), _product);
         _product.Gradient.CopyTo(product);
         productBias = _product.Residual;
     }

@@ -14,8 +14,8 @@ namespace FastLogReg.Orleans;
 internal sealed class ShardGrain : Grain, IShardGrain
 {
     private ShardSource? _source;
-    private Loaded? _rows;
-    private (double Cw0, double Cw1, IChunkSumsSource Sums)? _evaluator;
+    private ShardRows? _rows;
+    private (double Cw0, double Cw1, IChunkCurvatureSource Sums)? _evaluator;
     private LossSums[] _chunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
@@ -28,12 +28,11 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
     public Task<ShardReport> Load(ShardSource source)
     {
-        Loaded rows = Rows(source);
-        IChunkSumsSource probe = rows.Evaluator(1, 1);
-        IReadOnlyList<ClassTotals> totals = rows.ChunkTotals(probe);
+        ShardRows rows = Rows(source);
+        IReadOnlyList<ClassTotals> totals = rows.ChunkTotals();
         return Task.FromResult(new ShardReport
         {
-            Simd = rows.KernelWidth(probe),
+            Simd = rows.KernelWidth,
             Counts = totals.SelectMany(t => t.Counts).ToArray(),
             Weights = totals.SelectMany(t => t.Weights).ToArray(),
             FileRows = source.Rows,
@@ -109,7 +108,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
     /// <summary>The shard's evaluator as a curvature source, with <see cref="_chunks"/> sized for it.</summary>
     private IChunkCurvatureSource Curved(ShardSource source, double classWeight0, double classWeight1)
     {
-        Loaded rows = Rows(source);
+        ShardRows rows = Rows(source);
         if (_evaluator is not { } e || e.Cw0 != classWeight0 || e.Cw1 != classWeight1)
         {
             _evaluator = e = (classWeight0, classWeight1, rows.Evaluator(classWeight0, classWeight1));
@@ -117,13 +116,12 @@ internal sealed class ShardGrain : Grain, IShardGrain
             _prepared = null;
         }
 
-        return (IChunkCurvatureSource)e.Sums;
+        return e.Sums;
     }
 
     public Task<byte[]> Extremes(ShardSource source, byte[] shift)
     {
-        Loaded rows = Rows(source);
-        ShardStatistics stats = rows.Statistics(rows.Evaluator(1, 1));
+        ShardRows stats = Rows(source);
         double[] answer = new double[(2 * source.Columns) + 1];
         stats.FirstRow().CopyTo(answer.AsSpan(0, source.Columns));
         answer[source.Columns] = stats.MaxMagnitude;
@@ -137,8 +135,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
     public Task<byte[]> Moments(ShardSource source, byte[] shift, byte[] units)
     {
-        Loaded rows = Rows(source);
-        ShardStatistics stats = rows.Statistics(rows.Evaluator(1, 1));
+        ShardRows stats = Rows(source);
         double[]? u = units.Length == 0 ? null : MemoryMarshal.Cast<byte, double>(units).ToArray();
         IReadOnlyList<ChunkMoments> chunks = stats.Moments(MemoryMarshal.Cast<byte, double>(shift), u, source.Rows);
         int d = source.Columns;
@@ -155,7 +152,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
     }
 
     /// <summary>The shard's rows for <paramref name="source"/>, read from the file on first use (or when the source changes).</summary>
-    private Loaded Rows(ShardSource source)
+    private ShardRows Rows(ShardSource source)
     {
         if (_rows is not null && _source == source)
         {
@@ -169,58 +166,83 @@ internal sealed class ShardGrain : Grain, IShardGrain
         }
 
         ShardRange range = plan.Shards[source.Index];
-        _rows = source.Float ? Loaded.From<float>(source, plan, range) : Loaded.From<double>(source, plan, range);
+        _rows = source.Float ? ShardRows<float>.Read(source, plan, range) : ShardRows<double>.Read(source, plan, range);
         _source = source;
         _evaluator = null;
         _prepared = null;
         return _rows;
     }
-
-    /// <summary>A shard's rows, typed.</summary>
-    private sealed class Loaded(Func<double, double, IChunkSumsSource> evaluator, Func<IChunkSumsSource, IReadOnlyList<ClassTotals>> totals, Func<IChunkSumsSource, string> width, Func<IChunkSumsSource, ShardStatistics> statistics)
-    {
-        public ShardStatistics Statistics(IChunkSumsSource sums) => statistics(sums);
-
-        public IChunkSumsSource Evaluator(double cw0, double cw1) => evaluator(cw0, cw1);
-
-        public IReadOnlyList<ClassTotals> ChunkTotals(IChunkSumsSource sums) => totals(sums);
-
-        public string KernelWidth(IChunkSumsSource sums) => width(sums);
-
-        public static Loaded From<T>(ShardSource source, ShardPlan plan, ShardRange range)
-            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            LabeledData<T> file = CsvDataReader.Read<T>(source.Path, new CsvReadOptions { LabelColumn = source.LabelColumn });
-            if (file.Data.Rows != source.Rows || file.Data.Columns != source.Columns)
-            {
-                throw new InvalidOperationException($"{source.Path} has {file.Data.Rows} rows × {file.Data.Columns} features on this silo; the job was planned for {source.Rows} × {source.Columns}: every silo must read the same file.");
-            }
-
-            DenseDataset<T> all = file.Data;
-            T[] x = all.Features.Slice(range.FirstRow * all.Columns, range.Rows * all.Columns).ToArray();
-            T[] y = all.Labels.Slice(range.FirstRow, range.Rows).ToArray();
-            DenseDataset<T> rows = DenseDataset.Create(x, y, all.Columns);
-            return new Loaded(
-                (cw0, cw1) => new ShardLossSums<T>(rows, plan, range.Index, cw0, cw1),
-                sums => ((ShardLossSums<T>)sums).ChunkTotals(),
-                sums => ((ShardLossSums<T>)sums).KernelWidth,
-                sums => new ShardStatistics(((ShardLossSums<T>)sums).FirstRow, () => ((ShardLossSums<T>)sums).MaxMagnitude, ((ShardLossSums<T>)sums).LargestDeviations, ((ShardLossSums<T>)sums).Moments));
-        }
-    }
 }
 
-/// <summary>A shard's statistics for standardization, whatever its element type.</summary>
-internal sealed class ShardStatistics(Func<double[]> firstRow, Func<double> maxMagnitude, ShardStatistics.Deviations largest, ShardStatistics.MomentsOf moments)
+/// <summary>A shard's rows, whatever their element type: evaluators at given class weights, and the statistics of the rows.</summary>
+internal abstract class ShardRows
 {
-    public delegate void Deviations(ReadOnlySpan<double> shift, Span<double> largest);
+    /// <summary>An evaluator of the rows' chunks with these class weights.</summary>
+    public abstract IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1);
 
-    public delegate IReadOnlyList<ChunkMoments> MomentsOf(ReadOnlySpan<double> shift, double[]? units, int dataSetRows);
+    /// <summary>Each chunk's class totals, in order.</summary>
+    public abstract IReadOnlyList<ClassTotals> ChunkTotals();
 
-    public double MaxMagnitude => maxMagnitude();
+    /// <summary>The SIMD width the kernels run at here.</summary>
+    public abstract string KernelWidth { get; }
 
-    public double[] FirstRow() => firstRow();
+    /// <summary>The largest |x| of the rows.</summary>
+    public abstract double MaxMagnitude { get; }
 
-    public void LargestDeviations(ReadOnlySpan<double> shift, Span<double> into) => largest(shift, into);
+    /// <summary>The first row as doubles (for shard 0, the data set's moment shift).</summary>
+    public abstract double[] FirstRow();
 
-    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => moments(shift, units, dataSetRows);
+    /// <summary>Per column, max |xᵢⱼ − shiftⱼ| over the rows.</summary>
+    public abstract void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest);
+
+    /// <summary>Each chunk's moments around the shift.</summary>
+    public abstract IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows);
+}
+
+/// <summary>A shard's rows of element type <typeparamref name="T"/>; the statistics come from one unweighted evaluator, made once.</summary>
+internal sealed class ShardRows<T> : ShardRows
+    where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+{
+    private readonly DenseDataset<T> _rows;
+    private readonly ShardPlan _plan;
+    private readonly int _index;
+    private readonly ShardLossSums<T> _unweighted;
+
+    private ShardRows(DenseDataset<T> rows, ShardPlan plan, int index)
+    {
+        _rows = rows;
+        _plan = plan;
+        _index = index;
+        _unweighted = new ShardLossSums<T>(rows, plan, index);
+    }
+
+    public override string KernelWidth => _unweighted.KernelWidth;
+
+    public override double MaxMagnitude => _unweighted.MaxMagnitude;
+
+    /// <summary>Reads the file and keeps the rows of shard <paramref name="range"/>.</summary>
+    public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)
+    {
+        LabeledData<T> file = CsvDataReader.Read<T>(source.Path, new CsvReadOptions { LabelColumn = source.LabelColumn });
+        if (file.Data.Rows != source.Rows || file.Data.Columns != source.Columns)
+        {
+            throw new InvalidOperationException($"{source.Path} has {file.Data.Rows} rows × {file.Data.Columns} features on this silo; the job was planned for {source.Rows} × {source.Columns}: every silo must read the same file.");
+        }
+
+        DenseDataset<T> all = file.Data;
+        T[] x = all.Features.Slice(range.FirstRow * all.Columns, range.Rows * all.Columns).ToArray();
+        T[] y = all.Labels.Slice(range.FirstRow, range.Rows).ToArray();
+        return new ShardRows<T>(DenseDataset.Create(x, y, all.Columns), plan, range.Index);
+    }
+
+    public override IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1) =>
+        classWeight0 == 1 && classWeight1 == 1 ? _unweighted : new ShardLossSums<T>(_rows, _plan, _index, classWeight0, classWeight1);
+
+    public override IReadOnlyList<ClassTotals> ChunkTotals() => _unweighted.ChunkTotals();
+
+    public override double[] FirstRow() => _unweighted.FirstRow();
+
+    public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest) => _unweighted.LargestDeviations(shift, largest);
+
+    public override IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => _unweighted.Moments(shift, units, dataSetRows);
 }

@@ -66,9 +66,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void Evaluate(ReadOnlySpan<double> weights, double bias, Span<double> gradient, out double loss, out double residual)
     {
         int d = Columns;
-        weights.CopyTo(_parameters.Span);
-        _parameters[d] = bias;
-        _runner.Run();
+        RunPass(weights, bias, Pass.Gradient);
 
         // Reduce the per-chunk partial sums in chunk order: the result does not depend on which thread ran which chunk.
         Span<double> gw = gradient[..d];
@@ -88,9 +86,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void EvaluateChunks(ReadOnlySpan<double> weights, double bias, IReadOnlyList<LossSums> perChunk)
     {
         int d = Columns;
-        weights.CopyTo(_parameters.Span);
-        _parameters[d] = bias;
-        _runner.Run();
+        RunPass(weights, bias, Pass.Gradient);
         ReadOnlySpan<double> partials = _partialGradients.Span;
         for (int c = 0; c < _partialLoss.Length; c++)
         {
@@ -136,18 +132,8 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void PrepareCurvatureChunks(ReadOnlySpan<double> weights, double bias, Span<double> totals, IReadOnlyList<double[]>? sumCx, IReadOnlyList<double[]>? sumCx2)
     {
         int d = Columns;
-        _curvature ??= new double[_layout.Data.Rows];
         bool moments = sumCx is not null;
-        if (moments)
-        {
-            _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
-        }
-
-        weights.CopyTo(_parameters.Span);
-        _parameters[d] = bias;
-        _pass = moments ? Pass.CurvatureAndMoments : Pass.Curvature;
-        _runner.Run();
-        _pass = Pass.Gradient;
+        RunCurvature(weights, bias, moments);
         for (int c = 0; c < ChunkCount; c++)
         {
             totals[c] = _partialResidual[c];
@@ -162,17 +148,8 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     /// <summary><see cref="HessianVector"/>, each chunk's part unfolded into <paramref name="perChunk"/> (Gradient: the product; Residual: its intercept component).</summary>
     public void HessianVectorChunks(ReadOnlySpan<double> direction, double directionBias, IReadOnlyList<LossSums> perChunk)
     {
-        if (_curvature is null)
-        {
-            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
-        }
-
         int d = Columns;
-        direction.CopyTo(_parameters.Span);
-        _parameters[d] = directionBias;
-        _pass = Pass.HessianVector;
-        _runner.Run();
-        _pass = Pass.Gradient;
+        RunHessianVector(direction, directionBias);
         for (int c = 0; c < ChunkCount; c++)
         {
             _partialGradients.Span.Slice(c * _gradientStride, d).CopyTo(perChunk[c].Gradient);
@@ -185,19 +162,8 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public double PrepareCurvature(ReadOnlySpan<double> weights, double bias, Span<double> sumCx, Span<double> sumCx2)
     {
         int d = Columns;
-        _curvature ??= new double[_layout.Data.Rows];
         bool moments = !sumCx.IsEmpty;
-        if (moments)
-        {
-            _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
-        }
-
-        weights.CopyTo(_parameters.Span);
-        _parameters[d] = bias;
-        _pass = moments ? Pass.CurvatureAndMoments : Pass.Curvature;
-        _runner.Run();
-        _pass = Pass.Gradient;
-
+        RunCurvature(weights, bias, moments);
         double total = _partialResidual[0];
         for (int c = 1; c < ChunkCount; c++)
         {
@@ -222,18 +188,8 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     /// <inheritdoc/>
     public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
     {
-        if (_curvature is null)
-        {
-            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
-        }
-
         int d = Columns;
-        direction.CopyTo(_parameters.Span);
-        _parameters[d] = directionBias;
-        _pass = Pass.HessianVector;
-        _runner.Run();
-        _pass = Pass.Gradient;
-
+        RunHessianVector(direction, directionBias);
         Span<double> q = product[..d];
         ReadOnlySpan<double> partials = _partialGradients.Span;
         partials[..d].CopyTo(q);
@@ -243,6 +199,39 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
             SmallVectors.Add(q, partials.Slice(c * _gradientStride, d), q);
             productBias += _partialResidual[c];
         }
+    }
+
+    /// <summary>The curvature pass at (<paramref name="weights"/>, <paramref name="bias"/>): cᵢ per row cached, Σc (and the moments) per chunk.</summary>
+    private void RunCurvature(ReadOnlySpan<double> weights, double bias, bool moments)
+    {
+        _curvature ??= new double[_layout.Data.Rows];
+        if (moments)
+        {
+            _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
+        }
+
+        RunPass(weights, bias, moments ? Pass.CurvatureAndMoments : Pass.Curvature);
+    }
+
+    /// <summary>The Hessian-vector pass at the prepared point: each chunk's product in its gradient slot.</summary>
+    private void RunHessianVector(ReadOnlySpan<double> direction, double directionBias)
+    {
+        if (_curvature is null)
+        {
+            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+        }
+
+        RunPass(direction, directionBias, Pass.HessianVector);
+    }
+
+    /// <summary>Runs <paramref name="pass"/> over every chunk with (<paramref name="vector"/>, <paramref name="last"/>) as its parameters, then returns to the gradient pass.</summary>
+    private void RunPass(ReadOnlySpan<double> vector, double last, Pass pass)
+    {
+        vector.CopyTo(_parameters.Span);
+        _parameters[Columns] = last;
+        _pass = pass;
+        _runner.Run();
+        _pass = Pass.Gradient;
     }
 
     private void ProcessChunk(int chunk)
