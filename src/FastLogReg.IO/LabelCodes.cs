@@ -7,7 +7,7 @@ namespace FastLogReg.IO;
 /// value), each with the line it first appears on — and maps them to class ids at the end; shared by the CSV and LIBSVM
 /// readers.
 /// </summary>
-internal sealed class LabelCodes(string source, string column, int maxClasses = 2)
+internal sealed class LabelCodes(string source, string column, int maxClasses = 2, bool keepCodes = true)
 {
     private readonly List<string> _values = new(2);
     private readonly List<LabelKey> _keys = new(2);
@@ -32,7 +32,7 @@ internal sealed class LabelCodes(string source, string column, int maxClasses = 
         {
             if (value.SequenceEqual(_values[k]))
             {
-                _codes.Add((ushort)k);
+                Keep((ushort)k);
                 return;
             }
         }
@@ -41,7 +41,7 @@ internal sealed class LabelCodes(string source, string column, int maxClasses = 
         int same = _keys.IndexOf(key);
         if (same >= 0)
         {
-            _codes.Add((ushort)same); // the same label written another way ("1.0" after "1"): one class
+            Keep((ushort)same); // the same label written another way ("1.0" after "1"): one class
             return;
         }
 
@@ -55,7 +55,7 @@ internal sealed class LabelCodes(string source, string column, int maxClasses = 
         _values.Add(value.ToString());
         _keys.Add(key);
         _firstLines.Add(line);
-        _codes.Add((ushort)(_values.Count - 1));
+        Keep((ushort)(_values.Count - 1));
     }
 
     /// <summary>
@@ -64,6 +64,23 @@ internal sealed class LabelCodes(string source, string column, int maxClasses = 
     /// </summary>
     public (LabelMapping Mapping, T[] Labels) Map<T>(LabelMapping? given, string? positive, int minimumClasses = 2)
         where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        LabelMapping mapping = Mapping(given, positive, minimumClasses);
+
+        // Class id of each distinct value, then of each row.
+        T[] classOf = _values.Select(v => T.CreateTruncating(mapping.IndexOf(v))).ToArray();
+        ReadOnlySpan<ushort> codes = _codes.AsSpan();
+        T[] labels = new T[codes.Length];
+        for (int i = 0; i < codes.Length; i++)
+        {
+            labels[i] = classOf[codes[i]];
+        }
+
+        return (mapping, labels);
+    }
+
+    /// <summary>The mapping alone (given and checked against the values seen, or inferred from them), as <see cref="Map{T}"/> makes it.</summary>
+    public LabelMapping Mapping(LabelMapping? given, string? positive, int minimumClasses = 2)
     {
         string where = Where();
         LabelMapping mapping;
@@ -111,16 +128,15 @@ internal sealed class LabelCodes(string source, string column, int maxClasses = 
             mapping = LabelMapping.Infer(_values, positive);
         }
 
-        // Class id of each distinct value, then of each row.
-        T[] classOf = _values.Select(v => T.CreateTruncating(mapping.IndexOf(v))).ToArray();
-        ReadOnlySpan<ushort> codes = _codes.AsSpan();
-        T[] labels = new T[codes.Length];
-        for (int i = 0; i < codes.Length; i++)
-        {
-            labels[i] = classOf[codes[i]];
-        }
+        return mapping;
+    }
 
-        return (mapping, labels);
+    private void Keep(ushort code)
+    {
+        if (keepCodes)
+        {
+            _codes.Add(code);
+        }
     }
 
     private string Where() => string.IsNullOrEmpty(column) ? string.Empty : $" in column '{column}'";

@@ -81,10 +81,9 @@ public sealed class ClusterLossSums : ICurvatureSource
         string job = cluster.JobId ?? Guid.NewGuid().ToString("N");
         var calls = new ShardCalls(cluster);
 
-        // The plan needs the file's size: one grain reads it on its silo (the rows never come here).
-        ShardReport size = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/describe").Describe(path, cluster.LabelColumn)).ConfigureAwait(false);
-        ShardPlan plan = ShardPlan.Dense(size.FileRows, size.FileColumns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
-        ShardSource[] sources = plan.Shards.Select(s => new ShardSource { Path = path, LabelColumn = cluster.LabelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = cluster.Shards, Index = s.Index, Float = cluster.Float }).ToArray();
+        // One grain outlines the file on its silo and cuts the plan (the rows never come here).
+        ShardSource[] sources = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float)).ConfigureAwait(false);
+        ShardPlan plan = ShardPlan.Dense(sources[0].Rows, sources[0].Columns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
         IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
 
         // First pass: every shard loads its rows and reports its chunks' class totals, merged in order as a local fit merges them.

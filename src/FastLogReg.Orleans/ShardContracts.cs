@@ -1,6 +1,11 @@
+using FastLogReg.IO;
+
 namespace FastLogReg.Orleans;
 
-/// <summary>Where a shard's rows come from: a CSV file every silo can read at the same path, and the shard's place in the plan.</summary>
+/// <summary>
+/// Where a shard's rows come from: a CSV file every silo can read at the same path, the shard's place in the plan, and
+/// where its rows are in the file (from the file's <see cref="CsvOutline"/>), so that the shard reads those rows alone.
+/// </summary>
 [GenerateSerializer]
 [Immutable]
 public sealed record ShardSource
@@ -32,6 +37,30 @@ public sealed record ShardSource
     /// <summary>Features kept as float (else double).</summary>
     [Id(6)]
     public bool Float { get; init; }
+
+    /// <summary>The byte offset of a row start at or before the shard's first row.</summary>
+    [Id(7)]
+    public long Offset { get; init; }
+
+    /// <summary>The line number at <see cref="Offset"/>.</summary>
+    [Id(8)]
+    public long Line { get; init; } = 2;
+
+    /// <summary>Rows between <see cref="Offset"/> and the shard's first row.</summary>
+    [Id(9)]
+    public int Skip { get; init; }
+
+    /// <summary>The file's separator.</summary>
+    [Id(10)]
+    public char Separator { get; init; } = ',';
+
+    /// <summary>The label value of class 0, over the whole file.</summary>
+    [Id(11)]
+    public required string Negative { get; init; }
+
+    /// <summary>The label value of class 1.</summary>
+    [Id(12)]
+    public required string Positive { get; init; }
 }
 
 /// <summary>What a shard reports once its rows are loaded.</summary>
@@ -50,14 +79,6 @@ public sealed record ShardReport
     /// <summary>Per chunk, in order: the summed sample weight of class 0 rows, then of class 1 rows.</summary>
     [Id(2)]
     public required double[] Weights { get; init; }
-
-    /// <summary>Rows and features of the whole file, as the shard read it.</summary>
-    [Id(3)]
-    public int FileRows { get; init; }
-
-    /// <summary>Feature columns of the file, as the shard read it.</summary>
-    [Id(4)]
-    public int FileColumns { get; init; }
 }
 
 /// <summary>
@@ -67,8 +88,11 @@ public sealed record ShardReport
 /// </summary>
 public interface IShardGrain : IGrainWithStringKey
 {
-    /// <summary>The file's size as this silo reads it (rows, feature columns), for the caller to make the plan.</summary>
-    Task<ShardReport> Describe(string path, string? labelColumn);
+    /// <summary>
+    /// Outlines the file on this silo (one pass over its bytes: rows, columns, the label mapping, row starts; no feature
+    /// parsed) and cuts it into at most <paramref name="shards"/> shards on the data set's chunk boundaries: each shard's source.
+    /// </summary>
+    Task<ShardSource[]> Plan(string path, string? labelColumn, int shards, bool asFloat);
 
     /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
     Task<ShardReport> Load(ShardSource source);

@@ -10,7 +10,10 @@ namespace FastLogReg.Orleans;
 /// range), and evaluates their chunks with <see cref="ShardLossSums{T}"/>. Nothing is persisted: a new activation loads
 /// the rows again from the file on its first call.
 /// </summary>
-/// <remarks>This version parses the whole file on each silo and keeps only its rows (CSV has no row index to seek to).</remarks>
+/// <remarks>
+/// The grain that plans the job outlines the file (a pass over its bytes that parses no feature); each shard then reads
+/// its own rows from where the outline says they start, and parses nothing else.
+/// </remarks>
 internal sealed class ShardGrain : Grain, IShardGrain
 {
     private ShardSource? _source;
@@ -19,11 +22,20 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private LossSums[] _chunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
-    public Task<ShardReport> Describe(string path, string? labelColumn)
+    public Task<ShardSource[]> Plan(string path, string? labelColumn, int shards, bool asFloat)
     {
-        // As double, so that every value a double shard can hold is accepted here too (float would refuse values beyond 3.4e38).
-        LabeledData<double> data = CsvDataReader.Read<double>(path, new CsvReadOptions { LabelColumn = labelColumn });
-        return Task.FromResult(new ShardReport { Simd = string.Empty, Counts = [], Weights = [], FileRows = data.Data.Rows, FileColumns = data.Data.Columns });
+        CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn });
+        ShardPlan plan = ShardPlan.Dense(outline.Rows, outline.Columns, asFloat ? sizeof(float) : sizeof(double), shards);
+        return Task.FromResult(plan.Shards.Select(s =>
+        {
+            CsvRowRange range = outline.Range(s.FirstRow, s.Rows);
+            return new ShardSource
+            {
+                Path = path, LabelColumn = labelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = shards, Index = s.Index, Float = asFloat,
+                Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator,
+                Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
+            };
+        }).ToArray());
     }
 
     public Task<ShardReport> Load(ShardSource source)
@@ -35,8 +47,6 @@ internal sealed class ShardGrain : Grain, IShardGrain
             Simd = rows.KernelWidth,
             Counts = totals.SelectMany(t => t.Counts).ToArray(),
             Weights = totals.SelectMany(t => t.Weights).ToArray(),
-            FileRows = source.Rows,
-            FileColumns = source.Columns,
         });
     }
 
@@ -220,19 +230,17 @@ internal sealed class ShardRows<T> : ShardRows
 
     public override double MaxMagnitude => _unweighted.MaxMagnitude;
 
-    /// <summary>Reads the file and keeps the rows of shard <paramref name="range"/>.</summary>
+    /// <summary>Reads the rows of shard <paramref name="range"/> from the file, and nothing else of it.</summary>
     public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)
     {
-        LabeledData<T> file = CsvDataReader.Read<T>(source.Path, new CsvReadOptions { LabelColumn = source.LabelColumn });
-        if (file.Data.Rows != source.Rows || file.Data.Columns != source.Columns)
+        var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = new LabelMapping(source.Negative, source.Positive) };
+        LabeledData<T> rows = CsvDataReader.ReadRows<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator), options);
+        if (rows.Data.Columns != source.Columns)
         {
-            throw new InvalidOperationException($"{source.Path} has {file.Data.Rows} rows × {file.Data.Columns} features on this silo; the job was planned for {source.Rows} × {source.Columns}: every silo must read the same file.");
+            throw new InvalidOperationException($"{source.Path} has {rows.Data.Columns} features on this silo; the job was planned for {source.Columns}: every silo must read the same file.");
         }
 
-        DenseDataset<T> all = file.Data;
-        T[] x = all.Features.Slice(range.FirstRow * all.Columns, range.Rows * all.Columns).ToArray();
-        T[] y = all.Labels.Slice(range.FirstRow, range.Rows).ToArray();
-        return new ShardRows<T>(DenseDataset.Create(x, y, all.Columns), plan, range.Index);
+        return new ShardRows<T>(rows.Data, plan, range.Index);
     }
 
     public override IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1) =>

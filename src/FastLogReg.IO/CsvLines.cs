@@ -1,0 +1,104 @@
+using System.Buffers;
+
+namespace FastLogReg.IO;
+
+/// <summary>
+/// The lines of a file from a byte offset on, each with its offset and 1-based line number, read through one growing
+/// buffer (no allocation per line). A line is its bytes without the '\n' and without a final '\r'.
+/// </summary>
+internal sealed class CsvLines : IDisposable
+{
+    private const int MaxLineBytes = 16 << 20;
+
+    private readonly Stream _stream;
+    private readonly string _source;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+    private int _start; // the next line's first byte in the buffer
+    private int _end; // bytes held
+    private long _bufferOffset; // the file offset of _buffer[0]
+    private bool _eof;
+
+    public CsvLines(Stream stream, string source, long offset, long line)
+    {
+        _stream = stream;
+        _source = source;
+        _stream.Seek(offset, SeekOrigin.Begin);
+        _bufferOffset = offset;
+        Line = line - 1;
+    }
+
+    /// <summary>The current line's number (1-based).</summary>
+    public long Line { get; private set; }
+
+    /// <summary>The current line's first byte in the file.</summary>
+    public long Offset { get; private set; }
+
+    /// <summary>The byte after the current line's '\n' (or the end of the file).</summary>
+    public long NextOffset => _bufferOffset + _start;
+
+    /// <summary>Moves to the next line; false at the end of the file.</summary>
+    public bool TryNext(out ReadOnlySpan<byte> line)
+    {
+        while (true)
+        {
+            int newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline >= 0 || (_eof && _end > _start))
+            {
+                int length = newline >= 0 ? newline : _end - _start;
+                line = _buffer.AsSpan(_start, length);
+                if (line.Length > 0 && line[^1] == (byte)'\r')
+                {
+                    line = line[..^1];
+                }
+
+                Offset = _bufferOffset + _start;
+                _start += newline >= 0 ? length + 1 : length;
+                Line++;
+                return true;
+            }
+
+            if (_eof)
+            {
+                line = default;
+                return false;
+            }
+
+            Fill();
+        }
+    }
+
+    /// <summary>Keeps the unread bytes, makes room (growing the buffer for a long line) and reads more.</summary>
+    private void Fill()
+    {
+        int held = _end - _start;
+        if (held >= MaxLineBytes)
+        {
+            throw new DataFormatException(_source, Line + 1, null, "a line is longer than 16 MB: not CSV text.");
+        }
+
+        if (held == _buffer.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(_start, held).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        else
+        {
+            _buffer.AsSpan(_start, held).CopyTo(_buffer);
+        }
+
+        _bufferOffset += _start;
+        _start = 0;
+        _end = held;
+        int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        _end += read;
+        _eof = read == 0;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}
