@@ -12,15 +12,17 @@ namespace FastLogReg.Benchmarks;
 /// <summary>
 /// One evaluation of the objective (loss and full gradient) on 100,000 × 50 double rows: on this machine (the baseline,
 /// LogisticObjective on all cores) against the same rows held by 4 shard grains on a 2-silo Orleans cluster in this
-/// process (InProcessTestCluster: the client and the silos talk over TCP loopback), folded bit-identically; and the
-/// transport alone — a grain call carrying a d-value vector both ways (Echo) for d = 50 and d = 10⁶ (8 MB each way).
+/// process, folded bit-identically; and the transport alone — a grain call carrying a d-value vector both ways (Echo)
+/// for d = 50 and d = 10⁶ (8 MB each way). Two transports: TCP loopback (InProcessTestCluster: the silos and the client
+/// talk over sockets, as on a network) and Orleans' in-memory transport (TestCluster with ConnectionTransportType.InMemory:
+/// the same messages, serialized, through in-process pipes — what is left is the runtime's own cost).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class ClusterEvaluateBenchmarks
 {
     private const int Rows = 100_000;
     private const int Columns = 50;
-    private InProcessTestCluster _cluster = null!;
+    private IAsyncDisposable _cluster = null!;
     private LogisticObjective<double> _local = null!;
     private RegularizedObjective _sharded = null!;
     private IShardGrain _echo = null!;
@@ -29,6 +31,10 @@ public class ClusterEvaluateBenchmarks
     private byte[] _small = null!;
     private byte[] _large = null!;
     private string _csv = null!;
+
+    /// <summary>How the client and the silos talk.</summary>
+    [Params("TCP loopback", "in-memory")]
+    public string Transport { get; set; } = "TCP loopback";
 
     [GlobalSetup]
     public void Setup()
@@ -57,13 +63,27 @@ public class ClusterEvaluateBenchmarks
 
         DenseDataset<double> data = CsvDataReader.Read<double>(_csv).Data;
         _local = new LogisticObjective<double>(data, 1e-3);
-        _cluster = new InProcessTestClusterBuilder(2).Build();
-        _cluster.DeployAsync().GetAwaiter().GetResult();
-        ClusterLossSums source = ClusterLossSums.ConnectAsync(_cluster.Client, _csv, null, new ClusterTrainingOptions { Shards = 4 }).GetAwaiter().GetResult();
+        IGrainFactory client;
+        if (Transport == "in-memory")
+        {
+            var builder = new TestClusterBuilder(2);
+            builder.Options.ConnectionTransport = ConnectionTransportType.InMemory;
+            TestCluster cluster = builder.Build();
+            cluster.Deploy();
+            (_cluster, client) = (cluster, cluster.Client);
+        }
+        else
+        {
+            InProcessTestCluster cluster = new InProcessTestClusterBuilder(2).Build();
+            cluster.DeployAsync().GetAwaiter().GetResult();
+            (_cluster, client) = (cluster, cluster.Client);
+        }
+
+        ClusterLossSums source = ClusterLossSums.ConnectAsync(client, _csv, null, new ClusterTrainingOptions { Shards = 4 }).GetAwaiter().GetResult();
         _sharded = new RegularizedObjective(source, Penalty.L2(1e-3));
         _point = Enumerable.Range(0, Columns + 1).Select(j => 0.01 * (j % 7)).ToArray();
         _gradient = new double[Columns + 1];
-        _echo = _cluster.Client.GetGrain<IShardGrain>("bench/echo");
+        _echo = client.GetGrain<IShardGrain>("bench/echo");
         _small = new byte[Columns * sizeof(double)];
         _large = new byte[1_000_000 * sizeof(double)];
 
@@ -73,7 +93,7 @@ public class ClusterEvaluateBenchmarks
             throw new InvalidOperationException("The cluster's objective differs from the local one.");
         }
 
-        Console.WriteLine($"// {source.Plan.Shards.Count} shards, {source.Plan.ChunkCount} chunks, kernels at {source.KernelWidth}; the cluster's objective equals the local one bit for bit");
+        Console.WriteLine($"// {Transport}: {source.Plan.Shards.Count} shards, {source.Plan.ChunkCount} chunks, kernels at {source.KernelWidth}; the cluster's objective equals the local one bit for bit");
     }
 
     [GlobalCleanup]
@@ -82,7 +102,7 @@ public class ClusterEvaluateBenchmarks
     [Benchmark(Baseline = true, Description = "evaluate, this machine (LogisticObjective)")]
     public double Local() => _local.Evaluate(_point, _gradient);
 
-    [Benchmark(Description = "evaluate, 4 shards on 2 silos (TCP loopback)")]
+    [Benchmark(Description = "evaluate, 4 shards on 2 silos")]
     public double Cluster() => _sharded.Evaluate(_point, _gradient);
 
     [Benchmark(Description = "grain call, 50 doubles each way")]

@@ -24,12 +24,13 @@ public sealed class ClusterLossSums : ICurvatureSource
     private readonly double _classWeight0;
     private readonly double _classWeight1;
     private readonly bool _perShard;
+    private readonly int _fanIn;
     private int _evaluations;
     private byte[]? _prepared;
     private readonly LossSums _product;
     private readonly LossSums[][] _products; // per shard, per chunk: Hessian-vector products come per chunk in both modes
 
-    private ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, string width, ShardCalls calls, Action<int>? beforeEvaluation, bool perShard)
+    private ClusterLossSums(IShardGrain[] shards, ShardSource[] sources, ShardPlan plan, double cw0, double cw1, double totalWeight, string width, ShardCalls calls, Action<int>? beforeEvaluation, bool perShard, int fanIn)
     {
         _shards = shards;
         _sources = sources;
@@ -41,6 +42,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         _calls = calls;
         _beforeEvaluation = beforeEvaluation;
         _perShard = perShard;
+        _fanIn = fanIn;
         _product = new LossSums(plan.Columns);
         _products = plan.Shards.Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
         _chunks = plan.Shards.Select(s => Enumerable.Range(0, perShard ? 1 : s.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray()).ToArray();
@@ -97,7 +99,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
         (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
         FeatureScaling? scaling = standardize ? await ScalingAsync(shards, sources, plan, calls).ConfigureAwait(false) : null;
-        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums) { Scaling = scaling };
+        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums, cluster.FanIn) { Scaling = scaling };
     }
 
     /// <summary>
@@ -143,6 +145,14 @@ public sealed class ClusterLossSums : ICurvatureSource
         ArgumentNullException.ThrowIfNull(sums);
         _beforeEvaluation?.Invoke(++_evaluations);
         byte[] parameters = ChunkCodec.Parameters(weights, bias);
+        if (_perShard && _fanIn >= 2 && _shards.Length > 1)
+        {
+            // One call to the tree's root (shard 0's grain); the tree folds in shard order.
+            byte[] root = _calls.Run(() => _shards[0].EvaluateTree(_sources, _fanIn, _classWeight0, _classWeight1, parameters)).GetAwaiter().GetResult();
+            ChunkCodec.Decode(root, [sums]);
+            return;
+        }
+
         byte[][] answers = Task.WhenAll(_shards.Select((g, i) => _calls.Run(() => _perShard
             ? g.EvaluateShard(_sources[i], _classWeight0, _classWeight1, parameters)
             : g.EvaluateChunks(_sources[i], _classWeight0, _classWeight1, parameters)))).GetAwaiter().GetResult();

@@ -34,6 +34,14 @@ public sealed record ClusterTrainingOptions
     /// </summary>
     public bool PerShardSums { get; init; }
 
+    /// <summary>
+    /// With <see cref="PerShardSums"/>: fold the shards' sums through a fixed aggregation tree of this fan-in (each node
+    /// a shard grain folding at most this many children in shard order; <see cref="AggregationTree"/>), so that the
+    /// caller receives one vector per evaluation instead of one per shard. 0 (the default): the caller gathers every
+    /// shard's vector. The model is bit-identical to a local <see cref="AggregationTree.Fold"/> of the same shards and fan-in.
+    /// </summary>
+    public int FanIn { get; init; }
+
     /// <summary>Called before each evaluation of the objective with its 1-based number (progress, or fault injection in tests).</summary>
     public Action<int>? BeforeEvaluation { get; init; }
 }
@@ -108,6 +116,13 @@ public static class ClusterTraining
         if (options.InitialModel is not null || options.MultiClass != MultiClass.Auto)
         {
             throw new NotSupportedException("Sharded training is binary and starts from zero (no warm start).");
+        }
+
+        if (cluster.FanIn != 0 && (cluster.FanIn < 2 || !cluster.PerShardSums))
+        {
+            throw new ArgumentException(cluster.FanIn < 2
+                ? $"FanIn is {cluster.FanIn}: a tree node folds at least 2 children (0 for none)."
+                : "FanIn aggregates per-shard sums: set PerShardSums too (per-chunk sums must all reach the caller to keep the single-machine bits).", nameof(cluster));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(cluster.Shards, 1);

@@ -1,4 +1,5 @@
 using FastLogReg.IO;
+using FastLogReg.Objective;
 
 namespace FastLogReg.Orleans;
 
@@ -108,6 +109,14 @@ public interface IShardGrain : IGrainWithStringKey
     /// the residual sum, the d gradient sums): the per-shard mode, one vector per shard instead of one per chunk.
     /// </summary>
     Task<byte[]> EvaluateShard(ShardSource source, double classWeight0, double classWeight1, byte[] parameters);
+
+    /// <summary>
+    /// The per-shard sums of the subtree of shards <paramref name="sources"/> (this grain's shard first), folded through
+    /// the fixed <see cref="AggregationTree"/> of fan-in <paramref name="fanIn"/>: this grain evaluates its own shard,
+    /// asks the other shards of a leaf node (or the first grain of each child group) for theirs, and folds them in shard
+    /// order — one vector up each edge of the tree instead of one per shard to the caller.
+    /// </summary>
+    Task<byte[]> EvaluateTree(ShardSource[] sources, int fanIn, double classWeight0, double classWeight1, byte[] parameters);
 
     /// <summary>
     /// For standardization: the shard's first row (the data set's shift, from shard 0), its largest |x|, then per column

@@ -58,6 +58,45 @@ internal sealed class ShardGrain : Grain, IShardGrain
         return Task.FromResult(ChunkCodec.Encode([shard]));
     }
 
+    public async Task<byte[]> EvaluateTree(ShardSource[] sources, int fanIn, double classWeight0, double classWeight1, byte[] parameters)
+    {
+        string key = this.GetPrimaryKeyString();
+        string job = key[..key.LastIndexOf('/')];
+        if (sources.Length == 0 || key != $"{job}/{sources[0].Index}")
+        {
+            throw new ArgumentException($"A subtree is sent to its first shard's grain; grain {key} got one starting at shard {(sources.Length == 0 ? "(none)" : sources[0].Index)}.", nameof(sources));
+        }
+
+        IReadOnlyList<(int First, int Count)> groups = AggregationTree.Groups(0, sources.Length, fanIn);
+        bool leaf = groups.Count == 1;
+
+        // Every other child is asked first (they run on their own grains meanwhile); this grain's own part is computed
+        // here (a call to itself would wait on itself); then the parts are folded in shard order.
+        Task<byte[]>[] others = new Task<byte[]>[leaf ? sources.Length : groups.Count];
+        for (int k = 1; k < others.Length; k++)
+        {
+            IShardGrain child = GrainFactory.GetGrain<IShardGrain>($"{job}/{(leaf ? sources[k] : sources[groups[k].First]).Index}");
+            others[k] = leaf
+                ? child.EvaluateShard(sources[k], classWeight0, classWeight1, parameters)
+                : child.EvaluateTree(sources.AsSpan(groups[k].First, groups[k].Count).ToArray(), fanIn, classWeight0, classWeight1, parameters);
+        }
+
+        others[0] = leaf
+            ? EvaluateShard(sources[0], classWeight0, classWeight1, parameters)
+            : EvaluateTree(sources.AsSpan(0, groups[0].Count).ToArray(), fanIn, classWeight0, classWeight1, parameters);
+        byte[][] answers = await Task.WhenAll(others);
+        var parts = new LossSums[answers.Length];
+        for (int k = 0; k < answers.Length; k++)
+        {
+            parts[k] = new LossSums(sources[0].Columns);
+            ChunkCodec.Decode(answers[k], [parts[k]]);
+        }
+
+        var total = new LossSums(sources[0].Columns);
+        ShardedLossSums.Fold(parts, total);
+        return ChunkCodec.Encode([total]);
+    }
+
     public Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
     {
         IChunkCurvatureSource sums = Curved(source, classWeight0, classWeight1);

@@ -112,18 +112,20 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         Assert.Equal(local.Bias, sharded.Model.Bias);
     }
 
-    [Fact]
-    public async Task PerShardSums_EqualALocalFoldWithTheSameShardCuts()
+    [Theory]
+    [InlineData(3, 0)] // the caller gathers the 3 shard sums
+    [InlineData(5, 2)] // a tree: ((s0 + s1) + s2) + (s3 + s4), folded by shard grains
+    public async Task PerShardSums_EqualALocalFoldWithTheSameShardCuts(int shardCount, int fanIn)
     {
         var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300 };
-        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, _csv, options, new ClusterTrainingOptions { Shards = 3, PerShardSums = true });
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, _csv, options, new ClusterTrainingOptions { Shards = shardCount, PerShardSums = true, FanIn = fanIn });
 
-        // The same cuts on this machine: each shard's chunks folded into one sum, then the shard sums in order.
+        // The same cuts on this machine: each shard's chunks folded into one sum, then the shard sums in order (or through the same tree).
         var data = CsvDataReader.Read<double>(_csv).Data;
-        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), 3);
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shardCount);
         ShardLossSums<double>[] shards = plan.Shards.Select(r => new ShardLossSums<double>(
             FastLogReg.Data.DenseDataset.Create(data.Features.Slice(r.FirstRow * Columns, r.Rows * Columns).ToArray(), data.Labels.Slice(r.FirstRow, r.Rows).ToArray(), Columns), plan, r.Index)).ToArray();
-        var objective = new RegularizedObjective(new PerShardSource(shards, data.Rows), options.Penalty);
+        var objective = new RegularizedObjective(new PerShardSource(shards, data.Rows, fanIn), options.Penalty);
         var local = FastLogReg.Optimization.Lbfgs.Minimize(objective, new double[Columns + 1], new FastLogReg.Optimization.SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
 
         Assert.Equal(local.Point.AsSpan(0, Columns).ToArray(), sharded.Model.Weights.ToArray());
@@ -137,7 +139,7 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         }
     }
 
-    private sealed class PerShardSource(ShardLossSums<double>[] shards, double totalWeight) : ILossSumsSource
+    private sealed class PerShardSource(ShardLossSums<double>[] shards, double totalWeight, int fanIn) : ILossSumsSource
     {
         private readonly LossSums[] _sums = shards.Select(s => new LossSums(s.Columns)).ToArray();
 
@@ -152,7 +154,14 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
                 shards[s].Evaluate(weights, bias, _sums[s]);
             }
 
-            ShardedLossSums.Fold(_sums, sums);
+            if (fanIn >= 2)
+            {
+                AggregationTree.Fold(_sums, fanIn, sums);
+            }
+            else
+            {
+                ShardedLossSums.Fold(_sums, sums);
+            }
         }
     }
 
@@ -163,5 +172,7 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         Assert.Contains("L1 and elastic net", error.Message);
         error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Solver = Solver.Nesterov }));
         Assert.Contains("Nesterov is not sharded", error.Message);
+        var tree = await Assert.ThrowsAsync<ArgumentException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions(), new ClusterTrainingOptions { FanIn = 2 }));
+        Assert.Contains("set PerShardSums too", tree.Message);
     }
 }

@@ -147,4 +147,28 @@ public sealed class ShardedObjectiveTests
         double[]? s = data.HasSampleWeights ? data.SampleWeights.Slice(range.FirstRow, range.Rows).ToArray() : null;
         return DenseDataset.Create(x, y, data.Columns, s);
     }
+
+    [Fact]
+    public void TheAggregationTree_HasAFixedShape_AndFoldsInIt()
+    {
+        Assert.Equal([(0, 4)], AggregationTree.Groups(0, 4, 4));
+        Assert.Equal([(0, 3), (3, 2)], AggregationTree.Groups(0, 5, 2));
+        Assert.Equal([(10, 3), (13, 3), (16, 2)], AggregationTree.Groups(10, 8, 3));
+
+        // Values whose sum depends on the grouping: the tree of fan-in 2 over 5 shards is ((s0 + s1) + s2) + (s3 + s4).
+        double[] values = [1e16, 1e16, 1e16, 3, -1];
+        LossSums[] shards = values.Select(v => new LossSums(1) { Loss = v, Residual = v, Gradient = { [0] = v } }).ToArray();
+        var tree = new LossSums(1);
+        AggregationTree.Fold(shards, 2, tree);
+        Assert.Equal(3e16 + (3.0 - 1), tree.Loss); // the flat fold rounds (3e16 + 3) − 1 up to 3.0000000000000004e16
+        Assert.Equal(tree.Loss, tree.Gradient[0]);
+
+        var flat = new LossSums(1);
+        AggregationTree.Fold(shards, 5, flat); // fan-in ≥ shards: the flat fold
+        var expected = new LossSums(1);
+        ShardedLossSums.Fold(shards, expected);
+        Assert.Equal(expected.Loss, flat.Loss);
+        Assert.NotEqual(flat.Loss, tree.Loss); // the shape matters, so it must be fixed
+        Assert.Throws<ArgumentOutOfRangeException>(() => AggregationTree.Groups(0, 3, 1));
+    }
 }
