@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using FastLogReg.IO;
+using FastLogReg.Orleans;
 
 namespace FastLogReg.Cli;
 
@@ -87,10 +88,15 @@ internal static class CommandLine
         Option<FileInfo?> plot = PlotOption();
         Option<bool> quiet = QuietOption();
         Option<bool> json = JsonOption();
+        Option<string?> cluster = new("--cluster") { Description = "Train on a cluster of fastlogreg-silo workers: 'localhost' or 'localhost:PORT' (silos on this machine, the gateway on PORT, default 30000), or a Redis connection string (Redis membership). Default: $FASTLOGREG_CLUSTER when set. The CSV file must be at the same path on every silo; all its rows are trained on (binary, L2, lbfgs or newton)." };
+        Option<string?> clusterId = new("--cluster-id") { Description = "The cluster id the silos were started with (default $FASTLOGREG_CLUSTER_ID, else 'fastlogreg')." };
+        Option<int?> shards = OptionParsers.IntegerInRange("--shards", "With --cluster: shards to cut the file into (default 4; fewer when the file has fewer chunks).", minimum: 1, maximum: 100_000);
+        Option<bool> perShard = new("--per-shard") { Description = "With --cluster: each shard folds its own chunks and sends one vector (scalable; the model then differs from one machine's in the last bits)." };
+        Option<int?> fanIn = OptionParsers.IntegerInRange("--fan-in", "With --cluster --per-shard: fold the shards' sums through a fixed tree of this fan-in (≥ 2) on the silos.", minimum: 2, maximum: 1024);
 
         var command = new Command("train", "Train a model on a CSV or LIBSVM file, report it, save it.");
         input.AddTo(command);
-        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, poly, interactions, hash, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json })
+        foreach (Option o in new Option[] { solver, penalty, l1Ratio, l2, c, standardize, poly, interactions, hash, threads, testFraction, seed, maxIterations, tolerance, multiClass, stats, model, plot, quiet, json, cluster, clusterId, shards, perShard, fanIn })
         {
             command.Options.Add(o);
         }
@@ -117,7 +123,39 @@ internal static class CommandLine
                 r.AddError("--stats needs an L2 (or no) penalty: an L1 fit has no standard errors.");
             }
         });
-        command.SetAction(r => Guard(context, () => TrainCommand.Run(context, new TrainArguments(
+        command.SetAction(r => Guard(context, () =>
+        {
+            // Checked here, after parsing, so that a value that does not parse is reported as such first.
+            string? where = r.GetValue(cluster) ?? (Environment.GetEnvironmentVariable("FASTLOGREG_CLUSTER") is { Length: > 0 } env ? env : null);
+            if (where is null)
+            {
+                string? stray = r.GetResult(shards) is not null ? "--shards" : r.GetValue(perShard) ? "--per-shard" : r.GetResult(fanIn) is not null ? "--fan-in" : r.GetResult(clusterId) is not null ? "--cluster-id" : null;
+                return stray is null
+                    ? TrainCommand.Run(context, Arguments(r))
+                    : throw new UsageException($"{stray}{(stray == "--per-shard" ? string.Empty : $" '{r.GetResult(stray == "--shards" ? shards : stray == "--fan-in" ? fanIn : clusterId)!.Tokens[0].Value}'")} applies to training on a cluster: add --cluster.");
+            }
+
+            if (r.GetResult(fanIn) is not null && !r.GetValue(perShard))
+            {
+                throw new UsageException("--fan-in folds per-shard sums: add --per-shard (per-chunk sums must all reach this machine to keep its bits).");
+            }
+
+            if (r.GetResult(testFraction) is { Implicit: false })
+            {
+                throw new UsageException("--test-fraction with --cluster: sharded training reads the file in place and trains on all of its rows; hold rows out in a file of their own and score them with evaluate.");
+            }
+
+            string id = r.GetValue(clusterId) ?? Environment.GetEnvironmentVariable("FASTLOGREG_CLUSTER_ID") ?? "fastlogreg";
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new UsageException($"--cluster-id '{id}': the cluster id is empty.");
+            }
+
+            return ClusterTrainCommand.Run(context, Arguments(r), new ClusterArguments(ClusterAddressOf(where, id), r.GetValue(shards) ?? 4, r.GetValue(perShard), r.GetValue(fanIn) ?? 0));
+        }));
+        return command;
+
+        TrainArguments Arguments(ParseResult r) => new TrainArguments(
             input.Read(r),
             r.GetValue(solver)!,
             r.GetValue(l2),
@@ -139,8 +177,19 @@ internal static class CommandLine
             Poly = r.GetValue(poly) ?? (r.GetValue(interactions) ? 2 : null),
             Interactions = r.GetValue(interactions),
             Hashed = r.GetValue(hash) ?? [],
-        })));
-        return command;
+        };
+    }
+
+    private static ClusterAddress ClusterAddressOf(string text, string clusterId)
+    {
+        try
+        {
+            return ClusterAddress.Parse(text, clusterId);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--cluster '{text}': {e.Message}");
+        }
     }
 
     /// <summary>The options <c>path</c> and <c>cv</c> share.</summary>
@@ -293,6 +342,11 @@ internal static class CommandLine
             return ExitCodes.BadInput;
         }
         catch (DataFormatException e)
+        {
+            context.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (ClusterUnreachableException e)
         {
             context.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -95,6 +95,7 @@ internal sealed record CrossValidationPointOutput(double Lambda, double MeanLogL
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(TrainOutput))]
+[JsonSerializable(typeof(ClusterTrainOutput))]
 [JsonSerializable(typeof(EvaluateOutput))]
 [JsonSerializable(typeof(PathOutput))]
 [JsonSerializable(typeof(CrossValidationOutput))]

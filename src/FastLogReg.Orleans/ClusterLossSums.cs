@@ -63,6 +63,15 @@ public sealed class ClusterLossSums : ICurvatureSource
     /// <summary>The standardization merged over the shards (as FeatureScaling.Compute on the whole file gives it), or null.</summary>
     public FeatureScaling? Scaling { get; private init; }
 
+    /// <summary>The file's feature columns, as its header names them.</summary>
+    public IReadOnlyList<string> FeatureNames { get; private init; } = [];
+
+    /// <summary>The label column's name.</summary>
+    public string LabelName { get; private init; } = string.Empty;
+
+    /// <summary>The label mapping over the whole file.</summary>
+    public FastLogReg.IO.LabelMapping Labels { get; private init; } = null!;
+
     /// <summary>Shard calls that failed or timed out and were made again.</summary>
     public int Retries => _calls.Retries;
 
@@ -84,7 +93,8 @@ public sealed class ClusterLossSums : ICurvatureSource
         var calls = new ShardCalls(cluster);
 
         // One grain outlines the file on its silo and cuts the plan (the rows never come here).
-        ShardSource[] sources = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float)).ConfigureAwait(false);
+        ShardJob planned = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float)).ConfigureAwait(false);
+        ShardSource[] sources = planned.Sources;
         ShardPlan plan = ShardPlan.Dense(sources[0].Rows, sources[0].Columns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
         IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
 
@@ -99,7 +109,13 @@ public sealed class ClusterLossSums : ICurvatureSource
         ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
         (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
         FeatureScaling? scaling = standardize ? await ScalingAsync(shards, sources, plan, calls).ConfigureAwait(false) : null;
-        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums, cluster.FanIn) { Scaling = scaling };
+        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums, cluster.FanIn)
+        {
+            Scaling = scaling,
+            FeatureNames = planned.FeatureNames,
+            LabelName = planned.LabelName,
+            Labels = new FastLogReg.IO.LabelMapping(sources[0].Negative, sources[0].Positive),
+        };
     }
 
     /// <summary>

@@ -42,6 +42,12 @@ public sealed record ClusterTrainingOptions
     /// </summary>
     public int FanIn { get; init; }
 
+    /// <summary>
+    /// scikit-learn's C: when set, λ = 1/(C·S) with S the total weight merged over the shards (as
+    /// <see cref="TrainingOptions.L2FromScikitLearnC"/> on the whole file), replacing the options' L2. Default null.
+    /// </summary>
+    public double? ScikitLearnC { get; init; }
+
     /// <summary>Called before each evaluation of the objective with its 1-based number (progress, or fault injection in tests).</summary>
     public Action<int>? BeforeEvaluation { get; init; }
 }
@@ -52,7 +58,26 @@ public sealed record ClusterTrainingOptions
 /// <param name="Shards">The shards used.</param>
 /// <param name="Retries">Shard calls that failed or timed out and were made again.</param>
 /// <param name="KernelWidth">The SIMD width every silo ran its kernels at.</param>
-public sealed record ClusterTrainingResult(LogisticModel Model, OptimizationResult Optimization, int Shards, int Retries, string KernelWidth);
+public sealed record ClusterTrainingResult(LogisticModel Model, OptimizationResult Optimization, int Shards, int Retries, string KernelWidth)
+{
+    /// <summary>Rows of the file.</summary>
+    public int Rows { get; init; }
+
+    /// <summary>λ, the L2 strength used (from <see cref="ClusterTrainingOptions.ScikitLearnC"/> when given).</summary>
+    public double L2 { get; init; }
+
+    /// <summary>The feature columns' names.</summary>
+    public IReadOnlyList<string> FeatureNames { get; init; } = [];
+
+    /// <summary>The label column's name.</summary>
+    public string LabelName { get; init; } = string.Empty;
+
+    /// <summary>The label mapping over the whole file.</summary>
+    public FastLogReg.IO.LabelMapping Labels { get; init; } = null!;
+
+    /// <summary>The standardization merged over the shards, when asked for (the model is on raw features either way).</summary>
+    public FeatureScaling? Standardization { get; init; }
+}
 
 /// <summary>
 /// Binary L2 training (L-BFGS or trust-region Newton, standardized or not) of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
@@ -80,6 +105,11 @@ public static class ClusterTraining
         Check(options, cluster);
         ClusterLossSums source = await ClusterLossSums.ConnectAsync(grains, path, options.ClassWeights, cluster, options.Standardize).ConfigureAwait(false);
         ShardPlan plan = source.Plan;
+        if (cluster.ScikitLearnC is { } c)
+        {
+            options = options with { L2 = TrainingOptions.L2FromScikitLearnC(c, source.TotalWeight) };
+        }
+
         var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
@@ -98,7 +128,15 @@ public static class ClusterTraining
         }
 
         var model = new LogisticModel(weights, bias);
-        return new ClusterTrainingResult(model, result, plan.Shards.Count, source.Retries, source.KernelWidth);
+        return new ClusterTrainingResult(model, result, plan.Shards.Count, source.Retries, source.KernelWidth)
+        {
+            Rows = plan.Rows,
+            L2 = options.L2,
+            FeatureNames = source.FeatureNames,
+            LabelName = source.LabelName,
+            Labels = source.Labels,
+            Standardization = source.Scaling,
+        };
     }
 
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)

@@ -64,6 +64,24 @@ public sealed record ShardSource
     public required string Positive { get; init; }
 }
 
+/// <summary>A training job's plan: each shard's source, and what the outline found (for the model file).</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record ShardJob
+{
+    /// <summary>Every shard's source, in order.</summary>
+    [Id(0)]
+    public required ShardSource[] Sources { get; init; }
+
+    /// <summary>The feature columns' names.</summary>
+    [Id(1)]
+    public required string[] FeatureNames { get; init; }
+
+    /// <summary>The label column's name.</summary>
+    [Id(2)]
+    public required string LabelName { get; init; }
+}
+
 /// <summary>What a shard reports once its rows are loaded.</summary>
 [GenerateSerializer]
 [Immutable]
@@ -93,7 +111,7 @@ public interface IShardGrain : IGrainWithStringKey
     /// Outlines the file on this silo (one pass over its bytes: rows, columns, the label mapping, row starts; no feature
     /// parsed) and cuts it into at most <paramref name="shards"/> shards on the data set's chunk boundaries: each shard's source.
     /// </summary>
-    Task<ShardSource[]> Plan(string path, string? labelColumn, int shards, bool asFloat);
+    Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat);
 
     /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
     Task<ShardReport> Load(ShardSource source);

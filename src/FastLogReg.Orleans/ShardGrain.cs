@@ -22,11 +22,11 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private LossSums[] _chunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
-    public Task<ShardSource[]> Plan(string path, string? labelColumn, int shards, bool asFloat)
+    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat)
     {
         CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn });
         ShardPlan plan = ShardPlan.Dense(outline.Rows, outline.Columns, asFloat ? sizeof(float) : sizeof(double), shards);
-        return Task.FromResult(plan.Shards.Select(s =>
+        ShardSource[] sources = plan.Shards.Select(s =>
         {
             CsvRowRange range = outline.Range(s.FirstRow, s.Rows);
             return new ShardSource
@@ -35,7 +35,8 @@ internal sealed class ShardGrain : Grain, IShardGrain
                 Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator,
                 Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
             };
-        }).ToArray());
+        }).ToArray();
+        return Task.FromResult(new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName });
     }
 
     public Task<ShardReport> Load(ShardSource source)

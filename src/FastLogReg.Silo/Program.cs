@@ -86,27 +86,11 @@ public static class Program
         }
         else
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.UseOrleansClient(client =>
-            {
-                client.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (o.ClusterId, "fastlogreg"));
-                if (o.Redis is { } redis)
-                {
-                    client.UseRedisClustering(redis);
-                }
-                else
-                {
-                    client.UseLocalhostClustering(o.GatewayPort);
-                }
-            });
-            using IHost host = builder.Build();
-            await host.StartAsync();
-            IClusterClient cluster = host.Services.GetRequiredService<IClusterClient>();
-            ClusterTrainingResult result = await ClusterTraining.TrainAsync(cluster, Path.GetFullPath(data), options, new ClusterTrainingOptions { Shards = o.Shards, LabelColumn = o.Label, PerShardSums = o.PerShard, CallTimeout = TimeSpan.FromSeconds(o.CallTimeoutSeconds), MaxAttempts = o.MaxAttempts, BeforeEvaluation = BeforeEvaluation(o) });
+            var address = new ClusterAddress { ClusterId = o.ClusterId, Redis = o.Redis, GatewayPort = o.GatewayPort };
+            await using ConnectedCluster cluster = await address.ConnectAsync();
+            ClusterTrainingResult result = await ClusterTraining.TrainAsync(cluster.Client, Path.GetFullPath(data), options, new ClusterTrainingOptions { Shards = o.Shards, LabelColumn = o.Label, PerShardSums = o.PerShard, CallTimeout = TimeSpan.FromSeconds(o.CallTimeoutSeconds), MaxAttempts = o.MaxAttempts, BeforeEvaluation = BeforeEvaluation(o) });
             trained = result.Model;
             how = string.Create(CultureInfo.InvariantCulture, $"on the cluster: {result.Shards} shards, kernels at {result.KernelWidth}, {result.Optimization.Iterations} iterations, {result.Retries} calls retried");
-            await host.StopAsync();
         }
 
         ModelFile.Save(new SavedModel(trained, new ModelMetadata()), Path.GetFullPath(model));

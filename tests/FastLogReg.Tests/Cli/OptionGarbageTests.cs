@@ -12,8 +12,11 @@ public class OptionGarbageTests
 {
     private static readonly string[] Garbage = ["abc", "", "99999999999", "-5", "NaN", "1e999", "1,5", "0x10"];
 
-    /// <summary>Options that take any text (a column name, a label value), judged against the file: a mismatch is bad input (exit 1).</summary>
-    private static readonly HashSet<string> FreeText = ["--label", "--positive"];
+    /// <summary>
+    /// Options that take any text (a column name, a label value), judged against the file: a mismatch is bad input (exit
+    /// 1). The cluster's address and id are judged by the cluster (ClusterCliTests).
+    /// </summary>
+    private static readonly HashSet<string> FreeText = ["--label", "--positive", "--cluster", "--cluster-id"];
 
     public static TheoryData<string, string> ValueOptions()
     {

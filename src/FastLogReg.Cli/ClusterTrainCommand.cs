@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using FastLogReg.IO;
+using FastLogReg.Optimization;
+using FastLogReg.Orleans;
+using FastLogReg.Training;
+using Spectre.Console;
+
+namespace FastLogReg.Cli;
+
+/// <summary>How <c>train --cluster</c> spreads the fit: where the cluster is and how the file is cut.</summary>
+/// <param name="Address">The cluster.</param>
+/// <param name="Shards">Shards to cut the file into.</param>
+/// <param name="PerShard">Each shard folds its own chunks (the scalable mode).</param>
+/// <param name="FanIn">The aggregation tree's fan-in (with <paramref name="PerShard"/>), 0 for none.</param>
+internal sealed record ClusterArguments(ClusterAddress Address, int Shards, bool PerShard, int FanIn);
+
+/// <summary>
+/// <c>fastlogreg train --cluster ADDRESS</c>: binary L2 training of a CSV file on a cluster of <c>fastlogreg-silo</c>
+/// workers. The file is read in place by the silos (a path every silo can read) — no shuffle, no held-out rows — and the
+/// model is the one <c>train</c> on this machine gives with <c>--test-fraction 0</c> (bit for bit without
+/// <c>--per-shard</c>, when the silos run the same SIMD width as this machine would).
+/// </summary>
+internal static class ClusterTrainCommand
+{
+    public static int Run(CliContext context, TrainArguments a, ClusterArguments cluster)
+    {
+        DistinctPaths.Require(("--data", a.Input.Data), ("--model", a.Model));
+        TrainCommand.CheckOutputs(a);
+        Check(a);
+        var c = CultureInfo.InvariantCulture;
+        string path = a.Input.Data.FullName;
+        if (!a.Input.Data.Exists)
+        {
+            throw new FileNotFoundException($"{a.Input.Data.FullName}: no such file (the path is resolved here and must name the same file on every silo).");
+        }
+
+        var options = new TrainingOptions
+        {
+            Solver = a.Solver == "newton" ? Solver.Newton : Solver.Lbfgs,
+            L2 = a.L2 ?? 0, // replaced by λ = 1/(C·S) below unless --l2 was given
+            Standardize = a.Standardize,
+            MaxIterations = a.MaxIterations ?? 1000,
+            Tolerance = a.Tolerance ?? 1e-6,
+        };
+        var shards = new ClusterTrainingOptions
+        {
+            Shards = cluster.Shards,
+            LabelColumn = a.Input.Label,
+            PerShardSums = cluster.PerShard,
+            FanIn = cluster.FanIn,
+            ScikitLearnC = a.L2 is null ? a.C ?? 1.0 : null,
+        };
+        bool text = !a.Quiet && !a.Json;
+        IAnsiConsole console = context.Console;
+        if (text)
+        {
+            console.MarkupLine($"[bold]Cluster[/]   {Markup.Escape(cluster.Address.ToString())}: {cluster.Shards} shards{(cluster.PerShard ? ", per-shard sums" : string.Empty)}{(cluster.FanIn > 0 ? $", aggregation tree of fan-in {cluster.FanIn}" : string.Empty)}");
+        }
+
+        var clock = Stopwatch.StartNew();
+        ClusterTrainingResult result = Connected(cluster.Address, client => ClusterTraining.TrainAsync(client, path, options, shards));
+        TimeSpan elapsed = clock.Elapsed;
+        OptimizationResult fit = result.Optimization;
+        var metadata = new ModelMetadata
+        {
+            FeatureNames = [.. result.FeatureNames],
+            Labels = result.Labels,
+            Standardization = result.Standardization,
+            LabelColumn = result.LabelName,
+        };
+        string modelPath = a.Model.FullName;
+        ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
+        if (a.Json)
+        {
+            context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ClusterTrainOutput(
+                path, result.Rows, result.FeatureNames.Count, result.Labels.Positive, result.Labels.Negative, result.Shards, result.KernelWidth, result.Retries,
+                TrainCommand.SolverName(options.Solver), result.L2, options.Standardize, fit.Iterations, elapsed.TotalMilliseconds, fit.StopReason.ToString(), fit.Converged,
+                fit.Objective, fit.GradientNorm, modelPath), CliJsonContext.Readable.ClusterTrainOutput));
+        }
+        else if (text)
+        {
+            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.FeatureNames.Count} features, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
+            console.MarkupLine($"          label classes: 1 = '{Markup.Escape(result.Labels.Positive)}', 0 = '{Markup.Escape(result.Labels.Negative)}'");
+            console.MarkupLine($"[bold]Training[/]  {TrainCommand.SolverName(options.Solver)}, L2 λ = {result.L2.ToString("G4", c)}{(a.L2 is null ? $" (C = {(a.C ?? 1.0).ToString("G4", c)})" : string.Empty)}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}; kernels at {result.KernelWidth} on every silo");
+            string color = fit.Converged ? "green" : "yellow";
+            console.MarkupLine($"[bold]Result[/]    [{color}]{fit.StopReason}[/]: {fit.Iterations} iterations, {elapsed.TotalMilliseconds.ToString("F0", c)} ms, {result.Retries} shard calls retried; objective {fit.Objective.ToString("G10", c)}");
+            if (!fit.Converged && !a.Standardize)
+            {
+                console.MarkupLine("          not converged on raw features: add --standardize, or --solver newton (sharded 'auto' runs L-BFGS).");
+            }
+
+            console.MarkupLine($"[bold]Model[/]     saved to {Markup.Escape(modelPath)} (score it with: fastlogreg evaluate --model … --data …)");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a client of the cluster, turning "no silo answered" into a message that says what to start.</summary>
+    private static TResult Connected<TResult>(ClusterAddress address, Func<IClusterClient, Task<TResult>> work)
+    {
+        ConnectedCluster connected;
+        try
+        {
+            connected = address.ConnectAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or System.Net.Sockets.SocketException or StackExchange.Redis.RedisException)
+        {
+            throw new ClusterUnreachableException($"no silo of {address} answered ({e.GetType().Name}: {e.Message}). Start the workers first: fastlogreg-silo silo (see the README's sharded-training section).", e);
+        }
+
+        try
+        {
+            return work(connected.Client).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is InvalidOperationException or OrleansException or TimeoutException)
+        {
+            // Silos of different SIMD widths, a shard that failed every attempt, a cluster that went away.
+            throw new ClusterUnreachableException($"the sharded fit stopped: {e.Message}", e);
+        }
+        finally
+        {
+            connected.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Options a sharded fit cannot honour are refused by name, never ignored.</summary>
+    private static void Check(TrainArguments a)
+    {
+        string? refused =
+            a.Input.IsLibSvm || a.Input.IsParquet ? $"--data {a.Input.Data.Name} ({(a.Input.IsLibSvm ? "LIBSVM" : "Parquet")}: sharded training reads CSV files)"
+            : a.Solver is not ("auto" or "lbfgs" or "newton") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton)"
+            : a.L1Ratio > 0 ? "--penalty l1/elasticnet (sharded training takes an L2 penalty)"
+            : a.Hashed.Count > 0 ? "--hash"
+            : a.Poly is not null ? "--poly / --interactions"
+            : a.Stats ? "--stats"
+            : a.Plot is not null ? "--plot"
+            : a.MultiClass != "auto" ? "--multiclass (sharded training is binary)"
+            : a.Threads is not null ? "--threads (each silo uses its own cores)"
+            : a.Input.Separator is not null || a.Input.Positive is not null || a.Input.DecimalComma || a.Input.ByPosition ? "--separator / --positive / --decimal-comma / --by-position"
+            : null;
+        if (refused is not null)
+        {
+            throw new UsageException($"--cluster: {refused} is not supported by sharded training.");
+        }
+    }
+}
+
+/// <summary>The cluster cannot be reached, or the fit on it failed (the message says which).</summary>
+internal sealed class ClusterUnreachableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>What <c>train --cluster --json</c> prints.</summary>
+internal sealed record ClusterTrainOutput(
+    string Data, int Rows, int Features, string PositiveLabel, string NegativeLabel, int Shards, string KernelWidth, int Retries,
+    string Solver, double L2, bool Standardize, int Iterations, double ElapsedMs, string StopReason, bool Converged,
+    double FinalObjective, double FinalGradientNorm, string Model);

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using FastLogReg.IO;
+using FastLogReg.Models;
+using FastLogReg.Tests.Cli;
+using FastLogReg.Training;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Xunit;
+
+namespace FastLogReg.Tests.Sharding;
+
+/// <summary>
+/// <c>fastlogreg train --cluster localhost:PORT</c> against a real silo in this process (localhost clustering on free
+/// ports, as <c>fastlogreg-silo silo</c> runs one): the saved model is the one LogisticRegression.Train gives on the
+/// whole file, bit for bit; options a sharded fit cannot honour are refused by name.
+/// </summary>
+public sealed class ClusterCliTests : IAsyncLifetime
+{
+    private const int Rows = 12_000;
+    private const int Columns = 30;
+    private readonly TempDirectory _dir = new();
+    private readonly string _clusterId = "cli-test-" + Guid.NewGuid().ToString("N")[..8];
+    private IHost _silo = null!;
+    private int _gatewayPort;
+    private string _csv = null!;
+
+    public async Task InitializeAsync()
+    {
+        (double[] x, double[] y) = SyntheticData.Generate(Rows, Columns, seed: 5);
+        var text = new StringBuilder(string.Join(',', Enumerable.Range(0, Columns).Select(j => $"f{j}")) + ",outcome\n");
+        for (int i = 0; i < Rows; i++)
+        {
+            for (int j = 0; j < Columns; j++)
+            {
+                text.Append(x[(i * Columns) + j].ToString("R", CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            text.Append(y[i] == 1 ? "yes\n" : "no\n");
+        }
+
+        _csv = _dir.Write("train.csv", text.ToString());
+        int siloPort = FreePort();
+        _gatewayPort = FreePort();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (_clusterId, "fastlogreg"));
+            silo.UseLocalhostClustering(siloPort, _gatewayPort, new IPEndPoint(IPAddress.Loopback, siloPort));
+        });
+        _silo = builder.Build();
+        await _silo.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.StopAsync();
+        _silo.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void TrainOnTheCluster_SavesTheModelOfOneMachine()
+    {
+        string path = _dir.File("model.json");
+        var (code, output, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--shards", "3", "--C", "0.5");
+        Assert.True(code == 0, error);
+        Assert.Contains("3 shards", output);
+
+        LabeledData<double> data = CsvDataReader.Read<double>(_csv);
+        var local = (LogisticModel)LogisticRegression.Train(data.Data, new TrainingOptions { Solver = Solver.Lbfgs, L2 = TrainingOptions.L2FromScikitLearnC(0.5, Rows) }).Classifier;
+        SavedModel saved = ModelFile.Load(path);
+        var model = (LogisticModel)saved.Model;
+        Assert.Equal(local.Weights.ToArray(), model.Weights.ToArray());
+        Assert.Equal(local.Bias, model.Bias);
+        Assert.Equal(data.Labels, saved.Metadata.Labels);
+        Assert.Equal(data.FeatureNames, saved.Metadata.FeatureNames);
+
+        // The saved model predicts as any other: evaluate reads it.
+        var (evaluated, report, _) = Tool.Run("evaluate", "--model", path, "--data", _csv);
+        Assert.Equal(0, evaluated);
+        Assert.Contains("accuracy", report, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void OptionsAShardedFitCannotHonour_AreRefusedByName()
+    {
+        string path = _dir.File("refused.json");
+        string where = $"localhost:{_gatewayPort}";
+        var (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--penalty", "l1");
+        Assert.Equal(2, code);
+        Assert.Contains("--penalty l1", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--fan-in", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("add --per-shard", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--shards", "3");
+        Assert.Equal(2, code);
+        Assert.Contains("add --cluster", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--test-fraction", "0.2");
+        Assert.Equal(2, code);
+        Assert.Contains("all of its rows", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", "localhost:99999");
+        Assert.Equal(2, code);
+        Assert.Contains("port number", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", " ");
+        Assert.Equal(2, code);
+        Assert.Contains("--cluster ' ': The cluster address is empty", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--cluster-id", "");
+        Assert.Equal(2, code);
+        Assert.Contains("--cluster-id '': the cluster id is empty", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster-id", "other");
+        Assert.Equal(2, code);
+        Assert.Contains("--cluster-id 'other' applies to training on a cluster", error);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void NoSiloAtTheAddress_IsAClearError()
+    {
+        string path = _dir.File("unreachable.json");
+        var (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", $"localhost:{FreePort()}", "--cluster-id", _clusterId);
+        Assert.Equal(1, code);
+        Assert.Contains("no silo of cluster", error);
+        Assert.Contains("fastlogreg-silo silo", error);
+        Assert.False(File.Exists(path));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
