@@ -2,7 +2,9 @@
 # Sharded training on a real three-silo Orleans cluster with Redis membership, on this box (not run in CI).
 # Starts redis-server on a private port, three silo processes (fastlogreg-silo silo), trains a 200,000 x 20 CSV on 6
 # shards, kills one silo with SIGKILL in the middle of the fit, and checks that the model file equals, byte for byte,
-# the one trained on this machine alone (fastlogreg-silo train --local). Needs: redis-server (apt-get install
+# the one trained on this machine alone (fastlogreg-silo train --local); then trains with the main tool
+# (fastlogreg train --cluster redis:…) against fastlogreg train on this machine, and starts a silo capped at a narrower
+# SIMD width, which a job spread over it must refuse. Needs: redis-server (apt-get install
 # redis-server), /usr/bin/python3 with numpy (to write the data), the .NET SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,4 +58,30 @@ if cmp -s "$work/local.json" "$work/cluster.json"; then
   echo "OK: the cluster's model equals the local one byte for byte"
 else
   echo "FAIL: the models differ"; diff <(head -c 2000 "$work/local.json") <(head -c 2000 "$work/cluster.json") || true; exit 1
+fi
+
+# The main tool: fastlogreg train --cluster redis:… against fastlogreg train on this machine (all rows, no split).
+dotnet build -c Release -v q src/FastLogReg.Cli > /dev/null
+cli="dotnet src/FastLogReg.Cli/bin/Release/net10.0/FastLogReg.Cli.dll"
+$cli train --data "$work/train.csv" --model "$work/cli-local.json" --solver lbfgs --tolerance 1e-9 --test-fraction 0 --quiet
+$cli train --data "$work/train.csv" --model "$work/cli-cluster.json" --solver lbfgs --tolerance 1e-9 --cluster "redis:localhost:6390" --shards 6
+/usr/bin/python3 - "$work/cli-local.json" "$work/cli-cluster.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+same = a["coefficients"] == b["coefficients"] and a["intercepts"] == b["intercepts"]
+print("OK: fastlogreg train --cluster saved the weights of fastlogreg train, bit for bit" if same else "FAIL: the weights differ")
+sys.exit(0 if same else 1)
+PY
+
+# A silo whose kernels run narrower joins: a job whose shards land on it and on the others is refused (12 shards over
+# three silos: all of them avoid the narrow one with probability (2/3)^12, under 1%).
+FASTLOGREG_MAX_SIMD_WIDTH=128 $host silo --silo-port 11115 --gateway-port 30005 > "$work/silo-narrow.log" 2>&1 &
+pids+=($!)
+sleep 8
+if $cli train --data "$work/train.csv" --model "$work/mixed.json" --solver lbfgs --cluster "redis:localhost:6390" --shards 12 --quiet 2> "$work/mixed.err"; then
+  echo "NOTE: every shard landed on a full-width silo this time (no mismatch to refuse)"
+elif grep -q "different SIMD widths" "$work/mixed.err"; then
+  echo "OK: refused: $(cat "$work/mixed.err")"
+else
+  cat "$work/mixed.err"; echo "FAIL: unexpected error"; exit 1
 fi

@@ -22,10 +22,11 @@ public sealed record ClusterAddress
     public int GatewayPort { get; init; } = 30000;
 
     /// <summary>
-    /// <c>localhost</c> or <c>localhost:PORT</c> (localhost clustering, the gateway on PORT, default 30000); anything
-    /// else is a Redis connection string (<c>redis-host:6379</c>, <c>host1:6379,host2:6379,password=…</c>).
+    /// <c>localhost</c> or <c>localhost:PORT</c> (localhost clustering, the gateway on PORT, default 30000), or
+    /// <c>redis:CONNECTION</c> (Redis membership; CONNECTION a StackExchange.Redis connection string such as
+    /// <c>redis-host:6379</c> or <c>host1:6379,host2:6379,password=…</c>).
     /// </summary>
-    /// <exception cref="FormatException">Empty, or a port that is not 1–65535.</exception>
+    /// <exception cref="FormatException">Empty, neither form, or a port that is not 1–65535.</exception>
     public static ClusterAddress Parse(string text, string clusterId = "fastlogreg")
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -48,7 +49,12 @@ public sealed record ClusterAddress
                 : throw new FormatException($"'{port}' in '{text}' is not a port number from 1 to 65535.");
         }
 
-        return new ClusterAddress { ClusterId = clusterId, Redis = text };
+        if (text.StartsWith("redis:", StringComparison.OrdinalIgnoreCase) && text.Length > "redis:".Length)
+        {
+            return new ClusterAddress { ClusterId = clusterId, Redis = text["redis:".Length..] };
+        }
+
+        throw new FormatException($"'{text}' is not a cluster address: give 'localhost', 'localhost:PORT' (silos on this machine) or 'redis:CONNECTION' (Redis membership, e.g. redis:redis-host:6379).");
     }
 
     /// <summary>How many times connecting is tried (a second apart) before <see cref="ConnectAsync"/> gives up. Default 5.</summary>

@@ -100,11 +100,7 @@ public sealed class ClusterLossSums : ICurvatureSource
 
         // First pass: every shard loads its rows and reports its chunks' class totals, merged in order as a local fit merges them.
         ShardReport[] reports = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Load(sources[i])))).ConfigureAwait(false);
-        string width = reports[0].Simd;
-        if (reports.FirstOrDefault(r => r.Simd != width) is { } other)
-        {
-            throw new InvalidOperationException($"The silos run different SIMD widths ({width} and {other.Simd}): the sums would round differently. Pin one width on every silo (FASTLOGREG_MAX_SIMD_WIDTH).");
-        }
+        string width = AgreedWidth(reports);
 
         ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
         (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
@@ -116,6 +112,22 @@ public sealed class ClusterLossSums : ICurvatureSource
             LabelName = planned.LabelName,
             Labels = new FastLogReg.IO.LabelMapping(sources[0].Negative, sources[0].Positive),
         };
+    }
+
+    /// <summary>The one SIMD width every shard runs its kernels at; different widths are an error (the sums would round differently).</summary>
+    /// <exception cref="InvalidOperationException">Two shards report different widths (the message names them).</exception>
+    internal static string AgreedWidth(IReadOnlyList<ShardReport> reports)
+    {
+        string width = reports[0].Simd;
+        for (int s = 1; s < reports.Count; s++)
+        {
+            if (reports[s].Simd != width)
+            {
+                throw new InvalidOperationException($"The silos run different SIMD widths (shard 0 at {width}, shard {s} at {reports[s].Simd}): the sums would round differently, and the model would depend on where each shard ran. Pin one width on every silo: FASTLOGREG_MAX_SIMD_WIDTH=256 (or 128, scalar) in each silo's environment.");
+            }
+        }
+
+        return width;
     }
 
     /// <summary>

@@ -106,6 +106,9 @@ public sealed class ClusterCliTests : IAsyncLifetime
         (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", "localhost:99999");
         Assert.Equal(2, code);
         Assert.Contains("port number", error);
+        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", "myhost:6379");
+        Assert.Equal(2, code);
+        Assert.Contains("redis:CONNECTION", error);
         (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", " ");
         Assert.Equal(2, code);
         Assert.Contains("--cluster ' ': The cluster address is empty", error);

@@ -175,4 +175,14 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         var tree = await Assert.ThrowsAsync<ArgumentException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions(), new ClusterTrainingOptions { FanIn = 2 }));
         Assert.Contains("set PerShardSums too", tree.Message);
     }
+
+    [Fact]
+    public void SilosOfDifferentSimdWidths_AreRefusedNamingTheShards()
+    {
+        ShardReport At(string width) => new() { Simd = width, Counts = [], Weights = [] };
+        Assert.Equal("Vector512", ClusterLossSums.AgreedWidth([At("Vector512"), At("Vector512")]));
+        var error = Assert.Throws<InvalidOperationException>(() => ClusterLossSums.AgreedWidth([At("Vector512"), At("Vector512"), At("Vector256")]));
+        Assert.Contains("shard 0 at Vector512, shard 2 at Vector256", error.Message);
+        Assert.Contains("FASTLOGREG_MAX_SIMD_WIDTH", error.Message);
+    }
 }
