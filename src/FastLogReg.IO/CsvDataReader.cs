@@ -125,7 +125,12 @@ public static partial class CsvDataReader
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         options ??= new CsvReadOptions();
-        Parsed<T> parsed = Parse<T>(text, source, options, withLabels: true, file);
+        return Labelled(Parse<T>(text, source, options, withLabels: true, file), options, source);
+    }
+
+    private static LabeledData<T> Labelled<T>(Parsed<T> parsed, CsvReadOptions options, string source)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         (LabelMapping mapping, T[] y) = parsed.Labels!.Map<T>(options.Labels, options.PositiveLabel);
         DenseDataset<T> data = mapping.Count == 2
             ? DenseDataset.Create(parsed.Features, y, parsed.Names.Length)
@@ -284,6 +289,14 @@ public static partial class CsvDataReader
     /// cut into pieces parsed in parallel.
     /// </summary>
     private static Parsed<T> ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ParseCore<T>(text, source, options, withLabels, file, range: null)!;
+
+    /// <summary>
+    /// As above; with <paramref name="range"/>, <paramref name="text"/> holds the header alone and only the rows in those
+    /// bytes of <paramref name="file"/> are parsed, by the cut-file parser — or null is returned when it declines.
+    /// </summary>
+    private static Parsed<T>? ParseCore<T>(TextReader text, string source, CsvReadOptions options, bool withLabels, string? file, (long Start, long End)? range)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using SepReader reader = Open(text, options.Separator);
@@ -306,10 +319,15 @@ public static partial class CsvDataReader
 
         // A file is cut into pieces that each core tokenizes and parses (unless quotes or its encoding forbid it); on one
         // thread too, for the pieces of plain rows are parsed straight from their bytes, several times faster than Sep.
-        if (file is not null && length >= ParallelThresholdBytes &&
-            CsvFilePieces.TryParse(file, reader.Spec.Sep.Separator, parser, columns, withLabels, threads) is { } pieces)
+        if (file is not null && (range is not null || length >= ParallelThresholdBytes) &&
+            CsvFilePieces.TryParse(file, reader.Spec.Sep.Separator, parser, columns, withLabels, threads, range) is { } pieces)
         {
             return Join(pieces, source, names, labels, label, withLabels ? header[label] : null);
+        }
+
+        if (range is not null)
+        {
+            return null;
         }
 
         // Otherwise rows are parsed on all cores (Sep's ParallelEnumerate reads and splits the text on one thread and

@@ -78,7 +78,14 @@ internal static class CsvFilePieces
     /// fixes where each piece's rows go in one array of the final size; the second parses the rows into place. Reading
     /// the bytes twice costs about a page-cache read; it spares a second copy of all the features.
     /// </remarks>
-    public static CsvPieces<T>? TryParse<T>(string path, char separator, CsvRowParser<T> parser, int columns, bool withLabels, int threads)
+    /// <param name="path">The file.</param>
+    /// <param name="separator">Its separator.</param>
+    /// <param name="parser">The row parser.</param>
+    /// <param name="columns">Features per row.</param>
+    /// <param name="withLabels">Whether rows have labels.</param>
+    /// <param name="threads">Threads to parse with.</param>
+    /// <param name="range">Only the rows in these bytes (whole lines, after the header); null for every row.</param>
+    public static CsvPieces<T>? TryParse<T>(string path, char separator, CsvRowParser<T> parser, int columns, bool withLabels, int threads, (long Start, long End)? range = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -89,6 +96,10 @@ internal static class CsvFilePieces
         }
 
         long dataStart = header.End;
+        if (range is { } r)
+        {
+            (dataStart, length) = (r.Start, Math.Min(r.End, length));
+        }
 
         long[] cuts = Cuts(file, dataStart, length, PieceBytes(length - dataStart, threads));
         var pieces = new CsvPiece<T>[cuts.Length - 1];
