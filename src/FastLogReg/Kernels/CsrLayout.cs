@@ -23,14 +23,17 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
     private T[]? _batchWeights;
 
     public CsrLayout(SparseDataset<T> data, SimdWidth? widthCap)
-        : base(data, SimdWidthSelector.Narrower(SimdWidthSelector.Widest, widthCap), ChunksFor(data.Matrix))
+        : this(data, widthCap, RowPartition.Sparse(data.Matrix.RowOffsets.Span, data.Columns, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()))
+    {
+    }
+
+    /// <summary>The rows cut at given chunk boundaries (a shard of a larger data set, cut as the whole is).</summary>
+    public CsrLayout(SparseDataset<T> data, SimdWidth? widthCap, RowPartition partition)
+        : base(data, SimdWidthSelector.Narrower(SimdWidthSelector.Widest, widthCap), partition)
     {
         _data = data;
         _matrix = data.Matrix;
     }
-
-    /// <summary>Bytes of one non-zero: its value and its 32-bit column index.</summary>
-    private static int BytesPerNonZero => System.Runtime.CompilerServices.Unsafe.SizeOf<T>() + sizeof(int);
 
     public override void Binomial(int start, int count, scoped in BinomialPoint point, Span<double> gradient, out double loss, out double residual)
     {
@@ -240,20 +243,6 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
             SimdWidth.Vector128 => SparseSoftmaxLossGradient.Run<T, Vector128<double>, Simd128>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
             _ => SparseSoftmaxLossGradient.Run<T, double, SimdScalar>(rows, offsets, labels, s, classWeights, w, b, oneVsRest, gradient, residualSums),
         };
-    }
-
-    /// <summary>
-    /// Chunks of about 1 MiB of non-zeros — but each chunk's partial gradient is a dense vector of d sums, and folding
-    /// them costs chunks × d per pass: so for wide data there are fewer, larger chunks, at most as many as keep those
-    /// vectors within half the bytes of the non-zeros (a fold that costs less than half a read of the data).
-    /// </summary>
-    private static RowPartition ChunksFor(CsrMatrix<T> matrix)
-    {
-        long nonZeros = matrix.NonZeros;
-        long byBytes = RowPartition.ChunkBytes / BytesPerNonZero;
-        long maxChunks = Math.Max(1, nonZeros * BytesPerNonZero / (2L * matrix.Columns * sizeof(double)));
-        long byWidth = (nonZeros + maxChunks - 1) / maxChunks;
-        return RowPartition.ByNonZeros(matrix.RowOffsets.Span, Math.Max(1, Math.Max(byBytes, byWidth)));
     }
 
     private void Run(scoped SparseBlock<T> block, ReadOnlySpan<long> offsets, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual)

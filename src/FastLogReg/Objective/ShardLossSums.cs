@@ -28,6 +28,24 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
     /// <param name="maxDegreeOfParallelism">Threads on this machine; null for all cores.</param>
     /// <exception cref="ArgumentException">The rows do not match the plan's shard (count, columns, element type) or are not binary.</exception>
     public ShardLossSums(DenseDataset<T> rows, ShardPlan plan, int shard, double classWeight0 = 1, double classWeight1 = 1, int? maxDegreeOfParallelism = null)
+        : this((Dataset<T>)rows, plan, shard, classWeight0, classWeight1, maxDegreeOfParallelism)
+    {
+    }
+
+    /// <summary>The shard <paramref name="shard"/> of a sparse <paramref name="plan"/>, holding exactly its rows (compressed sparse rows).</summary>
+    /// <param name="rows">The shard's rows, in the data set's order, with their labels and sample weights.</param>
+    /// <param name="plan">The data set's plan (<see cref="ShardPlan.Sparse"/>).</param>
+    /// <param name="shard">Which shard these rows are.</param>
+    /// <param name="classWeight0">The weight of class 0 rows, resolved over the whole data set; 1 for none.</param>
+    /// <param name="classWeight1">The weight of class 1 rows.</param>
+    /// <param name="maxDegreeOfParallelism">Threads on this machine; null for all cores.</param>
+    /// <exception cref="ArgumentException">The rows do not match the plan's shard, or are not binary.</exception>
+    public ShardLossSums(SparseDataset<T> rows, ShardPlan plan, int shard, double classWeight0 = 1, double classWeight1 = 1, int? maxDegreeOfParallelism = null)
+        : this((Dataset<T>)rows, plan, shard, classWeight0, classWeight1, maxDegreeOfParallelism)
+    {
+    }
+
+    private ShardLossSums(Dataset<T> rows, ShardPlan plan, int shard, double classWeight0, double classWeight1, int? maxDegreeOfParallelism)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(plan);
@@ -44,8 +62,15 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
             throw new ArgumentException($"Sharded evaluation is binary; the rows have {rows.ClassCount} classes.", nameof(rows));
         }
 
+        if ((rows is SparseDataset<T>) != plan.IsSparse)
+        {
+            throw new ArgumentException($"The plan is for {(plan.IsSparse ? "sparse" : "dense")} rows; these are {(plan.IsSparse ? "dense" : "sparse")}.", nameof(rows));
+        }
+
         Range = range;
-        _layout = new DenseLayout<T>(rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
+        _layout = rows is SparseDataset<T> sparse
+            ? new CsrLayout<T>(sparse, null, RowPartition.WithStarts(plan.ShardChunkStarts(shard)))
+            : new DenseLayout<T>((DenseDataset<T>)rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
         if (_layout.Partition.ChunkCount != range.Chunks)
         {
             throw new InvalidOperationException($"Shard {shard} cut into {_layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");

@@ -43,6 +43,38 @@ internal readonly struct RowPartition
     /// <summary>Number of chunks, at least 1.</summary>
     public int ChunkCount { get; }
 
+    /// <summary>Chunks starting at <paramref name="starts"/> (the last entry is the row count): a shard's sparse rows cut as the whole data set's are.</summary>
+    public static RowPartition WithStarts(int[] starts) => new(starts[^1], starts);
+
+    /// <summary>
+    /// The partition of compressed sparse rows of <paramref name="columns"/> columns and <paramref name="elementSize"/>-byte
+    /// values: chunks of about 1 MiB of non-zeros — but each chunk's partial gradient is a dense vector of d sums, and
+    /// folding them costs chunks × d per pass, so wide data gets fewer, larger chunks, at most as many as keep those
+    /// vectors within half the bytes of the non-zeros (a fold that costs less than half a read of the data).
+    /// </summary>
+    public static RowPartition Sparse(ReadOnlySpan<long> rowOffsets, int columns, int elementSize)
+    {
+        int bytesPerNonZero = elementSize + sizeof(int);
+        long nonZeros = rowOffsets[^1];
+        long byBytes = ChunkBytes / bytesPerNonZero;
+        long maxChunks = Math.Max(1, nonZeros * bytesPerNonZero / (2L * columns * sizeof(double)));
+        long byWidth = (nonZeros + maxChunks - 1) / maxChunks;
+        return ByNonZeros(rowOffsets, Math.Max(1, Math.Max(byBytes, byWidth)));
+    }
+
+    /// <summary>Where each chunk starts, then the row count (chunk count + 1 entries).</summary>
+    public int[] Starts()
+    {
+        int[] starts = new int[ChunkCount + 1];
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            starts[c] = this[c].Start;
+        }
+
+        starts[ChunkCount] = Rows;
+        return starts;
+    }
+
     /// <summary>Chunks of <paramref name="chunkRows"/> rows (the last one shorter): a shard's rows cut as the whole data set's are.</summary>
     public static RowPartition WithChunkRows(int rows, int chunkRows) => new(rows, Math.Max(chunkRows, 1));
 

@@ -171,4 +171,75 @@ public sealed class ShardedObjectiveTests
         Assert.NotEqual(flat.Loss, tree.Loss); // the shape matters, so it must be fixed
         Assert.Throws<ArgumentOutOfRangeException>(() => AggregationTree.Groups(0, 3, 1));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void SparseShards_CutByNonZeros_AreBitIdenticalToLocalTraining(int shards)
+    {
+        SparseDataset<double> data = SparseRows(rows: 24_000, columns: 2_000, perRow: 40, seed: 11);
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, ClassWeights = ClassWeights.Balanced };
+        var local = (LogisticModel)LogisticRegression.Train(data, options).Classifier;
+
+        ShardPlan plan = ShardPlan.Sparse(data.Matrix.RowOffsets.Span, data.Columns, sizeof(double), shards);
+        Assert.True(plan.IsSparse);
+        Assert.True(plan.ChunkCount >= 8, $"{plan.ChunkCount} chunks");
+        Assert.Equal(plan.ChunkStarts, ShardPlan.FromChunkStarts(plan.ChunkStarts, data.Columns, sizeof(double), shards).ChunkStarts);
+        SparseDataset<double>[] parts = plan.Shards.Select(s => SliceRows(data, s)).ToArray();
+        ClassTotals totals = ShardedLossSums.MergeTotals(plan.Shards.SelectMany(s => new ShardLossSums<double>(parts[s.Index], plan, s.Index).ChunkTotals()));
+        (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, options.ClassWeights);
+        IChunkSumsSource[] sources = plan.Shards.Select(s => (IChunkSumsSource)new ShardLossSums<double>(parts[s.Index], plan, s.Index, cw0, cw1, maxDegreeOfParallelism: 1 + (s.Index % 2))).ToArray();
+        var objective = new RegularizedObjective(new ShardedLossSums(sources, ShardedLossSums.TotalWeightOf(totals, cw0, cw1)), options.Penalty, fitIntercept: true);
+
+        OptimizationResult sharded = Lbfgs.Minimize(objective, new double[data.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
+
+        Assert.Equal(local.Weights.ToArray(), sharded.Point.AsSpan(0, data.Columns).ToArray());
+        Assert.Equal(local.Bias, sharded.Point[data.Columns]);
+        Assert.Throws<ArgumentException>(() => new ShardLossSums<double>(Data(false), plan, 0)); // dense rows, sparse plan
+    }
+
+    /// <summary>Rows of <paramref name="perRow"/> random distinct columns each, values N(0, 1)-ish, labels from a random direction.</summary>
+    internal static SparseDataset<double> SparseRows(int rows, int columns, int perRow, int seed)
+    {
+        var rng = new Random(seed);
+        double[] w = Enumerable.Range(0, columns).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var values = new double[rows * perRow];
+        var indices = new int[rows * perRow];
+        long[] offsets = new long[rows + 1];
+        double[] y = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            int[] picked = Enumerable.Range(0, perRow).Select(_ => rng.Next(columns)).Distinct().Order().ToArray();
+            int at = (int)offsets[i];
+            double z = 0;
+            foreach (int j in picked)
+            {
+                double v = (rng.NextDouble() * 2) - 1;
+                (values[at], indices[at]) = (v, j);
+                z += v * w[j];
+                at++;
+            }
+
+            offsets[i + 1] = at;
+            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-4 * z)) ? 1 : 0;
+        }
+
+        long nonZeros = offsets[rows];
+        return SparseDataset.Create(CsrMatrix.Create<double>(values.AsMemory(0, (int)nonZeros), indices.AsMemory(0, (int)nonZeros), offsets, columns), y);
+    }
+
+    private static SparseDataset<double> SliceRows(SparseDataset<double> data, ShardRange s)
+    {
+        ReadOnlySpan<long> offsets = data.Matrix.RowOffsets.Span;
+        long first = offsets[s.FirstRow], end = offsets[s.FirstRow + s.Rows];
+        long[] local = new long[s.Rows + 1];
+        for (int i = 0; i <= s.Rows; i++)
+        {
+            local[i] = offsets[s.FirstRow + i] - first;
+        }
+
+        double[] values = data.Matrix.Values.Slice((int)first, (int)(end - first)).ToArray();
+        int[] indices = data.Matrix.ColumnIndices.Slice((int)first, (int)(end - first)).ToArray();
+        return SparseDataset.Create(CsrMatrix.Create<double>(values, indices, local, data.Columns), data.Labels.Slice(s.FirstRow, s.Rows).ToArray());
+    }
 }
