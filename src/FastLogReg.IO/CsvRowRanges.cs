@@ -8,7 +8,7 @@ namespace FastLogReg.IO;
 /// <summary>
 /// Where a run of rows of a CSV file starts — a known row start at or before it (<paramref name="Offset"/>, on line
 /// <paramref name="Line"/>), the rows to skip from there — and how many rows it holds: enough for
-/// <see cref="CsvDataReader.ReadRows{T}"/> to read those rows without parsing the rest of the file.
+/// <see cref="CsvDataReader.ReadRange{T}"/> to read those rows without parsing the rest of the file.
 /// </summary>
 /// <param name="Offset">The byte offset of a row start at or before the range.</param>
 /// <param name="Line">The 1-based line number at <paramref name="Offset"/>.</param>
@@ -20,7 +20,7 @@ public readonly record struct CsvRowRange(long Offset, long Line, int Skip, int 
 /// <summary>
 /// A CSV file's outline, from one streaming pass over its bytes that parses no feature: its rows, feature columns,
 /// label mapping (over every row), and where every 1,024th row starts. From it, <see cref="Range"/> locates any run of
-/// rows, which <see cref="CsvDataReader.ReadRows{T}"/> then reads alone — how each machine of a sharded fit reads only
+/// rows, which <see cref="CsvDataReader.ReadRange{T}"/> then reads alone — how each machine of a sharded fit reads only
 /// its own rows.
 /// </summary>
 public sealed class CsvOutline
@@ -82,7 +82,7 @@ public static partial class CsvDataReader
     /// <summary>
     /// Outlines the CSV file at <paramref name="path"/> in one pass over its bytes: the header, the rows, the label of
     /// each row (for the mapping), and where every 1,024th row starts; no feature is parsed (a bad value is reported by
-    /// the <see cref="ReadRows{T}"/> that reads it). The rows must be one per line without quote characters (the header
+    /// the <see cref="ReadRange{T}"/> that reads it). The rows must be one per line without quote characters (the header
     /// may quote its names), in UTF-8.
     /// </summary>
     /// <param name="path">The file.</param>
@@ -162,7 +162,7 @@ public static partial class CsvDataReader
     /// <param name="options">The options the file was outlined with; <see cref="CsvReadOptions.Labels"/> must be the outline's mapping (a range may hold one class).</param>
     /// <exception cref="ArgumentException">No label mapping in the options.</exception>
     /// <exception cref="DataFormatException">A row is malformed, or the file has fewer rows than the range (it changed since it was outlined).</exception>
-    public static LabeledData<T> ReadRows<T>(string path, CsvRowRange range, CsvReadOptions options)
+    public static LabeledData<T> ReadRange<T>(string path, CsvRowRange range, CsvReadOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(options);

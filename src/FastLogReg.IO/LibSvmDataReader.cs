@@ -70,7 +70,7 @@ public sealed record SparseLabeledData<T>(SparseDataset<T> Data, IReadOnlyList<s
 /// groups) are ignored, with a note. Anything malformed raises a <see cref="DataFormatException"/> naming the file, line
 /// and field.
 /// </summary>
-public static class LibSvmDataReader
+public static partial class LibSvmDataReader
 {
     /// <summary>The most classes a file may hold.</summary>
     public const int MostClasses = LabelCodes.MostClasses;
@@ -199,7 +199,7 @@ public static class LibSvmDataReader
     }
 
     /// <summary>A file by path: cut at line ends into pieces parsed in parallel, joined in order; a pipe or device is read as one stream.</summary>
-    private static Parsed<T> ParseFile<T>(string path, LibSvmReadOptions options, bool withLabels)
+    private static Parsed<T> ParseFile<T>(string path, LibSvmReadOptions options, bool withLabels, (long Start, long End)? range = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.Require<T>();
@@ -209,7 +209,7 @@ public static class LibSvmDataReader
             throw new DataFormatException(path, 0, null, "this is a directory, not a data file.");
         }
 
-        if (entry.Kind != FileEntryKind.RegularFile)
+        if (entry.Kind != FileEntryKind.RegularFile && range is null)
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
             return ParseStream<T>(stream, path, options, withLabels);
@@ -217,7 +217,12 @@ public static class LibSvmDataReader
 
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         long length = RandomAccess.GetLength(file);
-        int offset = Bom(file);
+        long offset = Bom(file);
+        if (range is { } r)
+        {
+            (offset, length) = (r.Start, Math.Min(r.End, length)); // whole lines, from a row start
+        }
+
         var cuts = new List<long> { offset };
         byte[] probe = new byte[64 << 10];
         for (long next = offset + PieceBytes; next < length;)

@@ -274,7 +274,7 @@ internal sealed class ShardRows<T> : ShardRows
     public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)
     {
         var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = new LabelMapping(source.Negative, source.Positive) };
-        LabeledData<T> rows = CsvDataReader.ReadRows<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator), options);
+        LabeledData<T> rows = CsvDataReader.ReadRange<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator), options);
         if (rows.Data.Columns != source.Columns)
         {
             throw new InvalidOperationException($"{source.Path} has {rows.Data.Columns} features on this silo; the job was planned for {source.Columns}: every silo must read the same file.");

@@ -51,7 +51,7 @@ public sealed class CsvRowRangeTests : IDisposable
         foreach (int first in starts.Where(s => s >= 0 && s < rows).Distinct())
         {
             int count = Math.Min(rows - first, 1 + random.Next(Math.Max(rows / 2, 1)));
-            LabeledData<double> part = CsvDataReader.ReadRows<double>(path, outline.Range(first, count), withLabels);
+            LabeledData<double> part = CsvDataReader.ReadRange<double>(path, outline.Range(first, count), withLabels);
             Assert.Equal(count, part.Data.Rows);
             Assert.True(whole.Data.Features.Slice(first * 3, count * 3).Span.SequenceEqual(part.Data.Features.Span), $"features of rows {first}+{count}");
             Assert.True(whole.Data.Labels.Slice(first, count).Span.SequenceEqual(part.Data.Labels.Span), $"labels of rows {first}+{count}");
@@ -71,10 +71,10 @@ public sealed class CsvRowRangeTests : IDisposable
         CsvOutline outline = CsvDataReader.Outline(path); // the outline parses no feature: the bad value is the range's to find
         var options = new CsvReadOptions { Labels = outline.Labels };
         var whole = Assert.Throws<DataFormatException>(() => CsvDataReader.Read<double>(path));
-        var part = Assert.Throws<DataFormatException>(() => CsvDataReader.ReadRows<double>(path, outline.Range(2048, 952), options));
+        var part = Assert.Throws<DataFormatException>(() => CsvDataReader.ReadRange<double>(path, outline.Range(2048, 952), options));
         Assert.Equal(2502, part.Line);
         Assert.Equal(whole.Message, part.Message);
-        Assert.Equal(900, CsvDataReader.ReadRows<double>(path, outline.Range(1000, 900), options).Data.Rows); // other ranges read
+        Assert.Equal(900, CsvDataReader.ReadRange<double>(path, outline.Range(1000, 900), options).Data.Rows); // other ranges read
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class CsvRowRangeTests : IDisposable
         string path = _dir.Write("quoted-header.csv", text.ToString());
         CsvOutline outline = CsvDataReader.Outline(path);
         Assert.Equal(["x 1", "x 2"], outline.FeatureNames);
-        LabeledData<double> part = CsvDataReader.ReadRows<double>(path, outline.Range(1500, 600), new CsvReadOptions { Labels = outline.Labels });
+        LabeledData<double> part = CsvDataReader.ReadRange<double>(path, outline.Range(1500, 600), new CsvReadOptions { Labels = outline.Labels });
         Assert.Equal(1500.0, part.Data.Features.Span[0]);
         Assert.Equal(2099 * 0.5, part.Data.Features.Span[^1]);
     }
@@ -101,9 +101,9 @@ public sealed class CsvRowRangeTests : IDisposable
         string path = _dir.Write("sorted.csv", "x,y\n1,no\n2,no\n3,no\n4,yes\n");
         CsvOutline outline = CsvDataReader.Outline(path);
         Assert.Equal(new LabelMapping("no", "yes"), outline.Labels);
-        LabeledData<float> first = CsvDataReader.ReadRows<float>(path, outline.Range(0, 3), new CsvReadOptions { Labels = outline.Labels });
+        LabeledData<float> first = CsvDataReader.ReadRange<float>(path, outline.Range(0, 3), new CsvReadOptions { Labels = outline.Labels });
         Assert.Equal([0f, 0f, 0f], first.Data.Labels.ToArray());
-        var missing = Assert.Throws<ArgumentException>(() => CsvDataReader.ReadRows<float>(path, outline.Range(0, 3), new CsvReadOptions()));
+        var missing = Assert.Throws<ArgumentException>(() => CsvDataReader.ReadRange<float>(path, outline.Range(0, 3), new CsvReadOptions()));
         Assert.Contains("label mapping", missing.Message, StringComparison.Ordinal);
     }
 
@@ -123,7 +123,7 @@ public sealed class CsvRowRangeTests : IDisposable
         string path = _dir.Write("shrinks.csv", "x,y\n1,0\n2,1\n3,0\n4,1\n");
         CsvOutline outline = CsvDataReader.Outline(path);
         File.WriteAllText(path, "x,y\n1,0\n2,1\n");
-        var changed = Assert.Throws<DataFormatException>(() => CsvDataReader.ReadRows<double>(path, outline.Range(1, 3), new CsvReadOptions { Labels = outline.Labels }));
+        var changed = Assert.Throws<DataFormatException>(() => CsvDataReader.ReadRange<double>(path, outline.Range(1, 3), new CsvReadOptions { Labels = outline.Labels }));
         Assert.Contains("changed after it was outlined", changed.Message, StringComparison.Ordinal);
     }
 }
