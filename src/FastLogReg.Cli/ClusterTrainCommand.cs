@@ -16,7 +16,7 @@ namespace FastLogReg.Cli;
 internal sealed record ClusterArguments(ClusterAddress Address, int Shards, bool PerShard, int FanIn);
 
 /// <summary>
-/// <c>fastlogreg train --cluster ADDRESS</c>: binary L2 training of a CSV file on a cluster of <c>fastlogreg-silo</c>
+/// <c>fastlogreg train --cluster ADDRESS</c>: binary L2 training of a CSV or LIBSVM file on a cluster of <c>fastlogreg-silo</c>
 /// workers. The file is read in place by the silos (a path every silo can read) — no shuffle, no held-out rows — and the
 /// model is the one <c>train</c> on this machine gives with <c>--test-fraction 0</c> (bit for bit without
 /// <c>--per-shard</c>, when the silos run the same SIMD width as this machine would).
@@ -47,6 +47,8 @@ internal static class ClusterTrainCommand
         {
             Shards = cluster.Shards,
             LabelColumn = a.Input.Label,
+            Format = a.Input.IsLibSvm ? "libsvm" : "csv",
+            ZeroBased = a.Input.ZeroBased,
             PerShardSums = cluster.PerShard,
             FanIn = cluster.FanIn,
             ScikitLearnC = a.L2 is null ? a.C ?? 1.0 : null,
@@ -64,23 +66,24 @@ internal static class ClusterTrainCommand
         OptimizationResult fit = result.Optimization;
         var metadata = new ModelMetadata
         {
-            FeatureNames = [.. result.FeatureNames],
+            // LIBSVM columns are numbered, not named: the model stores its dimension (as train does).
+            FeatureNames = a.Input.IsLibSvm ? null : [.. result.FeatureNames],
             Labels = result.Labels,
             Standardization = result.Standardization,
-            LabelColumn = result.LabelName,
+            LabelColumn = a.Input.IsLibSvm ? null : result.LabelName,
         };
         string modelPath = a.Model.FullName;
         ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
         if (a.Json)
         {
             context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ClusterTrainOutput(
-                path, result.Rows, result.FeatureNames.Count, result.Labels.Positive, result.Labels.Negative, result.Shards, result.KernelWidth, result.Retries,
+                path, result.Rows, result.Model.Weights.Length, result.Labels.Positive, result.Labels.Negative, result.Shards, result.KernelWidth, result.Retries,
                 TrainCommand.SolverName(options.Solver), result.L2, options.Standardize, fit.Iterations, elapsed.TotalMilliseconds, fit.StopReason.ToString(), fit.Converged,
                 fit.Objective, fit.GradientNorm, modelPath), CliJsonContext.Readable.ClusterTrainOutput));
         }
         else if (text)
         {
-            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.FeatureNames.Count} features, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
+            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.Model.Weights.Length} features{(a.Input.IsLibSvm ? " (sparse rows)" : string.Empty)}, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
             console.MarkupLine($"          label classes: 1 = '{Markup.Escape(result.Labels.Positive)}', 0 = '{Markup.Escape(result.Labels.Negative)}'");
             console.MarkupLine($"[bold]Training[/]  {TrainCommand.SolverName(options.Solver)}, L2 λ = {result.L2.ToString("G4", c)}{(a.L2 is null ? $" (C = {(a.C ?? 1.0).ToString("G4", c)})" : string.Empty)}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}; kernels at {result.KernelWidth} on every silo");
             string color = fit.Converged ? "green" : "yellow";
@@ -128,7 +131,7 @@ internal static class ClusterTrainCommand
     private static void Check(TrainArguments a)
     {
         string? refused =
-            a.Input.IsLibSvm || a.Input.IsParquet ? $"--data {a.Input.Data.Name} ({(a.Input.IsLibSvm ? "LIBSVM" : "Parquet")}: sharded training reads CSV files)"
+            a.Input.IsParquet ? $"--data {a.Input.Data.Name} (Parquet: sharded training reads CSV and LIBSVM files)"
             : a.Solver is not ("auto" or "lbfgs" or "newton") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton)"
             : a.L1Ratio > 0 ? "--penalty l1/elasticnet (sharded training takes an L2 penalty)"
             : a.Hashed.Count > 0 ? "--hash"

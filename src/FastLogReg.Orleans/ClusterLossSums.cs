@@ -93,9 +93,9 @@ public sealed class ClusterLossSums : ICurvatureSource
         var calls = new ShardCalls(cluster);
 
         // One grain outlines the file on its silo and cuts the plan (the rows never come here).
-        ShardJob planned = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float)).ConfigureAwait(false);
+        ShardJob planned = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float, cluster.Format, cluster.ZeroBased)).ConfigureAwait(false);
         ShardSource[] sources = planned.Sources;
-        ShardPlan plan = ShardPlan.Dense(sources[0].Rows, sources[0].Columns, cluster.Float ? sizeof(float) : sizeof(double), cluster.Shards);
+        ShardPlan plan = PlanOf(sources[0]);
         IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
 
         // First pass: every shard loads its rows and reports its chunks' class totals, merged in order as a local fit merges them.
@@ -112,6 +112,15 @@ public sealed class ClusterLossSums : ICurvatureSource
             LabelName = planned.LabelName,
             Labels = new FastLogReg.IO.LabelMapping(sources[0].Negative, sources[0].Positive),
         };
+    }
+
+    /// <summary>The data set's plan, as every shard's source describes it (dense: from its size; sparse: from its chunk starts).</summary>
+    internal static ShardPlan PlanOf(ShardSource source)
+    {
+        int size = source.Float ? sizeof(float) : sizeof(double);
+        return source.ChunkStarts is { } starts
+            ? ShardPlan.FromChunkStarts(starts, source.Columns, size, source.Shards)
+            : ShardPlan.Dense(source.Rows, source.Columns, size, source.Shards);
     }
 
     /// <summary>The one SIMD width every shard runs its kernels at; different widths are an error (the sums would round differently).</summary>

@@ -11,8 +11,14 @@ public sealed record ClusterTrainingOptions
     /// <summary>Shards to cut the data set into (fewer when it has fewer chunks). Default 4.</summary>
     public int Shards { get; init; } = 4;
 
-    /// <summary>The label column's name or 1-based number; null for the last column.</summary>
+    /// <summary>CSV: the label column's name or 1-based number; null for the last column.</summary>
     public string? LabelColumn { get; init; }
+
+    /// <summary>"csv", "libsvm" (compressed sparse rows, chunks cut by non-zeros), or null (the default) to go by the file's extension (.libsvm, .svm, .svmlight).</summary>
+    public string? Format { get; init; }
+
+    /// <summary>LIBSVM: indices start at 0. Default false.</summary>
+    public bool ZeroBased { get; init; }
 
     /// <summary>Keep the features as float on the silos (else double). Default false.</summary>
     public bool Float { get; init; }

@@ -4,7 +4,7 @@ using FastLogReg.Objective;
 namespace FastLogReg.Orleans;
 
 /// <summary>
-/// Where a shard's rows come from: a CSV file every silo can read at the same path, the shard's place in the plan, and
+/// Where a shard's rows come from: a CSV or LIBSVM file every silo can read at the same path, the shard's place in the plan, and
 /// where its rows are in the file (from the file's <see cref="CsvOutline"/>), so that the shard reads those rows alone.
 /// </summary>
 [GenerateSerializer]
@@ -62,6 +62,22 @@ public sealed record ShardSource
     /// <summary>The label value of class 1.</summary>
     [Id(12)]
     public required string Positive { get; init; }
+
+    /// <summary>"csv" (dense rows) or "libsvm" (compressed sparse rows).</summary>
+    [Id(13)]
+    public string Format { get; init; } = "csv";
+
+    /// <summary>LIBSVM: indices start at 0.</summary>
+    [Id(14)]
+    public bool ZeroBased { get; init; }
+
+    /// <summary>LIBSVM: where each of the data set's chunks starts, then the row count (chunks cut by non-zeros); null for CSV.</summary>
+    [Id(15)]
+    public int[]? ChunkStarts { get; init; }
+
+    /// <summary>Whether two sources name the same rows (the chunk starts compared by value).</summary>
+    public bool SameRows(ShardSource? other) =>
+        other is not null && this with { ChunkStarts = null } == other with { ChunkStarts = null } && (ChunkStarts ?? []).AsSpan().SequenceEqual(other.ChunkStarts ?? []);
 }
 
 /// <summary>A training job's plan: each shard's source, and what the outline found (for the model file).</summary>
@@ -73,7 +89,7 @@ public sealed record ShardJob
     [Id(0)]
     public required ShardSource[] Sources { get; init; }
 
-    /// <summary>The feature columns' names.</summary>
+    /// <summary>The feature columns' names (CSV; empty for LIBSVM, whose columns are numbered).</summary>
     [Id(1)]
     public required string[] FeatureNames { get; init; }
 
@@ -111,7 +127,13 @@ public interface IShardGrain : IGrainWithStringKey
     /// Outlines the file on this silo (one pass over its bytes: rows, columns, the label mapping, row starts; no feature
     /// parsed) and cuts it into at most <paramref name="shards"/> shards on the data set's chunk boundaries: each shard's source.
     /// </summary>
-    Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat);
+    /// <param name="path">The file, at a path every silo can read.</param>
+    /// <param name="labelColumn">CSV: the label column's name or number; null for the last.</param>
+    /// <param name="shards">Shards wanted.</param>
+    /// <param name="asFloat">Keep the features as float.</param>
+    /// <param name="format">"csv", "libsvm", or null to go by the extension (.libsvm, .svm, .svmlight: LIBSVM).</param>
+    /// <param name="zeroBased">LIBSVM: indices start at 0.</param>
+    Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased);
 
     /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
     Task<ShardReport> Load(ShardSource source);

@@ -22,21 +22,52 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private LossSums[] _chunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
-    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat)
+    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased)
     {
-        CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn });
-        ShardPlan plan = ShardPlan.Dense(outline.Rows, outline.Columns, asFloat ? sizeof(float) : sizeof(double), shards);
-        ShardSource[] sources = plan.Shards.Select(s =>
+        int size = asFloat ? sizeof(float) : sizeof(double);
+        bool libsvm = format?.ToLowerInvariant() switch
         {
-            CsvRowRange range = outline.Range(s.FirstRow, s.Rows);
+            "libsvm" => true,
+            "csv" => false,
+            null => Path.GetExtension(path).ToLowerInvariant() is ".libsvm" or ".svm" or ".svmlight",
+            _ => throw new ArgumentException($"Format '{format}': csv or libsvm.", nameof(format)),
+        };
+        if (!libsvm)
+        {
+            CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn });
+            ShardPlan plan = ShardPlan.Dense(outline.Rows, outline.Columns, size, shards);
+            ShardSource[] sources = plan.Shards.Select(s =>
+            {
+                CsvRowRange range = outline.Range(s.FirstRow, s.Rows);
+                return new ShardSource
+                {
+                    Path = path, LabelColumn = labelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = shards, Index = s.Index, Float = asFloat,
+                    Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator,
+                    Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
+                };
+            }).ToArray();
+            return Task.FromResult(new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName });
+        }
+
+        if (labelColumn is not null)
+        {
+            throw new ArgumentException($"A label column ('{labelColumn}') was given, but {path} is read as LIBSVM: its label is each line's first field.", nameof(labelColumn));
+        }
+
+        LibSvmOutline sparse = LibSvmDataReader.Outline(path, new LibSvmReadOptions { ZeroBased = zeroBased });
+        ShardPlan cut = ShardPlan.Sparse(sparse.RowOffsets.Span, sparse.Columns, size, shards);
+        int[] starts = [.. cut.ChunkStarts];
+        ShardSource[] shardSources = cut.Shards.Select(s =>
+        {
+            LibSvmRowRange range = sparse.Range(s.FirstRow, s.Rows);
             return new ShardSource
             {
-                Path = path, LabelColumn = labelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = shards, Index = s.Index, Float = asFloat,
-                Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator,
-                Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
+                Path = path, Rows = cut.Rows, Columns = cut.Columns, Shards = shards, Index = s.Index, Float = asFloat,
+                Offset = range.Offset, Line = range.Line, Skip = range.Skip, Format = "libsvm", ZeroBased = zeroBased, ChunkStarts = starts,
+                Negative = sparse.Labels.Negative, Positive = sparse.Labels.Positive,
             };
         }).ToArray();
-        return Task.FromResult(new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName });
+        return Task.FromResult(new ShardJob { Sources = shardSources, FeatureNames = [], LabelName = string.Empty });
     }
 
     public Task<ShardReport> Load(ShardSource source)
@@ -204,12 +235,12 @@ internal sealed class ShardGrain : Grain, IShardGrain
     /// <summary>The shard's rows for <paramref name="source"/>, read from the file on first use (or when the source changes).</summary>
     private ShardRows Rows(ShardSource source)
     {
-        if (_rows is not null && _source == source)
+        if (_rows is not null && source.SameRows(_source))
         {
             return _rows;
         }
 
-        ShardPlan plan = ShardPlan.Dense(source.Rows, source.Columns, source.Float ? sizeof(float) : sizeof(double), source.Shards);
+        ShardPlan plan = ClusterLossSums.PlanOf(source);
         if (source.Index >= plan.Shards.Count)
         {
             throw new ArgumentException($"Shard {source.Index} does not exist: the plan has {plan.Shards.Count} shards.", nameof(source));
@@ -253,18 +284,22 @@ internal abstract class ShardRows
 internal sealed class ShardRows<T> : ShardRows
     where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
-    private readonly DenseDataset<T> _rows;
+    private readonly Dataset<T> _rows;
     private readonly ShardPlan _plan;
     private readonly int _index;
     private readonly ShardLossSums<T> _unweighted;
 
-    private ShardRows(DenseDataset<T> rows, ShardPlan plan, int index)
+    private ShardRows(Dataset<T> rows, ShardPlan plan, int index)
     {
         _rows = rows;
         _plan = plan;
         _index = index;
-        _unweighted = new ShardLossSums<T>(rows, plan, index);
+        _unweighted = Sums(1, 1);
     }
+
+    private ShardLossSums<T> Sums(double classWeight0, double classWeight1) => _rows is SparseDataset<T> sparse
+        ? new ShardLossSums<T>(sparse, _plan, _index, classWeight0, classWeight1)
+        : new ShardLossSums<T>((DenseDataset<T>)_rows, _plan, _index, classWeight0, classWeight1);
 
     public override string KernelWidth => _unweighted.KernelWidth;
 
@@ -273,6 +308,13 @@ internal sealed class ShardRows<T> : ShardRows
     /// <summary>Reads the rows of shard <paramref name="range"/> from the file, and nothing else of it.</summary>
     public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)
     {
+        if (source.Format == "libsvm")
+        {
+            var sparse = new LibSvmReadOptions { Labels = new LabelMapping(source.Negative, source.Positive), Columns = source.Columns, ZeroBased = source.ZeroBased };
+            SparseLabeledData<T> read = LibSvmDataReader.ReadRange<T>(source.Path, new LibSvmRowRange(source.Offset, source.Line, source.Skip, range.Rows), sparse);
+            return new ShardRows<T>(read.Data, plan, range.Index);
+        }
+
         var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = new LabelMapping(source.Negative, source.Positive) };
         LabeledData<T> rows = CsvDataReader.ReadRange<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator), options);
         if (rows.Data.Columns != source.Columns)
@@ -284,7 +326,7 @@ internal sealed class ShardRows<T> : ShardRows
     }
 
     public override IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1) =>
-        classWeight0 == 1 && classWeight1 == 1 ? _unweighted : new ShardLossSums<T>(_rows, _plan, _index, classWeight0, classWeight1);
+        classWeight0 == 1 && classWeight1 == 1 ? _unweighted : Sums(classWeight0, classWeight1);
 
     public override IReadOnlyList<ClassTotals> ChunkTotals() => _unweighted.ChunkTotals();
 

@@ -87,6 +87,22 @@ public sealed class ClusterCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TrainOnTheCluster_ALibsvmFile_SavesTheModelOfOneMachine()
+    {
+        string data = _dir.Write("heart.libsvm", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm")));
+        string path = _dir.File("heart.json");
+        var (code, output, error) = Tool.Run("train", "--data", data, "--model", path, "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--standardize");
+        Assert.True(code == 0, error);
+        Assert.Contains("sparse rows", output);
+
+        SparseLabeledData<double> read = LibSvmDataReader.ReadSparse<double>(data);
+        var local = (LogisticModel)LogisticRegression.Train(read.Data, new TrainingOptions { Solver = Solver.Lbfgs, Standardize = true, L2 = TrainingOptions.L2FromScikitLearnC(1, read.Data.Rows) }).Classifier;
+        var model = (LogisticModel)ModelFile.Load(path).Model;
+        Assert.Equal(local.Weights.ToArray(), model.Weights.ToArray());
+        Assert.Equal(local.Bias, model.Bias);
+    }
+
+    [Fact]
     public void OptionsAShardedFitCannotHonour_AreRefusedByName()
     {
         string path = _dir.File("refused.json");
