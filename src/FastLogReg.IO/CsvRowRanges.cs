@@ -26,12 +26,11 @@ public readonly record struct CsvRowRange(long Offset, long Line, int Skip, int 
 public sealed class CsvOutline
 {
     /// <summary>Rows between two recorded row starts.</summary>
-    public const int CheckpointRows = 1024;
+    public const int CheckpointRows = RowStarts.Every;
 
-    private readonly long[] _offsets;
-    private readonly long[] _lines;
+    private readonly RowStarts _starts;
 
-    internal CsvOutline(string path, char separator, string[] featureNames, string labelName, int rows, LabelMapping labels, long[] offsets, long[] lines)
+    internal CsvOutline(string path, char separator, string[] featureNames, string labelName, int rows, LabelMapping labels, RowStarts starts)
     {
         Path = path;
         Separator = separator;
@@ -39,8 +38,7 @@ public sealed class CsvOutline
         LabelName = labelName;
         Rows = rows;
         Labels = labels;
-        _offsets = offsets;
-        _lines = lines;
+        _starts = starts;
     }
 
     /// <summary>The file.</summary>
@@ -71,8 +69,8 @@ public sealed class CsvOutline
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, Rows, nameof(rows));
-        int checkpoint = firstRow / CheckpointRows;
-        return new CsvRowRange(_offsets[checkpoint], _lines[checkpoint], firstRow - (checkpoint * CheckpointRows), rows, Separator);
+        (long offset, long line, int skip) = _starts.Find(firstRow);
+        return new CsvRowRange(offset, line, skip, rows, Separator);
     }
 }
 
@@ -93,7 +91,7 @@ public static partial class CsvDataReader
     {
         options ??= new CsvReadOptions();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        using var lines = new CsvLines(stream, path, 0, 1);
+        using var lines = new FileLines(stream, path, 0, 1);
         (string[] header, char separator, long _) = HeaderLine(lines, path, options.Separator);
         int label = LabelIndex(header, options.LabelColumn, path);
         int[] featureIndex = FeatureIndices(header, label, options.FeatureColumns, path);
@@ -103,8 +101,7 @@ public static partial class CsvDataReader
         }
 
         var labels = new LabelCodes(path, header[label], options.MaxClasses, keepCodes: false);
-        var offsets = new List<long>();
-        var lineNumbers = new List<long>();
+        var starts = new RowStarts();
         byte sep = (byte)separator;
         bool lastColumn = label == header.Length - 1;
         Span<char> chars = stackalloc char[128];
@@ -122,12 +119,7 @@ public static partial class CsvDataReader
                 throw new DataFormatException(path, lines.Line, null, $"more than {int.MaxValue} rows.");
             }
 
-            if (rows % CsvOutline.CheckpointRows == 0)
-            {
-                offsets.Add(lines.Offset);
-                lineNumbers.Add(lines.Line);
-            }
-
+            starts.Add(rows, lines.Offset, lines.Line);
             rows++;
             ReadOnlySpan<byte> cell = lastColumn && line.LastIndexOf(sep) is int last and >= 0 ? line[(last + 1)..] : Field(line, sep, label, path, lines.Line, header.Length);
             cell = cell.Trim(" \t"u8);
@@ -148,7 +140,7 @@ public static partial class CsvDataReader
         }
 
         LabelMapping mapping = labels.Mapping(options.Labels, options.PositiveLabel);
-        return new CsvOutline(path, separator, featureIndex.Select(j => header[j]).ToArray(), header[label], rows, mapping, [.. offsets], [.. lineNumbers]);
+        return new CsvOutline(path, separator, featureIndex.Select(j => header[j]).ToArray(), header[label], rows, mapping, starts);
     }
 
     /// <summary>
@@ -174,7 +166,7 @@ public static partial class CsvDataReader
         ArgumentOutOfRangeException.ThrowIfLessThan(range.Rows, 1, nameof(range));
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         byte[] header;
-        using (var first = new CsvLines(stream, path, 0, 1))
+        using (var first = new FileLines(stream, path, 0, 1))
         {
             (_, _, long headerEnd) = HeaderLine(first, path, range.Separator);
             header = new byte[headerEnd];
@@ -182,33 +174,12 @@ public static partial class CsvDataReader
             stream.ReadExactly(header);
         }
 
-        // Pass over the rows to skip, then find where the range's rows end.
-        long start = range.Offset, startLine = range.Line, end = range.Offset;
-        int seen = 0;
         byte sep = (byte)range.Separator;
-        using (var lines = new CsvLines(stream, path, range.Offset, range.Line))
+        (long start, long startLine, long end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, (line, number) =>
         {
-            while (seen < range.Skip + range.Rows && lines.TryNext(out ReadOnlySpan<byte> line))
-            {
-                CheckRangeLine(line, path, lines.Line);
-                if (IsBlank(line, sep))
-                {
-                    continue;
-                }
-
-                if (++seen == range.Skip)
-                {
-                    (start, startLine) = (lines.NextOffset, lines.Line + 1);
-                }
-
-                end = lines.NextOffset;
-            }
-        }
-
-        if (seen < range.Skip + range.Rows)
-        {
-            throw new DataFormatException(path, 0, null, $"the file ends {range.Skip + range.Rows - seen} rows before the range planned from line {range.Line} ({range.Skip} + {range.Rows} rows): it changed after it was outlined.");
-        }
+            CheckRangeLine(line, path, number);
+            return !IsBlank(line, sep);
+        });
 
         // The rows' bytes cut into pieces and parsed on all cores, as a whole file is; the in-memory parse below only
         // when that parser declines (it never does for rows that passed the outline: no quotes, UTF-8).
@@ -265,7 +236,7 @@ public static partial class CsvDataReader
     }
 
     /// <summary>The header's names and separator (from the first line, as the whole-file reader reads them) and the offset after its '\n'.</summary>
-    private static (string[] Header, char Separator, long End) HeaderLine(CsvLines lines, string source, char? separator)
+    private static (string[] Header, char Separator, long End) HeaderLine(FileLines lines, string source, char? separator)
     {
         if (!lines.TryNext(out ReadOnlySpan<byte> line))
         {

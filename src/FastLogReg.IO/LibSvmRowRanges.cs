@@ -24,20 +24,18 @@ public readonly record struct LibSvmRowRange(long Offset, long Line, int Skip, i
 public sealed class LibSvmOutline
 {
     /// <summary>Rows between two recorded row starts.</summary>
-    public const int CheckpointRows = 1024;
+    public const int CheckpointRows = RowStarts.Every;
 
-    private readonly long[] _offsets;
-    private readonly long[] _lines;
+    private readonly RowStarts _starts;
 
-    internal LibSvmOutline(string path, int rows, int columns, LabelMapping labels, long[] rowOffsets, long[] offsets, long[] lines)
+    internal LibSvmOutline(string path, int rows, int columns, LabelMapping labels, long[] rowOffsets, RowStarts starts)
     {
         Path = path;
         Rows = rows;
         Columns = columns;
         Labels = labels;
         RowOffsets = rowOffsets;
-        _offsets = offsets;
-        _lines = lines;
+        _starts = starts;
     }
 
     /// <summary>The file.</summary>
@@ -62,8 +60,8 @@ public sealed class LibSvmOutline
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, Rows, nameof(rows));
-        int checkpoint = firstRow / CheckpointRows;
-        return new LibSvmRowRange(_offsets[checkpoint], _lines[checkpoint], firstRow - (checkpoint * CheckpointRows), rows);
+        (long offset, long line, int skip) = _starts.Find(firstRow);
+        return new LibSvmRowRange(offset, line, skip, rows);
     }
 }
 
@@ -85,12 +83,11 @@ public static partial class LibSvmDataReader
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var labels = new LabelCodes(path, string.Empty, options.MaxClasses, keepCodes: false);
         var rowOffsets = new List<long> { 0 };
-        var offsets = new List<long>();
-        var lineNumbers = new List<long>();
+        var starts = new RowStarts();
         long nonZeros = 0;
         int maxIndex = -1;
         Span<char> chars = stackalloc char[64];
-        using (var lines = new CsvLines(stream, path, 0, 1))
+        using (var lines = new FileLines(stream, path, 0, 1))
         {
             while (lines.TryNext(out ReadOnlySpan<byte> line))
             {
@@ -110,12 +107,7 @@ public static partial class LibSvmDataReader
                     throw new DataFormatException(path, lines.Line, null, $"more than {int.MaxValue - 1} rows.");
                 }
 
-                if ((rowOffsets.Count - 1) % LibSvmOutline.CheckpointRows == 0)
-                {
-                    offsets.Add(lines.Offset);
-                    lineNumbers.Add(lines.Line);
-                }
-
+                starts.Add(rowOffsets.Count - 1, lines.Offset, lines.Line);
                 ReadOnlySpan<byte> label = Token(ref content);
                 if (!double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out double numeric) || !double.IsFinite(numeric))
                 {
@@ -152,7 +144,7 @@ public static partial class LibSvmDataReader
 
         LabelMapping mapping = labels.Mapping(options.Labels, options.PositiveLabel);
         int columns = options.Columns ?? Math.Max(maxIndex + 1, 1);
-        return new LibSvmOutline(path, rowOffsets.Count - 1, columns, mapping, [.. rowOffsets], [.. offsets], [.. lineNumbers]);
+        return new LibSvmOutline(path, rowOffsets.Count - 1, columns, mapping, [.. rowOffsets], starts);
     }
 
     /// <summary>
@@ -176,30 +168,10 @@ public static partial class LibSvmDataReader
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(range.Rows, 1, nameof(range));
-        long start = range.Offset, startLine = range.Line, end = range.Offset;
-        int seen = 0;
+        long start, startLine, end;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-        using (var lines = new CsvLines(stream, path, range.Offset, range.Line))
         {
-            while (seen < range.Skip + range.Rows && lines.TryNext(out ReadOnlySpan<byte> line))
-            {
-                if (Content(line).IsEmpty)
-                {
-                    continue;
-                }
-
-                if (++seen == range.Skip)
-                {
-                    (start, startLine) = (lines.NextOffset, lines.Line + 1);
-                }
-
-                end = lines.NextOffset;
-            }
-        }
-
-        if (seen < range.Skip + range.Rows)
-        {
-            throw new DataFormatException(path, 0, null, $"the file ends {range.Skip + range.Rows - seen} rows before the range planned from line {range.Line} ({range.Skip} + {range.Rows} rows): it changed after it was outlined.");
+            (start, startLine, end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, (line, _) => !Content(line).IsEmpty);
         }
 
         SparseLabeledData<T> data;

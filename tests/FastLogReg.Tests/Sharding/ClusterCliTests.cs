@@ -107,33 +107,25 @@ public sealed class ClusterCliTests : IAsyncLifetime
     {
         string path = _dir.File("refused.json");
         string where = $"localhost:{_gatewayPort}";
-        var (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--penalty", "l1");
-        Assert.Equal(2, code);
-        Assert.Contains("--penalty l1", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--fan-in", "2");
-        Assert.Equal(2, code);
-        Assert.Contains("add --per-shard", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--shards", "3");
-        Assert.Equal(2, code);
-        Assert.Contains("add --cluster", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--test-fraction", "0.2");
-        Assert.Equal(2, code);
-        Assert.Contains("all of its rows", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", "localhost:99999");
-        Assert.Equal(2, code);
-        Assert.Contains("port number", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", "myhost:6379");
-        Assert.Equal(2, code);
-        Assert.Contains("redis:CONNECTION", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", " ");
-        Assert.Equal(2, code);
-        Assert.Contains("--cluster ' ': The cluster address is empty", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", where, "--cluster-id", "");
-        Assert.Equal(2, code);
-        Assert.Contains("--cluster-id '': the cluster id is empty", error);
-        (code, _, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster-id", "other");
-        Assert.Equal(2, code);
-        Assert.Contains("--cluster-id 'other' applies to training on a cluster", error);
+        (string[] Options, string Message)[] cases =
+        [
+            (["--cluster", where, "--penalty", "l1"], "--penalty l1"),
+            (["--cluster", where, "--fan-in", "2"], "add --per-shard"),
+            (["--shards", "3"], "add --cluster"),
+            (["--cluster", where, "--test-fraction", "0.2"], "all of its rows"),
+            (["--cluster", "localhost:99999"], "port number"),
+            (["--cluster", "myhost:6379"], "redis:CONNECTION"),
+            (["--cluster", " "], "--cluster ' ': The cluster address is empty"),
+            (["--cluster", where, "--cluster-id", ""], "--cluster-id '': the cluster id is empty"),
+            (["--cluster-id", "other"], "--cluster-id 'other' applies to training on a cluster"),
+        ];
+        foreach ((string[] options, string message) in cases)
+        {
+            var (code, _, error) = Tool.Run(["train", "--data", _csv, "--model", path, .. options]);
+            Assert.True(code == 2, $"{string.Join(' ', options)}: exit {code}, {error}");
+            Assert.Contains(message, error);
+        }
+
         Assert.False(File.Exists(path));
     }
 

@@ -6,8 +6,11 @@ namespace FastLogReg.IO;
 /// The lines of a file from a byte offset on, each with its offset and 1-based line number, read through one growing
 /// buffer (no allocation per line). A line is its bytes without the '\n' and without a final '\r'.
 /// </summary>
-internal sealed class CsvLines : IDisposable
+internal sealed class FileLines : IDisposable
 {
+    /// <summary>Whether a line is a row (not blank or a comment); may throw for a line the format refuses.</summary>
+    public delegate bool RowTest(ReadOnlySpan<byte> line, long number);
+
     private const int MaxLineBytes = 16 << 20;
 
     private readonly Stream _stream;
@@ -18,7 +21,7 @@ internal sealed class CsvLines : IDisposable
     private long _bufferOffset; // the file offset of _buffer[0]
     private bool _eof;
 
-    public CsvLines(Stream stream, string source, long offset, long line)
+    public FileLines(Stream stream, string source, long offset, long line)
     {
         _stream = stream;
         _source = source;
@@ -96,9 +99,63 @@ internal sealed class CsvLines : IDisposable
         _eof = read == 0;
     }
 
+    /// <summary>
+    /// From a row start (<paramref name="offset"/>, on line <paramref name="line"/>), passes over <paramref name="skip"/>
+    /// rows and finds the bytes of the next <paramref name="rows"/>: where they start, on which line, and where they end.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file ends first (it changed after it was outlined).</exception>
+    public static (long Start, long StartLine, long End) Locate(Stream stream, string source, long offset, long line, int skip, int rows, RowTest isRow)
+    {
+        long start = offset, startLine = line, end = offset;
+        int seen = 0;
+        using (var lines = new FileLines(stream, source, offset, line))
+        {
+            while (seen < skip + rows && lines.TryNext(out ReadOnlySpan<byte> text))
+            {
+                if (!isRow(text, lines.Line))
+                {
+                    continue;
+                }
+
+                if (++seen == skip)
+                {
+                    (start, startLine) = (lines.NextOffset, lines.Line + 1);
+                }
+
+                end = lines.NextOffset;
+            }
+        }
+
+        return seen == skip + rows ? (start, startLine, end)
+            : throw new DataFormatException(source, 0, null, $"the file ends {skip + rows - seen} rows before the range planned from line {line} ({skip} + {rows} rows): it changed after it was outlined.");
+    }
+
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
+}
+
+/// <summary>Where every <see cref="Every"/>th row of a file starts (byte offset and line): enough to find any row with a short scan.</summary>
+internal sealed class RowStarts
+{
+    /// <summary>Rows between two recorded starts.</summary>
+    public const int Every = 1024;
+
+    private readonly List<long> _offsets = [];
+    private readonly List<long> _lines = [];
+
+    /// <summary>Records row <paramref name="row"/> (0-based) when it is one of every <see cref="Every"/>.</summary>
+    public void Add(long row, long offset, long line)
+    {
+        if (row % Every == 0)
+        {
+            _offsets.Add(offset);
+            _lines.Add(line);
+        }
+    }
+
+    /// <summary>The recorded start at or before <paramref name="row"/>, and the rows from there to it.</summary>
+    public (long Offset, long Line, int Skip) Find(int row) => (_offsets[row / Every], _lines[row / Every], row % Every);
 }
