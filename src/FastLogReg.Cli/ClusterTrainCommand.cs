@@ -37,7 +37,8 @@ internal static class ClusterTrainCommand
 
         var options = new TrainingOptions
         {
-            Solver = a.Solver == "newton" ? Solver.Newton : Solver.Lbfgs,
+            Solver = a.Solver switch { "newton" => Solver.Newton, "owlqn" => Solver.OwlQn, _ => Solver.Lbfgs },
+            L1Ratio = a.L1Ratio,
             L2 = a.L2 ?? 0, // replaced by λ = 1/(C·S) below unless --l2 was given
             Standardize = a.Standardize,
             MaxIterations = a.MaxIterations ?? 1000,
@@ -78,14 +79,15 @@ internal static class ClusterTrainCommand
         {
             context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ClusterTrainOutput(
                 path, result.Rows, result.Model.Weights.Length, result.Labels.Positive, result.Labels.Negative, result.Shards, result.KernelWidth, result.Retries,
-                TrainCommand.SolverName(options.Solver), result.L2, options.Standardize, fit.Iterations, elapsed.TotalMilliseconds, fit.StopReason.ToString(), fit.Converged,
+                TrainCommand.SolverName(a.L1Ratio > 0 ? Solver.OwlQn : options.Solver), result.L2, options.Standardize, fit.Iterations, elapsed.TotalMilliseconds, fit.StopReason.ToString(), fit.Converged,
                 fit.Objective, fit.GradientNorm, modelPath), CliJsonContext.Readable.ClusterTrainOutput));
         }
         else if (text)
         {
             console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.Model.Weights.Length} features{(a.Input.IsLibSvm ? " (sparse rows)" : string.Empty)}, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
             console.MarkupLine($"          label classes: 1 = '{Markup.Escape(result.Labels.Positive)}', 0 = '{Markup.Escape(result.Labels.Negative)}'");
-            console.MarkupLine($"[bold]Training[/]  {TrainCommand.SolverName(options.Solver)}, L2 λ = {result.L2.ToString("G4", c)}{(a.L2 is null ? $" (C = {(a.C ?? 1.0).ToString("G4", c)})" : string.Empty)}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}; kernels at {result.KernelWidth} on every silo");
+            string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
+            console.MarkupLine($"[bold]Training[/]  {TrainCommand.SolverName(a.L1Ratio > 0 ? Solver.OwlQn : options.Solver)}, {kind} λ = {result.L2.ToString("G4", c)}{(a.L2 is null ? $" (C = {(a.C ?? 1.0).ToString("G4", c)})" : string.Empty)}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}; kernels at {result.KernelWidth} on every silo");
             string color = fit.Converged ? "green" : "yellow";
             console.MarkupLine($"[bold]Result[/]    [{color}]{fit.StopReason}[/]: {fit.Iterations} iterations, {elapsed.TotalMilliseconds.ToString("F0", c)} ms, {result.Retries} shard calls retried; objective {fit.Objective.ToString("G10", c)}");
             if (!fit.Converged && !a.Standardize)
@@ -132,8 +134,9 @@ internal static class ClusterTrainCommand
     {
         string? refused =
             a.Input.IsParquet ? $"--data {a.Input.Data.Name} (Parquet: sharded training reads CSV and LIBSVM files)"
-            : a.Solver is not ("auto" or "lbfgs" or "newton") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton)"
-            : a.L1Ratio > 0 ? "--penalty l1/elasticnet (sharded training takes an L2 penalty)"
+            : a.Solver is not ("auto" or "lbfgs" or "newton" or "owlqn") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton, and owlqn for --penalty l1/elasticnet)"
+            : a.L1Ratio > 0 && a.Solver == "newton" ? "--solver newton with --penalty l1/elasticnet (an L1 penalty is sharded with owlqn)"
+            : a.L1Ratio == 0 && a.Solver == "owlqn" ? "--solver owlqn with an L2 penalty (use lbfgs)"
             : a.Hashed.Count > 0 ? "--hash"
             : a.Poly is not null ? "--poly / --interactions"
             : a.Stats ? "--stats"

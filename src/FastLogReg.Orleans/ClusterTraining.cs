@@ -86,7 +86,7 @@ public sealed record ClusterTrainingResult(LogisticModel Model, OptimizationResu
 }
 
 /// <summary>
-/// Binary L2 training (L-BFGS or trust-region Newton, standardized or not) of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
+/// Binary training (L2 by L-BFGS or trust-region Newton, L1 and elastic net by OWL-QN; standardized or not) of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
 /// the whole file on one machine (same options, same SIMD width): the file is cut into shards on the data set's own
 /// chunk boundaries (<see cref="ShardPlan"/>), each shard grain reads its rows from the file on its silo, and every
 /// evaluation of the objective broadcasts the parameters, gathers each chunk's raw sums and folds them in the data set's
@@ -97,7 +97,7 @@ public static class ClusterTraining
     /// <summary>Trains on the CSV file at <paramref name="path"/> (a path every silo can read).</summary>
     /// <param name="grains">The cluster client (or a grain factory inside a silo).</param>
     /// <param name="path">The CSV file: a header line, numeric features, a binary label.</param>
-    /// <param name="options">L2 strength, tolerance, iteration limit, class weights, standardization, history; the solver L-BFGS (Auto runs L-BFGS here) or Newton; no L1.</param>
+    /// <param name="options">Penalty, tolerance, iteration limit, class weights, standardization, history; the solver L-BFGS (Auto runs L-BFGS here) or Newton, or OWL-QN when the penalty has an L1 part.</param>
     /// <param name="cluster">Shards, retries, the label column.</param>
     /// <param name="cancellationToken">Checked once per iteration.</param>
     /// <exception cref="NotSupportedException">An option this version cannot shard (the message says which).</exception>
@@ -119,10 +119,15 @@ public static class ClusterTraining
         var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
+        var solverOptions = new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations };
+        double[] start = new double[plan.Columns + 1];
         OptimizationResult result = await Task.Factory.StartNew(
-            () => options.Solver == Solver.Newton
-                ? TrustRegionNewton.Minimize(objective, new double[plan.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, cancellationToken)
-                : Lbfgs.Minimize(objective, new double[plan.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory, cancellationToken),
+            () => SolverOf(options) switch
+            {
+                Solver.Newton => TrustRegionNewton.Minimize(objective, start, solverOptions, cancellationToken),
+                Solver.OwlQn => OwlQn.Minimize(objective, start, options.Penalty.L1Strength, plan.Columns, solverOptions, options.LbfgsHistory, cancellationToken),
+                _ => Lbfgs.Minimize(objective, start, solverOptions, options.LbfgsHistory, cancellationToken),
+            },
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
@@ -145,16 +150,21 @@ public static class ClusterTraining
         };
     }
 
+    /// <summary>
+    /// The solver a sharded fit runs: L-BFGS (Auto), Newton, or — with an L1 part in the penalty — OWL-QN, which needs
+    /// only values and gradients (coordinate descent, the local default for L1 on raw features, reads columns: not sharded).
+    /// </summary>
+    private static Solver SolverOf(TrainingOptions options) =>
+        options.L1Ratio > 0 ? Solver.OwlQn : options.Solver == Solver.Newton ? Solver.Newton : Solver.Lbfgs;
+
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)
     {
-        if (options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
+        bool l1 = options.L1Ratio > 0;
+        if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {
-            throw new NotSupportedException($"Sharded training runs L-BFGS or Newton; {options.Solver} is not sharded yet.");
-        }
-
-        if (options.L1Ratio > 0 && options.L2 > 0)
-        {
-            throw new NotSupportedException("Sharded training takes an L2 penalty; L1 and elastic net (OWL-QN) are not sharded yet.");
+            throw new NotSupportedException(l1
+                ? $"Sharded training runs OWL-QN for an L1 penalty; {options.Solver} is not sharded (coordinate descent reads columns)."
+                : $"Sharded training runs L-BFGS or Newton (OWL-QN with an L1 penalty); {options.Solver} is not sharded yet.");
         }
 
         if (options.InitialModel is not null || options.MultiClass != MultiClass.Auto)

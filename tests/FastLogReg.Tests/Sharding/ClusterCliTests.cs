@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using FastLogReg.Data;
 using FastLogReg.IO;
 using FastLogReg.Models;
 using FastLogReg.Tests.Cli;
@@ -87,6 +88,22 @@ public sealed class ClusterCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TrainOnTheCluster_L1_RunsOwlQn_AndSavesTheModelOfOneMachine()
+    {
+        string path = _dir.File("l1.json");
+        var (code, output, error) = Tool.Run("train", "--data", _csv, "--model", path, "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--penalty", "l1", "--C", "0.05");
+        Assert.True(code == 0, error);
+        Assert.Contains("OWL-QN, L1", output);
+
+        DenseDataset<double> data = CsvDataReader.Read<double>(_csv).Data;
+        var local = (LogisticModel)LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.OwlQn, L1Ratio = 1, L2 = TrainingOptions.L2FromScikitLearnC(0.05, Rows) }).Classifier;
+        var model = (LogisticModel)ModelFile.Load(path).Model;
+        Assert.Contains(0.0, model.Weights.ToArray());
+        Assert.Equal(local.Weights.ToArray(), model.Weights.ToArray());
+        Assert.Equal(local.Bias, model.Bias);
+    }
+
+    [Fact]
     public void TrainOnTheCluster_ALibsvmFile_SavesTheModelOfOneMachine()
     {
         string data = _dir.Write("heart.libsvm", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm")));
@@ -109,7 +126,8 @@ public sealed class ClusterCliTests : IAsyncLifetime
         string where = $"localhost:{_gatewayPort}";
         (string[] Options, string Message)[] cases =
         [
-            (["--cluster", where, "--penalty", "l1"], "--penalty l1"),
+            (["--cluster", where, "--solver", "cd"], "--solver cd"),
+            (["--cluster", where, "--penalty", "l1", "--solver", "newton"], "sharded with owlqn"),
             (["--cluster", where, "--fan-in", "2"], "add --per-shard"),
             (["--shards", "3"], "add --cluster"),
             (["--cluster", where, "--test-fraction", "0.2"], "all of its rows"),
