@@ -189,42 +189,63 @@ public sealed class MultinomialObjective<T> : IDifferentiableFunction
         }
 
         _evaluations++;
-        double inverse = 1.0 / TotalWeight;
+        double value = Finish(point, gradient, residual, loss, TotalWeight, Scaling, Penalty, FitIntercept, k, d, out double lastLoss);
+        LastLoss = lastLoss;
+        return value;
+    }
+
+    /// <summary>
+    /// From raw sums folded in chunk order — Σ of the class-major gradient sums already in <paramref name="gradient"/>[..K·d],
+    /// the K residual sums, the loss sum — over rows of total weight <paramref name="totalWeight"/>, to the objective and
+    /// its gradient at <paramref name="point"/>: the chain rule of the standardization, the normalization, the penalty.
+    /// The local objective and a sharded one finish through this, so their bits agree.
+    /// </summary>
+    internal static double Finish(ReadOnlySpan<double> point, Span<double> gradient, ReadOnlySpan<double> residual, double loss, double totalWeight, FeatureScaling? scaling, Penalty penalty, bool fitIntercept, int k, int d, out double lastLoss)
+    {
+        int kd = k * d;
+        Span<double> gw = gradient[..kd];
+        double inverse = 1.0 / totalWeight;
         for (int c = 0; c < k; c++)
         {
-            Scaling?.GradientToStandardized(gw.Slice(c * d, d), residual[c]);
+            scaling?.GradientToStandardized(gw.Slice(c * d, d), residual[c]);
         }
 
         TensorPrimitives.Multiply(gw, inverse, gw);
         ReadOnlySpan<double> w = point[..kd];
-        Penalty.AddGradient(w, gw);
-        if (FitIntercept)
+        penalty.AddGradient(w, gw);
+        if (fitIntercept)
         {
             TensorPrimitives.Multiply(residual, inverse, gradient.Slice(kd, k));
         }
 
-        LastLoss = loss * inverse;
-        return LastLoss + Penalty.Value(w);
+        lastLoss = loss * inverse;
+        return lastLoss + penalty.Value(w);
     }
 
     /// <summary>(W, b) → the raw-feature parameters (class-major W′, b′).</summary>
-    internal void ToRaw(ReadOnlySpan<double> point, Span<double> weights, Span<double> biases)
+    internal void ToRaw(ReadOnlySpan<double> point, Span<double> weights, Span<double> biases) =>
+        ToRaw(point, weights, biases, Classes, Data.Columns, FitIntercept, Scaling);
+
+    /// <summary>(W, b) → the raw-feature parameters (class-major W′, b′), for K classes of d columns.</summary>
+    internal static void ToRaw(ReadOnlySpan<double> point, Span<double> weights, Span<double> biases, int k, int d, bool fitIntercept, FeatureScaling? scaling)
     {
-        int k = Classes, d = Data.Columns;
         for (int c = 0; c < k; c++)
         {
-            double b = FitIntercept ? point[(k * d) + c] : 0.0;
-            if (Scaling is null)
+            double b = fitIntercept ? point[(k * d) + c] : 0.0;
+            if (scaling is null)
             {
                 point.Slice(c * d, d).CopyTo(weights.Slice(c * d, d));
                 biases[c] = b;
             }
             else
             {
-                Scaling.ToRaw(point.Slice(c * d, d), b, weights.Slice(c * d, d), out biases[c]);
+                scaling.ToRaw(point.Slice(c * d, d), b, weights.Slice(c * d, d), out biases[c]);
             }
         }
     }
+
+    /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
+    internal static void TransposeInto(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination) => Transpose(source, rows, cols, destination);
 
     private void ProcessChunk(int chunk)
     {

@@ -113,13 +113,13 @@ public sealed class ShardedLossSums : ICurvatureSource
     public static ClassTotals MergeTotals(IEnumerable<ClassTotals> chunkTotals)
     {
         ArgumentNullException.ThrowIfNull(chunkTotals);
-        var totals = new ClassTotals(2);
+        ClassTotals? totals = null;
         foreach (ClassTotals chunk in chunkTotals)
         {
-            totals.Add(chunk);
+            (totals ??= new ClassTotals(chunk.Counts.Length)).Add(chunk);
         }
 
-        return totals;
+        return totals ?? new ClassTotals(2);
     }
 
     /// <summary>The class weights a local fit would use (balanced weights from the merged counts), for the shards to evaluate with.</summary>

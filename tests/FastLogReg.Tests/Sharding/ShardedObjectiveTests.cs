@@ -242,4 +242,78 @@ public sealed class ShardedObjectiveTests
         int[] indices = data.Matrix.ColumnIndices.Slice((int)first, (int)(end - first)).ToArray();
         return SparseDataset.Create(CsrMatrix.Create<double>(values, indices, local, data.Columns), data.Labels.Slice(s.FirstRow, s.Rows).ToArray());
     }
+
+    [Theory]
+    [InlineData(1, MultiClass.Multinomial, false)]
+    [InlineData(3, MultiClass.Multinomial, true)]
+    [InlineData(4, MultiClass.OneVsRest, true)]
+    public void MulticlassShards_AreBitIdenticalToLocalTraining(int shards, MultiClass kind, bool standardizedAndBalanced)
+    {
+        DenseDataset<double> data = FourClasses();
+        var options = new TrainingOptions
+        {
+            MultiClass = kind, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300,
+            Standardize = standardizedAndBalanced, ClassWeights = standardizedAndBalanced ? ClassWeights.Balanced : ClassWeights.None,
+        };
+        TrainingResult local = LogisticRegression.Train(data, options);
+
+        ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shards);
+        DenseDataset<double>[] parts = plan.Shards.Select(s => Slice(data, s, classes: 4)).ToArray();
+        ClassTotals totals = ShardedLossSums.MergeTotals(plan.Shards.SelectMany(s => new ShardSoftmaxSums<double>(parts[s.Index], plan, s.Index, []).ChunkTotals()));
+        double[] classWeights = options.ClassWeights.ResolveAll(totals);
+        FeatureScaling? scaling = null;
+        if (standardizedAndBalanced)
+        {
+            ShardLossSums<double>[] binary = plan.Shards.Select(s => new ShardLossSums<double>(Slice(data, s, classes: 2, binaryLabels: true), plan, s.Index)).ToArray();
+            double[] shift = binary[0].FirstRow();
+            scaling = FeatureScaling.FromMoments(shift, null, binary.SelectMany(p => p.Moments(shift, null, data.Rows)).ToArray());
+        }
+
+        var shardSums = plan.Shards.Select(s => new ShardSoftmaxSums<double>(parts[s.Index], plan, s.Index, classWeights, kind == MultiClass.OneVsRest, maxDegreeOfParallelism: 1 + (s.Index % 2))).ToArray();
+        var objective = new ShardedMultinomialObjective(new ShardedSoftmaxSums<double>(shardSums, totals.TotalWeight(classWeights)), options.Penalty, fitIntercept: true, scaling);
+        OptimizationResult result = Lbfgs.Minimize(objective, new double[objective.Dimension], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
+        double[] weights = new double[4 * Columns], biases = new double[4];
+        objective.ToRaw(result.Point, weights, biases);
+
+        var model = (MulticlassModel)local.Classifier;
+        for (int c = 0; c < 4; c++)
+        {
+            Assert.Equal(model.Coefficients(c).ToArray(), weights.AsSpan(c * Columns, Columns).ToArray());
+            Assert.Equal(model.Intercept(c), biases[c]);
+        }
+    }
+
+    /// <summary>Data(false)'s rows with four classes: the argmax of four fixed linear scores.</summary>
+    private static DenseDataset<double> FourClasses()
+    {
+        DenseDataset<double> rows = Data(false);
+        double[] x = rows.Features.ToArray();
+        double[] y = new double[Rows];
+        for (int i = 0; i < Rows; i++)
+        {
+            double best = double.NegativeInfinity;
+            for (int c = 0; c < 4; c++)
+            {
+                double z = 0;
+                for (int j = c; j < Columns; j += 4)
+                {
+                    z += x[(i * Columns) + j] * (1 + (j % 3));
+                }
+
+                if (z > best)
+                {
+                    (best, y[i]) = (z, c);
+                }
+            }
+        }
+
+        return DenseDataset.Create(x, y, Columns, 4);
+    }
+
+    private static DenseDataset<double> Slice(DenseDataset<double> data, ShardRange range, int classes, bool binaryLabels = false)
+    {
+        double[] x = data.Features.Slice(range.FirstRow * data.Columns, range.Rows * data.Columns).ToArray();
+        double[] y = data.Labels.Slice(range.FirstRow, range.Rows).ToArray().Select(v => binaryLabels ? v % 2 : v).ToArray();
+        return classes == 2 ? DenseDataset.Create(x, y, data.Columns) : DenseDataset.Create(x, y, data.Columns, classes);
+    }
 }

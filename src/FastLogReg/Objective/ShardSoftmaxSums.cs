@@ -1,0 +1,249 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using FastLogReg.Data;
+using FastLogReg.Kernels;
+using FastLogReg.Optimization;
+using FastLogReg.Parallelism;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// One shard's rows of a K-class data set, evaluated chunk by chunk on the whole data set's chunk boundaries
+/// (<see cref="ShardPlan"/>) with the fused softmax kernel: each chunk's <see cref="SoftmaxSums"/> are the very sums a
+/// local multinomial (or one-vs-rest) fit of the whole data set computes for it, for any thread count here.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class ShardSoftmaxSums<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly FeatureLayout<T> _layout;
+    private readonly double[] _classWeights;
+    private readonly bool _oneVsRest;
+    private readonly double[] _raw; // W′ in the layout's orientation
+    private readonly double[] _biases;
+    private readonly double[] _partials; // per chunk, K·d in the layout's orientation
+    private readonly double[] _residuals; // per chunk, K
+    private readonly double[] _losses;
+    private readonly ChunkRunner _runner;
+
+    /// <summary>Shard <paramref name="shard"/> of <paramref name="plan"/>, holding exactly its rows, whose labels are class ids 0 … K − 1.</summary>
+    /// <param name="rows">The shard's rows (dense or sparse, as the plan), their ClassCount the data set's K.</param>
+    /// <param name="plan">The data set's plan.</param>
+    /// <param name="shard">Which shard these rows are.</param>
+    /// <param name="classWeights">K class weights resolved over the whole data set (ClassWeights.ResolveAll of the merged totals); empty for none.</param>
+    /// <param name="oneVsRest">K binary logistic losses (one-vs-rest) instead of the softmax.</param>
+    /// <param name="maxDegreeOfParallelism">Threads on this machine; null for all cores.</param>
+    /// <exception cref="ArgumentException">The rows do not match the plan's shard, or the class weights the classes.</exception>
+    public ShardSoftmaxSums(Dataset<T> rows, ShardPlan plan, int shard, ReadOnlySpan<double> classWeights, bool oneVsRest = false, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, plan.Shards.Count);
+        ShardRange range = plan.Shards[shard];
+        if (rows.Rows != range.Rows || rows.Columns != plan.Columns || Unsafe.SizeOf<T>() != plan.ElementSize || (rows is SparseDataset<T>) != plan.IsSparse)
+        {
+            throw new ArgumentException($"Shard {shard} of the plan is {range.Rows} {(plan.IsSparse ? "sparse" : "dense")} rows × {plan.Columns} columns of {plan.ElementSize}-byte values; these rows do not match.", nameof(rows));
+        }
+
+        int k = rows.ClassCount, d = plan.Columns;
+        if (!classWeights.IsEmpty && classWeights.Length != k)
+        {
+            throw new ArgumentException($"{classWeights.Length} class weights for {k} classes.", nameof(classWeights));
+        }
+
+        Range = range;
+        _layout = rows is SparseDataset<T> sparse
+            ? new CsrLayout<T>(sparse, null, RowPartition.WithStarts(plan.ShardChunkStarts(shard)))
+            : new DenseLayout<T>((DenseDataset<T>)rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
+        if (_layout.Partition.ChunkCount != range.Chunks)
+        {
+            throw new InvalidOperationException($"Shard {shard} cut into {_layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");
+        }
+
+        Classes = k;
+        _classWeights = classWeights.IsEmpty ? Enumerable.Repeat(1.0, k).ToArray() : classWeights.ToArray();
+        _oneVsRest = oneVsRest;
+        _raw = new double[k * d];
+        _biases = new double[k];
+        _partials = new double[checked(range.Chunks * k * d)];
+        _residuals = new double[range.Chunks * k];
+        _losses = new double[range.Chunks];
+        _runner = new ChunkRunner(range.Chunks, maxDegreeOfParallelism, Chunk);
+    }
+
+    /// <summary>Which rows and chunks of the data set these are.</summary>
+    public ShardRange Range { get; }
+
+    /// <summary>K.</summary>
+    public int Classes { get; }
+
+    /// <summary>d.</summary>
+    public int Columns => _layout.Columns;
+
+    /// <summary>Chunks of the shard.</summary>
+    public int ChunkCount => _layout.Partition.ChunkCount;
+
+    /// <summary>The SIMD width the kernels run at here.</summary>
+    public string KernelWidth => _layout.Width.ToString();
+
+    /// <summary>Each chunk's class counts and weights, in chunk order.</summary>
+    public IReadOnlyList<ClassTotals> ChunkTotals()
+    {
+        var totals = new ClassTotals[ChunkCount];
+        for (int c = 0; c < totals.Length; c++)
+        {
+            (int start, int count) = _layout.Partition[c];
+            totals[c] = ClassTotals.Of(_layout.Data, start, count);
+        }
+
+        return totals;
+    }
+
+    /// <summary>Each chunk's sums at raw class-major weights (K·d) and intercepts (K), into <paramref name="perChunk"/> (class-major).</summary>
+    /// <exception cref="ArgumentException">Wrong lengths.</exception>
+    public void EvaluateChunks(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk)
+    {
+        ArgumentNullException.ThrowIfNull(perChunk);
+        int k = Classes, d = Columns, kd = k * d;
+        if (weights.Length != kd || biases.Length != k || perChunk.Count != ChunkCount || perChunk.Any(s => s.Classes != k || s.Columns != d))
+        {
+            throw new ArgumentException($"Expected {kd} weights, {k} intercepts and {ChunkCount} sums of {k} × {d}.");
+        }
+
+        if (_layout.FeatureMajorClasses)
+        {
+            MultinomialObjective<T>.TransposeInto(weights, k, d, _raw);
+        }
+        else
+        {
+            weights.CopyTo(_raw);
+        }
+
+        biases.CopyTo(_biases);
+        _runner.Run();
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            ReadOnlySpan<double> partial = _partials.AsSpan(c * kd, kd);
+            if (_layout.FeatureMajorClasses)
+            {
+                MultinomialObjective<T>.TransposeInto(partial, d, k, perChunk[c].Gradient);
+            }
+            else
+            {
+                partial.CopyTo(perChunk[c].Gradient);
+            }
+
+            _residuals.AsSpan(c * k, k).CopyTo(perChunk[c].Residuals);
+            perChunk[c].Loss = _losses[c];
+        }
+    }
+
+    private void Chunk(int chunk)
+    {
+        int k = Classes, kd = k * Columns;
+        (int start, int count) = _layout.Partition[chunk];
+        _losses[chunk] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials.AsSpan(chunk * kd, kd), _residuals.AsSpan(chunk * k, k));
+    }
+}
+
+/// <summary>
+/// A K-class data set held as shards: each shard's chunk sums folded in the data set's order (<see cref="SoftmaxSums.Fold"/>),
+/// so <see cref="ShardedMultinomialObjective"/> over it gives the local multinomial objective bit for bit.
+/// </summary>
+public sealed class ShardedSoftmaxSums<T> : ISoftmaxSumsSource
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly IReadOnlyList<ShardSoftmaxSums<T>> _shards;
+    private readonly SoftmaxSums[][] _chunks;
+
+    /// <summary>The shards, in the data set's order, whose rows weigh <paramref name="totalWeight"/> in all.</summary>
+    public ShardedSoftmaxSums(IReadOnlyList<ShardSoftmaxSums<T>> shards, double totalWeight)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentOutOfRangeException.ThrowIfZero(shards.Count);
+        _shards = shards;
+        Classes = shards[0].Classes;
+        Columns = shards[0].Columns;
+        TotalWeight = totalWeight;
+        _chunks = shards.Select(s => Enumerable.Range(0, s.ChunkCount).Select(_ => new SoftmaxSums(Classes, Columns)).ToArray()).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public int Classes { get; }
+
+    /// <inheritdoc/>
+    public int Columns { get; }
+
+    /// <inheritdoc/>
+    public double TotalWeight { get; }
+
+    /// <inheritdoc/>
+    public void Evaluate(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums sums)
+    {
+        for (int s = 0; s < _shards.Count; s++)
+        {
+            _shards[s].EvaluateChunks(weights, biases, _chunks[s]);
+        }
+
+        SoftmaxSums.Fold(_chunks.SelectMany(c => c), sums);
+    }
+}
+
+/// <summary>
+/// The K-class objective (multinomial or one-vs-rest) over any <see cref="ISoftmaxSumsSource"/> — shards here or on other
+/// machines — finished exactly as the local <see cref="MultinomialObjective{T}"/> finishes: the standardization's chain
+/// rule, normalization by S, the penalty once. Parameters are K rows of d weights, then K intercepts.
+/// </summary>
+public sealed class ShardedMultinomialObjective : IDifferentiableFunction
+{
+    private readonly ISoftmaxSumsSource _source;
+    private readonly SoftmaxSums _sums;
+    private readonly double[] _weights;
+    private readonly double[] _biases;
+
+    /// <summary>The objective over <paramref name="source"/> with <paramref name="penalty"/>.</summary>
+    public ShardedMultinomialObjective(ISoftmaxSumsSource source, Penalty penalty, bool fitIntercept = true, FeatureScaling? scaling = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(penalty);
+        _source = source;
+        Penalty = penalty;
+        FitIntercept = fitIntercept;
+        Scaling = scaling;
+        _sums = new SoftmaxSums(source.Classes, source.Columns);
+        _weights = new double[source.Classes * source.Columns];
+        _biases = new double[source.Classes];
+    }
+
+    /// <summary>The penalty.</summary>
+    public Penalty Penalty { get; }
+
+    /// <summary>Whether the last K parameters are intercepts.</summary>
+    public bool FitIntercept { get; }
+
+    /// <summary>The standardization, or null.</summary>
+    public FeatureScaling? Scaling { get; }
+
+    /// <inheritdoc/>
+    public int Dimension => (_source.Classes * _source.Columns) + (FitIntercept ? _source.Classes : 0);
+
+    /// <inheritdoc/>
+    public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        if (point.Length != Dimension || gradient.Length != Dimension)
+        {
+            throw new ArgumentException($"The point and gradient need {Dimension} values; got {point.Length} and {gradient.Length}.", nameof(point));
+        }
+
+        int k = _source.Classes, d = _source.Columns;
+        ToRaw(point, _weights, _biases);
+        _source.Evaluate(_weights, _biases, _sums);
+        _sums.Gradient.CopyTo(gradient[..(k * d)]);
+        return MultinomialObjective<float>.Finish(point, gradient, _sums.Residuals, _sums.Loss, _source.TotalWeight, Scaling, Penalty, FitIntercept, k, d, out _);
+    }
+
+    /// <summary>(W, b) → the raw-feature parameters: class-major weights (K·d) and intercepts (K).</summary>
+    public void ToRaw(ReadOnlySpan<double> point, Span<double> weights, Span<double> biases) =>
+        MultinomialObjective<float>.ToRaw(point, weights, biases, _source.Classes, _source.Columns, FitIntercept, Scaling);
+}
