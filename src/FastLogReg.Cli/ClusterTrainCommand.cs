@@ -30,6 +30,11 @@ internal static class ClusterTrainCommand
         Check(a);
         var c = CultureInfo.InvariantCulture;
         string path = a.Input.Data.FullName;
+        if (Directory.Exists(path))
+        {
+            throw new DataFormatException(path, 0, null, "this is a directory, not a data file.");
+        }
+
         if (!a.Input.Data.Exists)
         {
             throw new FileNotFoundException($"{a.Input.Data.FullName}: no such file (the path is resolved here and must name the same file on every silo).");
@@ -132,6 +137,7 @@ internal static class ClusterTrainCommand
     /// <summary>Options a sharded fit cannot honour are refused by name, never ignored.</summary>
     private static void Check(TrainArguments a)
     {
+        a.Input.CheckApplicable(); // --zero-based on a CSV file, --label on a LIBSVM one: refused as train refuses them
         string? refused =
             a.Input.IsParquet ? $"--data {a.Input.Data.Name} (Parquet: sharded training reads CSV and LIBSVM files)"
             : a.Solver is not ("auto" or "lbfgs" or "newton" or "owlqn") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton, and owlqn for --penalty l1/elasticnet)"

@@ -15,7 +15,11 @@ namespace FastLogReg.IO;
 /// <param name="Skip">Rows (non-blank lines) to pass over from there.</param>
 /// <param name="Rows">Rows in the range.</param>
 /// <param name="Separator">The file's separator.</param>
-public readonly record struct CsvRowRange(long Offset, long Line, int Skip, int Rows, char Separator);
+public readonly record struct CsvRowRange(long Offset, long Line, int Skip, int Rows, char Separator)
+{
+    /// <summary>The file's length when it was outlined (a read of another length is refused); 0 to skip the check.</summary>
+    public long FileLength { get; init; }
+}
 
 /// <summary>
 /// A CSV file's outline, from one streaming pass over its bytes that parses no feature: its rows, feature columns,
@@ -30,8 +34,9 @@ public sealed class CsvOutline
 
     private readonly RowStarts _starts;
 
-    internal CsvOutline(string path, char separator, string[] featureNames, string labelName, int rows, LabelMapping labels, RowStarts starts)
+    internal CsvOutline(string path, char separator, string[] featureNames, string labelName, int rows, LabelMapping labels, RowStarts starts, long fileLength)
     {
+        FileLength = fileLength;
         Path = path;
         Separator = separator;
         FeatureNames = featureNames;
@@ -43,6 +48,9 @@ public sealed class CsvOutline
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>Its length in bytes when outlined.</summary>
+    public long FileLength { get; }
 
     /// <summary>Its separator.</summary>
     public char Separator { get; }
@@ -70,7 +78,7 @@ public sealed class CsvOutline
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, Rows, nameof(rows));
         (long offset, long line, int skip) = _starts.Find(firstRow);
-        return new CsvRowRange(offset, line, skip, rows, Separator);
+        return new CsvRowRange(offset, line, skip, rows, Separator) { FileLength = FileLength };
     }
 }
 
@@ -87,9 +95,11 @@ public static partial class CsvDataReader
     /// <param name="options">Label column, separator, given label mapping or positive label, feature columns.</param>
     /// <exception cref="DataFormatException">The header or a label is malformed, a row holds a quote, or the labels are not two classes.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
-    public static CsvOutline Outline(string path, CsvReadOptions? options = null)
+    public static CsvOutline Outline(string path, CsvReadOptions? options = null) =>
+        Guarded(() => OutlineCore(path, options ?? new CsvReadOptions()), path, path);
+
+    private static CsvOutline OutlineCore(string path, CsvReadOptions options)
     {
-        options ??= new CsvReadOptions();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         using var lines = new FileLines(stream, path, 0, 1);
         (string[] header, char separator, long _) = HeaderLine(lines, path, options.Separator);
@@ -122,7 +132,7 @@ public static partial class CsvDataReader
             starts.Add(rows, lines.Offset, lines.Line);
             rows++;
             ReadOnlySpan<byte> cell = lastColumn && line.LastIndexOf(sep) is int last and >= 0 ? line[(last + 1)..] : Field(line, sep, label, path, lines.Line, header.Length);
-            cell = cell.Trim(" \t"u8);
+            cell = cell.Trim((byte)' '); // as the reader trims a cell: spaces, not tabs
             if (cell.Length <= chars.Length)
             {
                 int n = Encoding.UTF8.GetChars(cell, chars);
@@ -140,7 +150,7 @@ public static partial class CsvDataReader
         }
 
         LabelMapping mapping = labels.Mapping(options.Labels, options.PositiveLabel);
-        return new CsvOutline(path, separator, featureIndex.Select(j => header[j]).ToArray(), header[label], rows, mapping, starts);
+        return new CsvOutline(path, separator, featureIndex.Select(j => header[j]).ToArray(), header[label], rows, mapping, starts, stream.Length);
     }
 
     /// <summary>
@@ -175,7 +185,7 @@ public static partial class CsvDataReader
         }
 
         byte sep = (byte)range.Separator;
-        (long start, long startLine, long end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, (line, number) =>
+        (long start, long startLine, long end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, range.FileLength, (line, number) =>
         {
             CheckRangeLine(line, path, number);
             return !IsBlank(line, sep);
@@ -249,6 +259,16 @@ public static partial class CsvDataReader
         }
 
         long end = lines.NextOffset;
+        if (line.IndexOf((byte)'\r') >= 0)
+        {
+            throw new DataFormatException(source, 1, null, "the lines end in lone carriage returns (\\r): reading rows in ranges needs \\n or \\r\\n line ends.");
+        }
+
+        if (line.Trim(" \t"u8).IsEmpty || line.SequenceEqual((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            throw new DataFormatException(source, 1, null, "line 1 is blank, but the first line must be the header naming the columns (remove the blank line).");
+        }
+
         string text = Encoding.UTF8.GetString(line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? line[3..] : line);
         using SepReader reader = Open(new StringReader(text + "\n"), separator);
         return (Header(reader, source), reader.Spec.Sep.Separator, end);
@@ -256,7 +276,7 @@ public static partial class CsvDataReader
 
     /// <summary>A line the whole-file reader would skip: no separator, nothing but white space.</summary>
     private static bool IsBlank(ReadOnlySpan<byte> line, byte separator) =>
-        line.IndexOf(separator) < 0 && line.Trim(" \t\v\f"u8).IsEmpty;
+        line.IndexOf(separator) < 0 && (line.Trim(" \t\v\f"u8).IsEmpty || (line.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 && Encoding.UTF8.GetString(line).Trim().Length == 0));
 
     /// <summary>Rows read in ranges are found by their line breaks: a quote (which may hide one) or a lone '\r' is refused.</summary>
     private static void CheckRangeLine(ReadOnlySpan<byte> line, string source, long number)

@@ -104,8 +104,23 @@ internal sealed class FileLines : IDisposable
     /// rows and finds the bytes of the next <paramref name="rows"/>: where they start, on which line, and where they end.
     /// </summary>
     /// <exception cref="DataFormatException">The file ends first (it changed after it was outlined).</exception>
-    public static (long Start, long StartLine, long End) Locate(Stream stream, string source, long offset, long line, int skip, int rows, RowTest isRow)
+    public static (long Start, long StartLine, long End) Locate(Stream stream, string source, long offset, long line, int skip, int rows, long fileLength, RowTest isRow)
     {
+        // The outline's offsets hold for the bytes it read: the same length, and a row start just after a line break.
+        if (fileLength > 0 && stream.Length != fileLength)
+        {
+            throw new DataFormatException(source, 0, null, $"the file is {stream.Length:N0} bytes, but it was {fileLength:N0} when it was outlined: it changed (or this machine holds another copy — every machine must read the same bytes).");
+        }
+
+        if (offset > 0)
+        {
+            stream.Seek(offset - 1, SeekOrigin.Begin);
+            if (stream.ReadByte() != '\n')
+            {
+                throw new DataFormatException(source, line, null, "the outline's row start is not at the start of a line: the file changed after it was outlined.");
+            }
+        }
+
         long start = offset, startLine = line, end = offset;
         int seen = 0;
         using (var lines = new FileLines(stream, source, offset, line))

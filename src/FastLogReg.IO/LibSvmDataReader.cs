@@ -220,7 +220,7 @@ public static partial class LibSvmDataReader
         long offset = Bom(file);
         if (range is { } r)
         {
-            (offset, length) = (r.Start, Math.Min(r.End, length)); // whole lines, from a row start
+            (offset, length) = (r.Start == 0 ? offset : r.Start, Math.Min(r.End, length)); // whole lines, from a row start (after a byte-order mark)
         }
 
         var cuts = new List<long> { offset };

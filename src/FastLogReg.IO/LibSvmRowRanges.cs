@@ -13,7 +13,11 @@ namespace FastLogReg.IO;
 /// <param name="Line">The 1-based line number at <paramref name="Offset"/>.</param>
 /// <param name="Skip">Rows (lines with data, not blank or comment-only) to pass over from there.</param>
 /// <param name="Rows">Rows in the range.</param>
-public readonly record struct LibSvmRowRange(long Offset, long Line, int Skip, int Rows);
+public readonly record struct LibSvmRowRange(long Offset, long Line, int Skip, int Rows)
+{
+    /// <summary>The file's length when it was outlined (a read of another length is refused); 0 to skip the check.</summary>
+    public long FileLength { get; init; }
+}
 
 /// <summary>
 /// A LIBSVM file's outline, from one streaming pass over its bytes that parses no value: its rows, the non-zeros of
@@ -28,8 +32,9 @@ public sealed class LibSvmOutline
 
     private readonly RowStarts _starts;
 
-    internal LibSvmOutline(string path, int rows, int columns, LabelMapping labels, long[] rowOffsets, RowStarts starts)
+    internal LibSvmOutline(string path, int rows, int columns, LabelMapping labels, long[] rowOffsets, RowStarts starts, long fileLength)
     {
+        FileLength = fileLength;
         Path = path;
         Rows = rows;
         Columns = columns;
@@ -40,6 +45,9 @@ public sealed class LibSvmOutline
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>Its length in bytes when outlined.</summary>
+    public long FileLength { get; }
 
     /// <summary>Rows (lines with data).</summary>
     public int Rows { get; }
@@ -61,7 +69,7 @@ public sealed class LibSvmOutline
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)firstRow + rows, Rows, nameof(rows));
         (long offset, long line, int skip) = _starts.Find(firstRow);
-        return new LibSvmRowRange(offset, line, skip, rows);
+        return new LibSvmRowRange(offset, line, skip, rows) { FileLength = FileLength };
     }
 }
 
@@ -144,7 +152,7 @@ public static partial class LibSvmDataReader
 
         LabelMapping mapping = labels.Mapping(options.Labels, options.PositiveLabel);
         int columns = options.Columns ?? Math.Max(maxIndex + 1, 1);
-        return new LibSvmOutline(path, rowOffsets.Count - 1, columns, mapping, [.. rowOffsets], starts);
+        return new LibSvmOutline(path, rowOffsets.Count - 1, columns, mapping, [.. rowOffsets], starts, stream.Length);
     }
 
     /// <summary>
@@ -171,7 +179,7 @@ public static partial class LibSvmDataReader
         long start, startLine, end;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
-            (start, startLine, end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, (line, _) => !Content(line).IsEmpty);
+            (start, startLine, end) = FileLines.Locate(stream, path, range.Offset, range.Line, range.Skip, range.Rows, range.FileLength, (line, _) => !Content(line).IsEmpty);
         }
 
         SparseLabeledData<T> data;

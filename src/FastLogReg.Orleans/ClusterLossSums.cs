@@ -274,6 +274,10 @@ internal sealed class ShardCalls(ClusterTrainingOptions options)
             {
                 return await call().WaitAsync(options.CallTimeout).ConfigureAwait(false);
             }
+            catch (ShardDataException e)
+            {
+                throw e.ToDataFormatException(); // the file is at fault: the same bytes fail again
+            }
             catch (Exception e) when (attempt < options.MaxAttempts && e is not (ArgumentException or NotSupportedException or InvalidOperationException or IOException or FastLogReg.IO.DataFormatException))
             {
                 Interlocked.Increment(ref _retries);

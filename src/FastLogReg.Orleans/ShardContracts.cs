@@ -75,6 +75,10 @@ public sealed record ShardSource
     [Id(15)]
     public int[]? ChunkStarts { get; init; }
 
+    /// <summary>The file's length when it was outlined: a silo whose copy differs refuses to read it.</summary>
+    [Id(16)]
+    public long FileLength { get; init; }
+
     /// <summary>Whether two sources name the same rows (the chunk starts compared by value).</summary>
     public bool SameRows(ShardSource? other) =>
         other is not null && this with { ChunkStarts = null } == other with { ChunkStarts = null } && (ChunkStarts ?? []).AsSpan().SequenceEqual(other.ChunkStarts ?? []);
@@ -96,6 +100,55 @@ public sealed record ShardJob
     /// <summary>The label column's name.</summary>
     [Id(2)]
     public required string LabelName { get; init; }
+}
+
+/// <summary>
+/// A data file a silo could not read (the reader's <see cref="DataFormatException"/>, or the file missing there), carried
+/// back to the caller — Orleans has no codec for the reader's exception — and turned into a DataFormatException again
+/// by <see cref="ToDataFormatException"/>. Not retried: reading the same bytes again fails the same way.
+/// </summary>
+[GenerateSerializer]
+public sealed class ShardDataException : Exception
+{
+    /// <summary>For the serializer.</summary>
+    public ShardDataException()
+    {
+    }
+
+    /// <summary>The reader's error, as it will travel.</summary>
+    public ShardDataException(DataFormatException error)
+        : base(error?.Message)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        File = error.Source;
+        Line = error.Line;
+        Column = error.Column;
+        Problem = error.Problem;
+        Option = error.Option;
+    }
+
+    /// <summary>The file.</summary>
+    [Id(0)]
+    public string File { get; set; } = string.Empty;
+
+    /// <summary>The line (0 when not on one line).</summary>
+    [Id(1)]
+    public long Line { get; set; }
+
+    /// <summary>The column, or null.</summary>
+    [Id(2)]
+    public int? Column { get; set; }
+
+    /// <summary>What is wrong.</summary>
+    [Id(3)]
+    public string Problem { get; set; } = string.Empty;
+
+    /// <summary>The read option the file contradicts, or null.</summary>
+    [Id(4)]
+    public string? Option { get; set; }
+
+    /// <summary>The reader's exception again, on the caller's side.</summary>
+    public DataFormatException ToDataFormatException() => new(File, Line, Column, Problem, this) { Option = Option };
 }
 
 /// <summary>What a shard reports once its rows are loaded.</summary>

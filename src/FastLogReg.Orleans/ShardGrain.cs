@@ -22,7 +22,27 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private LossSums[] _chunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
-    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased)
+    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased) =>
+        Task.FromResult(Reading(() => PlanOf(path, labelColumn, shards, asFloat, format, zeroBased)));
+
+    /// <summary>Runs a read of the file, turning the reader's errors (and a file missing on this silo) into <see cref="ShardDataException"/>, which travels.</summary>
+    private static TResult Reading<TResult>(Func<TResult> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (DataFormatException e)
+        {
+            throw new ShardDataException(e);
+        }
+        catch (IOException e)
+        {
+            throw new ShardDataException(new DataFormatException(e is FileNotFoundException f ? f.FileName ?? "the data file" : "the data file", 0, null, $"cannot be read on this silo ({Environment.MachineName}): {e.Message}"));
+        }
+    }
+
+    private static ShardJob PlanOf(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased)
     {
         int size = asFloat ? sizeof(float) : sizeof(double);
         bool libsvm = format?.ToLowerInvariant() switch
@@ -42,11 +62,11 @@ internal sealed class ShardGrain : Grain, IShardGrain
                 return new ShardSource
                 {
                     Path = path, LabelColumn = labelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = shards, Index = s.Index, Float = asFloat,
-                    Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator,
+                    Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator, FileLength = range.FileLength,
                     Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
                 };
             }).ToArray();
-            return Task.FromResult(new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName });
+            return new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName };
         }
 
         if (labelColumn is not null)
@@ -63,11 +83,11 @@ internal sealed class ShardGrain : Grain, IShardGrain
             return new ShardSource
             {
                 Path = path, Rows = cut.Rows, Columns = cut.Columns, Shards = shards, Index = s.Index, Float = asFloat,
-                Offset = range.Offset, Line = range.Line, Skip = range.Skip, Format = "libsvm", ZeroBased = zeroBased, ChunkStarts = starts,
+                Offset = range.Offset, Line = range.Line, Skip = range.Skip, Format = "libsvm", ZeroBased = zeroBased, ChunkStarts = starts, FileLength = range.FileLength,
                 Negative = sparse.Labels.Negative, Positive = sparse.Labels.Positive,
             };
         }).ToArray();
-        return Task.FromResult(new ShardJob { Sources = shardSources, FeatureNames = [], LabelName = string.Empty });
+        return new ShardJob { Sources = shardSources, FeatureNames = [], LabelName = string.Empty };
     }
 
     public Task<ShardReport> Load(ShardSource source)
@@ -247,7 +267,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
         }
 
         ShardRange range = plan.Shards[source.Index];
-        _rows = source.Float ? ShardRows<float>.Read(source, plan, range) : ShardRows<double>.Read(source, plan, range);
+        _rows = Reading<ShardRows>(() => source.Float ? ShardRows<float>.Read(source, plan, range) : ShardRows<double>.Read(source, plan, range));
         _source = source;
         _evaluator = null;
         _prepared = null;
@@ -311,12 +331,12 @@ internal sealed class ShardRows<T> : ShardRows
         if (source.Format == "libsvm")
         {
             var sparse = new LibSvmReadOptions { Labels = new LabelMapping(source.Negative, source.Positive), Columns = source.Columns, ZeroBased = source.ZeroBased };
-            SparseLabeledData<T> read = LibSvmDataReader.ReadRange<T>(source.Path, new LibSvmRowRange(source.Offset, source.Line, source.Skip, range.Rows), sparse);
+            SparseLabeledData<T> read = LibSvmDataReader.ReadRange<T>(source.Path, new LibSvmRowRange(source.Offset, source.Line, source.Skip, range.Rows) { FileLength = source.FileLength }, sparse);
             return new ShardRows<T>(read.Data, plan, range.Index);
         }
 
         var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = new LabelMapping(source.Negative, source.Positive) };
-        LabeledData<T> rows = CsvDataReader.ReadRange<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator), options);
+        LabeledData<T> rows = CsvDataReader.ReadRange<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator) { FileLength = source.FileLength }, options);
         if (rows.Data.Columns != source.Columns)
         {
             throw new InvalidOperationException($"{source.Path} has {rows.Data.Columns} features on this silo; the job was planned for {source.Columns}: every silo must read the same file.");

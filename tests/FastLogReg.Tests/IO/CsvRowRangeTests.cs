@@ -124,6 +124,23 @@ public sealed class CsvRowRangeTests : IDisposable
         CsvOutline outline = CsvDataReader.Outline(path);
         File.WriteAllText(path, "x,y\n1,0\n2,1\n");
         var changed = Assert.Throws<DataFormatException>(() => CsvDataReader.ReadRange<double>(path, outline.Range(1, 3), new CsvReadOptions { Labels = outline.Labels }));
-        Assert.Contains("changed after it was outlined", changed.Message, StringComparison.Ordinal);
+        Assert.Contains("when it was outlined: it changed", changed.Message, StringComparison.Ordinal);
+
+        Assert.Contains("lone carriage returns", Assert.Throws<DataFormatException>(() => CsvDataReader.Outline(_dir.Write("cr.csv", "x,y\r1,0\r2,1\r"))).Message, StringComparison.Ordinal);
+        Assert.Contains("line 1 is blank", Assert.Throws<DataFormatException>(() => CsvDataReader.Outline(_dir.Write("blank1.csv", "\nx,y\n1,0\n2,1\n"))).Message, StringComparison.Ordinal);
+        Assert.IsType<DataFormatException>(Record.Exception(() => CsvDataReader.Outline(path, new CsvReadOptions { Separator = '§' })));
+    }
+
+    [Fact]
+    public void Unicode_blank_lines_and_tab_led_labels_outline_as_the_reader_reads_them()
+    {
+        // A line of no-break spaces is blank to the reader (it trims Unicode white space); a tab before a label is kept.
+        string path = _dir.Write("unicode.csv", "x,y\n1,a\n\u00A0\u2003\n2,\tb\n3,a\n4,\tb\n");
+        LabeledData<double> whole = CsvDataReader.Read<double>(path);
+        CsvOutline outline = CsvDataReader.Outline(path);
+        Assert.Equal(whole.Data.Rows, outline.Rows);
+        Assert.Equal(whole.Labels, outline.Labels);
+        LabeledData<double> part = CsvDataReader.ReadRange<double>(path, outline.Range(1, 3), new CsvReadOptions { Labels = outline.Labels });
+        Assert.Equal(whole.Data.Labels.Slice(1, 3).ToArray(), part.Data.Labels.ToArray());
     }
 }

@@ -91,4 +91,14 @@ public sealed class LibSvmRowRangeTests : IDisposable
         Assert.Throws<ArgumentException>(() => LibSvmDataReader.ReadRange<double>(path, outline.Range(0, 10), new LibSvmReadOptions { Labels = outline.Labels }));
         Assert.Contains("not a finite number", Assert.Throws<DataFormatException>(() => LibSvmDataReader.Outline(_dir.Write("label.libsvm", "1 1:2\nyes 1:3\n"))).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_byte_order_mark_before_the_first_row_is_skipped_in_ranges_too()
+    {
+        string path = _dir.File("bom.svm");
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("1 1:2\n0 2:3\n1 1:4\n")]);
+        LibSvmOutline outline = LibSvmDataReader.Outline(path);
+        SparseLabeledData<double> first = LibSvmDataReader.ReadRange<double>(path, outline.Range(0, 2), new LibSvmReadOptions { Labels = outline.Labels, Columns = outline.Columns });
+        Assert.Equal(LibSvmDataReader.ReadSparse<double>(path).Data.Labels.Slice(0, 2).ToArray(), first.Data.Labels.ToArray());
+    }
 }

@@ -136,6 +136,7 @@ public sealed class ClusterCliTests : IAsyncLifetime
             (["--cluster", " "], "--cluster ' ': The cluster address is empty"),
             (["--cluster", where, "--cluster-id", ""], "--cluster-id '': the cluster id is empty"),
             (["--cluster-id", "other"], "--cluster-id 'other' applies to training on a cluster"),
+            (["--cluster", where, "--zero-based"], "--zero-based applies to LIBSVM files"),
         ];
         foreach ((string[] options, string message) in cases)
         {
@@ -145,6 +146,19 @@ public sealed class ClusterCliTests : IAsyncLifetime
         }
 
         Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void BadDataOnTheSilos_IsBadInputNamingTheLine()
+    {
+        string bad = _dir.Write("bad.csv", "a,b,y\n1,2,0\n3,1\n5,6,1\n");
+        var (code, _, error) = Tool.Run("train", "--data", bad, "--model", _dir.File("bad.json"), "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId);
+        Assert.Equal(1, code);
+        Assert.Contains("line 3", error);
+        Assert.DoesNotContain("   at ", error);
+        (code, _, error) = Tool.Run("train", "--data", _dir.Path, "--model", _dir.File("dir.json"), "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId);
+        Assert.Equal(1, code);
+        Assert.Contains("directory", error);
     }
 
     [Fact]

@@ -238,6 +238,22 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABadValueInAShard_IsTheReadersErrorOnTheFilesLine()
+    {
+        string[] lines = File.ReadAllLines(_csv);
+        lines[20_001] = "oops" + lines[20_001][lines[20_001].IndexOf(',')..]; // line 20,002, in the third of four shards
+        string bad = _dir.Write("bad.csv", string.Join('\n', lines) + "\n");
+
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => ClusterTraining.TrainAsync(_cluster.Client, bad, new TrainingOptions(), new ClusterTrainingOptions { Shards = 4 }));
+
+        Assert.Equal(20_002, error.Line);
+        Assert.Equal(1, error.Column);
+        Assert.Contains("oops", error.Message);
+        var missing = await Assert.ThrowsAsync<DataFormatException>(() => ClusterTraining.TrainAsync(_cluster.Client, _dir.File("absent.csv"), new TrainingOptions()));
+        Assert.Contains("cannot be read on this silo", missing.Message);
+    }
+
+    [Fact]
     public void SilosOfDifferentSimdWidths_AreRefusedNamingTheShards()
     {
         ShardReport At(string width) => new() { Simd = width, Counts = [], Weights = [] };
