@@ -16,7 +16,7 @@ namespace FastLogReg.Cli;
 internal sealed record ClusterArguments(ClusterAddress Address, int Shards, bool PerShard, int FanIn);
 
 /// <summary>
-/// <c>fastlogreg train --cluster ADDRESS</c>: binary L2 training of a CSV or LIBSVM file on a cluster of <c>fastlogreg-silo</c>
+/// <c>fastlogreg train --cluster ADDRESS</c>: training a CSV or LIBSVM file (two classes or K) on a cluster of <c>fastlogreg-silo</c>
 /// workers. The file is read in place by the silos (a path every silo can read) — no shuffle, no held-out rows — and the
 /// model is the one <c>train</c> on this machine gives with <c>--test-fraction 0</c> (bit for bit without
 /// <c>--per-shard</c>, when the silos run the same SIMD width as this machine would).
@@ -48,6 +48,7 @@ internal static class ClusterTrainCommand
             Standardize = a.Standardize,
             MaxIterations = a.MaxIterations ?? 1000,
             Tolerance = a.Tolerance ?? 1e-6,
+            MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
         };
         var shards = new ClusterTrainingOptions
         {
@@ -55,6 +56,7 @@ internal static class ClusterTrainCommand
             LabelColumn = a.Input.Label,
             Format = a.Input.IsLibSvm ? "libsvm" : "csv",
             ZeroBased = a.Input.ZeroBased,
+            MaxClasses = LibSvmDataReader.MostClasses, // more than two label values train a K-class model, as train does
             PerShardSums = cluster.PerShard,
             FanIn = cluster.FanIn,
             ScikitLearnC = a.L2 is null ? a.C ?? 1.0 : null,
@@ -67,7 +69,15 @@ internal static class ClusterTrainCommand
         }
 
         var clock = Stopwatch.StartNew();
-        ClusterTrainingResult result = Connected(cluster.Address, client => ClusterTraining.TrainAsync(client, path, options, shards));
+        ClusterTrainingResult result;
+        try
+        {
+            result = Connected(cluster.Address, client => ClusterTraining.TrainAsync(client, path, options, shards));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"--cluster: {e.Message}"); // what the file turned out to need (K classes with --solver newton, say)
+        }
         TimeSpan elapsed = clock.Elapsed;
         OptimizationResult fit = result.Optimization;
         var metadata = new ModelMetadata
@@ -79,18 +89,20 @@ internal static class ClusterTrainCommand
             LabelColumn = a.Input.IsLibSvm ? null : result.LabelName,
         };
         string modelPath = a.Model.FullName;
-        ModelFile.Save(new SavedModel(result.Model, metadata), modelPath);
+        ModelFile.Save(new SavedModel(result.Classifier, metadata), modelPath);
         if (a.Json)
         {
             context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new ClusterTrainOutput(
-                path, result.Rows, result.Model.Weights.Length, result.Labels.Positive, result.Labels.Negative, result.Shards, result.KernelWidth, result.Retries,
+                path, result.Rows, result.Classifier.FeatureCount, result.Labels.Count == 2 ? result.Labels.Positive : null, result.Labels.Count == 2 ? result.Labels.Negative : null, result.Shards, result.KernelWidth, result.Retries,
                 TrainCommand.SolverName(a.L1Ratio > 0 ? Solver.OwlQn : options.Solver), result.L2, options.Standardize, fit.Iterations, elapsed.TotalMilliseconds, fit.StopReason.ToString(), fit.Converged,
                 fit.Objective, fit.GradientNorm, modelPath), CliJsonContext.Readable.ClusterTrainOutput));
         }
         else if (text)
         {
-            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.Model.Weights.Length} features{(a.Input.IsLibSvm ? " (sparse rows)" : string.Empty)}, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
-            console.MarkupLine($"          label classes: 1 = '{Markup.Escape(result.Labels.Positive)}', 0 = '{Markup.Escape(result.Labels.Negative)}'");
+            console.MarkupLine($"[bold]Data[/]      {Markup.Escape(path)}: {result.Rows} rows × {result.Classifier.FeatureCount} features{(a.Input.IsLibSvm ? " (sparse rows)" : string.Empty)}, read by the silos in place (all rows trained on: no shuffle, no held-out rows)");
+            console.MarkupLine(result.Labels.Count == 2
+                ? $"          label classes: 1 = '{Markup.Escape(result.Labels.Positive)}', 0 = '{Markup.Escape(result.Labels.Negative)}'"
+                : $"          {result.Labels.Count} label classes ({result.Classifier.Kind}): {Markup.Escape(string.Join(", ", result.Labels.Classes.Take(12).Select(v => $"'{v}'")))}{(result.Labels.Count > 12 ? ", …" : string.Empty)}");
             string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
             console.MarkupLine($"[bold]Training[/]  {TrainCommand.SolverName(a.L1Ratio > 0 ? Solver.OwlQn : options.Solver)}, {kind} λ = {result.L2.ToString("G4", c)}{(a.L2 is null ? $" (C = {(a.C ?? 1.0).ToString("G4", c)})" : string.Empty)}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}; kernels at {result.KernelWidth} on every silo");
             string color = fit.Converged ? "green" : "yellow";
@@ -147,7 +159,6 @@ internal static class ClusterTrainCommand
             : a.Poly is not null ? "--poly / --interactions"
             : a.Stats ? "--stats"
             : a.Plot is not null ? "--plot"
-            : a.MultiClass != "auto" ? "--multiclass (sharded training is binary)"
             : a.Threads is not null ? "--threads (each silo uses its own cores)"
             : a.Input.Separator is not null || a.Input.Positive is not null || a.Input.DecimalComma || a.Input.ByPosition ? "--separator / --positive / --decimal-comma / --by-position"
             : null;
@@ -163,6 +174,6 @@ internal sealed class ClusterUnreachableException(string message, Exception inne
 
 /// <summary>What <c>train --cluster --json</c> prints.</summary>
 internal sealed record ClusterTrainOutput(
-    string Data, int Rows, int Features, string PositiveLabel, string NegativeLabel, int Shards, string KernelWidth, int Retries,
+    string Data, int Rows, int Features, string? PositiveLabel, string? NegativeLabel, int Shards, string KernelWidth, int Retries,
     string Solver, double L2, bool Standardize, int Iterations, double ElapsedMs, string StopReason, bool Converged,
     double FinalObjective, double FinalGradientNorm, string Model);

@@ -50,3 +50,40 @@ internal static class ChunkCodec
         return MemoryMarshal.AsBytes(point.AsSpan()).ToArray();
     }
 }
+
+/// <summary>K-class chunk sums as bytes: per chunk the loss, the K residuals, the K·d class-major gradient sums (doubles).</summary>
+internal static class SoftmaxCodec
+{
+    public static byte[] Encode(IReadOnlyList<SoftmaxSums> chunks)
+    {
+        int k = chunks[0].Classes, kd = chunks[0].Gradient.Length, slot = 1 + k + kd;
+        double[] values = new double[chunks.Count * slot];
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            Span<double> at = values.AsSpan(c * slot, slot);
+            at[0] = chunks[c].Loss;
+            chunks[c].Residuals.CopyTo(at.Slice(1, k));
+            chunks[c].Gradient.CopyTo(at.Slice(1 + k, kd));
+        }
+
+        return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    }
+
+    public static void Decode(byte[] bytes, IReadOnlyList<SoftmaxSums> into)
+    {
+        ReadOnlySpan<double> values = MemoryMarshal.Cast<byte, double>(bytes);
+        int k = into[0].Classes, kd = into[0].Gradient.Length, slot = 1 + k + kd;
+        if (values.Length != into.Count * slot)
+        {
+            throw new InvalidOperationException($"A shard answered {values.Length} values; {into.Count} chunks of K = {k} classes need {into.Count * slot}.");
+        }
+
+        for (int c = 0; c < into.Count; c++)
+        {
+            ReadOnlySpan<double> at = values.Slice(c * slot, slot);
+            into[c].Loss = at[0];
+            at.Slice(1, k).CopyTo(into[c].Residuals);
+            at.Slice(1 + k, kd).CopyTo(into[c].Gradient);
+        }
+    }
+}

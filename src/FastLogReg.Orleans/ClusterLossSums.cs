@@ -63,6 +63,12 @@ public sealed class ClusterLossSums : ICurvatureSource
     /// <summary>The standardization merged over the shards (as FeatureScaling.Compute on the whole file gives it), or null.</summary>
     public FeatureScaling? Scaling { get; private init; }
 
+    /// <summary>K, the classes of the file (2 for binary data).</summary>
+    public int Classes => ClassWeightValues.Length;
+
+    /// <summary>The class weights resolved over every shard, one per class.</summary>
+    public double[] ClassWeightValues { get; private init; } = [1, 1];
+
     /// <summary>The file's feature columns, as its header names them.</summary>
     public IReadOnlyList<string> FeatureNames { get; private init; } = [];
 
@@ -93,7 +99,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         var calls = new ShardCalls(cluster);
 
         // One grain outlines the file on its silo and cuts the plan (the rows never come here).
-        ShardJob planned = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float, cluster.Format, cluster.ZeroBased)).ConfigureAwait(false);
+        ShardJob planned = await calls.Run(() => grains.GetGrain<IShardGrain>($"{job}/plan").Plan(path, cluster.LabelColumn, cluster.Shards, cluster.Float, cluster.Format, cluster.ZeroBased, cluster.MaxClasses)).ConfigureAwait(false);
         ShardSource[] sources = planned.Sources;
         ShardPlan plan = PlanOf(sources[0]);
         IShardGrain[] shards = sources.Select(s => grains.GetGrain<IShardGrain>($"{job}/{s.Index}")).ToArray();
@@ -102,15 +108,18 @@ public sealed class ClusterLossSums : ICurvatureSource
         ShardReport[] reports = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Load(sources[i])))).ConfigureAwait(false);
         string width = AgreedWidth(reports);
 
-        ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(Totals));
-        (double cw0, double cw1) = ShardedLossSums.ResolveClassWeights(totals, classWeights);
+        int k = sources[0].Classes?.Length ?? 2;
+        ClassTotals totals = ShardedLossSums.MergeTotals(reports.SelectMany(r => Totals(r, k)));
+        double[] all = (classWeights ?? ClassWeights.None).ResolveAll(totals);
+        (double cw0, double cw1) = k == 2 ? ShardedLossSums.ResolveClassWeights(totals, classWeights) : (double.NaN, double.NaN);
         FeatureScaling? scaling = standardize ? await ScalingAsync(shards, sources, plan, calls).ConfigureAwait(false) : null;
-        return new ClusterLossSums(shards, sources, plan, cw0, cw1, ShardedLossSums.TotalWeightOf(totals, cw0, cw1), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums, cluster.FanIn)
+        return new ClusterLossSums(shards, sources, plan, cw0, cw1, totals.TotalWeight(all), width, calls, cluster.BeforeEvaluation, cluster.PerShardSums, cluster.FanIn)
         {
             Scaling = scaling,
             FeatureNames = planned.FeatureNames,
             LabelName = planned.LabelName,
-            Labels = new FastLogReg.IO.LabelMapping(sources[0].Negative, sources[0].Positive),
+            Labels = sources[0].Classes is { } classes ? new FastLogReg.IO.LabelMapping(classes) : new FastLogReg.IO.LabelMapping(sources[0].Negative, sources[0].Positive),
+            ClassWeightValues = all,
         };
     }
 
@@ -245,16 +254,49 @@ public sealed class ClusterLossSums : ICurvatureSource
         productBias = _product.Residual;
     }
 
-    private static IEnumerable<ClassTotals> Totals(ShardReport report)
+    private static IEnumerable<ClassTotals> Totals(ShardReport report, int classes)
     {
-        for (int c = 0; c < report.Counts.Length / 2; c++)
+        for (int c = 0; c < report.Counts.Length / classes; c++)
         {
-            var totals = new ClassTotals(2);
-            totals.Counts[0] = report.Counts[2 * c];
-            totals.Counts[1] = report.Counts[(2 * c) + 1];
-            totals.Weights[0] = report.Weights[2 * c];
-            totals.Weights[1] = report.Weights[(2 * c) + 1];
+            var totals = new ClassTotals(classes);
+            report.Counts.AsSpan(c * classes, classes).CopyTo(totals.Counts);
+            report.Weights.AsSpan(c * classes, classes).CopyTo(totals.Weights);
             yield return totals;
+        }
+    }
+
+    /// <summary>The K-class sums of the same shards (multinomial, or K one-vs-rest losses), with the merged class weights.</summary>
+    public ISoftmaxSumsSource Softmax(bool oneVsRest) => new ClusterSoftmaxSums(this, oneVsRest);
+
+    /// <summary>K-class sums gathered from the shard grains and folded in the data set's order (per chunk, or per shard).</summary>
+    private sealed class ClusterSoftmaxSums(ClusterLossSums cluster, bool oneVsRest) : ISoftmaxSumsSource
+    {
+        private readonly SoftmaxSums[][] _chunks = cluster.Plan.Shards
+            .Select(s => Enumerable.Range(0, cluster._perShard ? 1 : s.Chunks).Select(_ => new SoftmaxSums(cluster.Classes, cluster.Columns)).ToArray()).ToArray();
+
+        public int Classes => cluster.Classes;
+
+        public int Columns => cluster.Columns;
+
+        public double TotalWeight => cluster.TotalWeight;
+
+        public void Evaluate(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums sums)
+        {
+            cluster._beforeEvaluation?.Invoke(++cluster._evaluations);
+            double[] point = new double[weights.Length + biases.Length];
+            weights.CopyTo(point);
+            biases.CopyTo(point.AsSpan(weights.Length));
+            byte[] parameters = MemoryMarshal.AsBytes(point.AsSpan()).ToArray();
+            double[] classWeights = cluster.ClassWeightValues;
+            byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => cluster._perShard
+                ? g.EvaluateSoftmaxShard(cluster._sources[i], classWeights, oneVsRest, parameters)
+                : g.EvaluateSoftmaxChunks(cluster._sources[i], classWeights, oneVsRest, parameters)))).GetAwaiter().GetResult();
+            for (int s = 0; s < answers.Length; s++)
+            {
+                SoftmaxCodec.Decode(answers[s], _chunks[s]);
+            }
+
+            SoftmaxSums.Fold(_chunks.SelectMany(c => c), sums);
         }
     }
 }

@@ -20,6 +20,18 @@ public sealed record ClusterTrainingOptions
     /// <summary>LIBSVM: indices start at 0. Default false.</summary>
     public bool ZeroBased { get; init; }
 
+    /// <summary>
+    /// The most label values the file may hold: 2 (the default) for binary data; up to 1000, and a file with more than
+    /// two trains a K-class model (multinomial, or one-vs-rest with <c>MultiClass.OneVsRest</c>), as LogisticRegression.Train does.
+    /// </summary>
+    public int MaxClasses
+    {
+        get;
+        init => field = value is >= 2 and <= 1000 ? value : throw new ArgumentOutOfRangeException(nameof(MaxClasses), value, "MaxClasses must be from 2 to 1000.");
+    }
+
+        = 2;
+
     /// <summary>Keep the features as float on the silos (else double). Default false.</summary>
     public bool Float { get; init; }
 
@@ -59,13 +71,18 @@ public sealed record ClusterTrainingOptions
 }
 
 /// <summary>The model a cluster trained, and how.</summary>
-/// <param name="Model">The binary model on raw features.</param>
+/// <param name="Classifier">The model on raw features: binary, multinomial or one-vs-rest.</param>
 /// <param name="Optimization">Where the solver stopped and why.</param>
 /// <param name="Shards">The shards used.</param>
 /// <param name="Retries">Shard calls that failed or timed out and were made again.</param>
 /// <param name="KernelWidth">The SIMD width every silo ran its kernels at.</param>
-public sealed record ClusterTrainingResult(LogisticModel Model, OptimizationResult Optimization, int Shards, int Retries, string KernelWidth)
+public sealed record ClusterTrainingResult(ClassificationModel Classifier, OptimizationResult Optimization, int Shards, int Retries, string KernelWidth)
 {
+    /// <summary>The binary model (<see cref="Classifier"/> of a two-class fit).</summary>
+    /// <exception cref="InvalidOperationException">The fit was multi-class: use <see cref="Classifier"/>.</exception>
+    public LogisticModel Model => Classifier as LogisticModel
+        ?? throw new InvalidOperationException($"The model has {Classifier.ClassCount} classes ({Classifier.Kind}): use Classifier.");
+
     /// <summary>Rows of the file.</summary>
     public int Rows { get; init; }
 
@@ -116,29 +133,55 @@ public static class ClusterTraining
             options = options with { L2 = TrainingOptions.L2FromScikitLearnC(c, source.TotalWeight) };
         }
 
-        var objective = new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
+        // K classes (or multinomial asked for): the K-class objective over the same shards, as LogisticRegression.Train branches.
+        bool multiclass = source.Classes > 2 || options.MultiClass != MultiClass.Auto;
+        if (multiclass && cluster.FanIn != 0)
+        {
+            throw new NotSupportedException("The aggregation tree folds binary sums; a K-class fit gathers each shard's sums (FanIn = 0).");
+        }
+
+        if (multiclass && options.Solver == Solver.Newton)
+        {
+            throw new NotSupportedException($"The Newton solver trains binary models; {path} has {source.Classes} classes: use L-BFGS (or OWL-QN for L1).");
+        }
+
+        int k = source.Classes, d = plan.Columns;
+        ShardedMultinomialObjective? softmax = multiclass ? new ShardedMultinomialObjective(source.Softmax(options.MultiClass == MultiClass.OneVsRest), options.Penalty, options.FitIntercept, source.Scaling) : null;
+        IDifferentiableFunction objective = softmax ?? (IDifferentiableFunction)new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
 
         // The solver calls the objective synchronously; it runs on its own thread, waiting on the shards' answers.
         var solverOptions = new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations };
-        double[] start = new double[plan.Columns + 1];
+        double[] start = new double[objective.Dimension];
+        int penalized = multiclass ? k * d : d;
         OptimizationResult result = await Task.Factory.StartNew(
             () => SolverOf(options) switch
             {
-                Solver.Newton => TrustRegionNewton.Minimize(objective, start, solverOptions, cancellationToken),
-                Solver.OwlQn => OwlQn.Minimize(objective, start, options.Penalty.L1Strength, plan.Columns, solverOptions, options.LbfgsHistory, cancellationToken),
+                Solver.Newton => TrustRegionNewton.Minimize((ITwiceDifferentiableFunction)objective, start, solverOptions, cancellationToken),
+                Solver.OwlQn => OwlQn.Minimize(objective, start, options.Penalty.L1Strength, penalized, solverOptions, options.LbfgsHistory, cancellationToken),
                 _ => Lbfgs.Minimize(objective, start, solverOptions, options.LbfgsHistory, cancellationToken),
             },
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
-        double[] weights = result.Point.AsSpan(0, plan.Columns).ToArray();
-        double bias = options.FitIntercept ? result.Point[plan.Columns] : 0.0;
-        if (source.Scaling is { } scaling)
+        ClassificationModel model;
+        if (softmax is not null)
         {
-            scaling.ToRaw(result.Point.AsSpan(0, plan.Columns), bias, weights, out bias);
+            double[] classWeights = new double[k * d], intercepts = new double[k];
+            softmax.ToRaw(result.Point, classWeights, intercepts);
+            model = new MulticlassModel(options.MultiClass == MultiClass.OneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, classWeights, intercepts);
+        }
+        else
+        {
+            double[] weights = result.Point.AsSpan(0, d).ToArray();
+            double bias = options.FitIntercept ? result.Point[d] : 0.0;
+            if (source.Scaling is { } scaling)
+            {
+                scaling.ToRaw(result.Point.AsSpan(0, d), bias, weights, out bias);
+            }
+
+            model = new LogisticModel(weights, bias);
         }
 
-        var model = new LogisticModel(weights, bias);
         return new ClusterTrainingResult(model, result, plan.Shards.Count, source.Retries, source.KernelWidth)
         {
             Rows = plan.Rows,
@@ -167,10 +210,11 @@ public static class ClusterTraining
                 : $"Sharded training runs L-BFGS or Newton (OWL-QN with an L1 penalty); {options.Solver} is not sharded yet.");
         }
 
-        if (options.InitialModel is not null || options.MultiClass != MultiClass.Auto)
+        if (options.InitialModel is not null)
         {
-            throw new NotSupportedException("Sharded training is binary and starts from zero (no warm start).");
+            throw new NotSupportedException("Sharded training starts from zero (no warm start).");
         }
+
 
         if (cluster.FanIn != 0 && (cluster.FanIn < 2 || !cluster.PerShardSums))
         {

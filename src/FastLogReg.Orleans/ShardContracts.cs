@@ -79,9 +79,14 @@ public sealed record ShardSource
     [Id(16)]
     public long FileLength { get; init; }
 
-    /// <summary>Whether two sources name the same rows (the chunk starts compared by value).</summary>
+    /// <summary>More than two classes: every label value, in class order (null for two: <see cref="Negative"/>, <see cref="Positive"/>).</summary>
+    [Id(17)]
+    public string[]? Classes { get; init; }
+
+    /// <summary>Whether two sources name the same rows (the arrays compared by value).</summary>
     public bool SameRows(ShardSource? other) =>
-        other is not null && this with { ChunkStarts = null } == other with { ChunkStarts = null } && (ChunkStarts ?? []).AsSpan().SequenceEqual(other.ChunkStarts ?? []);
+        other is not null && this with { ChunkStarts = null, Classes = null } == other with { ChunkStarts = null, Classes = null }
+        && (ChunkStarts ?? []).AsSpan().SequenceEqual(other.ChunkStarts ?? []) && (Classes ?? []).AsSpan().SequenceEqual(other.Classes ?? []);
 }
 
 /// <summary>A training job's plan: each shard's source, and what the outline found (for the model file).</summary>
@@ -186,7 +191,17 @@ public interface IShardGrain : IGrainWithStringKey
     /// <param name="asFloat">Keep the features as float.</param>
     /// <param name="format">"csv", "libsvm", or null to go by the extension (.libsvm, .svm, .svmlight: LIBSVM).</param>
     /// <param name="zeroBased">LIBSVM: indices start at 0.</param>
-    Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased);
+    /// <param name="maxClasses">The most label values accepted: 2 for binary data, up to 1000.</param>
+    Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased, int maxClasses);
+
+    /// <summary>
+    /// K classes: each chunk's sums at the raw parameters, as bytes — <paramref name="parameters"/> is K·d class-major
+    /// weights then K intercepts (doubles); the answer, per chunk, the loss sum, the K residual sums, the K·d gradient sums.
+    /// </summary>
+    Task<byte[]> EvaluateSoftmaxChunks(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters);
+
+    /// <summary>K classes, per-shard mode: the shard's chunks folded in order on its silo, as one such slot.</summary>
+    Task<byte[]> EvaluateSoftmaxShard(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters);
 
     /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
     Task<ShardReport> Load(ShardSource source);

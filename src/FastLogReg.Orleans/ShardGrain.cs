@@ -20,10 +20,11 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private ShardRows? _rows;
     private (double Cw0, double Cw1, IChunkCurvatureSource Sums)? _evaluator;
     private LossSums[] _chunks = [];
+    private SoftmaxSums[] _softmaxChunks = [];
     private byte[]? _prepared; // the point the cached curvature is taken at
 
-    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased) =>
-        Task.FromResult(Reading(() => PlanOf(path, labelColumn, shards, asFloat, format, zeroBased)));
+    public Task<ShardJob> Plan(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased, int maxClasses) =>
+        Task.FromResult(Reading(() => PlanOf(path, labelColumn, shards, asFloat, format, zeroBased, maxClasses)));
 
     /// <summary>Runs a read of the file, turning the reader's errors (and a file missing on this silo) into <see cref="ShardDataException"/>, which travels.</summary>
     private static TResult Reading<TResult>(Func<TResult> read)
@@ -42,7 +43,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
         }
     }
 
-    private static ShardJob PlanOf(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased)
+    private static ShardJob PlanOf(string path, string? labelColumn, int shards, bool asFloat, string? format, bool zeroBased, int maxClasses)
     {
         int size = asFloat ? sizeof(float) : sizeof(double);
         bool libsvm = format?.ToLowerInvariant() switch
@@ -54,7 +55,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
         };
         if (!libsvm)
         {
-            CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn });
+            CsvOutline outline = CsvDataReader.Outline(path, new CsvReadOptions { LabelColumn = labelColumn, MaxClasses = maxClasses });
             ShardPlan plan = ShardPlan.Dense(outline.Rows, outline.Columns, size, shards);
             ShardSource[] sources = plan.Shards.Select(s =>
             {
@@ -63,7 +64,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
                 {
                     Path = path, LabelColumn = labelColumn, Rows = plan.Rows, Columns = plan.Columns, Shards = shards, Index = s.Index, Float = asFloat,
                     Offset = range.Offset, Line = range.Line, Skip = range.Skip, Separator = range.Separator, FileLength = range.FileLength,
-                    Negative = outline.Labels.Negative, Positive = outline.Labels.Positive,
+                    Negative = outline.Labels.Classes[0], Positive = outline.Labels.Classes[1], Classes = outline.Labels.Count > 2 ? [.. outline.Labels.Classes] : null,
                 };
             }).ToArray();
             return new ShardJob { Sources = sources, FeatureNames = [.. outline.FeatureNames], LabelName = outline.LabelName };
@@ -74,7 +75,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
             throw new ArgumentException($"A label column ('{labelColumn}') was given, but {path} is read as LIBSVM: its label is each line's first field.", nameof(labelColumn));
         }
 
-        LibSvmOutline sparse = LibSvmDataReader.Outline(path, new LibSvmReadOptions { ZeroBased = zeroBased });
+        LibSvmOutline sparse = LibSvmDataReader.Outline(path, new LibSvmReadOptions { ZeroBased = zeroBased, MaxClasses = maxClasses });
         ShardPlan cut = ShardPlan.Sparse(sparse.RowOffsets.Span, sparse.Columns, size, shards);
         int[] starts = [.. cut.ChunkStarts];
         ShardSource[] shardSources = cut.Shards.Select(s =>
@@ -84,7 +85,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
             {
                 Path = path, Rows = cut.Rows, Columns = cut.Columns, Shards = shards, Index = s.Index, Float = asFloat,
                 Offset = range.Offset, Line = range.Line, Skip = range.Skip, Format = "libsvm", ZeroBased = zeroBased, ChunkStarts = starts, FileLength = range.FileLength,
-                Negative = sparse.Labels.Negative, Positive = sparse.Labels.Positive,
+                Negative = sparse.Labels.Classes[0], Positive = sparse.Labels.Classes[1], Classes = sparse.Labels.Count > 2 ? [.. sparse.Labels.Classes] : null,
             };
         }).ToArray();
         return new ShardJob { Sources = shardSources, FeatureNames = [], LabelName = string.Empty };
@@ -147,6 +148,41 @@ internal sealed class ShardGrain : Grain, IShardGrain
         var total = new LossSums(sources[0].Columns);
         ShardedLossSums.Fold(parts, total);
         return ChunkCodec.Encode([total]);
+    }
+
+    public Task<byte[]> EvaluateSoftmaxChunks(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters)
+    {
+        SoftmaxSums[] chunks = Softmax(source, classWeights, oneVsRest, parameters);
+        return Task.FromResult(SoftmaxCodec.Encode(chunks));
+    }
+
+    public Task<byte[]> EvaluateSoftmaxShard(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters)
+    {
+        SoftmaxSums[] chunks = Softmax(source, classWeights, oneVsRest, parameters);
+        var shard = new SoftmaxSums(chunks[0].Classes, chunks[0].Columns);
+        SoftmaxSums.Fold(chunks, shard);
+        return Task.FromResult(SoftmaxCodec.Encode([shard]));
+    }
+
+    /// <summary>Each chunk's K-class sums at the raw parameters.</summary>
+    private SoftmaxSums[] Softmax(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters)
+    {
+        ShardRows rows = Rows(source);
+        int k = rows.Classes, d = source.Columns;
+        ReadOnlySpan<double> point = MemoryMarshal.Cast<byte, double>(parameters);
+        if (point.Length != (k * d) + k)
+        {
+            throw new ArgumentException($"Expected {(k * d) + k} parameters (K = {k}, d = {d}), got {point.Length}.", nameof(parameters));
+        }
+
+        int chunks = ClusterLossSums.PlanOf(source).Shards[source.Index].Chunks;
+        if (_softmaxChunks.Length != chunks || _softmaxChunks[0].Classes != k)
+        {
+            _softmaxChunks = Enumerable.Range(0, chunks).Select(_ => new SoftmaxSums(k, d)).ToArray();
+        }
+
+        rows.SoftmaxChunks(classWeights, oneVsRest, point[..(k * d)], point[(k * d)..], _softmaxChunks);
+        return _softmaxChunks;
     }
 
     public Task<byte[]> EvaluateChunks(ShardSource source, double classWeight0, double classWeight1, byte[] parameters)
@@ -278,8 +314,14 @@ internal sealed class ShardGrain : Grain, IShardGrain
 /// <summary>A shard's rows, whatever their element type: evaluators at given class weights, and the statistics of the rows.</summary>
 internal abstract class ShardRows
 {
-    /// <summary>An evaluator of the rows' chunks with these class weights.</summary>
+    /// <summary>K, the data set's classes.</summary>
+    public abstract int Classes { get; }
+
+    /// <summary>A binary evaluator of the rows' chunks with these class weights.</summary>
     public abstract IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1);
+
+    /// <summary>The K-class sums of each chunk at raw class-major parameters (multinomial, or one-vs-rest).</summary>
+    public abstract void SoftmaxChunks(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk);
 
     /// <summary>Each chunk's class totals, in order.</summary>
     public abstract IReadOnlyList<ClassTotals> ChunkTotals();
@@ -300,42 +342,57 @@ internal abstract class ShardRows
     public abstract IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows);
 }
 
-/// <summary>A shard's rows of element type <typeparamref name="T"/>; the statistics come from one unweighted evaluator, made once.</summary>
+/// <summary>
+/// A shard's rows of element type <typeparamref name="T"/>. The statistics come from one unweighted evaluator made once:
+/// binary for two classes, K-class otherwise (its kernel buffers are made only when it evaluates).
+/// </summary>
 internal sealed class ShardRows<T> : ShardRows
     where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     private readonly Dataset<T> _rows;
     private readonly ShardPlan _plan;
     private readonly int _index;
-    private readonly ShardLossSums<T> _unweighted;
+    private readonly ShardLossSums<T>? _binary; // K = 2
+    private readonly ShardSoftmaxSums<T>? _statistics; // K > 2
+    private (double[] Weights, bool OneVsRest, ShardSoftmaxSums<T> Sums)? _softmax;
 
     private ShardRows(Dataset<T> rows, ShardPlan plan, int index)
     {
         _rows = rows;
         _plan = plan;
         _index = index;
-        _unweighted = Sums(1, 1);
+        if (rows.ClassCount == 2)
+        {
+            _binary = Sums(1, 1);
+        }
+        else
+        {
+            _statistics = new ShardSoftmaxSums<T>(rows, plan, index, []);
+        }
     }
 
     private ShardLossSums<T> Sums(double classWeight0, double classWeight1) => _rows is SparseDataset<T> sparse
         ? new ShardLossSums<T>(sparse, _plan, _index, classWeight0, classWeight1)
         : new ShardLossSums<T>((DenseDataset<T>)_rows, _plan, _index, classWeight0, classWeight1);
 
-    public override string KernelWidth => _unweighted.KernelWidth;
+    public override int Classes => _rows.ClassCount;
 
-    public override double MaxMagnitude => _unweighted.MaxMagnitude;
+    public override string KernelWidth => _binary?.KernelWidth ?? _statistics!.KernelWidth;
+
+    public override double MaxMagnitude => _binary?.MaxMagnitude ?? _statistics!.MaxMagnitude;
 
     /// <summary>Reads the rows of shard <paramref name="range"/> from the file, and nothing else of it.</summary>
     public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)
     {
+        LabelMapping labels = source.Classes is { } classes ? new LabelMapping(classes) : new LabelMapping(source.Negative, source.Positive);
         if (source.Format == "libsvm")
         {
-            var sparse = new LibSvmReadOptions { Labels = new LabelMapping(source.Negative, source.Positive), Columns = source.Columns, ZeroBased = source.ZeroBased };
+            var sparse = new LibSvmReadOptions { Labels = labels, MaxClasses = Math.Max(2, labels.Count), Columns = source.Columns, ZeroBased = source.ZeroBased };
             SparseLabeledData<T> read = LibSvmDataReader.ReadRange<T>(source.Path, new LibSvmRowRange(source.Offset, source.Line, source.Skip, range.Rows) { FileLength = source.FileLength }, sparse);
             return new ShardRows<T>(read.Data, plan, range.Index);
         }
 
-        var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = new LabelMapping(source.Negative, source.Positive) };
+        var options = new CsvReadOptions { LabelColumn = source.LabelColumn, Labels = labels, MaxClasses = Math.Max(2, labels.Count) };
         LabeledData<T> rows = CsvDataReader.ReadRange<T>(source.Path, new CsvRowRange(source.Offset, source.Line, source.Skip, range.Rows, source.Separator) { FileLength = source.FileLength }, options);
         if (rows.Data.Columns != source.Columns)
         {
@@ -346,13 +403,35 @@ internal sealed class ShardRows<T> : ShardRows
     }
 
     public override IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1) =>
-        classWeight0 == 1 && classWeight1 == 1 ? _unweighted : Sums(classWeight0, classWeight1);
+        _binary is null ? throw new InvalidOperationException($"The rows have {Classes} classes: a binary evaluation needs two.")
+        : classWeight0 == 1 && classWeight1 == 1 ? _binary : Sums(classWeight0, classWeight1);
 
-    public override IReadOnlyList<ClassTotals> ChunkTotals() => _unweighted.ChunkTotals();
+    public override void SoftmaxChunks(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk)
+    {
+        if (_softmax is not { } cached || cached.OneVsRest != oneVsRest || !cached.Weights.AsSpan().SequenceEqual(classWeights))
+        {
+            _softmax = cached = (classWeights, oneVsRest, new ShardSoftmaxSums<T>(_rows, _plan, _index, classWeights, oneVsRest));
+        }
 
-    public override double[] FirstRow() => _unweighted.FirstRow();
+        cached.Sums.EvaluateChunks(weights, biases, perChunk);
+    }
 
-    public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest) => _unweighted.LargestDeviations(shift, largest);
+    public override IReadOnlyList<ClassTotals> ChunkTotals() => _binary?.ChunkTotals() ?? _statistics!.ChunkTotals();
 
-    public override IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => _unweighted.Moments(shift, units, dataSetRows);
+    public override double[] FirstRow() => _binary?.FirstRow() ?? _statistics!.FirstRow();
+
+    public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest)
+    {
+        if (_binary is not null)
+        {
+            _binary.LargestDeviations(shift, largest);
+        }
+        else
+        {
+            _statistics!.LargestDeviations(shift, largest);
+        }
+    }
+
+    public override IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) =>
+        _binary?.Moments(shift, units, dataSetRows) ?? _statistics!.Moments(shift, units, dataSetRows);
 }

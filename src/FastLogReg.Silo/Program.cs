@@ -89,7 +89,7 @@ public static class Program
             var address = new ClusterAddress { ClusterId = o.ClusterId, Redis = o.Redis, GatewayPort = o.GatewayPort };
             await using ConnectedCluster cluster = await address.ConnectAsync();
             ClusterTrainingResult result = await ClusterTraining.TrainAsync(cluster.Client, Path.GetFullPath(data), options, new ClusterTrainingOptions { Shards = o.Shards, LabelColumn = o.Label, PerShardSums = o.PerShard, CallTimeout = TimeSpan.FromSeconds(o.CallTimeoutSeconds), MaxAttempts = o.MaxAttempts, BeforeEvaluation = BeforeEvaluation(o) });
-            trained = result.Model;
+            trained = result.Model; // this worker's demo trains binary files
             how = string.Create(CultureInfo.InvariantCulture, $"on the cluster: {result.Shards} shards, kernels at {result.KernelWidth}, {result.Optimization.Iterations} iterations, {result.Retries} calls retried");
         }
 

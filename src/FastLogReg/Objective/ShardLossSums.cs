@@ -104,17 +104,7 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
     public int ChunkCount => _layout.Partition.ChunkCount;
 
     /// <summary>Each chunk's class counts and weights, in chunk order: merged over all shards in order, they are the data set's.</summary>
-    public IReadOnlyList<ClassTotals> ChunkTotals()
-    {
-        var totals = new ClassTotals[ChunkCount];
-        for (int c = 0; c < totals.Length; c++)
-        {
-            (int start, int count) = _layout.Partition[c];
-            totals[c] = ClassTotals.Of(_layout.Data, start, count);
-        }
-
-        return totals;
-    }
+    public IReadOnlyList<ClassTotals> ChunkTotals() => ShardStatistics.ChunkTotals(_layout);
 
     /// <summary>The shard's first row as doubles: for shard 0, the data set's first row — the shift its moments are taken around.</summary>
     public double[] FirstRow() => _layout.MomentShift();
@@ -131,27 +121,7 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
     /// are small enough for sums over <paramref name="dataSetRows"/> rows to stay finite.
     /// </summary>
     /// <exception cref="ArgumentException">A value too large to standardize (the message names it).</exception>
-    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows)
-    {
-        Data.Magnitudes.ThrowIfBeyond(_layout.Data, Data.Magnitudes.StandardizedLimit(dataSetRows), "Rescale that column (the model on rescaled data is the same up to the scale).", "rows");
-        int d = Columns;
-        var chunks = new ChunkMoments[ChunkCount];
-        for (int c = 0; c < chunks.Length; c++)
-        {
-            (int start, int count) = _layout.Partition[c];
-            double[] sums = new double[d], squares = new double[d];
-            _layout.Moments(start, count, shift, units, sums, squares);
-            double weight = 0;
-            foreach (double w in ClassTotals.Of(_layout.Data, start, count).Weights)
-            {
-                weight += w;
-            }
-
-            chunks[c] = new ChunkMoments(sums, squares, weight);
-        }
-
-        return chunks;
-    }
+    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => ShardStatistics.Moments(_layout, shift, units, dataSetRows);
 
     /// <inheritdoc/>
     public void EvaluateChunks(ReadOnlySpan<double> weights, double bias, IReadOnlyList<LossSums> perChunk)

@@ -21,7 +21,7 @@ public sealed class ShardSoftmaxSums<T>
     private readonly bool _oneVsRest;
     private readonly double[] _raw; // W′ in the layout's orientation
     private readonly double[] _biases;
-    private readonly double[] _partials; // per chunk, K·d in the layout's orientation
+    private double[]? _partials; // per chunk, K·d in the layout's orientation (made on the first evaluation: the statistics need none)
     private readonly double[] _residuals; // per chunk, K
     private readonly double[] _losses;
     private readonly ChunkRunner _runner;
@@ -66,7 +66,6 @@ public sealed class ShardSoftmaxSums<T>
         _oneVsRest = oneVsRest;
         _raw = new double[k * d];
         _biases = new double[k];
-        _partials = new double[checked(range.Chunks * k * d)];
         _residuals = new double[range.Chunks * k];
         _losses = new double[range.Chunks];
         _runner = new ChunkRunner(range.Chunks, maxDegreeOfParallelism, Chunk);
@@ -88,17 +87,19 @@ public sealed class ShardSoftmaxSums<T>
     public string KernelWidth => _layout.Width.ToString();
 
     /// <summary>Each chunk's class counts and weights, in chunk order.</summary>
-    public IReadOnlyList<ClassTotals> ChunkTotals()
-    {
-        var totals = new ClassTotals[ChunkCount];
-        for (int c = 0; c < totals.Length; c++)
-        {
-            (int start, int count) = _layout.Partition[c];
-            totals[c] = ClassTotals.Of(_layout.Data, start, count);
-        }
+    public IReadOnlyList<ClassTotals> ChunkTotals() => ShardStatistics.ChunkTotals(_layout);
 
-        return totals;
-    }
+    /// <summary>The shard's first row as doubles (for shard 0, the data set's moment shift).</summary>
+    public double[] FirstRow() => _layout.MomentShift();
+
+    /// <summary>The largest |x| of the shard's features.</summary>
+    public double MaxMagnitude => _layout.Data.MaxMagnitude;
+
+    /// <summary>Per column, max |xᵢⱼ − shiftⱼ| over the shard's rows.</summary>
+    public void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest) => _layout.LargestDeviations(shift, largest);
+
+    /// <summary>Each chunk's moments around <paramref name="shift"/> (in <paramref name="units"/>, or none), as <see cref="ShardLossSums{T}.Moments"/>.</summary>
+    public IReadOnlyList<ChunkMoments> Moments(ReadOnlySpan<double> shift, double[]? units, int dataSetRows) => ShardStatistics.Moments(_layout, shift, units, dataSetRows);
 
     /// <summary>Each chunk's sums at raw class-major weights (K·d) and intercepts (K), into <paramref name="perChunk"/> (class-major).</summary>
     /// <exception cref="ArgumentException">Wrong lengths.</exception>
@@ -121,6 +122,7 @@ public sealed class ShardSoftmaxSums<T>
         }
 
         biases.CopyTo(_biases);
+        _partials ??= new double[checked(ChunkCount * kd)];
         _runner.Run();
         for (int c = 0; c < ChunkCount; c++)
         {
@@ -143,7 +145,7 @@ public sealed class ShardSoftmaxSums<T>
     {
         int k = Classes, kd = k * Columns;
         (int start, int count) = _layout.Partition[chunk];
-        _losses[chunk] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials.AsSpan(chunk * kd, kd), _residuals.AsSpan(chunk * k, k));
+        _losses[chunk] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials!.AsSpan(chunk * kd, kd), _residuals.AsSpan(chunk * k, k));
     }
 }
 

@@ -104,6 +104,29 @@ public sealed class ClusterCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TrainOnTheCluster_TheTenDigits_SavesTheMultinomialModelOfOneMachine()
+    {
+        string data = _dir.Write("digits.csv", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv")));
+        string path = _dir.File("digits.json");
+        var (code, output, error) = Tool.Run("train", "--data", data, "--model", path, "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--standardize");
+        Assert.True(code == 0, error);
+        Assert.Contains("10 label classes (Multinomial)", output);
+
+        LabeledData<double> read = CsvDataReader.Read<double>(data, new CsvReadOptions { MaxClasses = 1000 });
+        var local = (MulticlassModel)LogisticRegression.Train(read.Data, new TrainingOptions { Standardize = true, L2 = TrainingOptions.L2FromScikitLearnC(1, read.Data.Rows) }).Classifier;
+        var model = (MulticlassModel)ModelFile.Load(path).Classifier;
+        for (int c = 0; c < 10; c++)
+        {
+            Assert.Equal(local.Coefficients(c).ToArray(), model.Coefficients(c).ToArray());
+            Assert.Equal(local.Intercept(c), model.Intercept(c));
+        }
+
+        (code, _, error) = Tool.Run("train", "--data", data, "--model", _dir.File("newton.json"), "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--solver", "newton");
+        Assert.Equal(2, code);
+        Assert.Contains("Newton solver trains binary models", error);
+    }
+
+    [Fact]
     public void TrainOnTheCluster_ALibsvmFile_SavesTheModelOfOneMachine()
     {
         string data = _dir.Write("heart.libsvm", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm")));
