@@ -158,6 +158,9 @@ public static class ClusterTraining
             {
                 Solver.Newton => TrustRegionNewton.Minimize((ITwiceDifferentiableFunction)objective, start, solverOptions, cancellationToken),
                 Solver.OwlQn => OwlQn.Minimize(objective, start, options.Penalty.L1Strength, penalized, solverOptions, options.LbfgsHistory, cancellationToken),
+                Solver.GradientDescent => GradientDescent.Minimize(objective, start, options.LearningRate!.Value, solverOptions, cancellationToken),
+                Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, options.LearningRate!.Value, solverOptions, cancellationToken),
+                Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, options.LearningRate!.Value, solverOptions, cancellationToken),
                 _ => Lbfgs.Minimize(objective, start, solverOptions, options.LbfgsHistory, cancellationToken),
             },
             cancellationToken,
@@ -198,16 +201,24 @@ public static class ClusterTraining
     /// only values and gradients (coordinate descent, the local default for L1 on raw features, reads columns: not sharded).
     /// </summary>
     private static Solver SolverOf(TrainingOptions options) =>
-        options.L1Ratio > 0 ? Solver.OwlQn : options.Solver == Solver.Newton ? Solver.Newton : Solver.Lbfgs;
+        options.L1Ratio > 0 ? Solver.OwlQn
+        : options.Solver is Solver.Newton or Solver.GradientDescent or Solver.BacktrackingGradientDescent or Solver.Nesterov ? options.Solver
+        : Solver.Lbfgs;
 
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)
     {
         bool l1 = options.L1Ratio > 0;
-        if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
+        bool firstOrder = options.Solver is Solver.GradientDescent or Solver.BacktrackingGradientDescent or Solver.Nesterov;
+        if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : !firstOrder && options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {
             throw new NotSupportedException(l1
                 ? $"Sharded training runs OWL-QN for an L1 penalty; {options.Solver} is not sharded (coordinate descent reads columns)."
-                : $"Sharded training runs L-BFGS or Newton (OWL-QN with an L1 penalty); {options.Solver} is not sharded yet.");
+                : $"Sharded training runs L-BFGS, Newton, OWL-QN (L1) and the full-batch first-order solvers; {options.Solver} samples rows: not sharded.");
+        }
+
+        if (firstOrder && options.LearningRate is null)
+        {
+            throw new NotSupportedException($"{options.Solver} on a cluster needs TrainingOptions.LearningRate: the safe rate 1/L is computed from the whole data set on one machine, not merged over shards.");
         }
 
         if (options.InitialModel is not null)

@@ -178,7 +178,9 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { L2 = 1e-3, L1Ratio = 1, Solver = Solver.CoordinateDescent }));
         Assert.Contains("coordinate descent reads columns", error.Message);
         error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Solver = Solver.Nesterov }));
-        Assert.Contains("Nesterov is not sharded", error.Message);
+        Assert.Contains("needs TrainingOptions.LearningRate", error.Message);
+        error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Solver = Solver.MiniBatchSgd }));
+        Assert.Contains("samples rows", error.Message);
         var tree = await Assert.ThrowsAsync<ArgumentException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions(), new ClusterTrainingOptions { FanIn = 2 }));
         Assert.Contains("set PerShardSums too", tree.Message);
     }
@@ -222,6 +224,20 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
 
         Assert.Equal(model.Weights.ToArray(), sharded.Model.Weights.ToArray());
         Assert.Equal(model.Bias, sharded.Model.Bias);
+    }
+
+    [Theory]
+    [InlineData(Solver.Nesterov)]
+    [InlineData(Solver.BacktrackingGradientDescent)]
+    public async Task FirstOrderSolvers_WithAGivenRate_AreBitIdenticalToOneMachine(Solver solver)
+    {
+        var options = new TrainingOptions { Solver = solver, LearningRate = 2, L2 = 1e-3, Tolerance = 1e-6, MaxIterations = 60, Standardize = true };
+        var local = (LogisticModel)LogisticRegression.Train(CsvDataReader.Read<double>(_csv).Data, options).Classifier;
+
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, _csv, options, new ClusterTrainingOptions { Shards = 3 });
+
+        Assert.Equal(local.Weights.ToArray(), sharded.Model.Weights.ToArray());
+        Assert.Equal(local.Bias, sharded.Model.Bias);
     }
 
     [Fact]
