@@ -228,7 +228,7 @@ public sealed class ShardedObjectiveTests
         return SparseDataset.Create(CsrMatrix.Create<double>(values.AsMemory(0, (int)nonZeros), indices.AsMemory(0, (int)nonZeros), offsets, columns), y);
     }
 
-    private static SparseDataset<double> SliceRows(SparseDataset<double> data, ShardRange s)
+    internal static SparseDataset<double> SliceRows(SparseDataset<double> data, ShardRange s)
     {
         ReadOnlySpan<long> offsets = data.Matrix.RowOffsets.Span;
         long first = offsets[s.FirstRow], end = offsets[s.FirstRow + s.Rows];
