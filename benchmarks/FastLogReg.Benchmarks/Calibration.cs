@@ -67,4 +67,41 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
 
         return best!;
     }
+
+    /// <summary>
+    /// ML.NET's side of the same calibration: its OptimizationTolerance tightened tenfold from 10⁻³ until the gap that
+    /// <paramref name="gapAt"/> reports (a fit at that tolerance, scored against the reference) reaches
+    /// <paramref name="target"/>, the budget runs out, or the tolerance falls below 10⁻¹². The fit's options stay with the caller.
+    /// </summary>
+    public static (double Tolerance, double Gap) MlNetTolerance(Func<double, double> gapAt, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target)
+    {
+        var clock = Stopwatch.StartNew();
+        double gap = double.NaN, tolerance = 1e-3;
+        for (; ; tolerance /= 10)
+        {
+            gap = gapAt(tolerance);
+            if (gap <= target || clock.Elapsed > budget || tolerance < 1e-12)
+            {
+                return (tolerance, gap);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prints a calibration line (shape, method, setting, passes, gap, target, reached or not) and appends it to the CSV
+    /// file named by FASTLOGREG_TIME_TO_OPTIMUM_CSV, when set.
+    /// </summary>
+    public static void Record(string shape, string method, string setting, double gap, double passes, double target)
+    {
+        string line = string.Format(CultureInfo.InvariantCulture, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", shape, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
+        Console.WriteLine("// time-to-optimum: " + line);
+        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
+        if (!string.IsNullOrEmpty(path))
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
+    /// <summary>The setting ML.NET's trainer was calibrated to.</summary>
+    public static string MlNetSetting(double tolerance) => string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance);
 }

@@ -60,27 +60,22 @@ public class MulticlassTimeToOptimumBenchmarks
         schema[nameof(MlRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), k); // ML.NET stores value v as key v + 1 (0 = missing)
         _view = _ml.Data.Cache(_ml.Data.LoadFromEnumerable(rows, schema));
 
-        var clock = Stopwatch.StartNew();
-        double gap = double.NaN, tolerance = 1e-3;
-        for (; ; tolerance /= 10)
-        {
-            _mlOptions = new LbfgsMaximumEntropyMulticlassTrainer.Options
+        (double tolerance, double gap) = Calibration.MlNetTolerance(
+            at =>
             {
-                L2Regularization = 1.0f,
-                L1Regularization = 0,
-                OptimizationTolerance = (float)tolerance,
-                MaximumNumberOfIterations = 100_000,
-                NumberOfThreads = Threads,
-            };
-            var model = _ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(_mlOptions).Fit(_view);
-            gap = (Score(model.Model) - _reference) / _reference;
-            if (gap <= TimeToOptimumBenchmarks.Target || clock.Elapsed > CalibrationBudget || tolerance < 1e-12)
-            {
-                break;
-            }
-        }
-
-        Record("ML.NET LbfgsMaximumEntropy", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
+                _mlOptions = new LbfgsMaximumEntropyMulticlassTrainer.Options
+                {
+                    L2Regularization = 1.0f,
+                    L1Regularization = 0,
+                    OptimizationTolerance = (float)at,
+                    MaximumNumberOfIterations = 100_000,
+                    NumberOfThreads = Threads,
+                };
+                var model = _ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(_mlOptions).Fit(_view);
+                return (Score(model.Model) - _reference) / _reference;
+            },
+            CalibrationBudget);
+        Record("ML.NET LbfgsMaximumEntropy", Calibration.MlNetSetting(tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
     }
 
     [GlobalSetup(Target = nameof(Lbfgs))]
@@ -148,16 +143,7 @@ public class MulticlassTimeToOptimumBenchmarks
         return scorer.Evaluate(point, new double[point.Length]);
     }
 
-    private void Record(string method, string setting, double gap, double passes, double target)
-    {
-        string line = string.Format(CultureInfo.InvariantCulture, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", Data, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
-        Console.WriteLine("// time-to-optimum: " + line);
-        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
-        if (!string.IsNullOrEmpty(path))
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
+    private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record(Data, method, setting, gap, passes, target);
 
     private sealed class MlRow
     {

@@ -51,28 +51,23 @@ public class PenaltyTimeToOptimumBenchmarks
         Load();
         _ml = new MLContext(seed: 1);
         _view = MlNetView.Create(_ml, _data);
-        var clock = Stopwatch.StartNew();
-        double gap = double.NaN, tolerance = 1e-3;
-        for (; ; tolerance /= 10)
-        {
-            _mlOptions = new LbfgsLogisticRegressionBinaryTrainer.Options
+        (double tolerance, double gap) = Calibration.MlNetTolerance(
+            at =>
             {
-                L2Regularization = _l1Ratio > 0 ? 0 : 1.0f,
-                L1Regularization = _l1Ratio > 0 ? 1.0f : 0,
-                OptimizationTolerance = (float)tolerance,
-                MaximumNumberOfIterations = 100_000,
-                NumberOfThreads = Threads,
-            };
-            var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
-            LinearBinaryModelParameters linear = model.Model.SubModel;
-            gap = (Score([.. linear.Weights.Select(v => (double)v), linear.Bias]) - _reference) / _reference;
-            if (gap <= TimeToOptimumBenchmarks.Target || clock.Elapsed > CalibrationBudget || tolerance < 1e-12)
-            {
-                break;
-            }
-        }
-
-        Record("ML.NET LbfgsLogisticRegression", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
+                _mlOptions = new LbfgsLogisticRegressionBinaryTrainer.Options
+                {
+                    L2Regularization = _l1Ratio > 0 ? 0 : 1.0f,
+                    L1Regularization = _l1Ratio > 0 ? 1.0f : 0,
+                    OptimizationTolerance = (float)at,
+                    MaximumNumberOfIterations = 100_000,
+                    NumberOfThreads = Threads,
+                };
+                var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
+                LinearBinaryModelParameters linear = model.Model.SubModel;
+                return (Score([.. linear.Weights.Select(v => (double)v), linear.Bias]) - _reference) / _reference;
+            },
+            CalibrationBudget);
+        Record("ML.NET LbfgsLogisticRegression", Calibration.MlNetSetting(tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
     }
 
     [GlobalSetup(Target = nameof(Default))]
@@ -134,17 +129,7 @@ public class PenaltyTimeToOptimumBenchmarks
         Record("FastLogReg " + solver, c.Setting, c.Gap, c.Passes, c.Target);
     }
 
-    private void Record(string method, string setting, double gap, double passes, double target)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string line = string.Format(c, "{0},{1},{2},{3},{4:G4},{5:E2},{6:E0},{7}", Data, Penalty, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
-        Console.WriteLine("// time-to-optimum: " + line);
-        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
-        if (!string.IsNullOrEmpty(path))
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
+    private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record($"{Data},{Penalty}", method, setting, gap, passes, target);
 }
 
 /// <summary>An ML.NET view (Label: bool, Features: a fixed-size float vector) over a dense binary data set.</summary>

@@ -56,27 +56,22 @@ public class SparseTimeToOptimumBenchmarks
         _view = _ml.Data.LoadFromEnumerable(rows, schema);
         _view = _ml.Data.Cache(_view); // ML.NET reads its own cache, as a user running several fits would set up
 
-        var clock = Stopwatch.StartNew();
-        double gap = double.NaN, tolerance = 1e-3;
-        for (; ; tolerance /= 10)
-        {
-            _mlOptions = new LbfgsLogisticRegressionBinaryTrainer.Options
+        (double tolerance, double gap) = Calibration.MlNetTolerance(
+            at =>
             {
-                L2Regularization = 1.0f,
-                L1Regularization = 0,
-                OptimizationTolerance = (float)tolerance,
-                MaximumNumberOfIterations = 100_000,
-                NumberOfThreads = Threads,
-            };
-            var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
-            gap = (Score(model) - _reference) / _reference;
-            if (gap <= TimeToOptimumBenchmarks.Target || clock.Elapsed > CalibrationBudget || tolerance < 1e-12)
-            {
-                break;
-            }
-        }
-
-        Record("ML.NET LbfgsLogisticRegression (sparse VBuffer)", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
+                _mlOptions = new LbfgsLogisticRegressionBinaryTrainer.Options
+                {
+                    L2Regularization = 1.0f,
+                    L1Regularization = 0,
+                    OptimizationTolerance = (float)at,
+                    MaximumNumberOfIterations = 100_000,
+                    NumberOfThreads = Threads,
+                };
+                var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
+                return (Score(model) - _reference) / _reference;
+            },
+            CalibrationBudget);
+        Record("ML.NET LbfgsLogisticRegression (sparse VBuffer)", Calibration.MlNetSetting(tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
     }
 
     [GlobalSetup(Target = nameof(Lbfgs))]
@@ -110,16 +105,7 @@ public class SparseTimeToOptimumBenchmarks
         return scorer.Evaluate(point, new double[point.Length]);
     }
 
-    private void Record(string method, string setting, double gap, double passes, double target)
-    {
-        string line = string.Format(CultureInfo.InvariantCulture, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", Shape, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
-        Console.WriteLine("// time-to-optimum: " + line);
-        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
-        if (!string.IsNullOrEmpty(path))
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
+    private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record(Shape, method, setting, gap, passes, target);
 
     private sealed class SparseRow
     {

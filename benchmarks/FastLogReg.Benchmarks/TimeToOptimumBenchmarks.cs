@@ -58,20 +58,15 @@ public class TimeToOptimumBenchmarks
         _ml = new MLContext(seed: 1);
         _view = MlNetView.Create(_ml, _data);
 
-        var clock = Stopwatch.StartNew();
-        double gap = double.NaN, tolerance = 1e-3;
-        for (; ; tolerance /= 10)
-        {
-            _mlOptions = MlNetOptions(tolerance);
-            var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
-            gap = (ScoreMlNet(model) - _reference) / _reference;
-            if (gap <= Target || clock.Elapsed > CalibrationBudget || tolerance < 1e-12)
+        (double tolerance, double gap) = Calibration.MlNetTolerance(
+            at =>
             {
-                break;
-            }
-        }
-
-        Record("ML.NET LbfgsLogisticRegression", string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance), gap, double.NaN, Target);
+                _mlOptions = MlNetOptions(at);
+                var model = _ml.BinaryClassification.Trainers.LbfgsLogisticRegression(_mlOptions).Fit(_view);
+                return (ScoreMlNet(model) - _reference) / _reference;
+            },
+            CalibrationBudget);
+        Record("ML.NET LbfgsLogisticRegression", Calibration.MlNetSetting(tolerance), gap, double.NaN, Target);
     }
 
     [GlobalSetup(Target = nameof(Lbfgs))]
@@ -129,17 +124,7 @@ public class TimeToOptimumBenchmarks
         Record("FastLogReg " + solver, c.Setting, c.Gap, c.Passes, c.Target);
     }
 
-    private void Record(string method, string setting, double gap, double passes, double target)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string line = string.Format(c, "{0},{1},{2},{3:G4},{4:E2},{5:E0},{6}", Data, method, setting, passes, gap, target, gap <= target ? "reached" : "not reached");
-        Console.WriteLine("// time-to-optimum: " + line);
-        string? path = Environment.GetEnvironmentVariable("FASTLOGREG_TIME_TO_OPTIMUM_CSV");
-        if (!string.IsNullOrEmpty(path))
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
+    private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record(Data, method, setting, gap, passes, target);
 
     internal static DenseDataset<float> BreastCancerStandardized()
     {
