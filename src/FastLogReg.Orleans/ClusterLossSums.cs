@@ -288,6 +288,14 @@ public sealed class ClusterLossSums : ICurvatureSource
             biases.CopyTo(point.AsSpan(weights.Length));
             byte[] parameters = MemoryMarshal.AsBytes(point.AsSpan()).ToArray();
             double[] classWeights = cluster.ClassWeightValues;
+            if (cluster._perShard && cluster._fanIn >= 2 && cluster._shards.Length > 1)
+            {
+                // One call to the tree's root (shard 0's grain); the tree folds in shard order.
+                byte[] root = cluster._calls.Run(() => cluster._shards[0].EvaluateSoftmaxTree(cluster._sources, cluster._fanIn, classWeights, oneVsRest, parameters)).GetAwaiter().GetResult();
+                SoftmaxCodec.Decode(root, [sums]);
+                return;
+            }
+
             byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => cluster._perShard
                 ? g.EvaluateSoftmaxShard(cluster._sources[i], classWeights, oneVsRest, parameters)
                 : g.EvaluateSoftmaxChunks(cluster._sources[i], classWeights, oneVsRest, parameters)))).GetAwaiter().GetResult();

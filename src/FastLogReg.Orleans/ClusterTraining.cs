@@ -56,7 +56,7 @@ public sealed record ClusterTrainingOptions
     /// With <see cref="PerShardSums"/>: fold the shards' sums through a fixed aggregation tree of this fan-in (each node
     /// a shard grain folding at most this many children in shard order; <see cref="AggregationTree"/>), so that the
     /// caller receives one vector per evaluation instead of one per shard. 0 (the default): the caller gathers every
-    /// shard's vector. The model is bit-identical to a local <see cref="AggregationTree.Fold"/> of the same shards and fan-in.
+    /// shard's vector. The model is bit-identical to a local <see cref="AggregationTree"/> fold of the same shards and fan-in.
     /// </summary>
     public int FanIn { get; init; }
 
@@ -135,11 +135,6 @@ public static class ClusterTraining
 
         // K classes (or multinomial asked for): the K-class objective over the same shards, as LogisticRegression.Train branches.
         bool multiclass = source.Classes > 2 || options.MultiClass != MultiClass.Auto;
-        if (multiclass && cluster.FanIn != 0)
-        {
-            throw new NotSupportedException("The aggregation tree folds binary sums; a K-class fit gathers each shard's sums (FanIn = 0).");
-        }
-
         if (multiclass && options.Solver == Solver.Newton)
         {
             throw new NotSupportedException($"The Newton solver trains binary models; {path} has {source.Classes} classes: use L-BFGS (or OWL-QN for L1).");

@@ -203,6 +203,9 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>K classes, per-shard mode: the shard's chunks folded in order on its silo, as one such slot.</summary>
     Task<byte[]> EvaluateSoftmaxShard(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters);
 
+    /// <summary>K classes: the per-shard sums of the subtree <paramref name="sources"/> folded through the aggregation tree, as <see cref="EvaluateTree"/> does for two.</summary>
+    Task<byte[]> EvaluateSoftmaxTree(ShardSource[] sources, int fanIn, double[] classWeights, bool oneVsRest, byte[] parameters);
+
     /// <summary>Loads the shard's rows (if not yet) and reports its chunks' class totals and its SIMD width.</summary>
     Task<ShardReport> Load(ShardSource source);
 

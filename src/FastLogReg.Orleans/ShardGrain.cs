@@ -111,7 +111,58 @@ internal sealed class ShardGrain : Grain, IShardGrain
         return Task.FromResult(ChunkCodec.Encode([shard]));
     }
 
-    public async Task<byte[]> EvaluateTree(ShardSource[] sources, int fanIn, double classWeight0, double classWeight1, byte[] parameters)
+    public Task<byte[]> EvaluateTree(ShardSource[] sources, int fanIn, double classWeight0, double classWeight1, byte[] parameters) =>
+        Tree(
+            sources,
+            fanIn,
+            (grain, source) => grain.EvaluateShard(source, classWeight0, classWeight1, parameters),
+            (grain, subtree) => grain.EvaluateTree(subtree, fanIn, classWeight0, classWeight1, parameters),
+            source => EvaluateShard(source, classWeight0, classWeight1, parameters),
+            subtree => EvaluateTree(subtree, fanIn, classWeight0, classWeight1, parameters),
+            answers =>
+            {
+                var parts = answers.Select(a => Decoded(a, new LossSums(sources[0].Columns))).ToArray();
+                var total = new LossSums(sources[0].Columns);
+                ShardedLossSums.Fold(parts, total);
+                return ChunkCodec.Encode([total]);
+            });
+
+    public Task<byte[]> EvaluateSoftmaxTree(ShardSource[] sources, int fanIn, double[] classWeights, bool oneVsRest, byte[] parameters) =>
+        Tree(
+            sources,
+            fanIn,
+            (grain, source) => grain.EvaluateSoftmaxShard(source, classWeights, oneVsRest, parameters),
+            (grain, subtree) => grain.EvaluateSoftmaxTree(subtree, fanIn, classWeights, oneVsRest, parameters),
+            source => EvaluateSoftmaxShard(source, classWeights, oneVsRest, parameters),
+            subtree => EvaluateSoftmaxTree(subtree, fanIn, classWeights, oneVsRest, parameters),
+            answers =>
+            {
+                int k = classWeights.Length, d = sources[0].Columns;
+                var parts = answers.Select(a => { var p = new SoftmaxSums(k, d); SoftmaxCodec.Decode(a, [p]); return p; }).ToArray();
+                var total = new SoftmaxSums(k, d);
+                SoftmaxSums.Fold(parts, total);
+                return SoftmaxCodec.Encode([total]);
+            });
+
+    private static LossSums Decoded(byte[] answer, LossSums into)
+    {
+        ChunkCodec.Decode(answer, [into]);
+        return into;
+    }
+
+    /// <summary>
+    /// One node of the aggregation tree over <paramref name="sources"/> (this grain's shard first): every other child is
+    /// asked first (a leaf's shards, or each child group's first grain), this grain's own part is computed here (a call to
+    /// itself would wait on itself), then the parts are folded in shard order by <paramref name="fold"/>.
+    /// </summary>
+    private async Task<byte[]> Tree(
+        ShardSource[] sources,
+        int fanIn,
+        Func<IShardGrain, ShardSource, Task<byte[]>> leafCall,
+        Func<IShardGrain, ShardSource[], Task<byte[]>> nodeCall,
+        Func<ShardSource, Task<byte[]>> ownLeaf,
+        Func<ShardSource[], Task<byte[]>> ownNode,
+        Func<byte[][], byte[]> fold)
     {
         string key = this.GetPrimaryKeyString();
         string job = key[..key.LastIndexOf('/')];
@@ -122,32 +173,15 @@ internal sealed class ShardGrain : Grain, IShardGrain
 
         IReadOnlyList<(int First, int Count)> groups = AggregationTree.Groups(0, sources.Length, fanIn);
         bool leaf = groups.Count == 1;
-
-        // Every other child is asked first (they run on their own grains meanwhile); this grain's own part is computed
-        // here (a call to itself would wait on itself); then the parts are folded in shard order.
-        Task<byte[]>[] others = new Task<byte[]>[leaf ? sources.Length : groups.Count];
-        for (int k = 1; k < others.Length; k++)
+        Task<byte[]>[] parts = new Task<byte[]>[leaf ? sources.Length : groups.Count];
+        for (int k = 1; k < parts.Length; k++)
         {
             IShardGrain child = GrainFactory.GetGrain<IShardGrain>($"{job}/{(leaf ? sources[k] : sources[groups[k].First]).Index}");
-            others[k] = leaf
-                ? child.EvaluateShard(sources[k], classWeight0, classWeight1, parameters)
-                : child.EvaluateTree(sources.AsSpan(groups[k].First, groups[k].Count).ToArray(), fanIn, classWeight0, classWeight1, parameters);
+            parts[k] = leaf ? leafCall(child, sources[k]) : nodeCall(child, sources.AsSpan(groups[k].First, groups[k].Count).ToArray());
         }
 
-        others[0] = leaf
-            ? EvaluateShard(sources[0], classWeight0, classWeight1, parameters)
-            : EvaluateTree(sources.AsSpan(0, groups[0].Count).ToArray(), fanIn, classWeight0, classWeight1, parameters);
-        byte[][] answers = await Task.WhenAll(others);
-        var parts = new LossSums[answers.Length];
-        for (int k = 0; k < answers.Length; k++)
-        {
-            parts[k] = new LossSums(sources[0].Columns);
-            ChunkCodec.Decode(answers[k], [parts[k]]);
-        }
-
-        var total = new LossSums(sources[0].Columns);
-        ShardedLossSums.Fold(parts, total);
-        return ChunkCodec.Encode([total]);
+        parts[0] = leaf ? ownLeaf(sources[0]) : ownNode(sources.AsSpan(0, groups[0].Count).ToArray());
+        return fold(await Task.WhenAll(parts));
     }
 
     public Task<byte[]> EvaluateSoftmaxChunks(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters)

@@ -37,27 +37,42 @@ public static class AggregationTree
     /// <param name="sums">Receives the total (overwritten).</param>
     public static void Fold(IReadOnlyList<LossSums> shardSums, int fanIn, LossSums sums)
     {
-        ArgumentNullException.ThrowIfNull(shardSums);
         ArgumentNullException.ThrowIfNull(sums);
-        Node(shardSums, 0, shardSums.Count, fanIn, sums);
+        Fold(shardSums, fanIn, sums, () => new LossSums(sums.Columns), ShardedLossSums.Fold);
     }
 
-    private static void Node(IReadOnlyList<LossSums> shardSums, int first, int count, int fanIn, LossSums sums)
+    /// <summary>The same tree over K-class sums.</summary>
+    /// <param name="shardSums">Every shard's sums, in shard order.</param>
+    /// <param name="fanIn">Children per node, at least 2.</param>
+    /// <param name="sums">Receives the total (overwritten).</param>
+    public static void Fold(IReadOnlyList<SoftmaxSums> shardSums, int fanIn, SoftmaxSums sums)
     {
-        IReadOnlyList<(int First, int Count)> groups = Groups(first, count, fanIn);
-        if (groups.Count == 1)
-        {
-            ShardedLossSums.Fold(Enumerable.Range(first, count).Select(s => shardSums[s]), sums);
-            return;
-        }
+        ArgumentNullException.ThrowIfNull(sums);
+        Fold(shardSums, fanIn, sums, () => new SoftmaxSums(sums.Classes, sums.Columns), SoftmaxSums.Fold);
+    }
 
-        var parts = new LossSums[groups.Count];
-        for (int g = 0; g < groups.Count; g++)
-        {
-            parts[g] = new LossSums(sums.Columns);
-            Node(shardSums, groups[g].First, groups[g].Count, fanIn, parts[g]);
-        }
+    private static void Fold<TSums>(IReadOnlyList<TSums> shardSums, int fanIn, TSums sums, Func<TSums> make, Action<IEnumerable<TSums>, TSums> fold)
+    {
+        ArgumentNullException.ThrowIfNull(shardSums);
+        Node(0, shardSums.Count, sums);
 
-        ShardedLossSums.Fold(parts, sums);
+        void Node(int first, int count, TSums into)
+        {
+            IReadOnlyList<(int First, int Count)> groups = Groups(first, count, fanIn);
+            if (groups.Count == 1)
+            {
+                fold(Enumerable.Range(first, count).Select(s => shardSums[s]), into);
+                return;
+            }
+
+            var parts = new TSums[groups.Count];
+            for (int g = 0; g < groups.Count; g++)
+            {
+                parts[g] = make();
+                Node(groups[g].First, groups[g].Count, parts[g]);
+            }
+
+            fold(parts, into);
+        }
     }
 }

@@ -260,8 +260,10 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
     [InlineData(MultiClass.Auto, false, false)]
     [InlineData(MultiClass.OneVsRest, true, false)]
     [InlineData(MultiClass.Auto, false, true)]
-    public async Task ThreeClasses_AreBitIdenticalToOneMachine(MultiClass kind, bool standardize, bool perShard)
+    [InlineData(MultiClass.OneVsRest, false, true, 2)] // per-shard sums through the aggregation tree
+    public async Task ThreeClasses_AreBitIdenticalToOneMachine(MultiClass kind, bool standardize, bool perShard, int fanIn = 0)
     {
+        int shardCount = fanIn > 0 ? 5 : 3;
         // The same rows, labelled by which third of the score range they fall in.
         string[] lines = File.ReadAllLines(_csv);
         var text = new StringBuilder(lines[0] + "\n");
@@ -277,7 +279,7 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         LabeledData<double> data = CsvDataReader.Read<double>(path, new CsvReadOptions { MaxClasses = 10 });
         var local = (MulticlassModel)LogisticRegression.Train(data.Data, options).Classifier;
 
-        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, path, options, new ClusterTrainingOptions { Shards = 3, MaxClasses = 10, PerShardSums = perShard });
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, path, options, new ClusterTrainingOptions { Shards = shardCount, MaxClasses = 10, PerShardSums = perShard, FanIn = fanIn });
 
         Assert.Equal(data.Labels, sharded.Labels);
         var model = (MulticlassModel)sharded.Classifier;
@@ -285,7 +287,7 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         if (perShard)
         {
             // Per-shard sums group the additions differently from one machine: the reference is a local fold with the same cuts.
-            local = PerShardMulticlass((FastLogReg.Data.DenseDataset<double>)data.Data, shards: 3, options);
+            local = PerShardMulticlass((FastLogReg.Data.DenseDataset<double>)data.Data, shardCount, options, fanIn);
         }
 
         for (int c = 0; c < 3; c++)
@@ -296,7 +298,7 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
     }
 
     /// <summary>L-BFGS over the shards' K-class sums, each shard's chunks folded first, then the shards in order (no standardization).</summary>
-    private static MulticlassModel PerShardMulticlass(FastLogReg.Data.DenseDataset<double> data, int shards, TrainingOptions options)
+    private static MulticlassModel PerShardMulticlass(FastLogReg.Data.DenseDataset<double> data, int shards, TrainingOptions options, int fanIn)
     {
         int k = data.ClassCount, d = data.Columns;
         ShardPlan plan = ShardPlan.Dense(data.Rows, d, sizeof(double), shards);
@@ -305,14 +307,14 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         ClassTotals totals = ShardedLossSums.MergeTotals(plan.Shards.SelectMany(r => new ShardSoftmaxSums<double>(parts[r.Index], plan, r.Index, []).ChunkTotals()));
         double[] weights = options.ClassWeights.ResolveAll(totals);
         var sums = plan.Shards.Select(r => new ShardSoftmaxSums<double>(parts[r.Index], plan, r.Index, weights, options.MultiClass == MultiClass.OneVsRest)).ToArray();
-        var objective = new ShardedMultinomialObjective(new PerShardSoftmax(sums, totals.TotalWeight(weights)), options.Penalty);
+        var objective = new ShardedMultinomialObjective(new PerShardSoftmax(sums, totals.TotalWeight(weights), fanIn), options.Penalty);
         var fit = FastLogReg.Optimization.Lbfgs.Minimize(objective, new double[objective.Dimension], new FastLogReg.Optimization.SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
         double[] w = new double[k * d], b = new double[k];
         objective.ToRaw(fit.Point, w, b);
         return new MulticlassModel(options.MultiClass == MultiClass.OneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, w, b);
     }
 
-    private sealed class PerShardSoftmax(ShardSoftmaxSums<double>[] shards, double totalWeight) : ISoftmaxSumsSource
+    private sealed class PerShardSoftmax(ShardSoftmaxSums<double>[] shards, double totalWeight, int fanIn) : ISoftmaxSumsSource
     {
         private readonly SoftmaxSums[][] _chunks = shards.Select(s => Enumerable.Range(0, s.ChunkCount).Select(_ => new SoftmaxSums(s.Classes, s.Columns)).ToArray()).ToArray();
         private readonly SoftmaxSums[] _shardSums = shards.Select(s => new SoftmaxSums(s.Classes, s.Columns)).ToArray();
@@ -331,7 +333,14 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
                 SoftmaxSums.Fold(_chunks[s], _shardSums[s]);
             }
 
-            SoftmaxSums.Fold(_shardSums, sums);
+            if (fanIn >= 2)
+            {
+                AggregationTree.Fold(_shardSums, fanIn, sums);
+            }
+            else
+            {
+                SoftmaxSums.Fold(_shardSums, sums);
+            }
         }
     }
 
