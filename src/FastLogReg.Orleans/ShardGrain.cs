@@ -209,7 +209,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
             throw new ArgumentException($"Expected {(k * d) + k} parameters (K = {k}, d = {d}), got {point.Length}.", nameof(parameters));
         }
 
-        int chunks = ClusterLossSums.PlanOf(source).Shards[source.Index].Chunks;
+        int chunks = rows.ChunkCount;
         if (_softmaxChunks.Length != chunks || _softmaxChunks[0].Classes != k)
         {
             _softmaxChunks = Enumerable.Range(0, chunks).Select(_ => new SoftmaxSums(k, d)).ToArray();
@@ -351,6 +351,9 @@ internal abstract class ShardRows
     /// <summary>K, the data set's classes.</summary>
     public abstract int Classes { get; }
 
+    /// <summary>The shard's chunks.</summary>
+    public abstract int ChunkCount { get; }
+
     /// <summary>A binary evaluator of the rows' chunks with these class weights.</summary>
     public abstract IChunkCurvatureSource Evaluator(double classWeight0, double classWeight1);
 
@@ -410,6 +413,8 @@ internal sealed class ShardRows<T> : ShardRows
         : new ShardLossSums<T>((DenseDataset<T>)_rows, _plan, _index, classWeight0, classWeight1);
 
     public override int Classes => _rows.ClassCount;
+
+    public override int ChunkCount => _binary?.ChunkCount ?? _statistics!.ChunkCount;
 
     public override string KernelWidth => _binary?.KernelWidth ?? _statistics!.KernelWidth;
 

@@ -1,8 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using FastLogReg.Data;
 using FastLogReg.Kernels;
-using FastLogReg.Parallelism;
 
 namespace FastLogReg.Objective;
 
@@ -47,39 +45,17 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
 
     private ShardLossSums(Dataset<T> rows, ShardPlan plan, int shard, double classWeight0, double classWeight1, int? maxDegreeOfParallelism)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentOutOfRangeException.ThrowIfNegative(shard);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, plan.Shards.Count);
-        ShardRange range = plan.Shards[shard];
-        if (rows.Rows != range.Rows || rows.Columns != plan.Columns || Unsafe.SizeOf<T>() != plan.ElementSize)
-        {
-            throw new ArgumentException($"Shard {shard} of the plan is {range.Rows} rows × {plan.Columns} columns of {plan.ElementSize}-byte values; these rows are {rows.Rows} × {rows.Columns} of {Unsafe.SizeOf<T>()}.", nameof(rows));
-        }
-
+        _layout = ShardStatistics.Layout(rows, plan, shard);
         if (rows.ClassCount != 2)
         {
             throw new ArgumentException($"Sharded evaluation is binary; the rows have {rows.ClassCount} classes.", nameof(rows));
         }
 
-        if ((rows is SparseDataset<T>) != plan.IsSparse)
-        {
-            throw new ArgumentException($"The plan is for {(plan.IsSparse ? "sparse" : "dense")} rows; these are {(plan.IsSparse ? "dense" : "sparse")}.", nameof(rows));
-        }
-
-        Range = range;
-        _layout = rows is SparseDataset<T> sparse
-            ? new CsrLayout<T>(sparse, null, RowPartition.WithStarts(plan.ShardChunkStarts(shard)))
-            : new DenseLayout<T>((DenseDataset<T>)rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
-        if (_layout.Partition.ChunkCount != range.Chunks)
-        {
-            throw new InvalidOperationException($"Shard {shard} cut into {_layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");
-        }
-
+        Range = plan.Shards[shard];
         ClassWeight0 = classWeight0;
         ClassWeight1 = classWeight1;
         _loss = new ChunkedBinomialLoss<T>(_layout, maxDegreeOfParallelism, classWeight0, classWeight1, totalWeight: double.NaN);
-        _scratch = Enumerable.Range(0, range.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray();
+        _scratch = Enumerable.Range(0, Range.Chunks).Select(_ => new LossSums(plan.Columns)).ToArray();
     }
 
     /// <summary>

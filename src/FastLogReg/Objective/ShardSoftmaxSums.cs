@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using FastLogReg.Data;
 using FastLogReg.Kernels;
 using FastLogReg.Optimization;
@@ -36,16 +35,8 @@ public sealed class ShardSoftmaxSums<T>
     /// <exception cref="ArgumentException">The rows do not match the plan's shard, or the class weights the classes.</exception>
     public ShardSoftmaxSums(Dataset<T> rows, ShardPlan plan, int shard, ReadOnlySpan<double> classWeights, bool oneVsRest = false, int? maxDegreeOfParallelism = null)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentOutOfRangeException.ThrowIfNegative(shard);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, plan.Shards.Count);
+        _layout = ShardStatistics.Layout(rows, plan, shard);
         ShardRange range = plan.Shards[shard];
-        if (rows.Rows != range.Rows || rows.Columns != plan.Columns || Unsafe.SizeOf<T>() != plan.ElementSize || (rows is SparseDataset<T>) != plan.IsSparse)
-        {
-            throw new ArgumentException($"Shard {shard} of the plan is {range.Rows} {(plan.IsSparse ? "sparse" : "dense")} rows × {plan.Columns} columns of {plan.ElementSize}-byte values; these rows do not match.", nameof(rows));
-        }
-
         int k = rows.ClassCount, d = plan.Columns;
         if (!classWeights.IsEmpty && classWeights.Length != k)
         {
@@ -53,14 +44,6 @@ public sealed class ShardSoftmaxSums<T>
         }
 
         Range = range;
-        _layout = rows is SparseDataset<T> sparse
-            ? new CsrLayout<T>(sparse, null, RowPartition.WithStarts(plan.ShardChunkStarts(shard)))
-            : new DenseLayout<T>((DenseDataset<T>)rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
-        if (_layout.Partition.ChunkCount != range.Chunks)
-        {
-            throw new InvalidOperationException($"Shard {shard} cut into {_layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");
-        }
-
         Classes = k;
         _classWeights = classWeights.IsEmpty ? Enumerable.Repeat(1.0, k).ToArray() : classWeights.ToArray();
         _oneVsRest = oneVsRest;

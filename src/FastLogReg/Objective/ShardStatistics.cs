@@ -1,11 +1,47 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using FastLogReg.Data;
 using FastLogReg.Kernels;
+using FastLogReg.Parallelism;
 
 namespace FastLogReg.Objective;
 
-/// <summary>The statistics a shard reports for the global merges (class totals, column moments), shared by the binary and K-class shards.</summary>
+/// <summary>
+/// What the binary and the K-class shards share: their rows laid out on the plan's chunk boundaries, and the statistics
+/// a shard reports for the global merges (class totals, column moments).
+/// </summary>
 internal static class ShardStatistics
 {
+    /// <summary>
+    /// The layout of shard <paramref name="shard"/>'s rows cut as the whole data set's are (dense: the plan's chunk rows;
+    /// sparse: its chunk starts), after checking the rows are that shard's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rows do not match the plan's shard (count, columns, element type, dense or sparse).</exception>
+    public static FeatureLayout<T> Layout<T>(Dataset<T> rows, ShardPlan plan, int shard)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, plan.Shards.Count);
+        ShardRange range = plan.Shards[shard];
+        bool sparse = rows is SparseDataset<T>;
+        if (rows.Rows != range.Rows || rows.Columns != plan.Columns || Unsafe.SizeOf<T>() != plan.ElementSize || sparse != plan.IsSparse)
+        {
+            throw new ArgumentException($"Shard {shard} of the plan is {range.Rows} {(plan.IsSparse ? "sparse" : "dense")} rows × {plan.Columns} columns of {plan.ElementSize}-byte values; these rows are {rows.Rows} {(sparse ? "sparse" : "dense")} × {rows.Columns} of {Unsafe.SizeOf<T>()}.", nameof(rows));
+        }
+
+        FeatureLayout<T> layout = rows is SparseDataset<T> csr
+            ? new CsrLayout<T>(csr, null, RowPartition.WithStarts(plan.ShardChunkStarts(shard)))
+            : new DenseLayout<T>((DenseDataset<T>)rows, null, RowPartition.WithChunkRows(rows.Rows, plan.ChunkRows));
+        if (layout.Partition.ChunkCount != range.Chunks)
+        {
+            throw new InvalidOperationException($"Shard {shard} cut into {layout.Partition.ChunkCount} chunks, the plan says {range.Chunks}.");
+        }
+
+        return layout;
+    }
+
     /// <summary>Each chunk's class counts and weights, in chunk order.</summary>
     public static IReadOnlyList<ClassTotals> ChunkTotals<T>(FeatureLayout<T> layout)
         where T : unmanaged, IFloatingPointIeee754<T>
