@@ -32,7 +32,7 @@ internal static class NewtonSurvey
                 LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.Newton, L2 = l2, Tolerance = 1e-14, MaxIterations = 10_000 }).Report.FinalObjective);
             foreach (double target in new[] { 1e-6, 1e-8 })
             {
-                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.Newton })
+                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.Newton, Solver.NewtonCholesky })
                 {
                     Calibration calibration = Calibration.Run(data, l2, reference, solver, threads: 2, TimeSpan.FromSeconds(60), target);
                     var times = new List<double>();

@@ -152,7 +152,7 @@ internal static class ClusterTrainCommand
         a.Input.CheckApplicable(); // --zero-based on a CSV file, --label on a LIBSVM one: refused as train refuses them
         string? refused =
             a.Input.IsParquet ? $"--data {a.Input.Data.Name} (Parquet: sharded training reads CSV and LIBSVM files)"
-            : a.Solver is not ("auto" or "lbfgs" or "newton" or "owlqn") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton, and owlqn for --penalty l1/elasticnet)"
+            : a.Solver is not ("auto" or "lbfgs" or "newton" or "owlqn") ? $"--solver {a.Solver} (sharded training runs lbfgs or newton, and owlqn for --penalty l1/elasticnet; newton-cholesky needs the whole Hessian on one machine)"
             : a.L1Ratio > 0 && a.Solver == "newton" ? "--solver newton with --penalty l1/elasticnet (an L1 penalty is sharded with owlqn)"
             : a.L1Ratio == 0 && a.Solver == "owlqn" ? "--solver owlqn with an L2 penalty (use lbfgs)"
             : a.Hashed.Count > 0 ? "--hash"

@@ -97,6 +97,7 @@ internal static class TrainCommand
             "gd" => Solver.GradientDescent,
             "sgd" => Solver.MiniBatchSgd,
             "newton" => Solver.Newton,
+            "newton-cholesky" => Solver.NewtonCholesky,
             "owlqn" => Solver.OwlQn,
             "cd" => Solver.CoordinateDescent,
             "lbfgs" => Solver.Lbfgs,
@@ -115,7 +116,7 @@ internal static class TrainCommand
             MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
         };
 
-        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.MiniBatchSgd)
+        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.NewtonCholesky or Solver.CoordinateDescent or Solver.MiniBatchSgd)
         {
             throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs or owlqn.");
         }
@@ -276,6 +277,7 @@ internal static class TrainCommand
         Solver.Nesterov => "Nesterov accelerated gradient",
         Solver.GradientDescent => "fixed-step gradient descent",
         Solver.Newton => "trust-region Newton",
+        Solver.NewtonCholesky => "Newton (Cholesky)",
         Solver.OwlQn => "OWL-QN",
         Solver.CoordinateDescent => "coordinate descent (newGLMNET)",
         _ => "mini-batch SGD",

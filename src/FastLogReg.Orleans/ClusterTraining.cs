@@ -203,6 +203,11 @@ public static class ClusterTraining
     private static void Check(TrainingOptions options, ClusterTrainingOptions cluster)
     {
         bool l1 = options.L1Ratio > 0;
+        if (options.Solver == Solver.NewtonCholesky)
+        {
+            throw new NotSupportedException("Sharded training does not run NewtonCholesky: it builds the whole Hessian from every row on one machine. Use Newton (trust-region; its Hessian-vector products are sharded like gradients).");
+        }
+
         bool firstOrder = options.Solver is Solver.GradientDescent or Solver.BacktrackingGradientDescent or Solver.Nesterov;
         if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : !firstOrder && options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {

@@ -11,14 +11,14 @@ namespace FastLogReg.Tests;
 /// <summary>Every solver reaches scikit-learn's optimum; L-BFGS does it in few passes; the shared machinery behaves.</summary>
 public class SolverTests
 {
-    public static readonly TheoryData<Solver> ExactSolvers = new() { Solver.Lbfgs, Solver.BacktrackingGradientDescent, Solver.Nesterov, Solver.GradientDescent };
+    public static readonly TheoryData<Solver> ExactSolvers = new() { Solver.Lbfgs, Solver.BacktrackingGradientDescent, Solver.Nesterov, Solver.GradientDescent, Solver.NewtonCholesky };
 
     /// <summary>
     /// Fixed-step descent is left out at C = 100: with λ = 1/(100·569) its linear rate is about 1 − ηλ ≈ 1 − 2·10⁻⁶ per
     /// pass, so a 10⁻⁸ objective gap takes millions of passes (measured: still 1.4·10⁻⁷ off after 2·10⁶). That is the
     /// textbook method's nature, not a defect; Nesterov, backtracking and L-BFGS are tested instead.
     /// </summary>
-    public static readonly TheoryData<Solver> SolversForIllConditioned = new() { Solver.Lbfgs, Solver.BacktrackingGradientDescent, Solver.Nesterov };
+    public static readonly TheoryData<Solver> SolversForIllConditioned = new() { Solver.Lbfgs, Solver.BacktrackingGradientDescent, Solver.Nesterov, Solver.NewtonCholesky };
 
     private static JsonElement Fixture(string name) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name))).RootElement;
@@ -104,12 +104,14 @@ public class SolverTests
         AssertReachesOptimum(data, fit, Tight(solver, l2, standardize: false), standardized: false, 1e-8, 1e-5);
     }
 
-    [Fact]
-    public void BalancedClassWeightsMatchScikitLearn()
+    [Theory]
+    [InlineData(Solver.Lbfgs)]
+    [InlineData(Solver.NewtonCholesky)]
+    public void BalancedClassWeightsMatchScikitLearn(Solver solver)
     {
         DenseDataset<double> data = RawBreastCancer();
         JsonElement fit = Fit(Fixture("sklearn_breast_cancer.json"), 1.0, "balanced");
-        var options = Tight(Solver.Lbfgs, fit.GetProperty("l2").GetDouble(), standardize: true) with { ClassWeights = ClassWeights.Balanced };
+        var options = Tight(solver, fit.GetProperty("l2").GetDouble(), standardize: true) with { ClassWeights = ClassWeights.Balanced };
         AssertReachesOptimum(data, fit, options, standardized: true, 1e-8, 1e-5);
     }
 

@@ -113,30 +113,6 @@ internal abstract class FeatureLayout<T>
         return total;
     }
 
-    /// <summary>
-    /// G += Σᵢ cᵢ·x̂ᵢx̂ᵢᵀ over rows [<paramref name="start"/>, +<paramref name="count"/>), x̂ᵢ = (xᵢ, 1): the weighted Gram
-    /// matrix (the observed information of the binomial loss), <paramref name="gram"/> row-major (d + 1) × (d + 1).
-    /// </summary>
-    public void AddWeightedGram(int start, int count, ReadOnlySpan<double> c, Span<double> gram)
-    {
-        int d = Columns, stride = d + 1;
-        double[] x = new double[stride];
-        for (int i = 0; i < count; i++)
-        {
-            Array.Clear(x);
-            DenseRow(start + i, x);
-            x[d] = 1;
-            for (int j = 0; j < stride; j++)
-            {
-                double cx = c[i] * x[j];
-                if (cx != 0)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x, cx, gram.Slice(j * stride, stride), gram.Slice(j * stride, stride));
-                }
-            }
-        }
-    }
-
     /// <summary>Row <paramref name="row"/> as doubles into <paramref name="destination"/> (d values; zeros stay as they are).</summary>
     public abstract void DenseRow(int row, Span<double> destination);
 

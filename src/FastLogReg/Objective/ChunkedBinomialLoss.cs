@@ -24,11 +24,14 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     private readonly double[] _partialResidual;          // per chunk
     private double[]? _curvature;                        // cᵢ per row at the last prepared point, created on first use
     private double[]? _partialMoments;                   // per chunk: Σcx then Σcx² (2 × _gradientStride), on first use
+    private readonly int? _maxDegreeOfParallelism;
+    private GramBuilder<T>? _gram;                       // on first use
     private Pass _pass;
 
     public ChunkedBinomialLoss(FeatureLayout<T> layout, int? maxDegreeOfParallelism, double classWeight0, double classWeight1, double totalWeight)
     {
         _layout = layout;
+        _maxDegreeOfParallelism = maxDegreeOfParallelism;
         ClassWeight0 = classWeight0;
         ClassWeight1 = classWeight1;
         TotalWeight = totalWeight;
@@ -199,6 +202,20 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
             SmallVectors.Add(q, partials.Slice(c * _gradientStride, d), q);
             productBias += _partialResidual[c];
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Bit-identical for any number of threads (<see cref="GramBuilder{T}"/>).</remarks>
+    public bool TryWeightedGram(FeatureScaling? scaling, Span<double> gram)
+    {
+        if (_curvature is null)
+        {
+            throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+        }
+
+        _gram ??= new GramBuilder<T>(_layout, _maxDegreeOfParallelism);
+        _gram.Compute(_curvature, scaling is null ? default : scaling.Means, scaling is null ? default : scaling.Scales, gram);
+        return true;
     }
 
     /// <summary>The curvature pass at (<paramref name="weights"/>, <paramref name="bias"/>): cᵢ per row cached, Σc (and the moments) per chunk.</summary>

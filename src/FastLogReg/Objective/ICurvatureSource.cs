@@ -25,4 +25,14 @@ public interface ICurvatureSource : ILossSumsSource
     /// <param name="product">Receives the first d components.</param>
     /// <param name="productBias">Receives the intercept component.</param>
     void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias);
+
+    /// <summary>
+    /// The whole matrix X̂ᵀCX̂ at the prepared point, x̂ᵢ = ((xᵢ − μ)/σ, 1) with the scaling's μ and σ (or (xᵢ, 1)
+    /// without one): (d + 1) × (d + 1) row-major into <paramref name="gram"/>, the intercept last; one pass over the rows
+    /// and O(n·d²) arithmetic. False when the rows cannot give it (the default), and then nothing is written.
+    /// </summary>
+    /// <param name="scaling">The standardization the matrix is taken in, or null for raw features.</param>
+    /// <param name="gram">Receives the matrix, (d + 1)² values.</param>
+    /// <returns>Whether the matrix was written.</returns>
+    bool TryWeightedGram(FeatureScaling? scaling, Span<double> gram) => false;
 }

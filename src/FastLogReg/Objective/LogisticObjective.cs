@@ -139,7 +139,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
     public long Evaluations { get; private set; }
 
     /// <summary>Passes over the data so far: rows processed by full and mini-batch evaluations, divided by the row count.</summary>
-    public double DataPasses => ((double)_rowsProcessed / Data.Rows) + HessianProducts + _objective.CurvaturePasses;
+    public double DataPasses => ((double)_rowsProcessed / Data.Rows) + HessianProducts + _objective.CurvaturePasses + _objective.HessianMatrices;
 
     /// <summary>Hessian-vector products so far (each is one pass over the data).</summary>
     public long HessianProducts { get; private set; }
@@ -202,6 +202,17 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
 
     /// <inheritdoc/>
     public bool TryGetHessianDiagonal(Span<double> diagonal) => _objective.TryGetHessianDiagonal(diagonal);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One pass over the rows (counted in <see cref="DataPasses"/>, after the curvature pass) with O(n·d²/2)
+    /// multiply-adds: the rows of the matrix are split among the threads, each entry one sequential sum over the rows,
+    /// so the matrix is bit-identical for any degree of parallelism. Up to <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.
+    /// </remarks>
+    public bool TryGetHessian(Span<double> hessian) => _objective.TryGetHessian(hessian);
+
+    /// <summary>Whole Hessians built so far (<see cref="TryGetHessian"/>).</summary>
+    public long HessianMatrices => _objective.HessianMatrices;
 
     /// <summary>sᵢ, the weight of row <paramref name="row"/>: its sample weight (1 when unweighted) times its class's weight.</summary>
     internal double RowWeight(int row)

@@ -23,6 +23,9 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
     private readonly double[] _direction; // a direction on raw features, then its intercept component
     private double[]? _sumCx;
     private double[]? _sumCx2;
+    private double[]? _gram;      // (d + 1)², on first use
+    private double[]? _unit;      // a unit direction and its penalty product, for ∇²P's columns
+    private double[]? _unitProduct;
     private double _sumC;
     private bool _curvatureStale = true;
     private bool _hasEvaluated;
@@ -207,6 +210,68 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
 
         return true;
     }
+
+    /// <summary>Whole Hessians built (each one pass over the rows with O(n·d²) arithmetic, after a curvature pass).</summary>
+    public long HessianMatrices { get; private set; }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// ∇²f = Ĝ/S + ∇²P with Ĝ = X̂ᵀCX̂ taken directly on the parameters' features (standardized ones when the objective
+    /// standardizes: no expansion from raw sums, so a column far from zero loses nothing to cancellation). False when the
+    /// rows do not give the matrix, or when it would have more than <see cref="MaxHessianDimension"/>² entries.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="hessian"/> does not hold Dimension² values.</exception>
+    /// <exception cref="InvalidOperationException">Nothing has been evaluated yet.</exception>
+    public bool TryGetHessian(Span<double> hessian)
+    {
+        int n = Dimension, d = _source.Columns, size = d + 1;
+        if (hessian.Length != (long)n * n)
+        {
+            throw new ArgumentException($"The Hessian span has {hessian.Length} elements but the objective's Hessian has {n} × {n}.", nameof(hessian));
+        }
+
+        if (_source is not ICurvatureSource || n > MaxHessianDimension)
+        {
+            return false;
+        }
+
+        ICurvatureSource source = Prepare();
+        _gram ??= new double[size * size];
+        if (!source.TryWeightedGram(Scaling, _gram))
+        {
+            return false;
+        }
+
+        HessianMatrices++;
+        double inverseWeight = 1.0 / TotalWeight;
+        for (int j = 0; j < n; j++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                hessian[(j * n) + k] = _gram[(j * size) + k] * inverseWeight;
+            }
+        }
+
+        // ∇²P column by column (the penalty only knows its products); it never touches the intercept.
+        _unit ??= new double[d];
+        _unitProduct ??= new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            _unit[j] = 1;
+            Array.Clear(_unitProduct);
+            Penalty.AddHessianVector(_unit, _unitProduct);
+            _unit[j] = 0;
+            for (int k = 0; k < d; k++)
+            {
+                hessian[(k * n) + j] += _unitProduct[k];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The largest dimension whose whole Hessian <see cref="TryGetHessian"/> builds (4,097: 4,096 features and the intercept).</summary>
+    public const int MaxHessianDimension = 4097;
 
     private ICurvatureSource Prepare(bool withMoments = false)
     {

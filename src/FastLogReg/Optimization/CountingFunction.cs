@@ -31,3 +31,26 @@ internal sealed class CountingFunction(IDifferentiableFunction inner) : IDiffere
         }
     }
 }
+
+/// <summary>A user's twice-differentiable function with its evaluations counted; every member forwarded.</summary>
+internal sealed class CountingTwiceDifferentiable(ITwiceDifferentiableFunction inner) : ITwiceDifferentiableFunction
+{
+    public int Dimension => inner.Dimension;
+
+    public long Evaluations { get; private set; }
+
+    /// <summary>The user's function.</summary>
+    public ITwiceDifferentiableFunction Inner => inner;
+
+    public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        Evaluations++;
+        return inner.Evaluate(point, gradient);
+    }
+
+    public void HessianVector(ReadOnlySpan<double> direction, Span<double> product) => inner.HessianVector(direction, product);
+
+    public bool TryGetHessianDiagonal(Span<double> diagonal) => inner.TryGetHessianDiagonal(diagonal);
+
+    public bool TryGetHessian(Span<double> hessian) => inner.TryGetHessian(hessian);
+}

@@ -17,4 +17,12 @@ public interface ITwiceDifferentiableFunction : IDifferentiableFunction
     /// </summary>
     /// <param name="diagonal">Receives the diagonal.</param>
     bool TryGetHessianDiagonal(Span<double> diagonal);
+
+    /// <summary>
+    /// The whole Hessian ∇²f at the point most recently evaluated, <see cref="IDifferentiableFunction.Dimension"/>²
+    /// values row-major (what <see cref="NewtonCholesky"/> needs), or false when it is not available (the default).
+    /// </summary>
+    /// <param name="hessian">Receives ∇²f (symmetric), Dimension × Dimension.</param>
+    /// <returns>Whether the matrix was written.</returns>
+    bool TryGetHessian(Span<double> hessian) => false;
 }

@@ -36,9 +36,8 @@ public static class TrustRegionNewton
     public static OptimizationResult Minimize(ITwiceDifferentiableFunction function, ReadOnlySpan<double> start, SolverOptions? options = null, CancellationToken cancellationToken = default)
     {
         CountingFunction.CheckStart(function, start);
-        long evaluations = 0;
-        var counted = new Counted(function, () => evaluations++);
-        return Minimize(counted, start, (options ?? new SolverOptions()).Rules(() => evaluations, cancellationToken));
+        var counted = new CountingTwiceDifferentiable(function);
+        return Minimize(counted, start, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
     }
 
     internal static OptimizationResult Minimize(ITwiceDifferentiableFunction function, ReadOnlySpan<double> start, StoppingRules rules)
@@ -240,21 +239,5 @@ public static class TrustRegionNewton
         public double[] Hd { get; } = new double[n];
 
         public double[] Z { get; } = new double[n];
-    }
-
-    /// <summary>A user's function with its evaluations counted.</summary>
-    private sealed class Counted(ITwiceDifferentiableFunction inner, Action counted) : ITwiceDifferentiableFunction
-    {
-        public int Dimension => inner.Dimension;
-
-        public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
-        {
-            counted();
-            return inner.Evaluate(point, gradient);
-        }
-
-        public void HessianVector(ReadOnlySpan<double> direction, Span<double> product) => inner.HessianVector(direction, product);
-
-        public bool TryGetHessianDiagonal(Span<double> diagonal) => inner.TryGetHessianDiagonal(diagonal);
     }
 }

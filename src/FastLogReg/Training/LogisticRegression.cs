@@ -66,7 +66,7 @@ public static partial class LogisticRegression
         // The safe bound costs a pass over the data, so only the solvers that use a rate pay for it. SGD's rate decays, so
         // it can start above the (conservative, Frobenius-norm) bound; measured on breast cancer, η₀ between 0.5 and 8 all
         // reach within 10⁻⁴ of the optimum in 300 epochs, against 3·10⁻³ for η₀ = the bound (0.13).
-        double learningRate = solver is Solver.Lbfgs or Solver.Newton or Solver.OwlQn or Solver.CoordinateDescent ? double.NaN
+        double learningRate = solver is Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky or Solver.OwlQn or Solver.CoordinateDescent ? double.NaN
             : options.LearningRate ?? (solver == Solver.MiniBatchSgd ? 4 : 1) * SafeLearningRate(objective);
 
         OptimizationResult result = solver switch
@@ -76,6 +76,7 @@ public static partial class LogisticRegression
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.MiniBatchSgd => MiniBatchSgd.Minimize(objective, start, learningRate, options.Schedule, Math.Max(options.L2, 1.0 / objective.TotalWeight), options.BatchSize, options.Seed, rules),
             Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+            Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
             Solver.CoordinateDescent => NewGlmnet.Minimize(
                 ColumnCopy<T>.From(data),
@@ -321,6 +322,11 @@ public static partial class LogisticRegression
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireMemory(data, options, vectors);
+        if (options.Solver == Solver.NewtonCholesky && data.Columns > MaxNewtonCholeskyFeatures)
+        {
+            throw new ArgumentException($"The NewtonCholesky solver builds the whole (d + 1)² Hessian: at most {MaxNewtonCholeskyFeatures:N0} features, and the data has {data.Columns:N0}. Use Newton (trust-region, Hessian-vector products only) or L-BFGS.", nameof(options));
+        }
+
         if (!options.Standardize)
         {
             const string Advice = "Set Standardize = true (CLI: --standardize), which trains on (x − μ)/σ and returns the same model on raw features, or rescale the column.";
@@ -331,6 +337,9 @@ public static partial class LogisticRegression
             }
         }
     }
+
+    /// <summary>The most features <see cref="Solver.NewtonCholesky"/> takes (its Hessian has (d + 1)² entries).</summary>
+    public const int MaxNewtonCholeskyFeatures = RegularizedObjective.MaxHessianDimension - 1;
 
     private static void RequireMemory<T>(Dataset<T> data, TrainingOptions options, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>

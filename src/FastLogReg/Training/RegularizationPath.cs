@@ -93,9 +93,9 @@ public sealed class RegularizationPath
         }
 
         Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 });
-        if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton))
+        if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky))
         {
-            throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS or Newton; {options.Solver} is not supported here.", nameof(options));
+            throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS, Newton or NewtonCholesky; {options.Solver} is not supported here.", nameof(options));
         }
 
         int d = data.Columns;
@@ -139,6 +139,7 @@ public sealed class RegularizationPath
                 Solver.CoordinateDescent => NewGlmnet.Minimize(columns!, data.Labels.Span, rowWeights, scaling, lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), options.FitIntercept, start, rules, passes => columnPasses += passes),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+                Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
             };
 

@@ -54,4 +54,13 @@ public enum Solver
     /// and only when Newton is possible. The report names the solver that ran.
     /// </summary>
     Auto,
+
+    /// <summary>
+    /// Exact Newton (scikit-learn's <c>newton-cholesky</c>): each iteration builds the whole Hessian X̂ᵀCX̂ in one
+    /// blocked pass over the data (O(n·d²/2) multiply-adds, split among the threads by rows of the matrix, bit-identical
+    /// for any thread count), solves for the Newton step by Cholesky and takes it with a backtracking line search.
+    /// A handful of iterations whatever the conditioning: the fastest solver for few features (measured: up to about
+    /// a hundred), the slowest for many. Binary models, L2 or no penalty, at most 4,096 features.
+    /// </summary>
+    NewtonCholesky,
 }

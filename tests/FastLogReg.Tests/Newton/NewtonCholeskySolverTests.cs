@@ -1,0 +1,198 @@
+using FastLogReg.Data;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
+using Xunit;
+
+namespace FastLogReg.Tests.Newton;
+
+/// <summary>Exact Newton (the whole Hessian, Cholesky, a line search): the optimum in a handful of iterations.</summary>
+public class NewtonCholeskySolverTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnRawBreastCancerItReachesTheOptimumInAHandfulOfIterations(bool standardize)
+    {
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        var data = DenseDataset.Create(x, y, names.Length);
+        double l2 = TrainingOptions.L2FromScikitLearnC(1.0, data.Rows);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = l2, Standardize = standardize, Tolerance = 1e-10 };
+        TrainingResult exact = LogisticRegression.Train(data, options);
+        TrainingResult trustRegion = LogisticRegression.Train(data, options with { Solver = Solver.Newton });
+        Assert.True(exact.Report.Converged, exact.Report.Message);
+        Assert.True(trustRegion.Report.Converged, trustRegion.Report.Message);
+        Assert.Equal(Solver.NewtonCholesky, exact.Report.Solver);
+
+        Close.Equal(trustRegion.Report.FinalObjective, exact.Report.FinalObjective, 1e-12, 0, "objective");
+        Close.NormRelative(trustRegion.Model.Weights, exact.Model.Weights, 1e-5, "w");
+        Assert.True(exact.Report.Iterations <= 15, $"{exact.Report.Iterations} iterations");
+
+        // Each iteration: an evaluation, a curvature pass and the matrix (plus line-search trials, rare near the optimum).
+        Assert.True(exact.Report.DataPasses <= (3 * exact.Report.Iterations) + 4, $"{exact.Report.DataPasses} passes for {exact.Report.Iterations} iterations");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheModelIsBitIdenticalForAnyNumberOfThreads(int threads)
+    {
+        var p = new Problem(5000, 37, 13, 3.0, Weighted: true, L2: 0.001);
+        (DenseDataset<double> data, _, _) = TestData.Build<double>(p);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = p.L2, Standardize = true, Tolerance = 1e-10 };
+        TrainingResult one = LogisticRegression.Train(data, options with { MaxDegreeOfParallelism = 1 });
+        TrainingResult many = LogisticRegression.Train(data, options with { MaxDegreeOfParallelism = threads });
+        Assert.Equal(one.Model.Weights.ToArray(), many.Model.Weights.ToArray());
+        Assert.Equal(one.Model.Bias, many.Model.Bias);
+        Assert.Equal(one.Report.Iterations, many.Report.Iterations);
+    }
+
+    [Fact]
+    public void ADuplicatedColumnWithoutAPenaltyStillConverges()
+    {
+        // The Hessian is singular (two equal columns): the shifted factorization still gives a descent direction, and
+        // the optimum splits the weight between the copies (only their sum is determined).
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        int d = names.Length;
+        double[] doubled = new double[y.Length * (d + 1)];
+        for (int i = 0; i < y.Length; i++)
+        {
+            Array.Copy(x, i * d, doubled, i * (d + 1), d);
+            doubled[(i * (d + 1)) + d] = x[i * d];
+        }
+
+        var data = DenseDataset.Create(doubled, y, d + 1);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = 0, Standardize = true, Tolerance = 1e-8, MaxIterations = 200 };
+        TrainingResult exact = LogisticRegression.Train(data, options);
+        TrainingResult lbfgs = LogisticRegression.Train(data, options with { Solver = Solver.Lbfgs, MaxIterations = 100_000 });
+        Assert.True(exact.Report.StopReason is StopReason.Converged or StopReason.Separable or StopReason.NoProgress, exact.Report.Message);
+        Assert.True(exact.Report.FinalObjective <= lbfgs.Report.FinalObjective + 1e-6, $"Newton-Cholesky {exact.Report.FinalObjective}, L-BFGS {lbfgs.Report.FinalObjective}");
+    }
+
+    [Fact]
+    public void AUsersQuadraticIsSolvedInOneStep()
+    {
+        // f(x) = ½ xᵀAx − 1ᵀx with a dense, badly conditioned A: one Newton step lands on A⁻¹1.
+        int n = 12;
+        var rng = new Random(2);
+        double[] m = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = i == j ? Math.Pow(10, -i / 2.0) : 0;
+                for (int k = 0; k < n; k++)
+                {
+                    sum += m[(i * n) + k] * m[(j * n) + k];
+                }
+
+                a[(i * n) + j] = sum;
+            }
+        }
+
+        var quadratic = new DenseQuadratic(a, n);
+        OptimizationResult result = NewtonCholesky.Minimize(quadratic, new double[n], new SolverOptions { Tolerance = 1e-10 });
+        Assert.True(result.Converged, result.StopReason.ToString());
+        Assert.True(result.Iterations <= 2, $"{result.Iterations} iterations");
+        double[] gradient = new double[n];
+        quadratic.Evaluate(result.Point, gradient);
+        Assert.True(gradient.Max(Math.Abs) < 1e-8, $"‖∇f‖∞ = {gradient.Max(Math.Abs)}");
+    }
+
+    [Fact]
+    public void AFunctionWithoutAHessianMatrixIsRefusedByName()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => NewtonCholesky.Minimize(new HessianFree(), new double[2]));
+        Assert.Contains("HessianFree", e.Message);
+        Assert.Contains("TrustRegionNewton", e.Message);
+    }
+
+    [Fact]
+    public void MoreThanItsFeatureLimitAndMoreThanTwoClassesAreRefusedWithAClearMessage()
+    {
+        int d = LogisticRegression.MaxNewtonCholeskyFeatures + 1;
+        var wide = DenseDataset.Create(new double[2 * d], new double[] { 0, 1 }, d);
+        var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(wide, new TrainingOptions { Solver = Solver.NewtonCholesky }));
+        Assert.Contains("4,096 features", e.Message);
+        Assert.Contains("4,097", e.Message);
+
+        var three = DenseDataset.Create(new double[] { 0, 1, 2, 3, 4, 5 }, new double[] { 0, 1, 2 }, 2, 3);
+        e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(three, new TrainingOptions { Solver = Solver.NewtonCholesky }));
+        Assert.Contains("binary", e.Message);
+    }
+
+    [Fact]
+    public void ThePathRunsOnIt()
+    {
+        DenseDataset<double> data = TestData.BreastCancerStandardized();
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, Tolerance = 1e-8 };
+        RegularizationPath exact = RegularizationPath.Compute(data, options, new PathOptions { Count = 8 });
+        RegularizationPath lbfgs = RegularizationPath.Compute(data, options with { Solver = Solver.Lbfgs }, new PathOptions { Count = 8 });
+        for (int k = 0; k < exact.Points.Count; k++)
+        {
+            Close.Equal(lbfgs.Points[k].Objective, exact.Points[k].Objective, 1e-7, 0, $"point {k}");
+        }
+    }
+
+    private sealed class DenseQuadratic(double[] a, int n) : ITwiceDifferentiableFunction
+    {
+        public int Dimension => n;
+
+        public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+        {
+            double f = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double ax = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    ax += a[(i * n) + k] * point[k];
+                }
+
+                gradient[i] = ax - 1;
+                f += (0.5 * point[i] * ax) - point[i];
+            }
+
+            return f;
+        }
+
+        public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    sum += a[(i * n) + k] * direction[k];
+                }
+
+                product[i] = sum;
+            }
+        }
+
+        public bool TryGetHessianDiagonal(Span<double> diagonal) => false;
+
+        public bool TryGetHessian(Span<double> hessian)
+        {
+            a.CopyTo(hessian);
+            return true;
+        }
+    }
+
+    private sealed class HessianFree : ITwiceDifferentiableFunction
+    {
+        public int Dimension => 2;
+
+        public double Evaluate(ReadOnlySpan<double> point, Span<double> gradient)
+        {
+            gradient[0] = point[0] - 1;
+            gradient[1] = point[1] + 1;
+            return (0.5 * (point[0] - 1) * (point[0] - 1)) + (0.5 * (point[1] + 1) * (point[1] + 1));
+        }
+
+        public void HessianVector(ReadOnlySpan<double> direction, Span<double> product) => direction.CopyTo(product);
+
+        public bool TryGetHessianDiagonal(Span<double> diagonal) => false;
+    }
+}
