@@ -15,6 +15,8 @@ internal static class IllConditioned
         "breast-cancer-raw" => BreastCancerRaw(),
         "digits-3v8-raw" => DigitsThreeVersusEight(),
         "correlated-50000x500" => Correlated(50_000, 500, 20),
+        "correlated-200000x30" => Correlated(200_000, 30, 5),
+        "correlated-20000x100" => Correlated(20_000, 100, 10),
         _ => TimeToOptimumBenchmarks.Load(name),
     };
 

@@ -19,7 +19,7 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--newton-survey")
         {
-            return NewtonSurvey.Run(args.Length > 1 ? args[1] : null);
+            return NewtonSurvey.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2..] : null);
         }
 
         if (args.Length > 1 && args[0] == "--export-libsvm")

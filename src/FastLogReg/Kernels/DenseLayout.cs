@@ -108,11 +108,7 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
 
     public override void DenseRow(int row, Span<double> destination)
     {
-        ReadOnlySpan<T> xi = _data.GetRow(row);
-        for (int j = 0; j < xi.Length; j++)
-        {
-            destination[j] = double.CreateTruncating(xi[j]);
-        }
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<T, double>(_data.GetRow(row), destination[..Columns]);
     }
 
     public override void WeightedMoments(int start, int count, ReadOnlySpan<double> c, Span<double> sumCx, Span<double> sumCx2)

@@ -37,6 +37,7 @@ internal static class WeightedGram
     /// <param name="panelStart">j₀, a multiple of 4.</param>
     /// <param name="gram">stride × stride doubles, row-major: the running sums.</param>
     /// <param name="scaled">Scratch for 4·rows doubles (cᵢ·x̂ᵢⱼ of the panel).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddPanel<TV, W>(ReadOnlySpan<double> block, int rows, int stride, ReadOnlySpan<double> c, int panelStart, Span<double> gram, Span<double> scaled)
         where TV : struct
         where W : ISimdDouble<TV>
@@ -128,6 +129,7 @@ internal static class WeightedGram
     }
 
     /// <summary>Four rows of G × one register of columns (the panel's last columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile1<TV, W>(ref double x, int rows, int stride, ref double cx, ref double g)
         where TV : struct
         where W : ISimdDouble<TV>

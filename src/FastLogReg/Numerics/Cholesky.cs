@@ -14,6 +14,7 @@ internal static class Cholesky
     /// Overwrites the lower triangle of <paramref name="matrix"/> (n × n, row-major; only the lower triangle is read)
     /// with L. False when a pivot is not positive and finite: the matrix is not (numerically) positive definite.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool Factor(Span<double> matrix, int n)
     {
         for (int i = 0; i < n; i++)
@@ -38,6 +39,7 @@ internal static class Cholesky
     }
 
     /// <summary>Solves LLᵀx = b in place (<paramref name="vector"/> holds b, then x) with the factor of <see cref="Factor"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> factor, int n, Span<double> vector)
     {
         // L y = b, forward, by rows.

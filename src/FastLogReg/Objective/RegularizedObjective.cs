@@ -222,6 +222,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="hessian"/> does not hold Dimension² values.</exception>
     /// <exception cref="InvalidOperationException">Nothing has been evaluated yet.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryGetHessian(Span<double> hessian)
     {
         int n = Dimension, d = _source.Columns, size = d + 1;

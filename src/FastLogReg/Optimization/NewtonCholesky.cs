@@ -116,6 +116,7 @@ public static class NewtonCholesky
     /// <summary>
     /// s = −H⁻¹g by Cholesky; if H does not factor, H + τI for τ growing from 10⁻¹⁰·max Hⱼⱼ; −g if nothing factors.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void NewtonDirection(double[] hessian, double[] factor, int n, double[] g, double[] s)
     {
         double largest = 0;

@@ -153,9 +153,17 @@ public static partial class LogisticRegression
     internal const double NewtonScaleSpread = 1e3;
 
     /// <summary>
+    /// Up to this many features <see cref="Solver.Auto"/>'s Newton is the exact one (<see cref="Solver.NewtonCholesky"/>):
+    /// its Hessian pass costs about 0.2·d + 10 gradient passes (measured), and on the ill-conditioned shapes it was
+    /// 1.5× (raw breast cancer, d = 30) to 37× (200,000 × 30) faster than trust-region Newton, 20× at d = 100.
+    /// </summary>
+    internal const int ExactNewtonFeatures = 100;
+
+    /// <summary>
     /// The data-aware choice of <see cref="Solver.Auto"/> for binary data: Newton for an L2 (or no) penalty on
     /// unstandardized features whose columns' standard deviations span more than <see cref="NewtonScaleSpread"/>
-    /// (constant columns, which the moments give σ = 1, left out); otherwise the data-free choice (L-BFGS, or OWL-QN for L1).
+    /// (constant columns, which the moments give σ = 1, left out) — exact Newton up to <see cref="ExactNewtonFeatures"/>
+    /// features, trust-region beyond; otherwise the data-free choice (L-BFGS, or OWL-QN for L1).
     /// </summary>
     internal static Solver AutomaticSolver<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -178,7 +186,9 @@ public static partial class LogisticRegression
             }
         }
 
-        return largest > NewtonScaleSpread * smallest ? Solver.Newton : Solver.Lbfgs;
+        return !(largest > NewtonScaleSpread * smallest) ? Solver.Lbfgs
+            : data.Columns <= ExactNewtonFeatures ? Solver.NewtonCholesky
+            : Solver.Newton;
     }
 
     /// <summary>

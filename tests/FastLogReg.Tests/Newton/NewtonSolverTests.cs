@@ -114,18 +114,33 @@ public class NewtonSolverTests
 public sealed class AutomaticSolverTests
 {
     [Fact]
-    public void RawFeaturesOfVeryDifferentScales_GetNewton_OtherwiseLbfgsOrOwlQn()
+    public void RawFeaturesOfVeryDifferentScales_GetNewton_ExactUpToAHundredFeatures_OtherwiseLbfgsOrOwlQn()
     {
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         var raw = DenseDataset.Create(x, y, names.Length); // column sds from 0.003 to 569
         var options = new TrainingOptions { L2 = 1e-3 };
 
         Assert.Equal(Solver.Auto, new TrainingOptions().Solver);
-        Assert.Equal(Solver.Newton, LogisticRegression.Train(raw, options).Report.Solver);
-        Assert.Equal(Solver.Newton, LogisticRegression.EffectiveSolverOf(raw, options));
+        Assert.Equal(Solver.NewtonCholesky, LogisticRegression.Train(raw, options).Report.Solver);
+        Assert.Equal(Solver.NewtonCholesky, LogisticRegression.EffectiveSolverOf(raw, options));
         Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Standardize = true }).Report.Solver);
         Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, options with { L1Ratio = 1 }).Report.Solver);
         Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Solver = Solver.Lbfgs }).Report.Solver);
+
+        // The same spread of scales over more than 100 columns: the trust-region Newton (the exact one's Hessian pass
+        // would cost more than 30 gradient passes).
+        foreach (int columns in new[] { 100, 101 })
+        {
+            var rng = new Random(columns);
+            double[] wide = new double[300 * columns];
+            for (int i = 0; i < wide.Length; i++)
+            {
+                wide[i] = (rng.NextDouble() - 0.5) * Math.Pow(10, -2 + (4.0 * (i % columns) / (columns - 1)));
+            }
+
+            var data = DenseDataset.Create(wide, Enumerable.Range(0, 300).Select(i => (double)(i % 2)).ToArray(), columns);
+            Assert.Equal(columns <= 100 ? Solver.NewtonCholesky : Solver.Newton, LogisticRegression.EffectiveSolverOf(data, options));
+        }
 
         (double[] px, double[] py) = FastLogReg.Tests.Multiclass.MulticlassData.Digits(); // pixels 0–16: scales within 10³
         var digits = DenseDataset.Create(px, py, 64, classCount: 10);
