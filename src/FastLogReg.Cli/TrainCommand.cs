@@ -116,7 +116,7 @@ internal static class TrainCommand
             MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
         };
 
-        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.NewtonCholesky or Solver.CoordinateDescent or Solver.MiniBatchSgd)
+        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.MiniBatchSgd)
         {
             throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs or owlqn.");
         }

@@ -26,7 +26,7 @@ namespace FastLogReg.Objective;
 /// on w = w₁ − w₀ alone, the penalty (λ/2)(‖w₀‖² + ‖w₁‖²) is smallest at w₁ = −w₀ = w/2, where it is (λ/4)‖w‖², so its
 /// decision function z₁ − z₀ is the binary model's wᵀx + b at half the λ. Not thread-safe: one evaluation at a time.
 /// </remarks>
-public sealed class MultinomialObjective<T> : IDifferentiableFunction
+public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly FeatureLayout<T> _layout;
@@ -40,6 +40,17 @@ public sealed class MultinomialObjective<T> : IDifferentiableFunction
     private readonly double[] _fold;              // the folded gradient in the layout's orientation
     private readonly int _stride;
     private long _evaluations;
+    private double[]? _lastPoint;      // the point of the most recent evaluation, where the Hessian is taken
+    private double[]? _scores;         // K × n: probabilities at the last point (for the Hessian), on first use
+    private double[]? _rowWeights;     // n: sᵢ·cw(yᵢ)
+    private double[]? _curvature;      // n: one block's weights
+    private double[]? _gramBlock;      // (d + 1)²
+    private double[]? _hessianCache;   // for HessianVector: the matrix at the last point
+    private double[]? _unit;           // a unit direction and its penalty product
+    private double[]? _unitProduct;
+    private GramBuilder<T>? _gram;
+    private bool _hessianCached;
+    private readonly int? _maxDegreeOfParallelism;
 
     /// <summary>Creates the objective.</summary>
     /// <param name="data">The training data; its labels are class ids 0 … K − 1 (K = <see cref="Dataset{T}.ClassCount"/>).</param>
@@ -103,6 +114,7 @@ public sealed class MultinomialObjective<T> : IDifferentiableFunction
         _partialLoss = new double[_layout.Partition.ChunkCount];
         _fold = new double[k * d];
         _runner = new ChunkRunner(_layout.Partition.ChunkCount, maxDegreeOfParallelism, ProcessChunk);
+        _maxDegreeOfParallelism = maxDegreeOfParallelism;
     }
 
     /// <summary>The data.</summary>
@@ -135,8 +147,188 @@ public sealed class MultinomialObjective<T> : IDifferentiableFunction
     /// <summary>The data term of the most recent evaluation, without the penalty.</summary>
     public double LastLoss { get; private set; }
 
-    /// <summary>Passes over the data so far.</summary>
-    public double DataPasses => _evaluations;
+    /// <summary>Passes over the data so far (evaluations, and each Hessian's passes: K margins and K(K + 1)/2 matrix blocks — K for one-vs-rest).</summary>
+    public double DataPasses => _evaluations + HessianPasses;
+
+    /// <summary>Passes over the data made for Hessians so far.</summary>
+    public long HessianPasses { get; private set; }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The whole matrix over (W, b), W class-major then the K intercepts, at the most recently evaluated point: block
+    /// (k, l) is (1/S) Σᵢ sᵢ·pᵢₖ(δₖₗ − pᵢₗ)·x̂ᵢx̂ᵢᵀ for the softmax (pᵢₖ(1 − pᵢₖ) on the diagonal blocks only, for one-vs-rest),
+    /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. K margin passes, then one blocked
+    /// weighted-Gram pass per block (K(K + 1)/2 of them; K for one-vs-rest): O(n·K²·d²/4) multiply-adds, bit-identical
+    /// for any thread count. The softmax's matrix is singular along equal shifts of every class (the intercepts in
+    /// particular): Newton-Cholesky's shifted factorization handles it. False beyond
+    /// <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="hessian"/> does not hold Dimension² values.</exception>
+    /// <exception cref="InvalidOperationException">Nothing has been evaluated yet.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public bool TryGetHessian(Span<double> hessian)
+    {
+        int n = Dimension, k = Classes, d = Data.Columns, kd = k * d, size = d + 1, rows = Data.Rows;
+        if (hessian.Length != (long)n * n)
+        {
+            throw new ArgumentException($"The Hessian span has {hessian.Length} elements but the objective's Hessian has {n} × {n}.", nameof(hessian));
+        }
+
+        if (n > RegularizedObjective.MaxHessianDimension)
+        {
+            return false;
+        }
+
+        if (_lastPoint is null)
+        {
+            throw new InvalidOperationException("The Hessian is taken at the most recently evaluated point: call Evaluate first.");
+        }
+
+        // Probabilities at the point: K margin passes on raw parameters, then the softmax (or σ) per row.
+        double[] weights = new double[kd], biases = new double[k];
+        ToRaw(_lastPoint, weights, biases);
+        _scores ??= new double[checked(k * rows)];
+        _rowWeights ??= new double[rows];
+        _curvature ??= new double[rows];
+        _gramBlock ??= new double[size * size];
+        _gram ??= new GramBuilder<T>(_layout, _maxDegreeOfParallelism);
+        for (int c = 0; c < k; c++)
+        {
+            _layout.Margins(0, rows, weights.AsSpan(c * d, d), biases[c], _scores.AsSpan(c * rows, rows));
+        }
+
+        HessianPasses += k;
+        ReadOnlySpan<T> labels = Data.Labels.Span;
+        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        for (int i = 0; i < rows; i++)
+        {
+            _rowWeights[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])];
+            if (OneVsRest)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    _scores[(c * rows) + i] = StableLogistic.Sigmoid(_scores[(c * rows) + i]);
+                }
+            }
+            else
+            {
+                double max = double.NegativeInfinity;
+                for (int c = 0; c < k; c++)
+                {
+                    max = Math.Max(max, _scores[(c * rows) + i]);
+                }
+
+                double sum = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    double e = Math.Exp(_scores[(c * rows) + i] - max);
+                    _scores[(c * rows) + i] = e;
+                    sum += e;
+                }
+
+                for (int c = 0; c < k; c++)
+                {
+                    _scores[(c * rows) + i] /= sum;
+                }
+            }
+        }
+
+        double inverse = 1.0 / TotalWeight;
+        ReadOnlySpan<double> means = Scaling is null ? default : Scaling.Means, scales = Scaling is null ? default : Scaling.Scales;
+        hessian.Clear();
+        for (int a = 0; a < k; a++)
+        {
+            for (int c = OneVsRest ? a : 0; c <= a; c++)
+            {
+                ReadOnlySpan<double> pa = _scores.AsSpan(a * rows, rows), pc = _scores.AsSpan(c * rows, rows);
+                for (int i = 0; i < rows; i++)
+                {
+                    _curvature[i] = _rowWeights[i] * (a == c ? pa[i] * (1 - pa[i]) : -pa[i] * pc[i]);
+                }
+
+                _gram.Compute(_curvature, means, scales, _gramBlock);
+                HessianPasses++;
+                Place(hessian, a, c, inverse);
+                if (a != c)
+                {
+                    Place(hessian, c, a, inverse);
+                }
+            }
+        }
+
+        // The penalty's curvature on W, column by column (it knows only its products); never on b.
+        _unit ??= new double[kd];
+        _unitProduct ??= new double[kd];
+        for (int j = 0; j < kd; j++)
+        {
+            _unit[j] = 1;
+            Array.Clear(_unitProduct);
+            Penalty.AddHessianVector(_unit, _unitProduct);
+            _unit[j] = 0;
+            for (int r = 0; r < kd; r++)
+            {
+                hessian[(r * n) + j] += _unitProduct[r];
+            }
+        }
+
+        return true;
+
+        // Block (a, c) of the matrix from the Gram block G (intercept last): W rows/columns and the intercepts.
+        void Place(Span<double> h, int a, int c, double scale)
+        {
+            ReadOnlySpan<double> g = _gramBlock;
+            for (int j = 0; j < size; j++)
+            {
+                if (j == d && !FitIntercept)
+                {
+                    break;
+                }
+
+                int row = j < d ? (a * d) + j : kd + a;
+                for (int m = 0; m < size; m++)
+                {
+                    if (m == d && !FitIntercept)
+                    {
+                        break;
+                    }
+
+                    int column = m < d ? (c * d) + m : kd + c;
+                    h[(row * n) + column] = g[(j * size) + m] * scale;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Through the whole matrix (<see cref="TryGetHessian"/>), built once per evaluated point: for the exact solver, not for large K·d.</remarks>
+    /// <exception cref="NotSupportedException">More than <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.</exception>
+    public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
+    {
+        int n = Dimension;
+        if (!_hessianCached)
+        {
+            if (n > RegularizedObjective.MaxHessianDimension)
+            {
+                throw new NotSupportedException($"{n} parameters: the Hessian-vector products of K classes go through the whole matrix, built up to {RegularizedObjective.MaxHessianDimension} parameters.");
+            }
+
+            _hessianCache ??= new double[n * n];
+            if (!TryGetHessian(_hessianCache))
+            {
+                throw new NotSupportedException($"{n} parameters: the Hessian-vector products of K classes go through the whole matrix, built up to {RegularizedObjective.MaxHessianDimension} parameters.");
+            }
+
+            _hessianCached = true;
+        }
+
+        for (int r = 0; r < n; r++)
+        {
+            product[r] = TensorPrimitives.Dot<double>(_hessianCache.AsSpan(r * n, n), direction);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetHessianDiagonal(Span<double> diagonal) => false;
 
     /// <summary>Threads an evaluation uses at most.</summary>
     public int DegreeOfParallelism => _runner.DegreeOfParallelism;
@@ -189,6 +381,9 @@ public sealed class MultinomialObjective<T> : IDifferentiableFunction
         }
 
         _evaluations++;
+        _lastPoint ??= new double[Dimension];
+        point.CopyTo(_lastPoint);
+        _hessianCached = false;
         double value = Finish(point, gradient, residual, loss, TotalWeight, Scaling, Penalty, FitIntercept, k, d, out double lastLoss);
         LastLoss = lastLoss;
         return value;

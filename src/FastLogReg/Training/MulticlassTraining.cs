@@ -15,9 +15,14 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (options.Solver is Solver.Newton or Solver.NewtonCholesky or Solver.CoordinateDescent)
+        if (options.Solver is Solver.Newton or Solver.CoordinateDescent)
         {
-            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1) or one of the first-order solvers.", nameof(options));
+            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), NewtonCholesky or one of the first-order solvers.", nameof(options));
+        }
+
+        if (options.Solver == Solver.NewtonCholesky && (long)data.ClassCount * (data.Columns + 1) > RegularizedObjective.MaxHessianDimension)
+        {
+            throw new ArgumentException($"The NewtonCholesky solver builds the whole Hessian of K·(d + 1) = {(long)data.ClassCount * (data.Columns + 1):N0} parameters, at most {RegularizedObjective.MaxHessianDimension:N0}: use L-BFGS for {data.ClassCount} classes of {data.Columns:N0} features.", nameof(options));
         }
 
         if (options.Solver == Solver.MiniBatchSgd)
@@ -43,13 +48,14 @@ public static partial class LogisticRegression
         }
 
         var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
-        double learningRate = solver is Solver.Lbfgs or Solver.OwlQn ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
+        double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
         OptimizationResult result = solver switch
         {
             Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.BacktrackingGradientDescent => BacktrackingGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
+            Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 

@@ -63,7 +63,8 @@ public enum Solver
     /// for any thread count), solves for the Newton step by Cholesky and takes it with a backtracking line search.
     /// A handful of iterations whatever the conditioning: on ill-conditioned data the fastest solver for few features
     /// (measured up to 500), on well-conditioned data slower than L-BFGS (its pass costs about 0.2·d + 10 gradient
-    /// passes). Binary models, L2 or no penalty, at most 4,096 features.
+    /// passes). Binary and K-class models (the K-class matrix has K(K + 1)/2 blocks: for small K·d), L2 or no penalty, at
+    /// most 4,097 parameters.
     /// </summary>
     NewtonCholesky,
 }

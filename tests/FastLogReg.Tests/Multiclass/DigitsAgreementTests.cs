@@ -35,13 +35,14 @@ public class DigitsAgreementTests
     }
 
     [Theory]
-    [InlineData(1.0)]
-    [InlineData(0.01)]
-    public void MultinomialReachesScikitLearnsOptimum(double c)
+    [InlineData(1.0, Solver.Lbfgs)]
+    [InlineData(0.01, Solver.Lbfgs)]
+    [InlineData(1.0, Solver.NewtonCholesky)]
+    public void MultinomialReachesScikitLearnsOptimum(double c, Solver solver)
     {
         JsonElement fit = Fixture().GetProperty("multinomial").EnumerateArray().First(f => f.GetProperty("C").GetDouble() == c);
         DenseDataset<double> digits = Digits();
-        var options = new TrainingOptions { L2 = TrainingOptions.L2FromScikitLearnC(c, digits.Rows), Tolerance = 1e-10, MaxIterations = 50_000 };
+        var options = new TrainingOptions { Solver = solver, L2 = TrainingOptions.L2FromScikitLearnC(c, digits.Rows), Tolerance = 1e-10, MaxIterations = solver == Solver.NewtonCholesky ? 100 : 50_000 };
         Close.Equal(fit.GetProperty("lambda").GetDouble(), options.L2, 1e-15, 0, "λ");
 
         TrainingResult result = LogisticRegression.Train(digits, options);
@@ -60,13 +61,15 @@ public class DigitsAgreementTests
         Close.Equal(theirs, ours, 0, 1e-5, "probabilities");
     }
 
-    [Fact]
-    public void OneVsRestReachesScikitLearnsOptimumForEveryClass()
+    [Theory]
+    [InlineData(Solver.Lbfgs)]
+    [InlineData(Solver.NewtonCholesky)]
+    public void OneVsRestReachesScikitLearnsOptimumForEveryClass(Solver solver)
     {
         JsonElement fits = Fixture().GetProperty("one_vs_rest").GetProperty("fits");
         DenseDataset<double> digits = Digits();
         double l2 = TrainingOptions.L2FromScikitLearnC(1.0, digits.Rows);
-        TrainingResult result = LogisticRegression.Train(digits, new TrainingOptions { L2 = l2, MultiClass = MultiClass.OneVsRest, Tolerance = 1e-10, MaxIterations = 50_000 });
+        TrainingResult result = LogisticRegression.Train(digits, new TrainingOptions { Solver = solver, L2 = l2, MultiClass = MultiClass.OneVsRest, Tolerance = 1e-10, MaxIterations = solver == Solver.NewtonCholesky ? 100 : 50_000 });
         MulticlassModel model = result.Multiclass;
         Assert.Equal(ClassificationKind.OneVsRest, model.Kind);
 

@@ -199,13 +199,15 @@ public class ExactHessianTests
             }
 
             double s = dense.HasSampleWeights ? double.CreateTruncating(dense.SampleWeights.Span[i]) : 1.0;
-            double sigma = 1 / (1 + Math.Exp(-z));
+            // σ(z)(1 − σ(z)) = e/(1 + e)², e = e^−|z|: exact in the tails, where 1 − σ(z) would round to 0.
+            double e = Math.Exp(-Math.Abs(z));
+            double curvature = e / ((1 + e) * (1 + e));
             total += s;
             for (int j = 0; j <= d; j++)
             {
                 for (int k = 0; k <= d; k++)
                 {
-                    expected[(j * (d + 1)) + k] += s * sigma * (1 - sigma) * xi[j] * xi[k];
+                    expected[(j * (d + 1)) + k] += s * curvature * xi[j] * xi[k];
                 }
             }
         }
