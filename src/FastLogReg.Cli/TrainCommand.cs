@@ -186,14 +186,26 @@ internal static class TrainCommand
             HashedColumns = a.Hashed.Count > 0 ? a.Hashed : null,
         };
         Statistics.CoefficientTable? table = null;
+        Statistics.MultinomialCoefficientTable? classTable = null;
         if (a.Stats)
         {
-            if (model is not LogisticModel binary)
+            if (model is LogisticModel binary)
             {
-                throw new UsageException("--stats works for binary models; this one has " + model.ClassCount.ToString(c) + " classes.");
+                table = Statistics.CoefficientStatistics.Compute(binary, train, l2, result.Standardization, loaded.FeatureNames);
             }
+            else if (model is MulticlassModel { Kind: ClassificationKind.Multinomial } multinomial)
+            {
+                if (l2 > 0)
+                {
+                    throw new UsageException("--stats for " + model.ClassCount.ToString(c) + " classes reports the unpenalized multinomial fit (as statsmodels' MNLogit does): add --l2 0.");
+                }
 
-            table = Statistics.CoefficientStatistics.Compute(binary, train, l2, result.Standardization, loaded.FeatureNames);
+                classTable = Statistics.MultinomialStatistics.Compute(multinomial, train, loaded.FeatureNames);
+            }
+            else
+            {
+                throw new UsageException("--stats with --multiclass ovr: each class is a separate binary model; use --multiclass multinomial (with --l2 0), or train one class against the rest.");
+            }
         }
 
         string modelPath = a.Model.FullName;
@@ -233,7 +245,7 @@ internal static class TrainCommand
                 ModelKind = model.Kind.ToString(),
                 L1Ratio = a.L1Ratio,
                 NonZeroWeights = report.NonZeroWeights,
-                Coefficients = table?.Rows.Select(r => new CoefficientOutput(r.Name, r.Estimate, r.StandardError, r.Z, r.PValue, r.Lower, r.Upper, r.OddsRatio)).ToArray(),
+                Coefficients = (table?.Rows ?? classTable?.Classes.SelectMany((rows, k) => rows.Select(r => r with { Name = $"{r.Name} (class {loaded.Labels.Classes[k]} vs {loaded.Labels.Classes[classTable.ReferenceClass]})" })))?.Select(r => new CoefficientOutput(r.Name, r.Estimate, r.StandardError, r.Z, r.PValue, r.Lower, r.Upper, r.OddsRatio)).ToArray(),
             };
             context.Output.WriteLine(JsonSerializer.Serialize(output, CliJsonContext.Readable.TrainOutput));
         }
@@ -258,6 +270,12 @@ internal static class TrainCommand
             {
                 console.MarkupLine("[bold]Coefficients[/] (raw feature scale; standard errors from the inverse Hessian)");
                 console.WriteLine(table.ToString());
+            }
+
+            if (classTable is not null)
+            {
+                console.MarkupLine($"[bold]Coefficients[/] (raw feature scale, against class {Markup.Escape(loaded.Labels.Classes[classTable.ReferenceClass])}: log(P(k)/P(ref)); RRR = relative-risk ratio; class k is label {Markup.Escape(string.Join(", ", loaded.Labels.Classes.Select((l, i) => $"{i} = {l}")))})");
+                console.WriteLine(classTable.ToString());
             }
 
             console.MarkupLine($"[bold]Model[/]     saved to {Markup.Escape(modelPath)}");

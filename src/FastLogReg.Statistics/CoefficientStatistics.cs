@@ -147,7 +147,7 @@ public static class CoefficientStatistics
     /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
     /// matter — an error naming the columns of the null direction.
     /// </summary>
-    private static Matrix<double> Invert(Matrix<double> h, string[] labels)
+    internal static Matrix<double> Invert(Matrix<double> h, string[] labels)
     {
         int n = h.RowCount;
         double[] scale = new double[n];

@@ -51,6 +51,45 @@ public class MulticlassToolTests
     }
 
     [Fact]
+    public void StatsPrintsEachClassAgainstTheFirstForAnUnpenalizedMultinomialFit()
+    {
+        // Digits 3, 5 and 8 on six pixel columns (the statsmodels MNLogit fixture's data): not separable.
+        using var dir = new TempDirectory();
+        string[] lines = File.ReadAllLines(DigitsCsv);
+        string[] header = lines[0].Split(',');
+        int[] columns = [10, 20, 28, 36, 44, 52];
+        var rows = new List<string> { string.Join(',', columns.Select(j => header[j]).Append("digit")) };
+        foreach (string line in lines.Skip(1))
+        {
+            string[] f = line.Split(',');
+            if (f[^1] is "3" or "5" or "8")
+            {
+                rows.Add(string.Join(',', columns.Select(j => f[j]).Append(f[^1])));
+            }
+        }
+
+        string csv = dir.File("358.csv");
+        File.WriteAllLines(csv, rows);
+        (int code, string output, string error) = Run("train", "--data", csv, "--label", "digit", "--model", dir.File("m.json"), "--stats", "--l2", "0", "--solver", "newton-cholesky", "--test-fraction", "0");
+        Assert.True(code == 0, error);
+        Assert.Contains("class 1 against class 0", output);
+        Assert.Contains("class 2 against class 0", output);
+        Assert.Contains("RRR", output);
+        Assert.Contains("0 = 3", output);
+
+        (code, string json, error) = Run("train", "--data", csv, "--label", "digit", "--model", dir.File("m2.json"), "--stats", "--l2", "0", "--test-fraction", "0", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal(14, System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("coefficients").GetArrayLength());
+
+        (code, _, error) = Run("train", "--data", csv, "--label", "digit", "--model", dir.File("m3.json"), "--stats", "--test-fraction", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--l2 0", error);
+        (code, _, error) = Run("train", "--data", csv, "--label", "digit", "--model", dir.File("m4.json"), "--stats", "--l2", "0", "--multiclass", "ovr", "--test-fraction", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--multiclass multinomial", error);
+    }
+
+    [Fact]
     public void MultinomialModelFilesRoundTripBitForBit()
     {
         using var dir = new TempDirectory();
