@@ -118,7 +118,21 @@ internal static class TrainCommand
 
         if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.MiniBatchSgd)
         {
-            throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs or owlqn.");
+            throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs, newton-cholesky or owlqn.");
+        }
+
+        // What --stats cannot report for K classes is refused before training, not after it.
+        if (a.Stats && loaded.Data.ClassCount > 2)
+        {
+            if (options.MultiClass == MultiClass.OneVsRest)
+            {
+                throw new UsageException("--stats with --multiclass ovr: each class is a separate binary model; use --multiclass multinomial (with --l2 0), or train one class against the rest.");
+            }
+
+            if (l2 > 0)
+            {
+                throw new UsageException("--stats for " + loaded.Data.ClassCount.ToString(c) + " classes reports the unpenalized multinomial fit (as statsmodels' MNLogit does): add --l2 0.");
+            }
         }
 
         // Resolve Auto once (it may measure the column scales): the line below and the training share the choice.

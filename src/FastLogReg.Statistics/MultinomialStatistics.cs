@@ -122,6 +122,17 @@ public static class MultinomialStatistics
             throw new ArgumentException($"{names.Count} names for {d} features.", nameof(names));
         }
 
+        int[] counts = new int[k];
+        foreach (T label in data.Labels.Span)
+        {
+            counts[int.CreateTruncating(label)]++;
+        }
+
+        if (Array.IndexOf(counts, 0) is int empty and >= 0)
+        {
+            throw new ArgumentException($"Class {empty} has no rows in the data: its coefficients are not identified.", nameof(data));
+        }
+
         var objective = new MultinomialObjective<T>(data, Penalty.None);
         int n = objective.Dimension;
         if (n > RegularizedObjective.MaxHessianDimension)

@@ -10,9 +10,15 @@ namespace FastLogReg.Numerics;
 /// </summary>
 internal static class Cholesky
 {
+    /// <summary>The smallest pivot accepted, relative to its diagonal entry.</summary>
+    public const double RelativePivot = 1e-10;
+
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="matrix"/> (n × n, row-major; only the lower triangle is read)
-    /// with L. False when a pivot is not positive and finite: the matrix is not (numerically) positive definite.
+    /// with L. False when a pivot is not positive and finite, or below <see cref="RelativePivot"/> times its diagonal
+    /// entry (the column is a combination of the earlier ones to within 1 − r² &lt; 10⁻¹⁰): the matrix is not
+    /// numerically positive definite — a pivot made of rounding error would send the solution along a (near) null
+    /// direction by an arbitrary amount (a column 10⁻⁹ times another got a weight of 2.6·10⁹).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool Factor(Span<double> matrix, int n)
@@ -27,7 +33,7 @@ internal static class Cholesky
             }
 
             double pivot = li[i] - TensorPrimitives.Dot<double>(li[..i], li[..i]);
-            if (!(pivot > 0 && double.IsFinite(pivot)))
+            if (!(pivot > RelativePivot * li[i] && pivot > 0 && double.IsFinite(pivot)))
             {
                 return false;
             }

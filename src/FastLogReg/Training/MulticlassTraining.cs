@@ -20,9 +20,10 @@ public static partial class LogisticRegression
             throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), NewtonCholesky or one of the first-order solvers.", nameof(options));
         }
 
-        if (options.Solver == Solver.NewtonCholesky && (long)data.ClassCount * (data.Columns + 1) > RegularizedObjective.MaxHessianDimension)
+        long parameters = (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0));
+        if (options.Solver == Solver.NewtonCholesky && parameters > RegularizedObjective.MaxHessianDimension)
         {
-            throw new ArgumentException($"The NewtonCholesky solver builds the whole Hessian of K·(d + 1) = {(long)data.ClassCount * (data.Columns + 1):N0} parameters, at most {RegularizedObjective.MaxHessianDimension:N0}: use L-BFGS for {data.ClassCount} classes of {data.Columns:N0} features.", nameof(options));
+            throw new ArgumentException($"The NewtonCholesky solver builds the whole Hessian of {parameters:N0} parameters (K = {data.ClassCount} classes of {data.Columns:N0} features{(options.FitIntercept ? " and an intercept" : string.Empty)}), at most {RegularizedObjective.MaxHessianDimension:N0}: use L-BFGS.", nameof(options));
         }
 
         if (options.Solver == Solver.MiniBatchSgd)
@@ -59,6 +60,11 @@ public static partial class LogisticRegression
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, options.MaxDegreeOfParallelism),
         };
 
+        if (solver == Solver.NewtonCholesky && !oneVsRest)
+        {
+            CenterShiftDirection(result.Point, k, d, options.FitIntercept, penalty.CurvatureBound == 0);
+        }
+
         double[] weights = new double[k * d];
         double[] intercepts = new double[k];
         objective.ToRaw(result.Point, weights, intercepts);
@@ -81,6 +87,40 @@ public static partial class LogisticRegression
             message)
         { NonZeroWeights = CountNonZeros(weights) };
         return new TrainingResult(model, report) { Standardization = scaling };
+    }
+
+    /// <summary>
+    /// The softmax is unchanged when every class's intercept (and, without a penalty on W, every class's weights) moves
+    /// by the same amount: that direction is the Hessian's null space, and exact Newton's shifted steps leave an
+    /// arbitrary amount of it in the result (it differed by SIMD width). Removes it — intercepts, and unpenalized
+    /// weights, summing to zero over the classes, as L-BFGS from zero keeps them — without changing a probability.
+    /// </summary>
+    private static void CenterShiftDirection(double[] point, int k, int d, bool fitIntercept, bool unpenalized)
+    {
+        if (fitIntercept)
+        {
+            Span<double> b = point.AsSpan(k * d, k);
+            double mean = TensorPrimitives.Sum<double>(b) / k;
+            TensorPrimitives.Subtract(b, mean, b);
+        }
+
+        if (unpenalized)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                double mean = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    mean += point[(c * d) + j];
+                }
+
+                mean /= k;
+                for (int c = 0; c < k; c++)
+                {
+                    point[(c * d) + j] -= mean;
+                }
+            }
+        }
     }
 
     /// <summary>

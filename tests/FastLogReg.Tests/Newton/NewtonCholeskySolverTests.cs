@@ -70,6 +70,49 @@ public class NewtonCholeskySolverTests
     }
 
     [Fact]
+    public void ANearlyCollinearColumnWithoutAPenaltyKeepsItsCoefficientsSane()
+    {
+        // x3 = 10⁻⁹·x0: the Hessian's last pivot is rounding error. Taken at face value it sent w3 to −2.9·10⁸ (a
+        // hostile review found it); a pivot within rounding of zero now counts as a failed factorization, and the
+        // shifted one keeps the step off the (near) null direction.
+        var rng = new Random(3);
+        int n = 1000;
+        double[] x = new double[n * 4], y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                x[(i * 4) + j] = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            }
+
+            x[(i * 4) + 3] = 1e-9 * x[i * 4];
+            y[i] = x[i * 4] - x[(i * 4) + 1] + rng.NextDouble() - 0.5 > 0 ? 1 : 0;
+        }
+
+        var data = DenseDataset.Create(x, y, 4);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = 0, Tolerance = 1e-10 };
+        TrainingResult exact = LogisticRegression.Train(data, options);
+        TrainingResult lbfgs = LogisticRegression.Train(data, options with { Solver = Solver.Lbfgs, MaxIterations = 100_000 });
+        Assert.True(exact.Model.Weights.ToArray().Max(Math.Abs) < 100, $"w = [{string.Join(", ", exact.Model.Weights.ToArray())}]");
+        Assert.True(exact.Report.FinalObjective <= lbfgs.Report.FinalObjective + 1e-12, $"Newton-Cholesky {exact.Report.FinalObjective}, L-BFGS {lbfgs.Report.FinalObjective}");
+    }
+
+    [Fact]
+    public void MultinomialInterceptsCarryNoArbitraryShift()
+    {
+        // The softmax does not change when every intercept moves alike; the result is centred (Σ bₖ = 0), as L-BFGS
+        // from zero leaves it, so both solvers report the same intercepts.
+        (double[] px, double[] py) = FastLogReg.Tests.Multiclass.MulticlassData.Digits();
+        int[] keep = Enumerable.Range(0, py.Length).Where(i => py[i] < 3).ToArray();
+        var data = DenseDataset.Create(keep.SelectMany(i => px.Skip(i * 64).Take(64)).ToArray(), keep.Select(i => py[i]).ToArray(), 64, 3);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = 1e-3, Tolerance = 1e-10 };
+        Models.MulticlassModel exact = LogisticRegression.Train(data, options).Multiclass;
+        Models.MulticlassModel lbfgs = LogisticRegression.Train(data, options with { Solver = Solver.Lbfgs, MaxIterations = 100_000 }).Multiclass;
+        Assert.True(Math.Abs(exact.Intercepts.ToArray().Sum()) < 1e-12, $"Σb = {exact.Intercepts.ToArray().Sum()}");
+        Close.Equal(lbfgs.Intercepts.ToArray(), exact.Intercepts.ToArray(), 1e-3, 1e-4, "intercepts (the shift was O(1))");
+    }
+
+    [Fact]
     public void AUsersQuadraticIsSolvedInOneStep()
     {
         // f(x) = ½ xᵀAx − 1ᵀx with a dense, badly conditioned A: one Newton step lands on A⁻¹1.
