@@ -27,7 +27,7 @@ public static class Lbfgs
         return Minimize(counted, start, history, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
     }
 
-    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules, int? maxDegreeOfParallelism = null)
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules)
     {
         var monitor = new IterationMonitor(start, rules);
         var lineSearch = new WolfeLineSearch(function);
@@ -47,12 +47,9 @@ public static class Lbfgs
             y[i] = new double[n];
         }
 
-        LongVectors? parallel = n >= LongVectors.MinLength ? new LongVectors(n, maxDegreeOfParallelism) : null;
         int stored = 0, newest = -1;
         double gamma = 1;
         double f = function.Evaluate(x, g);
-        x.CopyTo(previousX, 0);
-        g.CopyTo(previousG, 0);
         for (int iteration = 0; ; iteration++)
         {
             if (monitor.Check(iteration, x, f, g, out double norm) is { } done)
@@ -60,12 +57,8 @@ public static class Lbfgs
                 return done;
             }
 
-            if (parallel is null)
-            {
-                x.CopyTo(previousX, 0);
-                g.CopyTo(previousG, 0);
-            }
-
+            x.CopyTo(previousX, 0);
+            g.CopyTo(previousG, 0);
             double? accepted = null;
             for (int attempt = 0; attempt < 2 && accepted is null; attempt++)
             {
@@ -78,15 +71,7 @@ public static class Lbfgs
                 }
                 else
                 {
-                    if (parallel is null)
-                    {
-                        TwoLoop(g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
-                    }
-                    else
-                    {
-                        TwoLoop(parallel, g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
-                    }
-
+                    TwoLoop(g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
                     if (SmallVectors.Dot(direction, g) >= 0)
                     {
                         stored = 0; // not a descent direction (rounding): forget the curvature pairs
@@ -108,22 +93,11 @@ public static class Lbfgs
 
             f = value;
             int slot = (newest + 1) % memory;
-            double sy, yy, ss;
-            if (parallel is null)
-            {
-                SmallVectors.Subtract(x, previousX, s[slot]);
-                SmallVectors.Subtract(g, previousG, y[slot]);
-                sy = SmallVectors.Dot(s[slot], y[slot]);
-                yy = SmallVectors.Dot(y[slot], y[slot]);
-                ss = SmallVectors.Dot(s[slot], s[slot]);
-            }
-            else
-            {
-                // One sweep: the pair, its three dot products, and x, g kept as the next iteration's previous point.
-                (sy, yy, ss) = parallel.Pair(x, previousX, g, previousG, s[slot], y[slot]);
-            }
-
-            if (sy > 1e-10 * Math.Sqrt(ss * yy))
+            SmallVectors.Subtract(x, previousX, s[slot]);
+            SmallVectors.Subtract(g, previousG, y[slot]);
+            double sy = SmallVectors.Dot(s[slot], y[slot]);
+            double yy = SmallVectors.Dot(y[slot], y[slot]);
+            if (sy > 1e-10 * Math.Sqrt(SmallVectors.Dot(s[slot], s[slot]) * yy))
             {
                 rho[slot] = 1 / sy;
                 gamma = sy / yy;
@@ -131,34 +105,6 @@ public static class Lbfgs
                 stored = Math.Min(stored + 1, memory);
             }
         }
-    }
-
-    /// <summary>
-    /// <see cref="TwoLoop(double[], double[][], double[][], double[], double[], int, int, int, double, double[])"/> for
-    /// long vectors: on all cores, each update fused with the next dot product (<see cref="LongVectors"/>).
-    /// </summary>
-    private static void TwoLoop(LongVectors vectors, double[] g, double[][] s, double[][] y, double[] rho, double[] alpha, int stored, int newest, int memory, double gamma, double[] direction)
-    {
-        int Slot(int k) => ((newest - k) % memory + memory) % memory;
-        g.CopyTo(direction, 0); // q
-        double dot = vectors.Dot(s[Slot(0)], direction);
-        for (int k = 0; k < stored; k++)
-        {
-            int i = Slot(k);
-            alpha[i] = rho[i] * dot;
-            dot = vectors.AddScaledThenDot(direction, -alpha[i], y[i], k + 1 < stored ? s[Slot(k + 1)] : null);
-        }
-
-        // r = H₀q, then the pairs oldest first.
-        dot = vectors.ScaleThenDot(direction, gamma, y[Slot(stored - 1)]);
-        for (int k = stored - 1; k >= 0; k--)
-        {
-            int i = Slot(k);
-            double beta = rho[i] * dot;
-            dot = vectors.AddScaledThenDot(direction, alpha[i] - beta, s[i], k > 0 ? y[Slot(k - 1)] : null);
-        }
-
-        SmallVectors.Negate(direction, direction);
     }
 
     /// <summary>direction = −H·g by the two-loop recursion over the stored pairs (newest first, then oldest first).</summary>

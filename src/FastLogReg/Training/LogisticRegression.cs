@@ -89,7 +89,7 @@ public static partial class LogisticRegression
                 start,
                 rules,
                 passes => columnPasses += passes),
-            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, options.MaxDegreeOfParallelism),
+            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 
         ReadOnlySpan<double> w = result.Point.AsSpan(0, d);

@@ -57,7 +57,7 @@ public static partial class LogisticRegression
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
             Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
-            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, options.MaxDegreeOfParallelism),
+            _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 
         if (solver == Solver.NewtonCholesky && !oneVsRest)

@@ -140,7 +140,7 @@ public sealed class RegularizationPath
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
-                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, options.MaxDegreeOfParallelism),
+                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
             };
 
             result.Point.CopyTo(start, 0);
