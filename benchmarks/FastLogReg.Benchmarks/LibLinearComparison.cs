@@ -70,7 +70,7 @@ internal static class LibLinearComparison
             MaxDegreeOfParallelism = threads,
         };
 
-        string[] solvers = l1Ratio > 0 ? ["CoordinateDescent", "OwlQn"] : ["Newton", "Lbfgs"];
+        string[] solvers = l1Ratio > 0 ? ["CoordinateDescent", "OwlQn"] : ["Newton", "NewtonCholesky", "Lbfgs"];
         var rows = new List<string>();
         foreach (string solverName in solvers)
         {
