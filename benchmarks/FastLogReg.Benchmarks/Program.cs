@@ -17,6 +17,11 @@ public static class Program
             return MulticlassProbe.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--l1-survey")
+        {
+            return L1Survey.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2..] : null);
+        }
+
         if (args.Length > 0 && args[0] == "--multiclass-newton-survey")
         {
             return MulticlassNewtonSurvey.Run(args.Length > 1 ? args[1] : null);
