@@ -26,15 +26,17 @@ internal sealed class GramBuilder<T>
     private const double MinWorkPerTask = 4e6;
 
     private readonly FeatureLayout<T> _layout;
-    private readonly ChunkRunner _runner;
     private readonly SimdWidth _width;
     private readonly int _stride;
     private readonly int _blockRows;
-    private readonly int[] _panelEnds;   // per task: its panels are [_panelEnds[t − 1], _panelEnds[t])
-    private readonly double[][] _blocks; // per task
-    private readonly double[][] _scaled; // per task: cᵢ·x̂ᵢⱼ of a panel
-    private readonly double[] _gram;     // stride × stride
-    private double[]? _curvature;
+    private readonly int _panels;
+    private readonly int _maxTasks;
+    private ChunkRunner? _runner;
+    private int[] _panelEnds = [];        // per task: its panels are [_panelEnds[t − 1], _panelEnds[t])
+    private double[]?[] _blocks = [];    // per task
+    private double[]?[] _scaled = [];    // per task: cᵢ·x̂ᵢⱼ of a panel
+    private double[] _gram = [];         // count × stride × stride
+    private IReadOnlyList<double[]> _curvatures = [];
     private double[]? _means;
     private double[]? _inverseScales;
 
@@ -43,34 +45,13 @@ internal sealed class GramBuilder<T>
         _layout = layout;
         int d = layout.Columns;
         _stride = WeightedGram.Stride(d);
-        _gram = new double[checked(_stride * _stride)];
         _blockRows = Math.Min(Math.Clamp(BlockDoubles / _stride, 8, 512), Math.Max(1, layout.Data.Rows));
         _width = layout.Width;
 
         // Panels cover G's rows 0..d; each panel's work is proportional to its column count, j₀ + 4.
-        int panels = (d + WeightedGram.PanelRows) / WeightedGram.PanelRows;
-        double work = (double)layout.Data.Rows * _stride * _stride / 2;
-        int tasks = (int)Math.Max(1, Math.Min(Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, panels), work / MinWorkPerTask));
-        _panelEnds = new int[tasks];
-        double total = (double)panels * (panels + 1) / 2, done = 0;
-        for (int t = 0, p = 0; t < tasks; t++)
-        {
-            double target = total * (t + 1) / tasks;
-            for (; p < panels && done < target; p++)
-            {
-                done += p + 1;
-            }
-
-            _panelEnds[t] = p;
-        }
-
-        _blocks = new double[tasks][];
-        _scaled = new double[tasks][];
-        _runner = new ChunkRunner(tasks, tasks, Task);
+        _panels = (d + WeightedGram.PanelRows) / WeightedGram.PanelRows;
+        _maxTasks = Math.Max(1, Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, _panels));
     }
-
-    /// <summary>Threads used at most.</summary>
-    public int DegreeOfParallelism => _runner.DegreeOfParallelism;
 
     /// <summary>
     /// G = Σᵢ cᵢ·x̂ᵢx̂ᵢᵀ into <paramref name="destination"/>, (d + 1) × (d + 1) row-major, the intercept last.
@@ -79,11 +60,23 @@ internal sealed class GramBuilder<T>
     /// <param name="means">μ for standardized features, or null.</param>
     /// <param name="scales">σ for standardized features, or null.</param>
     /// <param name="destination">Receives G (symmetric).</param>
+    public void Compute(double[] curvature, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, Span<double> destination) =>
+        ComputeMany([curvature], means, scales, destination);
+
+    /// <summary>
+    /// One matrix per weight vector, Gₘ = Σᵢ cₘᵢ·x̂ᵢx̂ᵢᵀ, in one pass over the rows (each block of rows read and
+    /// expanded once for all of them): <paramref name="destination"/> holds them one after another, each (d + 1)².
+    /// Each entry is the same sum as <see cref="Compute"/> gives it alone.
+    /// </summary>
+    /// <param name="curvatures">The weight vectors, one per row each.</param>
+    /// <param name="means">μ for standardized features, or null.</param>
+    /// <param name="scales">σ for standardized features, or null.</param>
+    /// <param name="destination">Receives the matrices (symmetric), count × (d + 1)².</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public void Compute(double[] curvature, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, Span<double> destination)
+    public void ComputeMany(IReadOnlyList<double[]> curvatures, ReadOnlySpan<double> means, ReadOnlySpan<double> scales, Span<double> destination)
     {
-        int d = _layout.Columns, size = d + 1;
-        _curvature = curvature;
+        int d = _layout.Columns, size = d + 1, count = curvatures.Count;
+        _curvatures = curvatures;
         if (means.IsEmpty)
         {
             _means = null;
@@ -100,26 +93,69 @@ internal sealed class GramBuilder<T>
             }
         }
 
-        Array.Clear(_gram);
+        int matrix = _stride * _stride;
+        if (_gram.Length != count * matrix)
+        {
+            _gram = new double[checked(count * matrix)];
+        }
+        else
+        {
+            Array.Clear(_gram);
+        }
+
+        // Threads by the whole pass's work (the task count changes no bits, only the speed).
+        double work = (double)_layout.Data.Rows * _stride * _stride / 2 * count;
+        int tasks = (int)Math.Max(1, Math.Min(_maxTasks, work / MinWorkPerTask));
+        if (_runner is null || _runner.ChunkCount != tasks)
+        {
+            Partition(tasks);
+            _runner = new ChunkRunner(tasks, tasks, Task);
+        }
+
         try
         {
             _runner.Run();
         }
         finally
         {
-            _curvature = null;
+            _curvatures = [];
         }
 
-        // The lower triangle is the computed one; mirror it.
-        for (int j = 0; j < size; j++)
+        // The lower triangles are the computed ones; mirror them.
+        for (int m = 0; m < count; m++)
         {
-            for (int k = 0; k <= j; k++)
+            ReadOnlySpan<double> g = _gram.AsSpan(m * matrix, matrix);
+            Span<double> output = destination.Slice(m * size * size, size * size);
+            for (int j = 0; j < size; j++)
             {
-                double g = _gram[(j * _stride) + k];
-                destination[(j * size) + k] = g;
-                destination[(k * size) + j] = g;
+                for (int k = 0; k <= j; k++)
+                {
+                    double value = g[(j * _stride) + k];
+                    output[(j * size) + k] = value;
+                    output[(k * size) + j] = value;
+                }
             }
         }
+    }
+
+    /// <summary>Splits the panels among <paramref name="tasks"/> tasks of about equal work.</summary>
+    private void Partition(int tasks)
+    {
+        _panelEnds = new int[tasks];
+        double total = (double)_panels * (_panels + 1) / 2, done = 0;
+        for (int t = 0, p = 0; t < tasks; t++)
+        {
+            double target = total * (t + 1) / tasks;
+            for (; p < _panels && done < target; p++)
+            {
+                done += p + 1;
+            }
+
+            _panelEnds[t] = p;
+        }
+
+        _blocks = new double[tasks][];
+        _scaled = new double[tasks][];
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -153,24 +189,29 @@ internal sealed class GramBuilder<T>
                 row[d] = 1;
             }
 
-            ReadOnlySpan<double> c = _curvature.AsSpan(start, count);
-            for (int p = firstPanel; p < endPanel; p++)
+            int matrix = _stride * _stride;
+            for (int m = 0; m < _curvatures.Count; m++)
             {
-                int j0 = p * WeightedGram.PanelRows;
-                switch (_width)
+                ReadOnlySpan<double> c = _curvatures[m].AsSpan(start, count);
+                Span<double> gram = _gram.AsSpan(m * matrix, matrix);
+                for (int p = firstPanel; p < endPanel; p++)
                 {
-                    case SimdWidth.Vector512:
-                        WeightedGram.AddPanel<Vector512<double>, Simd512>(block, count, _stride, c, j0, _gram, scaled);
-                        break;
-                    case SimdWidth.Vector256:
-                        WeightedGram.AddPanel<Vector256<double>, Simd256>(block, count, _stride, c, j0, _gram, scaled);
-                        break;
-                    case SimdWidth.Vector128:
-                        WeightedGram.AddPanel<Vector128<double>, Simd128>(block, count, _stride, c, j0, _gram, scaled);
-                        break;
-                    default:
-                        WeightedGram.AddPanel<double, SimdScalar>(block, count, _stride, c, j0, _gram, scaled);
-                        break;
+                    int j0 = p * WeightedGram.PanelRows;
+                    switch (_width)
+                    {
+                        case SimdWidth.Vector512:
+                            WeightedGram.AddPanel<Vector512<double>, Simd512>(block, count, _stride, c, j0, gram, scaled);
+                            break;
+                        case SimdWidth.Vector256:
+                            WeightedGram.AddPanel<Vector256<double>, Simd256>(block, count, _stride, c, j0, gram, scaled);
+                            break;
+                        case SimdWidth.Vector128:
+                            WeightedGram.AddPanel<Vector128<double>, Simd128>(block, count, _stride, c, j0, gram, scaled);
+                            break;
+                        default:
+                            WeightedGram.AddPanel<double, SimdScalar>(block, count, _stride, c, j0, gram, scaled);
+                            break;
+                    }
                 }
             }
         }

@@ -43,8 +43,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private double[]? _lastPoint;      // the point of the most recent evaluation, where the Hessian is taken
     private double[]? _scores;         // K × n: probabilities at the last point (for the Hessian), on first use
     private double[]? _rowWeights;     // n: sᵢ·cw(yᵢ)
-    private double[]? _curvature;      // n: one block's weights
-    private double[]? _gramBlock;      // (d + 1)²
+    private List<double[]>? _blockWeights; // n per block of a group
+    private double[]? _gramBlock;      // a group's matrices, (d + 1)² each
     private double[]? _hessianCache;   // for HessianVector: the matrix at the last point
     private double[]? _unit;           // a unit direction and its penalty product
     private double[]? _unitProduct;
@@ -157,8 +157,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     /// <remarks>
     /// The whole matrix over (W, b), W class-major then the K intercepts, at the most recently evaluated point: block
     /// (k, l) is (1/S) Σᵢ sᵢ·pᵢₖ(δₖₗ − pᵢₗ)·x̂ᵢx̂ᵢᵀ for the softmax (pᵢₖ(1 − pᵢₖ) on the diagonal blocks only, for one-vs-rest),
-    /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. K margin passes, then one blocked
-    /// weighted-Gram pass per block (K(K + 1)/2 of them; K for one-vs-rest): O(n·K²·d²/4) multiply-adds, bit-identical
+    /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. K margin passes, then blocked
+    /// weighted-Gram passes computing every block (K(K + 1)/2 of them; K for one-vs-rest) at once — one pass unless the
+    /// blocks' row weights exceed 128 MB: O(n·K²·d²/4) multiply-adds, bit-identical
     /// for any thread count. The softmax's matrix is singular along equal shifts of every class (the intercepts in
     /// particular): Newton-Cholesky's shifted factorization handles it. False beyond
     /// <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.
@@ -189,7 +190,6 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         ToRaw(_lastPoint, weights, biases);
         _scores ??= new double[checked(k * rows)];
         _rowWeights ??= new double[rows];
-        _curvature ??= new double[rows];
         _gramBlock ??= new double[size * size];
         _gram ??= new GramBuilder<T>(_layout, _maxDegreeOfParallelism);
         for (int c = 0; c < k; c++)
@@ -236,22 +236,53 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         double inverse = 1.0 / TotalWeight;
         ReadOnlySpan<double> means = Scaling is null ? default : Scaling.Means, scales = Scaling is null ? default : Scaling.Scales;
         hessian.Clear();
+
+        // The blocks (a, c), c ≤ a (c = a only, for one-vs-rest), in groups whose weight vectors fit in about 128 MB:
+        // one pass over the rows per group, every block of rows expanded once for all of the group's blocks.
+        var blocks = new List<(int A, int C)>();
         for (int a = 0; a < k; a++)
         {
             for (int c = OneVsRest ? a : 0; c <= a; c++)
             {
+                blocks.Add((a, c));
+            }
+        }
+
+        int group = (int)Math.Clamp((16L << 20) / Math.Max(1, rows), 1, blocks.Count);
+        _blockWeights ??= new List<double[]>();
+        for (int first = 0; first < blocks.Count; first += group)
+        {
+            int count = Math.Min(group, blocks.Count - first);
+            while (_blockWeights.Count < count)
+            {
+                _blockWeights.Add(new double[rows]);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                (int a, int c) = blocks[first + b];
                 ReadOnlySpan<double> pa = _scores.AsSpan(a * rows, rows), pc = _scores.AsSpan(c * rows, rows);
+                double[] weightsOfBlock = _blockWeights[b];
                 for (int i = 0; i < rows; i++)
                 {
-                    _curvature[i] = _rowWeights[i] * (a == c ? pa[i] * (1 - pa[i]) : -pa[i] * pc[i]);
+                    weightsOfBlock[i] = _rowWeights[i] * (a == c ? pa[i] * (1 - pa[i]) : -pa[i] * pc[i]);
                 }
+            }
 
-                _gram.Compute(_curvature, means, scales, _gramBlock);
-                HessianPasses++;
-                Place(hessian, a, c, inverse);
+            if (_gramBlock is null || _gramBlock.Length < count * size * size)
+            {
+                _gramBlock = new double[count * size * size];
+            }
+
+            _gram.ComputeMany(count == _blockWeights.Count ? _blockWeights : _blockWeights.GetRange(0, count), means, scales, _gramBlock);
+            HessianPasses++;
+            for (int b = 0; b < count; b++)
+            {
+                (int a, int c) = blocks[first + b];
+                Place(hessian, a, c, b, inverse);
                 if (a != c)
                 {
-                    Place(hessian, c, a, inverse);
+                    Place(hessian, c, a, b, inverse);
                 }
             }
         }
@@ -273,10 +304,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
         return true;
 
-        // Block (a, c) of the matrix from the Gram block G (intercept last): W rows/columns and the intercepts.
-        void Place(Span<double> h, int a, int c, double scale)
+        // Block (a, c) of the matrix from Gram matrix number m (intercept last): W rows/columns and the intercepts.
+        void Place(Span<double> h, int a, int c, int m, double scale)
         {
-            ReadOnlySpan<double> g = _gramBlock;
+            ReadOnlySpan<double> g = _gramBlock.AsSpan(m * size * size, size * size);
             for (int j = 0; j < size; j++)
             {
                 if (j == d && !FitIntercept)
@@ -285,15 +316,15 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
                 }
 
                 int row = j < d ? (a * d) + j : kd + a;
-                for (int m = 0; m < size; m++)
+                for (int q = 0; q < size; q++)
                 {
-                    if (m == d && !FitIntercept)
+                    if (q == d && !FitIntercept)
                     {
                         break;
                     }
 
-                    int column = m < d ? (c * d) + m : kd + c;
-                    h[(row * n) + column] = g[(j * size) + m] * scale;
+                    int column = q < d ? (c * d) + q : kd + c;
+                    h[(row * n) + column] = g[(j * size) + q] * scale;
                 }
             }
         }

@@ -58,6 +58,28 @@ public class ExactHessianTests
         Assert.Equal(Hessian(1), Hessian(threads));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SeveralMatricesInOnePassEqualEachAloneBitForBit(int threads)
+    {
+        var p = new Problem(3000, 37, 3, 2.0, Weighted: false, L2: 0);
+        (DenseDataset<float> data, _, _) = TestData.Build<float>(p);
+        var layout = FastLogReg.Kernels.FeatureLayout<float>.For(data);
+        var rng = new Random(1);
+        double[][] weights = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, data.Rows).Select(_ => rng.NextDouble() - 0.3).ToArray())];
+        FeatureScaling scaling = FeatureScaling.Compute(data);
+        int size = (data.Columns + 1) * (data.Columns + 1);
+        double[] together = new double[3 * size];
+        new FastLogReg.Kernels.GramBuilder<float>(layout, threads).ComputeMany(weights, scaling.Means, scaling.Scales, together);
+        for (int m = 0; m < 3; m++)
+        {
+            double[] alone = new double[size];
+            new FastLogReg.Kernels.GramBuilder<float>(layout, 1).Compute(weights[m], scaling.Means, scaling.Scales, alone);
+            Assert.Equal(alone, together.AsSpan(m * size, size).ToArray());
+        }
+    }
+
     [Fact]
     public void SparseRowsGiveTheDenseRowsHessianBitForBit()
     {
