@@ -19,7 +19,15 @@ namespace FastLogReg.Statistics;
 /// <param name="Lower">Lower end of the confidence interval, estimate − q·se.</param>
 /// <param name="Upper">Upper end, estimate + q·se.</param>
 /// <param name="OddsRatio">e^estimate: the factor on the odds per unit of the feature.</param>
-public sealed record Coefficient(string Name, double Estimate, double StandardError, double Z, double PValue, double Lower, double Upper, double OddsRatio);
+public sealed record Coefficient(string Name, double Estimate, double StandardError, double Z, double PValue, double Lower, double Upper, double OddsRatio)
+{
+    /// <summary>The row of an estimate and its standard error, with the interval's normal quantile <paramref name="q"/>.</summary>
+    internal static Coefficient Of(string name, double estimate, double standardError, double q)
+    {
+        double z = estimate / standardError;
+        return new Coefficient(name, estimate, standardError, z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)), estimate - (q * standardError), estimate + (q * standardError), Math.Exp(estimate));
+    }
+}
 
 /// <summary>The coefficient statistics of a fitted binary model, as statsmodels' <c>Logit(...).fit().summary()</c> shows them.</summary>
 public sealed class CoefficientTable
@@ -134,10 +142,7 @@ public static class CoefficientStatistics
         var rows = new Coefficient[d + 1];
         for (int j = 0; j <= d; j++)
         {
-            double estimate = j < d ? model.Weights[j] : model.Bias;
-            double se = Math.Sqrt(covariance[j, j]);
-            double z = estimate / se;
-            rows[j] = new Coefficient(labels[j], estimate, se, z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)), estimate - (q * se), estimate + (q * se), Math.Exp(estimate));
+            rows[j] = Coefficient.Of(labels[j], j < d ? model.Weights[j] : model.Bias, Math.Sqrt(covariance[j, j]), q);
         }
 
         return new CoefficientTable(rows, covariance.ToArray(), -fit.LogLoss * totalWeight, level, lambda);

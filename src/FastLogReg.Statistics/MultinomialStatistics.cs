@@ -4,7 +4,6 @@ using System.Text;
 using FastLogReg.Data;
 using FastLogReg.Models;
 using FastLogReg.Objective;
-using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -183,9 +182,7 @@ public static class MultinomialStatistics
             {
                 double estimate = j < d ? model.Coefficients(c)[j] - model.Coefficients(referenceClass)[j] : model.Intercepts[c] - model.Intercepts[referenceClass];
                 int at = (o * (d + 1)) + j;
-                double se = Math.Sqrt(covariance[at, at]);
-                double z = estimate / se;
-                rows[j] = new Coefficient(features[j], estimate, se, z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)), estimate - (q * se), estimate + (q * se), Math.Exp(estimate));
+                rows[j] = Coefficient.Of(features[j], estimate, Math.Sqrt(covariance[at, at]), q);
             }
 
             classes[c] = rows;

@@ -46,8 +46,6 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private List<double[]>? _blockWeights; // n per block of a group
     private double[]? _gramBlock;      // a group's matrices, (d + 1)² each
     private double[]? _hessianCache;   // for HessianVector: the matrix at the last point
-    private double[]? _unit;           // a unit direction and its penalty product
-    private double[]? _unitProduct;
     private GramBuilder<T>? _gram;
     private bool _hessianCached;
     private readonly int? _maxDegreeOfParallelism;
@@ -287,21 +285,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             }
         }
 
-        // The penalty's curvature on W, column by column (it knows only its products); never on b.
-        _unit ??= new double[kd];
-        _unitProduct ??= new double[kd];
-        for (int j = 0; j < kd; j++)
-        {
-            _unit[j] = 1;
-            Array.Clear(_unitProduct);
-            Penalty.AddHessianVector(_unit, _unitProduct);
-            _unit[j] = 0;
-            for (int r = 0; r < kd; r++)
-            {
-                hessian[(r * n) + j] += _unitProduct[r];
-            }
-        }
-
+        // The penalty's curvature on W; never on b.
+        Penalty.AddHessianInto(hessian, n, kd);
         return true;
 
         // Block (a, c) of the matrix from Gram matrix number m (intercept last): W rows/columns and the intercepts.

@@ -62,6 +62,27 @@ public abstract class Penalty
     public abstract void AddHessianVector(ReadOnlySpan<double> direction, Span<double> product);
 
     /// <summary>
+    /// Adds ∇²P over the first <paramref name="count"/> parameters (the weights) into the upper-left corner of
+    /// <paramref name="matrix"/> (row-major, <paramref name="stride"/> values a row), column by column through
+    /// <see cref="AddHessianVector"/> — the whole Hessian of the exact Newton solver.
+    /// </summary>
+    internal void AddHessianInto(Span<double> matrix, int stride, int count)
+    {
+        double[] unit = new double[count], column = new double[count];
+        for (int j = 0; j < count; j++)
+        {
+            unit[j] = 1;
+            Array.Clear(column);
+            AddHessianVector(unit, column);
+            unit[j] = 0;
+            for (int r = 0; r < count; r++)
+            {
+                matrix[(r * stride) + j] += column[r];
+            }
+        }
+    }
+
+    /// <summary>
     /// w ← prox_{step·P}(w) = argmin_u P(u) + ‖u − w‖²/(2·step), in place — what a proximal-gradient step applies after
     /// a gradient step of length <paramref name="step"/>.
     /// </summary>

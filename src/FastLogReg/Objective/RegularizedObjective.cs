@@ -24,8 +24,6 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
     private double[]? _sumCx;
     private double[]? _sumCx2;
     private double[]? _gram;      // (d + 1)², on first use
-    private double[]? _unit;      // a unit direction and its penalty product, for ∇²P's columns
-    private double[]? _unitProduct;
     private double _sumC;
     private bool _curvatureStale = true;
     private bool _hasEvaluated;
@@ -253,21 +251,8 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
             }
         }
 
-        // ∇²P column by column (the penalty only knows its products); it never touches the intercept.
-        _unit ??= new double[d];
-        _unitProduct ??= new double[d];
-        for (int j = 0; j < d; j++)
-        {
-            _unit[j] = 1;
-            Array.Clear(_unitProduct);
-            Penalty.AddHessianVector(_unit, _unitProduct);
-            _unit[j] = 0;
-            for (int k = 0; k < d; k++)
-            {
-                hessian[(k * n) + j] += _unitProduct[k];
-            }
-        }
-
+        // ∇²P on the weights; never on the intercept.
+        Penalty.AddHessianInto(hessian, n, d);
         return true;
     }
 
