@@ -41,10 +41,10 @@ public sealed class CoefficientTable
         Lambda = lambda;
     }
 
-    /// <summary>One row per feature, then the intercept.</summary>
+    /// <summary>One row per feature, then the intercept (when fitted).</summary>
     public IReadOnlyList<Coefficient> Rows { get; }
 
-    /// <summary>The covariance of the estimates, (d + 1) × (d + 1), the intercept last.</summary>
+    /// <summary>The covariance of the estimates, (d + 1) × (d + 1) with the intercept last (d × d when it was not fitted).</summary>
     public double[,] Covariance { get; }
 
     /// <summary>The log-likelihood Σᵢ sᵢ·[yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)] at the model.</summary>
@@ -99,9 +99,11 @@ public static class CoefficientStatistics
     /// <param name="standardization">The standardization it was fitted with (the penalty was on standardized weights), or null.</param>
     /// <param name="names">Feature names (d of them), or null for x0, x1, ….</param>
     /// <param name="level">The confidence level, in (0, 1). Default 0.95.</param>
+    /// <param name="fitIntercept">Whether the model was fitted with an intercept (<see cref="Training.TrainingOptions.FitIntercept"/>); without one the
+    /// information has no intercept row and column, and the table no intercept row.</param>
     /// <returns>The table.</returns>
-    /// <exception cref="ArgumentException">The Hessian is singular: the message names the collinear columns.</exception>
-    public static CoefficientTable Compute<T>(LogisticModel model, Dataset<T> data, double lambda = 0, FeatureScaling? standardization = null, IReadOnlyList<string>? names = null, double level = 0.95)
+    /// <exception cref="ArgumentException">The Hessian is singular: the message names the collinear columns; or <paramref name="fitIntercept"/> is false but the model has an intercept.</exception>
+    public static CoefficientTable Compute<T>(LogisticModel model, Dataset<T> data, double lambda = 0, FeatureScaling? standardization = null, IReadOnlyList<string>? names = null, double level = 0.95, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -122,8 +124,19 @@ public static class CoefficientStatistics
             throw new ArgumentException($"{names.Count} names for {d} features.", nameof(names));
         }
 
+        if (!fitIntercept && model.Bias != 0)
+        {
+            throw new ArgumentException($"fitIntercept is false but the model's intercept is {model.Bias.ToString("G6", CultureInfo.InvariantCulture)}: it was fitted with one.", nameof(fitIntercept));
+        }
+
         string[] labels = [.. Enumerable.Range(0, d).Select(j => names?[j] ?? "x" + j.ToString(CultureInfo.InvariantCulture)), "(intercept)"];
         double[,] information = model.ObservedInformation(data);
+        if (!fitIntercept)
+        {
+            // The intercept is not a parameter: its row and column leave the information (its inverse differs).
+            information = Leading(information, d);
+            labels = labels[..d];
+        }
         ModelEvaluation fit = model.Evaluate(data);
         double totalWeight = data.HasSampleWeights ? data.SampleWeights.ToArray().Sum(double.CreateTruncating) : data.Rows;
         if (lambda > 0)
@@ -139,8 +152,8 @@ public static class CoefficientStatistics
         Matrix<double> h = Matrix<double>.Build.DenseOfArray(information);
         Matrix<double> covariance = Invert(h, labels);
         double q = Normal.InvCDF(0, 1, 1 - ((1 - level) / 2));
-        var rows = new Coefficient[d + 1];
-        for (int j = 0; j <= d; j++)
+        var rows = new Coefficient[labels.Length];
+        for (int j = 0; j < rows.Length; j++)
         {
             rows[j] = Coefficient.Of(labels[j], j < d ? model.Weights[j] : model.Bias, Math.Sqrt(covariance[j, j]), q);
         }
@@ -152,6 +165,21 @@ public static class CoefficientStatistics
     /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
     /// matter — an error naming the columns of the null direction.
     /// </summary>
+    /// <summary>The leading <paramref name="n"/> × <paramref name="n"/> block.</summary>
+    private static double[,] Leading(double[,] matrix, int n)
+    {
+        double[,] block = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                block[i, j] = matrix[i, j];
+            }
+        }
+
+        return block;
+    }
+
     internal static Matrix<double> Invert(Matrix<double> h, string[] labels)
     {
         int n = h.RowCount;

@@ -35,7 +35,7 @@ public sealed class MultinomialCoefficientTable
     /// </summary>
     public IReadOnlyList<IReadOnlyList<Coefficient>> Classes { get; }
 
-    /// <summary>The covariance of the (K − 1)(d + 1) estimates, class-major in class order (the reference left out), each class's intercept last.</summary>
+    /// <summary>The covariance of the (K − 1)(d + 1) estimates ((K − 1)·d without intercepts), class-major in class order (the reference left out), each class's intercept last.</summary>
     public double[,] Covariance { get; }
 
     /// <summary>The log-likelihood Σᵢ sᵢ·log pᵢ,yᵢ at the model.</summary>
@@ -85,12 +85,13 @@ public static class MultinomialStatistics
     /// <param name="names">Feature names (d of them), or null for x0, x1, ….</param>
     /// <param name="referenceClass">The class the others are compared with; 0 (statsmodels' choice) by default.</param>
     /// <param name="level">The confidence level, in (0, 1). Default 0.95.</param>
+    /// <param name="fitIntercept">Whether the model was fitted with intercepts; without them the table has no intercept rows.</param>
     /// <returns>The table.</returns>
     /// <exception cref="ArgumentException">
     /// The model is not multinomial, does not fit the data's shape, has more than 4,097 parameters, or the information is
     /// singular (the message names the columns).
     /// </exception>
-    public static MultinomialCoefficientTable Compute<T>(MulticlassModel model, Dataset<T> data, IReadOnlyList<string>? names = null, int referenceClass = 0, double level = 0.95)
+    public static MultinomialCoefficientTable Compute<T>(MulticlassModel model, Dataset<T> data, IReadOnlyList<string>? names = null, int referenceClass = 0, double level = 0.95, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -132,7 +133,12 @@ public static class MultinomialStatistics
             throw new ArgumentException($"Class {empty} has no rows in the data: its coefficients are not identified.", nameof(data));
         }
 
-        var objective = new MultinomialObjective<T>(data, Penalty.None);
+        if (!fitIntercept && model.Intercepts.ToArray().Any(b => b != 0))
+        {
+            throw new ArgumentException("fitIntercept is false but the model has non-zero intercepts: it was fitted with them.", nameof(fitIntercept));
+        }
+
+        var objective = new MultinomialObjective<T>(data, Penalty.None, fitIntercept: fitIntercept);
         int n = objective.Dimension;
         if (n > RegularizedObjective.MaxHessianDimension)
         {
@@ -144,7 +150,10 @@ public static class MultinomialStatistics
         for (int c = 0; c < k; c++)
         {
             model.Coefficients(c).CopyTo(point.AsSpan(c * d, d));
-            point[(k * d) + c] = model.Intercepts[c];
+            if (fitIntercept)
+            {
+                point[(k * d) + c] = model.Intercepts[c];
+            }
         }
 
         double meanLoss = objective.Evaluate(point, new double[n]);
@@ -156,15 +165,16 @@ public static class MultinomialStatistics
 
         // The parameters against the reference, class-major, each class's intercept last, and their labels.
         string[] features = [.. Enumerable.Range(0, d).Select(j => names?[j] ?? "x" + j.ToString(CultureInfo.InvariantCulture)), "(intercept)"];
-        int[] index = new int[(k - 1) * (d + 1)];
+        int per = d + (fitIntercept ? 1 : 0);
+        int[] index = new int[(k - 1) * per];
         string[] labels = new string[index.Length];
         int[] others = [.. Enumerable.Range(0, k).Where(c => c != referenceClass)];
         for (int o = 0; o < others.Length; o++)
         {
-            for (int j = 0; j <= d; j++)
+            for (int j = 0; j < per; j++)
             {
-                index[(o * (d + 1)) + j] = j < d ? (others[o] * d) + j : (k * d) + others[o];
-                labels[(o * (d + 1)) + j] = $"{features[j]} (class {others[o].ToString(CultureInfo.InvariantCulture)})";
+                index[(o * per) + j] = j < d ? (others[o] * d) + j : (k * d) + others[o];
+                labels[(o * per) + j] = $"{features[j]} (class {others[o].ToString(CultureInfo.InvariantCulture)})";
             }
         }
 
@@ -177,11 +187,11 @@ public static class MultinomialStatistics
         for (int o = 0; o < others.Length; o++)
         {
             int c = others[o];
-            var rows = new Coefficient[d + 1];
-            for (int j = 0; j <= d; j++)
+            var rows = new Coefficient[per];
+            for (int j = 0; j < per; j++)
             {
                 double estimate = j < d ? model.Coefficients(c)[j] - model.Coefficients(referenceClass)[j] : model.Intercepts[c] - model.Intercepts[referenceClass];
-                int at = (o * (d + 1)) + j;
+                int at = (o * per) + j;
                 rows[j] = Coefficient.Of(features[j], estimate, Math.Sqrt(covariance[at, at]), q);
             }
 

@@ -61,6 +61,32 @@ public class CoefficientStatisticsTests
         AssertMatches(fixture, CoefficientStatistics.Compute(fit.Model, data, names: names), estimateTolerance, $"standardized fit: {standardize}");
     }
 
+    [Fact]
+    public void WithoutAnInterceptTheInformationHasNoInterceptRowOrColumn()
+    {
+        // Fitted without an intercept, the intercept is no parameter: the standard errors come from the d × d
+        // information (inverting the (d + 1)² one and reading its corner would be a different — wrong — number).
+        (DenseDataset<double> data, string[] names) = FirstTenColumns();
+        TrainingResult fit = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.NewtonCholesky, FitIntercept = false, Tolerance = 1e-12, MaxIterations = 200 });
+        CoefficientTable table = CoefficientStatistics.Compute(fit.Model, data, names: names, fitIntercept: false);
+        Assert.Equal(10, table.Rows.Count);
+        Assert.DoesNotContain(table.Rows, r => r.Name == "(intercept)");
+
+        double[,] information = fit.Model.ObservedInformation(data);
+        var corner = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(10, 10, (i, j) => information[i, j]);
+        var covariance = corner.Inverse();
+        var full = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(information).Inverse();
+        for (int j = 0; j < 10; j++)
+        {
+            Close.Equal(Math.Sqrt(covariance[j, j]), table.Rows[j].StandardError, 1e-9, 0, $"standard error of {names[j]}");
+            Assert.True(Math.Abs(Math.Sqrt(full[j, j]) - table.Rows[j].StandardError) > 1e-6 * table.Rows[j].StandardError, "the (d + 1)² inverse would give the same number: the test shows nothing");
+        }
+
+        var withBias = new Models.LogisticModel(fit.Model.Weights, 0.5);
+        var e = Assert.Throws<ArgumentException>(() => CoefficientStatistics.Compute(withBias, data, fitIntercept: false));
+        Assert.Contains("intercept", e.Message);
+    }
+
     private static void AssertMatches(JsonElement fixture, CoefficientTable table, double estimateTolerance, string context)
     {
         double[] estimates = Reorder(fixture.GetProperty("params")), se = Reorder(fixture.GetProperty("bse"));

@@ -69,6 +69,19 @@ public class MultinomialStatisticsTests
     }
 
     [Fact]
+    public void WithoutInterceptsTheTableHasNone()
+    {
+        DenseDataset<double> data = Data();
+        TrainingResult fit = LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = 0, FitIntercept = false, Tolerance = 1e-12, MaxIterations = 200 });
+        MultinomialCoefficientTable table = MultinomialStatistics.Compute(fit.Multiclass, data, fitIntercept: false);
+        Assert.Equal(data.Columns, table.Classes[1].Count);
+        Assert.Equal(2 * data.Columns, table.Covariance.GetLength(0));
+        Assert.DoesNotContain(table.Classes[2], r => r.Name == "(intercept)");
+        MultinomialCoefficientTable withIntercepts = MultinomialStatistics.Compute(fit.Multiclass, data);
+        Assert.NotEqual(withIntercepts.Classes[1][0].StandardError, table.Classes[1][0].StandardError);
+    }
+
+    [Fact]
     public void OneVsRestModelsAndPenalizedShapesAreRefusedByName()
     {
         DenseDataset<double> data = Data();
