@@ -288,23 +288,7 @@ public sealed class MulticlassModel : ClassificationModel
     {
         if (Kind == ClassificationKind.Multinomial)
         {
-            double max = z[0];
-            for (int c = 1; c < z.Length; c++)
-            {
-                max = Math.Max(max, z[c]);
-            }
-
-            double sum = 0;
-            for (int c = 0; c < z.Length; c++)
-            {
-                z[c] = Math.Exp(z[c] - max);
-                sum += z[c];
-            }
-
-            for (int c = 0; c < z.Length; c++)
-            {
-                z[c] /= sum;
-            }
+            StableLogistic.Softmax(z);
         }
         else
         {

@@ -16,6 +16,28 @@ internal static class StableLogistic
         return u == 1.0 ? x : Math.Log(u) * (x / (u - 1.0));
     }
 
+    /// <summary>Scores → softmax probabilities in place, stably: the largest score is subtracted before exponentiating.</summary>
+    public static void Softmax(Span<double> z)
+    {
+        double max = z[0];
+        for (int c = 1; c < z.Length; c++)
+        {
+            max = Math.Max(max, z[c]);
+        }
+
+        double sum = 0;
+        for (int c = 0; c < z.Length; c++)
+        {
+            z[c] = Math.Exp(z[c] - max);
+            sum += z[c];
+        }
+
+        for (int c = 0; c < z.Length; c++)
+        {
+            z[c] /= sum;
+        }
+    }
+
     /// <summary>σ(z) = 1 / (1 + e^(−z)).</summary>
     public static double Sigmoid(double z)
     {

@@ -198,6 +198,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         HessianPasses += k;
         ReadOnlySpan<T> labels = Data.Labels.Span;
         ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        double[] row = new double[k];
         for (int i = 0; i < rows; i++)
         {
             _rowWeights[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])];
@@ -210,23 +211,16 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             }
             else
             {
-                double max = double.NegativeInfinity;
+                // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
                 for (int c = 0; c < k; c++)
                 {
-                    max = Math.Max(max, _scores[(c * rows) + i]);
+                    row[c] = _scores[(c * rows) + i];
                 }
 
-                double sum = 0;
+                StableLogistic.Softmax(row);
                 for (int c = 0; c < k; c++)
                 {
-                    double e = Math.Exp(_scores[(c * rows) + i] - max);
-                    _scores[(c * rows) + i] = e;
-                    sum += e;
-                }
-
-                for (int c = 0; c < k; c++)
-                {
-                    _scores[(c * rows) + i] /= sum;
+                    _scores[(c * rows) + i] = row[c];
                 }
             }
         }
