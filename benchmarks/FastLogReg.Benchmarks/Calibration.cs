@@ -28,6 +28,21 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
         return data.Columns > 1000 ? reference : Math.Min(reference, LogisticRegression.Train(data, tight with { Solver = Solver.NewtonCholesky, Tolerance = 1e-14, MaxIterations = 200 }).Report.FinalObjective);
     }
 
+    /// <summary>The median wall time of <paramref name="runs"/> calls of <paramref name="run"/> (an odd count), in milliseconds.</summary>
+    public static double MedianMilliseconds(Func<object?> run, int runs)
+    {
+        double[] times = new double[runs];
+        for (int k = 0; k < runs; k++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            times[k] = clock.Elapsed.TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+
     public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, double l1Ratio = 0)
     {
         var clock = Stopwatch.StartNew();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
@@ -35,16 +34,8 @@ internal static class L1Survey
             foreach (Solver solver in new[] { Solver.OwlQn, Solver.CoordinateDescent })
             {
                 Calibration calibration = Calibration.Run(data, lambda, reference, solver, threads: 2, TimeSpan.FromSeconds(60), 1e-6, l1Ratio: 1);
-                var times = new List<double>();
-                for (int run = 0; run < 3; run++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    LogisticRegression.Train(data, calibration.Options);
-                    times.Add(clock.Elapsed.TotalMilliseconds);
-                }
-
-                times.Sort();
-                string row = string.Format(c, "| {0} | {1} | {2} | {3} | {4:G4} | {5:E1}{6} | {7:F1} ms |", name, solver, calibration.Setting, calibration.Iterations, calibration.Passes, calibration.Gap, calibration.Reached ? string.Empty : " (not reached)", times[1]);
+                double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, calibration.Options), 3);
+                string row = string.Format(c, "| {0} | {1} | {2} | {3} | {4:G4} | {5:E1}{6} | {7:F1} ms |", name, solver, calibration.Setting, calibration.Iterations, calibration.Passes, calibration.Gap, calibration.Reached ? string.Empty : " (not reached)", median);
                 Console.WriteLine(row);
                 table.AppendLine(row);
             }

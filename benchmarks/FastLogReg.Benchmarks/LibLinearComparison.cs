@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
@@ -93,15 +92,7 @@ internal static class LibLinearComparison
                 continue;
             }
 
-            var times = new List<double>();
-            for (int run = 0; run < 5; run++)
-            {
-                var clock = Stopwatch.StartNew();
-                LogisticRegression.Train(data, options with { Tolerance = tolerance });
-                times.Add(clock.Elapsed.TotalMilliseconds);
-            }
-
-            times.Sort();
+            double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, options with { Tolerance = tolerance }), 5);
             rows.Add(string.Format(
                 c,
                 "{{\"solver\":\"{0}\",\"reached\":true,\"tolerance\":{1:R},\"objective\":{2:R},\"iterations\":{3},\"passes\":{4:R},\"nonzeros\":{5},\"median_ms\":{6:R}}}",
@@ -111,7 +102,7 @@ internal static class LibLinearComparison
                 reached.Report.Iterations,
                 reached.Report.DataPasses,
                 reached.Report.NonZeroWeights,
-                times[2]));
+                median));
         }
 
         Console.WriteLine("[" + string.Join(",", rows) + "]");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
@@ -46,13 +45,8 @@ internal static class MulticlassNewtonSurvey
                         }
                     }
 
-                    double[] times = Enumerable.Range(0, 7).Select(_ =>
-                    {
-                        var clock = Stopwatch.StartNew();
-                        LogisticRegression.Train(data, chosen!);
-                        return clock.Elapsed.TotalMilliseconds;
-                    }).Order().ToArray();
-                    string row = string.Format(c, "| digits, {0} | {1} | {2} | Tolerance={3:E0} | {4} | {5:G4} | {6:F1} ms |", standardize ? "standardized" : "raw", kind, solver, chosen!.Tolerance, report!.Iterations, report.DataPasses, times[3]);
+                    double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, chosen!), 7);
+                    string row = string.Format(c, "| digits, {0} | {1} | {2} | Tolerance={3:E0} | {4} | {5:G4} | {6:F1} ms |", standardize ? "standardized" : "raw", kind, solver, chosen!.Tolerance, report!.Iterations, report.DataPasses, median);
                     Console.WriteLine(row);
                     table.AppendLine(row);
                 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
@@ -38,16 +37,8 @@ internal static class NewtonSurvey
                 foreach (Solver solver in new[] { Solver.Lbfgs, Solver.Newton, Solver.NewtonCholesky })
                 {
                     Calibration calibration = Calibration.Run(data, l2, reference, solver, threads: 2, TimeSpan.FromSeconds(60), target);
-                    var times = new List<double>();
-                    for (int run = 0; run < 3; run++)
-                    {
-                        var clock = Stopwatch.StartNew();
-                        LogisticRegression.Train(data, calibration.Options);
-                        times.Add(clock.Elapsed.TotalMilliseconds);
-                    }
-
-                    times.Sort();
-                    string row = string.Format(c, "| {0} | {1:E0} | {2} | {3} | {4} | {5:G4} | {6:E1}{7} | {8:F1} ms |", name, target, solver, calibration.Setting, calibration.Iterations, calibration.Passes, calibration.Gap, calibration.Reached ? string.Empty : " (not reached)", times[1]);
+                    double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, calibration.Options), 3);
+                    string row = string.Format(c, "| {0} | {1:E0} | {2} | {3} | {4} | {5:G4} | {6:E1}{7} | {8:F1} ms |", name, target, solver, calibration.Setting, calibration.Iterations, calibration.Passes, calibration.Gap, calibration.Reached ? string.Empty : " (not reached)", median);
                     Console.WriteLine(row);
                     table.AppendLine(row);
                 }

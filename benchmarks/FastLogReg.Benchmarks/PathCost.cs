@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using FastLogReg.Data;
 using FastLogReg.Training;
@@ -33,8 +32,8 @@ internal static class PathCost
                 TrainingOptions single = options with { Lambda = lambdaMin };
                 double pathPasses = path.Points.Sum(p => p.DataPasses);
                 double fitPasses = LogisticRegression.Train(data, single).Report.DataPasses;
-                double pathTime = Median(() => RegularizationPath.Compute(data, options));
-                double fitTime = Median(() => LogisticRegression.Train(data, single));
+                double pathTime = Calibration.MedianMilliseconds(() => RegularizationPath.Compute(data, options), 5);
+                double fitTime = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, single), 5);
                 string line = string.Format(c, "| {0} | {1} | {2:F1} ms | {3:F0} | {4:F1} ms | {5:F0} | {6:F2} |", name, solver, pathTime, pathPasses, fitTime, fitPasses, pathTime / fitTime);
                 Console.WriteLine(line);
                 lines.Add(line);
@@ -47,19 +46,5 @@ internal static class PathCost
         }
 
         return 0;
-    }
-
-    private static double Median(Func<object> run)
-    {
-        var times = new List<double>();
-        for (int k = 0; k < 5; k++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[2];
     }
 }

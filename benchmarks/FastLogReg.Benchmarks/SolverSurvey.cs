@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
@@ -30,16 +29,8 @@ internal static class SolverSurvey
             foreach (Solver solver in Enum.GetValues<Solver>())
             {
                 Calibration calibration = Calibration.Run(data, l2, reference, solver, threads: 2, TimeSpan.FromSeconds(30));
-                var times = new List<double>();
-                for (int run = 0; run < 3; run++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    LogisticRegression.Train(data, calibration.Options);
-                    times.Add(clock.Elapsed.TotalMilliseconds);
-                }
-
-                times.Sort();
-                string row = string.Format(c, "| {0} | {1} | {2} | {3:G4} | {4:E1} | {5} | {6:F1} ms |", name, solver, calibration.Setting, calibration.Passes, calibration.Gap, calibration.Reached ? "yes" : "no", times[1]);
+                double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, calibration.Options), 3);
+                string row = string.Format(c, "| {0} | {1} | {2} | {3:G4} | {4:E1} | {5} | {6:F1} ms |", name, solver, calibration.Setting, calibration.Passes, calibration.Gap, calibration.Reached ? "yes" : "no", median);
                 Console.WriteLine(row);
                 table.AppendLine(row);
             }
