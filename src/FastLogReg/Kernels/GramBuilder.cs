@@ -94,13 +94,14 @@ internal sealed class GramBuilder<T>
         }
 
         int matrix = _stride * _stride;
-        if (_gram.Length != count * matrix)
+        // Grown, never shrunk: a K-class Hessian's last group of blocks is smaller than the others.
+        if (_gram.Length < count * matrix)
         {
             _gram = new double[checked(count * matrix)];
         }
         else
         {
-            Array.Clear(_gram);
+            Array.Clear(_gram, 0, count * matrix);
         }
 
         // Threads by the whole pass's work (the task count changes no bits, only the speed).
