@@ -27,6 +27,21 @@ public static class Program
             return MulticlassNewtonSurvey.Run(args.Length > 1 ? args[1] : null);
         }
 
+        if (args.Length > 1 && args[0] == "--sparse-epoch")
+        {
+            return SparseSurvey.Epoch(args[1]);
+        }
+
+        if (args.Length > 3 && args[0] == "--sparse-fit")
+        {
+            return SparseSurvey.Fit(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "--sparse-survey")
+        {
+            return SparseSurvey.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2..] : null);
+        }
+
         if (args.Length > 0 && args[0] == "--newton-survey")
         {
             return NewtonSurvey.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2..] : null);

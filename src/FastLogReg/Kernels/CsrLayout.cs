@@ -105,24 +105,23 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
     public override double HessianVector(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> product)
     {
         product.Clear();
+        SparseRow<T> block = _matrix.Block(start, count, out long origin);
+        ReadOnlySpan<long> offsets = _matrix.RowOffsets.Span.Slice(start, count + 1);
+        ref int j0 = ref MemoryMarshal.GetReference(block.Indices);
+        ref T v0 = ref MemoryMarshal.GetReference(block.Values);
+        ref double u0 = ref MemoryMarshal.GetReference(u);
+        ref double q0 = ref MemoryMarshal.GetReference(product);
+        curvature = curvature[..count];
         double sum = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < curvature.Length; i++)
         {
-            SparseRow<T> row = _matrix.GetRow(start + i);
-            ReadOnlySpan<int> j = row.Indices;
-            ReadOnlySpan<T> v = row.Values;
-            double dot = ub;
-            for (int k = 0; k < j.Length; k++)
-            {
-                dot += double.CreateTruncating(v[k]) * u[j[k]];
-            }
-
-            double t = curvature[i] * dot;
+            int first = (int)(offsets[i] - origin);
+            int length = (int)(offsets[i + 1] - origin) - first;
+            ref int j = ref System.Runtime.CompilerServices.Unsafe.Add(ref j0, first);
+            ref T v = ref System.Runtime.CompilerServices.Unsafe.Add(ref v0, first);
+            double t = curvature[i] * (SparseLossGradient.Dot(ref j, ref v, length, ref u0) + ub);
             sum += t;
-            for (int k = 0; k < j.Length; k++)
-            {
-                product[j[k]] += t * double.CreateTruncating(v[k]);
-            }
+            SparseLossGradient.Scatter(ref j, ref v, length, t, ref q0);
         }
 
         return sum;
@@ -245,21 +244,51 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
         };
     }
 
-    private void Run(scoped SparseBlock<T> block, ReadOnlySpan<long> offsets, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual)
+    /// <summary>
+    /// The fused pass of <see cref="Binomial"/> over rows [<paramref name="start"/>, +<paramref name="count"/>) without
+    /// its scatter: each row's residual sᵢ·(σ(zᵢ) − yᵢ) into <paramref name="rowResiduals"/> (count values), for a
+    /// gradient taken column by column (<see cref="CscCopy{T}"/>).
+    /// </summary>
+    public void BinomialResiduals(int start, int count, scoped in BinomialPoint point, Span<double> rowResiduals, out double loss, out double residual)
+    {
+        SparseRow<T> block = _matrix.Block(start, count, out _);
+        ReadOnlySpan<T> weights = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        Run(new SparseBlock<T>(block.Indices, block.Values), _matrix.RowOffsets.Span.Slice(start, count + 1), _data.Labels.Span.Slice(start, count), weights, point, default, out loss, out residual, rowResiduals);
+    }
+
+    /// <summary>
+    /// tᵢ = cᵢ·(xᵢᵀu + u_b) into <paramref name="rowProducts"/> over rows [<paramref name="start"/>, +<paramref name="count"/>),
+    /// returning Σ tᵢ: <see cref="HessianVector"/> without its scatter (Xᵀt is taken column by column).
+    /// </summary>
+    public double HessianVectorRows(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> rowProducts)
+    {
+        Margins(start, count, u, ub, rowProducts);
+        double sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double t = curvature[i] * rowProducts[i];
+            rowProducts[i] = t;
+            sum += t;
+        }
+
+        return sum;
+    }
+
+    private void Run(scoped SparseBlock<T> block, ReadOnlySpan<long> offsets, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual, Span<double> rowResiduals = default)
     {
         switch (Width)
         {
             case SimdWidth.Vector512:
-                SparseLossGradient.Run<T, Vector512<double>, Simd512>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual);
+                SparseLossGradient.Run<T, Vector512<double>, Simd512>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual, rowResiduals);
                 break;
             case SimdWidth.Vector256:
-                SparseLossGradient.Run<T, Vector256<double>, Simd256>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual);
+                SparseLossGradient.Run<T, Vector256<double>, Simd256>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual, rowResiduals);
                 break;
             case SimdWidth.Vector128:
-                SparseLossGradient.Run<T, Vector128<double>, Simd128>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual);
+                SparseLossGradient.Run<T, Vector128<double>, Simd128>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual, rowResiduals);
                 break;
             default:
-                SparseLossGradient.Run<T, double, SimdScalar>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual);
+                SparseLossGradient.Run<T, double, SimdScalar>(block, offsets, labels, weights, p.ClassWeight0, p.ClassWeight1, p.Weights, p.Bias, gradient, out loss, out residual, rowResiduals);
                 break;
         }
     }

@@ -32,6 +32,10 @@ internal static class SparseLossGradient
     /// <param name="gradient">Receives g (overwritten; all columns).</param>
     /// <param name="loss">Receives ℓ.</param>
     /// <param name="residualSum">Receives gb.</param>
+    /// <param name="rowResiduals">
+    /// When not empty, receives each row's sᵢ·(σ(zᵢ) − yᵢ) (one per row) instead of the scatter into
+    /// <paramref name="gradient"/>, which is then left untouched (the gradient is taken column by column later).
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T, TV, W>(
         scoped SparseBlock<T> block,
@@ -44,7 +48,8 @@ internal static class SparseLossGradient
         double b,
         Span<double> gradient,
         out double loss,
-        out double residualSum)
+        out double residualSum,
+        Span<double> rowResiduals = default)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>
@@ -52,7 +57,12 @@ internal static class SparseLossGradient
         Span<double> z = CacheLineAligned.Within(stackalloc double[BlockRows + 7], BlockRows);
         Span<double> y = CacheLineAligned.Within(stackalloc double[BlockRows + 7], BlockRows);
         Span<double> s = CacheLineAligned.Within(stackalloc double[BlockRows + 7], BlockRows);
-        gradient.Clear();
+        bool scatter = rowResiduals.IsEmpty;
+        if (scatter)
+        {
+            gradient.Clear();
+        }
+
         TV lossSum = W.Zero;
         TV rSum = W.Zero;
         bool sampleWeighted = !weights.IsEmpty;
@@ -100,6 +110,12 @@ internal static class SparseLossGradient
 
             LogisticResiduals.Compute<TV, W>(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(s), weighted, classWeighted, classWeight0, classWeight1, padded, ref lossSum, ref rSum);
 
+            if (!scatter)
+            {
+                z[..count].CopyTo(rowResiduals.Slice(start, count));
+                continue;
+            }
+
             for (int r = 0; r < count; r++)
             {
                 int first = (int)(rowOffsets[start + r] - origin);
@@ -137,7 +153,7 @@ internal static class SparseLossGradient
 
     /// <summary>g[jₖ] += r·vₖ over one row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scatter<T>(ref int j, ref T v, int length, double r, ref double g)
+    public static void Scatter<T>(ref int j, ref T v, int length, double r, ref double g)
         where T : unmanaged
     {
         for (int k = 0; k < length; k++)

@@ -18,7 +18,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     private readonly FeatureLayout<T> _layout;
     private readonly ChunkRunner _runner;
     private readonly CacheLineAligned _parameters;       // w′ then b′ of the point being evaluated, readable from worker threads
-    private readonly CacheLineAligned _partialGradients; // ChunkCount slots of _gradientStride doubles
+    private CacheLineAligned? _partialGradientSlots;     // ChunkCount slots of _gradientStride doubles, on first use
     private readonly int _gradientStride;                // ≥ Columns + 8, a multiple of 8: no two chunks' slots share a cache line
     private readonly double[] _partialLoss;              // per chunk
     private readonly double[] _partialResidual;          // per chunk
@@ -28,7 +28,22 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     private GramBuilder<T>? _gram;                       // on first use
     private Pass _pass;
 
-    public ChunkedBinomialLoss(FeatureLayout<T> layout, int? maxDegreeOfParallelism, double classWeight0, double classWeight1, double totalWeight)
+    // The column-major gradient of wide sparse data (null otherwise): the rows' pass writes one value per row into
+    // _rowValues, then the column blocks of _columns take Xᵀ of it into _columnResult.
+    private readonly CsrLayout<T>? _csr;
+    private readonly CscCopy<T>? _columns;
+    private readonly ChunkRunner? _columnRunner;
+    private readonly double[]? _rowValues;
+    private readonly double[]? _columnResult;
+
+    /// <summary>
+    /// From this many columns on, sparse rows get their gradient (and Hessian-vector products) column by column from a
+    /// column-major copy of the non-zeros (<see cref="CscCopy{T}"/>): per-chunk gradients of d values would otherwise be
+    /// cleared, scattered into and folded every pass.
+    /// </summary>
+    internal const int ColumnMajorColumns = 1 << 16;
+
+    public ChunkedBinomialLoss(FeatureLayout<T> layout, int? maxDegreeOfParallelism, double classWeight0, double classWeight1, double totalWeight, bool? columnMajor = null)
     {
         _layout = layout;
         _maxDegreeOfParallelism = maxDegreeOfParallelism;
@@ -39,11 +54,31 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         int chunks = layout.Partition.ChunkCount;
         _parameters = new CacheLineAligned(columns + 1);
         _gradientStride = ((columns + 7) & ~7) + 8;
-        _partialGradients = new CacheLineAligned(checked(chunks * _gradientStride));
         _partialLoss = new double[chunks];
         _partialResidual = new double[chunks];
         _runner = new ChunkRunner(chunks, maxDegreeOfParallelism, ProcessChunk);
+        if (layout is CsrLayout<T> csr && (columnMajor ?? UsesColumnMajor(csr)))
+        {
+            _csr = csr;
+            _columns = CscCopy<T>.Create(((SparseDataset<T>)layout.Data).Matrix);
+            _rowValues = new double[layout.Data.Rows];
+            _columnResult = new double[columns];
+            _columnRunner = new ChunkRunner(_columns.BlockCount, maxDegreeOfParallelism, block => _columns.Transpose(block, _rowValues, _columnResult));
+        }
     }
+
+    /// <summary>Whether the gradient is taken column by column (wide sparse data).</summary>
+    public bool ColumnMajor => _columns is not null;
+
+    /// <summary>The rule: sparse rows of at least <see cref="ColumnMajorColumns"/> columns and fewer than 2³¹ non-zeros.</summary>
+    private static bool UsesColumnMajor(CsrLayout<T> csr)
+    {
+        ReadOnlySpan<long> offsets = ((SparseDataset<T>)csr.Data).Matrix.RowOffsets.Span;
+        return csr.Columns >= ColumnMajorColumns && offsets[^1] - offsets[0] <= Array.MaxLength;
+    }
+
+    /// <summary>The per-chunk gradient slots; created on the calling thread before a pass that writes them (<see cref="RunPass"/>).</summary>
+    private CacheLineAligned PartialGradients => _partialGradientSlots ?? throw new InvalidOperationException("The per-chunk gradient slots are created before a pass.");
 
     public int Columns => _layout.Columns;
 
@@ -69,11 +104,21 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void Evaluate(ReadOnlySpan<double> weights, double bias, Span<double> gradient, out double loss, out double residual)
     {
         int d = Columns;
+        if (_columns is not null)
+        {
+            // Each row's residual by chunks, then Xᵀr by column blocks: every sum has one order, whatever the threads.
+            RunPass(weights, bias, Pass.GradientRows);
+            _columnRunner!.Run();
+            _columnResult.AsSpan().CopyTo(gradient[..d]);
+            FoldScalars(out loss, out residual);
+            return;
+        }
+
         RunPass(weights, bias, Pass.Gradient);
 
         // Reduce the per-chunk partial sums in chunk order: the result does not depend on which thread ran which chunk.
         Span<double> gw = gradient[..d];
-        ReadOnlySpan<double> partials = _partialGradients.Span;
+        ReadOnlySpan<double> partials = PartialGradients.Span;
         partials[..d].CopyTo(gw);
         loss = _partialLoss[0];
         residual = _partialResidual[0];
@@ -90,7 +135,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     {
         int d = Columns;
         RunPass(weights, bias, Pass.Gradient);
-        ReadOnlySpan<double> partials = _partialGradients.Span;
+        ReadOnlySpan<double> partials = PartialGradients.Span;
         for (int c = 0; c < _partialLoss.Length; c++)
         {
             LossSums sums = perChunk[c];
@@ -155,7 +200,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         RunHessianVector(direction, directionBias);
         for (int c = 0; c < ChunkCount; c++)
         {
-            _partialGradients.Span.Slice(c * _gradientStride, d).CopyTo(perChunk[c].Gradient);
+            PartialGradients.Span.Slice(c * _gradientStride, d).CopyTo(perChunk[c].Gradient);
             perChunk[c].Residual = _partialResidual[c];
             perChunk[c].Loss = 0;
         }
@@ -192,9 +237,18 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
     {
         int d = Columns;
+        if (_columns is not null)
+        {
+            RunHessianVector(direction, directionBias, Pass.HessianVectorRows);
+            _columnRunner!.Run();
+            _columnResult.AsSpan().CopyTo(product[..d]);
+            FoldScalars(out _, out productBias);
+            return;
+        }
+
         RunHessianVector(direction, directionBias);
         Span<double> q = product[..d];
-        ReadOnlySpan<double> partials = _partialGradients.Span;
+        ReadOnlySpan<double> partials = PartialGradients.Span;
         partials[..d].CopyTo(q);
         productBias = _partialResidual[0];
         for (int c = 1; c < ChunkCount; c++)
@@ -231,14 +285,26 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     }
 
     /// <summary>The Hessian-vector pass at the prepared point: each chunk's product in its gradient slot.</summary>
-    private void RunHessianVector(ReadOnlySpan<double> direction, double directionBias)
+    private void RunHessianVector(ReadOnlySpan<double> direction, double directionBias, Pass pass = Pass.HessianVector)
     {
         if (_curvature is null)
         {
             throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
         }
 
-        RunPass(direction, directionBias, Pass.HessianVector);
+        RunPass(direction, directionBias, pass);
+    }
+
+    /// <summary>The per-chunk loss and residual sums folded in chunk order.</summary>
+    private void FoldScalars(out double loss, out double residual)
+    {
+        loss = _partialLoss[0];
+        residual = _partialResidual[0];
+        for (int c = 1; c < _partialLoss.Length; c++)
+        {
+            loss += _partialLoss[c];
+            residual += _partialResidual[c];
+        }
     }
 
     /// <summary>Runs <paramref name="pass"/> over every chunk with (<paramref name="vector"/>, <paramref name="last"/>) as its parameters, then returns to the gradient pass.</summary>
@@ -246,6 +312,11 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     {
         vector.CopyTo(_parameters.Span);
         _parameters[Columns] = last;
+        if (pass is Pass.Gradient or Pass.HessianVector)
+        {
+            _partialGradientSlots ??= new CacheLineAligned(checked(ChunkCount * _gradientStride));
+        }
+
         _pass = pass;
         _runner.Run();
         _pass = Pass.Gradient;
@@ -259,7 +330,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         {
             case Pass.Gradient:
                 var point = new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1);
-                _layout.Binomial(start, count, point, _partialGradients.Slice(chunk * _gradientStride, d), out _partialLoss[chunk], out _partialResidual[chunk]);
+                _layout.Binomial(start, count, point, PartialGradients.Slice(chunk * _gradientStride, d), out _partialLoss[chunk], out _partialResidual[chunk]);
                 break;
             case Pass.Curvature:
             case Pass.CurvatureAndMoments:
@@ -275,8 +346,14 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
 
                 _partialResidual[chunk] = _layout.Curvature(start, count, at, _curvature.AsSpan(start, count), sumCx, sumCx2);
                 break;
+            case Pass.GradientRows:
+                _csr!.BinomialResiduals(start, count, new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1), _rowValues.AsSpan(start, count), out _partialLoss[chunk], out _partialResidual[chunk]);
+                break;
+            case Pass.HessianVectorRows:
+                _partialResidual[chunk] = _csr!.HessianVectorRows(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), _rowValues.AsSpan(start, count));
+                break;
             case Pass.HessianVector:
-                _partialResidual[chunk] = _layout.HessianVector(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), _partialGradients.Slice(chunk * _gradientStride, d));
+                _partialResidual[chunk] = _layout.HessianVector(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), PartialGradients.Slice(chunk * _gradientStride, d));
                 break;
         }
     }
@@ -287,5 +364,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         Curvature,
         CurvatureAndMoments,
         HessianVector,
+        GradientRows,
+        HessianVectorRows,
     }
 }
