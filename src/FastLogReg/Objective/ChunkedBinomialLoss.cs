@@ -30,11 +30,12 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
 
     // The column-major gradient of wide sparse data (null otherwise): the rows' pass writes one value per row into
     // _rowValues, then the column blocks of _columns take Xᵀ of it into _columnResult.
+    // Created at the first evaluation (an objective built only for its learning rate never pays for the copy).
     private readonly CsrLayout<T>? _csr;
-    private readonly CscCopy<T>? _columns;
-    private readonly ChunkRunner? _columnRunner;
-    private readonly double[]? _rowValues;
-    private readonly double[]? _columnResult;
+    private CscCopy<T>? _columns;
+    private ChunkRunner? _columnRunner;
+    private double[]? _rowValues;
+    private double[]? _columnResult;
 
     /// <summary>
     /// From this many columns on, sparse rows get their gradient (and Hessian-vector products) column by column from a
@@ -60,15 +61,26 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         if (layout is CsrLayout<T> csr && (columnMajor ?? UsesColumnMajor(csr)))
         {
             _csr = csr;
-            _columns = CscCopy<T>.Create(((SparseDataset<T>)layout.Data).Matrix);
-            _rowValues = new double[layout.Data.Rows];
-            _columnResult = new double[columns];
-            _columnRunner = new ChunkRunner(_columns.BlockCount, maxDegreeOfParallelism, block => _columns.Transpose(block, _rowValues, _columnResult));
         }
     }
 
     /// <summary>Whether the gradient is taken column by column (wide sparse data).</summary>
-    public bool ColumnMajor => _columns is not null;
+    public bool ColumnMajor => _csr is not null;
+
+    /// <summary>The column-major copy and its buffers, built on the calling thread before the first column-major pass.</summary>
+    private CscCopy<T> EnsureColumnCopy()
+    {
+        if (_columns is null)
+        {
+            var columns = CscCopy<T>.Create(((SparseDataset<T>)_layout.Data).Matrix);
+            _rowValues = new double[_layout.Data.Rows];
+            _columnResult = new double[Columns];
+            _columnRunner = new ChunkRunner(columns.BlockCount, _maxDegreeOfParallelism, block => columns.Transpose(block, _rowValues, _columnResult));
+            _columns = columns;
+        }
+
+        return _columns;
+    }
 
     /// <summary>The rule: sparse rows of at least <see cref="ColumnMajorColumns"/> columns and fewer than 2³¹ non-zeros.</summary>
     private static bool UsesColumnMajor(CsrLayout<T> csr)
@@ -104,8 +116,10 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void Evaluate(ReadOnlySpan<double> weights, double bias, Span<double> gradient, out double loss, out double residual)
     {
         int d = Columns;
-        if (_columns is not null)
+        if (_csr is not null)
         {
+            EnsureColumnCopy();
+
             // Each row's residual by chunks, then Xᵀr by column blocks: every sum has one order, whatever the threads.
             RunPass(weights, bias, Pass.GradientRows);
             _columnRunner!.Run();
@@ -237,8 +251,9 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     public void HessianVector(ReadOnlySpan<double> direction, double directionBias, Span<double> product, out double productBias)
     {
         int d = Columns;
-        if (_columns is not null)
+        if (_csr is not null)
         {
+            EnsureColumnCopy();
             RunHessianVector(direction, directionBias, Pass.HessianVectorRows);
             _columnRunner!.Run();
             _columnResult.AsSpan().CopyTo(product[..d]);

@@ -108,6 +108,22 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         _raw = new CacheLineAligned(data.Columns + 1);
     }
 
+    /// <summary>The objective of <paramref name="source"/>'s data, scaling, class weights and intercept with another penalty, sharing its rows' sums (one evaluation at a time across both).</summary>
+    private LogisticObjective(LogisticObjective<T> source, Penalty penalty)
+    {
+        Data = source.Data;
+        _layout = source._layout;
+        _loss = source._loss;
+        _objective = new RegularizedObjective(_loss, penalty, source.FitIntercept, source.Scaling);
+        _raw = new CacheLineAligned(Data.Columns + 1);
+    }
+
+    /// <summary>
+    /// This objective with <paramref name="penalty"/> instead, sharing the layout and the rows' sums (and a sparse column
+    /// copy, built once): for a sequence of fits such as the regularization path. Use one of the two at a time.
+    /// </summary>
+    internal LogisticObjective<T> WithPenalty(Penalty penalty) => new(this, penalty);
+
     /// <summary>The data the objective is evaluated on.</summary>
     public Dataset<T> Data { get; }
 

@@ -130,7 +130,7 @@ public sealed class RegularizationPath
         {
             cancellationToken.ThrowIfCancellationRequested();
             Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
-            var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
+            LogisticObjective<T> objective = smooth.WithPenalty(penalty); // the same rows' sums (and sparse column copy) for every λ
             OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
             double columnPasses = 0;
             var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses + columnPasses, cancellationToken);

@@ -97,6 +97,23 @@ public class ColumnMajorGradientTests
         Close.Equal(ga, gb, 1e-12, 1e-11, "gradient at the fitted point");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public void ThePathOnWideSparseData_EachPointEqualsAColdFit(double rho)
+    {
+        // Every λ's objective shares the first one's rows' sums (LogisticObjective.WithPenalty), so the column copy is
+        // built once; the points must still be the cold fits.
+        SparseDataset<float> data = SparseRows(400, ChunkedBinomialLoss<float>.ColumnMajorColumns + 10);
+        var options = new TrainingOptions { Solver = rho > 0 ? Solver.OwlQn : Solver.Lbfgs, L1Ratio = rho, Tolerance = 1e-9, MaxIterations = 5000 };
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 5, MinRatio = 0.1 });
+        foreach (PathPoint point in path.Points.Skip(1))
+        {
+            TrainingResult cold = LogisticRegression.Train(data, options with { Lambda = point.Lambda });
+            Close.Equal(cold.Report.FinalObjective, point.Objective, 1e-8, 0, $"objective at λ = {point.Lambda:G4}");
+        }
+    }
+
     private static void AssertSame<T>(Problem p, double density, bool classWeighted, bool emptyRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
