@@ -7,104 +7,158 @@ using FastLogReg.Parallelism;
 namespace FastLogReg.Kernels;
 
 /// <summary>
-/// A column-major (compressed sparse column) copy of a <see cref="CsrMatrix{T}"/>, for Xᵀr computed column by column:
-/// gⱼ = Σ over column j's non-zeros, in row order, of r[i]·xᵢⱼ — a gather from the n row values (small, cache-resident
-/// on wide data) instead of a scatter into a d-long gradient per chunk, and no per-chunk gradients to clear and fold.
-/// Column blocks (about <see cref="BlockNonZeros"/> non-zeros each) are cut by the data alone; each column's sum has one
-/// order whatever the number of threads.
+/// Each chunk's rows of a <see cref="CsrMatrix{T}"/> copied column-major: the columns the chunk touches (ascending) and,
+/// per column, its entries in row order — so that a chunk's part of Xᵀr is a gather from the chunk's own row values
+/// (a few kilobytes, in cache) written to one compact slot per touched column, instead of a scatter into a d-long
+/// gradient per chunk that must be cleared and folded whole. Each column's sum is accumulated in row order with one
+/// accumulator, exactly as the row-major scatter adds into its slot, so the per-chunk sums — and everything folded from
+/// them — are the same bits either way.
 /// </summary>
 internal sealed class CscCopy<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Non-zeros per column block to aim for.</summary>
-    public const int BlockNonZeros = 1 << 17;
+    private readonly Chunk[] _chunks;
 
-    private readonly long[] _columnOffsets;
-    private readonly int[] _rows;
-    private readonly T[] _values;
+    private CscCopy(Chunk[] chunks) => _chunks = chunks;
 
-    private CscCopy(long[] columnOffsets, int[] rows, T[] values, int[] blockStarts)
+    /// <summary>The number of chunks.</summary>
+    public int ChunkCount => _chunks.Length;
+
+    /// <summary>Chunk <paramref name="chunk"/>'s touched columns, ascending.</summary>
+    public ReadOnlySpan<int> Columns(int chunk) => _chunks[chunk].Columns;
+
+    /// <summary>Σ over the chunks of their touched columns (the length of the compact sums).</summary>
+    public long TouchedColumns { get; private init; }
+
+    /// <summary>
+    /// The column-major copy of the chunks of <paramref name="partition"/> over <paramref name="matrix"/>'s rows (each
+    /// chunk fewer than 2³¹ non-zeros, as the row-major kernel requires too).
+    /// </summary>
+    public static CscCopy<T> Create(CsrMatrix<T> matrix, RowPartition partition)
     {
-        _columnOffsets = columnOffsets;
-        _rows = rows;
-        _values = values;
-        BlockStarts = blockStarts;
+        int d = matrix.Columns;
+        int[] mark = new int[d];
+        mark.AsSpan().Fill(-1);
+        int[] position = new int[d];
+        var chunks = new Chunk[partition.ChunkCount];
+        long touched = 0;
+        var columns = new List<int>();
+        for (int c = 0; c < chunks.Length; c++)
+        {
+            (int start, int count) = partition[c];
+            SparseRow<T> block = matrix.Block(start, count, out long first);
+            ReadOnlySpan<long> offsets = matrix.RowOffsets.Span.Slice(start, count + 1);
+            ReadOnlySpan<int> indices = block.Indices;
+            ReadOnlySpan<T> values = block.Values;
+
+            columns.Clear();
+            foreach (int j in indices)
+            {
+                if (mark[j] != c)
+                {
+                    mark[j] = c;
+                    columns.Add(j);
+                }
+            }
+
+            int[] touchedColumns = [.. columns];
+            Array.Sort(touchedColumns);
+            int[] columnStarts = new int[touchedColumns.Length + 1];
+            for (int k = 0; k < touchedColumns.Length; k++)
+            {
+                position[touchedColumns[k]] = k;
+            }
+
+            foreach (int j in indices)
+            {
+                columnStarts[position[j] + 1]++;
+            }
+
+            for (int k = 0; k < touchedColumns.Length; k++)
+            {
+                columnStarts[k + 1] += columnStarts[k];
+            }
+
+            int[] next = (int[])columnStarts.Clone();
+            int[] rows = new int[indices.Length];
+            T[] columnValues = new T[indices.Length];
+            for (int r = 0; r < count; r++)
+            {
+                for (int k = (int)(offsets[r] - first); k < (int)(offsets[r + 1] - first); k++)
+                {
+                    int at = next[position[indices[k]]]++;
+                    rows[at] = r;
+                    columnValues[at] = values[k];
+                }
+            }
+
+            chunks[c] = new Chunk(touchedColumns, columnStarts, rows, columnValues);
+            touched += touchedColumns.Length;
+        }
+
+        return new CscCopy<T>(chunks) { TouchedColumns = touched };
     }
 
-    /// <summary>Where each column block starts, then the column count (blocks + 1 entries).</summary>
-    public int[] BlockStarts { get; }
-
-    /// <summary>The number of column blocks.</summary>
-    public int BlockCount => BlockStarts.Length - 1;
-
-    /// <summary>The transpose of <paramref name="matrix"/> (fewer than 2³¹ non-zeros), in one counting pass and one filling pass.</summary>
-    public static CscCopy<T> Create(CsrMatrix<T> matrix)
-    {
-        ReadOnlySpan<long> rowOffsets = matrix.RowOffsets.Span;
-        int rows = matrix.Rows, columns = matrix.Columns;
-        long nonZeros = rowOffsets[rows] - rowOffsets[0];
-        if (nonZeros > Array.MaxLength)
-        {
-            throw new InvalidOperationException($"A column-major copy holds fewer than {Array.MaxLength} non-zeros; this matrix has {nonZeros}.");
-        }
-
-        SparseRow<T> all = matrix.Block(0, rows, out long first);
-        ReadOnlySpan<int> indices = all.Indices;
-        ReadOnlySpan<T> values = all.Values;
-        long[] offsets = new long[columns + 1];
-        for (long k = first; k < rowOffsets[rows]; k++)
-        {
-            offsets[indices[(int)(k - first)] + 1]++;
-        }
-
-        for (int j = 0; j < columns; j++)
-        {
-            offsets[j + 1] += offsets[j];
-        }
-
-        long[] next = (long[])offsets.Clone();
-        int[] rowOf = new int[nonZeros];
-        T[] valueOf = new T[nonZeros];
-        for (int i = 0; i < rows; i++)
-        {
-            for (long k = rowOffsets[i] - first; k < rowOffsets[i + 1] - first; k++)
-            {
-                long at = next[indices[(int)k]]++;
-                rowOf[at] = i;
-                valueOf[at] = values[(int)k];
-            }
-        }
-
-        var starts = new List<int> { 0 };
-        long target = BlockNonZeros;
-        for (int j = 1; j < columns; j++)
-        {
-            if (offsets[j] >= target)
-            {
-                starts.Add(j);
-                target = offsets[j] + BlockNonZeros;
-            }
-        }
-
-        starts.Add(columns);
-        return new CscCopy<T>(offsets, rowOf, valueOf, starts.ToArray());
-    }
-
-    /// <summary>gⱼ = Σᵢ r[i]·xᵢⱼ for the columns of block <paramref name="block"/> (written, not added).</summary>
+    /// <summary>
+    /// sums[k] = Σ over the entries of the chunk's k-th touched column, in row order, of r[row]·x (one accumulator from
+    /// 0, as the row-major scatter): the chunk's part of Xᵀr, compact. <paramref name="r"/> holds the chunk's rows' values.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Transpose(int block, ReadOnlySpan<double> r, Span<double> g)
+    public void Transpose(int chunk, ReadOnlySpan<double> r, Span<double> sums)
     {
-        int from = BlockStarts[block], to = BlockStarts[block + 1];
-        ref long o0 = ref MemoryMarshal.GetArrayDataReference(_columnOffsets);
-        ref int i0 = ref MemoryMarshal.GetArrayDataReference(_rows);
-        ref T v0 = ref MemoryMarshal.GetArrayDataReference(_values);
+        Chunk c = _chunks[chunk];
+        ref int s0 = ref MemoryMarshal.GetArrayDataReference(c.ColumnStarts);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(c.Rows);
+        ref T v0 = ref MemoryMarshal.GetArrayDataReference(c.Values);
         ref double r0 = ref MemoryMarshal.GetReference(r);
-        Span<double> target = g[from..to];
-        for (int j = from; j < to; j++)
+        sums = sums[..c.Columns.Length];
+        int end = 0;
+        for (int k = 0; k < sums.Length; k++)
         {
-            long start = Unsafe.Add(ref o0, j);
-            int length = (int)(Unsafe.Add(ref o0, j + 1) - start);
-            target[j - from] = SparseLossGradient.Dot(ref Unsafe.Add(ref i0, (nint)start), ref Unsafe.Add(ref v0, (nint)start), length, ref r0);
+            int at = end;
+            end = Unsafe.Add(ref s0, k + 1);
+            double sum = 0;
+            for (; at < end; at++)
+            {
+                sum += Unsafe.Add(ref r0, Unsafe.Add(ref i0, at)) * double.CreateTruncating(Unsafe.Add(ref v0, at));
+            }
+
+            sums[k] = sum;
         }
     }
+
+    /// <summary>
+    /// cx[k] = Σ c[row]·x and cx2[k] = Σ c[row]·x·x over the chunk's k-th touched column, in row order — the chunk's
+    /// weighted column moments, compact, as <see cref="CsrLayout{T}.WeightedMoments"/> adds them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Moments(int chunk, ReadOnlySpan<double> c, Span<double> cx, Span<double> cx2)
+    {
+        Chunk part = _chunks[chunk];
+        ref int s0 = ref MemoryMarshal.GetArrayDataReference(part.ColumnStarts);
+        ref int i0 = ref MemoryMarshal.GetArrayDataReference(part.Rows);
+        ref T v0 = ref MemoryMarshal.GetArrayDataReference(part.Values);
+        ref double c0 = ref MemoryMarshal.GetReference(c);
+        cx = cx[..part.Columns.Length];
+        cx2 = cx2[..cx.Length];
+        int end = 0;
+        for (int k = 0; k < cx.Length; k++)
+        {
+            int at = end;
+            end = Unsafe.Add(ref s0, k + 1);
+            double first = 0, second = 0;
+            for (; at < end; at++)
+            {
+                double v = double.CreateTruncating(Unsafe.Add(ref v0, at));
+                double w = Unsafe.Add(ref c0, Unsafe.Add(ref i0, at));
+                first += w * v;
+                second += w * v * v;
+            }
+
+            cx[k] = first;
+            cx2[k] = second;
+        }
+    }
+
+    private sealed record Chunk(int[] Columns, int[] ColumnStarts, int[] Rows, T[] Values);
 }

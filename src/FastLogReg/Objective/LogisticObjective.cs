@@ -88,7 +88,8 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         int? maxDegreeOfParallelism,
         SimdWidth? widthCap,
         FeatureScaling? scaling = null,
-        ClassWeights? classWeights = null)
+        ClassWeights? classWeights = null,
+        bool? columnMajor = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(penalty);
@@ -103,7 +104,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         ClassTotals totals = Totals(_layout);
         (double cw0, double cw1) = (classWeights ?? ClassWeights.None).Resolve(totals);
         double totalWeight = totals.TotalWeight([cw0, cw1]);
-        _loss = new ChunkedBinomialLoss<T>(_layout, maxDegreeOfParallelism, cw0, cw1, totalWeight);
+        _loss = new ChunkedBinomialLoss<T>(_layout, maxDegreeOfParallelism, cw0, cw1, totalWeight, columnMajor);
         _objective = new RegularizedObjective(_loss, penalty, fitIntercept, scaling);
         _raw = new CacheLineAligned(data.Columns + 1);
     }
