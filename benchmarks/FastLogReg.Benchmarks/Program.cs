@@ -27,6 +27,11 @@ public static class Program
             return MulticlassNewtonSurvey.Run(args.Length > 1 ? args[1] : null);
         }
 
+        if (args.Length > 3 && args[0] == "--libsvm-load")
+        {
+            return SparseSurvey.LoadLibSvm(args[1..]);
+        }
+
         if (args.Length > 1 && args[0] == "--sparse-epoch")
         {
             return SparseSurvey.Epoch(args[1]);

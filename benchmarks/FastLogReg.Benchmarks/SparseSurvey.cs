@@ -62,6 +62,20 @@ internal static class SparseSurvey
         return 0;
     }
 
+    /// <summary>Reads a LIBSVM file <c>repeats</c> times on <c>threads</c> threads (<c>--libsvm-load path threads repeats</c>), each timed: for profiling.</summary>
+    public static int LoadLibSvm(string[] args)
+    {
+        int threads = int.Parse(args[1], CultureInfo.InvariantCulture), repeats = int.Parse(args[2], CultureInfo.InvariantCulture);
+        for (int k = 0; k < repeats; k++)
+        {
+            var clock = Stopwatch.StartNew();
+            long nonZeros = IO.LibSvmDataReader.ReadSparse<float>(args[0], new IO.LibSvmReadOptions { MaxDegreeOfParallelism = threads }).Data.Matrix.NonZeros;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} non-zeros in {1:F1} ms", nonZeros, clock.Elapsed.TotalMilliseconds));
+        }
+
+        return 0;
+    }
+
     public static int Run(string? output, string[]? only = null)
     {
         var c = CultureInfo.InvariantCulture;
