@@ -18,17 +18,29 @@ internal sealed class CscCopy<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Chunk[] _chunks;
+    private readonly int[] _compactStarts; // chunk c's compact slots start at _compactStarts[c]; the last entry is their total
 
-    private CscCopy(Chunk[] chunks) => _chunks = chunks;
+    private CscCopy(Chunk[] chunks)
+    {
+        _chunks = chunks;
+        _compactStarts = new int[chunks.Length + 1];
+        for (int c = 0; c < chunks.Length; c++)
+        {
+            _compactStarts[c + 1] = _compactStarts[c] + chunks[c].Columns.Length; // Σ ≤ the non-zeros, fewer than 2³¹
+        }
+    }
 
     /// <summary>The number of chunks.</summary>
     public int ChunkCount => _chunks.Length;
 
+    /// <summary>Σ over the chunks of their touched columns: the length of an array of compact slots, every chunk's in turn.</summary>
+    public int CompactLength => _compactStarts[^1];
+
     /// <summary>Chunk <paramref name="chunk"/>'s touched columns, ascending.</summary>
     public ReadOnlySpan<int> Columns(int chunk) => _chunks[chunk].Columns;
 
-    /// <summary>Σ over the chunks of their touched columns (the length of the compact sums).</summary>
-    public long TouchedColumns { get; private init; }
+    /// <summary>Chunk <paramref name="chunk"/>'s compact slots within an array of <see cref="CompactLength"/> (one per touched column).</summary>
+    public Span<double> Compact(double[] all, int chunk) => all.AsSpan(_compactStarts[chunk], _chunks[chunk].Columns.Length);
 
     /// <summary>
     /// The column-major copy of the chunks of <paramref name="partition"/> over <paramref name="matrix"/>'s rows (each
@@ -41,7 +53,6 @@ internal sealed class CscCopy<T>
         mark.AsSpan().Fill(-1);
         int[] position = new int[d];
         var chunks = new Chunk[partition.ChunkCount];
-        long touched = 0;
         var columns = new List<int>();
         for (int c = 0; c < chunks.Length; c++)
         {
@@ -93,25 +104,25 @@ internal sealed class CscCopy<T>
             }
 
             chunks[c] = new Chunk(touchedColumns, columnStarts, rows, columnValues);
-            touched += touchedColumns.Length;
         }
 
-        return new CscCopy<T>(chunks) { TouchedColumns = touched };
+        return new CscCopy<T>(chunks);
     }
 
     /// <summary>
-    /// sums[k] = Σ over the entries of the chunk's k-th touched column, in row order, of r[row]·x (one accumulator from
-    /// 0, as the row-major scatter): the chunk's part of Xᵀr, compact. <paramref name="r"/> holds the chunk's rows' values.
+    /// Chunk <paramref name="chunk"/>'s compact slots of <paramref name="compact"/>, k-th: Σ over the entries of its k-th
+    /// touched column, in row order, of r[row]·x (one accumulator from 0, as the row-major scatter) — the chunk's part of
+    /// Xᵀr. <paramref name="r"/> holds the chunk's rows' values.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Transpose(int chunk, ReadOnlySpan<double> r, Span<double> sums)
+    public void Transpose(int chunk, ReadOnlySpan<double> r, double[] compact)
     {
         Chunk c = _chunks[chunk];
+        Span<double> sums = Compact(compact, chunk);
         ref int s0 = ref MemoryMarshal.GetArrayDataReference(c.ColumnStarts);
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(c.Rows);
         ref T v0 = ref MemoryMarshal.GetArrayDataReference(c.Values);
         ref double r0 = ref MemoryMarshal.GetReference(r);
-        sums = sums[..c.Columns.Length];
         int end = 0;
         for (int k = 0; k < sums.Length; k++)
         {
@@ -128,19 +139,19 @@ internal sealed class CscCopy<T>
     }
 
     /// <summary>
-    /// cx[k] = Σ c[row]·x and cx2[k] = Σ c[row]·x·x over the chunk's k-th touched column, in row order — the chunk's
-    /// weighted column moments, compact, as <see cref="CsrLayout{T}.WeightedMoments"/> adds them.
+    /// Chunk <paramref name="chunk"/>'s compact slots of <paramref name="firstMoments"/> and <paramref name="secondMoments"/>,
+    /// k-th: Σ c[row]·x and Σ c[row]·x·x over its k-th touched column, in row order — the chunk's weighted column
+    /// moments, as <see cref="CsrLayout{T}.WeightedMoments"/> adds them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Moments(int chunk, ReadOnlySpan<double> c, Span<double> cx, Span<double> cx2)
+    public void Moments(int chunk, ReadOnlySpan<double> c, double[] firstMoments, double[] secondMoments)
     {
         Chunk part = _chunks[chunk];
+        Span<double> cx = Compact(firstMoments, chunk), cx2 = Compact(secondMoments, chunk);
         ref int s0 = ref MemoryMarshal.GetArrayDataReference(part.ColumnStarts);
         ref int i0 = ref MemoryMarshal.GetArrayDataReference(part.Rows);
         ref T v0 = ref MemoryMarshal.GetArrayDataReference(part.Values);
         ref double c0 = ref MemoryMarshal.GetReference(c);
-        cx = cx[..part.Columns.Length];
-        cx2 = cx2[..cx.Length];
         int end = 0;
         for (int k = 0; k < cx.Length; k++)
         {

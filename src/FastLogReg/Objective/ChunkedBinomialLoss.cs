@@ -30,14 +30,13 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
 
     // The column-major gradient of wide sparse data (null otherwise): each chunk's rows' pass writes one value per row
     // into _rowValues, then the chunk's column-major copy (_columns) sums them per touched column into its compact slots
-    // of _compactSums (from _compactStarts[chunk]); the fold scatters the compact slots into the gradient in chunk order.
+    // of _compactSums; the fold scatters the compact slots into the gradient in chunk order.
     // Created at the first evaluation (an objective built only for its learning rate never pays for the copy).
     private readonly CsrLayout<T>? _csr;
     private CscCopy<T>? _columns;
     private double[]? _rowValues;
     private double[]? _compactSums;
     private double[]? _compactSquares;                   // the second moments' compact sums, on first use
-    private long[]? _compactStarts;
     private int[]? _foldBounds;                          // column ranges of the parallel fold, fixed by d
     private ChunkRunner? _foldRunner;
     private double[]? _foldSource;                       // the compact sums being folded
@@ -82,13 +81,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         if (_columns is null)
         {
             var columns = CscCopy<T>.Create(((SparseDataset<T>)_layout.Data).Matrix, _layout.Partition);
-            _compactStarts = new long[columns.ChunkCount + 1];
-            for (int c = 0; c < columns.ChunkCount; c++)
-            {
-                _compactStarts[c + 1] = _compactStarts[c] + columns.Columns(c).Length;
-            }
-
-            _compactSums = new double[_compactStarts[^1]];
+            _compactSums = new double[columns.CompactLength];
             _rowValues = new double[_layout.Data.Rows];
             int ranges = Math.Clamp(Columns / 8192, 1, 64);
             _foldBounds = new int[ranges + 1];
@@ -120,13 +113,12 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         int from = _foldBounds![range], to = _foldBounds[range + 1];
         Span<double> target = _foldTarget.AsSpan(from, to - from);
         target.Clear();
-        ReadOnlySpan<double> all = _foldSource;
         for (int c = 0; c < _columns!.ChunkCount; c++)
         {
             ReadOnlySpan<int> columns = _columns.Columns(c);
             int lo = LowerBound(columns, from), hi = LowerBound(columns, to);
             ReadOnlySpan<int> some = columns[lo..hi];
-            ReadOnlySpan<double> sums = all.Slice((int)_compactStarts![c] + lo, hi - lo);
+            ReadOnlySpan<double> sums = _columns.Compact(_foldSource!, c)[lo..hi];
             if (c == 0)
             {
                 for (int k = 0; k < some.Length; k++)
@@ -219,14 +211,12 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         Span<double> gw = gradient[..d];
         ReadOnlySpan<double> partials = PartialGradients.Span;
         partials[..d].CopyTo(gw);
-        loss = _partialLoss[0];
-        residual = _partialResidual[0];
         for (int c = 1; c < _partialLoss.Length; c++)
         {
             SmallVectors.Add(gw, partials.Slice(c * _gradientStride, d), gw);
-            loss += _partialLoss[c];
-            residual += _partialResidual[c];
         }
+
+        FoldScalars(out loss, out residual);
     }
 
     /// <summary>Each chunk's own sums at (<paramref name="weights"/>, <paramref name="bias"/>), unfolded, into <paramref name="perChunk"/> (one per chunk, in order).</summary>
@@ -280,7 +270,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     {
         int d = Columns;
         bool moments = sumCx is not null;
-        RunCurvature(weights, bias, moments);
+        RunCurvature(weights, bias, moments ? Pass.CurvatureAndMoments : Pass.Curvature);
         for (int c = 0; c < ChunkCount; c++)
         {
             totals[c] = _partialResidual[c];
@@ -316,19 +306,14 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
             // Each chunk's moments column by column into compact slots, folded as the row-major slots are: the same bits.
             EnsureColumnCopy();
             _compactSquares ??= new double[_compactSums!.Length];
-            _curvature ??= new double[_layout.Data.Rows];
-            RunPass(weights, bias, Pass.CurvatureAndMomentsColumns);
+            RunCurvature(weights, bias, Pass.CurvatureAndMomentsColumns);
         }
         else
         {
-            RunCurvature(weights, bias, moments);
+            RunCurvature(weights, bias, moments ? Pass.CurvatureAndMoments : Pass.Curvature);
         }
 
-        double total = _partialResidual[0];
-        for (int c = 1; c < ChunkCount; c++)
-        {
-            total += _partialResidual[c];
-        }
+        double total = SumOfResiduals();
 
         if (compact)
         {
@@ -359,7 +344,7 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
             EnsureColumnCopy();
             RunHessianVector(direction, directionBias, Pass.HessianVectorRows);
             FoldCompact(product[..d], _compactSums!);
-            FoldScalars(out _, out productBias);
+            productBias = SumOfResiduals();
             return;
         }
 
@@ -367,12 +352,12 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         Span<double> q = product[..d];
         ReadOnlySpan<double> partials = PartialGradients.Span;
         partials[..d].CopyTo(q);
-        productBias = _partialResidual[0];
         for (int c = 1; c < ChunkCount; c++)
         {
             SmallVectors.Add(q, partials.Slice(c * _gradientStride, d), q);
-            productBias += _partialResidual[c];
         }
+
+        productBias = SumOfResiduals();
     }
 
     /// <inheritdoc/>
@@ -389,16 +374,16 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
         return true;
     }
 
-    /// <summary>The curvature pass at (<paramref name="weights"/>, <paramref name="bias"/>): cᵢ per row cached, Σc (and the moments) per chunk.</summary>
-    private void RunCurvature(ReadOnlySpan<double> weights, double bias, bool moments)
+    /// <summary>The curvature pass <paramref name="pass"/> at (<paramref name="weights"/>, <paramref name="bias"/>): cᵢ per row cached, Σc per chunk (and the moments, per-chunk slots or compact).</summary>
+    private void RunCurvature(ReadOnlySpan<double> weights, double bias, Pass pass)
     {
         _curvature ??= new double[_layout.Data.Rows];
-        if (moments)
+        if (pass == Pass.CurvatureAndMoments)
         {
             _partialMoments ??= new double[checked(ChunkCount * 2 * _gradientStride)];
         }
 
-        RunPass(weights, bias, moments ? Pass.CurvatureAndMoments : Pass.Curvature);
+        RunPass(weights, bias, pass);
     }
 
     /// <summary>The Hessian-vector pass at the prepared point: each chunk's product in its gradient slot.</summary>
@@ -416,12 +401,24 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
     private void FoldScalars(out double loss, out double residual)
     {
         loss = _partialLoss[0];
-        residual = _partialResidual[0];
         for (int c = 1; c < _partialLoss.Length; c++)
         {
             loss += _partialLoss[c];
-            residual += _partialResidual[c];
         }
+
+        residual = SumOfResiduals();
+    }
+
+    /// <summary>The per-chunk residual slots (gb, Σc, or the product's intercept part, by pass) folded in chunk order.</summary>
+    private double SumOfResiduals()
+    {
+        double sum = _partialResidual[0];
+        for (int c = 1; c < _partialResidual.Length; c++)
+        {
+            sum += _partialResidual[c];
+        }
+
+        return sum;
     }
 
     /// <summary>Runs <paramref name="pass"/> over every chunk with (<paramref name="vector"/>, <paramref name="last"/>) as its parameters, then returns to the gradient pass.</summary>
@@ -465,15 +462,15 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
                 break;
             case Pass.CurvatureAndMomentsColumns:
                 _partialResidual[chunk] = _layout.Curvature(start, count, new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1), _curvature.AsSpan(start, count), default, default);
-                _columns!.Moments(chunk, _curvature.AsSpan(start, count), _compactSums.AsSpan((int)_compactStarts![chunk]), _compactSquares.AsSpan((int)_compactStarts[chunk]));
+                _columns!.Moments(chunk, _curvature.AsSpan(start, count), _compactSums!, _compactSquares!);
                 break;
             case Pass.GradientRows:
                 _csr!.BinomialResiduals(start, count, new BinomialPoint(_parameters.Slice(0, d), _parameters[d], ClassWeight0, ClassWeight1), _rowValues.AsSpan(start, count), out _partialLoss[chunk], out _partialResidual[chunk]);
-                _columns!.Transpose(chunk, _rowValues.AsSpan(start, count), _compactSums.AsSpan((int)_compactStarts![chunk]));
+                _columns!.Transpose(chunk, _rowValues.AsSpan(start, count), _compactSums!);
                 break;
             case Pass.HessianVectorRows:
                 _partialResidual[chunk] = _csr!.HessianVectorRows(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), _rowValues.AsSpan(start, count));
-                _columns!.Transpose(chunk, _rowValues.AsSpan(start, count), _compactSums.AsSpan((int)_compactStarts![chunk]));
+                _columns!.Transpose(chunk, _rowValues.AsSpan(start, count), _compactSums!);
                 break;
             case Pass.HessianVector:
                 _partialResidual[chunk] = _layout.HessianVector(start, count, _parameters.Slice(0, d), _parameters[d], _curvature.AsSpan(start, count), PartialGradients.Slice(chunk * _gradientStride, d));
