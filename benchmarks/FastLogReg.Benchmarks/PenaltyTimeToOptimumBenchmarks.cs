@@ -79,10 +79,7 @@ public class PenaltyTimeToOptimumBenchmarks
     {
         Load();
         (_, double mlGap) = CalibrateMlNet();
-        double target = Math.Min(TimeToOptimumBenchmarks.Target, mlGap);
-        Calibration c = Calibration.Run(_data, _lambda, _reference, solver, Threads, CalibrationBudget, target, _l1Ratio);
-        _options = c.Options;
-        Record("FastLogReg " + solver + ", ML.NET's gap", c.Setting, c.Gap, c.Passes, c.Target);
+        Calibrate(solver, Math.Min(TimeToOptimumBenchmarks.Target, mlGap), "FastLogReg " + solver + ", ML.NET's gap");
     }
 
     private (double Tolerance, double Gap) CalibrateMlNet()
@@ -167,9 +164,15 @@ public class PenaltyTimeToOptimumBenchmarks
     private void SetupFastLogReg(Solver solver)
     {
         Load();
-        Calibration c = Calibration.Run(_data, _lambda, _reference, solver, Threads, CalibrationBudget, TimeToOptimumBenchmarks.StrictTarget, _l1Ratio);
+        Calibrate(solver, TimeToOptimumBenchmarks.StrictTarget, "FastLogReg " + solver);
+    }
+
+    /// <summary>Calibrates <paramref name="solver"/> to <paramref name="target"/> (the loaded data), keeps its options and records it as <paramref name="method"/>.</summary>
+    private void Calibrate(Solver solver, double target, string method)
+    {
+        Calibration c = Calibration.Run(_data, _lambda, _reference, solver, Threads, CalibrationBudget, target, _l1Ratio);
         _options = c.Options;
-        Record("FastLogReg " + solver, c.Setting, c.Gap, c.Passes, c.Target);
+        Record(method, c.Setting, c.Gap, c.Passes, c.Target);
     }
 
     private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record($"{Data},{Penalty}", method, setting, gap, passes, target);

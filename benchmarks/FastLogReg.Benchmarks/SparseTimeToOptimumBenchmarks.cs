@@ -75,21 +75,17 @@ public class SparseTimeToOptimumBenchmarks
     }
 
     [GlobalSetup(Target = nameof(Lbfgs))]
-    public void SetupLbfgs()
-    {
-        Load();
-        Calibration c = Calibration.Run(_work.Data, _l2, _reference, Solver.Lbfgs, Threads, CalibrationBudget, TimeToOptimumBenchmarks.StrictTarget);
-        _options = c.Options;
-        Record("FastLogReg L-BFGS (CSR)", c.Setting, c.Gap, c.Passes, c.Target);
-    }
+    public void SetupLbfgs() => SetupFastLogReg(Solver.Lbfgs, "FastLogReg L-BFGS (CSR)");
 
     [GlobalSetup(Target = nameof(Newton))]
-    public void SetupNewton()
+    public void SetupNewton() => SetupFastLogReg(Solver.Newton, "FastLogReg trust-region Newton (CSR; the default for wide sparse rows)");
+
+    private void SetupFastLogReg(Solver solver, string method)
     {
         Load();
-        Calibration c = Calibration.Run(_work.Data, _l2, _reference, Solver.Newton, Threads, CalibrationBudget, TimeToOptimumBenchmarks.StrictTarget);
+        Calibration c = Calibration.Run(_work.Data, _l2, _reference, solver, Threads, CalibrationBudget, TimeToOptimumBenchmarks.StrictTarget);
         _options = c.Options;
-        Record("FastLogReg trust-region Newton (CSR; the default for wide sparse rows)", c.Setting, c.Gap, c.Passes, c.Target);
+        Record(method, c.Setting, c.Gap, c.Passes, c.Target);
     }
 
     [Benchmark(Baseline = true, Description = "ML.NET LbfgsLogisticRegression")]
