@@ -47,4 +47,35 @@ internal static class PathCost
 
         return 0;
     }
+
+    /// <summary>
+    /// One path, point by point (<c>--path-points data solver [repeats]</c>): λ/λ_max, non-zeros, iterations, passes and the stop
+    /// reason — where a path's passes go.
+    /// </summary>
+    public static int Points(string name, Solver solver, int repeats = 1)
+    {
+        DenseDataset<float> data = IllConditioned.Load(name);
+        var options = new TrainingOptions { L1Ratio = 1, Lambda = 1, Solver = solver, MaxDegreeOfParallelism = 2, MaxIterations = 100_000 };
+        RegularizationPath path = RegularizationPath.Compute(data, options);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        path = RegularizationPath.Compute(data, options);
+        double milliseconds = clock.Elapsed.TotalMilliseconds;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        for (int r = 2; r < repeats; r++)
+        {
+            path = RegularizationPath.Compute(data, options); // for a profiler
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine("k\tλ/λmax\tnonzeros\titerations\tpasses\tstop");
+        for (int k = 0; k < path.Points.Count; k++)
+        {
+            PathPoint p = path.Points[k];
+            Console.WriteLine(string.Format(c, "{0}\t{1:E2}\t{2}\t{3}\t{4:F1}\t{5}", k, p.Lambda / path.LambdaMax, p.NonZeroWeights, p.Iterations, p.DataPasses, p.StopReason));
+        }
+
+        Console.WriteLine(string.Format(c, "total passes {0:F0}; the second path {1:F1} ms, {2:N0} bytes allocated", path.Points.Sum(p => p.DataPasses), milliseconds, allocated));
+        return 0;
+    }
 }

@@ -67,6 +67,11 @@ public static class Program
             return NativeDemo.Run(args[1..]);
         }
 
+        if (args.Length > 2 && args[0] == "--path-points")
+        {
+            return PathCost.Points(args[1], Enum.Parse<FastLogReg.Training.Solver>(args[2]), args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
+        }
+
         if (args.Length > 0 && args[0] == "--path-cost")
         {
             return PathCost.Run(args.Length > 1 ? args[1] : null);

@@ -1,0 +1,47 @@
+using FastLogReg.Data;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
+using Xunit;
+
+namespace FastLogReg.Tests.L1;
+
+/// <summary>
+/// Coordinate descent's outer (Newton) iterations converge fast on raw features far from zero: each coordinate's inner
+/// step is taken jointly with the intercept, and the quadratic model is solved more accurately as the fit converges
+/// (inexact Newton's forcing term). Iteration counts are deterministic (single-threaded, fixed order), so these bounds
+/// are not timing assertions. Before either change the raw breast-cancer fits took 639–9,547 outer iterations to 10⁻¹⁰ (and reached OWL-QN's
+/// objective, which these now beat: OWL-QN runs out of its 100,000 iterations at the smaller λ).
+/// </summary>
+public sealed class CoordinateDescentConvergenceTests
+{
+    [Theory]
+    [InlineData(1e-2)]
+    [InlineData(1e-3)]
+    [InlineData(1e-4)]
+    public void RawBreastCancerConvergesInFewOuterIterations_AtOwlQnsOptimum(double lambda)
+    {
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        var options = new TrainingOptions { Lambda = lambda, L1Ratio = 1, Tolerance = 1e-10, MaxIterations = 100_000 };
+
+        TrainingResult cd = LogisticRegression.Train(data, options with { Solver = Solver.CoordinateDescent });
+        TrainingResult owlqn = LogisticRegression.Train(data, options with { Solver = Solver.OwlQn });
+
+        Assert.Equal(StopReason.Converged, cd.Report.StopReason);
+        Assert.True(cd.Report.Iterations <= 150, $"{cd.Report.Iterations} outer iterations"); // before: 639, 2,120 and 9,547
+        Assert.True(cd.Report.FinalObjective <= owlqn.Report.FinalObjective + (1e-9 * Math.Abs(owlqn.Report.FinalObjective)), $"{cd.Report.Iterations} iterations: {cd.Report.FinalObjective} against OWL-QN's {owlqn.Report.FinalObjective}");
+    }
+
+    [Fact]
+    public void AWarmStartedPathPointTakesAHandfulOfOuterIterations()
+    {
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        var options = new TrainingOptions { L1Ratio = 1, Solver = Solver.CoordinateDescent, MaxIterations = 100_000 };
+
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 30 });
+
+        Assert.All(path.Points, p => Assert.Equal(StopReason.Converged, p.StopReason));
+        Assert.True(path.Points.Max(p => p.Iterations) <= 12, string.Join(", ", path.Points.Select(p => p.Iterations)));
+    }
+}
