@@ -17,6 +17,11 @@ internal static class IllConditioned
         "correlated-50000x500" => Correlated(50_000, 500, 20),
         "correlated-200000x30" => Correlated(200_000, 30, 5),
         "correlated-20000x100" => Correlated(20_000, 100, 10),
+        "correlated-2000x100" => Correlated(2_000, 100, 10),
+        "correlated-5000x30" => Correlated(5_000, 30, 5),
+        "correlated-1000x30" => Correlated(1_000, 30, 5),
+        "offset-1000x30" => Correlated(1_000, 30, 5, offset: 3),
+        "offset-20000x100" => Correlated(20_000, 100, 10, offset: 3),
         _ => TimeToOptimumBenchmarks.Load(name),
     };
 
@@ -37,7 +42,8 @@ internal static class IllConditioned
     }
 
     /// <summary>xᵢⱼ = sⱼ·(aⱼᵀfᵢ + 0.3·εᵢⱼ), fᵢ ~ N(0, I₂₀), sⱼ = 10^(−2 + 4j/(d − 1)); labels from a logistic model on the unscaled columns.</summary>
-    internal static DenseDataset<float> Correlated(int n, int d, int factors)
+    /// <remarks>With an offset, every column is moved by offset·sⱼ: values that sit away from zero (the labels unchanged).</remarks>
+    internal static DenseDataset<float> Correlated(int n, int d, int factors, double offset = 0)
     {
         var rng = new Random(7);
         double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
@@ -73,7 +79,7 @@ internal static class IllConditioned
                 }
 
                 z += truth[j] * u;
-                x[((long)i * d) + j] = (float)(u * Math.Pow(10, -2 + (4.0 * j / (d - 1))));
+                x[((long)i * d) + j] = (float)((u + offset) * Math.Pow(10, -2 + (4.0 * j / (d - 1))));
             }
 
             y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-z)) ? 1 : 0;

@@ -64,7 +64,7 @@ internal static class NewGlmnet
         double[] p = new double[n], r = new double[n], curvature = new double[n];
         double[] gradient = new double[dim], pg = new double[dim], h = new double[d];
         double[] direction = new double[dim], trial = new double[dim];
-        double[] xd = new double[n], zNew = new double[n], cxd = new double[n], scratch = new double[n];
+        double[] xd = new double[n], zNew = new double[n], cxd = new double[n];
         double[] columnCurvature = new double[d];
         bool[] active = new bool[d];
         var monitor = new IterationMonitor(point, rules);
@@ -186,7 +186,7 @@ internal static class NewGlmnet
 
                     step = Math.Clamp(step, -10, 10);
                     direction[j] += step;
-                    AddColumn(x, j, step * inv[j], curvature, xd, cxd, scratch);
+                    AddColumn(x, j, step * inv[j], curvature, xd, cxd);
                     sumDxd += step * inv[j] * columnCurvature[j];
                     offset -= step * mu[j] * inv[j];
                     if (jointIntercept)
@@ -312,14 +312,7 @@ internal static class NewGlmnet
         double rx = 0, cx = 0, cxx = 0;
         if (x.RowIndex is null)
         {
-            ReadOnlySpan<double> column = x.DenseColumn(j);
-            rx = TensorPrimitives.Dot<double>(r, column);
-            for (int i = 0; i < column.Length; i++)
-            {
-                double cv = c[i] * column[i];
-                cx += cv;
-                cxx += cv * column[i];
-            }
+            (rx, cx, cxx) = DenseColumnSums(x.DenseColumn(j), r, c);
         }
         else
         {
@@ -364,15 +357,12 @@ internal static class NewGlmnet
     }
 
     /// <summary>xd += a · (raw column j) and cxd += a · D ∘ (raw column j).</summary>
-    private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] c, double[] xd, double[] cxd, double[] scratch)
+    private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] c, double[] xd, double[] cxd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.RowIndex is null)
         {
-            ReadOnlySpan<double> column = x.DenseColumn(j);
-            TensorPrimitives.MultiplyAdd(column, a, xd, xd);
-            TensorPrimitives.Multiply(column, c, scratch);
-            TensorPrimitives.MultiplyAdd(scratch, a, cxd, cxd);
+            DenseAddColumn(x.DenseColumn(j), a, c, xd, cxd);
         }
         else
         {
@@ -404,6 +394,62 @@ internal static class NewGlmnet
             {
                 target[rows[k]] += a * values[k];
             }
+        }
+    }
+
+    /// <summary>(Σ rᵢ xᵢ, Σ cᵢ xᵢ, Σ cᵢ xᵢ²) of a dense column in one pass (vectors of partial sums, then the tail).</summary>
+    private static (double Rx, double Cx, double Cxx) DenseColumnSums(ReadOnlySpan<double> column, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
+    {
+        int i = 0;
+        double rx = 0, cx = 0, cxx = 0;
+        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        {
+            Vector<double> vrx = Vector<double>.Zero, vcx = Vector<double>.Zero, vcxx = Vector<double>.Zero;
+            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var xv = new Vector<double>(column[i..]);
+                var cv = new Vector<double>(c[i..]) * xv;
+                vrx += new Vector<double>(r[i..]) * xv;
+                vcx += cv;
+                vcxx += cv * xv;
+            }
+
+            rx = Vector.Sum(vrx);
+            cx = Vector.Sum(vcx);
+            cxx = Vector.Sum(vcxx);
+        }
+
+        for (; i < column.Length; i++)
+        {
+            double cv = c[i] * column[i];
+            rx += r[i] * column[i];
+            cx += cv;
+            cxx += cv * column[i];
+        }
+
+        return (rx, cx, cxx);
+    }
+
+    /// <summary>xd += a·x and cxd += a·c∘x for a dense column x, in one pass.</summary>
+    private static void DenseAddColumn(ReadOnlySpan<double> column, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                Vector<double> delta = va * new Vector<double>(column[i..]);
+                (new Vector<double>(xd[i..]) + delta).CopyTo(xd[i..]);
+                (new Vector<double>(cxd[i..]) + (new Vector<double>(c[i..]) * delta)).CopyTo(cxd[i..]);
+            }
+        }
+
+        for (; i < column.Length; i++)
+        {
+            double delta = a * column[i];
+            xd[i] += delta;
+            cxd[i] += c[i] * delta;
         }
     }
 }

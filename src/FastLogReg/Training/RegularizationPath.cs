@@ -75,8 +75,8 @@ public sealed class RegularizationPath
     /// <param name="data">The data (two classes).</param>
     /// <param name="options">
     /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
-    /// class weights, intercept and threads; its λ and warm start are ignored. OWL-QN for ρ &gt; 0, otherwise the
-    /// chosen smooth solver (L-BFGS or Newton).
+    /// class weights, intercept and threads; its λ and warm start are ignored. The solver a fit on this data would run
+    /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0, L-BFGS or Newton otherwise).
     /// </param>
     /// <param name="path">The λ values; null for glmnet's defaults (100 values down to 10⁻⁴·λ_max).</param>
     /// <param name="cancellationToken">Stops between and within fits.</param>
@@ -92,7 +92,7 @@ public sealed class RegularizationPath
             throw new ArgumentException($"The path is computed for binary models; the data has {data.ClassCount} classes.", nameof(data));
         }
 
-        Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 });
+        Solver solver = LogisticRegression.EffectiveSolverOf(data, options with { Lambda = 1 }); // Auto: the choice a fit on this data makes
         if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky))
         {
             throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS, Newton or NewtonCholesky; {options.Solver} is not supported here.", nameof(options));

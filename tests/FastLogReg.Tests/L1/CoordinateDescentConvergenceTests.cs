@@ -45,3 +45,37 @@ public sealed class CoordinateDescentConvergenceTests
         Assert.True(path.Points.Max(p => p.Iterations) <= 12, string.Join(", ", path.Points.Select(p => p.Iterations)));
     }
 }
+
+/// <summary>
+/// <see cref="Solver.Auto"/> runs L1 / elastic-net fits by coordinate descent where a column sits at least two standard
+/// deviations away from zero (unstandardized, binary, with an intercept), and by OWL-QN otherwise.
+/// </summary>
+public sealed class L1SolverChoiceTests
+{
+    [Fact]
+    public void OffsetColumnsGetCoordinateDescent_CentredOrStandardizedOnesOwlQn()
+    {
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> raw = DenseDataset.Create(x, y, 30);
+        var l1 = new TrainingOptions { Lambda = 1e-3, L1Ratio = 1 };
+
+        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(raw, l1).Report.Solver);
+        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(raw, l1 with { L1Ratio = 0.5 }).Report.Solver);
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, l1 with { Standardize = true }).Report.Solver);
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, l1 with { FitIntercept = false }).Report.Solver);
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, l1 with { Solver = Solver.OwlQn }).Report.Solver);
+
+        // The same rows centred: every |mean| is 0.
+        double[] centred = (double[])x.Clone();
+        for (int j = 0; j < 30; j++)
+        {
+            double mean = Enumerable.Range(0, y.Length).Average(i => x[(i * 30) + j]);
+            for (int i = 0; i < y.Length; i++)
+            {
+                centred[(i * 30) + j] -= mean;
+            }
+        }
+
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(DenseDataset.Create(centred, y, 30), l1).Report.Solver);
+    }
+}

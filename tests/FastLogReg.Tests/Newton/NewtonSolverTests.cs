@@ -114,7 +114,7 @@ public class NewtonSolverTests
 public sealed class AutomaticSolverTests
 {
     [Fact]
-    public void RawFeaturesOfVeryDifferentScales_GetNewton_ExactUpToAHundredFeatures_OtherwiseLbfgsOrOwlQn()
+    public void RawFeaturesOfVeryDifferentScales_GetNewton_ExactUpToAHundredFeatures_OtherwiseLbfgsOrForL1CoordinateDescent()
     {
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         var raw = DenseDataset.Create(x, y, names.Length); // column sds from 0.003 to 569
@@ -124,7 +124,7 @@ public sealed class AutomaticSolverTests
         Assert.Equal(Solver.NewtonCholesky, LogisticRegression.Train(raw, options).Report.Solver);
         Assert.Equal(Solver.NewtonCholesky, LogisticRegression.EffectiveSolverOf(raw, options));
         Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Standardize = true }).Report.Solver);
-        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(raw, options with { L1Ratio = 1 }).Report.Solver);
+        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(raw, options with { L1Ratio = 1 }).Report.Solver); // L1: columns far from zero
         Assert.Equal(Solver.Lbfgs, LogisticRegression.Train(raw, options with { Solver = Solver.Lbfgs }).Report.Solver);
 
         // The same spread of scales over more than 100 columns: the trust-region Newton (the exact one's Hessian pass
