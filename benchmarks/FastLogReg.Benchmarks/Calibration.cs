@@ -29,6 +29,24 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
     }
 
     /// <summary>The median wall time of <paramref name="runs"/> calls of <paramref name="run"/> (an odd count), in milliseconds.</summary>
+    /// <summary>
+    /// Runs the measured call until the process has compiled it at its final tier: at least <see cref="WarmUpTime"/>
+    /// and three calls. BenchmarkDotNet's Monitoring jobs time a handful of single calls right after the setup — a setup
+    /// that calibrated (and compiled) other code, which keeps the runtime's tier-up waiting: without this, fits of a
+    /// few milliseconds were timed in tier-0 code, 2–20× slower (both libraries; measured 2026-12-05).
+    /// </summary>
+    public static void WarmUp(Func<object?> run)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int k = 0; k < 3 || clock.Elapsed < WarmUpTime; k++)
+        {
+            run();
+        }
+    }
+
+    /// <summary>How long <see cref="WarmUp"/> runs at least.</summary>
+    public static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(2);
+
     public static double MedianMilliseconds(Func<object?> run, int runs)
     {
         double[] times = new double[runs];

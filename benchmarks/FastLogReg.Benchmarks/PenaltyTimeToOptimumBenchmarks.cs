@@ -51,6 +51,7 @@ public class PenaltyTimeToOptimumBenchmarks
         Load();
         (double tolerance, double gap) = CalibrateMlNet();
         Record("ML.NET LbfgsLogisticRegression", Calibration.MlNetSetting(tolerance), gap, double.NaN, TimeToOptimumBenchmarks.Target);
+        Calibration.WarmUp(MlNetLbfgs);
     }
 
     /// <summary>
@@ -173,6 +174,7 @@ public class PenaltyTimeToOptimumBenchmarks
         Calibration c = Calibration.Run(_data, _lambda, _reference, solver, Threads, CalibrationBudget, target, _l1Ratio);
         _options = c.Options;
         Record(method, c.Setting, c.Gap, c.Passes, c.Target);
+        Calibration.WarmUp(() => LogisticRegression.Train(_data, _options));
     }
 
     private void Record(string method, string setting, double gap, double passes, double target) => Calibration.Record($"{Data},{Penalty}", method, setting, gap, passes, target);

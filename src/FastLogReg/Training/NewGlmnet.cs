@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using FastLogReg.Numerics;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
@@ -18,6 +18,9 @@ namespace FastLogReg.Training;
 /// Works on a column copy of the data (<see cref="ColumnCopy{T}"/>; dense or sparse), standardized by arithmetic (sparse
 /// columns stay sparse), in double. Single-threaded and in a fixed order, so the result does not depend on the thread
 /// count. Data passes are counted as column sweeps: one per outer gradient, two per inner sweep over the active columns.
+/// Its loops are compiled fully optimized on first use (<c>AggressiveOptimization</c>, no TensorPrimitives): a fit takes
+/// milliseconds, and measured in a process still compiling other code (a benchmark after ML.NET's), tier-0 code made it
+/// 10–20× slower.
 /// </remarks>
 internal static class NewGlmnet
 {
@@ -32,6 +35,7 @@ internal static class NewGlmnet
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
     private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static OptimizationResult Minimize<T>(
         ColumnCopy<T> x,
         ReadOnlySpan<T> labels,
@@ -267,6 +271,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>zᵢ = x̃ᵢᵀw + b from the columns (x̃ = (x − μ)/σ).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Margins<T>(ColumnCopy<T> x, ReadOnlySpan<double> point, bool fitIntercept, double[] mu, double[] inv, double[] z)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -287,6 +292,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>Σ sᵢ ℓ(zᵢ) + λρ‖w‖₁ + λ(1 − ρ)/2 ‖w‖², the loss in its stable form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Objective(double[] z, double[] y, double[] s, ReadOnlySpan<double> point, int d, double l1, double l2)
     {
         double loss = 0;
@@ -306,6 +312,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>(Σ rᵢ x̃ᵢⱼ, Σ Dᵢ x̃ᵢⱼ², Σ Dᵢ xᵢⱼ (raw)) for column j, from the raw column and the totals Σ r, Σ D.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Gradient, double Diagonal, double CurvatureSum) GradientAndDiagonal<T>(ColumnCopy<T> x, int j, double[] r, double[] c, double sumR, double sumD, double mu, double inv)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -334,13 +341,14 @@ internal static class NewGlmnet
     }
 
     /// <summary>Σᵢ Dᵢ x̃ᵢⱼ (X d)ᵢ with (X d)ᵢ = xd[i] + offset, from cxd = D ∘ xd and the column's Σ Dᵢ xᵢⱼ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ColumnDot<T>(ColumnCopy<T> x, int j, double[] cxd, double cx, double offset, double sumDxd, double sumD, double mu, double inv)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double dot = 0;
         if (x.RowIndex is null)
         {
-            dot = TensorPrimitives.Dot<double>(x.DenseColumn(j), cxd);
+            dot = DenseDot(x.DenseColumn(j), cxd);
         }
         else
         {
@@ -357,6 +365,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>xd += a · (raw column j) and cxd += a · D ∘ (raw column j).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] c, double[] xd, double[] cxd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -379,12 +388,13 @@ internal static class NewGlmnet
     }
 
     /// <summary>target += a · (raw column j).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.RowIndex is null)
         {
-            TensorPrimitives.MultiplyAdd(x.DenseColumn(j), a, target, target);
+            DenseAddColumn(x.DenseColumn(j), a, target);
         }
         else
         {
@@ -398,6 +408,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>(Σ rᵢ xᵢ, Σ cᵢ xᵢ, Σ cᵢ xᵢ²) of a dense column in one pass (vectors of partial sums, then the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Rx, double Cx, double Cxx) DenseColumnSums(ReadOnlySpan<double> column, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
     {
         int i = 0;
@@ -431,6 +442,7 @@ internal static class NewGlmnet
     }
 
     /// <summary>xd += a·x and cxd += a·c∘x for a dense column x, in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DenseAddColumn(ReadOnlySpan<double> column, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
     {
         int i = 0;
@@ -450,6 +462,51 @@ internal static class NewGlmnet
             double delta = a * column[i];
             xd[i] += delta;
             cxd[i] += c[i] * delta;
+        }
+    }
+
+    /// <summary>Σ xᵢ vᵢ of a dense column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double DenseDot(ReadOnlySpan<double> column, ReadOnlySpan<double> v)
+    {
+        int i = 0;
+        double dot = 0;
+        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        {
+            Vector<double> sum = Vector<double>.Zero;
+            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                sum += new Vector<double>(column[i..]) * new Vector<double>(v[i..]);
+            }
+
+            dot = Vector.Sum(sum);
+        }
+
+        for (; i < column.Length; i++)
+        {
+            dot += column[i] * v[i];
+        }
+
+        return dot;
+    }
+
+    /// <summary>target += a·x for a dense column x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DenseAddColumn(ReadOnlySpan<double> column, double a, Span<double> target)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                (new Vector<double>(target[i..]) + (va * new Vector<double>(column[i..]))).CopyTo(target[i..]);
+            }
+        }
+
+        for (; i < column.Length; i++)
+        {
+            target[i] += a * column[i];
         }
     }
 }
