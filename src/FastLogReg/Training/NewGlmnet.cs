@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FastLogReg.Numerics;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
@@ -411,26 +413,39 @@ internal static class NewGlmnet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Rx, double Cx, double Cxx) DenseColumnSums(ReadOnlySpan<double> column, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
     {
-        int i = 0;
+        int i = 0, n = column.Length;
         double rx = 0, cx = 0, cxx = 0;
-        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        ref double x0 = ref MemoryMarshal.GetReference(column), r0 = ref MemoryMarshal.GetReference(r), c0 = ref MemoryMarshal.GetReference(c);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
         {
-            Vector<double> vrx = Vector<double>.Zero, vcx = Vector<double>.Zero, vcxx = Vector<double>.Zero;
-            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            Vector512<double> vrx = Vector512<double>.Zero, vcx = Vector512<double>.Zero, vcxx = Vector512<double>.Zero;
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
-                var xv = new Vector<double>(column[i..]);
-                var cv = new Vector<double>(c[i..]) * xv;
-                vrx += new Vector<double>(r[i..]) * xv;
+                Vector512<double> xv = Vector512.LoadUnsafe(ref x0, (nuint)i);
+                Vector512<double> cv = Vector512.LoadUnsafe(ref c0, (nuint)i) * xv;
+                vrx += Vector512.LoadUnsafe(ref r0, (nuint)i) * xv;
                 vcx += cv;
                 vcxx += cv * xv;
             }
 
-            rx = Vector.Sum(vrx);
-            cx = Vector.Sum(vcx);
-            cxx = Vector.Sum(vcxx);
+            (rx, cx, cxx) = (Vector512.Sum(vrx), Vector512.Sum(vcx), Vector512.Sum(vcxx));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            Vector256<double> vrx = Vector256<double>.Zero, vcx = Vector256<double>.Zero, vcxx = Vector256<double>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                Vector256<double> xv = Vector256.LoadUnsafe(ref x0, (nuint)i);
+                Vector256<double> cv = Vector256.LoadUnsafe(ref c0, (nuint)i) * xv;
+                vrx += Vector256.LoadUnsafe(ref r0, (nuint)i) * xv;
+                vcx += cv;
+                vcxx += cv * xv;
+            }
+
+            (rx, cx, cxx) = (Vector256.Sum(vrx), Vector256.Sum(vcx), Vector256.Sum(vcxx));
         }
 
-        for (; i < column.Length; i++)
+        for (; i < n; i++)
         {
             double cv = c[i] * column[i];
             rx += r[i] * column[i];
@@ -445,19 +460,31 @@ internal static class NewGlmnet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DenseAddColumn(ReadOnlySpan<double> column, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        int i = 0, n = column.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(column), c0 = ref MemoryMarshal.GetReference(c);
+        ref double xd0 = ref MemoryMarshal.GetReference(xd), cxd0 = ref MemoryMarshal.GetReference(cxd);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
         {
-            var va = new Vector<double>(a);
-            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            var va = Vector512.Create(a);
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
-                Vector<double> delta = va * new Vector<double>(column[i..]);
-                (new Vector<double>(xd[i..]) + delta).CopyTo(xd[i..]);
-                (new Vector<double>(cxd[i..]) + (new Vector<double>(c[i..]) * delta)).CopyTo(cxd[i..]);
+                Vector512<double> delta = va * Vector512.LoadUnsafe(ref x0, (nuint)i);
+                (Vector512.LoadUnsafe(ref xd0, (nuint)i) + delta).StoreUnsafe(ref xd0, (nuint)i);
+                (Vector512.LoadUnsafe(ref cxd0, (nuint)i) + (Vector512.LoadUnsafe(ref c0, (nuint)i) * delta)).StoreUnsafe(ref cxd0, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                Vector256<double> delta = va * Vector256.LoadUnsafe(ref x0, (nuint)i);
+                (Vector256.LoadUnsafe(ref xd0, (nuint)i) + delta).StoreUnsafe(ref xd0, (nuint)i);
+                (Vector256.LoadUnsafe(ref cxd0, (nuint)i) + (Vector256.LoadUnsafe(ref c0, (nuint)i) * delta)).StoreUnsafe(ref cxd0, (nuint)i);
             }
         }
 
-        for (; i < column.Length; i++)
+        for (; i < n; i++)
         {
             double delta = a * column[i];
             xd[i] += delta;
@@ -469,20 +496,31 @@ internal static class NewGlmnet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double DenseDot(ReadOnlySpan<double> column, ReadOnlySpan<double> v)
     {
-        int i = 0;
+        int i = 0, n = column.Length;
         double dot = 0;
-        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        ref double x0 = ref MemoryMarshal.GetReference(column), v0 = ref MemoryMarshal.GetReference(v);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
         {
-            Vector<double> sum = Vector<double>.Zero;
-            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            Vector512<double> sum = Vector512<double>.Zero;
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
-                sum += new Vector<double>(column[i..]) * new Vector<double>(v[i..]);
+                sum += Vector512.LoadUnsafe(ref x0, (nuint)i) * Vector512.LoadUnsafe(ref v0, (nuint)i);
             }
 
-            dot = Vector.Sum(sum);
+            dot = Vector512.Sum(sum);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            Vector256<double> sum = Vector256<double>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                sum += Vector256.LoadUnsafe(ref x0, (nuint)i) * Vector256.LoadUnsafe(ref v0, (nuint)i);
+            }
+
+            dot = Vector256.Sum(sum);
         }
 
-        for (; i < column.Length; i++)
+        for (; i < n; i++)
         {
             dot += column[i] * v[i];
         }
@@ -494,17 +532,26 @@ internal static class NewGlmnet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DenseAddColumn(ReadOnlySpan<double> column, double a, Span<double> target)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && column.Length >= Vector<double>.Count)
+        int i = 0, n = column.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(column), t0 = ref MemoryMarshal.GetReference(target);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
         {
-            var va = new Vector<double>(a);
-            for (; i <= column.Length - Vector<double>.Count; i += Vector<double>.Count)
+            var va = Vector512.Create(a);
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
-                (new Vector<double>(target[i..]) + (va * new Vector<double>(column[i..]))).CopyTo(target[i..]);
+                (Vector512.LoadUnsafe(ref t0, (nuint)i) + (va * Vector512.LoadUnsafe(ref x0, (nuint)i))).StoreUnsafe(ref t0, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                (Vector256.LoadUnsafe(ref t0, (nuint)i) + (va * Vector256.LoadUnsafe(ref x0, (nuint)i))).StoreUnsafe(ref t0, (nuint)i);
             }
         }
 
-        for (; i < column.Length; i++)
+        for (; i < n; i++)
         {
             target[i] += a * column[i];
         }
