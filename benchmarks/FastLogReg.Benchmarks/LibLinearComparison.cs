@@ -92,6 +92,7 @@ internal static class LibLinearComparison
                 continue;
             }
 
+            Calibration.WarmUp(() => LogisticRegression.Train(data, options with { Tolerance = tolerance }));
             double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, options with { Tolerance = tolerance }), 5);
             rows.Add(string.Format(
                 c,
