@@ -14,12 +14,15 @@ namespace FastLogReg.Training;
 /// by cyclic coordinate descent (closed-form one-dimensional steps; the intercept unpenalized), then a backtracking line
 /// search on the true objective along d — which needs no pass over X, since the margins move by X d, kept as the
 /// coordinates change. Coordinates at zero whose gradient lies inside ±λρ are left out of the inner sweeps (they are
-/// rechecked every outer iteration; convergence is judged on the full pseudo-gradient, as OWL-QN's).
+/// rechecked every outer iteration; convergence is judged on the full pseudo-gradient, as OWL-QN's). When the sweeps over
+/// dense columns have not solved the model after about as many sweeps as it costs to build the active columns' Hessian,
+/// they build it and go on at O(active) per coordinate step (glmnet's covariance updates).
 /// </summary>
 /// <remarks>
 /// Works on a column copy of the data (<see cref="ColumnCopy{T}"/>; dense or sparse), standardized by arithmetic (sparse
 /// columns stay sparse), in double. Single-threaded and in a fixed order, so the result does not depend on the thread
-/// count. Data passes are counted as column sweeps: one per outer gradient, two per inner sweep over the active columns.
+/// count. Data passes are counted as column sweeps: one per outer gradient, two per inner sweep over the active columns,
+/// count(count + 1)/2 column dots per Hessian built and one sweep to form X d from it.
 /// Its loops are compiled fully optimized on first use (<c>AggressiveOptimization</c>, no TensorPrimitives): a fit takes
 /// milliseconds, and measured in a process still compiling other code (a benchmark after ML.NET's), tier-0 code made it
 /// 10–20× slower.
@@ -27,6 +30,12 @@ namespace FastLogReg.Training;
 internal static class NewGlmnet
 {
     private const int MaxInnerSweeps = 100;
+
+    /// <summary>Up to this many active dense columns the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
+    internal const int GramColumns = 128;
+
+    /// <summary>Sweeps on the active columns' Hessian at most per outer iteration (each O(active²), no data).</summary>
+    private const int MaxGramSweeps = 2_000;
 
     /// <summary>The inner sweeps' largest relative accuracy (the forcing term's cap, at the first outer iteration).</summary>
     private const double MaxForcing = 0.5;
@@ -80,6 +89,8 @@ internal static class NewGlmnet
         double f = Objective(z, y, s, point, d, l1, l2);
         double pgNorm1Initial = 0;
         int[] order = new int[d];
+        int gramSize = Math.Min(d, GramColumns);
+        double[]? gram = null, centred = null, u = null, scratch = null; // when the inner sweeps first switch to the Hessian
         for (int iteration = 0; ; iteration++)
         {
             // The gradient and the diagonal of the Hessian at the current point: one sweep over the columns.
@@ -161,6 +172,33 @@ internal static class NewGlmnet
             bool jointIntercept = fitIntercept && sumD > 0;
             for (int sweeps = 0; sweeps < MaxInnerSweeps; sweeps++)
             {
+                if (x.RowIndex is null && count <= GramColumns && sweeps >= Math.Max(2, count / 4))
+                {
+                    // Still not solved after as many sweeps as building the active columns' Hessian X̃ᵀDX̃ costs
+                    // (count²/2 column dots, about count/4 sweeps): build it and go on at O(count) per coordinate
+                    // step (glmnet's covariance updates) — at most twice the better of the two. The margins'
+                    // move X d is formed again from the direction at the end.
+                    gram ??= new double[gramSize * gramSize];
+                    centred ??= new double[gramSize];
+                    u ??= new double[gramSize];
+                    scratch ??= new double[n];
+                    GramSweeps(x, order, count, curvature, columnCurvature, mu, inv, sumD, gradient, h, point, direction, l1, l2, d, fitIntercept, jointIntercept, forcing * pgNorm1, gram, centred, u, scratch);
+                    countPasses((count * (count + 1) / 2.0 / Math.Max(d, 1)) + ((double)count / Math.Max(d, 1)));
+                    Array.Clear(xd);
+                    offset = fitIntercept ? direction[d] : 0;
+                    for (int q = 0; q < count; q++)
+                    {
+                        int j = order[q];
+                        if (direction[j] != 0)
+                        {
+                            AddColumn(x, j, direction[j] * inv[j], xd);
+                            offset -= direction[j] * mu[j] * inv[j];
+                        }
+                    }
+
+                    break;
+                }
+
                 double violation = 0;
                 for (int q = 0; q < count; q++)
                 {
@@ -269,6 +307,117 @@ internal static class NewGlmnet
             trial.CopyTo(point, 0);
             (z, zNew) = (zNew, z);
             f = fNew;
+        }
+    }
+
+    /// <summary>
+    /// Coordinate descent on the quadratic model over the active dense columns <paramref name="order"/>[0..count), with
+    /// their Hessian G = X̃ᵀDX̃ built first: (HΔ)ⱼ = (GΔ)ⱼ + cⱼΔ_b and g_b(Δ) = g_b + cᵀΔ + ΣD·Δ_b, c = X̃ᵀD1, kept up
+    /// to date as u = GΔ and v = cᵀΔ — the same steps as the column sweeps, at O(count) each, continuing from the
+    /// direction the column sweeps reached. Stops when the sweep's subgradient violation is at most
+    /// <paramref name="target"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GramSweeps<T>(
+        ColumnCopy<T> x, int[] order, int count, double[] curvature, double[] columnCurvature, double[] mu, double[] inv, double sumD,
+        double[] gradient, double[] h, double[] point, double[] direction, double l1, double l2, int d, bool fitIntercept, bool jointIntercept,
+        double target, double[] gram, double[] centred, double[] u, double[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // G̃ₐᵦ = (Σ D xₐ xᵦ − μₐ Σ D xᵦ − μᵦ Σ D xₐ + μₐμᵦ Σ D)·invₐ·invᵦ from the raw columns.
+        for (int a = 0; a < count; a++)
+        {
+            int ja = order[a];
+            ReadOnlySpan<double> columnA = x.DenseColumn(ja);
+            for (int i = 0; i < scratch.Length; i++)
+            {
+                scratch[i] = curvature[i] * columnA[i];
+            }
+
+            for (int b = a; b < count; b++)
+            {
+                int jb = order[b];
+                double raw = DenseDot(scratch, x.DenseColumn(jb));
+                double value = (raw - (mu[ja] * columnCurvature[jb]) - (mu[jb] * columnCurvature[ja]) + (mu[ja] * mu[jb] * sumD)) * inv[ja] * inv[jb];
+                gram[(a * count) + b] = value;
+                gram[(b * count) + a] = value;
+            }
+
+            centred[a] = (columnCurvature[ja] - (mu[ja] * sumD)) * inv[ja];
+        }
+
+        // u = G̃Δ, v = cᵀΔ and the intercept's step, from the sweeps so far.
+        double v = 0, db = fitIntercept ? direction[d] : 0;
+        for (int a = 0; a < count; a++)
+        {
+            double sum = 0;
+            for (int b = 0; b < count; b++)
+            {
+                sum += gram[(a * count) + b] * direction[order[b]];
+            }
+
+            u[a] = sum;
+            v += centred[a] * direction[order[a]];
+        }
+
+        for (int sweeps = 0; sweeps < MaxGramSweeps; sweeps++)
+        {
+            double violation = 0;
+            for (int a = 0; a < count; a++)
+            {
+                int j = order[a];
+                double c = centred[a];
+                double g = gradient[j] + u[a] + (c * db) + (l2 * direction[j]);
+                double wpd = point[j] + direction[j];
+                double gp = g + l1, gn = g - l1;
+                violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
+
+                double hj = h[j], gj = g, gb = 0;
+                if (jointIntercept)
+                {
+                    gb = gradient[d] + v + (sumD * db);
+                    gj = g - (c * gb / sumD);
+                    hj = Math.Max(h[j] - (c * c / sumD), l2 + Nu);
+                }
+
+                double gjp = gj + l1, gjn = gj - l1;
+                double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
+                if (step == 0)
+                {
+                    continue;
+                }
+
+                step = Math.Clamp(step, -10, 10);
+                direction[j] += step;
+                ReadOnlySpan<double> row = gram.AsSpan(a * count, count);
+                for (int b = 0; b < count; b++)
+                {
+                    u[b] += row[b] * step;
+                }
+
+                v += c * step;
+                if (jointIntercept)
+                {
+                    db += -(gb + (c * step)) / sumD;
+                }
+            }
+
+            if (fitIntercept)
+            {
+                double g = gradient[d] + v + (sumD * db);
+                violation += Math.Abs(g);
+                db += -g / (sumD + Nu);
+            }
+
+            if (violation <= target)
+            {
+                break;
+            }
+        }
+
+        if (fitIntercept)
+        {
+            direction[d] = db;
         }
     }
 
