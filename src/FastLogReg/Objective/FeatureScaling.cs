@@ -18,6 +18,7 @@ public sealed class FeatureScaling
 
     private readonly double[] _means;
     private readonly double[] _scales;
+    private bool[]? _constant;
 
     /// <summary>Creates a scaling from means and scales (copied).</summary>
     /// <param name="means">μ, finite.</param>
@@ -134,6 +135,7 @@ public sealed class FeatureScaling
 
         double[] means = new double[d];
         double[] scales = new double[d];
+        bool[] constant = new bool[d];
         for (int j = 0; j < d; j++)
         {
             double sum = 0, square = 0;
@@ -153,11 +155,18 @@ public sealed class FeatureScaling
             }
 
             means[j] = shift[j] + meanOffset;
-            scales[j] = sd > 0 && sd > ConstantThreshold * Math.Abs(means[j]) ? sd : 1.0;
+            constant[j] = !(sd > 0 && sd > ConstantThreshold * Math.Abs(means[j]));
+            scales[j] = constant[j] ? 1.0 : sd;
         }
 
-        return new FeatureScaling(means, scales);
+        return new FeatureScaling(means, scales) { _constant = constant };
     }
+
+    /// <summary>
+    /// Whether <see cref="Compute"/> found column <paramref name="j"/> constant (its σ set to 1) — not the same as σ = 1:
+    /// a column of 2019s and 2021s has σ = 1 too. False for a scaling made from given values.
+    /// </summary>
+    internal bool IsConstant(int j) => _constant?[j] ?? false;
 
     /// <summary>
     /// Per-column units for data of extreme magnitude (largest |x| above 2⁵⁰⁰ or below 2⁻⁵⁰⁰, where squares would overflow

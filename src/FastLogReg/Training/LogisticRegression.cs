@@ -165,7 +165,7 @@ public static partial class LogisticRegression
     /// <summary>
     /// The data-aware choice of <see cref="Solver.Auto"/> for binary data: Newton for an L2 (or no) penalty on
     /// unstandardized features whose columns' standard deviations span more than <see cref="NewtonScaleSpread"/>
-    /// (constant columns, which the moments give σ = 1, left out) — exact Newton up to <see cref="ExactNewtonFeatures"/>
+    /// (constant columns left out) — exact Newton up to <see cref="ExactNewtonFeatures"/>
     /// features, trust-region beyond; trust-region Newton for L2 (λ &gt; 0) on sparse rows of at least
     /// <see cref="WideSparseColumns"/> columns and more columns than rows; otherwise the data-free choice (L-BFGS, or
     /// OWL-QN for L1).
@@ -203,12 +203,12 @@ public static partial class LogisticRegression
 
         FeatureScaling moments = FeatureScaling.Compute(data, options.MaxDegreeOfParallelism);
         double smallest = double.PositiveInfinity, largest = 0;
-        foreach (double sd in moments.Scales)
+        for (int j = 0; j < moments.Columns; j++)
         {
-            if (sd != 1.0)
+            if (!moments.IsConstant(j))
             {
-                smallest = Math.Min(smallest, sd);
-                largest = Math.Max(largest, sd);
+                smallest = Math.Min(smallest, moments.Scales[j]);
+                largest = Math.Max(largest, moments.Scales[j]);
             }
         }
 
@@ -244,7 +244,7 @@ public static partial class LogisticRegression
     {
         for (int j = 0; j < moments.Means.Length; j++)
         {
-            if (moments.Scales[j] != 1.0 && Math.Abs(moments.Means[j]) >= OffsetRatio * moments.Scales[j])
+            if (!moments.IsConstant(j) && Math.Abs(moments.Means[j]) >= OffsetRatio * moments.Scales[j])
             {
                 return true;
             }

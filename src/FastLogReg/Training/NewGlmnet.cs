@@ -34,6 +34,15 @@ internal static class NewGlmnet
     /// <summary>Up to this many active dense columns the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
     internal const int GramColumns = 128;
 
+    /// <summary>The intercept's Levenberg term after a failed line search (rows' weights sum to 1, so ΣD ≤ ¼), ×100 per retry up to <see cref="MaxInterceptCurvature"/>.</summary>
+    private const double MinInterceptCurvature = 1e-4;
+
+    /// <summary>The largest Levenberg term on the intercept tried.</summary>
+    private const double MaxInterceptCurvature = 1e2;
+
+    /// <summary>A coordinate's step moves its column's part of the margins by at most this many (curvature-weighted) standard deviations.</summary>
+    private const double MaxMarginStep = 10;
+
     /// <summary>Sweeps on the active columns' Hessian at most per outer iteration (each O(active²), no data).</summary>
     private const int MaxGramSweeps = 2_000;
 
@@ -164,139 +173,153 @@ internal static class NewGlmnet
             // far from zero — does not slow the sweeps down. The model is solved to a relative accuracy η that falls
             // as the outer iterations converge (inexact Newton's forcing term): an inner sweep over the active columns
             // is cheaper than an outer iteration.
-            Array.Clear(direction);
-            Array.Clear(xd);
-            Array.Clear(cxd);
-            double offset = 0, sumDxd = 0; // every row's (X d)ᵢ is xd[i] + offset; Σ Dᵢ xd[i]
-            double forcing = pgNorm1Initial > 0 ? Math.Min(MaxForcing, Math.Sqrt(pgNorm1 / pgNorm1Initial)) : MaxForcing;
-            bool jointIntercept = fitIntercept && sumD > 0;
-            for (int sweeps = 0; sweeps < MaxInnerSweeps; sweeps++)
+            // If the line search fails — nearly every row saturated (ΣD → 0, e.g. a warm start far off), where the Newton
+            // model is flat along b and its step unbounded — the model is solved again with a Levenberg term on the
+            // intercept alone (its curvature raised to 10⁻⁴, then ×100), which keeps the step to what the search can shorten.
+            bool accepted = false;
+            double fNew = double.NaN;
+            for (double interceptTau = 0; ; interceptTau = interceptTau == 0 ? MinInterceptCurvature : interceptTau * 100)
             {
-                if (x.RowIndex is null && count <= GramColumns && sweeps >= Math.Max(2, count / 4))
+                Array.Clear(direction);
+                Array.Clear(xd);
+                Array.Clear(cxd);
+                double offset = 0, sumDxd = 0; // every row's (X d)ᵢ is xd[i] + offset; Σ Dᵢ xd[i]
+                double forcing = pgNorm1Initial > 0 ? Math.Min(MaxForcing, Math.Sqrt(pgNorm1 / pgNorm1Initial)) : MaxForcing;
+                double hbb = sumD + interceptTau;
+                bool jointIntercept = fitIntercept && hbb > 0;
+                for (int sweeps = 0; sweeps < MaxInnerSweeps; sweeps++)
                 {
-                    // Still not solved after as many sweeps as building the active columns' Hessian X̃ᵀDX̃ costs
-                    // (count²/2 column dots, about count/4 sweeps): build it and go on at O(count) per coordinate
-                    // step (glmnet's covariance updates) — at most twice the better of the two. The margins'
-                    // move X d is formed again from the direction at the end.
-                    gram ??= new double[gramSize * gramSize];
-                    centred ??= new double[gramSize];
-                    u ??= new double[gramSize];
-                    scratch ??= new double[n];
-                    GramSweeps(x, order, count, curvature, columnCurvature, mu, inv, sumD, gradient, h, point, direction, l1, l2, d, fitIntercept, jointIntercept, forcing * pgNorm1, gram, centred, u, scratch);
-                    countPasses((count * (count + 1) / 2.0 / Math.Max(d, 1)) + ((double)count / Math.Max(d, 1)));
-                    Array.Clear(xd);
-                    offset = fitIntercept ? direction[d] : 0;
+                    if (x.RowIndex is null && count <= GramColumns && sweeps >= Math.Max(2, count / 4))
+                    {
+                        // Still not solved after as many sweeps as building the active columns' Hessian X̃ᵀDX̃ costs
+                        // (count²/2 column dots, about count/4 sweeps): build it and go on at O(count) per coordinate
+                        // step (glmnet's covariance updates) — at most twice the better of the two. The margins'
+                        // move X d is formed again from the direction at the end.
+                        gram ??= new double[gramSize * gramSize];
+                        centred ??= new double[gramSize];
+                        u ??= new double[gramSize];
+                        scratch ??= new double[n];
+                        GramSweeps(x, order, count, curvature, columnCurvature, mu, inv, sumD, hbb, gradient, h, point, direction, l1, l2, d, fitIntercept, jointIntercept, forcing * pgNorm1, gram, centred, u, scratch);
+                        countPasses((count * (count + 1) / 2.0 / Math.Max(d, 1)) + ((double)count / Math.Max(d, 1)));
+                        Array.Clear(xd);
+                        offset = fitIntercept ? direction[d] : 0;
+                        for (int q = 0; q < count; q++)
+                        {
+                            int j = order[q];
+                            if (direction[j] != 0)
+                            {
+                                AddColumn(x, j, direction[j] * inv[j], xd);
+                                offset -= direction[j] * mu[j] * inv[j];
+                            }
+                        }
+
+                        break;
+                    }
+
+                    double violation = 0;
                     for (int q = 0; q < count; q++)
                     {
                         int j = order[q];
-                        if (direction[j] != 0)
+
+                        double hx = ColumnDot(x, j, cxd, columnCurvature[j], offset, sumDxd, sumD, mu[j], inv[j]);
+                        double g = gradient[j] + hx + (l2 * direction[j]);
+                        double wpd = point[j] + direction[j];
+                        double gp = g + l1, gn = g - l1;
+                        violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
+
+                        // Joint with the intercept: for a step δ the intercept's best step is −(g_b + c δ)/Σ D, with
+                        // c = Σ Dᵢ x̃ᵢⱼ; substituted, the coordinate sees gradient g − c g_b/Σ D and curvature h − c²/Σ D.
+                        double hj = h[j], gj = g, gb = 0, c = 0;
+                        if (jointIntercept)
                         {
-                            AddColumn(x, j, direction[j] * inv[j], xd);
-                            offset -= direction[j] * mu[j] * inv[j];
+                            gb = gradient[d] + sumDxd + (offset * sumD) + (interceptTau * direction[d]);
+                            c = (columnCurvature[j] - (mu[j] * sumD)) * inv[j];
+                            gj = g - (c * gb / hbb);
+                            hj = Math.Max(h[j] - (c * c / hbb), l2 + Nu);
+                        }
+
+                        double gjp = gj + l1, gjn = gj - l1;
+                        double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
+                        if (step == 0)
+                        {
+                            continue;
+                        }
+
+                        double limit = StepLimit(hj, l2, sumD);
+                        step = Math.Clamp(step, -limit, limit);
+                        direction[j] += step;
+                        AddColumn(x, j, step * inv[j], curvature, xd, cxd);
+                        sumDxd += step * inv[j] * columnCurvature[j];
+                        offset -= step * mu[j] * inv[j];
+                        if (jointIntercept)
+                        {
+                            double interceptStep = -(gb + (c * step)) / hbb;
+                            direction[d] += interceptStep;
+                            offset += interceptStep;
                         }
                     }
 
-                    break;
-                }
-
-                double violation = 0;
-                for (int q = 0; q < count; q++)
-                {
-                    int j = order[q];
-
-                    double hx = ColumnDot(x, j, cxd, columnCurvature[j], offset, sumDxd, sumD, mu[j], inv[j]);
-                    double g = gradient[j] + hx + (l2 * direction[j]);
-                    double wpd = point[j] + direction[j];
-                    double gp = g + l1, gn = g - l1;
-                    violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
-
-                    // Joint with the intercept: for a step δ the intercept's best step is −(g_b + c δ)/Σ D, with
-                    // c = Σ Dᵢ x̃ᵢⱼ; substituted, the coordinate sees gradient g − c g_b/Σ D and curvature h − c²/Σ D.
-                    double hj = h[j], gj = g, gb = 0, c = 0;
-                    if (jointIntercept)
+                    if (fitIntercept)
                     {
-                        gb = gradient[d] + sumDxd + (offset * sumD);
-                        c = (columnCurvature[j] - (mu[j] * sumD)) * inv[j];
-                        gj = g - (c * gb / sumD);
-                        hj = Math.Max(h[j] - (c * c / sumD), l2 + Nu);
+                        double g = gradient[d] + sumDxd + (offset * sumD) + (interceptTau * direction[d]);
+                        violation += Math.Abs(g);
+                        double step = -g / (hbb + Nu);
+                        direction[d] += step;
+                        offset += step;
                     }
 
-                    double gjp = gj + l1, gjn = gj - l1;
-                    double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
-                    if (step == 0)
+                    countPasses(2.0 * activeCount / Math.Max(d, 1));
+                    if (violation <= forcing * pgNorm1)
                     {
-                        continue;
-                    }
-
-                    step = Math.Clamp(step, -10, 10);
-                    direction[j] += step;
-                    AddColumn(x, j, step * inv[j], curvature, xd, cxd);
-                    sumDxd += step * inv[j] * columnCurvature[j];
-                    offset -= step * mu[j] * inv[j];
-                    if (jointIntercept)
-                    {
-                        double interceptStep = -(gb + (c * step)) / sumD;
-                        direction[d] += interceptStep;
-                        offset += interceptStep;
+                        break;
                     }
                 }
 
-                if (fitIntercept)
-                {
-                    double g = gradient[d] + sumDxd + (offset * sumD);
-                    violation += Math.Abs(g);
-                    double step = -g / (sumD + Nu);
-                    direction[d] += step;
-                    offset += step;
-                }
-
-                countPasses(2.0 * activeCount / Math.Max(d, 1));
-                if (violation <= forcing * pgNorm1)
-                {
-                    break;
-                }
-            }
-
-            // Backtracking on the objective along the direction: the margins move by β·(X d) exactly.
-            double decrease = 0, l1Now = 0, l1Next = 0;
-            for (int j = 0; j < dim; j++)
-            {
-                decrease += gradient[j] * direction[j];
-            }
-
-            for (int j = 0; j < d; j++)
-            {
-                l1Now += Math.Abs(point[j]);
-                l1Next += Math.Abs(point[j] + direction[j]);
-            }
-
-            decrease += l1 * (l1Next - l1Now);
-            double beta = 1, fNew = double.NaN;
-            bool accepted = false;
-            for (int attempt = 0; attempt < MaxLineSearchSteps; attempt++)
-            {
+                // Backtracking on the objective along the direction: the margins move by β·(X d) exactly.
+                double decrease = 0, l1Now = 0, l1Next = 0;
                 for (int j = 0; j < dim; j++)
                 {
-                    trial[j] = point[j] + (beta * direction[j]);
+                    decrease += gradient[j] * direction[j];
                 }
 
-                for (int i = 0; i < n; i++)
+                for (int j = 0; j < d; j++)
                 {
-                    zNew[i] = z[i] + (beta * (xd[i] + offset));
+                    l1Now += Math.Abs(point[j]);
+                    l1Next += Math.Abs(point[j] + direction[j]);
                 }
 
-                fNew = Objective(zNew, y, s, trial, d, l1, l2);
-
-                // Near the optimum the predicted decrease falls below the rounding of f itself: then a full step that
-                // does not raise f beyond that rounding is taken (else the search would fail on noise).
-                bool roundingRegime = attempt == 0 && Math.Abs(decrease) <= RoundingLevel * Math.Max(1, Math.Abs(f));
-                if (fNew - f <= Armijo * beta * decrease || (roundingRegime && fNew - f <= RoundingLevel * Math.Max(1, Math.Abs(f))))
+                decrease += l1 * (l1Next - l1Now);
+                double beta = 1;
+                for (int attempt = 0; attempt < MaxLineSearchSteps; attempt++)
                 {
-                    accepted = true;
+                    for (int j = 0; j < dim; j++)
+                    {
+                        trial[j] = point[j] + (beta * direction[j]);
+                    }
+
+                    for (int i = 0; i < n; i++)
+                    {
+                        zNew[i] = z[i] + (beta * (xd[i] + offset));
+                    }
+
+                    fNew = Objective(zNew, y, s, trial, d, l1, l2);
+
+                    // Near the optimum the predicted decrease falls below the rounding of f itself: then a full step that
+                    // does not raise f beyond that rounding is taken (else the search would fail on noise).
+                    bool roundingRegime = attempt == 0 && Math.Abs(decrease) <= RoundingLevel * Math.Max(1, Math.Abs(f));
+                    if (fNew - f <= Armijo * beta * decrease || (roundingRegime && fNew - f <= RoundingLevel * Math.Max(1, Math.Abs(f))))
+                    {
+                        accepted = true;
+                        break;
+                    }
+
+                    beta *= 0.5;
+                }
+
+                if (accepted || !fitIntercept || interceptTau >= MaxInterceptCurvature)
+                {
                     break;
                 }
-
-                beta *= 0.5;
             }
 
             if (!accepted)
@@ -319,7 +342,7 @@ internal static class NewGlmnet
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GramSweeps<T>(
-        ColumnCopy<T> x, int[] order, int count, double[] curvature, double[] columnCurvature, double[] mu, double[] inv, double sumD,
+        ColumnCopy<T> x, int[] order, int count, double[] curvature, double[] columnCurvature, double[] mu, double[] inv, double sumD, double hbb,
         double[] gradient, double[] h, double[] point, double[] direction, double l1, double l2, int d, bool fitIntercept, bool jointIntercept,
         double target, double[] gram, double[] centred, double[] u, double[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -375,9 +398,9 @@ internal static class NewGlmnet
                 double hj = h[j], gj = g, gb = 0;
                 if (jointIntercept)
                 {
-                    gb = gradient[d] + v + (sumD * db);
-                    gj = g - (c * gb / sumD);
-                    hj = Math.Max(h[j] - (c * c / sumD), l2 + Nu);
+                    gb = gradient[d] + v + (hbb * db);
+                    gj = g - (c * gb / hbb);
+                    hj = Math.Max(h[j] - (c * c / hbb), l2 + Nu);
                 }
 
                 double gjp = gj + l1, gjn = gj - l1;
@@ -387,7 +410,8 @@ internal static class NewGlmnet
                     continue;
                 }
 
-                step = Math.Clamp(step, -10, 10);
+                double limit = StepLimit(hj, l2, sumD);
+                step = Math.Clamp(step, -limit, limit);
                 direction[j] += step;
                 ReadOnlySpan<double> row = gram.AsSpan(a * count, count);
                 for (int b = 0; b < count; b++)
@@ -398,15 +422,15 @@ internal static class NewGlmnet
                 v += c * step;
                 if (jointIntercept)
                 {
-                    db += -(gb + (c * step)) / sumD;
+                    db += -(gb + (c * step)) / hbb;
                 }
             }
 
             if (fitIntercept)
             {
-                double g = gradient[d] + v + (sumD * db);
+                double g = gradient[d] + v + (hbb * db);
                 violation += Math.Abs(g);
-                db += -g / (sumD + Nu);
+                db += -g / hbb;
             }
 
             if (violation <= target)
@@ -419,6 +443,17 @@ internal static class NewGlmnet
         {
             direction[d] = db;
         }
+    }
+
+    /// <summary>
+    /// The largest step of a coordinate whose (intercept-eliminated) curvature is <paramref name="hj"/>: one that moves
+    /// the margins by at most <see cref="MaxMarginStep"/> of the column's D-weighted spread √((hj − λ₂)/ΣD) — so a column
+    /// of tiny scale (whose weight must be huge) is not held to the step of a standardized one.
+    /// </summary>
+    private static double StepLimit(double hj, double l2, double sumD)
+    {
+        double spread = sumD > 0 ? Math.Sqrt(Math.Max(hj - l2 - Nu, 0) / sumD) : 0;
+        return spread > 0 ? Math.Min(MaxMarginStep / spread, double.MaxValue) : MaxMarginStep;
     }
 
     /// <summary>zᵢ = x̃ᵢᵀw + b from the columns (x̃ = (x − μ)/σ).</summary>
