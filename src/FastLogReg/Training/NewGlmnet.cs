@@ -223,30 +223,19 @@ internal static class NewGlmnet
 
                         double hx = ColumnDot(x, j, cxd, columnCurvature[j], offset, sumDxd, sumD, mu[j], inv[j]);
                         double g = gradient[j] + hx + (l2 * direction[j]);
-                        double wpd = point[j] + direction[j];
-                        double gp = g + l1, gn = g - l1;
-                        violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
-
-                        // Joint with the intercept: for a step δ the intercept's best step is −(g_b + c δ)/Σ D, with
-                        // c = Σ Dᵢ x̃ᵢⱼ; substituted, the coordinate sees gradient g − c g_b/Σ D and curvature h − c²/Σ D.
-                        double hj = h[j], gj = g, gb = 0, c = 0;
+                        double gb = 0, c = 0;
                         if (jointIntercept)
                         {
                             gb = gradient[d] + sumDxd + (offset * sumD) + (interceptTau * direction[d]);
                             c = (columnCurvature[j] - (mu[j] * sumD)) * inv[j];
-                            gj = g - (c * gb / hbb);
-                            hj = Math.Max(h[j] - (c * c / hbb), l2 + Nu);
                         }
 
-                        double gjp = gj + l1, gjn = gj - l1;
-                        double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
+                        double step = CoordinateStep(g, point[j] + direction[j], h[j], jointIntercept, c, gb, hbb, l1, l2, sumD, ref violation);
                         if (step == 0)
                         {
                             continue;
                         }
 
-                        double limit = StepLimit(hj, l2, sumD);
-                        step = Math.Clamp(step, -limit, limit);
                         direction[j] += step;
                         AddColumn(x, j, step * inv[j], curvature, xd, cxd);
                         sumDxd += step * inv[j] * columnCurvature[j];
@@ -391,27 +380,13 @@ internal static class NewGlmnet
                 int j = order[a];
                 double c = centred[a];
                 double g = gradient[j] + u[a] + (c * db) + (l2 * direction[j]);
-                double wpd = point[j] + direction[j];
-                double gp = g + l1, gn = g - l1;
-                violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
-
-                double hj = h[j], gj = g, gb = 0;
-                if (jointIntercept)
-                {
-                    gb = gradient[d] + v + (hbb * db);
-                    gj = g - (c * gb / hbb);
-                    hj = Math.Max(h[j] - (c * c / hbb), l2 + Nu);
-                }
-
-                double gjp = gj + l1, gjn = gj - l1;
-                double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
+                double gb = jointIntercept ? gradient[d] + v + (hbb * db) : 0;
+                double step = CoordinateStep(g, point[j] + direction[j], h[j], jointIntercept, c, gb, hbb, l1, l2, sumD, ref violation);
                 if (step == 0)
                 {
                     continue;
                 }
 
-                double limit = StepLimit(hj, l2, sumD);
-                step = Math.Clamp(step, -limit, limit);
                 direction[j] += step;
                 ReadOnlySpan<double> row = gram.AsSpan(a * count, count);
                 for (int b = 0; b < count; b++)
@@ -443,6 +418,35 @@ internal static class NewGlmnet
         {
             direction[d] = db;
         }
+    }
+
+    /// <summary>
+    /// One coordinate's step on the model (the closed-form minimizer of the one-dimensional quadratic plus λρ|w + Δ|),
+    /// taken jointly with the intercept when <paramref name="joint"/>: for a step δ the intercept's best step is
+    /// −(g_b + c δ)/H_bb, so the coordinate sees gradient g − c g_b/H_bb and curvature h − c²/H_bb. Adds the coordinate's
+    /// subgradient violation to <paramref name="violation"/>; the step is limited by <see cref="StepLimit"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double CoordinateStep(double g, double wpd, double h, bool joint, double c, double gb, double hbb, double l1, double l2, double sumD, ref double violation)
+    {
+        double gp = g + l1, gn = g - l1;
+        violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
+        double hj = h, gj = g;
+        if (joint)
+        {
+            gj = g - (c * gb / hbb);
+            hj = Math.Max(h - (c * c / hbb), l2 + Nu);
+        }
+
+        double gjp = gj + l1, gjn = gj - l1;
+        double step = gjp <= hj * wpd ? -gjp / hj : gjn >= hj * wpd ? -gjn / hj : -wpd;
+        if (step == 0)
+        {
+            return 0;
+        }
+
+        double limit = StepLimit(hj, l2, sumD);
+        return Math.Clamp(step, -limit, limit);
     }
 
     /// <summary>
