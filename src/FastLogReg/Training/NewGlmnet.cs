@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FastLogReg.Numerics;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
@@ -23,7 +21,8 @@ namespace FastLogReg.Training;
 /// columns stay sparse), in double. Single-threaded and in a fixed order, so the result does not depend on the thread
 /// count. Data passes are counted as column sweeps: one per outer gradient, two per inner sweep over the active columns,
 /// count(count + 1)/2 column dots per Hessian built and one sweep to form X d from it.
-/// Its loops are compiled fully optimized on first use (<c>AggressiveOptimization</c>, no TensorPrimitives): a fit takes
+/// Its loops are compiled fully optimized on first use (<c>AggressiveOptimization</c>; the column loops in
+/// <see cref="DenseColumnArithmetic"/>, no TensorPrimitives): a fit takes
 /// milliseconds, and measured in a process still compiling other code (a benchmark after ML.NET's), tier-0 code made it
 /// 10–20× slower.
 /// </remarks>
@@ -349,7 +348,7 @@ internal static class NewGlmnet
             for (int b = a; b < count; b++)
             {
                 int jb = order[b];
-                double raw = DenseDot(scratch, x.DenseColumn(jb));
+                double raw = DenseColumnArithmetic.Dot(scratch, x.DenseColumn(jb));
                 double value = (raw - (mu[ja] * columnCurvature[jb]) - (mu[jb] * columnCurvature[ja]) + (mu[ja] * mu[jb] * sumD)) * inv[ja] * inv[jb];
                 gram[(a * count) + b] = value;
                 gram[(b * count) + a] = value;
@@ -509,7 +508,7 @@ internal static class NewGlmnet
         double rx = 0, cx = 0, cxx = 0;
         if (x.RowIndex is null)
         {
-            (rx, cx, cxx) = DenseColumnSums(x.DenseColumn(j), r, c);
+            (rx, cx, cxx) = DenseColumnArithmetic.Sums(x.DenseColumn(j), r, c);
         }
         else
         {
@@ -538,7 +537,7 @@ internal static class NewGlmnet
         double dot = 0;
         if (x.RowIndex is null)
         {
-            dot = DenseDot(x.DenseColumn(j), cxd);
+            dot = DenseColumnArithmetic.Dot(x.DenseColumn(j), cxd);
         }
         else
         {
@@ -561,7 +560,7 @@ internal static class NewGlmnet
     {
         if (x.RowIndex is null)
         {
-            DenseAddColumn(x.DenseColumn(j), a, c, xd, cxd);
+            DenseColumnArithmetic.AddScaled(x.DenseColumn(j), a, c, xd, cxd);
         }
         else
         {
@@ -584,7 +583,7 @@ internal static class NewGlmnet
     {
         if (x.RowIndex is null)
         {
-            DenseAddColumn(x.DenseColumn(j), a, target);
+            DenseColumnArithmetic.AddScaled(x.DenseColumn(j), a, target);
         }
         else
         {
@@ -594,154 +593,6 @@ internal static class NewGlmnet
             {
                 target[rows[k]] += a * values[k];
             }
-        }
-    }
-
-    /// <summary>(Σ rᵢ xᵢ, Σ cᵢ xᵢ, Σ cᵢ xᵢ²) of a dense column in one pass (vectors of partial sums, then the tail).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double Rx, double Cx, double Cxx) DenseColumnSums(ReadOnlySpan<double> column, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
-    {
-        int i = 0, n = column.Length;
-        double rx = 0, cx = 0, cxx = 0;
-        ref double x0 = ref MemoryMarshal.GetReference(column), r0 = ref MemoryMarshal.GetReference(r), c0 = ref MemoryMarshal.GetReference(c);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
-        {
-            Vector512<double> vrx = Vector512<double>.Zero, vcx = Vector512<double>.Zero, vcxx = Vector512<double>.Zero;
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-            {
-                Vector512<double> xv = Vector512.LoadUnsafe(ref x0, (nuint)i);
-                Vector512<double> cv = Vector512.LoadUnsafe(ref c0, (nuint)i) * xv;
-                vrx += Vector512.LoadUnsafe(ref r0, (nuint)i) * xv;
-                vcx += cv;
-                vcxx += cv * xv;
-            }
-
-            (rx, cx, cxx) = (Vector512.Sum(vrx), Vector512.Sum(vcx), Vector512.Sum(vcxx));
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            Vector256<double> vrx = Vector256<double>.Zero, vcx = Vector256<double>.Zero, vcxx = Vector256<double>.Zero;
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                Vector256<double> xv = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                Vector256<double> cv = Vector256.LoadUnsafe(ref c0, (nuint)i) * xv;
-                vrx += Vector256.LoadUnsafe(ref r0, (nuint)i) * xv;
-                vcx += cv;
-                vcxx += cv * xv;
-            }
-
-            (rx, cx, cxx) = (Vector256.Sum(vrx), Vector256.Sum(vcx), Vector256.Sum(vcxx));
-        }
-
-        for (; i < n; i++)
-        {
-            double cv = c[i] * column[i];
-            rx += r[i] * column[i];
-            cx += cv;
-            cxx += cv * column[i];
-        }
-
-        return (rx, cx, cxx);
-    }
-
-    /// <summary>xd += a·x and cxd += a·c∘x for a dense column x, in one pass.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DenseAddColumn(ReadOnlySpan<double> column, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
-    {
-        int i = 0, n = column.Length;
-        ref double x0 = ref MemoryMarshal.GetReference(column), c0 = ref MemoryMarshal.GetReference(c);
-        ref double xd0 = ref MemoryMarshal.GetReference(xd), cxd0 = ref MemoryMarshal.GetReference(cxd);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
-        {
-            var va = Vector512.Create(a);
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-            {
-                Vector512<double> delta = va * Vector512.LoadUnsafe(ref x0, (nuint)i);
-                (Vector512.LoadUnsafe(ref xd0, (nuint)i) + delta).StoreUnsafe(ref xd0, (nuint)i);
-                (Vector512.LoadUnsafe(ref cxd0, (nuint)i) + (Vector512.LoadUnsafe(ref c0, (nuint)i) * delta)).StoreUnsafe(ref cxd0, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                Vector256<double> delta = va * Vector256.LoadUnsafe(ref x0, (nuint)i);
-                (Vector256.LoadUnsafe(ref xd0, (nuint)i) + delta).StoreUnsafe(ref xd0, (nuint)i);
-                (Vector256.LoadUnsafe(ref cxd0, (nuint)i) + (Vector256.LoadUnsafe(ref c0, (nuint)i) * delta)).StoreUnsafe(ref cxd0, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            double delta = a * column[i];
-            xd[i] += delta;
-            cxd[i] += c[i] * delta;
-        }
-    }
-
-    /// <summary>Σ xᵢ vᵢ of a dense column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double DenseDot(ReadOnlySpan<double> column, ReadOnlySpan<double> v)
-    {
-        int i = 0, n = column.Length;
-        double dot = 0;
-        ref double x0 = ref MemoryMarshal.GetReference(column), v0 = ref MemoryMarshal.GetReference(v);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
-        {
-            Vector512<double> sum = Vector512<double>.Zero;
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-            {
-                sum += Vector512.LoadUnsafe(ref x0, (nuint)i) * Vector512.LoadUnsafe(ref v0, (nuint)i);
-            }
-
-            dot = Vector512.Sum(sum);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            Vector256<double> sum = Vector256<double>.Zero;
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                sum += Vector256.LoadUnsafe(ref x0, (nuint)i) * Vector256.LoadUnsafe(ref v0, (nuint)i);
-            }
-
-            dot = Vector256.Sum(sum);
-        }
-
-        for (; i < n; i++)
-        {
-            dot += column[i] * v[i];
-        }
-
-        return dot;
-    }
-
-    /// <summary>target += a·x for a dense column x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DenseAddColumn(ReadOnlySpan<double> column, double a, Span<double> target)
-    {
-        int i = 0, n = column.Length;
-        ref double x0 = ref MemoryMarshal.GetReference(column), t0 = ref MemoryMarshal.GetReference(target);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
-        {
-            var va = Vector512.Create(a);
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-            {
-                (Vector512.LoadUnsafe(ref t0, (nuint)i) + (va * Vector512.LoadUnsafe(ref x0, (nuint)i))).StoreUnsafe(ref t0, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                (Vector256.LoadUnsafe(ref t0, (nuint)i) + (va * Vector256.LoadUnsafe(ref x0, (nuint)i))).StoreUnsafe(ref t0, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            target[i] += a * column[i];
         }
     }
 }

@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FastLogReg.Numerics;
+
+namespace FastLogReg.Training;
+
+/// <summary>
+/// The vector loops of coordinate descent over one dense column of its column copy (double): each written once, generic
+/// over <see cref="ISimdDouble{TV}"/>, and run at <see cref="SimdWidthSelector.Widest"/> as the kernels are (so
+/// <c>FASTLOGREG_MAX_SIMD_WIDTH</c> caps them too); fully optimized on first use. The spans passed with a column are at
+/// least as long as it.
+/// </summary>
+internal static class DenseColumnArithmetic
+{
+    /// <summary>(Σ rᵢ xᵢ, Σ cᵢ xᵢ, Σ cᵢ xᵢ²) of column x in one pass.</summary>
+    public static (double Rx, double Cx, double Cxx) Sums(ReadOnlySpan<double> x, ReadOnlySpan<double> r, ReadOnlySpan<double> c) => SimdWidthSelector.Widest switch
+    {
+        SimdWidth.Vector512 => Sums<Vector512<double>, Simd512>(x, r, c),
+        SimdWidth.Vector256 => Sums<Vector256<double>, Simd256>(x, r, c),
+        SimdWidth.Vector128 => Sums<Vector128<double>, Simd128>(x, r, c),
+        _ => Sums<double, SimdScalar>(x, r, c),
+    };
+
+    /// <summary>Σ xᵢ vᵢ.</summary>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> v) => SimdWidthSelector.Widest switch
+    {
+        SimdWidth.Vector512 => Dot<Vector512<double>, Simd512>(x, v),
+        SimdWidth.Vector256 => Dot<Vector256<double>, Simd256>(x, v),
+        SimdWidth.Vector128 => Dot<Vector128<double>, Simd128>(x, v),
+        _ => Dot<double, SimdScalar>(x, v),
+    };
+
+    /// <summary>target += a·x.</summary>
+    public static void AddScaled(ReadOnlySpan<double> x, double a, Span<double> target)
+    {
+        switch (SimdWidthSelector.Widest)
+        {
+            case SimdWidth.Vector512: AddScaled<Vector512<double>, Simd512>(x, a, target); break;
+            case SimdWidth.Vector256: AddScaled<Vector256<double>, Simd256>(x, a, target); break;
+            case SimdWidth.Vector128: AddScaled<Vector128<double>, Simd128>(x, a, target); break;
+            default: AddScaled<double, SimdScalar>(x, a, target); break;
+        }
+    }
+
+    /// <summary>xd += a·x and cxd += c∘(a·x), in one pass.</summary>
+    public static void AddScaled(ReadOnlySpan<double> x, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
+    {
+        switch (SimdWidthSelector.Widest)
+        {
+            case SimdWidth.Vector512: AddScaled<Vector512<double>, Simd512>(x, a, c, xd, cxd); break;
+            case SimdWidth.Vector256: AddScaled<Vector256<double>, Simd256>(x, a, c, xd, cxd); break;
+            case SimdWidth.Vector128: AddScaled<Vector128<double>, Simd128>(x, a, c, xd, cxd); break;
+            default: AddScaled<double, SimdScalar>(x, a, c, xd, cxd); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Rx, double Cx, double Cxx) Sums<TV, W>(ReadOnlySpan<double> x, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), r0 = ref MemoryMarshal.GetReference(r), c0 = ref MemoryMarshal.GetReference(c);
+        TV vrx = W.Zero, vcx = W.Zero, vcxx = W.Zero;
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV xv = W.Load(ref Unsafe.Add(ref x0, i));
+            TV cv = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), xv);
+            vrx = W.Add(vrx, W.Multiply(W.Load(ref Unsafe.Add(ref r0, i)), xv));
+            vcx = W.Add(vcx, cv);
+            vcxx = W.Add(vcxx, W.Multiply(cv, xv));
+        }
+
+        double rx = W.Sum(vrx), cx = W.Sum(vcx), cxx = W.Sum(vcxx);
+        for (; i < n; i++)
+        {
+            double cv = c[i] * x[i];
+            rx += r[i] * x[i];
+            cx += cv;
+            cxx += cv * x[i];
+        }
+
+        return (rx, cx, cxx);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Dot<TV, W>(ReadOnlySpan<double> x, ReadOnlySpan<double> v)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), v0 = ref MemoryMarshal.GetReference(v);
+        TV sum = W.Zero;
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            sum = W.Add(sum, W.Multiply(W.Load(ref Unsafe.Add(ref x0, i)), W.Load(ref Unsafe.Add(ref v0, i))));
+        }
+
+        double dot = W.Sum(sum);
+        for (; i < n; i++)
+        {
+            dot += x[i] * v[i];
+        }
+
+        return dot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddScaled<TV, W>(ReadOnlySpan<double> x, double a, Span<double> target)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), t0 = ref MemoryMarshal.GetReference(target);
+        TV va = W.Create(a);
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            ref double t = ref Unsafe.Add(ref t0, i);
+            W.Store(W.Add(W.Load(ref t), W.Multiply(va, W.Load(ref Unsafe.Add(ref x0, i)))), ref t);
+        }
+
+        for (; i < n; i++)
+        {
+            target[i] += a * x[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddScaled<TV, W>(ReadOnlySpan<double> x, double a, ReadOnlySpan<double> c, Span<double> xd, Span<double> cxd)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), c0 = ref MemoryMarshal.GetReference(c);
+        ref double xd0 = ref MemoryMarshal.GetReference(xd), cxd0 = ref MemoryMarshal.GetReference(cxd);
+        TV va = W.Create(a);
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV delta = W.Multiply(va, W.Load(ref Unsafe.Add(ref x0, i)));
+            ref double d = ref Unsafe.Add(ref xd0, i);
+            ref double cd = ref Unsafe.Add(ref cxd0, i);
+            W.Store(W.Add(W.Load(ref d), delta), ref d);
+            W.Store(W.Add(W.Load(ref cd), W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), delta)), ref cd);
+        }
+
+        for (; i < n; i++)
+        {
+            double delta = a * x[i];
+            xd[i] += delta;
+            cxd[i] += c[i] * delta;
+        }
+    }
+}
