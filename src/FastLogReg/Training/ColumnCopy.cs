@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using FastLogReg.Data;
 
@@ -7,11 +8,22 @@ namespace FastLogReg.Training;
 /// The data by column, for coordinate descent: dense rows become a column-major copy (n values per column), sparse rows
 /// compressed sparse columns (the row and value of each non-zero). Raw values, widened to double once (so float data
 /// takes twice its own size here); a standardization is applied by the caller's arithmetic, so sparse columns stay sparse.
+/// A copy of up to <see cref="PooledValues"/> values is rented from the shared array pool and returned by
+/// <see cref="Dispose"/>: a small fit spent half its time writing fresh memory (the page faults of a new large-object
+/// array each call); larger copies are allocated, so a big fit leaves nothing held behind.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-internal sealed class ColumnCopy<T>
+internal sealed class ColumnCopy<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Copies of up to this many values (8 MB) come from the shared pool.</summary>
+    internal const int PooledValues = 1 << 20;
+
+    /// <summary>Smaller arrays than this are allocated (cheap, and never handed to the pool).</summary>
+    private const int SmallestPooled = 1024;
+
+    private bool _disposed;
+
     private ColumnCopy(int rows, int columns, long[] start, int[]? rowIndex, double[] values)
     {
         Rows = rows;
@@ -31,7 +43,35 @@ internal sealed class ColumnCopy<T>
     /// <summary>The row of each value (sparse), or null: column j holds rows 0 … n − 1 in order (dense).</summary>
     public int[]? RowIndex { get; }
 
+    /// <summary>The values, column after column (the array may be longer: a pooled one).</summary>
     public double[] Values { get; }
+
+    /// <summary>Returns pooled arrays; the copy must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Return(Values);
+        if (RowIndex is not null)
+        {
+            Return(RowIndex);
+        }
+    }
+
+    private static TValue[] Rent<TValue>(long length) =>
+        length is >= SmallestPooled and <= PooledValues ? ArrayPool<TValue>.Shared.Rent((int)length) : new TValue[length];
+
+    private static void Return<TValue>(TValue[] array)
+    {
+        if (array.Length is >= SmallestPooled and <= PooledValues)
+        {
+            ArrayPool<TValue>.Shared.Return(array);
+        }
+    }
 
     /// <summary>Dense column j (all n rows).</summary>
     public ReadOnlySpan<double> DenseColumn(int j) => Values.AsSpan(checked((int)Start[j]), Rows);
@@ -52,15 +92,8 @@ internal sealed class ColumnCopy<T>
                     throw new ArgumentException($"The coordinate-descent solver copies the data by column; {n:N0} × {d:N0} values do not fit one array: use OwlQn for data this large.", nameof(data));
                 }
 
-                var values = new double[size];
-                for (int i = 0; i < n; i++)
-                {
-                    ReadOnlySpan<T> row = dense.GetRow(i);
-                    for (int j = 0; j < d; j++)
-                    {
-                        values[((long)j * n) + i] = double.CreateTruncating(row[j]);
-                    }
-                }
+                double[] values = Rent<double>(size);
+                Transpose(dense, values);
 
                 for (int j = 0; j <= d; j++)
                 {
@@ -93,8 +126,8 @@ internal sealed class ColumnCopy<T>
                 }
 
                 long[] next = start[..d];
-                int[] rowIndex = new int[m.NonZeros];
-                var values = new double[m.NonZeros];
+                int[] rowIndex = Rent<int>(m.NonZeros);
+                double[] values = Rent<double>(m.NonZeros);
                 for (int i = 0; i < n; i++)
                 {
                     SparseRow<T> row = m.GetRow(i);
@@ -111,6 +144,40 @@ internal sealed class ColumnCopy<T>
 
             default:
                 throw new ArgumentException($"Unsupported data set {data.GetType().Name}.", nameof(data));
+        }
+    }
+
+    /// <summary>
+    /// The rows into columns, a block of rows at a time: the block widened into a row-major buffer that stays in cache,
+    /// then written out column by column in runs of the block's length (a row at a time, every value went to another
+    /// column's cache line and page: 12 ns per value on 569 × 30, most of a small fit's time).
+    /// </summary>
+    private static void Transpose(DenseDataset<T> dense, double[] values)
+    {
+        int n = dense.Rows, d = dense.Columns;
+        int block = Math.Clamp(32_768 / Math.Max(d, 1), 1, 256);
+        double[] buffer = new double[block * d];
+        for (int i0 = 0; i0 < n; i0 += block)
+        {
+            int rows = Math.Min(block, n - i0);
+            for (int k = 0; k < rows; k++)
+            {
+                ReadOnlySpan<T> row = dense.GetRow(i0 + k);
+                Span<double> target = buffer.AsSpan(k * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    target[j] = double.CreateTruncating(row[j]);
+                }
+            }
+
+            for (int j = 0; j < d; j++)
+            {
+                Span<double> column = values.AsSpan(checked((int)(((long)j * n) + i0)), rows);
+                for (int k = 0; k < rows; k++)
+                {
+                    column[k] = buffer[(k * d) + j];
+                }
+            }
         }
     }
 }

@@ -69,6 +69,7 @@ public static partial class LogisticRegression
         double learningRate = solver is Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky or Solver.OwlQn or Solver.CoordinateDescent ? double.NaN
             : options.LearningRate ?? (solver == Solver.MiniBatchSgd ? 4 : 1) * SafeLearningRate(objective);
 
+        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
         OptimizationResult result = solver switch
         {
             Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
@@ -79,7 +80,7 @@ public static partial class LogisticRegression
             Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
             Solver.CoordinateDescent => NewGlmnet.Minimize(
-                ColumnCopy<T>.From(data),
+                columns!,
                 data.Labels.Span,
                 NormalizedRowWeights(data, options.ClassWeights),
                 scaling,

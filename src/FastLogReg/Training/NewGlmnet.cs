@@ -28,10 +28,37 @@ namespace FastLogReg.Training;
 /// </remarks>
 internal static class NewGlmnet
 {
+    /// <summary>One fit from <paramref name="start"/> (see <see cref="NewGlmnet{T}"/>).</summary>
+    public static OptimizationResult Minimize<T>(
+        ColumnCopy<T> x,
+        ReadOnlySpan<T> labels,
+        ReadOnlySpan<double> rowWeights,
+        FeatureScaling? scaling,
+        double l1,
+        double l2,
+        bool fitIntercept,
+        ReadOnlySpan<double> start,
+        StoppingRules rules,
+        Action<double> countPasses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => new NewGlmnet<T>(x, labels, rowWeights, scaling, fitIntercept).Minimize(l1, l2, start, rules, countPasses);
+}
+
+/// <summary>
+/// The solver's state for one data set, reused by the fits of a regularization path: the margins, residuals and
+/// curvatures at the last iterate and the columns' gradient sums there. A fit that starts where the last one stopped
+/// (a path's warm start) begins from them instead of a pass over the data; given the previous point's L1 strength, it
+/// also screens the columns by the sequential strong rule (Tibshirani et al. 2012): a column at zero whose gradient is
+/// below 2λρ − λ′ρ (λ′ the previous λ) is left out of the iterations and checked once the others have converged — a
+/// violator joins and the fit goes on — so every fit still ends on the full pseudo-gradient.
+/// </summary>
+internal sealed class NewGlmnet<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
     private const int MaxInnerSweeps = 100;
 
     /// <summary>Up to this many active dense columns the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
-    internal const int GramColumns = 128;
+    internal const int GramColumns = 512;
 
     /// <summary>The intercept's Levenberg term after a failed line search (rows' weights sum to 1, so ΣD ≤ ¼), ×100 per retry up to <see cref="MaxInterceptCurvature"/>.</summary>
     private const double MinInterceptCurvature = 1e-4;
@@ -54,82 +81,193 @@ internal static class NewGlmnet
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
     private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static OptimizationResult Minimize<T>(
-        ColumnCopy<T> x,
-        ReadOnlySpan<T> labels,
-        ReadOnlySpan<double> rowWeights,
-        FeatureScaling? scaling,
-        double l1,
-        double l2,
-        bool fitIntercept,
-        ReadOnlySpan<double> start,
-        StoppingRules rules,
-        Action<double> countPasses)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly ColumnCopy<T> _x;
+    private readonly int _n;
+    private readonly int _d;
+    private readonly int _dimension;
+    private readonly bool _fitIntercept;
+    private readonly double[] _mu;
+    private readonly double[] _inv;
+    private readonly double[] _y;
+    private readonly double[] _s;
+
+    // The state at _point: margins, residuals, curvatures and loss (when _rowsCurrent), and per column whose _known flag
+    // is set, its gradient sum, Hessian diagonal (both without the penalty) and Σ Dᵢ xᵢⱼ.
+    private readonly double[] _point;
+    private double[] _z;
+    private double[] _zNew;
+    private readonly double[] _r;
+    private readonly double[] _curvature;
+    private readonly double[] _smoothGradient;
+    private readonly double[] _diagonal;
+    private readonly double[] _columnCurvature;
+    private readonly bool[] _known;
+    private bool _rowsCurrent;
+    private double _sumR;
+    private double _sumD;
+    private double _loss;
+
+    // Workspace.
+    private readonly double[] _gradient;
+    private readonly double[] _pg;
+    private readonly double[] _h;
+    private readonly double[] _direction;
+    private readonly double[] _trial;
+    private readonly double[] _xd;
+    private readonly double[] _cxd;
+    private readonly bool[] _active;
+    private readonly bool[] _working;
+    private readonly int[] _order;
+    private double[]? _gram;
+    private double[]? _centred;
+    private double[]? _u;
+    private double[]? _scratch;
+
+    public NewGlmnet(ColumnCopy<T> x, ReadOnlySpan<T> labels, ReadOnlySpan<double> rowWeights, FeatureScaling? scaling, bool fitIntercept)
     {
-        int n = x.Rows, d = x.Columns, dim = d + (fitIntercept ? 1 : 0);
-        double[] mu = new double[d], inv = new double[d];
+        _x = x;
+        _n = x.Rows;
+        _d = x.Columns;
+        _fitIntercept = fitIntercept;
+        _dimension = _d + (fitIntercept ? 1 : 0);
+        _mu = new double[_d];
+        _inv = new double[_d];
+        for (int j = 0; j < _d; j++)
+        {
+            _mu[j] = scaling?.Means[j] ?? 0;
+            _inv[j] = 1 / (scaling?.Scales[j] ?? 1);
+        }
+
+        _y = new double[_n];
+        _s = rowWeights.ToArray();
+        for (int i = 0; i < _n; i++)
+        {
+            _y[i] = labels[i] == T.One ? 1 : 0;
+        }
+
+        _point = new double[_dimension];
+        _z = new double[_n];
+        _zNew = new double[_n];
+        _r = new double[_n];
+        _curvature = new double[_n];
+        _smoothGradient = new double[_d];
+        _diagonal = new double[_d];
+        _columnCurvature = new double[_d];
+        _known = new bool[_d];
+        _gradient = new double[_dimension];
+        _pg = new double[_dimension];
+        _h = new double[_d];
+        _direction = new double[_dimension];
+        _trial = new double[_dimension];
+        _xd = new double[_n];
+        _cxd = new double[_n];
+        _active = new bool[_d];
+        _working = new bool[_d];
+        _order = new int[_d];
+    }
+
+    /// <summary>
+    /// Minimizes loss + <paramref name="l1"/>‖w‖₁ + <paramref name="l2"/>/2 ‖w‖² from <paramref name="start"/>. With
+    /// <paramref name="previousL1"/> (the L1 strength of the fit that ended at <paramref name="start"/>), the columns are
+    /// screened by the sequential strong rule. The inner sweeps solve each model to a relative accuracy
+    /// √(‖pg‖₁/‖pg₀‖₁), pg₀ the first iterate's pseudo-gradient — or <paramref name="forcingReference"/> when larger: a
+    /// warm start's first pseudo-gradient is already small, and measured against itself its first model would be solved
+    /// to only 50%.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public OptimizationResult Minimize(double l1, double l2, ReadOnlySpan<double> start, StoppingRules rules, Action<double> countPasses, double? previousL1 = null, double forcingReference = 0)
+    {
+        int n = _n, d = _d, dim = _dimension;
+        bool fitIntercept = _fitIntercept;
+        ColumnCopy<T> x = _x;
+        double[] point = _point, gradient = _gradient, pg = _pg, h = _h, direction = _direction, trial = _trial;
+        double[] xd = _xd, cxd = _cxd, curvature = _curvature, columnCurvature = _columnCurvature, mu = _mu, inv = _inv;
+        bool[] active = _active, working = _working, known = _known;
+        int[] order = _order;
+
+        bool warm = _rowsCurrent && start.SequenceEqual(point);
+        if (!warm)
+        {
+            _rowsCurrent = false;
+            start.CopyTo(point);
+            Array.Clear(_z);
+            Margins(x, point, fitIntercept, mu, inv, _z);
+            countPasses(1);
+            _loss = LogisticRowTerms.Loss(_z, _y, _s);
+            (_sumR, _sumD) = LogisticRowTerms.Residuals(_z, _y, _s, _r, curvature);
+            Array.Clear(known);
+            _rowsCurrent = true;
+        }
+
+        // The working set: every column, or the strong rule's — the non-zero weights and the columns whose gradient at
+        // the start reaches 2λρ − λ′ρ.
+        bool screening = warm && previousL1 is { } previous && rules.ReferenceGradientNorm is not null && Array.TrueForAll(known, k => k);
+        double strongBound = screening ? (2 * l1) - previousL1!.Value : double.NegativeInfinity;
         for (int j = 0; j < d; j++)
         {
-            mu[j] = scaling?.Means[j] ?? 0;
-            inv[j] = 1 / (scaling?.Scales[j] ?? 1);
+            working[j] = !screening || point[j] != 0 || Math.Abs(_smoothGradient[j]) >= strongBound;
         }
 
-        double[] y = new double[n], s = rowWeights.ToArray();
-        for (int i = 0; i < n; i++)
-        {
-            y[i] = labels[i] == T.One ? 1 : 0;
-        }
-
-        double[] point = start.ToArray();
-        double[] z = new double[n];
-        double[] p = new double[n], r = new double[n], curvature = new double[n];
-        double[] gradient = new double[dim], pg = new double[dim], h = new double[d];
-        double[] direction = new double[dim], trial = new double[dim];
-        double[] xd = new double[n], zNew = new double[n], cxd = new double[n];
-        double[] columnCurvature = new double[d];
-        bool[] active = new bool[d];
+        double threshold = rules.Tolerance * Math.Max(1.0, rules.ReferenceGradientNorm ?? 1.0);
         var monitor = new IterationMonitor(point, rules);
-
-        Margins(x, point, fitIntercept, mu, inv, z);
-        countPasses(1);
-        double f = Objective(z, y, s, point, d, l1, l2);
+        double f = _loss + PenaltyValue(point, d, l1, l2);
         double pgNorm1Initial = 0;
-        int[] order = new int[d];
         int gramSize = Math.Min(d, GramColumns);
-        double[]? gram = null, centred = null, u = null, scratch = null; // when the inner sweeps first switch to the Hessian
         for (int iteration = 0; ; iteration++)
         {
-            // The gradient and the diagonal of the Hessian at the current point: one sweep over the columns.
-            double sumD = 0, sumR = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double pi = StableLogistic.Sigmoid(z[i]);
-                p[i] = pi;
-                r[i] = s[i] * (pi - y[i]);
-                curvature[i] = s[i] * pi * (1 - pi);
-                sumD += curvature[i];
-                sumR += r[i];
-            }
-
+            // The gradient and the diagonal of the Hessian at the current point over the working columns: one sweep
+            // over them (columns already summed at this point — a warm start's — are not swept again).
+            int swept = 0, outside = 0;
             for (int j = 0; j < d; j++)
             {
-                (double gr, double hd, double cx) = GradientAndDiagonal(x, j, r, curvature, sumR, sumD, mu[j], inv[j]);
-                gradient[j] = gr + (l2 * point[j]);
-                h[j] = hd + l2 + Nu;
-                columnCurvature[j] = cx;
+                if (!working[j])
+                {
+                    gradient[j] = 0; // at zero, and screened out: no pseudo-gradient until checked
+                    outside++;
+                    continue;
+                }
+
+                if (!known[j])
+                {
+                    SumColumn(j);
+                    swept++;
+                }
+
+                gradient[j] = _smoothGradient[j] + (l2 * point[j]);
+                h[j] = _diagonal[j] + l2 + Nu;
             }
 
             if (fitIntercept)
             {
-                gradient[d] = sumR;
+                gradient[d] = _sumR;
             }
 
-            countPasses(1);
+            countPasses((double)swept / Math.Max(d, 1));
             OwlQn.PseudoGradient(point, gradient, l1, d, pg);
+            if (outside > 0 && SmallVectors.Norm(pg) <= threshold)
+            {
+                // Converged on the working set: check the screened-out columns' optimality (one sweep over them); a
+                // violator joins the working set and the iterations go on.
+                CheckScreened(l1, l2, countPasses);
+                outside = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    outside += working[j] ? 0 : 1;
+                }
+
+                OwlQn.PseudoGradient(point, gradient, l1, d, pg);
+            }
+
             if (monitor.Check(iteration, point, f, pg, out double norm) is { } done)
             {
+                if (outside > 0 && done.StopReason != StopReason.Converged)
+                {
+                    // Stopped for another reason with columns unchecked: report the full pseudo-gradient's norm.
+                    CheckScreened(l1, l2, countPasses);
+                    OwlQn.PseudoGradient(point, gradient, l1, d, pg);
+                    return monitor.Finish(done.StopReason, point, f, SmallVectors.Norm(pg));
+                }
+
                 return done;
             }
 
@@ -137,7 +275,7 @@ internal static class NewGlmnet
             int activeCount = 0;
             for (int j = 0; j < d; j++)
             {
-                active[j] = point[j] != 0 || Math.Abs(gradient[j]) >= l1;
+                active[j] = working[j] && (point[j] != 0 || Math.Abs(gradient[j]) >= l1);
                 if (active[j])
                 {
                     activeCount++;
@@ -152,7 +290,7 @@ internal static class NewGlmnet
 
             if (iteration == 0)
             {
-                pgNorm1Initial = pgNorm1;
+                pgNorm1Initial = Math.Max(pgNorm1, forcingReference);
             }
 
             // The active coordinates, in order (LIBLINEAR permutes them at random; cyclic order took fewer outer
@@ -166,6 +304,8 @@ internal static class NewGlmnet
                 }
             }
 
+            double sumD = _sumD;
+
             // Coordinate descent on the quadratic model: q(Δ) = gᵀΔ + ½ΔᵀHΔ + λρ‖w + Δ‖₁, H = XᵀDX + λ(1 − ρ)I. With an
             // intercept, each coordinate's step is taken jointly with the intercept's (the intercept eliminated
             // exactly: the curvature and gradient of the column centred under D), so an offset column — raw features
@@ -176,7 +316,7 @@ internal static class NewGlmnet
             // model is flat along b and its step unbounded — the model is solved again with a Levenberg term on the
             // intercept alone (its curvature raised to 10⁻⁴, then ×100), which keeps the step to what the search can shorten.
             bool accepted = false;
-            double fNew = double.NaN;
+            double fNew = double.NaN, lossNew = double.NaN;
             for (double interceptTau = 0; ; interceptTau = interceptTau == 0 ? MinInterceptCurvature : interceptTau * 100)
             {
                 Array.Clear(direction);
@@ -194,11 +334,11 @@ internal static class NewGlmnet
                         // (count²/2 column dots, about count/4 sweeps): build it and go on at O(count) per coordinate
                         // step (glmnet's covariance updates) — at most twice the better of the two. The margins'
                         // move X d is formed again from the direction at the end.
-                        gram ??= new double[gramSize * gramSize];
-                        centred ??= new double[gramSize];
-                        u ??= new double[gramSize];
-                        scratch ??= new double[n];
-                        GramSweeps(x, order, count, curvature, columnCurvature, mu, inv, sumD, hbb, gradient, h, point, direction, l1, l2, d, fitIntercept, jointIntercept, forcing * pgNorm1, gram, centred, u, scratch);
+                        _gram ??= new double[gramSize * gramSize];
+                        _centred ??= new double[gramSize];
+                        _u ??= new double[gramSize];
+                        _scratch ??= new double[n];
+                        GramSweeps(x, order, count, curvature, columnCurvature, mu, inv, sumD, hbb, gradient, h, point, direction, l1, l2, d, fitIntercept, jointIntercept, forcing * pgNorm1, _gram, _centred, _u, _scratch);
                         countPasses((count * (count + 1) / 2.0 / Math.Max(d, 1)) + ((double)count / Math.Max(d, 1)));
                         Array.Clear(xd);
                         offset = fitIntercept ? direction[d] : 0;
@@ -285,12 +425,8 @@ internal static class NewGlmnet
                         trial[j] = point[j] + (beta * direction[j]);
                     }
 
-                    for (int i = 0; i < n; i++)
-                    {
-                        zNew[i] = z[i] + (beta * (xd[i] + offset));
-                    }
-
-                    fNew = Objective(zNew, y, s, trial, d, l1, l2);
+                    lossNew = LogisticRowTerms.StepLoss(_z, xd, offset, beta, _y, _s, _zNew);
+                    fNew = lossNew + PenaltyValue(trial, d, l1, l2);
 
                     // Near the optimum the predicted decrease falls below the rounding of f itself: then a full step that
                     // does not raise f beyond that rounding is taken (else the search would fail on noise).
@@ -312,13 +448,75 @@ internal static class NewGlmnet
 
             if (!accepted)
             {
+                if (outside > 0)
+                {
+                    CheckScreened(l1, l2, countPasses);
+                    OwlQn.PseudoGradient(point, gradient, l1, d, pg);
+                    norm = SmallVectors.Norm(pg);
+                }
+
                 return monitor.Finish(StopReason.NoProgress, point, f, norm);
             }
 
+            // The step: the margins, residuals and curvatures at the new point; every column's sums are stale.
             trial.CopyTo(point, 0);
-            (z, zNew) = (zNew, z);
+            (_z, _zNew) = (_zNew, _z);
+            _loss = lossNew;
             f = fNew;
+            (_sumR, _sumD) = LogisticRowTerms.Residuals(_z, _y, _s, _r, curvature);
+            Array.Clear(known);
         }
+    }
+
+    /// <summary>Column j's gradient sum, Hessian diagonal and Σ Dᵢ xᵢⱼ at the current point.</summary>
+    private void SumColumn(int j)
+    {
+        (_smoothGradient[j], _diagonal[j], _columnCurvature[j]) = GradientAndDiagonal(_x, j, _r, _curvature, _sumR, _sumD, _mu[j], _inv[j]);
+        _known[j] = true;
+    }
+
+    /// <summary>
+    /// The KKT check of the screened-out columns (all at zero): each one's gradient; where it exceeds λρ the column
+    /// joins the working set.
+    /// </summary>
+    private void CheckScreened(double l1, double l2, Action<double> countPasses)
+    {
+        int swept = 0;
+        for (int j = 0; j < _d; j++)
+        {
+            if (_working[j])
+            {
+                continue;
+            }
+
+            if (!_known[j])
+            {
+                SumColumn(j);
+                swept++;
+            }
+
+            _gradient[j] = _smoothGradient[j];
+            _h[j] = _diagonal[j] + l2 + Nu;
+            if (Math.Abs(_gradient[j]) > l1)
+            {
+                _working[j] = true;
+            }
+        }
+
+        countPasses((double)swept / Math.Max(_d, 1));
+    }
+
+    /// <summary>λρ‖w‖₁ + λ(1 − ρ)/2 ‖w‖².</summary>
+    private static double PenaltyValue(ReadOnlySpan<double> point, int d, double l1, double l2)
+    {
+        double absolute = 0, squares = 0;
+        for (int j = 0; j < d; j++)
+        {
+            absolute += Math.Abs(point[j]);
+            squares += point[j] * point[j];
+        }
+
+        return (l1 * absolute) + (0.5 * l2 * squares);
     }
 
     /// <summary>
@@ -329,11 +527,10 @@ internal static class NewGlmnet
     /// <paramref name="target"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GramSweeps<T>(
+    private static void GramSweeps(
         ColumnCopy<T> x, int[] order, int count, double[] curvature, double[] columnCurvature, double[] mu, double[] inv, double sumD, double hbb,
         double[] gradient, double[] h, double[] point, double[] direction, double l1, double l2, int d, bool fitIntercept, bool jointIntercept,
         double target, double[] gram, double[] centred, double[] u, double[] scratch)
-        where T : unmanaged, IFloatingPointIeee754<T>
     {
         // G̃ₐᵦ = (Σ D xₐ xᵦ − μₐ Σ D xᵦ − μᵦ Σ D xₐ + μₐμᵦ Σ D)·invₐ·invᵦ from the raw columns.
         for (int a = 0; a < count; a++)
@@ -387,11 +584,7 @@ internal static class NewGlmnet
                 }
 
                 direction[j] += step;
-                ReadOnlySpan<double> row = gram.AsSpan(a * count, count);
-                for (int b = 0; b < count; b++)
-                {
-                    u[b] += row[b] * step;
-                }
+                DenseColumnArithmetic.AddScaled(gram.AsSpan(a * count, count), step, u);
 
                 v += c * step;
                 if (jointIntercept)
@@ -461,8 +654,7 @@ internal static class NewGlmnet
 
     /// <summary>zᵢ = x̃ᵢᵀw + b from the columns (x̃ = (x − μ)/σ).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Margins<T>(ColumnCopy<T> x, ReadOnlySpan<double> point, bool fitIntercept, double[] mu, double[] inv, double[] z)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Margins(ColumnCopy<T> x, ReadOnlySpan<double> point, bool fitIntercept, double[] mu, double[] inv, double[] z)
     {
         double constant = fitIntercept ? point[x.Columns] : 0;
         for (int j = 0; j < x.Columns; j++)
@@ -480,30 +672,9 @@ internal static class NewGlmnet
         }
     }
 
-    /// <summary>Σ sᵢ ℓ(zᵢ) + λρ‖w‖₁ + λ(1 − ρ)/2 ‖w‖², the loss in its stable form.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Objective(double[] z, double[] y, double[] s, ReadOnlySpan<double> point, int d, double l1, double l2)
-    {
-        double loss = 0;
-        for (int i = 0; i < z.Length; i++)
-        {
-            loss += s[i] * StableLogistic.CrossEntropy(z[i], y[i]);
-        }
-
-        double absolute = 0, squares = 0;
-        for (int j = 0; j < d; j++)
-        {
-            absolute += Math.Abs(point[j]);
-            squares += point[j] * point[j];
-        }
-
-        return loss + (l1 * absolute) + (0.5 * l2 * squares);
-    }
-
     /// <summary>(Σ rᵢ x̃ᵢⱼ, Σ Dᵢ x̃ᵢⱼ², Σ Dᵢ xᵢⱼ (raw)) for column j, from the raw column and the totals Σ r, Σ D.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double Gradient, double Diagonal, double CurvatureSum) GradientAndDiagonal<T>(ColumnCopy<T> x, int j, double[] r, double[] c, double sumR, double sumD, double mu, double inv)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static (double Gradient, double Diagonal, double CurvatureSum) GradientAndDiagonal(ColumnCopy<T> x, int j, double[] r, double[] c, double sumR, double sumD, double mu, double inv)
     {
         double rx = 0, cx = 0, cxx = 0;
         if (x.RowIndex is null)
@@ -531,8 +702,7 @@ internal static class NewGlmnet
 
     /// <summary>Σᵢ Dᵢ x̃ᵢⱼ (X d)ᵢ with (X d)ᵢ = xd[i] + offset, from cxd = D ∘ xd and the column's Σ Dᵢ xᵢⱼ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ColumnDot<T>(ColumnCopy<T> x, int j, double[] cxd, double cx, double offset, double sumDxd, double sumD, double mu, double inv)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static double ColumnDot(ColumnCopy<T> x, int j, double[] cxd, double cx, double offset, double sumDxd, double sumD, double mu, double inv)
     {
         double dot = 0;
         if (x.RowIndex is null)
@@ -555,8 +725,7 @@ internal static class NewGlmnet
 
     /// <summary>xd += a · (raw column j) and cxd += a · D ∘ (raw column j).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] c, double[] xd, double[] cxd)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AddColumn(ColumnCopy<T> x, int j, double a, double[] c, double[] xd, double[] cxd)
     {
         if (x.RowIndex is null)
         {
@@ -578,8 +747,7 @@ internal static class NewGlmnet
 
     /// <summary>target += a · (raw column j).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddColumn<T>(ColumnCopy<T> x, int j, double a, double[] target)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AddColumn(ColumnCopy<T> x, int j, double a, double[] target)
     {
         if (x.RowIndex is null)
         {

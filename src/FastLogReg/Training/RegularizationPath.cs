@@ -122,8 +122,13 @@ public sealed class RegularizationPath
         }
 
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
-        ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null; // once for the whole path
-        double[]? rowWeights = columns is null ? null : LogisticRegression.NormalizedRowWeights(data, options.ClassWeights);
+        // Coordinate descent keeps one column copy and its state for the whole path: each point starts from the margins and
+        // gradient sums where the last one converged, and screens the columns by the strong rule.
+        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
+        NewGlmnet<T>? coordinateDescent = columns is null
+            ? null
+            : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept);
+        double? previousL1 = null;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
         foreach (double lambda in lambdas)
@@ -136,7 +141,7 @@ public sealed class RegularizationPath
             var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult result = solver switch
             {
-                Solver.CoordinateDescent => NewGlmnet.Minimize(columns!, data.Labels.Span, rowWeights, scaling, lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), options.FitIntercept, start, rules, passes => columnPasses += passes),
+                Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
@@ -144,6 +149,7 @@ public sealed class RegularizationPath
             };
 
             result.Point.CopyTo(start, 0);
+            previousL1 = lambda * options.L1Ratio;
             double[] raw = new double[d];
             double bias = options.FitIntercept ? result.Point[d] : 0;
             if (scaling is null)
