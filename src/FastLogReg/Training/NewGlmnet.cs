@@ -105,8 +105,10 @@ internal sealed class NewGlmnet<T>
     private readonly double[] _point;
     private double[] _z;
     private double[] _zNew;
-    private readonly double[] _r;
-    private readonly double[] _curvature;
+    private double[] _r;
+    private double[] _curvature;
+    private double[] _rNew;
+    private double[] _curvatureNew;
     private readonly double[] _smoothGradient;
     private readonly double[] _diagonal;
     private readonly double[] _columnCurvature;
@@ -177,6 +179,8 @@ internal sealed class NewGlmnet<T>
         _zNew = new double[_n];
         _r = new double[_n];
         _curvature = new double[_n];
+        _rNew = new double[_n];
+        _curvatureNew = new double[_n];
         _smoothGradient = new double[_d];
         _diagonal = new double[_d];
         _columnCurvature = new double[_d];
@@ -222,8 +226,7 @@ internal sealed class NewGlmnet<T>
             Array.Clear(_z);
             Margins(x, point, fitIntercept, mu, inv, _z);
             countPasses(1);
-            _loss = LogisticRowTerms.Loss(_z, _y, _s);
-            (_sumR, _sumD) = LogisticRowTerms.Residuals(_z, _y, _s, _r, curvature);
+            (_loss, _sumR, _sumD) = LogisticRowTerms.At(_z, _y, _s, _r, curvature);
             Array.Clear(known);
             _rowsCurrent = true;
             _version++;
@@ -355,7 +358,7 @@ internal sealed class NewGlmnet<T>
             // model is flat along b and its step unbounded — the model is solved again with a Levenberg term on the
             // intercept alone (its curvature raised to 10⁻⁴, then ×100), which keeps the step to what the search can shorten.
             bool accepted = false;
-            double fNew = double.NaN, lossNew = double.NaN;
+            double fNew = double.NaN, lossNew = double.NaN, sumRNew = double.NaN, sumDNew = double.NaN;
             for (double interceptTau = 0; ; interceptTau = interceptTau == 0 ? MinInterceptCurvature : interceptTau * 100)
             {
                 Array.Clear(direction);
@@ -469,7 +472,7 @@ internal sealed class NewGlmnet<T>
                         trial[j] = point[j] + (beta * direction[j]);
                     }
 
-                    lossNew = LogisticRowTerms.StepLoss(_z, xd, offset, beta, _y, _s, _zNew);
+                    (lossNew, sumRNew, sumDNew) = LogisticRowTerms.Step(_z, xd, offset, beta, _y, _s, _zNew, _rNew, _curvatureNew);
                     fNew = lossNew + PenaltyValue(trial, d, l1, l2);
 
                     // Near the optimum the predicted decrease falls below the rounding of f itself: then a full step that
@@ -506,9 +509,11 @@ internal sealed class NewGlmnet<T>
             _version++;
             trial.CopyTo(point, 0);
             (_z, _zNew) = (_zNew, _z);
-            _loss = lossNew;
+            (_r, _rNew) = (_rNew, _r);
+            (_curvature, _curvatureNew) = (_curvatureNew, _curvature);
+            curvature = _curvature;
+            (_loss, _sumR, _sumD) = (lossNew, sumRNew, sumDNew);
             f = fNew;
-            (_sumR, _sumD) = LogisticRowTerms.Residuals(_z, _y, _s, _r, curvature);
             Array.Clear(known);
         }
     }

@@ -30,51 +30,51 @@ public sealed class LogisticRowTermsTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void ResidualsAndCurvaturesEqualTheScalarForms(int n)
+    public void TermsAtMarginsEqualTheScalarForms(int n)
     {
         (double[] z, double[] y, double[] s) = Rows(n, 100 + n);
         double[] r = new double[n], curvature = new double[n];
 
-        (double sumR, double sumD) = LogisticRowTerms.Residuals(z, y, s, r, curvature);
+        (double loss, double sumR, double sumD) = LogisticRowTerms.At(z, y, s, r, curvature);
 
-        double expectedR = 0, expectedD = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double p = StableLogistic.Sigmoid(z[i]);
-            double d = s[i] * p * StableLogistic.Sigmoid(-z[i]);
-            Close.Equal(s[i] * (p - y[i]), r[i], 1e-14, 1e-300, $"r[{i}] at z = {z[i]}");
-            Close.Equal(d, curvature[i], 1e-13, 1e-300, $"D[{i}] at z = {z[i]}");
-            expectedR += r[i];
-            expectedD += curvature[i];
-        }
-
-        Close.Equal(expectedR, sumR, 1e-13, 1e-15, "Σ r");
-        Close.Equal(expectedD, sumD, 1e-13, 1e-15, "Σ D");
+        AssertTerms(z, y, s, r, curvature, loss, sumR, sumD);
     }
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void LossAndStepLossEqualTheScalarCrossEntropy(int n)
+    public void TermsAtAStepEqualTheScalarFormsAtTheMovedMargins(int n)
     {
         (double[] z, double[] y, double[] s) = Rows(n, 200 + n);
         var rng = new Random(n);
         double[] xd = [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5)];
         const double offset = 0.25, beta = 0.5;
-        double[] moved = new double[n];
+        double[] moved = new double[n], r = new double[n], curvature = new double[n];
 
-        double loss = LogisticRowTerms.Loss(z, y, s);
-        double stepLoss = LogisticRowTerms.StepLoss(z, xd, offset, beta, y, s, moved);
+        (double loss, double sumR, double sumD) = LogisticRowTerms.Step(z, xd, offset, beta, y, s, moved, r, curvature);
 
-        double expected = 0, expectedMoved = 0;
         for (int i = 0; i < n; i++)
         {
-            double zi = z[i] + (beta * (xd[i] + offset));
-            Close.Equal(zi, moved[i], 1e-15, 1e-15, $"moved margin {i}");
-            expected += s[i] * StableLogistic.CrossEntropy(z[i], y[i]);
-            expectedMoved += s[i] * StableLogistic.CrossEntropy(zi, y[i]);
+            Close.Equal(z[i] + (beta * (xd[i] + offset)), moved[i], 1e-15, 1e-15, $"moved margin {i}");
         }
 
-        Close.Equal(expected, loss, 1e-13, 1e-300, "Σ s ℓ(z)");
-        Close.Equal(expectedMoved, stepLoss, 1e-13, 1e-300, "Σ s ℓ(z + β(xd + offset))");
+        AssertTerms(moved, y, s, r, curvature, loss, sumR, sumD);
+    }
+
+    private static void AssertTerms(double[] z, double[] y, double[] s, double[] r, double[] curvature, double loss, double sumR, double sumD)
+    {
+        double expectedLoss = 0, expectedR = 0, expectedD = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            double p = StableLogistic.Sigmoid(z[i]);
+            Close.Equal(s[i] * (p - y[i]), r[i], 1e-14, 1e-300, $"r[{i}] at z = {z[i]}");
+            Close.Equal(s[i] * p * StableLogistic.Sigmoid(-z[i]), curvature[i], 1e-13, 1e-300, $"D[{i}] at z = {z[i]}");
+            expectedLoss += s[i] * StableLogistic.CrossEntropy(z[i], y[i]);
+            expectedR += r[i];
+            expectedD += curvature[i];
+        }
+
+        Close.Equal(expectedLoss, loss, 1e-13, 1e-300, "Σ s ℓ");
+        Close.Equal(expectedR, sumR, 1e-13, 1e-15, "Σ r");
+        Close.Equal(expectedD, sumD, 1e-13, 1e-15, "Σ D");
     }
 }
