@@ -22,8 +22,33 @@ internal static class IllConditioned
         "correlated-1000x30" => Correlated(1_000, 30, 5),
         "offset-1000x30" => Correlated(1_000, 30, 5, offset: 3),
         "offset-20000x100" => Correlated(20_000, 100, 10, offset: 3),
+        "breast-cancer-centred" => Centred(BreastCancerRaw()),
+        "digits-3v8-centred" => Centred(DigitsThreeVersusEight()),
         _ => TimeToOptimumBenchmarks.Load(name),
     };
+
+    /// <summary>The columns moved to mean zero, their scales kept (raw scales without the offset).</summary>
+    private static DenseDataset<float> Centred(DenseDataset<float> data)
+    {
+        int n = data.Rows, d = data.Columns;
+        float[] x = data.Features.ToArray();
+        for (int j = 0; j < d; j++)
+        {
+            double mean = 0;
+            for (int i = 0; i < n; i++)
+            {
+                mean += x[(i * d) + j];
+            }
+
+            mean /= n;
+            for (int i = 0; i < n; i++)
+            {
+                x[(i * d) + j] = (float)(x[(i * d) + j] - mean);
+            }
+        }
+
+        return DenseDataset.Create(x, data.Labels.ToArray(), d);
+    }
 
     private static DenseDataset<float> BreastCancerRaw()
     {

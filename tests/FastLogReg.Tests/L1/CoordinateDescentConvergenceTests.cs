@@ -104,12 +104,13 @@ public sealed class CoordinateDescentConvergenceTests
 
 /// <summary>
 /// <see cref="Solver.Auto"/> runs L1 / elastic-net fits by coordinate descent where a column sits at least two standard
-/// deviations away from zero (unstandardized, binary, with an intercept), and by OWL-QN otherwise.
+/// deviations away from zero or the columns' scales span more than 10³ (unstandardized, binary, with an intercept), and by
+/// OWL-QN otherwise.
 /// </summary>
 public sealed class L1SolverChoiceTests
 {
     [Fact]
-    public void OffsetColumnsGetCoordinateDescent_CentredOrStandardizedOnesOwlQn()
+    public void OffsetOrWidelyScaledColumnsGetCoordinateDescent_StandardizedOnesOwlQn()
     {
         (double[] x, double[] y, _) = TestData.BreastCancer;
         DenseDataset<double> raw = DenseDataset.Create(x, y, 30);
@@ -132,6 +133,19 @@ public sealed class L1SolverChoiceTests
             }
         }
 
-        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(DenseDataset.Create(centred, y, 30), l1).Report.Solver);
+        // Centred, their scales still span 10⁴ (area against smoothness): coordinate descent too (16× faster than OWL-QN
+        // there); the same columns centred and scaled to one standard deviation: OWL-QN.
+        Assert.Equal(Solver.CoordinateDescent, LogisticRegression.Train(DenseDataset.Create(centred, y, 30), l1).Report.Solver);
+        double[] standardized = (double[])centred.Clone();
+        for (int j = 0; j < 30; j++)
+        {
+            double sd = Math.Sqrt(Enumerable.Range(0, y.Length).Average(i => centred[(i * 30) + j] * centred[(i * 30) + j]));
+            for (int i = 0; i < y.Length; i++)
+            {
+                standardized[(i * 30) + j] /= sd;
+            }
+        }
+
+        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(DenseDataset.Create(standardized, y, 30), l1).Report.Solver);
     }
 }
