@@ -155,7 +155,7 @@ internal sealed class ColumnCopy<T> : IDisposable
     private static void Transpose(DenseDataset<T> dense, double[] values)
     {
         int n = dense.Rows, d = dense.Columns;
-        int block = Math.Clamp(32_768 / Math.Max(d, 1), 1, 256);
+        int block = Math.Clamp(4_096 / Math.Max(d, 1), 1, 256); // the buffer ≤ 32 KB (and never a large-object array) unless d > 4,096
         double[] buffer = new double[block * d];
         for (int i0 = 0; i0 < n; i0 += block)
         {
