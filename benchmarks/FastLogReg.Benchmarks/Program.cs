@@ -12,6 +12,11 @@ public static class Program
             return SparseProbe.Run(args[1..]);
         }
 
+        if (args.Length > 2 && args[0] == "--multiclass-fit")
+        {
+            return MulticlassFitProbe.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--multiclass-probe")
         {
             return MulticlassProbe.Run(args[1..]);
