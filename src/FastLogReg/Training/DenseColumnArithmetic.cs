@@ -31,6 +31,15 @@ internal static class DenseColumnArithmetic
         _ => Dot<double, SimdScalar>(x, v),
     };
 
+    /// <summary>(Σ aᵢxᵢ, Σ bᵢxᵢ, Σ cᵢxᵢ, Σ dᵢxᵢ): four dot products with x in one pass over it.</summary>
+    public static (double A, double B, double C, double D) Dot4(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d, ReadOnlySpan<double> x) => SimdWidthSelector.Widest switch
+    {
+        SimdWidth.Vector512 => Dot4<Vector512<double>, Simd512>(a, b, c, d, x),
+        SimdWidth.Vector256 => Dot4<Vector256<double>, Simd256>(a, b, c, d, x),
+        SimdWidth.Vector128 => Dot4<Vector128<double>, Simd128>(a, b, c, d, x),
+        _ => Dot4<double, SimdScalar>(a, b, c, d, x),
+    };
+
     /// <summary>target += a·x.</summary>
     public static void AddScaled(ReadOnlySpan<double> x, double a, Span<double> target)
     {
@@ -104,6 +113,36 @@ internal static class DenseColumnArithmetic
         }
 
         return dot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double A, double B, double C, double D) Dot4<TV, W>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d, ReadOnlySpan<double> x)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double a0 = ref MemoryMarshal.GetReference(a), b0 = ref MemoryMarshal.GetReference(b), c0 = ref MemoryMarshal.GetReference(c);
+        ref double d0 = ref MemoryMarshal.GetReference(d), x0 = ref MemoryMarshal.GetReference(x);
+        TV sa = W.Zero, sb = W.Zero, sc = W.Zero, sd = W.Zero;
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV xv = W.Load(ref Unsafe.Add(ref x0, i));
+            sa = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref a0, i)), xv, sa);
+            sb = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref b0, i)), xv, sb);
+            sc = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref c0, i)), xv, sc);
+            sd = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref d0, i)), xv, sd);
+        }
+
+        double ra = W.Sum(sa), rb = W.Sum(sb), rc = W.Sum(sc), rd = W.Sum(sd);
+        for (; i < n; i++)
+        {
+            ra += a[i] * x[i];
+            rb += b[i] * x[i];
+            rc += c[i] * x[i];
+            rd += d[i] * x[i];
+        }
+
+        return (ra, rb, rc, rd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
