@@ -21,7 +21,10 @@ internal static class Cholesky
     /// direction by an arbitrary amount (a column 10⁻⁹ times another got a weight of 2.6·10⁹).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static bool Factor(Span<double> matrix, int n)
+    public static bool Factor(Span<double> matrix, int n) => Factor(matrix, n, RelativePivot);
+
+    /// <summary><see cref="Factor(Span{double}, int)"/> with another smallest relative pivot.</summary>
+    public static bool Factor(Span<double> matrix, int n, double relativePivot)
     {
         for (int i = 0; i < n; i++)
         {
@@ -33,7 +36,7 @@ internal static class Cholesky
             }
 
             double pivot = li[i] - TensorPrimitives.Dot<double>(li[..i], li[..i]);
-            if (!(pivot > RelativePivot * li[i] && pivot > 0 && double.IsFinite(pivot)))
+            if (!(pivot > relativePivot * li[i] && pivot > 0 && double.IsFinite(pivot)))
             {
                 return false;
             }
@@ -44,7 +47,7 @@ internal static class Cholesky
         return true;
     }
 
-    /// <summary>Solves LLᵀx = b in place (<paramref name="vector"/> holds b, then x) with the factor of <see cref="Factor"/>.</summary>
+    /// <summary>Solves LLᵀx = b in place (<paramref name="vector"/> holds b, then x) with the factor of <see cref="Factor(Span{double}, int)"/>.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> factor, int n, Span<double> vector)
     {

@@ -88,6 +88,13 @@ internal sealed class NewGlmnet<T>
     /// <summary>Rows per block of <see cref="BuildSnapshot"/> (four columns' block: 32 KB).</summary>
     private const int SnapshotRowBlock = 1024;
 
+    /// <summary>
+    /// The smallest Cholesky pivot the face solve accepts, relative to its diagonal entry: nearly duplicated active
+    /// columns (1 − r² below the factorization's usual 10⁻¹⁰) must still get their face step — it is cut at the first sign
+    /// change and at the step limits, so a pivot of rounding size cannot send it far.
+    /// </summary>
+    private const double FacePivot = 1e-15;
+
     /// <summary>The face solve needs every free column's curvature above this many times <see cref="Nu"/>.</summary>
     private const double CurvatureFloorShare = 1e3;
 
@@ -880,8 +887,9 @@ internal sealed class NewGlmnet<T>
 
             if (sweeps == nextFaceSolve)
             {
-                nextFaceSolve = (2 * nextFaceSolve) + 4;
-                if (FaceSolve(order, count, interceptTau, gradient, point, direction, l1, l2, d, fitIntercept, ref db))
+                bool moved = FaceSolve(order, count, interceptTau, gradient, point, direction, l1, l2, d, fitIntercept, ref db);
+                nextFaceSolve = moved ? sweeps + 2 : (2 * nextFaceSolve) + 4; // after a (partial) step, again soon
+                if (moved)
                 {
                     // Jumped to the model's minimizer on the current sign pattern: u and v anew; the next sweep checks it.
                     v = 0;
@@ -910,8 +918,9 @@ internal sealed class NewGlmnet<T>
     /// The model's minimizer on the face the sweeps have found: with the signs σ of the non-zero coordinates of w + Δ
     /// fixed (and the zero ones held at zero), the model is a smooth quadratic in them and the intercept, minimized by one
     /// Cholesky solve of [G_FF + λ₂I, c_F; c_Fᵀ, ΣD] — where coordinate descent on correlated columns creeps (thousands
-    /// of sweeps on standardized breast cancer's radius, perimeter and area). Taken only if every sign holds and no
-    /// coordinate moves beyond its step limit; false otherwise (the sweeps go on from where they were).
+    /// of sweeps on standardized breast cancer's radius, perimeter and area; without end on nearly duplicated columns).
+    /// The step goes towards that minimizer as far as every sign holds and every move stays within its step limit; false
+    /// when it cannot move at all (the sweeps go on from where they were).
     /// </summary>
     private bool FaceSolve(int[] order, int count, double interceptTau, double[] gradient, double[] point, double[] direction, double l1, double l2, int d, bool fitIntercept, ref double db)
     {
@@ -992,31 +1001,64 @@ internal sealed class NewGlmnet<T>
         }
 
         Span<double> a = matrix.AsSpan(0, m * m), x = rhs.AsSpan(0, m);
-        if (!Cholesky.Factor(a, m))
+        if (!Cholesky.Factor(a, m, FacePivot))
         {
             return false;
         }
 
         Cholesky.Solve(a, m, x);
+
+        // From the current Δ towards the face's minimizer Δ*: the model falls all along the segment (a convex quadratic
+        // towards its minimum on the face), so go as far as t ≤ 1 keeps every sign and every move within its step limit;
+        // a coordinate that reaches zero stops there, exactly (the next sweeps and face solves go on from the new face).
+        double t = 1;
+        int stopsAtZero = -1;
         for (int p = 0; p < free; p++)
         {
             int jp = face[p];
-            double moved = point[jp] + x[p];
-            double limit = StepLimit(gram[(_gramIndex[jp] * stride) + _gramIndex[jp]] + l2 + Nu, l2, sumD);
-            if (!double.IsFinite(x[p]) || Math.Sign(moved) != Math.Sign(point[jp] + direction[jp]) || Math.Abs(x[p]) > limit)
+            double now = direction[jp], target = x[p];
+            if (!double.IsFinite(target))
             {
                 return false;
             }
+
+            double w = point[jp], at = w + now, next = w + target;
+            if (Math.Sign(next) != Math.Sign(at))
+            {
+                double reach = at / (at - next); // where w + Δ(t) crosses zero
+                if (reach < t)
+                {
+                    t = reach;
+                    stopsAtZero = p;
+                }
+            }
+
+            double limit = StepLimit(gram[(_gramIndex[jp] * stride) + _gramIndex[jp]] + l2 + Nu, l2, sumD);
+            if (Math.Abs(target) > limit && target != now)
+            {
+                double bound = ((Math.Sign(target) * limit) - now) / (target - now);
+                if (bound < t)
+                {
+                    t = Math.Max(bound, 0);
+                    stopsAtZero = -1;
+                }
+            }
+        }
+
+        if (!(t > 0))
+        {
+            return false;
         }
 
         for (int p = 0; p < free; p++)
         {
-            direction[face[p]] = x[p];
+            int jp = face[p];
+            direction[jp] = p == stopsAtZero ? -point[jp] : direction[jp] + (t * (x[p] - direction[jp]));
         }
 
         if (fitIntercept)
         {
-            db = x[free];
+            db += t * (x[free] - db);
         }
 
         return true;
