@@ -829,20 +829,8 @@ internal sealed class NewGlmnet<T>
         double sumD = _gramSumD, hbb = sumD + interceptTau;
         bool jointIntercept = fitIntercept && hbb > 0;
 
-        // u = G̃Δ, v = cᵀΔ and the intercept's step, from the sweeps so far (over the whole snapshot: a column in it that
-        // is not active has Δ = 0).
-        double v = 0, db = fitIntercept ? direction[d] : 0;
-        for (int a = 0; a < size; a++)
-        {
-            double sum = 0;
-            for (int b = 0; b < size; b++)
-            {
-                sum += gram[(a * stride) + b] * direction[columns[b]];
-            }
-
-            u[a] = sum;
-            v += centred[a] * direction[columns[a]];
-        }
+        // u = G̃Δ, v = cᵀΔ and the intercept's step, from the sweeps so far.
+        double v = SnapshotProducts(direction), db = fitIntercept ? direction[d] : 0;
 
         int nextFaceSolve = 3;
         for (int sweeps = 0; sweeps < MaxGramSweeps; sweeps++)
@@ -891,19 +879,8 @@ internal sealed class NewGlmnet<T>
                 nextFaceSolve = moved ? sweeps + 2 : (2 * nextFaceSolve) + 4; // after a (partial) step, again soon
                 if (moved)
                 {
-                    // Jumped to the model's minimizer on the current sign pattern: u and v anew; the next sweep checks it.
-                    v = 0;
-                    for (int a = 0; a < size; a++)
-                    {
-                        double sum = 0;
-                        for (int b = 0; b < size; b++)
-                        {
-                            sum += gram[(a * stride) + b] * direction[columns[b]];
-                        }
-
-                        u[a] = sum;
-                        v += centred[a] * direction[columns[a]];
-                    }
+                    // Moved towards the model's minimizer on the current sign pattern: u and v anew; the next sweep checks it.
+                    v = SnapshotProducts(direction);
                 }
             }
         }
@@ -912,6 +889,31 @@ internal sealed class NewGlmnet<T>
         {
             direction[d] = db;
         }
+    }
+
+    /// <summary>
+    /// u = G̃Δ into the snapshot's products and returns v = cᵀΔ, over the whole snapshot (a column in it that is not
+    /// active has Δ = 0).
+    /// </summary>
+    private double SnapshotProducts(double[] direction)
+    {
+        double[] gram = _gram!, centred = _gramCentred!, u = _u!;
+        int[] columns = _gramColumns!;
+        int size = _gramCount, stride = _gramStride;
+        double v = 0;
+        for (int a = 0; a < size; a++)
+        {
+            double sum = 0;
+            for (int b = 0; b < size; b++)
+            {
+                sum += gram[(a * stride) + b] * direction[columns[b]];
+            }
+
+            u[a] = sum;
+            v += centred[a] * direction[columns[a]];
+        }
+
+        return v;
     }
 
     /// <summary>
