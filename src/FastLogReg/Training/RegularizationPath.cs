@@ -75,7 +75,8 @@ public sealed class RegularizationPath
     /// <param name="data">The data (two classes).</param>
     /// <param name="options">
     /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
-    /// class weights, intercept and threads; its λ and warm start are ignored. The solver a fit on this data would run
+    /// class weights, intercept, threads and progress (every point's iterations are reported, numbered from 0 at each λ);
+    /// its λ and warm start are ignored. The solver a fit on this data would run
     /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0, L-BFGS or Newton otherwise).
     /// </param>
     /// <param name="path">The λ values; null for glmnet's defaults (100 values down to 10⁻⁴·λ_max).</param>
@@ -138,7 +139,7 @@ public sealed class RegularizationPath
             LogisticObjective<T> objective = smooth.WithPenalty(penalty); // the same rows' sums (and sparse column copy) for every λ
             OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
             double columnPasses = 0;
-            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), null, () => objective.DataPasses + columnPasses, cancellationToken);
+            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult result = solver switch
             {
                 Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),

@@ -58,6 +58,26 @@ public class RegularizationPathTests
         }
     }
 
+    [Fact]
+    public void ProgressReceivesEveryPointsIterations()
+    {
+        // The hostile review found the path ignored TrainingOptions.Progress: no report at all on a path.
+        DenseDataset<double> data = L1Fixtures.Load("breast_cancer_standardized");
+        var reports = new List<FastLogReg.Optimization.IterationProgress>();
+        var options = new TrainingOptions { L1Ratio = 1, Progress = new Collect(reports) };
+
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 10 });
+
+        Assert.Equal(path.Points.Sum(p => p.Iterations + 1), reports.Count); // iterations 0 … Iterations at each λ
+        Assert.Equal(path.Points.Count, reports.Count(r => r.Iteration == 0));
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.Objective)));
+    }
+
+    private sealed class Collect(List<FastLogReg.Optimization.IterationProgress> into) : IProgress<FastLogReg.Optimization.IterationProgress>
+    {
+        public void Report(FastLogReg.Optimization.IterationProgress value) => into.Add(value);
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(0.5)]
