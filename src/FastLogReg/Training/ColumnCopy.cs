@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using FastLogReg.Data;
 
 namespace FastLogReg.Training;
@@ -162,12 +163,7 @@ internal sealed class ColumnCopy<T> : IDisposable
             int rows = Math.Min(block, n - i0);
             for (int k = 0; k < rows; k++)
             {
-                ReadOnlySpan<T> row = dense.GetRow(i0 + k);
-                Span<double> target = buffer.AsSpan(k * d, d);
-                for (int j = 0; j < d; j++)
-                {
-                    target[j] = double.CreateTruncating(row[j]);
-                }
+                TensorPrimitives.ConvertTruncating<T, double>(dense.GetRow(i0 + k), buffer.AsSpan(k * d, d));
             }
 
             for (int j = 0; j < d; j++)

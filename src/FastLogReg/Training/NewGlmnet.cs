@@ -307,14 +307,7 @@ internal sealed class NewGlmnet<T>
             {
                 // Converged on the working set: check the screened-out columns' optimality (one sweep over them); a
                 // violator joins the working set and the iterations go on.
-                CheckScreened(l1, l2, countPasses);
-                outside = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    outside += working[j] ? 0 : 1;
-                }
-
-                OwlQn.PseudoGradient(point, gradient, l1, d, pg);
+                outside = CheckScreened(l1, l2, countPasses);
             }
 
             if (monitor.Check(iteration, point, f, pg, out double norm) is { } done)
@@ -323,7 +316,6 @@ internal sealed class NewGlmnet<T>
                 {
                     // Stopped for another reason with columns unchecked: report the full pseudo-gradient's norm.
                     CheckScreened(l1, l2, countPasses);
-                    OwlQn.PseudoGradient(point, gradient, l1, d, pg);
                     return monitor.Finish(done.StopReason, point, f, SmallVectors.Norm(pg));
                 }
 
@@ -522,7 +514,6 @@ internal sealed class NewGlmnet<T>
                 if (outside > 0)
                 {
                     CheckScreened(l1, l2, countPasses);
-                    OwlQn.PseudoGradient(point, gradient, l1, d, pg);
                     norm = SmallVectors.Norm(pg);
                 }
 
@@ -551,11 +542,12 @@ internal sealed class NewGlmnet<T>
 
     /// <summary>
     /// The KKT check of the screened-out columns (all at zero): each one's gradient; where it exceeds λρ the column
-    /// joins the working set.
+    /// joins the working set. The pseudo-gradient is then formed again over every column; returns the columns still
+    /// screened out.
     /// </summary>
-    private void CheckScreened(double l1, double l2, Action<double> countPasses)
+    private int CheckScreened(double l1, double l2, Action<double> countPasses)
     {
-        int swept = 0;
+        int swept = 0, outside = 0;
         for (int j = 0; j < _d; j++)
         {
             if (_working[j])
@@ -575,9 +567,15 @@ internal sealed class NewGlmnet<T>
             {
                 _working[j] = true;
             }
+            else
+            {
+                outside++;
+            }
         }
 
         countPasses((double)swept / Math.Max(_d, 1));
+        OwlQn.PseudoGradient(_point, _gradient, l1, _d, _pg);
+        return outside;
     }
 
     /// <summary>λρ‖w‖₁ + λ(1 − ρ)/2 ‖w‖².</summary>
