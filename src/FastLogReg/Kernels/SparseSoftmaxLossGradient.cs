@@ -49,7 +49,7 @@ internal static class SparseSoftmaxLossGradient
         int rows = labels.Length;
         transposedGradient.Clear();
         residualSums.Clear();
-        int needed = (classes + 4) * BlockRows;
+        int needed = (classes + 5) * BlockRows;
         if (t_scratch is null || t_scratch.Length < needed)
         {
             t_scratch = new double[needed];
@@ -57,8 +57,8 @@ internal static class SparseSoftmaxLossGradient
 
         Span<double> z = t_scratch.AsSpan(0, classes * BlockRows);
         Span<double> rowWeight = t_scratch.AsSpan(classes * BlockRows, BlockRows);
-        Span<double> work = t_scratch.AsSpan((classes + 1) * BlockRows, 2 * BlockRows);
-        Span<int> label = MemoryMarshal.Cast<double, int>(t_scratch.AsSpan((classes + 3) * BlockRows, BlockRows / 2));
+        Span<double> work = t_scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
+        Span<int> label = MemoryMarshal.Cast<double, int>(t_scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
         Span<double> scores = stackalloc double[classes];
         ref int j0 = ref MemoryMarshal.GetReference(block.Indices);
         ref T v0 = ref MemoryMarshal.GetReference(block.Values);
