@@ -34,8 +34,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private readonly double[] _classWeights;
     private readonly double[] _raw;          // W′ (in the layout's orientation) then b′
     private readonly double[] _rawClassMajor; // W′ class-major, for the conversions
-    private readonly double[] _partialGradients; // ChunkCount slots of _stride doubles (K·d, padded)
-    private readonly double[] _partialResiduals; // ChunkCount × K
+    private readonly ChunkParts _parts;
+    private readonly double[] _partialGradients; // one slot of _stride doubles (K·d, padded) per unit
+    private readonly double[] _partialResiduals; // units × K
     private readonly double[] _partialLoss;
     private readonly double[] _fold;              // the folded gradient in the layout's orientation
     private readonly int _stride;
@@ -107,11 +108,12 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         _stride = (((k * d) + 7) & ~7) + 8;
         _raw = new double[(k * d) + k];
         _rawClassMajor = new double[k * d];
-        _partialGradients = new double[checked(_layout.Partition.ChunkCount * _stride)];
-        _partialResiduals = new double[_layout.Partition.ChunkCount * k];
-        _partialLoss = new double[_layout.Partition.ChunkCount];
+        _parts = new ChunkParts(_layout.Partition, k, _layout.Partition.ChunkCount);
+        _partialGradients = new double[checked(_parts.Count * _stride)];
+        _partialResiduals = new double[_parts.Count * k];
+        _partialLoss = new double[_parts.Count];
         _fold = new double[k * d];
-        _runner = new ChunkRunner(_layout.Partition.ChunkCount, maxDegreeOfParallelism, ProcessChunk);
+        _runner = new ChunkRunner(_parts.Count, maxDegreeOfParallelism, ProcessChunk);
         _maxDegreeOfParallelism = maxDegreeOfParallelism;
     }
 
@@ -345,6 +347,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
     internal int ChunkCount => _layout.Partition.ChunkCount;
 
+    /// <summary>Work units per pass (chunks, or their parts on data sets of few chunks: <see cref="ChunkParts"/>).</summary>
+    internal int WorkUnits => _parts.Count;
+
     internal FeatureLayout<T> Layout => _layout;
 
     /// <inheritdoc/>
@@ -368,16 +373,23 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
         _runner.Run();
 
-        // Fold the chunks' sums in chunk order.
+        // Each chunk's parts into its first unit, in part order; then the chunks' sums in chunk order.
+        int chunks = _layout.Partition.ChunkCount;
+        for (int c = 0; c < chunks; c++)
+        {
+            FoldParts(_parts, c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
+        }
+
         _partialGradients.AsSpan(0, kd).CopyTo(_fold);
         Span<double> residual = stackalloc double[k];
         _partialResiduals.AsSpan(0, k).CopyTo(residual);
         double loss = _partialLoss[0];
-        for (int c = 1; c < _partialLoss.Length; c++)
+        for (int c = 1; c < chunks; c++)
         {
-            TensorPrimitives.Add(_fold, _partialGradients.AsSpan(c * _stride, kd), _fold);
-            TensorPrimitives.Add(residual, _partialResiduals.AsSpan(c * k, k), residual);
-            loss += _partialLoss[c];
+            int u = _parts.FirstUnit(c);
+            TensorPrimitives.Add(_fold, _partialGradients.AsSpan(u * _stride, kd), _fold);
+            TensorPrimitives.Add(residual, _partialResiduals.AsSpan(u * k, k), residual);
+            loss += _partialLoss[u];
         }
 
         Span<double> gw = gradient[..kd];
@@ -452,11 +464,23 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
     internal static void TransposeInto(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination) => Transpose(source, rows, cols, destination);
 
-    private void ProcessChunk(int chunk)
+    /// <summary>Adds chunk <paramref name="chunk"/>'s later parts' sums into its first unit's, in part order (slots <paramref name="stride"/> apart).</summary>
+    internal static void FoldParts(ChunkParts parts, int chunk, int kd, int k, int stride, double[] gradients, double[] residuals, double[] losses)
+    {
+        int first = parts.FirstUnit(chunk);
+        for (int u = first + 1; u < first + parts.PartsOf(chunk); u++)
+        {
+            TensorPrimitives.Add(gradients.AsSpan(first * stride, kd), gradients.AsSpan(u * stride, kd), gradients.AsSpan(first * stride, kd));
+            TensorPrimitives.Add(residuals.AsSpan(first * k, k), residuals.AsSpan(u * k, k), residuals.AsSpan(first * k, k));
+            losses[first] += losses[u];
+        }
+    }
+
+    private void ProcessChunk(int unit)
     {
         int k = Classes, kd = k * Data.Columns;
-        (int start, int count) = _layout.Partition[chunk];
-        _partialLoss[chunk] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(chunk * _stride, kd), _partialResiduals.AsSpan(chunk * k, k));
+        (int start, int count) = _parts[unit];
+        _partialLoss[unit] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(unit * _stride, kd), _partialResiduals.AsSpan(unit * k, k));
     }
 
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>

@@ -20,8 +20,9 @@ public sealed class ShardSoftmaxSums<T>
     private readonly bool _oneVsRest;
     private readonly double[] _raw; // W′ in the layout's orientation
     private readonly double[] _biases;
-    private double[]? _partials; // per chunk, K·d in the layout's orientation (made on the first evaluation: the statistics need none)
-    private readonly double[] _residuals; // per chunk, K
+    private readonly ChunkParts _parts;
+    private double[]? _partials; // per unit, K·d in the layout's orientation (made on the first evaluation: the statistics need none)
+    private readonly double[] _residuals; // per unit, K
     private readonly double[] _losses;
     private readonly ChunkRunner _runner;
 
@@ -49,9 +50,10 @@ public sealed class ShardSoftmaxSums<T>
         _oneVsRest = oneVsRest;
         _raw = new double[k * d];
         _biases = new double[k];
-        _residuals = new double[range.Chunks * k];
-        _losses = new double[range.Chunks];
-        _runner = new ChunkRunner(range.Chunks, maxDegreeOfParallelism, Chunk);
+        _parts = new ChunkParts(_layout.Partition, k, plan.ChunkCount);
+        _residuals = new double[_parts.Count * k];
+        _losses = new double[_parts.Count];
+        _runner = new ChunkRunner(_parts.Count, maxDegreeOfParallelism, Chunk);
     }
 
     /// <summary>Which rows and chunks of the data set these are.</summary>
@@ -105,11 +107,13 @@ public sealed class ShardSoftmaxSums<T>
         }
 
         biases.CopyTo(_biases);
-        _partials ??= new double[checked(ChunkCount * kd)];
+        _partials ??= new double[checked(_parts.Count * kd)];
         _runner.Run();
         for (int c = 0; c < ChunkCount; c++)
         {
-            ReadOnlySpan<double> partial = _partials.AsSpan(c * kd, kd);
+            MultinomialObjective<T>.FoldParts(_parts, c, kd, k, kd, _partials, _residuals, _losses);
+            int u = _parts.FirstUnit(c);
+            ReadOnlySpan<double> partial = _partials.AsSpan(u * kd, kd);
             if (_layout.FeatureMajorClasses)
             {
                 MultinomialObjective<T>.TransposeInto(partial, d, k, perChunk[c].Gradient);
@@ -119,16 +123,16 @@ public sealed class ShardSoftmaxSums<T>
                 partial.CopyTo(perChunk[c].Gradient);
             }
 
-            _residuals.AsSpan(c * k, k).CopyTo(perChunk[c].Residuals);
-            perChunk[c].Loss = _losses[c];
+            _residuals.AsSpan(u * k, k).CopyTo(perChunk[c].Residuals);
+            perChunk[c].Loss = _losses[u];
         }
     }
 
-    private void Chunk(int chunk)
+    private void Chunk(int unit)
     {
         int k = Classes, kd = k * Columns;
-        (int start, int count) = _layout.Partition[chunk];
-        _losses[chunk] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials!.AsSpan(chunk * kd, kd), _residuals.AsSpan(chunk * k, k));
+        (int start, int count) = _parts[unit];
+        _losses[unit] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials!.AsSpan(unit * kd, kd), _residuals.AsSpan(unit * k, k));
     }
 }
 
