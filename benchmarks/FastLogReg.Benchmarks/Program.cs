@@ -7,6 +7,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--multiclass-bits")
+        {
+            return MulticlassBitsProbe.Run();
+        }
+
         if (args.Length > 0 && args[0] == "--sparse-probe")
         {
             return SparseProbe.Run(args[1..]);
