@@ -89,7 +89,8 @@ public static partial class LogisticRegression
                 options.FitIntercept,
                 start,
                 rules,
-                passes => columnPasses += passes),
+                passes => columnPasses += passes,
+                options.MaxDegreeOfParallelism),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 

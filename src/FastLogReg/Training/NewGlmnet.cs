@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using FastLogReg.Numerics;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
+using FastLogReg.Parallelism;
 
 namespace FastLogReg.Training;
 
@@ -42,9 +43,10 @@ internal static class NewGlmnet
         bool fitIntercept,
         ReadOnlySpan<double> start,
         StoppingRules rules,
-        Action<double> countPasses)
+        Action<double> countPasses,
+        int? maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => new NewGlmnet<T>(x, labels, rowWeights, scaling, fitIntercept).Minimize(l1, l2, start, rules, countPasses);
+        => new NewGlmnet<T>(x, labels, rowWeights, scaling, fitIntercept, maxDegreeOfParallelism).Minimize(l1, l2, start, rules, countPasses);
 }
 
 /// <summary>
@@ -113,7 +115,29 @@ internal sealed class NewGlmnet<T>
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
     private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
+    /// <summary>
+    /// Fixed units of the parallel work: a list of columns to sum cut into this many slices, or a snapshot's four-column
+    /// groups dealt round-robin. Each column's sums and each snapshot entry are computed by one thread in a fixed order,
+    /// so results do not depend on the thread count.
+    /// </summary>
+    private const int ParallelUnits = 8;
+
+    /// <summary>Column sums over fewer values (rows × columns) than this run on the caller's thread (waking a pool thread costs more).</summary>
+    private const long ParallelSumValues = 1 << 20;
+
+    /// <summary>Snapshots of fewer multiply-adds than this are built on the caller's thread (as the exact Hessian's rule).</summary>
+    private const long ParallelSnapshotWork = 4_000_000;
+
     private readonly ColumnCopy<T> _x;
+    private readonly ChunkRunner? _runner; // null for one thread
+    private readonly int[] _sumList; // the columns the current run sums
+    private int _sumCount;
+    private bool _runSnapshot; // the current run builds snapshot groups (else sums columns)
+    private int[]? _snapshotOrder;
+    private int _snapshotCount;
+    private int _snapshotRow0;
+    private int _snapshotRows;
+    private double[][]? _unitBlocks; // per unit: a four-column block of SnapshotRowBlock rows
     private readonly int _n;
     private readonly int _d;
     private readonly int _dimension;
@@ -173,12 +197,17 @@ internal sealed class NewGlmnet<T>
     private double[]? _faceMatrix;
     private double[]? _faceVector;
 
+    /// <summary>Column-sum and snapshot runs handed to the pool's threads so far (for tests).</summary>
+    internal int ParallelRuns { get; private set; }
+
     /// <summary>Sweeps over the Hessian snapshot so far (each O(active × snapshot), no data; for tests and probes).</summary>
     internal long GramSweepCount { get; private set; }
 
-    public NewGlmnet(ColumnCopy<T> x, ReadOnlySpan<T> labels, ReadOnlySpan<double> rowWeights, FeatureScaling? scaling, bool fitIntercept)
+    public NewGlmnet(ColumnCopy<T> x, ReadOnlySpan<T> labels, ReadOnlySpan<double> rowWeights, FeatureScaling? scaling, bool fitIntercept, int? maxDegreeOfParallelism = 1)
     {
         _x = x;
+        _sumList = new int[x.Columns];
+        _runner = (maxDegreeOfParallelism ?? Environment.ProcessorCount) > 1 && Environment.ProcessorCount > 1 ? new ChunkRunner(ParallelUnits, maxDegreeOfParallelism, RunUnit) : null;
         _n = x.Rows;
         _d = x.Columns;
         _fitIntercept = fitIntercept;
@@ -283,17 +312,21 @@ internal sealed class NewGlmnet<T>
                 {
                     gradient[j] = 0; // at zero, and screened out: no pseudo-gradient until checked
                     outside++;
-                    continue;
                 }
-
-                if (!known[j])
+                else if (!known[j])
                 {
-                    SumColumn(j);
-                    swept++;
+                    _sumList[swept++] = j;
                 }
+            }
 
-                gradient[j] = _smoothGradient[j] + (l2 * point[j]);
-                h[j] = _diagonal[j] + l2 + Nu;
+            SumColumns(swept);
+            for (int j = 0; j < d; j++)
+            {
+                if (working[j])
+                {
+                    gradient[j] = _smoothGradient[j] + (l2 * point[j]);
+                    h[j] = _diagonal[j] + l2 + Nu;
+                }
             }
 
             if (fitIntercept)
@@ -533,6 +566,46 @@ internal sealed class NewGlmnet<T>
         }
     }
 
+    /// <summary>The columns _sumList[0..count) summed (<see cref="SumColumn"/>), on the pool's threads too when there is enough work.</summary>
+    private void SumColumns(int count)
+    {
+        if (_runner is null || (long)count * _n < ParallelSumValues)
+        {
+            for (int q = 0; q < count; q++)
+            {
+                SumColumn(_sumList[q]);
+            }
+
+            return;
+        }
+
+        _sumCount = count;
+        _runSnapshot = false;
+        ParallelRuns++;
+        _runner.Run();
+    }
+
+    /// <summary>One unit of the current parallel run: a slice of the column list, or the snapshot groups a0 = 4g, g ≡ unit (mod units), over the current row block.</summary>
+    private void RunUnit(int unit)
+    {
+        if (!_runSnapshot)
+        {
+            int first = (int)((long)_sumCount * unit / ParallelUnits), end = (int)((long)_sumCount * (unit + 1) / ParallelUnits);
+            for (int q = first; q < end; q++)
+            {
+                SumColumn(_sumList[q]);
+            }
+
+            return;
+        }
+
+        double[] block = _unitBlocks![unit];
+        for (int a0 = 4 * unit; a0 < _snapshotCount; a0 += 4 * ParallelUnits)
+        {
+            SnapshotGroup(_snapshotOrder!, _snapshotCount, a0, _snapshotRow0, _snapshotRows, block);
+        }
+    }
+
     /// <summary>Column j's gradient sum, Hessian diagonal and Σ Dᵢ xᵢⱼ at the current point.</summary>
     private void SumColumn(int j)
     {
@@ -550,15 +623,18 @@ internal sealed class NewGlmnet<T>
         int swept = 0, outside = 0;
         for (int j = 0; j < _d; j++)
         {
+            if (!_working[j] && !_known[j])
+            {
+                _sumList[swept++] = j;
+            }
+        }
+
+        SumColumns(swept);
+        for (int j = 0; j < _d; j++)
+        {
             if (_working[j])
             {
                 continue;
-            }
-
-            if (!_known[j])
-            {
-                SumColumn(j);
-                swept++;
             }
 
             _gradient[j] = _smoothGradient[j];
@@ -713,48 +789,31 @@ internal sealed class NewGlmnet<T>
         }
 
         _gramCount = count;
+        bool parallel = _runner is not null && (long)count * count / 2 * n >= ParallelSnapshotWork;
+        if (parallel && _unitBlocks is null)
+        {
+            _unitBlocks = new double[ParallelUnits][];
+            for (int u = 0; u < ParallelUnits; u++)
+            {
+                _unitBlocks[u] = new double[4 * SnapshotRowBlock];
+            }
+        }
+
         for (int r0 = 0; r0 < n; r0 += SnapshotRowBlock)
         {
             int rows = Math.Min(SnapshotRowBlock, n - r0);
+            if (parallel)
+            {
+                // The groups of this row block on every thread: each Gram entry still adds its row blocks in order.
+                (_snapshotOrder, _snapshotCount, _snapshotRow0, _snapshotRows, _runSnapshot) = (order, count, r0, rows, true);
+                ParallelRuns++;
+                _runner!.Run();
+                continue;
+            }
+
             for (int a0 = 0; a0 < count; a0 += 4)
             {
-                int group = Math.Min(4, count - a0);
-                for (int k = 0; k < 4; k++)
-                {
-                    Span<double> target = block.AsSpan(k * SnapshotRowBlock, rows);
-                    if (k >= group)
-                    {
-                        target.Clear();
-                        continue;
-                    }
-
-                    ReadOnlySpan<double> column = _x.DenseColumn(order[a0 + k]).Slice(r0, rows);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        target[i] = curvature[r0 + i] * column[i];
-                    }
-                }
-
-                for (int b = a0; b < count; b++)
-                {
-                    (double s0, double s1, double s2, double s3) = DenseColumnArithmetic.Dot4(
-                        block.AsSpan(0, rows), block.AsSpan(SnapshotRowBlock, rows), block.AsSpan(2 * SnapshotRowBlock, rows), block.AsSpan(3 * SnapshotRowBlock, rows), _x.DenseColumn(order[b]).Slice(r0, rows));
-                    gram[(a0 * stride) + b] += s0;
-                    if (group > 1 && b >= a0 + 1)
-                    {
-                        gram[((a0 + 1) * stride) + b] += s1;
-                    }
-
-                    if (group > 2 && b >= a0 + 2)
-                    {
-                        gram[((a0 + 2) * stride) + b] += s2;
-                    }
-
-                    if (group > 3 && b >= a0 + 3)
-                    {
-                        gram[((a0 + 3) * stride) + b] += s3;
-                    }
-                }
+                SnapshotGroup(order, count, a0, r0, rows, block);
             }
         }
 
@@ -774,6 +833,54 @@ internal sealed class NewGlmnet<T>
         }
 
         return (count * (count + 1) / 2.0) + count;
+    }
+
+    /// <summary>
+    /// Rows a0..a0+3 of the raw snapshot sums, upper triangle, over rows [r0, r0 + rows): the four columns' D-weighted
+    /// values into <paramref name="block"/>, then their dots with every later column (<see cref="DenseColumnArithmetic.Dot4"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SnapshotGroup(int[] order, int count, int a0, int r0, int rows, double[] block)
+    {
+        double[] gram = _gram!, curvature = _gramCurvature!;
+        int stride = _gramStride;
+        int group = Math.Min(4, count - a0);
+        for (int k = 0; k < 4; k++)
+        {
+            Span<double> target = block.AsSpan(k * SnapshotRowBlock, rows);
+            if (k >= group)
+            {
+                target.Clear();
+                continue;
+            }
+
+            ReadOnlySpan<double> column = _x.DenseColumn(order[a0 + k]).Slice(r0, rows);
+            for (int i = 0; i < rows; i++)
+            {
+                target[i] = curvature[r0 + i] * column[i];
+            }
+        }
+
+        for (int b = a0; b < count; b++)
+        {
+            (double s0, double s1, double s2, double s3) = DenseColumnArithmetic.Dot4(
+                block.AsSpan(0, rows), block.AsSpan(SnapshotRowBlock, rows), block.AsSpan(2 * SnapshotRowBlock, rows), block.AsSpan(3 * SnapshotRowBlock, rows), _x.DenseColumn(order[b]).Slice(r0, rows));
+            gram[(a0 * stride) + b] += s0;
+            if (group > 1 && b >= a0 + 1)
+            {
+                gram[((a0 + 1) * stride) + b] += s1;
+            }
+
+            if (group > 2 && b >= a0 + 2)
+            {
+                gram[((a0 + 2) * stride) + b] += s2;
+            }
+
+            if (group > 3 && b >= a0 + 3)
+            {
+                gram[((a0 + 3) * stride) + b] += s3;
+            }
+        }
     }
 
     /// <summary>

@@ -128,7 +128,7 @@ public sealed class RegularizationPath
         using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
         NewGlmnet<T>? coordinateDescent = columns is null
             ? null
-            : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept);
+            : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
         double? previousL1 = null;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
