@@ -131,12 +131,12 @@ internal static class SoftmaxLossGradient
             int rest = 0;
             for (; rest + 4 <= classes; rest += 4)
             {
-                AccumulateFourClasses<T, TV, W>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+                AccumulateClasses<T, TV, W, FourClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
             }
 
             for (; rest + 2 <= classes; rest += 2)
             {
-                AccumulateTwoClasses<T, TV, W>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+                AccumulateClasses<T, TV, W, TwoClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
             }
 
             if (rest < classes)
@@ -362,32 +362,19 @@ internal static class SoftmaxLossGradient
         W.Sum8(c0, c1, c2, c3, c4, c5, c6, c7, biasB, ref zB);
     }
 
-    /// <summary><see cref="AccumulateClasses"/> for four classes.</summary>
-    private static void AccumulateFourClasses<T, TV, W>(ref T block, int columns, int rows, ref double r0, ref double g0, TV tailMask)
-        where T : unmanaged
-        where TV : struct
-        where W : ISimdDouble<TV>
-        => AccumulateClasses<T, TV, W>(ref block, columns, rows, ref r0, ref g0, tailMask, 4);
-
-    /// <summary><see cref="AccumulateClasses"/> for two classes.</summary>
-    private static void AccumulateTwoClasses<T, TV, W>(ref T block, int columns, int rows, ref double r0, ref double g0, TV tailMask)
-        where T : unmanaged
-        where TV : struct
-        where W : ISimdDouble<TV>
-        => AccumulateClasses<T, TV, W>(ref block, columns, rows, ref r0, ref g0, tailMask, 2);
-
     /// <summary>
     /// Gₖ₊c += Σ_q r[k+c, q]·x_q over the block's first <paramref name="rows"/> rows (a multiple of four), for c below
-    /// <paramref name="classCount"/> (4 or 2, a constant at each call): G is taken two registers of columns at a time and
+    /// <typeparamref name="TGroup"/>'s count (4 or 2: a constant in each compiled copy): G is taken two registers of columns at a time and
     /// kept in registers across the rows (each load of x serves the classes, each broadcast of r two registers). Every
     /// lane sums its rows in row order, one fused multiply-add at a time, starting from G — the bits of row-by-row
     /// accumulation; the row's masked tail adds four rows at a time as ((r₀x₀ + r₁x₁) + (r₂x₂ + r₃x₃)).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateClasses<T, TV, W>(ref T block, int columns, int rows, ref double r0, ref double g0, TV tailMask, int classCount)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateClasses<T, TV, W, TGroup>(ref T block, int columns, int rows, ref double r0, ref double g0, TV tailMask)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>
+        where TGroup : struct, IClassGroup
     {
         nint stride = columns;
         ref double g1 = ref Unsafe.Add(ref g0, stride);
@@ -396,7 +383,7 @@ internal static class SoftmaxLossGradient
         ref double r1 = ref Unsafe.Add(ref r0, BlockRows);
         ref double r2 = ref Unsafe.Add(ref r1, BlockRows);
         ref double r3 = ref Unsafe.Add(ref r2, BlockRows);
-        bool four = classCount == 4;
+        bool four = TGroup.Four;
         int j = 0;
         if (four && W.Count == 8)
         {
@@ -591,6 +578,22 @@ internal static class SoftmaxLossGradient
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + o);
             }
         }
+    }
+
+    /// <summary>A group of classes the gradient takes at once (a type, so that each compiled copy knows its size).</summary>
+    private interface IClassGroup
+    {
+        static abstract bool Four { get; }
+    }
+
+    private readonly struct FourClasses : IClassGroup
+    {
+        public static bool Four => true;
+    }
+
+    private readonly struct TwoClasses : IClassGroup
+    {
+        public static bool Four => false;
     }
 
     /// <summary>This thread's scratch for K classes (created once per thread and size: an epoch allocates nothing).</summary>
