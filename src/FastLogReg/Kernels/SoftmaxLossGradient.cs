@@ -364,10 +364,11 @@ internal static class SoftmaxLossGradient
 
     /// <summary>
     /// Gₖ₊c += Σ_q r[k+c, q]·x_q over the block's first <paramref name="rows"/> rows (a multiple of four), for c below
-    /// <typeparamref name="TGroup"/>'s count (4 or 2: a constant in each compiled copy): G is taken two registers of columns at a time and
-    /// kept in registers across the rows (each load of x serves the classes, each broadcast of r two registers). Every
-    /// lane sums its rows in row order, one fused multiply-add at a time, starting from G — the bits of row-by-row
-    /// accumulation; the row's masked tail adds four rows at a time as ((r₀x₀ + r₁x₁) + (r₂x₂ + r₃x₃)).
+    /// <typeparamref name="TGroup"/>'s count (4 or 2: a constant in each compiled copy): G is taken four registers of
+    /// columns at a time for four classes at 512 bits, else two, then one, and kept in registers across the rows (each
+    /// widened load of x serves the classes, each broadcast of r the strip). Every lane sums its rows in row order, one
+    /// fused multiply-add at a time, starting from G — the bits of row-by-row accumulation; the row's masked tail adds
+    /// four rows at a time, as ((r₀x₀ + r₁x₁) + (r₂x₂ + r₃x₃)) for four classes and (((r₀x₀ + r₁x₁) + r₂x₂) + r₃x₃) for two.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateClasses<T, TV, W, TGroup>(ref T block, int columns, int rows, ref double r0, ref double g0, TV tailMask)
@@ -378,12 +379,14 @@ internal static class SoftmaxLossGradient
     {
         nint stride = columns;
         ref double g1 = ref Unsafe.Add(ref g0, stride);
-        ref double g2 = ref Unsafe.Add(ref g1, stride);
-        ref double g3 = ref Unsafe.Add(ref g2, stride);
-        ref double r1 = ref Unsafe.Add(ref r0, BlockRows);
-        ref double r2 = ref Unsafe.Add(ref r1, BlockRows);
-        ref double r3 = ref Unsafe.Add(ref r2, BlockRows);
         bool four = TGroup.Four;
+        ref double r1 = ref Unsafe.Add(ref r0, BlockRows);
+
+        // Two classes: the third and fourth rows are never touched (and never formed: they may lie past the arrays' ends).
+        ref double g2 = ref four ? ref Unsafe.Add(ref g1, stride) : ref g1;
+        ref double g3 = ref four ? ref Unsafe.Add(ref g2, stride) : ref g1;
+        ref double r2 = ref four ? ref Unsafe.Add(ref r1, BlockRows) : ref r1;
+        ref double r3 = ref four ? ref Unsafe.Add(ref r2, BlockRows) : ref r1;
         int j = 0;
         if (four && W.Count == 8)
         {
@@ -395,11 +398,11 @@ internal static class SoftmaxLossGradient
                 TV a1 = W.Load(ref p1), b1 = W.Load(ref Unsafe.Add(ref p1, 8)), c1 = W.Load(ref Unsafe.Add(ref p1, 16)), d1 = W.Load(ref Unsafe.Add(ref p1, 24));
                 TV a2 = W.Load(ref p2), b2 = W.Load(ref Unsafe.Add(ref p2, 8)), c2 = W.Load(ref Unsafe.Add(ref p2, 16)), d2 = W.Load(ref Unsafe.Add(ref p2, 24));
                 TV a3 = W.Load(ref p3), b3 = W.Load(ref Unsafe.Add(ref p3, 8)), c3 = W.Load(ref Unsafe.Add(ref p3, 16)), d3 = W.Load(ref Unsafe.Add(ref p3, 24));
-                ref T x = ref Unsafe.Add(ref block, j);
+                nint o = j; // the row's offset (a byref stepped past the last row would point outside the data)
                 for (int q = 0; q < rows; q++)
                 {
-                    TV u = W.LoadWidened(ref x), v = W.LoadWidened(ref Unsafe.Add(ref x, 8));
-                    TV e = W.LoadWidened(ref Unsafe.Add(ref x, 16)), f = W.LoadWidened(ref Unsafe.Add(ref x, 24));
+                    TV u = W.LoadWidened(ref Unsafe.Add(ref block, o)), v = W.LoadWidened(ref Unsafe.Add(ref block, o + 8));
+                    TV e = W.LoadWidened(ref Unsafe.Add(ref block, o + 16)), f = W.LoadWidened(ref Unsafe.Add(ref block, o + 24));
                     TV c = W.Create(Unsafe.Add(ref r0, q));
                     a0 = W.MultiplyAdd(u, c, a0);
                     b0 = W.MultiplyAdd(v, c, b0);
@@ -420,7 +423,7 @@ internal static class SoftmaxLossGradient
                     b3 = W.MultiplyAdd(v, c, b3);
                     c3 = W.MultiplyAdd(e, c, c3);
                     d3 = W.MultiplyAdd(f, c, d3);
-                    x = ref Unsafe.Add(ref x, stride);
+                    o += stride;
                 }
 
                 Store4(ref p0, a0, b0, c0, d0);
@@ -437,10 +440,10 @@ internal static class SoftmaxLossGradient
             TV a1 = W.Load(ref Unsafe.Add(ref g1, j)), b1 = W.Load(ref Unsafe.Add(ref g1, h));
             TV a2 = four ? W.Load(ref Unsafe.Add(ref g2, j)) : W.Zero, b2 = four ? W.Load(ref Unsafe.Add(ref g2, h)) : W.Zero;
             TV a3 = four ? W.Load(ref Unsafe.Add(ref g3, j)) : W.Zero, b3 = four ? W.Load(ref Unsafe.Add(ref g3, h)) : W.Zero;
-            ref T x = ref Unsafe.Add(ref block, j);
+            nint o = j; // the row's offset (a byref stepped past the last row would point outside the data)
             for (int q = 0; q < rows; q++)
             {
-                TV u = W.LoadWidened(ref x), v = W.LoadWidened(ref Unsafe.Add(ref x, W.Count));
+                TV u = W.LoadWidened(ref Unsafe.Add(ref block, o)), v = W.LoadWidened(ref Unsafe.Add(ref block, o + W.Count));
                 TV c = W.Create(Unsafe.Add(ref r0, q));
                 a0 = W.MultiplyAdd(u, c, a0);
                 b0 = W.MultiplyAdd(v, c, b0);
@@ -457,7 +460,7 @@ internal static class SoftmaxLossGradient
                     b3 = W.MultiplyAdd(v, c, b3);
                 }
 
-                x = ref Unsafe.Add(ref x, stride);
+                o += stride;
             }
 
             W.Store(a0, ref Unsafe.Add(ref g0, j));
@@ -477,10 +480,10 @@ internal static class SoftmaxLossGradient
         {
             TV a0 = W.Load(ref Unsafe.Add(ref g0, j)), a1 = W.Load(ref Unsafe.Add(ref g1, j));
             TV a2 = four ? W.Load(ref Unsafe.Add(ref g2, j)) : W.Zero, a3 = four ? W.Load(ref Unsafe.Add(ref g3, j)) : W.Zero;
-            ref T x = ref Unsafe.Add(ref block, j);
+            nint o = j; // the row's offset (a byref stepped past the last row would point outside the data)
             for (int q = 0; q < rows; q++)
             {
-                TV u = W.LoadWidened(ref x);
+                TV u = W.LoadWidened(ref Unsafe.Add(ref block, o));
                 a0 = W.MultiplyAdd(u, W.Create(Unsafe.Add(ref r0, q)), a0);
                 a1 = W.MultiplyAdd(u, W.Create(Unsafe.Add(ref r1, q)), a1);
                 if (four)
@@ -489,7 +492,7 @@ internal static class SoftmaxLossGradient
                     a3 = W.MultiplyAdd(u, W.Create(Unsafe.Add(ref r3, q)), a3);
                 }
 
-                x = ref Unsafe.Add(ref x, stride);
+                o += stride;
             }
 
             W.Store(a0, ref Unsafe.Add(ref g0, j));
@@ -508,11 +511,11 @@ internal static class SoftmaxLossGradient
             int last = columns - W.Count;
             TV a0 = W.Load(ref Unsafe.Add(ref g0, last)), a1 = W.Load(ref Unsafe.Add(ref g1, last));
             TV a2 = four ? W.Load(ref Unsafe.Add(ref g2, last)) : W.Zero, a3 = four ? W.Load(ref Unsafe.Add(ref g3, last)) : W.Zero;
-            ref T x = ref Unsafe.Add(ref block, last);
+            nint o = last;
             for (int q = 0; q < rows; q += 4)
             {
-                TV u0 = W.LoadWidened(ref x), u1 = W.LoadWidened(ref Unsafe.Add(ref x, stride));
-                TV u2 = W.LoadWidened(ref Unsafe.Add(ref x, 2 * stride)), u3 = W.LoadWidened(ref Unsafe.Add(ref x, 3 * stride));
+                TV u0 = W.LoadWidened(ref Unsafe.Add(ref block, o)), u1 = W.LoadWidened(ref Unsafe.Add(ref block, o + stride));
+                TV u2 = W.LoadWidened(ref Unsafe.Add(ref block, o + 2 * stride)), u3 = W.LoadWidened(ref Unsafe.Add(ref block, o + 3 * stride));
                 if (four)
                 {
                     a0 = W.Add(a0, Paired4(u0, u1, u2, u3, ref Unsafe.Add(ref r0, q), tailMask));
@@ -526,7 +529,7 @@ internal static class SoftmaxLossGradient
                     a1 = W.Add(a1, Chained4(u0, u1, u2, u3, ref Unsafe.Add(ref r1, q), tailMask));
                 }
 
-                x = ref Unsafe.Add(ref x, 4 * stride);
+                o += 4 * stride;
             }
 
             W.Store(a0, ref Unsafe.Add(ref g0, last));

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
@@ -108,7 +109,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         _stride = (((k * d) + 7) & ~7) + 8;
         _raw = new double[(k * d) + k];
         _rawClassMajor = new double[k * d];
-        _parts = new ChunkParts(_layout.Partition, k, _layout.Partition.ChunkCount);
+        _parts = new ChunkParts(_layout.Partition, k, _layout.Partition.ChunkCount, data is DenseDataset<T> ? (long)d * Unsafe.SizeOf<T>() : 0, (long)k * d * sizeof(double));
         _partialGradients = new double[checked(_parts.Count * _stride)];
         _partialResiduals = new double[_parts.Count * k];
         _partialLoss = new double[_parts.Count];

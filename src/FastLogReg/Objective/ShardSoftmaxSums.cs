@@ -50,7 +50,7 @@ public sealed class ShardSoftmaxSums<T>
         _oneVsRest = oneVsRest;
         _raw = new double[k * d];
         _biases = new double[k];
-        _parts = new ChunkParts(_layout.Partition, k, plan.ChunkCount);
+        _parts = new ChunkParts(_layout.Partition, k, plan.ChunkCount, plan.IsSparse ? 0 : (long)d * plan.ElementSize, (long)k * d * sizeof(double));
         _residuals = new double[_parts.Count * k];
         _losses = new double[_parts.Count];
         _runner = new ChunkRunner(_parts.Count, maxDegreeOfParallelism, Chunk);

@@ -4,8 +4,9 @@ namespace FastLogReg.Parallelism;
 /// The work units of a K-class pass: the chunks of a partition, each cut into parts when the data set has so few chunks
 /// that whole chunks would leave cores idle. A K-class pass costs K dot products per row, so a small data set — one
 /// chunk of about 1 MiB, like the 1,797 × 64 digits — would run on one core. Below <see cref="FewChunks"/> chunks (of
-/// the whole data set), with more than two classes, each chunk is cut into up to <see cref="MaxParts"/> parts of at least
-/// <see cref="MinPartRows"/> rows. Parts' sums are added in part order into the chunk's own sums before the chunks are
+/// the whole data set), with more than two classes, each dense chunk is cut into up to <see cref="MaxParts"/> parts of at
+/// least <see cref="MinPartRows"/> rows — as many as keep the parts' partial sums (K·d doubles each) within the chunk's
+/// own bytes, so that wide data never multiplies its memory (sparse chunks, cut by width already, stay whole). Parts' sums are added in part order into the chunk's own sums before the chunks are
 /// folded, so a chunk's sums are the same wherever its parts ran — on any thread here, or on the machine that holds the
 /// chunk in sharded training (which cuts its chunks by the same rule, from the data set's chunk count).
 /// </summary>
@@ -27,20 +28,28 @@ internal sealed class ChunkParts
     /// <param name="partition">The chunks (a shard's own, or the whole data set's).</param>
     /// <param name="classes">K.</param>
     /// <param name="dataSetChunks">Chunks of the whole data set (the partition's own count unless it is a shard's).</param>
-    public ChunkParts(RowPartition partition, int classes, int dataSetChunks)
+    /// <param name="rowBytes">Bytes of features per row (dense), or 0 for chunks that are never cut (sparse).</param>
+    /// <param name="partialBytes">Bytes of one unit's partial sums (K·d doubles).</param>
+    public ChunkParts(RowPartition partition, int classes, int dataSetChunks, long rowBytes, long partialBytes)
     {
-        bool cut = classes > 2 && dataSetChunks < FewChunks;
+        bool cut = classes > 2 && dataSetChunks < FewChunks && rowBytes > 0;
         _firstUnit = new int[partition.ChunkCount + 1];
         var units = new List<(int, int)>(partition.ChunkCount);
         for (int c = 0; c < partition.ChunkCount; c++)
         {
             (int start, int count) = partition[c];
             int parts = cut ? Math.Clamp(count / MinPartRows, 1, MaxParts) : 1;
-            int partRows = (count + parts - 1) / parts;
-            _firstUnit[c] = units.Count;
-            for (int at = 0; at < count; at += partRows)
+            while (parts > 1 && parts * partialBytes > count * rowBytes)
             {
-                units.Add((start + at, Math.Min(partRows, count - at)));
+                parts--;
+            }
+
+            // Boundaries at count·u/parts: every part holds ⌊count/parts⌋ ≥ MinPartRows rows or one more.
+            _firstUnit[c] = units.Count;
+            for (int u = 0; u < parts; u++)
+            {
+                int from = (int)((long)count * u / parts), to = (int)((long)count * (u + 1) / parts);
+                units.Add((start + from, to - from));
             }
         }
 
