@@ -5,7 +5,7 @@ namespace FastLogReg.Benchmarks;
 
 /// <summary>
 /// <c>--multiclass-probe rows cols classes threads [name]</c>: a quick stopwatch look at one K-class epoch (multinomial,
-/// one-vs-rest, K binary passes, the streaming read), the median of 30 (300 with a name filter, for profiling) after a one-second warm-up — for trying kernel changes
+/// one-vs-rest, K binary passes, the streaming read, the arithmetic floor), the median of 30 (300 with a name filter, for profiling) after a one-second warm-up — for trying kernel changes
 /// between BenchmarkDotNet runs, not for stored results.
 /// </summary>
 internal static class MulticlassProbe
@@ -18,7 +18,7 @@ internal static class MulticlassProbe
         string only = args.Length > 4 ? args[4] : string.Empty;
         foreach ((string name, Func<double> body) in new (string, Func<double>)[]
         {
-            ("streaming read", work.StreamingRead), ("multinomial", work.MultinomialEpoch), ("one-vs-rest", work.OneVsRestEpoch), ("K binary passes", work.BinaryPasses),
+            ("streaming read", work.StreamingRead), ("arithmetic floor", work.ArithmeticFloor), ("multinomial", work.MultinomialEpoch), ("one-vs-rest", work.OneVsRestEpoch), ("K binary passes", work.BinaryPasses),
         })
         {
             if (name.StartsWith(only, StringComparison.Ordinal))

@@ -476,7 +476,7 @@ public sealed class KClassAndParallelHostileTests
     }
 
     /// <summary>Correlated columns of different scales, labels from a sparse direction; dense or CSR (about 40 % zeros).</summary>
-    private static Dataset<double> L1Data(int n, int d, bool sparse, bool weighted, int seed)
+    internal static Dataset<double> L1Data(int n, int d, bool sparse, bool weighted, int seed)
     {
         var rng = new Random(seed);
         double[] x = new double[n * d], y = new double[n];

@@ -19,24 +19,8 @@ public sealed class CoordinateDescentParallelTests
     {
         // 20,000 rows × 60 correlated columns of different scales: the column sums (≥ 2²⁰ values) and the snapshot of
         // the active columns (≥ 4·10⁶ multiply-adds) both go to the pool.
-        const int n = 20_000, d = 60;
-        var rng = new Random(41);
-        double[] x = new double[n * d], y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double common = rng.NextDouble() - 0.5;
-            double z = 0;
-            for (int j = 0; j < d; j++)
-            {
-                double v = (0.8 * common) + (0.2 * (rng.NextDouble() - 0.5));
-                x[(i * d) + j] = v * (1 + (j % 7));
-                z += (j % 5 == 0 ? 1 : -0.2) * v;
-            }
-
-            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-4 * z)) ? 1 : 0;
-        }
-
-        DenseDataset<double> data = DenseDataset.Create(x, y, d);
+        const int d = 60;
+        var data = (DenseDataset<double>)Hostile.KClassAndParallelHostileTests.L1Data(20_000, d, sparse: false, weighted: false, seed: 41);
         using var columns = ColumnCopy<double>.From(data);
         double[] weights = LogisticRegression.NormalizedRowWeights(data, ClassWeights.None);
         var rules = new StoppingRules(1_000, 1e-9, null, null, () => 0, default);
