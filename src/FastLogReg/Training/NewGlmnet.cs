@@ -13,9 +13,9 @@ namespace FastLogReg.Training;
 /// by cyclic coordinate descent (closed-form one-dimensional steps; the intercept unpenalized), then a backtracking line
 /// search on the true objective along d — which needs no pass over X, since the margins move by X d, kept as the
 /// coordinates change. Coordinates at zero whose gradient lies inside ±λρ are left out of the inner sweeps (they are
-/// rechecked every outer iteration; convergence is judged on the full pseudo-gradient, as OWL-QN's). When the sweeps over
-/// dense columns have not solved the model after about as many sweeps as it costs to build the active columns' Hessian,
-/// they build it (blocked) and go on at O(active) per coordinate step (glmnet's covariance updates), with a Cholesky
+/// rechecked every outer iteration; convergence is judged on the full pseudo-gradient, as OWL-QN's). When the sweeps
+/// have not solved the model after about as many sweeps as it costs to build the active columns' Hessian, they build it
+/// (dense columns blocked, sparse ones by scatter and gather) and go on at O(active) per coordinate step (glmnet's covariance updates), with a Cholesky
 /// step on the face the sweeps found; a later iterate — a path's next point — may step on that snapshot instead of
 /// building its own. State kept between fits and the strong rule: <see cref="NewGlmnet{T}"/>.
 /// </summary>
@@ -62,7 +62,7 @@ internal sealed class NewGlmnet<T>
 {
     private const int MaxInnerSweeps = 100;
 
-    /// <summary>Up to this many active dense columns the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
+    /// <summary>Up to this many active columns (dense or sparse) the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
     internal const int GramColumns = 512;
 
     /// <summary>The intercept's Levenberg term after a failed line search (rows' weights sum to 1, so ΣD ≤ ¼), ×100 per retry up to <see cref="MaxInterceptCurvature"/>.</summary>
@@ -417,11 +417,11 @@ internal sealed class NewGlmnet<T>
                 double forcing = pgNorm1Initial > 0 ? Math.Min(MaxForcing, Math.Sqrt(pgNorm1 / pgNorm1Initial)) : MaxForcing;
                 double hbb = sumD + interceptTau;
                 bool jointIntercept = fitIntercept && hbb > 0;
-                bool denseFew = x.RowIndex is null && count <= GramColumns;
-                bool older = denseFew && _gramCount > 0 && _gramVersion != _version && _staleAllowed;
+                bool few = count <= GramColumns;
+                bool older = few && _gramCount > 0 && _gramVersion != _version && _staleAllowed;
                 for (int sweeps = 0; sweeps < MaxInnerSweeps; sweeps++)
                 {
-                    if (denseFew && (older || sweeps >= Math.Max(2, count / SweepsPerSnapshotShare)))
+                    if (few && (older || sweeps >= Math.Max(2, count / SweepsPerSnapshotShare)))
                     {
                         // Still not solved after as many sweeps as building the active columns' Hessian X̃ᵀDX̃ costs
                         // (count²/2 column dots, blocked: about count/16 sweeps): build it and go on at O(count) per coordinate
@@ -715,7 +715,7 @@ internal sealed class NewGlmnet<T>
             _gramVersion = _version;
         }
 
-        if (fresh && count >= BlockedSnapshotColumns)
+        if (fresh && count >= BlockedSnapshotColumns && _x.RowIndex is null)
         {
             return BuildSnapshot(order, count);
         }
@@ -892,16 +892,33 @@ internal sealed class NewGlmnet<T>
     {
         double[] gram = _gram!, scratch = _scratch!, curvature = _gramCurvature!;
         int a = _gramCount, stride = _gramStride;
-        ReadOnlySpan<double> column = _x.DenseColumn(j);
-        for (int i = 0; i < scratch.Length; i++)
-        {
-            scratch[i] = curvature[i] * column[i];
-        }
-
+        int[]? rows = _x.RowIndex;
         double cx = 0;
-        for (int i = 0; i < scratch.Length; i++)
+        if (rows is null)
         {
-            cx += scratch[i];
+            ReadOnlySpan<double> column = _x.DenseColumn(j);
+            for (int i = 0; i < scratch.Length; i++)
+            {
+                scratch[i] = curvature[i] * column[i];
+            }
+
+            for (int i = 0; i < scratch.Length; i++)
+            {
+                cx += scratch[i];
+            }
+        }
+        else
+        {
+            // Sparse: D·xⱼ scattered into a dense vector, then each column's dot gathers from it over its own non-zeros.
+            Array.Clear(scratch);
+            double[] values = _x.Values;
+            for (long k = _x.Start[j], to = _x.Start[j + 1]; k < to; k++)
+            {
+                int i = rows[k];
+                double v = curvature[i] * values[k];
+                scratch[i] = v;
+                cx += v;
+            }
         }
 
         _gramColumns![a] = j;
@@ -912,7 +929,7 @@ internal sealed class NewGlmnet<T>
         for (int b = 0; b <= a; b++)
         {
             int jb = _gramColumns[b];
-            double raw = DenseColumnArithmetic.Dot(scratch, _x.DenseColumn(jb));
+            double raw = rows is null ? DenseColumnArithmetic.Dot(scratch, _x.DenseColumn(jb)) : GatherDot(scratch, jb);
             double cb = b == a ? cx : _gramColumnCurvature[b];
             double value = (raw - (_mu[j] * cb) - (_mu[jb] * cx) + (_mu[j] * _mu[jb] * _gramSumD)) * _inv[j] * _inv[jb];
             gram[(a * stride) + b] = value;
@@ -922,8 +939,22 @@ internal sealed class NewGlmnet<T>
         return a + 2;
     }
 
+    /// <summary>Σ dense[i]·xᵢⱼ over sparse column j's non-zeros.</summary>
+    private double GatherDot(double[] dense, int j)
+    {
+        double[] values = _x.Values;
+        int[] rows = _x.RowIndex!;
+        double sum = 0;
+        for (long k = _x.Start[j], to = _x.Start[j + 1]; k < to; k++)
+        {
+            sum += dense[rows[k]] * values[k];
+        }
+
+        return sum;
+    }
+
     /// <summary>
-    /// Coordinate descent on the quadratic model over the active dense columns <paramref name="order"/>[0..count) with
+    /// Coordinate descent on the quadratic model over the active columns <paramref name="order"/>[0..count) with
     /// the snapshot's Hessian G: (HΔ)ⱼ = (GΔ)ⱼ + cⱼΔ_b and g_b(Δ) = g_b + cᵀΔ + ΣD·Δ_b, c = X̃ᵀD1, kept up to date as
     /// u = GΔ and v = cᵀΔ — the same steps as the column sweeps, at O(snapshot size) each, continuing from the direction
     /// the column sweeps reached. Stops when the sweep's subgradient violation is at most <paramref name="target"/>.

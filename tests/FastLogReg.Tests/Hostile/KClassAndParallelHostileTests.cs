@@ -303,11 +303,10 @@ public sealed class KClassAndParallelHostileTests
     [InlineData(true)]
     public void CoordinateDescent_Path_IsBitIdenticalFor1And2Threads(bool sparse)
     {
-        // 18,000 × 60: the column sums (≥ 2²⁰ values) go to the pool. (The CSR path is slow to a tight tolerance — column
-        // sweeps only, no snapshot — so it runs shorter: 51 s at 12 points to 10⁻⁸.)
-        Dataset<double> data = L1Data(18_000, 60, sparse, weighted: false, seed: 9);
-        var options = new TrainingOptions { L1Ratio = 0.8, Solver = Solver.CoordinateDescent, Tolerance = sparse ? 1e-6 : 1e-8, Standardize = true, MaxDegreeOfParallelism = 1 };
-        var path = new PathOptions { Count = sparse ? 5 : 12, MinRatio = sparse ? 1e-2 : 1e-3 };
+        // 20,000 × 60: the column sums (≥ 2²⁰ values) go to the pool.
+        Dataset<double> data = L1Data(20_000, 60, sparse, weighted: false, seed: 9);
+        var options = new TrainingOptions { L1Ratio = 0.8, Solver = Solver.CoordinateDescent, Tolerance = 1e-8, Standardize = true, MaxDegreeOfParallelism = 1 };
+        var path = new PathOptions { Count = 12, MinRatio = 1e-3 };
         RegularizationPath p1 = RegularizationPath.Compute(data, options, path);
         RegularizationPath p2 = RegularizationPath.Compute(data, options with { MaxDegreeOfParallelism = 2 }, path);
         Assert.Equal(p1.Points.Count, p2.Points.Count);
