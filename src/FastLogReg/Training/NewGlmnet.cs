@@ -15,14 +15,15 @@ namespace FastLogReg.Training;
 /// coordinates change. Coordinates at zero whose gradient lies inside ±λρ are left out of the inner sweeps (they are
 /// rechecked every outer iteration; convergence is judged on the full pseudo-gradient, as OWL-QN's). When the sweeps
 /// have not solved the model after about as many sweeps as it costs to build the active columns' Hessian, they build it
-/// (dense columns blocked, sparse ones by scatter and gather) and go on at O(active) per coordinate step (glmnet's covariance updates), with a Cholesky
-/// step on the face the sweeps found; a later iterate — a path's next point — may step on that snapshot instead of
+/// (dense columns blocked, sparse ones by scatter and gather) and go on at O(active) per coordinate step (glmnet's
+/// covariance updates), with a Cholesky step on the face the sweeps found; a later iterate — a path's next point — may step on that snapshot instead of
 /// building its own. State kept between fits and the strong rule: <see cref="NewGlmnet{T}"/>.
 /// </summary>
 /// <remarks>
 /// Works on a column copy of the data (<see cref="ColumnCopy{T}"/>; dense or sparse), standardized by arithmetic (sparse
-/// columns stay sparse), in double. Single-threaded and in a fixed order, so the result does not depend on the thread
-/// count. Data passes are counted as column sweeps: one per outer gradient over the working columns (and one over the
+/// columns stay sparse), in double. The coordinate steps run in a fixed order on one thread; the column sums and the
+/// blocked snapshot are split into fixed units for the pool's threads, each sum and snapshot entry computed by one thread
+/// in one order, so the result does not depend on the thread count. Data passes are counted as column sweeps: one per outer gradient over the working columns (and one over the
 /// screened-out ones when they are checked), two per inner sweep over the active columns, count(count + 1)/2 + count
 /// column dots per Hessian built (count + 2 per column added to a snapshot) and one sweep to form X d from it.
 /// Its loops are compiled fully optimized on first use (<c>AggressiveOptimization</c>; the column loops in
