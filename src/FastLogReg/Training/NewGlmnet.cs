@@ -735,14 +735,14 @@ internal sealed class NewGlmnet<T>
 
     /// <summary>
     /// A fresh snapshot of columns <paramref name="order"/>[0..count) at the current iterate's D, built blocked or a
-    /// column at a time, as a count × count copy (for tests: both ways must agree).
+    /// column at a time (sparse columns: always), as a count × count copy (for tests: both ways must agree).
     /// </summary>
     internal double[] FreshSnapshot(int[] order, int count, bool blocked)
     {
         _gramCount = 0;
         Array.Fill(_gramIndex, -1);
         Snapshot(order, 0, fresh: true);
-        if (blocked)
+        if (blocked && _x.RowIndex is null)
         {
             BuildSnapshot(order, count);
         }
@@ -910,8 +910,8 @@ internal sealed class NewGlmnet<T>
         }
         else
         {
-            // Sparse: D·xⱼ scattered into a dense vector, then each column's dot gathers from it over its own non-zeros.
-            Array.Clear(scratch);
+            // Sparse: D·xⱼ scattered into a dense vector (zero elsewhere: only this method writes it, and it clears the
+            // rows it wrote), then each column's dot gathers from it over its own non-zeros.
             double[] values = _x.Values;
             for (long k = _x.Start[j], to = _x.Start[j + 1]; k < to; k++)
             {
@@ -935,6 +935,14 @@ internal sealed class NewGlmnet<T>
             double value = (raw - (_mu[j] * cb) - (_mu[jb] * cx) + (_mu[j] * _mu[jb] * _gramSumD)) * _inv[j] * _inv[jb];
             gram[(a * stride) + b] = value;
             gram[(b * stride) + a] = value;
+        }
+
+        if (rows is not null)
+        {
+            for (long k = _x.Start[j], to = _x.Start[j + 1]; k < to; k++)
+            {
+                scratch[rows[k]] = 0;
+            }
         }
 
         return a + 2;
