@@ -930,7 +930,7 @@ internal sealed class NewGlmnet<T>
         for (int b = 0; b <= a; b++)
         {
             int jb = _gramColumns[b];
-            double raw = rows is null ? DenseColumnArithmetic.Dot(scratch, _x.DenseColumn(jb)) : GatherDot(scratch, jb);
+            double raw = RawDot(_x, jb, scratch);
             double cb = b == a ? cx : _gramColumnCurvature[b];
             double value = (raw - (_mu[j] * cb) - (_mu[jb] * cx) + (_mu[j] * _mu[jb] * _gramSumD)) * _inv[j] * _inv[jb];
             gram[(a * stride) + b] = value;
@@ -946,20 +946,6 @@ internal sealed class NewGlmnet<T>
         }
 
         return a + 2;
-    }
-
-    /// <summary>Σ dense[i]·xᵢⱼ over sparse column j's non-zeros.</summary>
-    private double GatherDot(double[] dense, int j)
-    {
-        double[] values = _x.Values;
-        int[] rows = _x.RowIndex!;
-        double sum = 0;
-        for (long k = _x.Start[j], to = _x.Start[j + 1]; k < to; k++)
-        {
-            sum += dense[rows[k]] * values[k];
-        }
-
-        return sum;
     }
 
     /// <summary>
@@ -1306,23 +1292,29 @@ internal sealed class NewGlmnet<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ColumnDot(ColumnCopy<T> x, int j, double[] cxd, double cx, double offset, double sumDxd, double sumD, double mu, double inv)
     {
-        double dot = 0;
-        if (x.RowIndex is null)
-        {
-            dot = DenseColumnArithmetic.Dot(x.DenseColumn(j), cxd);
-        }
-        else
-        {
-            double[] values = x.Values;
-            int[] rows = x.RowIndex;
-            for (long k = x.Start[j], to = x.Start[j + 1]; k < to; k++)
-            {
-                dot += values[k] * cxd[rows[k]];
-            }
-        }
+        double dot = RawDot(x, j, cxd);
 
         // Σ D (x − μ)/σ (xd + offset) = [Σ x (D xd) + offset Σ D x − μ (Σ D xd + offset Σ D)]/σ.
         return (dot + (offset * cx) - (mu * (sumDxd + (offset * sumD)))) * inv;
+    }
+
+    /// <summary>Σᵢ xᵢⱼ·vᵢ for the raw column j (dense, or over its non-zeros).</summary>
+    private static double RawDot(ColumnCopy<T> x, int j, double[] vector)
+    {
+        if (x.RowIndex is null)
+        {
+            return DenseColumnArithmetic.Dot(x.DenseColumn(j), vector);
+        }
+
+        double[] values = x.Values;
+        int[] rows = x.RowIndex;
+        double dot = 0;
+        for (long k = x.Start[j], to = x.Start[j + 1]; k < to; k++)
+        {
+            dot += values[k] * vector[rows[k]];
+        }
+
+        return dot;
     }
 
     /// <summary>xd += a · (raw column j) and cxd += a · D ∘ (raw column j).</summary>
