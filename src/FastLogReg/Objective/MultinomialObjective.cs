@@ -109,7 +109,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         _stride = (((k * d) + 7) & ~7) + 8;
         _raw = new double[(k * d) + k];
         _rawClassMajor = new double[k * d];
-        _parts = new ChunkParts(_layout.Partition, k, _layout.Partition.ChunkCount, data is DenseDataset<T> ? (long)d * Unsafe.SizeOf<T>() : 0, (long)k * d * sizeof(double));
+        _parts = new ChunkParts(_layout.Partition, k, d, _layout.Partition.ChunkCount, data is DenseDataset<T> ? Unsafe.SizeOf<T>() : 0);
         _partialGradients = new double[checked(_parts.Count * _stride)];
         _partialResiduals = new double[_parts.Count * k];
         _partialLoss = new double[_parts.Count];
@@ -378,7 +378,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         int chunks = _layout.Partition.ChunkCount;
         for (int c = 0; c < chunks; c++)
         {
-            FoldParts(_parts, c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
+            _parts.Fold(c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
         }
 
         _partialGradients.AsSpan(0, kd).CopyTo(_fold);
@@ -464,18 +464,6 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
     internal static void TransposeInto(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination) => Transpose(source, rows, cols, destination);
-
-    /// <summary>Adds chunk <paramref name="chunk"/>'s later parts' sums into its first unit's, in part order (slots <paramref name="stride"/> apart).</summary>
-    internal static void FoldParts(ChunkParts parts, int chunk, int kd, int k, int stride, double[] gradients, double[] residuals, double[] losses)
-    {
-        int first = parts.FirstUnit(chunk);
-        for (int u = first + 1; u < first + parts.PartsOf(chunk); u++)
-        {
-            TensorPrimitives.Add(gradients.AsSpan(first * stride, kd), gradients.AsSpan(u * stride, kd), gradients.AsSpan(first * stride, kd));
-            TensorPrimitives.Add(residuals.AsSpan(first * k, k), residuals.AsSpan(u * k, k), residuals.AsSpan(first * k, k));
-            losses[first] += losses[u];
-        }
-    }
 
     private void ProcessChunk(int unit)
     {

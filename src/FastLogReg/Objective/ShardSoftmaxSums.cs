@@ -50,7 +50,7 @@ public sealed class ShardSoftmaxSums<T>
         _oneVsRest = oneVsRest;
         _raw = new double[k * d];
         _biases = new double[k];
-        _parts = new ChunkParts(_layout.Partition, k, plan.ChunkCount, plan.IsSparse ? 0 : (long)d * plan.ElementSize, (long)k * d * sizeof(double));
+        _parts = new ChunkParts(_layout.Partition, k, d, plan.ChunkCount, plan.IsSparse ? 0 : plan.ElementSize);
         _residuals = new double[_parts.Count * k];
         _losses = new double[_parts.Count];
         _runner = new ChunkRunner(_parts.Count, maxDegreeOfParallelism, Chunk);
@@ -111,7 +111,7 @@ public sealed class ShardSoftmaxSums<T>
         _runner.Run();
         for (int c = 0; c < ChunkCount; c++)
         {
-            MultinomialObjective<T>.FoldParts(_parts, c, kd, k, kd, _partials, _residuals, _losses);
+            _parts.Fold(c, kd, k, kd, _partials, _residuals, _losses);
             int u = _parts.FirstUnit(c);
             ReadOnlySpan<double> partial = _partials.AsSpan(u * kd, kd);
             if (_layout.FeatureMajorClasses)

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace FastLogReg.Parallelism;
 
 /// <summary>
@@ -6,9 +8,10 @@ namespace FastLogReg.Parallelism;
 /// chunk of about 1 MiB, like the 1,797 × 64 digits — would run on one core. Below <see cref="FewChunks"/> chunks (of
 /// the whole data set), with more than two classes, each dense chunk is cut into up to <see cref="MaxParts"/> parts of at
 /// least <see cref="MinPartRows"/> rows — as many as keep the parts' partial sums (K·d doubles each) within the chunk's
-/// own bytes, so that wide data never multiplies its memory (sparse chunks, cut by width already, stay whole). Parts' sums are added in part order into the chunk's own sums before the chunks are
-/// folded, so a chunk's sums are the same wherever its parts ran — on any thread here, or on the machine that holds the
-/// chunk in sharded training (which cuts its chunks by the same rule, from the data set's chunk count).
+/// own bytes, so that wide data never multiplies its memory (sparse chunks, cut by width already, stay whole). Parts'
+/// sums are added in part order into the chunk's own sums (<see cref="Fold"/>) before the chunks are folded, so a chunk's
+/// sums are the same wherever its parts ran — on any thread here, or on the machine that holds the chunk in sharded
+/// training (which cuts its chunks by the same rule, from the data set's chunk count).
 /// </summary>
 internal sealed class ChunkParts
 {
@@ -27,12 +30,13 @@ internal sealed class ChunkParts
     /// <summary>The units of <paramref name="partition"/>'s chunks.</summary>
     /// <param name="partition">The chunks (a shard's own, or the whole data set's).</param>
     /// <param name="classes">K.</param>
+    /// <param name="columns">d.</param>
     /// <param name="dataSetChunks">Chunks of the whole data set (the partition's own count unless it is a shard's).</param>
-    /// <param name="rowBytes">Bytes of features per row (dense), or 0 for chunks that are never cut (sparse).</param>
-    /// <param name="partialBytes">Bytes of one unit's partial sums (K·d doubles).</param>
-    public ChunkParts(RowPartition partition, int classes, int dataSetChunks, long rowBytes, long partialBytes)
+    /// <param name="elementSize">Bytes per feature of dense rows, or 0 for chunks that are never cut (sparse).</param>
+    public ChunkParts(RowPartition partition, int classes, int columns, int dataSetChunks, int elementSize)
     {
-        bool cut = classes > 2 && dataSetChunks < FewChunks && rowBytes > 0;
+        bool cut = classes > 2 && dataSetChunks < FewChunks && elementSize > 0;
+        long rowBytes = (long)columns * elementSize, partialBytes = (long)classes * columns * sizeof(double);
         _firstUnit = new int[partition.ChunkCount + 1];
         var units = new List<(int, int)>(partition.ChunkCount);
         for (int c = 0; c < partition.ChunkCount; c++)
@@ -68,4 +72,19 @@ internal sealed class ChunkParts
 
     /// <summary>Chunk <paramref name="chunk"/>'s units.</summary>
     public int PartsOf(int chunk) => _firstUnit[chunk + 1] - _firstUnit[chunk];
+
+    /// <summary>
+    /// Adds chunk <paramref name="chunk"/>'s later parts' sums into its first unit's, in part order: the gradient
+    /// (<paramref name="length"/> values per slot, slots <paramref name="stride"/> apart), K residual sums and the loss.
+    /// </summary>
+    public void Fold(int chunk, int length, int classes, int stride, double[] gradients, double[] residuals, double[] losses)
+    {
+        int first = FirstUnit(chunk);
+        for (int u = first + 1; u < first + PartsOf(chunk); u++)
+        {
+            TensorPrimitives.Add(gradients.AsSpan(first * stride, length), gradients.AsSpan(u * stride, length), gradients.AsSpan(first * stride, length));
+            TensorPrimitives.Add(residuals.AsSpan(first * classes, classes), residuals.AsSpan(u * classes, classes), residuals.AsSpan(first * classes, classes));
+            losses[first] += losses[u];
+        }
+    }
 }

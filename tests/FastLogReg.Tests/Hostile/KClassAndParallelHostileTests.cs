@@ -215,17 +215,17 @@ public sealed class KClassAndParallelHostileTests
     public void ChunkParts_Edges()
     {
         // A chunk below 2·128 rows is one part; 1 row; K = 3 cuts, K = 2 does not.
-        Assert.Equal([(0, 1)], Units(new ChunkParts(RowPartition.WithChunkRows(1, 1), 3, 1, 400, 2400)));
-        Assert.Equal([(0, 127)], Units(new ChunkParts(RowPartition.WithChunkRows(127, 127), 3, 1, 400, 2400)));
-        Assert.Equal([(0, 255)], Units(new ChunkParts(RowPartition.WithChunkRows(255, 255), 3, 1, 400, 2400)));
-        Assert.Equal([(0, 128), (128, 128)], Units(new ChunkParts(RowPartition.WithChunkRows(256, 256), 3, 1, 400, 2400)));
-        Assert.Equal([(0, 128), (128, 129)], Units(new ChunkParts(RowPartition.WithChunkRows(257, 257), 3, 1, 400, 2400)));
-        Assert.Equal([(0, 512)], Units(new ChunkParts(RowPartition.WithChunkRows(512, 512), 2, 1, 400, 1600)));
+        Assert.Equal([(0, 1)], Units(new ChunkParts(RowPartition.WithChunkRows(1, 1), 3, 100, 1, sizeof(float))));
+        Assert.Equal([(0, 127)], Units(new ChunkParts(RowPartition.WithChunkRows(127, 127), 3, 100, 1, sizeof(float))));
+        Assert.Equal([(0, 255)], Units(new ChunkParts(RowPartition.WithChunkRows(255, 255), 3, 100, 1, sizeof(float))));
+        Assert.Equal([(0, 128), (128, 128)], Units(new ChunkParts(RowPartition.WithChunkRows(256, 256), 3, 100, 1, sizeof(float))));
+        Assert.Equal([(0, 128), (128, 129)], Units(new ChunkParts(RowPartition.WithChunkRows(257, 257), 3, 100, 1, sizeof(float))));
+        Assert.Equal([(0, 512)], Units(new ChunkParts(RowPartition.WithChunkRows(512, 512), 2, 100, 1, sizeof(float))));
 
         // Every part ≥ 128 rows, at most four, contiguous, covering each chunk in order, for every chunk length.
         for (int rows = 1; rows <= 2000; rows++)
         {
-            var parts = new ChunkParts(RowPartition.WithChunkRows(rows + 700, rows), 3, 2, 400, 2400);
+            var parts = new ChunkParts(RowPartition.WithChunkRows(rows + 700, rows), 3, 100, 2, sizeof(float));
             int at = 0;
             for (int c = 0; c < (rows + 700 + rows - 1) / rows; c++)
             {
@@ -477,6 +477,13 @@ public sealed class KClassAndParallelHostileTests
     /// <summary>Correlated columns of different scales, labels from a sparse direction; dense or CSR (about 40 % zeros).</summary>
     internal static Dataset<double> L1Data(int n, int d, bool sparse, bool weighted, int seed)
     {
+        DenseDataset<double> dense = L1Dense(n, d, sparse, weighted, seed);
+        return sparse ? Sparse.SparseData.Sparsify(dense, 1.0, seed).Sparse : dense; // density 1: every non-zero kept
+    }
+
+    /// <summary>The rows of <see cref="L1Data"/> densely (with its zeros when <paramref name="zeros"/>).</summary>
+    internal static DenseDataset<double> L1Dense(int n, int d, bool zeros, bool weighted, int seed)
+    {
         var rng = new Random(seed);
         double[] x = new double[n * d], y = new double[n];
         for (int i = 0; i < n; i++)
@@ -486,7 +493,7 @@ public sealed class KClassAndParallelHostileTests
             for (int j = 0; j < d; j++)
             {
                 double v = (0.8 * common) + (0.2 * (rng.NextDouble() - 0.5));
-                if (sparse && rng.NextDouble() < 0.4)
+                if (zeros && rng.NextDouble() < 0.4)
                 {
                     v = 0;
                 }
@@ -499,30 +506,7 @@ public sealed class KClassAndParallelHostileTests
         }
 
         double[]? s = weighted ? Enumerable.Range(0, n).Select(i => i % 11 == 0 ? 0.0 : 0.5 + rng.NextDouble()).ToArray() : null;
-        DenseDataset<double> dense = DenseDataset.Create(x, y, d, s);
-        if (!sparse)
-        {
-            return dense;
-        }
-
-        var values = new List<double>();
-        var indices = new List<int>();
-        long[] offsets = new long[n + 1];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                if (x[(i * d) + j] != 0)
-                {
-                    values.Add(x[(i * d) + j]);
-                    indices.Add(j);
-                }
-            }
-
-            offsets[i + 1] = values.Count;
-        }
-
-        return SparseDataset.Create(CsrMatrix.Create<double>(values.ToArray(), indices.ToArray(), offsets, d), y, s);
+        return DenseDataset.Create(x, y, d, s);
     }
 
     private static (int, int)[] Units(ChunkParts parts) => Enumerable.Range(0, parts.Count).Select(u => parts[u]).ToArray();

@@ -18,23 +18,23 @@ public class ChunkPartsTests
         Assert.Equal(4, multinomial.WorkUnits);    // a K-class pass on it can use four cores
 
         // Two classes stay whole (the binary path's chunks); so do data sets of many chunks.
-        Assert.Equal(1, new ChunkParts(RowPartition.WithChunkRows(1797, 1797), 2, 1, 256, 2 * 64 * 8).Count);
-        Assert.Equal(20, new ChunkParts(RowPartition.WithChunkRows(20 * 3277, 3277), 4, 20, 320, 4 * 40 * 8).Count);
+        Assert.Equal(1, new ChunkParts(RowPartition.WithChunkRows(1797, 1797), 2, 64, 1, sizeof(float)).Count);
+        Assert.Equal(20, new ChunkParts(RowPartition.WithChunkRows(20 * 3277, 3277), 4, 40, 20, sizeof(double)).Count);
 
         // Parts hold at least 128 rows, cover the chunk in order, and are cut from the chunk alone.
-        var parts = new ChunkParts(RowPartition.WithChunkRows(1000, 300), 3, 4, 800, 3 * 100 * 8);
+        var parts = new ChunkParts(RowPartition.WithChunkRows(1000, 300), 3, 100, 4, sizeof(double));
         Assert.Equal([(0, 150), (150, 150), (300, 150), (450, 150), (600, 150), (750, 150), (900, 100)], Enumerable.Range(0, parts.Count).Select(u => parts[u]));
         Assert.Equal([0, 2, 4, 6], Enumerable.Range(0, 4).Select(parts.FirstUnit));
         Assert.Equal(1, parts.PartsOf(3));
 
         // 385 rows: three parts of 128, 128 and 129 (never fewer than 128).
-        var odd = new ChunkParts(RowPartition.WithChunkRows(385, 385), 3, 1, 800, 2400);
+        var odd = new ChunkParts(RowPartition.WithChunkRows(385, 385), 3, 100, 1, sizeof(double));
         Assert.Equal([(0, 128), (128, 128), (256, 129)], Enumerable.Range(0, odd.Count).Select(u => odd[u]));
 
         // Wide models: the parts' partial sums (K·d doubles each) stay within the chunk's bytes — 1,000 rows of 100 floats
         // (400 KB) and K = 200 (160 KB per part) give two parts, not four; sparse chunks (no row bytes) stay whole.
-        Assert.Equal(2, new ChunkParts(RowPartition.WithChunkRows(1000, 1000), 200, 1, 400, 200 * 100 * 8).Count);
-        Assert.Equal(1, new ChunkParts(RowPartition.WithChunkRows(1000, 1000), 10, 1, 0, 10 * 100 * 8).Count);
+        Assert.Equal(2, new ChunkParts(RowPartition.WithChunkRows(1000, 1000), 200, 100, 1, sizeof(float)).Count);
+        Assert.Equal(1, new ChunkParts(RowPartition.WithChunkRows(1000, 1000), 10, 100, 1, 0).Count);
     }
 
     [Theory]
