@@ -4,6 +4,7 @@ using FastLogReg.Models;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
 using FastLogReg.Training;
+using FastLogReg.Tests.Sparse;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -58,29 +59,10 @@ public sealed class SparseSnapshotHostileTests(ITestOutputHelper output)
         where T : unmanaged, IFloatingPointIeee754<T>
         => DenseDataset.Create(Cast<T>(x), Cast<T>(y), d, w is null ? null : Cast<T>(w));
 
+    /// <summary>The same rows as compressed sparse rows of their non-zeros.</summary>
     private static SparseDataset<T> Csr<T>(double[] x, double[] y, int d, double[]? w)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = y.Length;
-        var values = new List<T>();
-        var cols = new List<int>();
-        long[] offsets = new long[n + 1];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                if (x[(i * d) + j] != 0)
-                {
-                    values.Add(T.CreateTruncating(x[(i * d) + j]));
-                    cols.Add(j);
-                }
-            }
-
-            offsets[i + 1] = values.Count;
-        }
-
-        return SparseDataset.Create(CsrMatrix.Create<T>(values.ToArray(), cols.ToArray(), offsets, d), Cast<T>(y), w is null ? null : Cast<T>(w));
-    }
+        => SparseData.Sparsify(Dense<T>(x, y, d, w), 1.0, 0).Sparse; // density 1: every non-zero kept
 
     private static int[] Signs(LogisticModel m) => [.. m.Weights.ToArray().Select(v => Math.Sign(v))];
 

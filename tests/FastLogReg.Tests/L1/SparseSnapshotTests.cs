@@ -13,8 +13,7 @@ public sealed class SparseSnapshotTests
     [Fact]
     public void CorrelatedSparseColumns_ConvergeInFewPasses_ToTheDenseFitsOptimum()
     {
-        var sparse = (SparseDataset<double>)Hostile.KClassAndParallelHostileTests.L1Data(4_000, 40, sparse: true, weighted: false, seed: 12);
-        var dense = DenseDataset.Create(Densify(sparse), sparse.Labels.ToArray(), sparse.Columns);
+        (DenseDataset<double> dense, SparseDataset<double> sparse) = Sparse.SparseData.Sparsify(Hostile.KClassAndParallelHostileTests.L1Dense(4_000, 40, zeros: true, weighted: false, seed: 12), 1.0, 12);
         var options = new TrainingOptions { Lambda = 1e-4, L1Ratio = 1, Solver = Solver.CoordinateDescent, Standardize = true, Tolerance = 1e-9, MaxIterations = 100_000 };
 
         TrainingResult onSparse = LogisticRegression.Train(sparse, options);
@@ -25,22 +24,5 @@ public sealed class SparseSnapshotTests
         Assert.True(onSparse.Report.DataPasses <= 400, $"{onSparse.Report.DataPasses} passes, {onSparse.Report.Iterations} outer iterations");
         Assert.True(onSparse.Report.NonZeroWeights >= 20, $"{onSparse.Report.NonZeroWeights} non-zeros: too few correlated active columns for the test's point");
         Close.Equal(onDense.Report.FinalObjective, onSparse.Report.FinalObjective, 1e-9, 1e-12, "objective, CSR against dense");
-    }
-
-    private static double[] Densify(SparseDataset<double> data)
-    {
-        double[] x = new double[data.Rows * data.Columns];
-        ReadOnlySpan<long> offsets = data.Matrix.RowOffsets.Span;
-        ReadOnlySpan<int> indices = data.Matrix.ColumnIndices.Span;
-        ReadOnlySpan<double> values = data.Matrix.Values.Span;
-        for (int i = 0; i < data.Rows; i++)
-        {
-            for (long k = offsets[i]; k < offsets[i + 1]; k++)
-            {
-                x[(i * data.Columns) + indices[(int)k]] = values[(int)k];
-            }
-        }
-
-        return x;
     }
 }
