@@ -62,6 +62,11 @@ public static class Program
             return NewtonSurvey.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2..] : null);
         }
 
+        if (args.Length > 2 && args[0] == "--dual-probe")
+        {
+            return DualProbe.Run(args[1..]);
+        }
+
         if (args.Length > 1 && args[0] == "--export-libsvm")
         {
             return LibLinearComparison.Export(args[1]);

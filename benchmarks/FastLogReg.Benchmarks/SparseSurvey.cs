@@ -20,7 +20,8 @@ internal static class SparseSurvey
     {
         int[] parts = args[0].Split('x').Select(int.Parse).ToArray();
         var work = new SparseWorkload(parts[0], parts[1], parts[2], threads: 2);
-        var options = new TrainingOptions { Solver = Enum.Parse<Solver>(args[1]), Lambda = TrainingOptions.L2FromScikitLearnC(1.0, work.Data.Rows), Tolerance = double.Parse(args[2], CultureInfo.InvariantCulture), MaxIterations = 100_000, MaxDegreeOfParallelism = 2 };
+        double c = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 1.0;
+        var options = new TrainingOptions { Solver = Enum.Parse<Solver>(args[1]), Lambda = TrainingOptions.L2FromScikitLearnC(c, work.Data.Rows), Tolerance = double.Parse(args[2], CultureInfo.InvariantCulture), MaxIterations = 100_000, MaxDegreeOfParallelism = 2 };
         for (int k = 0; k < (args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1); k++)
         {
             var clock = Stopwatch.StartNew();

@@ -100,6 +100,7 @@ internal static class TrainCommand
             "newton-cholesky" => Solver.NewtonCholesky,
             "owlqn" => Solver.OwlQn,
             "cd" => Solver.CoordinateDescent,
+            "dual" => Solver.DualCoordinateDescent,
             "lbfgs" => Solver.Lbfgs,
             _ => Solver.Auto,
         };
@@ -116,7 +117,7 @@ internal static class TrainCommand
             MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
         };
 
-        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.MiniBatchSgd)
+        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.DualCoordinateDescent or Solver.MiniBatchSgd)
         {
             throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs, newton-cholesky or owlqn.");
         }
@@ -312,6 +313,7 @@ internal static class TrainCommand
         Solver.NewtonCholesky => "Newton (Cholesky)",
         Solver.OwlQn => "OWL-QN",
         Solver.CoordinateDescent => "coordinate descent (newGLMNET)",
+        Solver.DualCoordinateDescent => "dual coordinate descent",
         _ => "mini-batch SGD",
     };
 

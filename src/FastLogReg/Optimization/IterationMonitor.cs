@@ -8,11 +8,11 @@ namespace FastLogReg.Optimization;
 /// <see cref="Check"/> once per iteration with the iterate, its objective and its gradient, and returns the result it
 /// gets back, if any. The rules, in order:
 /// <list type="number">
-/// <item>Diverged: f is NaN/∞, ‖∇f‖ is NaN/∞, or f &gt; f₀ + max(|f₀|, 1).</item>
+/// <item>Diverged: f is NaN/∞, ‖∇f‖ is NaN/∞, or (for primal descent methods) f &gt; f₀ + max(|f₀|, 1).</item>
 /// <item>Converged: ‖∇f‖ ≤ tol · max(1, ‖∇f₀‖), ∇f₀ the gradient at w = 0 (given by the caller for a warm start,
 /// otherwise the first observation's).</item>
 /// <item>MaxIterations: the iteration limit is reached.</item>
-/// <item>NoProgress: over the last <see cref="StallWindow"/> iterations the best objective has not improved by even an
+/// <item>NoProgress (primal descent methods): over the last <see cref="StallWindow"/> iterations the best objective has not improved by even an
 /// ulp (<see cref="StallTolerance"/>, relative) and the smallest gradient norm has not fallen by
 /// <see cref="GradientStallTolerance"/> — nothing left but rounding. (A smaller window would stop first-order methods
 /// while their steps, too small to move f, still move w usefully; the gradient condition keeps non-monotone methods
@@ -45,10 +45,19 @@ internal sealed class IterationMonitor
     private double _bestGradientNorm = double.PositiveInfinity;
     private int _bestIteration;
     private double _divergenceLimit = double.PositiveInfinity;
+    private readonly bool _primalDescent;
 
-    public IterationMonitor(ReadOnlySpan<double> start, StoppingRules rules)
+    /// <param name="start">The starting point (the best point until a finite objective is seen).</param>
+    /// <param name="rules">The stopping rules.</param>
+    /// <param name="primalDescent">
+    /// Whether the iterates descend the objective, so that one above f₀ + max(|f₀|, 1) is divergence and a best objective
+    /// that stops improving is a stall. False for dual coordinate descent, whose primal points go up and down while its
+    /// dual objective falls: only the gradient, the iteration limit and cancellation stop it.
+    /// </param>
+    public IterationMonitor(ReadOnlySpan<double> start, StoppingRules rules, bool primalDescent = true)
     {
         _rules = rules;
+        _primalDescent = primalDescent;
         // The history grows as needed: a warm-started fit of a path takes a handful of iterations, and reserving room for
         // the iteration limit cost 2 MB per fit (the page faults of fresh memory took a fifth of a small path's time).
         int capacity = Math.Min(rules.MaxIterations, InitialHistory - 1) + 1;
@@ -84,7 +93,7 @@ internal sealed class IterationMonitor
         {
             double reference = _rules.ReferenceGradientNorm ?? gradientNorm;
             ConvergenceThreshold = _rules.Tolerance * Math.Max(1.0, double.IsFinite(reference) ? reference : 1.0);
-            _divergenceLimit = objective + Math.Max(Math.Abs(objective), 1.0);
+            _divergenceLimit = _primalDescent ? objective + Math.Max(Math.Abs(objective), 1.0) : double.PositiveInfinity;
         }
 
         _rules.Progress?.Report(new IterationProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _clock.Elapsed));
@@ -115,7 +124,7 @@ internal sealed class IterationMonitor
         }
 
         int now = _runningBest.Count - 1;
-        if (now >= StallWindow)
+        if (_primalDescent && now >= StallWindow)
         {
             bool objectiveStalled = _runningBest[now - StallWindow] - _bestObjective <= StallTolerance * Math.Abs(_bestObjective);
             bool gradientStalled = _runningBestNorm[now] >= (1 - GradientStallTolerance) * _runningBestNorm[now - StallWindow];
@@ -130,11 +139,13 @@ internal sealed class IterationMonitor
 
     /// <summary>
     /// The result for a stop: the best point seen after divergence, cancellation or a stall (for a non-monotone method it
-    /// may be better than the last), otherwise the current one.
+    /// may be better than the last) — and at the iteration limit when the iterates are not primal descent steps —
+    /// otherwise the current one.
     /// </summary>
     public OptimizationResult Finish(StopReason reason, ReadOnlySpan<double> point, double objective, double gradientNorm)
     {
-        bool best = reason is StopReason.Diverged or StopReason.Cancelled || (reason == StopReason.NoProgress && _bestObjective < objective);
+        bool best = reason is StopReason.Diverged or StopReason.Cancelled
+            || ((reason == StopReason.NoProgress || (reason == StopReason.MaxIterations && !_primalDescent)) && _bestObjective < objective);
         return new OptimizationResult(
             best ? (double[])_best.Clone() : point.ToArray(),
             best ? _bestObjective : objective,

@@ -15,7 +15,7 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (options.Solver is Solver.Newton or Solver.CoordinateDescent)
+        if (options.Solver is Solver.Newton or Solver.CoordinateDescent or Solver.DualCoordinateDescent)
         {
             throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), NewtonCholesky or one of the first-order solvers.", nameof(options));
         }

@@ -94,9 +94,14 @@ public sealed class RegularizationPath
         }
 
         Solver solver = LogisticRegression.EffectiveSolverOf(data, options with { Lambda = 1 }); // Auto: the choice a fit on this data makes
-        if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky))
+        if (solver is not (Solver.CoordinateDescent or Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky or Solver.DualCoordinateDescent))
         {
-            throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS, Newton or NewtonCholesky; {options.Solver} is not supported here.", nameof(options));
+            throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS, Newton, NewtonCholesky or dual coordinate descent; {options.Solver} is not supported here.", nameof(options));
+        }
+
+        if (solver == Solver.DualCoordinateDescent && options.Standardize && !options.FitIntercept)
+        {
+            throw new ArgumentException("The DualCoordinateDescent solver standardizes by scaling alone and puts the centring into the intercept: with Standardize, FitIntercept must be true (or use Newton or L-BFGS).", nameof(options));
         }
 
         int d = data.Columns;
@@ -129,6 +134,7 @@ public sealed class RegularizationPath
         NewGlmnet<T>? coordinateDescent = columns is null
             ? null
             : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
+        double[]? rowWeights = solver == Solver.DualCoordinateDescent ? LogisticRegression.NormalizedRowWeights(data, options.ClassWeights) : null;
         double? previousL1 = null;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
@@ -145,6 +151,7 @@ public sealed class RegularizationPath
                 Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+                Solver.DualCoordinateDescent => DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, rules, passes => columnPasses += passes, overlap: false),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
             };

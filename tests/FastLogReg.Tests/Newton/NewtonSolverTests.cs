@@ -148,26 +148,4 @@ public sealed class AutomaticSolverTests
         double[] binaryLabels = py.Select(v => v == 8 ? 1.0 : 0.0).ToArray();
         Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(DenseDataset.Create(px, binaryLabels, 64), options));
     }
-
-    [Fact]
-    public void WideSparseRows_GetTrustRegionNewton_WithAnL2Penalty()
-    {
-        // Four rows of three non-zeros over 65,536 columns (wide: more columns than rows) or 3 columns.
-        float[] values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3];
-        int[] indices = [0, 1, 65_535, 0, 1, 65_535, 0, 1, 65_535, 0, 1, 65_535];
-        int[] narrowIndices = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2];
-        long[] offsets = [0, 3, 6, 9, 12];
-        float[] labels = [0, 1, 0, 1];
-        var options = new TrainingOptions { L2 = 1e-2 };
-        var wide = SparseDataset.Create(CsrMatrix.Create<float>(values, indices, offsets, LogisticRegression.WideSparseColumns), labels);
-        var narrow = SparseDataset.Create(CsrMatrix.Create<float>(values, narrowIndices, offsets, 3), labels);
-        var notSoWide = SparseDataset.Create(CsrMatrix.Create<float>(values, narrowIndices, offsets, 10), labels);
-        Assert.Equal(Solver.Newton, LogisticRegression.EffectiveSolverOf(wide, options));
-        Assert.Equal(Solver.Newton, LogisticRegression.Train(wide, options).Report.Solver);
-        Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(narrow, options));
-        Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(notSoWide, options)); // more columns than rows, but few
-        Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(wide, options with { L2 = 0 })); // unpenalized: separable
-        Assert.Equal(Solver.Lbfgs, LogisticRegression.EffectiveSolverOf(wide, options with { Standardize = true }));
-        Assert.Equal(Solver.OwlQn, LogisticRegression.EffectiveSolverOf(wide, options with { L1Ratio = 1 }));
-    }
 }
