@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FastLogReg.Optimization;
 using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
@@ -8,7 +9,7 @@ namespace FastLogReg.Benchmarks;
 /// <summary>
 /// Probes for dual coordinate descent on the synthetic text shapes (<see cref="SparseWorkload"/>):
 /// <c>--dual-probe export SHAPE FILE</c> writes the rows as LIBSVM text (labels ±1, values round-tripping the floats) for
-/// LIBLINEAR's <c>train -s 7</c>; <c>--dual-probe floor SHAPE</c> times the memory floor of one sweep — a dot product and
+/// LIBLINEAR's <c>train -s 7</c>; <c>--dual-probe floor SHAPE [THREADS]</c> times the memory floor of one sweep — a dot product and
 /// a scatter along every row, in a random and in the stored order, with no dual step — against real sweeps (one-sweep
 /// fits); <c>--dual-probe objective SHAPE MODEL</c> scores a LIBLINEAR model file (no bias) in LIBLINEAR's scale,
 /// ½‖w‖² + Σ log(1 + e^(−y·wᵀx)) at C = 1.
@@ -26,7 +27,7 @@ internal static class DualProbe
                 Export(work, args[2]);
                 return 0;
             case "floor":
-                Floor(work);
+                Floor(work, args.Length > 2 ? int.Parse(args[2], c) : 2);
                 return 0;
             case "objective":
                 Console.WriteLine(string.Format(c, "objective {0:R}", LibLinearObjective(work, args[2])));
@@ -56,7 +57,7 @@ internal static class DualProbe
         }
     }
 
-    private static void Floor(SparseWorkload work)
+    private static void Floor(SparseWorkload work, int threads)
     {
         var c = CultureInfo.InvariantCulture;
         int n = work.Data.Rows;
@@ -99,22 +100,19 @@ internal static class DualProbe
             storedTimes.Add(Sweep(order));
         }
 
+        // Real sweeps: the time between a fit's progress reports (each a sweep, with the last sweep's evaluation overlapped).
         double l2 = TrainingOptions.L2FromScikitLearnC(1.0, n);
-        var fits = new List<double>();
-        for (int k = 0; k < 5; k++)
-        {
-            // One sweep and its evaluation (overlapped), plus the set-up: the start's evaluation and the dual's arrays.
-            var options = new TrainingOptions { Solver = Solver.DualCoordinateDescent, Lambda = l2, MaxIterations = 1, MaxDegreeOfParallelism = 2 };
-            var clock = Stopwatch.StartNew();
-            LogisticRegression.Train(work.Data, options);
-            double one = clock.Elapsed.TotalMilliseconds;
-            clock.Restart();
-            LogisticRegression.Train(work.Data, options with { MaxIterations = 3 });
-            fits.Add((clock.Elapsed.TotalMilliseconds - one) / 2);
-        }
-
+        var stamps = new List<double>();
+        var options = new TrainingOptions { Solver = Solver.DualCoordinateDescent, Lambda = l2, MaxIterations = 12, MaxDegreeOfParallelism = threads, Progress = new Stamps(stamps) };
+        LogisticRegression.Train(work.Data, options);
+        var fits = stamps.Skip(2).Zip(stamps.Skip(3), (a, b) => b - a).ToList();
         static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-        Console.WriteLine(string.Format(c, "{0} rows, {1} non-zeros: bare gather + scatter per sweep, random order {2:F1} ms, stored order {3:F1} ms; a dual sweep (fit of 3 sweeps minus fit of 1, halved) {4:F1} ms (medians)", n, work.Matrix.NonZeros, Median(randomTimes), Median(storedTimes), Median(fits)));
+        Console.WriteLine(string.Format(c, "{0} rows, {1} non-zeros: bare gather + scatter per sweep, random order {2:F1} ms, stored order {3:F1} ms; a dual sweep {4:F1} ms (medians; the sweeps between reports 3 and 12 of a fit)", n, work.Matrix.NonZeros, Median(randomTimes), Median(storedTimes), Median(fits)));
+    }
+
+    private sealed class Stamps(List<double> into) : IProgress<IterationProgress>
+    {
+        public void Report(IterationProgress value) => into.Add(value.Elapsed.TotalMilliseconds);
     }
 
     private static double LibLinearObjective(SparseWorkload work, string modelPath)
