@@ -254,8 +254,27 @@ public static partial class LibSvmDataReader
 
         cuts.Add(length);
         var pieces = new Piece<T>[cuts.Count - 1];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+
+        // First the colons of every piece, a bound on its non-zeros (each "index:value" has one; comments and qid fields
+        // may add more): the non-zeros are then parsed straight into arrays of the final size, each piece into its own
+        // slice — no growing buffers, no copy into joined arrays, and the fresh pages mapped at once. (Parsing into
+        // growing buffers spent a quarter of a two-thread read in page faults, which serialize across threads.)
+        long[] bounds = new long[pieces.Length];
+        Parallel.For(0, pieces.Length, parallel, k => bounds[k] = CountColons(file, cuts[k], cuts[k + 1]));
+        long total = bounds.Sum();
+        int[]? indices = null;
+        T[]? values = null;
+        if (total <= Array.MaxLength)
+        {
+            indices = GC.AllocateUninitializedArray<int>((int)total);
+            values = GC.AllocateUninitializedArray<T>((int)total);
+            FreshPages.Prepare(indices, parallel.MaxDegreeOfParallelism);
+            FreshPages.Prepare(values, parallel.MaxDegreeOfParallelism);
+        }
+
         int firstFailed = int.MaxValue;
-        Parallel.For(0, pieces.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount }, k =>
+        Parallel.For(0, pieces.Length, parallel, k =>
         {
             if (k > Volatile.Read(ref firstFailed))
             {
@@ -267,7 +286,13 @@ public static partial class LibSvmDataReader
             try
             {
                 int got = RandomAccess.Read(file, bytes.AsSpan(0, size), cuts[k]);
-                var piece = new Piece<T>(size / 12);
+                long first = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    first += bounds[j];
+                }
+
+                var piece = indices is null ? new Piece<T>(size / 12) : new Piece<T>(size / 64, indices, values!, first, bounds[k]);
                 piece.Parse(bytes.AsSpan(0, got), options.ZeroBased, options.Columns, withLabels);
                 pieces[k] = piece;
                 if (piece.Error is not null)
@@ -404,7 +429,7 @@ public static partial class LibSvmDataReader
             }
 
             rows += piece.RowCount;
-            nonZeros += piece.Indices.Count;
+            nonZeros += piece.NonZeros;
             qid += piece.QidFields;
             before += piece.Lines;
         }
@@ -420,8 +445,9 @@ public static partial class LibSvmDataReader
         }
 
         long[] offsets = new long[rows + 1];
-        int[] indices = new int[nonZeros];
-        T[] values = new T[nonZeros];
+        bool direct = pieces[0].Final is not null;
+        int[] indices = direct ? pieces[0].Final!.Value.Indices : new int[nonZeros];
+        T[] values = direct ? pieces[0].Final!.Value.Values : new T[nonZeros];
         long row = 0, at = 0;
         foreach (Piece<T> piece in pieces)
         {
@@ -436,13 +462,50 @@ public static partial class LibSvmDataReader
                 offsets[row++] = at + starts[r];
             }
 
-            piece.Indices.AsSpan().CopyTo(indices.AsSpan(checked((int)at)));
-            piece.Values.AsSpan().CopyTo(values.AsSpan(checked((int)at)));
-            at += piece.Indices.Count;
+            if (!direct)
+            {
+                piece.Indices.AsSpan().CopyTo(indices.AsSpan(checked((int)at)));
+                piece.Values.AsSpan().CopyTo(values.AsSpan(checked((int)at)));
+            }
+            else if (piece.Final!.Value.First != at)
+            {
+                // A piece with comments or qid fields held fewer non-zeros than colons: close the gap (the same arrays).
+                Array.Copy(indices, piece.Final.Value.First, indices, at, piece.NonZeros);
+                Array.Copy(values, piece.Final.Value.First, values, at, piece.NonZeros);
+            }
+
+            at += piece.NonZeros;
         }
 
         offsets[rows] = at;
         return new Parsed<T>(offsets, indices, values, maxIndex, widest, labels, qid);
+    }
+
+    /// <summary>The colons in the file's bytes [<paramref name="start"/>, <paramref name="end"/>), read 256 KB at a time.</summary>
+    private static long CountColons(SafeFileHandle file, long start, long end)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 << 10);
+        try
+        {
+            long colons = 0;
+            for (long at = start; at < end;)
+            {
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - at)), at);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                colons += buffer.AsSpan(0, read).Count((byte)':');
+                at += read;
+            }
+
+            return colons;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The length of a UTF-8 byte-order mark at the file's start (0 or 3).</summary>
@@ -462,14 +525,17 @@ public static partial class LibSvmDataReader
     }
 
     /// <summary>The rows of a whole file, joined.</summary>
+    /// <remarks><see cref="Indices"/> and <see cref="Values"/> may run past the last non-zero, <c>Offsets[Rows]</c> (a file read in pieces sizes them by its colons).</remarks>
     private sealed record Parsed<T>(long[] Offsets, int[] Indices, T[] Values, int MaxIndex, (long Line, int Field) Widest, LabelCodes? Labels, long QidFields)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public int Rows => Offsets.Length - 1;
 
+        public int NonZeros => (int)Offsets[^1];
+
         public int Columns(int? given) => given ?? Math.Max(MaxIndex + 1, 1);
 
-        public CsrMatrix<T> Matrix(int? given) => CsrMatrix.Create<T>(Values, Indices, Offsets, Columns(given));
+        public CsrMatrix<T> Matrix(int? given) => CsrMatrix.Create<T>(Values.AsMemory(0, NonZeros), Indices.AsMemory(0, NonZeros), Offsets, Columns(given));
 
         /// <summary>
         /// The rows as a dense row-major array — refused, before anything is allocated, when it would be mostly zeros and
@@ -481,12 +547,12 @@ public static partial class LibSvmDataReader
             long count = (long)Rows * columns;
             long bytes = count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            bool tooSparse = count > Math.Max(1L << 26, 16L * Values.Length);
+            bool tooSparse = count > Math.Max(1L << 26, 16L * NonZeros);
             bool tooLarge = count > Array.MaxLength || bytes > available / 2;
             if (tooSparse || tooLarge)
             {
                 var c = CultureInfo.InvariantCulture;
-                string size = string.Format(c, "{0:N0} rows × {1:N0} columns = {2:N0} values ({3:G3} GB) for {4:N0} non-zeros", Rows, columns, count, bytes / 1e9, Values.Length);
+                string size = string.Format(c, "{0:N0} rows × {1:N0} columns = {2:N0} values ({3:G3} GB) for {4:N0} non-zeros", Rows, columns, count, bytes / 1e9, NonZeros);
                 string why = tooLarge ? string.Format(c, "more than half the {0:G3} GB of memory available", available / 1e9) : "almost all zeros";
                 throw new DataFormatException(source, Widest.Line, Widest.Field > 0 ? Widest.Field : null, $"densifying would take {size}: {why}. Feature index {MaxIndex + 1} is the largest; check it, or read the file as sparse rows (LibSvmDataReader.ReadSparse).");
             }
@@ -508,9 +574,26 @@ public static partial class LibSvmDataReader
     private sealed class Piece<T>(int capacity)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private long _written;
+
+        /// <summary>A piece whose non-zeros go straight into the final arrays, at [<paramref name="first"/>, <paramref name="first"/> + <paramref name="bound"/>).</summary>
+        public Piece(int capacity, int[] indices, T[] values, long first, long bound)
+            : this(capacity)
+        {
+            Final = (indices, values, first, bound);
+            Indices = new(0);
+            Values = new(0);
+        }
+
         public Growable<long> RowStarts = new(capacity / 8);
         public Growable<int> Indices = new(capacity);
         public Growable<T> Values = new(capacity);
+
+        /// <summary>Where the non-zeros go when not into <see cref="Indices"/> and <see cref="Values"/>.</summary>
+        public (int[] Indices, T[] Values, long First, long Bound)? Final { get; }
+
+        /// <summary>The non-zeros parsed.</summary>
+        public int NonZeros => Final is null ? Indices.Count : (int)_written;
         public Growable<int> RowLines = new(capacity / 8);
         public Growable<ushort> LabelCodes = new(capacity / 8);
         public List<string> LabelValues = [];
@@ -592,7 +675,7 @@ public static partial class LibSvmDataReader
                 RowLines.Add(line);
             }
 
-            RowStarts.Add(Indices.Count);
+            RowStarts.Add(NonZeros);
             int previous = -1;
             while (!content.IsEmpty)
             {
@@ -658,8 +741,18 @@ public static partial class LibSvmDataReader
                     (MaxIndex, MaxIndexLine, MaxIndexField) = (index, line, field);
                 }
 
-                Indices.Add(index);
-                Values.Add(value);
+                if (Final is { } final)
+                {
+                    // The colon count bounds the non-zeros: each one parsed here had its own colon.
+                    final.Indices[final.First + _written] = index;
+                    final.Values[final.First + _written] = value;
+                    _written++;
+                }
+                else
+                {
+                    Indices.Add(index);
+                    Values.Add(value);
+                }
             }
 
             return null;

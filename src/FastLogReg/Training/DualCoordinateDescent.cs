@@ -72,6 +72,21 @@ internal static class DualCoordinateDescent
         }
 
         int n = data.Rows, d = data.Columns;
+        bool cold = true; // w = 0: LIBLINEAR's start
+        for (int j = 0; j < d; j++)
+        {
+            cold &= start[j] == 0;
+        }
+
+        // Iteration 0 is the start — for a cold start w = 0, b = 0, whose gradient sets the tolerance's reference as for
+        // every solver — then one observation after each sweep. With overlap, the start is evaluated while the dual is set
+        // up and the first sweep runs.
+        double[] gradient = new double[start.Length];
+        double[] first = start.ToArray();
+        Task<double> evaluation = overlap ? Task.Run(() => objective.Evaluate(first, gradient)) : Task.FromResult(objective.Evaluate(first, gradient));
+        double[] evaluated = first;
+        var monitor = new IterationMonitor(start, rules, primalDescent: false);
+
         var rows = new DualRows<T>(data, scaling);
         ReadOnlySpan<T> labels = data.Labels.Span;
         double[] upper = new double[n]; // Cᵢ
@@ -79,24 +94,34 @@ internal static class DualCoordinateDescent
         double[] alpha = new double[2 * n]; // αᵢ and Cᵢ − αᵢ, each kept apart (LIBLINEAR's representation: no cancellation)
         double[] squares = new double[n]; // ‖x̃ᵢ‖²
         double[] u = new double[d]; // w on the rows' own scale: uⱼ = wⱼ/σⱼ
-        double share = 0, meanSquare = 0, meanUpper = 0;
+        double share = 0, meanSquare = 0, meanUpper = 0, balance = 0; // balance: Σ αᵢyᵢ
         int active = 0;
         for (int i = 0; i < n; i++)
         {
             upper[i] = rowWeights[i] / lambda;
             if (!double.IsFinite(upper[i]))
             {
+                evaluation.Wait();
                 throw new ArgumentException($"λ = {lambda:G6} is too small for dual coordinate descent: row {i}'s bound sᵢ/(λS) is not finite. Use a larger λ, or Newton or L-BFGS.", nameof(lambda));
             }
 
             sign[i] = labels[i] == T.One ? 1 : -1;
-            squares[i] = rows.SquaredNorm(rows.Get(i));
+            SparseRow<T> row = rows.Get(i);
+            squares[i] = rows.SquaredNorm(row);
             if (upper[i] > 0)
             {
                 active++;
                 meanSquare += squares[i];
                 meanUpper += upper[i];
                 share += sign[i] > 0 ? rowWeights[i] : 0;
+                if (cold)
+                {
+                    // LIBLINEAR's start: every αᵢ tiny (w ≈ 0).
+                    alpha[2 * i] = Math.Min(0.001 * upper[i], 1e-8);
+                    alpha[(2 * i) + 1] = upper[i] - alpha[2 * i];
+                    rows.Add(row, sign[i] * alpha[2 * i], u);
+                    balance += sign[i] * alpha[2 * i];
+                }
             }
         }
 
@@ -106,24 +131,14 @@ internal static class DualCoordinateDescent
         // The multiplier's penalty ρ: measured on the two text-like shapes (‖x‖² ≈ 200 and ≈ 17, C = 1), about an eighth of
         // a coordinate's curvature converged fastest (ρ = 30 and 3; 10× larger or smaller took 2–3× the sweeps).
         double rho = fitIntercept ? (meanSquare + (4 / meanUpper)) / 8 : 0;
-        double mu = 0;
-        bool cold = true; // w = 0: LIBLINEAR's start
-        for (int j = 0; j < d; j++)
-        {
-            cold &= start[j] == 0;
-        }
-
+        double mu;
         if (cold)
         {
-            // Every αᵢ tiny (w ≈ 0), and b the start's, or else the intercept-only optimum log(ȳ/(1 − ȳ)).
+            // b: the start's, or else the intercept-only optimum log(ȳ/(1 − ȳ)).
             mu = !fitIntercept ? 0
                 : start[d] != 0 ? start[d]
                 : share > 0 && share < 1 ? Math.Log(share / (1 - share))
                 : 0;
-            for (int i = 0; i < n; i++)
-            {
-                alpha[2 * i] = Math.Min(0.001 * upper[i], 1e-8);
-            }
         }
         else
         {
@@ -136,34 +151,21 @@ internal static class DualCoordinateDescent
                 double a = upper[i] * StableLogistic.Sigmoid(-margin);
                 double floor = Math.Min(0.001 * upper[i], 1e-8);
                 alpha[2 * i] = Math.Clamp(a, floor, upper[i] - floor);
+                alpha[(2 * i) + 1] = upper[i] - alpha[2 * i];
             }
 
             Array.Clear(u);
-        }
-
-        double balance = 0; // Σ αᵢyᵢ
-        for (int i = 0; i < n; i++)
-        {
-            alpha[(2 * i) + 1] = upper[i] - alpha[2 * i];
-            if (upper[i] > 0)
+            for (int i = 0; i < n; i++)
             {
-                rows.Add(rows.Get(i), sign[i] * alpha[2 * i], u);
-                balance += sign[i] * alpha[2 * i];
+                if (upper[i] > 0)
+                {
+                    rows.Add(rows.Get(i), sign[i] * alpha[2 * i], u);
+                    balance += sign[i] * alpha[2 * i];
+                }
             }
         }
 
         countPasses(1);
-
-        // Iteration 0 is the start — for a cold start w = 0, b = 0, whose gradient sets the tolerance's reference as for
-        // every solver — then one observation after each sweep.
-        double[] gradient = new double[start.Length];
-        double f = objective.Evaluate(start, gradient);
-        var monitor = new IterationMonitor(start, rules, primalDescent: false);
-        if (monitor.Check(0, start, f, gradient, out _) is { } immediate)
-        {
-            return immediate;
-        }
-
         double[] point = new double[start.Length];
         int[] order = new int[active];
         for (int i = 0, k = 0; i < n; i++)
@@ -176,7 +178,11 @@ internal static class DualCoordinateDescent
 
         var random = new Random(seed);
         double innerTolerance = 1e-2, innerFloor = Math.Min(1e-8, rules.Tolerance);
-        Task<double>? evaluation = null;
+        if (!overlap && monitor.Check(0, first, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } immediate)
+        {
+            return immediate;
+        }
+
         for (int iteration = 1; ; iteration++)
         {
             random.Shuffle(order);
@@ -187,10 +193,10 @@ internal static class DualCoordinateDescent
                 innerTolerance = Math.Max(innerFloor, 0.1 * innerTolerance);
             }
 
-            if (evaluation is not null)
+            if (overlap)
             {
-                // The previous sweep's point, evaluated on the other core while this sweep ran.
-                if (monitor.Check(iteration - 1, point, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } done)
+                // The previous point (the start, or the last sweep's), evaluated on the other core while this sweep ran.
+                if (monitor.Check(iteration - 1, evaluated, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } done)
                 {
                     return done;
                 }
@@ -200,6 +206,7 @@ internal static class DualCoordinateDescent
             mu += rho * balance; // the multiplier step: the margins' intercept so far becomes the linear term's
             if (overlap)
             {
+                evaluated = point;
                 evaluation = Task.Run(() => objective.Evaluate(point, gradient));
                 continue;
             }

@@ -11,7 +11,7 @@ public class LibSvmSparseReaderTests
     private static SparseLabeledData<double> Read(string text, LibSvmReadOptions? options = null) =>
         LibSvmDataReader.ReadSparse<double>(new StringReader(text), "t.libsvm", options);
 
-    /// <summary>About 9 MB of rows: three pieces.</summary>
+    /// <summary>About 9 MB of rows: three pieces; qid fields and comments with colons on some rows.</summary>
     private static string BigFile(int seed, int rows = 120_000)
     {
         var rng = new Random(seed);
@@ -19,6 +19,11 @@ public class LibSvmSparseReaderTests
         for (int i = 0; i < rows; i++)
         {
             text.Append(rng.Next(2) == 0 ? "-1" : "+1");
+            if (i % 101 == 0)
+            {
+                text.Append(" qid:7"); // a colon that is no non-zero: the pieces' slices hold fewer than their colons
+            }
+
             int j = 0;
             int count = rng.Next(0, 12);
             for (int k = 0; k < count; k++)
@@ -27,7 +32,7 @@ public class LibSvmSparseReaderTests
                 text.Append(' ').Append(j).Append(':').Append((rng.NextDouble() * 10 - 5).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            text.Append(i % 97 == 0 ? " # a comment\n" : i % 89 == 0 ? "\r\n" : "\n");
+            text.Append(i % 97 == 0 ? " # a comment: 3:4\n" : i % 89 == 0 ? "\r\n" : "\n");
         }
 
         return text.ToString();
