@@ -46,6 +46,23 @@ public class PenaltyToolTests
         Assert.Equal(31, JsonDocument.Parse(output).RootElement.GetProperty("coefficients").GetArrayLength());
     }
 
+    [Fact]
+    public void DualCoordinateDescentTrainsOnLibSvmRowsAndIsNamed()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("heart.libsvm", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm")));
+        (int code, string output, string error) = Run("train", "--data", data, "--model", dir.File("m.json"), "--solver", "dual", "--test-fraction", "0", "--json");
+        Assert.True(code == 0, error);
+        JsonElement report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("dual coordinate descent", report.GetProperty("solver").GetString());
+        Assert.True(report.GetProperty("converged").GetBoolean(), output);
+
+        (code, _, error) = Run("train", "--data", data, "--model", dir.File("m2.json"), "--solver", "dual", "--l2", "0", "--quiet");
+        Assert.True(code is 1 or 2, $"exit {code}: {error}");
+        Assert.Contains("Lambda > 0", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
     [Theory]
     [InlineData("--stats", "--penalty", "l1")]
     [InlineData("--l1-ratio", "0.3")]

@@ -15,11 +15,9 @@ namespace FastLogReg.Tests.Sparse;
 /// </summary>
 public class DualCoordinateDescentTests
 {
-    private static JsonElement Fixture() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sklearn_heart_scale.json"))).RootElement;
+    private static JsonElement Fixture() => HeartScaleAgreementTests.Fixture();
 
-    private static SparseLabeledData<double> HeartScale() =>
-        LibSvmDataReader.ReadSparse<double>(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm"));
+    private static SparseLabeledData<double> HeartScale() => HeartScaleAgreementTests.HeartScale();
 
     private static TrainingOptions Dual(double l2) => new() { Solver = Solver.DualCoordinateDescent, L2 = l2, Tolerance = 1e-10, MaxIterations = 10_000, MaxDegreeOfParallelism = 2 };
 

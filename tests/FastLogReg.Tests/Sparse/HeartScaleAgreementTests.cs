@@ -13,10 +13,10 @@ namespace FastLogReg.Tests.Sparse;
 /// </summary>
 public class HeartScaleAgreementTests
 {
-    private static JsonElement Fixture() =>
+    internal static JsonElement Fixture() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sklearn_heart_scale.json"))).RootElement;
 
-    private static SparseLabeledData<double> HeartScale() =>
+    internal static SparseLabeledData<double> HeartScale() =>
         LibSvmDataReader.ReadSparse<double>(Path.Combine(AppContext.BaseDirectory, "datasets", "heart_scale.libsvm"));
 
     [Fact]
