@@ -478,6 +478,13 @@ public static partial class LibSvmDataReader
         }
 
         offsets[rows] = at;
+        if (direct && at < indices.Length - (indices.Length / 8))
+        {
+            // Colons in comments (or qid fields) left more than an eighth unused: not kept alive with the data set.
+            indices = indices.AsSpan(0, (int)at).ToArray();
+            values = values.AsSpan(0, (int)at).ToArray();
+        }
+
         return new Parsed<T>(offsets, indices, values, maxIndex, widest, labels, qid);
     }
 

@@ -31,6 +31,13 @@ internal static class DualCoordinateDescent
     /// <summary>LIBLINEAR's limit on a coordinate's Newton steps.</summary>
     private const int MaxInnerSteps = 100;
 
+    /// <summary>
+    /// Rows whose bound Cᵢ = sᵢ/(λS) is below this are left out as rows of weight 0 (a hostile test's weight of 10⁻³¹⁹ made
+    /// αᵢ's start underflow and its curvature overflow: 100 inner steps every sweep). Their loss is below 10⁻²⁷⁷ of a
+    /// row of weight 1; the objective evaluated for the stopping rules still counts them.
+    /// </summary>
+    internal const double NegligibleBound = 1e-280;
+
     /// <summary>How far ahead in the sweep's order a row's non-zeros are prefetched.</summary>
     private const int PrefetchRowsAhead = 4;
 
@@ -72,6 +79,22 @@ internal static class DualCoordinateDescent
         }
 
         int n = data.Rows, d = data.Columns;
+        var rows = new DualRows<T>(data, scaling);
+        double[] upper = new double[n]; // Cᵢ
+        for (int i = 0; i < n; i++)
+        {
+            upper[i] = rowWeights[i] / lambda;
+            if (!double.IsFinite(upper[i]))
+            {
+                throw new ArgumentException($"λ = {lambda:G6} is too small for dual coordinate descent: row {i}'s bound sᵢ/(λS) is not finite. Use a larger λ, or Newton or L-BFGS.", nameof(lambda));
+            }
+
+            if (upper[i] < NegligibleBound)
+            {
+                upper[i] = 0; // such a row's loss counts for nothing in double, and its dual step would under- and overflow
+            }
+        }
+
         bool cold = true; // w = 0: LIBLINEAR's start
         for (int j = 0; j < d; j++)
         {
@@ -80,16 +103,14 @@ internal static class DualCoordinateDescent
 
         // Iteration 0 is the start — for a cold start w = 0, b = 0, whose gradient sets the tolerance's reference as for
         // every solver — then one observation after each sweep. With overlap, the start is evaluated while the dual is set
-        // up and the first sweep runs.
+        // up and the first sweep runs (nothing below throws before that evaluation is awaited).
         double[] gradient = new double[start.Length];
         double[] first = start.ToArray();
         Task<double> evaluation = overlap ? Task.Run(() => objective.Evaluate(first, gradient)) : Task.FromResult(objective.Evaluate(first, gradient));
         double[] evaluated = first;
         var monitor = new IterationMonitor(start, rules, primalDescent: false);
 
-        var rows = new DualRows<T>(data, scaling);
         ReadOnlySpan<T> labels = data.Labels.Span;
-        double[] upper = new double[n]; // Cᵢ
         double[] sign = new double[n]; // yᵢ = ±1
         double[] alpha = new double[2 * n]; // αᵢ and Cᵢ − αᵢ, each kept apart (LIBLINEAR's representation: no cancellation)
         double[] squares = new double[n]; // ‖x̃ᵢ‖²
@@ -98,13 +119,6 @@ internal static class DualCoordinateDescent
         int active = 0;
         for (int i = 0; i < n; i++)
         {
-            upper[i] = rowWeights[i] / lambda;
-            if (!double.IsFinite(upper[i]))
-            {
-                evaluation.Wait();
-                throw new ArgumentException($"λ = {lambda:G6} is too small for dual coordinate descent: row {i}'s bound sᵢ/(λS) is not finite. Use a larger λ, or Newton or L-BFGS.", nameof(lambda));
-            }
-
             sign[i] = labels[i] == T.One ? 1 : -1;
             SparseRow<T> row = rows.Get(i);
             squares[i] = rows.SquaredNorm(row);
@@ -187,7 +201,6 @@ internal static class DualCoordinateDescent
         {
             random.Shuffle(order);
             long newtonSteps = Sweep(rows, order, upper, sign, squares, alpha, u, mu, rho, innerTolerance, ref balance);
-            countPasses(1);
             if (newtonSteps <= active / 10)
             {
                 innerTolerance = Math.Max(innerFloor, 0.1 * innerTolerance);
@@ -196,11 +209,14 @@ internal static class DualCoordinateDescent
             if (overlap)
             {
                 // The previous point (the start, or the last sweep's), evaluated on the other core while this sweep ran.
+                // A stop there discards this sweep, which is then not counted: the report is the same for any thread count.
                 if (monitor.Check(iteration - 1, evaluated, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } done)
                 {
                     return done;
                 }
             }
+
+            countPasses(1);
 
             ToObjectiveScale(u, mu + (rho * balance), scaling, fitIntercept, point);
             mu += rho * balance; // the multiplier step: the margins' intercept so far becomes the linear term's
@@ -285,6 +301,23 @@ internal static class DualCoordinateDescent
         return newtonSteps;
     }
 
+    /// <summary>
+    /// <see cref="Solver.Auto"/>'s hand-over: trust-region Newton from the dual's best point with <paramref name="rules"/>
+    /// (the iterations left), when the dual has not converged in its sweep allowance. Iterations and histories run on from
+    /// the dual's.
+    /// </summary>
+    internal static OptimizationResult HandOverToNewton(OptimizationResult dual, ITwiceDifferentiableFunction objective, StoppingRules rules)
+    {
+        OptimizationResult newton = TrustRegionNewton.Minimize(objective, dual.Point, rules);
+        return newton with
+        {
+            Iterations = dual.Iterations + newton.Iterations,
+            ReturnedIteration = dual.Iterations + newton.ReturnedIteration,
+            ObjectiveHistory = [.. dual.ObjectiveHistory, .. newton.ObjectiveHistory.Skip(1)],
+            GradientNormHistory = [.. dual.GradientNormHistory, .. newton.GradientNormHistory.Skip(1)],
+        };
+    }
+
     /// <summary>(u, b′) on the rows' scale → the objective's (w, b): wⱼ = σⱼuⱼ, b = b′ + Σⱼ uⱼμⱼ.</summary>
     private static void ToObjectiveScale(ReadOnlySpan<double> u, double bias, FeatureScaling? scaling, bool fitIntercept, Span<double> point)
     {
@@ -332,7 +365,7 @@ internal readonly struct DualRows<T>
 {
     private readonly DenseDataset<T>? _dense;
     private readonly CsrMatrix<T>? _sparse;
-    private readonly double[]? _inverseSquares;
+    private readonly double[]? _inverseScales; // 1/σⱼ: 1/σⱼ² would overflow or underflow for σ beyond 10^±154
 
     public DualRows(Dataset<T> data, FeatureScaling? scaling)
     {
@@ -345,10 +378,10 @@ internal readonly struct DualRows<T>
 
         if (scaling is not null)
         {
-            _inverseSquares = new double[scaling.Columns];
-            for (int j = 0; j < _inverseSquares.Length; j++)
+            _inverseScales = new double[scaling.Columns];
+            for (int j = 0; j < _inverseScales.Length; j++)
             {
-                _inverseSquares[j] = 1 / (scaling.Scales[j] * scaling.Scales[j]);
+                _inverseScales[j] = 1 / scaling.Scales[j];
             }
         }
     }
@@ -365,6 +398,8 @@ internal readonly struct DualRows<T>
             return;
         }
 
+        // An address taken without pinning: if the collector moved the array meanwhile, the hint is merely wasted
+        // (a prefetch never faults).
         SparseRow<T> row = Get(i);
         byte* values = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(row.Values));
         byte* indices = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(row.Indices));
@@ -445,7 +480,7 @@ internal readonly struct DualRows<T>
     public void Add(SparseRow<T> row, double delta, double[] u)
     {
         ref double w = ref MemoryMarshal.GetArrayDataReference(u);
-        double[]? inverse = _inverseSquares;
+        double[]? inverse = _inverseScales;
         ReadOnlySpan<int> index = row.Indices;
         ReadOnlySpan<T> value = row.Values;
         if (index.Length == value.Length)
@@ -462,7 +497,7 @@ internal readonly struct DualRows<T>
                 for (int k = 0; k < index.Length; k++)
                 {
                     int j = index[k];
-                    Unsafe.Add(ref w, j) += delta * double.CreateTruncating(value[k]) * inverse[j];
+                    Unsafe.Add(ref w, j) += delta * double.CreateTruncating(value[k]) * inverse[j] * inverse[j];
                 }
             }
 
@@ -473,20 +508,21 @@ internal readonly struct DualRows<T>
         for (int j = 0; j < value.Length; j++)
         {
             double step = delta * double.CreateTruncating(value[j]);
-            dense[j] += inverse is null ? step : step * inverse[j];
+            dense[j] += inverse is null ? step : step * inverse[j] * inverse[j];
         }
     }
 
     /// <summary>‖D⁻¹xᵢ‖².</summary>
     public double SquaredNorm(SparseRow<T> row)
     {
-        double[]? inverse = _inverseSquares;
+        double[]? inverse = _inverseScales;
         bool sparse = row.Indices.Length == row.Values.Length;
         double sum = 0;
         for (int k = 0; k < row.Values.Length; k++)
         {
             double v = double.CreateTruncating(row.Values[k]);
-            sum += v * v * (inverse is null ? 1 : inverse[sparse ? row.Indices[k] : k]);
+            double scaled = inverse is null ? v : v * inverse[sparse ? row.Indices[k] : k];
+            sum += scaled * scaled;
         }
 
         return sum;

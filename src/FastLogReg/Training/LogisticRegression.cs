@@ -121,15 +121,8 @@ public static partial class LogisticRegression
             var newtonObjective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
             double dualPasses = objective.DataPasses + columnPasses;
             var newtonRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => dualPasses + newtonObjective.DataPasses, cancellationToken);
-            OptimizationResult newton = TrustRegionNewton.Minimize(newtonObjective, result.Point, newtonRules);
+            result = DualCoordinateDescent.HandOverToNewton(result, newtonObjective, newtonRules);
             prelude = string.Format(CultureInfo.InvariantCulture, "Dual coordinate descent had not converged after {0} sweeps; trust-region Newton went on from its best point. ", AutoDualSweeps);
-            result = newton with
-            {
-                Iterations = result.Iterations + newton.Iterations,
-                ReturnedIteration = result.Iterations + newton.ReturnedIteration,
-                ObjectiveHistory = [.. result.ObjectiveHistory, .. newton.ObjectiveHistory.Skip(1)],
-                GradientNormHistory = [.. result.GradientNormHistory, .. newton.GradientNormHistory.Skip(1)],
-            };
             columnPasses += newtonObjective.DataPasses;
             solver = Solver.Newton;
         }

@@ -77,7 +77,9 @@ public sealed class RegularizationPath
     /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
     /// class weights, intercept, threads and progress (every point's iterations are reported, numbered from 0 at each λ);
     /// its λ and warm start are ignored. The solver a fit on this data would run
-    /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0, L-BFGS or Newton otherwise).
+    /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0, L-BFGS, Newton or dual coordinate descent
+    /// otherwise — the dual handing over to trust-region Newton after its sweep allowance, as in a fit; a λ of 0, which
+    /// has no dual, is fitted by trust-region Newton).
     /// </param>
     /// <param name="path">The λ values; null for glmnet's defaults (100 values down to 10⁻⁴·λ_max).</param>
     /// <param name="cancellationToken">Stops between and within fits.</param>
@@ -135,6 +137,7 @@ public sealed class RegularizationPath
             ? null
             : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
         double[]? rowWeights = solver == Solver.DualCoordinateDescent ? LogisticRegression.NormalizedRowWeights(data, options.ClassWeights) : null;
+        bool dualFirst = solver == Solver.DualCoordinateDescent && options.Solver == Solver.Auto && options.MaxIterations > LogisticRegression.AutoDualSweeps;
         double? previousL1 = null;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
@@ -146,11 +149,22 @@ public sealed class RegularizationPath
             OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
             double columnPasses = 0;
             var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            OptimizationResult DualThenNewton(StoppingRules all)
+            {
+                // As Train does for Auto: the dual gets AutoDualSweeps, then trust-region Newton goes on if it has not converged.
+                OptimizationResult dual = DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, all with { MaxIterations = LogisticRegression.AutoDualSweeps }, passes => columnPasses += passes, overlap: false);
+                return dual.StopReason == StopReason.MaxIterations
+                    ? DualCoordinateDescent.HandOverToNewton(dual, objective, all with { MaxIterations = options.MaxIterations - dual.Iterations })
+                    : dual;
+            }
+
             OptimizationResult result = solver switch
             {
                 Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+                Solver.DualCoordinateDescent when lambda == 0 => TrustRegionNewton.Minimize(objective, start, rules), // no dual without a penalty
+                Solver.DualCoordinateDescent when dualFirst => DualThenNewton(rules),
                 Solver.DualCoordinateDescent => DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, rules, passes => columnPasses += passes, overlap: false),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
