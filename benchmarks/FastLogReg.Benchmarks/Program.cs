@@ -94,7 +94,10 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--survey")
         {
-            return SolverSurvey.Run(args.Length > 1 ? args[1] : null);
+            return SolverSurvey.Run(
+                args.Length > 1 ? args[1] : null,
+                args.Length > 2 ? args[2].Split(',') : null,
+                args.Length > 3 ? args[3].Split(',').Select(Enum.Parse<FastLogReg.Training.Solver>).ToArray() : null);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());

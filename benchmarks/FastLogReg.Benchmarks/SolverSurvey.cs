@@ -9,24 +9,24 @@ namespace FastLogReg.Benchmarks;
 /// Every solver on every data set of <see cref="TimeToOptimumBenchmarks"/>: the loosest setting that reaches the target
 /// (or the best within a 30 s budget), passes over the data, the gap to the reference objective, and the median wall
 /// time of three runs with that setting. Plain Stopwatch timing — the BenchmarkDotNet run is the precise comparison
-/// with ML.NET; this table shows what each solver costs. Run with <c>--survey [output.md]</c>.
+/// with ML.NET; this table shows what each solver costs. Run with <c>--survey [output.md|-] [data,…] [solver,…]</c>.
 /// </summary>
 internal static class SolverSurvey
 {
     private static readonly string[] DataSets = ["breast-cancer", "20000x100", "1000000x100"];
 
-    public static int Run(string? output)
+    public static int Run(string? output, string[]? dataSets = null, Solver[]? solvers = null)
     {
         var c = CultureInfo.InvariantCulture;
         var table = new StringBuilder();
         table.AppendLine("| data | solver | setting | passes | gap to optimum | reached 1e-6 | median time |");
         table.AppendLine("|---|---|---|---:|---:|---|---:|");
-        foreach (string name in DataSets)
+        foreach (string name in dataSets ?? DataSets)
         {
             DenseDataset<float> data = TimeToOptimumBenchmarks.Load(name);
             double l2 = TrainingOptions.L2FromScikitLearnC(1.0, data.Rows);
             double reference = Calibration.Reference(data, l2);
-            foreach (Solver solver in Enum.GetValues<Solver>())
+            foreach (Solver solver in solvers ?? Enum.GetValues<Solver>())
             {
                 Calibration calibration = Calibration.Run(data, l2, reference, solver, threads: 2, TimeSpan.FromSeconds(30));
                 double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, calibration.Options), 3);
@@ -36,7 +36,7 @@ internal static class SolverSurvey
             }
         }
 
-        if (output is not null)
+        if (output is not null and not "-")
         {
             File.WriteAllText(output, table.ToString());
         }
