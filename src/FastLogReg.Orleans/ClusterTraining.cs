@@ -208,6 +208,11 @@ public static class ClusterTraining
             throw new NotSupportedException("Sharded training does not run NewtonCholesky: it builds the whole Hessian from every row on one machine. Use Newton (trust-region; its Hessian-vector products are sharded like gradients).");
         }
 
+        if (options.Solver == Solver.DualCoordinateDescent)
+        {
+            throw new NotSupportedException("Sharded training does not run DualCoordinateDescent: its sweeps visit every row in one sequence, each step using the weights the rows before it left. Use Newton or L-BFGS (Auto).");
+        }
+
         bool firstOrder = options.Solver is Solver.GradientDescent or Solver.BacktrackingGradientDescent or Solver.Nesterov;
         if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : !firstOrder && options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {

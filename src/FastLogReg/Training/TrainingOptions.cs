@@ -173,7 +173,7 @@ public sealed record TrainingOptions
 
         = LearningRateSchedule.InverseTime;
 
-    /// <summary>Mini-batch SGD: the seed of the row shuffling; the same seed gives the same model. Default 0.</summary>
+    /// <summary>Mini-batch SGD and dual coordinate descent: the seed of the row order; the same seed gives the same model. Default 0.</summary>
     public int Seed { get; init; }
 
     /// <summary>

@@ -181,6 +181,8 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         Assert.Contains("needs TrainingOptions.LearningRate", error.Message);
         error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { Solver = Solver.MiniBatchSgd }));
         Assert.Contains("samples rows", error.Message);
+        error = await Assert.ThrowsAsync<NotSupportedException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions { L2 = 1e-3, Solver = Solver.DualCoordinateDescent }));
+        Assert.Contains("does not run DualCoordinateDescent", error.Message);
         var tree = await Assert.ThrowsAsync<ArgumentException>(() => ClusterTraining.TrainAsync(_cluster.Client, _csv, new TrainingOptions(), new ClusterTrainingOptions { FanIn = 2 }));
         Assert.Contains("set PerShardSums too", tree.Message);
     }
