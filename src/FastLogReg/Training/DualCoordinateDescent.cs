@@ -78,6 +78,11 @@ internal static class DualCoordinateDescent
             throw new ArgumentException($"Dual coordinate descent needs an L2 penalty λ > 0 (the dual's variables are bounded by sᵢ/(λS)); λ = {lambda:G6}.", nameof(lambda));
         }
 
+        if (scaling is not null && !fitIntercept)
+        {
+            throw new ArgumentException("The DualCoordinateDescent solver standardizes by scaling alone and puts the centring into the intercept: with Standardize, FitIntercept must be true (or use Newton or L-BFGS).", nameof(fitIntercept));
+        }
+
         int n = data.Rows, d = data.Columns;
         var rows = new DualRows<T>(data, scaling);
         double[] upper = new double[n]; // Cᵢ
@@ -328,8 +333,7 @@ internal static class DualCoordinateDescent
         }
         else
         {
-            SmallVectors.Multiply(u, scaling.Scales, point[..d]);
-            bias += SmallVectors.Dot(u, scaling.Means);
+            scaling.ToStandardized(u, bias, point[..d], out bias); // u is w on raw features
         }
 
         if (fitIntercept)
@@ -349,8 +353,7 @@ internal static class DualCoordinateDescent
         }
         else
         {
-            SmallVectors.Divide(point[..d], scaling.Scales, u);
-            bias -= SmallVectors.Dot(u, scaling.Means);
+            scaling.ToRaw(point[..d], bias, u, out bias);
         }
     }
 }

@@ -68,7 +68,7 @@ public static partial class LogisticRegression
 
         double columnPasses = 0;
         // Auto's dual coordinate descent gets AutoDualSweeps; if it has not converged by then, Newton finishes (below).
-        bool dualFirst = dual && options.Solver == Solver.Auto && options.MaxIterations > AutoDualSweeps;
+        bool dualFirst = HandsOverToNewton(solver, options);
         var rules = new StoppingRules(dualFirst ? AutoDualSweeps : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
         // The safe bound costs a pass over the data, so only the solvers that use a rate pay for it. SGD's rate decays, so
         // it can start above the (conservative, Frobenius-norm) bound; measured on breast cancer, η₀ between 0.5 and 8 all
@@ -190,6 +190,10 @@ public static partial class LogisticRegression
     /// thousands (standardized breast cancer at λ = 10⁻⁴: 24,917 sweeps to 10⁻¹⁰).
     /// </summary>
     internal const int AutoDualSweeps = 100;
+
+    /// <summary>Whether <paramref name="solver"/> is Auto's dual coordinate descent, to hand over to trust-region Newton after <see cref="AutoDualSweeps"/> (in a fit and in the path).</summary>
+    internal static bool HandsOverToNewton(Solver solver, TrainingOptions options) =>
+        solver == Solver.DualCoordinateDescent && options.Solver == Solver.Auto && options.MaxIterations > AutoDualSweeps;
 
     /// <summary>From this many columns (and more columns than rows, λ &gt; 0), <see cref="Solver.Auto"/> picks dual coordinate descent for sparse rows.</summary>
     internal const int WideSparseColumns = 1 << 16;
@@ -445,11 +449,6 @@ public static partial class LogisticRegression
             if (!(options.L2 > 0))
             {
                 throw new ArgumentException("The DualCoordinateDescent solver needs an L2 penalty (Lambda > 0): without one the dual has no bound on its variables. Use Newton or L-BFGS.", nameof(options));
-            }
-
-            if (options.Standardize && !options.FitIntercept)
-            {
-                throw new ArgumentException("The DualCoordinateDescent solver standardizes by scaling alone and puts the centring into the intercept: with Standardize, FitIntercept must be true (or use Newton or L-BFGS).", nameof(options));
             }
         }
 

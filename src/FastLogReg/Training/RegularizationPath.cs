@@ -101,11 +101,6 @@ public sealed class RegularizationPath
             throw new ArgumentException($"The path uses coordinate descent, OWL-QN, L-BFGS, Newton, NewtonCholesky or dual coordinate descent; {options.Solver} is not supported here.", nameof(options));
         }
 
-        if (solver == Solver.DualCoordinateDescent && options.Standardize && !options.FitIntercept)
-        {
-            throw new ArgumentException("The DualCoordinateDescent solver standardizes by scaling alone and puts the centring into the intercept: with Standardize, FitIntercept must be true (or use Newton or L-BFGS).", nameof(options));
-        }
-
         int d = data.Columns;
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Compute(data, options.MaxDegreeOfParallelism) : null;
         var smooth = new LogisticObjective<T>(data, Penalty.None, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
@@ -137,7 +132,7 @@ public sealed class RegularizationPath
             ? null
             : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
         double[]? rowWeights = solver == Solver.DualCoordinateDescent ? LogisticRegression.NormalizedRowWeights(data, options.ClassWeights) : null;
-        bool dualFirst = solver == Solver.DualCoordinateDescent && options.Solver == Solver.Auto && options.MaxIterations > LogisticRegression.AutoDualSweeps;
+        bool dualFirst = LogisticRegression.HandsOverToNewton(solver, options);
         double? previousL1 = null;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
