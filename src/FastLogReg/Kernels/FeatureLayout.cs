@@ -45,10 +45,15 @@ internal abstract class FeatureLayout<T>
     /// <summary>Number of columns.</summary>
     public int Columns => Data.Columns;
 
-    /// <summary>The layout of a data set, at the widest width (no wider than <paramref name="widthCap"/>).</summary>
-    public static FeatureLayout<T> For(Dataset<T> data, SimdWidth? widthCap = null) => data switch
+    /// <summary>
+    /// The layout of a data set, at the widest width (no wider than <paramref name="widthCap"/>); with
+    /// <paramref name="oneThread"/>, sparse rows are cut for passes that always run on one thread
+    /// (<see cref="RowPartition.SparseOneThread"/>).
+    /// </summary>
+    public static FeatureLayout<T> For(Dataset<T> data, SimdWidth? widthCap = null, bool oneThread = false) => data switch
     {
         DenseDataset<T> dense => new DenseLayout<T>(dense, widthCap),
+        SparseDataset<T> sparse when oneThread => new CsrLayout<T>(sparse, widthCap, RowPartition.SparseOneThread(sparse.Matrix.RowOffsets.Span)),
         SparseDataset<T> sparse => new CsrLayout<T>(sparse, widthCap),
         _ => throw new NotSupportedException($"{data.GetType().Name} is not a supported data layout."),
     };

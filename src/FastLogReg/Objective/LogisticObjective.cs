@@ -89,7 +89,8 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         SimdWidth? widthCap,
         FeatureScaling? scaling = null,
         ClassWeights? classWeights = null,
-        bool? columnMajor = null)
+        bool? columnMajor = null,
+        bool oneThread = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(penalty);
@@ -100,11 +101,11 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         }
 
         Data = data;
-        _layout = FeatureLayout<T>.For(data, widthCap);
+        _layout = FeatureLayout<T>.For(data, widthCap, oneThread);
         ClassTotals totals = Totals(_layout);
         (double cw0, double cw1) = (classWeights ?? ClassWeights.None).Resolve(totals);
         double totalWeight = totals.TotalWeight([cw0, cw1]);
-        _loss = new ChunkedBinomialLoss<T>(_layout, maxDegreeOfParallelism, cw0, cw1, totalWeight, columnMajor);
+        _loss = new ChunkedBinomialLoss<T>(_layout, oneThread ? 1 : maxDegreeOfParallelism, cw0, cw1, totalWeight, columnMajor);
         _objective = new RegularizedObjective(_loss, penalty, fitIntercept, scaling);
         _raw = new CacheLineAligned(data.Columns + 1);
     }

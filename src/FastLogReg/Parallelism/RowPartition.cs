@@ -62,6 +62,18 @@ internal readonly struct RowPartition
         return ByNonZeros(rowOffsets, Math.Max(1, Math.Max(byBytes, byWidth)));
     }
 
+    /// <summary>
+    /// The partition of compressed sparse rows for passes that always run on one thread (dual coordinate descent's
+    /// objective): as few chunks as a chunk's non-zeros fit <c>int</c> spans comfortably (one below 2²⁸), because each
+    /// chunk's dense partial gradient of d sums is cleared, scattered into and folded every pass and nothing runs
+    /// beside it. Measured at 20,000 × 500,000 × 600 (12 chunks by <see cref="Sparse"/>): one evaluation ~40 instead of
+    /// ~52 ms, a fit 12% faster.
+    /// </summary>
+    public static RowPartition SparseOneThread(ReadOnlySpan<long> rowOffsets) => ByNonZeros(rowOffsets, OneThreadChunkNonZeros);
+
+    /// <summary>Non-zeros per chunk of <see cref="SparseOneThread"/>.</summary>
+    internal const long OneThreadChunkNonZeros = 1L << 28;
+
     /// <summary>Where each chunk starts, then the row count (chunk count + 1 entries).</summary>
     public int[] Starts()
     {

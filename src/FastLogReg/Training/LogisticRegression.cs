@@ -45,11 +45,12 @@ public static partial class LogisticRegression
         Penalty penalty = options.Penalty;
         Solver solver = options.Solver == Solver.Auto ? AutomaticSolver(data, options) : EffectiveSolver(options);
         // Dual coordinate descent sweeps on one thread and evaluates the objective (for its stopping rules) on another
-        // meanwhile, so that runs on one thread; nor does it build the column-major copy that makes wide sparse passes
-        // faster, which costs more (~1 s on 200,000 × 10⁶) than it saves over one evaluation per sweep.
+        // meanwhile (or after each sweep, given one thread), so that runs on one thread, over as few chunks as possible;
+        // nor does it build the column-major copy that makes wide sparse passes faster, which costs more (~1 s on
+        // 200,000 × 10⁶) than it saves over one evaluation per sweep.
         bool dual = solver == Solver.DualCoordinateDescent;
         bool overlap = dual && (options.MaxDegreeOfParallelism ?? Environment.ProcessorCount) > 1;
-        var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, overlap ? 1 : options.MaxDegreeOfParallelism, widthCap: null, scaling, options.ClassWeights, columnMajor: dual ? false : null);
+        var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, widthCap: null, scaling, options.ClassWeights, columnMajor: dual ? false : null, oneThread: dual);
         double[] start = StartingPoint(options, d, scaling);
         double? referenceNorm = null;
         if (options.InitialModel is not null)

@@ -142,7 +142,7 @@ public class ColumnMajorGradientTests
         Assert.Equal(ga, gb);
     }
 
-    private static SparseDataset<float> SparseRows(int rows, int columns)
+    internal static SparseDataset<float> SparseRows(int rows, int columns)
     {
         var rng = new Random(5);
         var values = new List<float>();
