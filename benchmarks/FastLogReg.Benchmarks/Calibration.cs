@@ -61,7 +61,15 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
         return times[runs / 2];
     }
 
-    public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, double l1Ratio = 0)
+    /// <summary>The quarter-decade steps that <c>refine</c> tries between the first tolerance that reached the target and the tenfold looser one that did not, loosest first.</summary>
+    private static readonly double[] RefineSteps = [Math.Pow(10, 0.75), Math.Pow(10, 0.5), Math.Pow(10, 0.25)];
+
+    /// <param name="refine">
+    /// Once a tolerance t reaches the target (and 10t did not), also try t·10^¾, t·10^½ and t·10^¼, loosest first, and keep
+    /// the first that reaches it: a tenfold grid can overshoot the target gap a hundredfold. <see cref="MlNetTolerance"/>
+    /// takes the same flag, so both libraries are calibrated on the same grid.
+    /// </param>
+    public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, double l1Ratio = 0, bool refine = false)
     {
         var clock = Stopwatch.StartNew();
         var options = new TrainingOptions { Solver = solver, Lambda = l2, L1Ratio = l1Ratio, MaxDegreeOfParallelism = threads, MaxIterations = 10_000_000 };
@@ -100,6 +108,11 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
 
             if (gap <= target || clock.Elapsed >= budget)
             {
+                if (refine && gap <= target && attempt > 0 && solver != Solver.MiniBatchSgd)
+                {
+                    best = Refined(data, options with { MaxIterations = 10_000_000 }, reference, target, best) ?? best;
+                }
+
                 break;
             }
         }
@@ -107,12 +120,36 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
         return best!;
     }
 
+    /// <summary>The first of the looser tolerances of <see cref="RefineSteps"/> whose fit reaches <paramref name="target"/>, or null.</summary>
+    private static Calibration? Refined(Dataset<float> data, TrainingOptions reached, double reference, double target, Calibration found)
+    {
+        foreach (double step in RefineSteps)
+        {
+            TrainingOptions options = reached with { Tolerance = reached.Tolerance * step };
+            TrainingReport report = LogisticRegression.Train(data, options).Report;
+            double gap = (report.FinalObjective - reference) / reference;
+            if (gap <= target)
+            {
+                return found with
+                {
+                    Options = options with { MaxIterations = report.Iterations },
+                    Setting = string.Format(CultureInfo.InvariantCulture, "Tolerance={0:G2}", options.Tolerance),
+                    Gap = gap,
+                    Passes = report.DataPasses,
+                    Iterations = report.Iterations,
+                };
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// ML.NET's side of the same calibration: its OptimizationTolerance tightened tenfold from 10⁻³ until the gap that
     /// <paramref name="gapAt"/> reports (a fit at that tolerance, scored against the reference) reaches
     /// <paramref name="target"/>, the budget runs out, or the tolerance falls below 10⁻¹². The fit's options stay with the caller.
     /// </summary>
-    public static (double Tolerance, double Gap) MlNetTolerance(Func<double, double> gapAt, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target)
+    public static (double Tolerance, double Gap) MlNetTolerance(Func<double, double> gapAt, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, bool refine = false)
     {
         var clock = Stopwatch.StartNew();
         double gap = double.NaN, tolerance = 1e-3;
@@ -121,6 +158,20 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
             gap = gapAt(tolerance);
             if (gap <= target || clock.Elapsed > budget || tolerance < 1e-12)
             {
+                if (refine && gap <= target && tolerance < 1e-3)
+                {
+                    foreach (double step in RefineSteps)
+                    {
+                        double looser = gapAt(tolerance * step);
+                        if (looser <= target)
+                        {
+                            return (tolerance * step, looser); // the caller's options hold this fit's tolerance
+                        }
+                    }
+
+                    gapAt(tolerance); // the caller's options back at the tolerance that reached the target
+                }
+
                 return (tolerance, gap);
             }
         }
@@ -142,5 +193,5 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
     }
 
     /// <summary>The setting ML.NET's trainer was calibrated to.</summary>
-    public static string MlNetSetting(double tolerance) => string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G1}", tolerance);
+    public static string MlNetSetting(double tolerance) => string.Format(CultureInfo.InvariantCulture, "OptimizationTolerance={0:G2}", tolerance);
 }
