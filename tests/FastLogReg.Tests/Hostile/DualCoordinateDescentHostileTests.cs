@@ -970,7 +970,7 @@ public class DualCoordinateDescentHostileTests
         TrainingResult newton = LogisticRegression.Train(dense, Newton(1e-2) with { Standardize = true });
         foreach (Dataset<double> data in new Dataset<double>[] { dense, sparse })
         {
-            TrainingResult r = LogisticRegression.Train(data, Dual(1e-2) with { Standardize = true });
+            TrainingResult r = LogisticRegression.Train(data, Dual(1e-2) with { Standardize = true, Tolerance = 1e-12 });
             Assert.True(r.Report.Converged, r.Report.Message);
             Close.Equal(newton.Report.FinalObjective, r.Report.FinalObjective, 1e-10, 0, "objective");
             Close.Equal(newton.Model.Bias, r.Model.Bias, 1e-6, 1e-8, "b");
@@ -989,7 +989,7 @@ public class DualCoordinateDescentHostileTests
         TrainingResult newton = LogisticRegression.Train(dense, Newton(1e-1) with { ClassWeights = weights, FitIntercept = true });
         foreach (int threads in new[] { 1, 2 })
         {
-            TrainingResult r = LogisticRegression.Train(sparse, Dual(1e-1, threads) with { ClassWeights = weights, MaxIterations = 2000 });
+            TrainingResult r = LogisticRegression.Train(sparse, Dual(1e-1, threads) with { ClassWeights = weights, MaxIterations = 2000, Tolerance = 1e-12 });
             Assert.True(r.Report.Converged, r.Report.Message);
             Close.Equal(newton.Report.FinalObjective, r.Report.FinalObjective, 1e-9, 0, "objective");
         }
