@@ -243,6 +243,7 @@ internal static class DualCoordinateDescent
             {
                 rho = MultiplierPenalty(along, 1 / InterceptCurvature(order, alpha, upper), meanSquare, meanUpper);
             }
+
             if (overlap)
             {
                 evaluated = point;
@@ -554,7 +555,6 @@ internal readonly struct DualRows<T>
         }
     }
 
-    /// <summary>‖D⁻¹xᵢ‖².</summary>
     /// <summary>c += δ·xᵢ on the raw scale (no scaling).</summary>
     public static void AddRaw(SparseRow<T> row, double delta, Span<double> c)
     {
@@ -581,6 +581,7 @@ internal readonly struct DualRows<T>
         return sum;
     }
 
+    /// <summary>‖D⁻¹xᵢ‖².</summary>
     public double SquaredNorm(SparseRow<T> row)
     {
         double[]? inverse = _inverseScales;
