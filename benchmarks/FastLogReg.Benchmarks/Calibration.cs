@@ -90,27 +90,19 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
 
             TimeSpan left = budget - clock.Elapsed;
             using var cancel = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-            TrainingReport report = LogisticRegression.Train(data, options, cancel.Token).Report;
-            double gap = (report.FinalObjective - reference) / reference;
-            var result = new Calibration(
-                options with { MaxIterations = report.Iterations },
-                string.Format(CultureInfo.InvariantCulture, setting, report.Iterations),
-                gap,
-                report.DataPasses,
-                report.Iterations,
-                target);
+            Calibration result = Attempt(data, options, reference, target, setting, cancel.Token);
 
             // Keep the best attempt (a late one may have been cut short by the budget).
-            if (best is null || gap < best.Gap)
+            if (best is null || result.Gap < best.Gap)
             {
                 best = result;
             }
 
-            if (gap <= target || clock.Elapsed >= budget)
+            if (result.Reached || clock.Elapsed >= budget)
             {
-                if (refine && gap <= target && attempt > 0 && solver != Solver.MiniBatchSgd)
+                if (refine && result.Reached && attempt > 0 && solver != Solver.MiniBatchSgd)
                 {
-                    best = Refined(data, options with { MaxIterations = 10_000_000 }, reference, target, best) ?? best;
+                    best = Refined(data, options, reference, target) ?? best;
                 }
 
                 break;
@@ -120,24 +112,32 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
         return best!;
     }
 
+    /// <summary>
+    /// One fit with <paramref name="options"/>, scored against <paramref name="reference"/>; its options stop at the
+    /// iteration count it took, and <paramref name="setting"/> is formatted with that count.
+    /// </summary>
+    private static Calibration Attempt(Dataset<float> data, TrainingOptions options, double reference, double target, string setting, CancellationToken cancellationToken)
+    {
+        TrainingReport report = LogisticRegression.Train(data, options, cancellationToken).Report;
+        return new Calibration(
+            options with { MaxIterations = report.Iterations },
+            string.Format(CultureInfo.InvariantCulture, setting, report.Iterations),
+            (report.FinalObjective - reference) / reference,
+            report.DataPasses,
+            report.Iterations,
+            target);
+    }
+
     /// <summary>The first of the looser tolerances of <see cref="RefineSteps"/> whose fit reaches <paramref name="target"/>, or null.</summary>
-    private static Calibration? Refined(Dataset<float> data, TrainingOptions reached, double reference, double target, Calibration found)
+    private static Calibration? Refined(Dataset<float> data, TrainingOptions reached, double reference, double target)
     {
         foreach (double step in RefineSteps)
         {
             TrainingOptions options = reached with { Tolerance = reached.Tolerance * step };
-            TrainingReport report = LogisticRegression.Train(data, options).Report;
-            double gap = (report.FinalObjective - reference) / reference;
-            if (gap <= target)
+            Calibration result = Attempt(data, options, reference, target, string.Format(CultureInfo.InvariantCulture, "Tolerance={0:G2}", options.Tolerance), CancellationToken.None);
+            if (result.Reached)
             {
-                return found with
-                {
-                    Options = options with { MaxIterations = report.Iterations },
-                    Setting = string.Format(CultureInfo.InvariantCulture, "Tolerance={0:G2}", options.Tolerance),
-                    Gap = gap,
-                    Passes = report.DataPasses,
-                    Iterations = report.Iterations,
-                };
+                return result;
             }
         }
 
