@@ -74,10 +74,11 @@ internal static class SparseLossGradient
         ref double w0 = ref MemoryMarshal.GetReference(w);
         ref double g0 = ref MemoryMarshal.GetReference(gradient);
         long origin = rowOffsets[0];
+        int blockRows = RowsPerBlock(rows, rowOffsets[rows] - origin);
 
-        for (int start = 0; start < rows; start += BlockRows)
+        for (int start = 0; start < rows; start += blockRows)
         {
-            int count = Math.Min(BlockRows, rows - start);
+            int count = Math.Min(blockRows, rows - start);
             for (int r = 0; r < count; r++)
             {
                 int first = (int)(rowOffsets[start + r] - origin);
@@ -127,6 +128,18 @@ internal static class SparseLossGradient
         loss = W.Sum(lossSum);
         residualSum = W.Sum(rSum);
     }
+
+    /// <summary>
+    /// Rows per block: up to <see cref="BlockRows"/>, fewer where rows are long, so that a block's non-zeros (about
+    /// <see cref="BlockNonZeros"/>) are still in L2 when the scatter reads them again. A multiple of 8, so every row keeps
+    /// its SIMD lane in the residual sums (the bits do not depend on it).
+    /// </summary>
+    internal static int RowsPerBlock(int rows, long nonZeros) =>
+        nonZeros <= (long)BlockNonZeros * rows / BlockRows ? BlockRows
+        : (int)Math.Clamp(BlockNonZeros * (long)rows / nonZeros, 8, BlockRows) & ~7;
+
+    /// <summary>The non-zeros a block aims at: 16,384 indices and values (128–192 KB).</summary>
+    internal const int BlockNonZeros = 16_384;
 
     /// <summary>Σₖ vₖ·w[jₖ] over one row, as four interleaved partial sums added pairwise (shorter dependency chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -48,6 +48,22 @@ public class SparseKernelProperties
         }
     }
 
+    [Fact]
+    public void LongRowsInShorterBlocksEqualTheDenseKernel()
+    {
+        // Rows of ~1,200 and ~3,000 non-zeros: blocks of 8–16 rows instead of 256 (their non-zeros stay in L2 for the
+        // scatter), the last block partial; every SIMD width, float and double.
+        foreach ((int n, int d, double density) in new[] { (203, 4000, 0.3), (61, 3001, 1.0), (9, 5000, 0.6) })
+        {
+            int perBlock = Kernels.SparseLossGradient.RowsPerBlock(n, (long)Math.Round(n * d * density));
+            Assert.InRange(perBlock, 8, Kernels.SparseLossGradient.BlockRows / 4);
+            Assert.Equal(0, perBlock % 8);
+            var p = new Problem(n, d, n + d, 3.0, Weighted: n % 2 == 1, L2: 0.01);
+            AssertMatchesDense<double>(p, density, emptyColumn: d - 1, emptyRows: true);
+            AssertMatchesDense<float>(p, density, emptyColumn: -1, emptyRows: false);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
