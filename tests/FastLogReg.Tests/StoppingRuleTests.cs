@@ -25,6 +25,44 @@ public class StoppingRuleTests
     }
 
     [Fact]
+    public void AStopHandsOverItsOwnCopyOfThePointAndASecondFinishDoesNotShareIt()
+    {
+        // The result's point is the monitor's best-point buffer (no fresh copy of a large model); a solver that replaces
+        // the result Check gave it (coordinate descent reporting its full pseudo-gradient) gets another array.
+        IterationMonitor monitor = Monitor();
+        double[] caller = [3, 4];
+        Assert.Null(monitor.Check(0, caller, 1.0, [1.0, 0], out _));
+        caller[0] = 5;
+        OptimizationResult stop = monitor.Check(1, caller, 0.5, [0, 0], out _)!;
+        Assert.Equal(StopReason.Converged, stop.StopReason);
+        caller[0] = 7; // the caller reuses its buffer
+        Assert.Equal([5.0, 4.0], stop.Point);
+        OptimizationResult again = monitor.Finish(stop.StopReason, caller, 0.5, 0);
+        Assert.Equal([7.0, 4.0], again.Point);
+        Assert.NotSame(stop.Point, again.Point);
+        Assert.Equal([5.0, 4.0], stop.Point);
+    }
+
+    [Fact]
+    public void ASecondFinishAfterAStallStillReturnsTheBestPoint()
+    {
+        IterationMonitor monitor = Monitor();
+        OptimizationResult? stop = null;
+        monitor.Check(0, [1, 1], 1.0, [1.0, 0], out _);
+        monitor.Check(1, [2, 2], 0.5, [0.5, 0], out _);
+        for (int k = 2; stop is null && k < 1000; k++)
+        {
+            stop = monitor.Check(k, [k, k], 0.5 + (1e-3 * (k % 2)), [0.5, 0], out _);
+        }
+
+        Assert.Equal(StopReason.NoProgress, stop!.StopReason);
+        Assert.Equal([2.0, 2.0], stop.Point);
+        OptimizationResult again = monitor.Finish(StopReason.NoProgress, [9, 9], 0.501, 0.5);
+        Assert.Equal([2.0, 2.0], again.Point);
+        Assert.NotSame(stop.Point, again.Point);
+    }
+
+    [Fact]
     public void NeitherObjectiveNorGradientImprovingIsNoProgressAndReturnsTheBestPoint()
     {
         IterationMonitor monitor = Monitor();

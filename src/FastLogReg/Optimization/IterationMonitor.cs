@@ -40,7 +40,9 @@ internal sealed class IterationMonitor
     private readonly List<double> _gradientNorms;
     private readonly List<double> _runningBest;
     private readonly List<double> _runningBestNorm;
-    private readonly double[] _best;
+    private double[]? _best; // handed to the result by Finish (a fresh copy of a large model costs its page faults)
+    private double[]? _handedOut;
+    private bool _handedOutBest;
     private double _bestObjective = double.PositiveInfinity;
     private double _bestGradientNorm = double.PositiveInfinity;
     private int _bestIteration;
@@ -108,7 +110,7 @@ internal sealed class IterationMonitor
             _bestObjective = objective;
             _bestGradientNorm = gradientNorm;
             _bestIteration = iteration;
-            point.CopyTo(_best);
+            point.CopyTo(_best ?? throw new InvalidOperationException("The monitor has finished."));
         }
 
         _runningBest.Add(_bestObjective);
@@ -146,8 +148,29 @@ internal sealed class IterationMonitor
     {
         bool best = reason is StopReason.Diverged or StopReason.Cancelled
             || ((reason == StopReason.NoProgress || (reason == StopReason.MaxIterations && !_primalDescent)) && _bestObjective < objective);
+        double[] returned;
+        if (_best is not null)
+        {
+            // The monitor's last use: the best-point buffer becomes the result's point.
+            if (!best)
+            {
+                point.CopyTo(_best);
+            }
+
+            returned = _handedOut = _best;
+            _handedOutBest = best;
+            _best = null;
+        }
+        else
+        {
+            // Finish again (a solver replacing the result it got from Check): the first result keeps its array.
+            returned = !best ? point.ToArray()
+                : !_handedOutBest ? throw new InvalidOperationException("The best point was handed out overwritten by the last one.")
+                : (double[])_handedOut!.Clone();
+        }
+
         return new OptimizationResult(
-            best ? (double[])_best.Clone() : point.ToArray(),
+            returned,
             best ? _bestObjective : objective,
             best ? _bestGradientNorm : gradientNorm,
             reason,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -106,12 +107,63 @@ internal static class DualCoordinateDescent
             cold &= start[j] == 0;
         }
 
+        // The vectors of the model's size are rented: at d = 500,000 each is 4 MB, and the page faults of fresh memory cost
+        // ~10 ms per such array on the machines measured (docs/performance.md), on the fit's critical path.
+        int m = start.Length;
+        double[] gradient = ArrayPool<double>.Shared.Rent(m);
+        double[] first = ArrayPool<double>.Shared.Rent(m);
+        double[] u = ArrayPool<double>.Shared.Rent(d);
+        double[] point = ArrayPool<double>.Shared.Rent(m);
+        var evaluation = new StrongBox<Task<double>?>();
+        try
+        {
+            return Solve(data, rows, upper, rowWeights, fitIntercept, scaling, objective, start, cold, seed, rules, countPasses, overlap, gradient, first, u, point, evaluation);
+        }
+        finally
+        {
+            // An overlapped evaluation still running (only when the sweeps threw) writes into the gradient: not returned then.
+            if (evaluation.Value is not { IsCompleted: false })
+            {
+                ArrayPool<double>.Shared.Return(gradient);
+                ArrayPool<double>.Shared.Return(first);
+            }
+
+            ArrayPool<double>.Shared.Return(u);
+            ArrayPool<double>.Shared.Return(point);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Minimize"/> after its checks, on rented vectors: <paramref name="gradient"/>, <paramref name="first"/> and
+    /// <paramref name="point"/> hold at least <c>start.Length</c> values, <paramref name="u"/> at least d (any contents).
+    /// </summary>
+    private static OptimizationResult Solve<T>(
+        Dataset<T> data,
+        DualRows<T> rows,
+        double[] upper,
+        double[] rowWeights,
+        bool fitIntercept,
+        FeatureScaling? scaling,
+        LogisticObjective<T> objective,
+        ReadOnlySpan<double> start,
+        bool cold,
+        int seed,
+        StoppingRules rules,
+        Action<double> countPasses,
+        bool overlap,
+        double[] gradient,
+        double[] first,
+        double[] u,
+        double[] point,
+        StrongBox<Task<double>?> evaluation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = data.Rows, d = data.Columns, m = start.Length;
         // Iteration 0 is the start — for a cold start w = 0, b = 0, whose gradient sets the tolerance's reference as for
         // every solver — then one observation after each sweep. With overlap, the start is evaluated while the dual is set
         // up and the first sweep runs (nothing below throws before that evaluation is awaited).
-        double[] gradient = new double[start.Length];
-        double[] first = start.ToArray();
-        Task<double> evaluation = overlap ? Task.Run(() => objective.Evaluate(first, gradient)) : Task.FromResult(objective.Evaluate(first, gradient));
+        start.CopyTo(first);
+        evaluation.Value = overlap ? Task.Run(() => objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m))) : Task.FromResult(objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m)));
         double[] evaluated = first;
         var monitor = new IterationMonitor(start, rules, primalDescent: false);
 
@@ -119,10 +171,14 @@ internal static class DualCoordinateDescent
         double[] sign = new double[n]; // yᵢ = ±1
         double[] alpha = new double[2 * n]; // αᵢ and Cᵢ − αᵢ, each kept apart (LIBLINEAR's representation: no cancellation)
         double[] squares = new double[n]; // ‖x̃ᵢ‖²
-        double[] u = new double[d]; // w on the rows' own scale: uⱼ = wⱼ/σⱼ
+        Array.Clear(u, 0, d); // w on the rows' own scale: uⱼ = wⱼ/σⱼ
         double share = 0, meanSquare = 0, meanUpper = 0, balance = 0; // balance: Σ αᵢyᵢ
-        double[] point = new double[start.Length]; // first Σ yᵢxᵢ (raw scale), for ρ; later each sweep's primal point
+        Array.Clear(point, 0, m); // first Σ yᵢxᵢ (raw scale), for ρ; later each sweep's primal point
         int active = 0;
+        // LIBLINEAR's cold start: every αᵢ tiny (w ≈ 0), αᵢ = min(Cᵢ/1000, 10⁻⁸). Where that is one value α₀ for every row (equal
+        // row weights, or bounds above 10⁻⁵), u = α₀·D⁻²·Σ yᵢxᵢ comes from the one scatter that Σ yᵢxᵢ takes anyway, instead
+        // of a second one per row (at 20,000 × 500,000 × 600 a scatter over the rows is ~20 ms).
+        double uniform = cold ? UniformStart(upper) : double.NaN;
         for (int i = 0; i < n; i++)
         {
             sign[i] = labels[i] == T.One ? 1 : -1;
@@ -134,20 +190,32 @@ internal static class DualCoordinateDescent
                 meanSquare += squares[i];
                 meanUpper += upper[i];
                 share += sign[i] > 0 ? rowWeights[i] : 0;
-                if (fitIntercept)
+                if (fitIntercept || uniform > 0)
                 {
                     DualRows<T>.AddRaw(row, sign[i], point);
                 }
 
                 if (cold)
                 {
-                    // LIBLINEAR's start: every αᵢ tiny (w ≈ 0).
                     alpha[2 * i] = Math.Min(0.001 * upper[i], 1e-8);
                     alpha[(2 * i) + 1] = upper[i] - alpha[2 * i];
-                    rows.Add(row, sign[i] * alpha[2 * i], u);
-                    balance += sign[i] * alpha[2 * i];
+                    if (!(uniform > 0))
+                    {
+                        rows.Add(row, sign[i] * alpha[2 * i], u);
+                        balance += sign[i] * alpha[2 * i];
+                    }
+                    else
+                    {
+                        balance += sign[i];
+                    }
                 }
             }
+        }
+
+        if (uniform > 0)
+        {
+            rows.AddScaled(point, uniform, u);
+            balance *= uniform;
         }
 
         meanSquare /= Math.Max(active, 1);
@@ -176,7 +244,7 @@ internal static class DualCoordinateDescent
         {
             // A warm start: αᵢ = Cᵢσ(−mᵢ), the dual point that the primal optimum would have (exactly w again when start is
             // optimal), kept off the bounds.
-            ToRowScale(start, scaling, fitIntercept, u, out mu);
+            ToRowScale(start, scaling, fitIntercept, u.AsSpan(0, d), out mu);
             for (int i = 0; i < n; i++)
             {
                 double margin = sign[i] * (DualRows<T>.Dot(rows.Get(i), u) + mu);
@@ -186,7 +254,7 @@ internal static class DualCoordinateDescent
                 alpha[(2 * i) + 1] = upper[i] - alpha[2 * i];
             }
 
-            Array.Clear(u);
+            Array.Clear(u, 0, d);
             for (int i = 0; i < n; i++)
             {
                 if (upper[i] > 0)
@@ -211,7 +279,7 @@ internal static class DualCoordinateDescent
             : MultiplierPenalty(along, cold ? 4 / (meanUpper * active) : 1 / InterceptCurvature(order, alpha, upper), meanSquare, meanUpper);
         var random = new Random(seed);
         double innerTolerance = 1e-2, innerFloor = Math.Min(1e-8, rules.Tolerance);
-        if (!overlap && monitor.Check(0, first, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } immediate)
+        if (!overlap && monitor.Check(0, first.AsSpan(0, m), evaluation.Value.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } immediate)
         {
             return immediate;
         }
@@ -229,7 +297,7 @@ internal static class DualCoordinateDescent
             {
                 // The previous point (the start, or the last sweep's), evaluated on the other core while this sweep ran.
                 // A stop there discards this sweep, which is then not counted: the report is the same for any thread count.
-                if (monitor.Check(iteration - 1, evaluated, evaluation.GetAwaiter().GetResult(), gradient, out _) is { } done)
+                if (monitor.Check(iteration - 1, evaluated.AsSpan(0, m), evaluation.Value.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } done)
                 {
                     return done;
                 }
@@ -237,7 +305,7 @@ internal static class DualCoordinateDescent
 
             countPasses(1);
 
-            ToObjectiveScale(u, mu + (rho * balance), scaling, fitIntercept, point);
+            ToObjectiveScale(u.AsSpan(0, d), mu + (rho * balance), scaling, fitIntercept, point.AsSpan(0, m));
             mu += rho * balance; // the multiplier step: the margins' intercept so far becomes the linear term's
             if (fitIntercept)
             {
@@ -247,15 +315,38 @@ internal static class DualCoordinateDescent
             if (overlap)
             {
                 evaluated = point;
-                evaluation = Task.Run(() => objective.Evaluate(point, gradient));
+                evaluation.Value = Task.Run(() => objective.Evaluate(point.AsSpan(0, m), gradient.AsSpan(0, m)));
                 continue;
             }
 
-            if (monitor.Check(iteration, point, objective.Evaluate(point, gradient), gradient, out _) is { } stop)
+            if (monitor.Check(iteration, point.AsSpan(0, m), objective.Evaluate(point.AsSpan(0, m), gradient.AsSpan(0, m)), gradient.AsSpan(0, m), out _) is { } stop)
             {
                 return stop;
             }
         }
+    }
+
+    /// <summary>The cold start's αᵢ = min(Cᵢ/1000, 10⁻⁸) if it is the same for every row with Cᵢ &gt; 0; otherwise NaN.</summary>
+    private static double UniformStart(double[] upper)
+    {
+        double uniform = double.NaN;
+        foreach (double c in upper)
+        {
+            if (c > 0)
+            {
+                double a = Math.Min(0.001 * c, 1e-8);
+                if (double.IsNaN(uniform))
+                {
+                    uniform = a;
+                }
+                else if (a != uniform)
+                {
+                    return double.NaN;
+                }
+            }
+        }
+
+        return uniform;
     }
 
     /// <summary>Σ αᵢ(Cᵢ − αᵢ)/Cᵢ over the active rows: the primal's curvature in the intercept, in the dual's scale.</summary>
@@ -564,6 +655,16 @@ internal readonly struct DualRows<T>
         for (int k = 0; k < value.Length; k++)
         {
             c[sparse ? index[k] : k] += delta * double.CreateTruncating(value[k]);
+        }
+    }
+
+    /// <summary>u += δ·D⁻²c over the columns (c and u may be longer): what <see cref="Add"/> gives for the rows summed in c.</summary>
+    public void AddScaled(ReadOnlySpan<double> c, double delta, Span<double> u)
+    {
+        double[]? inverse = _inverseScales;
+        for (int j = 0; j < _columns; j++)
+        {
+            u[j] += inverse is null ? delta * c[j] : delta * c[j] * inverse[j] * inverse[j];
         }
     }
 
