@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using FastLogReg.Data;
+using FastLogReg.Internal;
 using FastLogReg.Kernels;
 using FastLogReg.Models;
 using FastLogReg.Objective;
@@ -51,7 +52,9 @@ public static partial class LogisticRegression
         bool dual = solver == Solver.DualCoordinateDescent;
         bool overlap = dual && (options.MaxDegreeOfParallelism ?? Environment.ProcessorCount) > 1;
         var objective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, widthCap: null, scaling, options.ClassWeights, columnMajor: dual ? false : null, oneThread: dual);
-        double[] start = StartingPoint(options, d, scaling);
+        using var startVector = PooledVector.Zeros(d + (options.FitIntercept ? 1 : 0)); // the solvers copy it
+        Span<double> start = startVector.Span;
+        StartingPoint(options, d, scaling, start);
         double? referenceNorm = null;
         if (options.InitialModel is not null)
         {
@@ -487,12 +490,12 @@ public static partial class LogisticRegression
         }
     }
 
-    private static double[] StartingPoint(TrainingOptions options, int d, FeatureScaling? scaling)
+    /// <summary>Writes the starting point into <paramref name="start"/> (zeros on entry): the initial model's, or w = 0.</summary>
+    private static void StartingPoint(TrainingOptions options, int d, FeatureScaling? scaling, Span<double> start)
     {
-        double[] start = new double[d + (options.FitIntercept ? 1 : 0)];
         if (options.InitialModel is null)
         {
-            return start;
+            return;
         }
 
         if (options.InitialModel is not LogisticModel initial)
@@ -520,14 +523,12 @@ public static partial class LogisticRegression
         }
         else
         {
-            scaling.ToStandardized(initial.Weights, initial.Bias, start.AsSpan(0, d), out double b);
+            scaling.ToStandardized(initial.Weights, initial.Bias, start[..d], out double b);
             if (options.FitIntercept)
             {
                 start[d] = b;
             }
         }
-
-        return start;
     }
 
     /// <summary>Whether the model classifies every positively weighted row correctly, with a nonzero margin.</summary>
