@@ -110,60 +110,13 @@ internal static class DualCoordinateDescent
         // The vectors of the model's size are rented: at d = 500,000 each is 4 MB, and the page faults of fresh memory cost
         // ~10 ms per such array on the machines measured (docs/performance.md), on the fit's critical path.
         int m = start.Length;
-        double[] gradient = ArrayPool<double>.Shared.Rent(m);
-        double[] first = ArrayPool<double>.Shared.Rent(m);
-        double[] u = ArrayPool<double>.Shared.Rent(d);
-        double[] point = ArrayPool<double>.Shared.Rent(m);
-        var evaluation = new StrongBox<Task<double>?>();
-        try
-        {
-            return Solve(data, rows, upper, rowWeights, fitIntercept, scaling, objective, start, cold, seed, rules, countPasses, overlap, gradient, first, u, point, evaluation);
-        }
-        finally
-        {
-            // An overlapped evaluation still running (only when the sweeps threw) writes into the gradient: not returned then.
-            if (evaluation.Value is not { IsCompleted: false })
-            {
-                ArrayPool<double>.Shared.Return(gradient);
-                ArrayPool<double>.Shared.Return(first);
-            }
-
-            ArrayPool<double>.Shared.Return(u);
-            ArrayPool<double>.Shared.Return(point);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Minimize"/> after its checks, on rented vectors: <paramref name="gradient"/>, <paramref name="first"/> and
-    /// <paramref name="point"/> hold at least <c>start.Length</c> values, <paramref name="u"/> at least d (any contents).
-    /// </summary>
-    private static OptimizationResult Solve<T>(
-        Dataset<T> data,
-        DualRows<T> rows,
-        double[] upper,
-        double[] rowWeights,
-        bool fitIntercept,
-        FeatureScaling? scaling,
-        LogisticObjective<T> objective,
-        ReadOnlySpan<double> start,
-        bool cold,
-        int seed,
-        StoppingRules rules,
-        Action<double> countPasses,
-        bool overlap,
-        double[] gradient,
-        double[] first,
-        double[] u,
-        double[] point,
-        StrongBox<Task<double>?> evaluation)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int n = data.Rows, d = data.Columns, m = start.Length;
+        using var scratch = new Scratch(m, d);
+        double[] gradient = scratch.Gradient, first = scratch.First, u = scratch.U, point = scratch.Point;
         // Iteration 0 is the start — for a cold start w = 0, b = 0, whose gradient sets the tolerance's reference as for
         // every solver — then one observation after each sweep. With overlap, the start is evaluated while the dual is set
         // up and the first sweep runs (nothing below throws before that evaluation is awaited).
         start.CopyTo(first);
-        evaluation.Value = overlap ? Task.Run(() => objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m))) : Task.FromResult(objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m)));
+        scratch.Evaluation = overlap ? Task.Run(() => objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m))) : Task.FromResult(objective.Evaluate(first.AsSpan(0, m), gradient.AsSpan(0, m)));
         double[] evaluated = first;
         var monitor = new IterationMonitor(start, rules, primalDescent: false);
 
@@ -279,7 +232,7 @@ internal static class DualCoordinateDescent
             : MultiplierPenalty(along, cold ? 4 / (meanUpper * active) : 1 / InterceptCurvature(order, alpha, upper), meanSquare, meanUpper);
         var random = new Random(seed);
         double innerTolerance = 1e-2, innerFloor = Math.Min(1e-8, rules.Tolerance);
-        if (!overlap && monitor.Check(0, first.AsSpan(0, m), evaluation.Value.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } immediate)
+        if (!overlap && monitor.Check(0, first.AsSpan(0, m), scratch.Evaluation.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } immediate)
         {
             return immediate;
         }
@@ -297,7 +250,7 @@ internal static class DualCoordinateDescent
             {
                 // The previous point (the start, or the last sweep's), evaluated on the other core while this sweep ran.
                 // A stop there discards this sweep, which is then not counted: the report is the same for any thread count.
-                if (monitor.Check(iteration - 1, evaluated.AsSpan(0, m), evaluation.Value.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } done)
+                if (monitor.Check(iteration - 1, evaluated.AsSpan(0, m), scratch.Evaluation.GetAwaiter().GetResult(), gradient.AsSpan(0, m), out _) is { } done)
                 {
                     return done;
                 }
@@ -315,7 +268,7 @@ internal static class DualCoordinateDescent
             if (overlap)
             {
                 evaluated = point;
-                evaluation.Value = Task.Run(() => objective.Evaluate(point.AsSpan(0, m), gradient.AsSpan(0, m)));
+                scratch.Evaluation = Task.Run(() => objective.Evaluate(point.AsSpan(0, m), gradient.AsSpan(0, m)));
                 continue;
             }
 
@@ -323,6 +276,36 @@ internal static class DualCoordinateDescent
             {
                 return stop;
             }
+        }
+    }
+
+    /// <summary>
+    /// The sweeps' vectors of the model's size, rented from the shared pool (longer than asked, any contents) and given back
+    /// when the fit ends — the gradient and the start's copy only if no overlapped evaluation is still writing into them.
+    /// </summary>
+    private sealed class Scratch(int m, int d) : IDisposable
+    {
+        public double[] Gradient { get; } = ArrayPool<double>.Shared.Rent(m);
+
+        public double[] First { get; } = ArrayPool<double>.Shared.Rent(m);
+
+        public double[] U { get; } = ArrayPool<double>.Shared.Rent(d);
+
+        public double[] Point { get; } = ArrayPool<double>.Shared.Rent(m);
+
+        /// <summary>The latest evaluation (overlapped or done).</summary>
+        public Task<double>? Evaluation { get; set; }
+
+        public void Dispose()
+        {
+            if (Evaluation is not { IsCompleted: false })
+            {
+                ArrayPool<double>.Shared.Return(Gradient);
+                ArrayPool<double>.Shared.Return(First);
+            }
+
+            ArrayPool<double>.Shared.Return(U);
+            ArrayPool<double>.Shared.Return(Point);
         }
     }
 
