@@ -133,15 +133,14 @@ public static partial class LogisticRegression
 
         ReadOnlySpan<double> w = result.Point.AsSpan(0, d);
         double bias = options.FitIntercept ? result.Point[d] : 0.0;
-        double[] rawWeights = new double[d];
+        // The model copies its weights: on raw features it takes them from the result, else through a rented vector.
+        ReadOnlySpan<double> rawWeights = w;
         double rawBias = bias;
-        if (scaling is null)
+        using PooledVector? rawVector = scaling is null ? null : PooledVector.Zeros(d);
+        if (rawVector is not null)
         {
-            w.CopyTo(rawWeights);
-        }
-        else
-        {
-            scaling.ToRaw(w, bias, rawWeights, out rawBias);
+            scaling!.ToRaw(w, bias, rawVector.Span, out rawBias);
+            rawWeights = rawVector.Span;
         }
 
         var model = new LogisticModel(rawWeights, rawBias);
