@@ -281,7 +281,7 @@ internal static class DualCoordinateDescent
 
     /// <summary>
     /// The sweeps' vectors of the model's size, rented from the shared pool (longer than asked, any contents) and given back
-    /// when the fit ends — the gradient and the start's copy only if no overlapped evaluation is still writing into them.
+    /// when the fit ends — the gradient, the start's copy and the point only if no overlapped evaluation is still using them.
     /// </summary>
     private sealed class Scratch(int m, int d) : IDisposable
     {
@@ -302,10 +302,10 @@ internal static class DualCoordinateDescent
             {
                 ArrayPool<double>.Shared.Return(Gradient);
                 ArrayPool<double>.Shared.Return(First);
+                ArrayPool<double>.Shared.Return(Point);
             }
 
             ArrayPool<double>.Shared.Return(U);
-            ArrayPool<double>.Shared.Return(Point);
         }
     }
 
