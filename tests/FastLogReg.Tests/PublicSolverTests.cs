@@ -39,7 +39,7 @@ public class PublicSolverTests
         double[] start = new double[4];
         var options = new SolverOptions { Tolerance = 1e-10, MaxIterations = 100_000 };
         var reports = new List<IterationProgress>();
-        options = options with { Progress = new Progress(reports) };
+        options = options with { Progress = new InlineProgress(reports.Add) };
         OptimizationResult result = solver switch
         {
             "lbfgs" => Lbfgs.Minimize(f, start, options),
@@ -63,10 +63,5 @@ public class PublicSolverTests
         Assert.Contains("finite", Assert.Throws<ArgumentException>(() => Lbfgs.Minimize(f, [0, double.NaN, 0, 0])).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => GradientDescent.Minimize(f, new double[4], learningRate: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SolverOptions { Tolerance = -1 });
-    }
-
-    private sealed class Progress(List<IterationProgress> into) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => into.Add(value);
     }
 }

@@ -331,10 +331,4 @@ public class SolverTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ClassWeights.Of(0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ClassWeights.Of(1, double.NaN));
     }
-
-    /// <summary>An IProgress that reports synchronously on the training thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class InlineProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => report(value);
-    }
 }

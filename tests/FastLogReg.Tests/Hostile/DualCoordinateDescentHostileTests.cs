@@ -16,7 +16,7 @@ namespace FastLogReg.Tests.Hostile;
 /// </summary>
 public class DualCoordinateDescentHostileTests
 {
-    private static TrainingOptions Dual(double l2, int threads = 2) => new()
+    internal static TrainingOptions Dual(double l2, int threads = 2) => new()
     {
         Solver = Solver.DualCoordinateDescent,
         L2 = l2,
@@ -34,7 +34,7 @@ public class DualCoordinateDescentHostileTests
         return (x, y, d);
     }
 
-    private static (DenseDataset<double> Dense, SparseDataset<double> Sparse) Both(double[] x, double[] y, int d, double[]? weights = null)
+    internal static (DenseDataset<double> Dense, SparseDataset<double> Sparse) Both(double[] x, double[] y, int d, double[]? weights = null)
     {
         var values = new List<double>();
         var indices = new List<int>();
@@ -129,7 +129,7 @@ public class DualCoordinateDescentHostileTests
         using var cts = new CancellationTokenSource();
         int reports = 0;
         int afterReturn = -1;
-        var progress = new SyncProgress(p =>
+        var progress = new InlineProgress(p =>
         {
             Interlocked.Increment(ref reports);
             if (p.Iteration == 3)
@@ -164,11 +164,6 @@ public class DualCoordinateDescentHostileTests
             Assert.Single(result.Report.ObjectiveHistory);
             Assert.All(result.Model.Weights.ToArray(), w => Assert.Equal(0.0, w));
         }
-    }
-
-    private sealed class SyncProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => report(value);
     }
 
     public static TheoryData<string> NewtonVariants => ["plain", "sample weights", "balanced", "standardize", "no intercept", "strong", "huge lambda", "float"];
@@ -211,7 +206,7 @@ public class DualCoordinateDescentHostileTests
             foreach (int threads in new[] { 1, 2 })
             {
                 var seen = new List<IterationProgress>();
-                TrainingResult r = LogisticRegression.Train(data, Dual(1e-2, threads) with { Progress = new SyncProgress(seen.Add) });
+                TrainingResult r = LogisticRegression.Train(data, Dual(1e-2, threads) with { Progress = new InlineProgress(seen.Add) });
                 Assert.Equal(Solver.DualCoordinateDescent, r.Report.Solver);
                 Assert.Equal(StopReason.Converged, r.Report.StopReason);
                 Assert.Equal(r.Report.Iterations + 1, r.Report.ObjectiveHistory.Count);
@@ -497,7 +492,7 @@ public class DualCoordinateDescentHostileTests
     {
         SparseDataset<float> wide = Wide();
         using var cts = new CancellationTokenSource();
-        var progress = new SyncProgress(p =>
+        var progress = new InlineProgress(p =>
         {
             if (p.Iteration == 5)
             {
@@ -1052,7 +1047,7 @@ public class DualCoordinateDescentHostileTests
         (_, SparseDataset<double> sparse) = Both(x, y, d);
         foreach (int threads in new[] { 1, 2 })
         {
-            var progress = new SyncProgress(p =>
+            var progress = new InlineProgress(p =>
             {
                 if (p.Iteration == 2)
                 {

@@ -203,11 +203,6 @@ public class OneThreadObjectiveHostileTests
         Assert.Equal(one.Report.ObjectiveHistory.Count, one.Report.Iterations + 1);
     }
 
-    private sealed class SyncProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => report(value);
-    }
-
     [Fact]
     public void CancellingAtTheSameSweepGivesTheSameBitsForAnyThreadCount()
     {
@@ -215,7 +210,7 @@ public class OneThreadObjectiveHostileTests
         TrainingResult Fit(int? threads)
         {
             using var cts = new CancellationTokenSource();
-            var progress = new SyncProgress(p =>
+            var progress = new InlineProgress(p =>
             {
                 if (p.Iteration == 2)
                 {

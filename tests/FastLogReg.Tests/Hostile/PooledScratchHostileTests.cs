@@ -7,6 +7,7 @@ using FastLogReg.Objective;
 using FastLogReg.Optimization;
 using FastLogReg.Training;
 using Xunit;
+using static FastLogReg.Tests.Hostile.DualCoordinateDescentHostileTests; // Dual(…) and Both(…)
 
 namespace FastLogReg.Tests.Hostile;
 
@@ -17,38 +18,6 @@ namespace FastLogReg.Tests.Hostile;
 /// </summary>
 public class PooledScratchHostileTests
 {
-    private static TrainingOptions Dual(double l2, int threads = 2) => new()
-    {
-        Solver = Solver.DualCoordinateDescent,
-        L2 = l2,
-        Tolerance = 1e-9,
-        MaxIterations = 3000,
-        MaxDegreeOfParallelism = threads,
-    };
-
-    private static (DenseDataset<double> Dense, SparseDataset<double> Sparse) Both(double[] x, double[] y, int d, double[]? weights = null)
-    {
-        var values = new List<double>();
-        var indices = new List<int>();
-        var offsets = new List<long> { 0 };
-        for (int i = 0; i < y.Length; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                if (x[(i * d) + j] != 0)
-                {
-                    values.Add(x[(i * d) + j]);
-                    indices.Add(j);
-                }
-            }
-
-            offsets.Add(values.Count);
-        }
-
-        var csr = CsrMatrix.Create<double>(values.ToArray(), indices.ToArray(), offsets.ToArray(), d);
-        return (DenseDataset.Create(x, y, d, weights), SparseDataset.Create(csr, y, weights));
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // The sparse kernel's block size (c75dc04): the same rows with explicit zeros appended (non-zeros that change no
     // margin, no gradient entry of the original columns and no summation slot of the row's dot product — the short rows
@@ -294,11 +263,6 @@ public class PooledScratchHostileTests
         Assert.Equal(6, second.Point.Length);
     }
 
-    private sealed class SyncProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => report(value);
-    }
-
     [Theory]
     [InlineData(1, 0)]
     [InlineData(2, 0)]
@@ -312,7 +276,7 @@ public class PooledScratchHostileTests
         TrainingResult expected = LogisticRegression.Train(data, options);
         for (int k = 0; k < 3; k++)
         {
-            var progress = new SyncProgress(p =>
+            var progress = new InlineProgress(p =>
             {
                 if (p.Iteration == at)
                 {

@@ -93,11 +93,6 @@ public class DualCoordinateDescentTests
         Assert.Equal(objectives.Min(), result.Report.FinalObjective); // the best point seen, not the last
     }
 
-    private sealed class InlineProgress(Action<IterationProgress> report) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value) => report(value);
-    }
-
     [Fact]
     public void DenseAndSparseRowsOfTheSameDataGiveTheSameOptimum()
     {
