@@ -5,15 +5,15 @@ using FastLogReg.Training;
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// The cost of the regularization path against one fit at its smallest λ (<c>--path-cost [output.md|-] [data,…] [solver,…]</c>): the default
-/// 100-point lasso path (λ_min = 10⁻⁴ λ_max), warm-started, against a cold fit at λ_min, each with the default L1 solver
+/// The cost of the regularization path against one fit at its smallest λ (<c>--path-cost [output.md|-] [data,…] [solver,…] [l1-ratio]</c>): the default
+/// 100-point lasso path (or elastic net / ridge with an L1 ratio below 1) (λ_min = 10⁻⁴ λ_max), warm-started, against a cold fit at λ_min, each with the default L1 solver
 /// and tolerance 10⁻⁶; medians of five runs after a warm-up (one run when a path takes more than the 2-s warm-up) (Stopwatch: a whole-call ratio measured in one process, both warm).
 /// </summary>
 internal static class PathCost
 {
     private static readonly string[] DataSets = ["breast-cancer", "breast-cancer-raw", "digits-3v8-raw", "20000x100"];
 
-    public static int Run(string? output, string? names = null, string? solvers = null)
+    public static int Run(string? output, string? names = null, string? solvers = null, double l1Ratio = 1)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>
@@ -26,7 +26,7 @@ internal static class PathCost
             DenseDataset<float> data = IllConditioned.Load(name);
             foreach (Solver solver in solvers?.Split(',').Select(Enum.Parse<Solver>) ?? [Solver.CoordinateDescent, Solver.OwlQn])
             {
-                var options = new TrainingOptions { L1Ratio = 1, Lambda = 1, Solver = solver, MaxDegreeOfParallelism = 2, MaxIterations = 100_000 };
+                var options = new TrainingOptions { L1Ratio = l1Ratio, Lambda = 1, Solver = solver, MaxDegreeOfParallelism = 2, MaxIterations = 100_000 };
                 var first = System.Diagnostics.Stopwatch.StartNew();
                 RegularizationPath path = RegularizationPath.Compute(data, options);
                 bool slow = first.Elapsed > Calibration.WarmUpTime; // a path of seconds: compiled by now; one timed run each

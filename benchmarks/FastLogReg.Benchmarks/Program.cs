@@ -89,7 +89,7 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--path-cost")
         {
-            return PathCost.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2] : null, args.Length > 3 ? args[3] : null);
+            return PathCost.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2] : null, args.Length > 3 ? args[3] : null, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1);
         }
 
         if (args.Length > 0 && args[0] == "--survey")

@@ -27,7 +27,12 @@ public static class Lbfgs
         return Minimize(counted, start, history, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
     }
 
-    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules)
+    /// <summary>
+    /// L-BFGS from <paramref name="start"/>. <paramref name="carried"/>: curvature pairs to start from (a regularization
+    /// path's previous point's, shifted to this λ) — kept up to date for the next one; null for an empty memory of
+    /// <paramref name="memory"/> pairs.
+    /// </summary>
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, int memory, StoppingRules rules, CurvatureMemory? carried = null)
     {
         var monitor = new IterationMonitor(start, rules);
         var lineSearch = new WolfeLineSearch(function);
@@ -37,18 +42,12 @@ public static class Lbfgs
         double[] previousX = new double[n];
         double[] previousG = new double[n];
         double[] direction = new double[n];
-        double[][] s = new double[memory][];
-        double[][] y = new double[memory][];
-        double[] rho = new double[memory];
-        double[] alpha = new double[memory];
-        for (int i = 0; i < memory; i++)
+        CurvatureMemory pairs = carried ?? new CurvatureMemory(n, memory);
+        if (pairs.Dimension != n || pairs.Capacity != memory)
         {
-            s[i] = new double[n];
-            y[i] = new double[n];
+            throw new ArgumentException($"The carried curvature memory holds {pairs.Capacity} pairs of {pairs.Dimension} values; this fit needs {memory} of {n}.", nameof(carried));
         }
 
-        int stored = 0, newest = -1;
-        double gamma = 1;
         double f = function.Evaluate(x, g);
         for (int iteration = 0; ; iteration++)
         {
@@ -63,7 +62,7 @@ public static class Lbfgs
             for (int attempt = 0; attempt < 2 && accepted is null; attempt++)
             {
                 double initialStep = 1;
-                if (stored == 0)
+                if (pairs.Stored == 0)
                 {
                     // Steepest descent: a first step of unit length in parameter space.
                     SmallVectors.Negate(g, direction);
@@ -71,10 +70,10 @@ public static class Lbfgs
                 }
                 else
                 {
-                    TwoLoop(g, s, y, rho, alpha, stored, newest, memory, gamma, direction);
+                    TwoLoop(g, pairs, direction);
                     if (SmallVectors.Dot(direction, g) >= 0)
                     {
-                        stored = 0; // not a descent direction (rounding): forget the curvature pairs
+                        pairs.Stored = 0; // not a descent direction (rounding): forget the curvature pairs
                         continue;
                     }
                 }
@@ -82,7 +81,7 @@ public static class Lbfgs
                 accepted = lineSearch.Search(x, f, g, direction, initialStep, out _);
                 if (accepted is null)
                 {
-                    stored = 0;
+                    pairs.Stored = 0;
                 }
             }
 
@@ -92,36 +91,31 @@ public static class Lbfgs
             }
 
             f = value;
-            int slot = (newest + 1) % memory;
-            SmallVectors.Subtract(x, previousX, s[slot]);
-            SmallVectors.Subtract(g, previousG, y[slot]);
-            double sy = SmallVectors.Dot(s[slot], y[slot]);
-            double yy = SmallVectors.Dot(y[slot], y[slot]);
-            if (sy > 1e-10 * Math.Sqrt(SmallVectors.Dot(s[slot], s[slot]) * yy))
-            {
-                rho[slot] = 1 / sy;
-                gamma = sy / yy;
-                newest = slot;
-                stored = Math.Min(stored + 1, memory);
-            }
+            int slot = pairs.NextSlot;
+            double[] sk = pairs.S[slot], yk = pairs.Y[slot];
+            SmallVectors.Subtract(x, previousX, sk);
+            SmallVectors.Subtract(g, previousG, yk);
+            pairs.Accept(SmallVectors.Dot(sk, yk), SmallVectors.Dot(yk, yk), SmallVectors.Dot(sk, sk));
         }
     }
 
     /// <summary>direction = −H·g by the two-loop recursion over the stored pairs (newest first, then oldest first).</summary>
-    private static void TwoLoop(double[] g, double[][] s, double[][] y, double[] rho, double[] alpha, int stored, int newest, int memory, double gamma, double[] direction)
+    private static void TwoLoop(double[] g, CurvatureMemory pairs, double[] direction)
     {
+        double[][] s = pairs.S, y = pairs.Y;
+        double[] rho = pairs.Rho, alpha = pairs.Alpha;
         g.CopyTo(direction, 0); // q
-        for (int k = 0; k < stored; k++)
+        for (int k = 0; k < pairs.Stored; k++)
         {
-            int i = ((newest - k) % memory + memory) % memory;
+            int i = pairs.Slot(k);
             alpha[i] = rho[i] * SmallVectors.Dot(s[i], direction);
             SmallVectors.MultiplyAdd(y[i], -alpha[i], direction, direction);
         }
 
-        SmallVectors.Multiply(direction, gamma, direction); // r = H₀q
-        for (int k = stored - 1; k >= 0; k--)
+        SmallVectors.Multiply(direction, pairs.Gamma, direction); // r = H₀q
+        for (int k = pairs.Stored - 1; k >= 0; k--)
         {
-            int i = ((newest - k) % memory + memory) % memory;
+            int i = pairs.Slot(k);
             double beta = rho[i] * SmallVectors.Dot(y[i], direction);
             SmallVectors.MultiplyAdd(s[i], alpha[i] - beta, direction, direction);
         }

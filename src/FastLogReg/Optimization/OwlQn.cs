@@ -43,7 +43,12 @@ public static class OwlQn
         return Minimize(counted, start, l1, penalizedCount, history, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
     }
 
-    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double l1, int penalizedCount, int memory, StoppingRules rules)
+    /// <summary>
+    /// OWL-QN from <paramref name="start"/>. <paramref name="carried"/>: curvature pairs of the smooth part to start from
+    /// (a regularization path's previous point's, shifted to this λ) — kept up to date for the next one; null for an
+    /// empty memory of <paramref name="memory"/> pairs.
+    /// </summary>
+    internal static OptimizationResult Minimize(IDifferentiableFunction function, ReadOnlySpan<double> start, double l1, int penalizedCount, int memory, StoppingRules rules, CurvatureMemory? carried = null)
     {
         var monitor = new IterationMonitor(start, rules);
         int n = start.Length;
@@ -53,18 +58,12 @@ public static class OwlQn
         double[] xNew = new double[n];
         double[] gNew = new double[n];
         double[] direction = new double[n];
-        double[][] s = new double[memory][];
-        double[][] y = new double[memory][];
-        double[] rho = new double[memory];
-        double[] alpha = new double[memory];
-        for (int i = 0; i < memory; i++)
+        CurvatureMemory pairs = carried ?? new CurvatureMemory(n, memory);
+        if (pairs.Dimension != n || pairs.Capacity != memory)
         {
-            s[i] = new double[n];
-            y[i] = new double[n];
+            throw new ArgumentException($"The carried curvature memory holds {pairs.Capacity} pairs of {pairs.Dimension} values; this fit needs {memory} of {n}.", nameof(carried));
         }
 
-        int stored = 0, newest = -1;
-        double gamma = 1;
         double f = function.Evaluate(x, g);
         for (int iteration = 0; ; iteration++)
         {
@@ -77,14 +76,14 @@ public static class OwlQn
             double? accepted = null;
             for (int attempt = 0; attempt < 2 && accepted is null; attempt++)
             {
-                if (stored == 0)
+                if (pairs.Stored == 0)
                 {
                     TensorPrimitives.Negate(pg, direction);
                     TensorPrimitives.Multiply(direction, 1 / norm, direction); // a first step of unit length
                 }
                 else
                 {
-                    TwoLoop(pg, s, y, rho, alpha, stored, newest, memory, gamma, direction);
+                    TwoLoop(pg, pairs, direction);
                 }
 
                 // Keep only components that descend in the steepest-descent orthant.
@@ -99,7 +98,7 @@ public static class OwlQn
                 accepted = Backtrack(function, x, f, pg, direction, l1, penalizedCount, xNew, gNew);
                 if (accepted is null)
                 {
-                    stored = 0; // drop the curvature and try steepest descent once
+                    pairs.Stored = 0; // drop the curvature and try steepest descent once
                 }
             }
 
@@ -108,19 +107,11 @@ public static class OwlQn
                 return monitor.Finish(StopReason.NoProgress, x, f, norm);
             }
 
-            int slot = (newest + 1) % memory;
-            TensorPrimitives.Subtract(xNew, x, s[slot]);
-            TensorPrimitives.Subtract(gNew, g, y[slot]);
-            double sy = TensorPrimitives.Dot<double>(s[slot], y[slot]);
-            double yy = TensorPrimitives.Dot<double>(y[slot], y[slot]);
-            if (sy > 1e-10 * Math.Sqrt(TensorPrimitives.Dot<double>(s[slot], s[slot]) * yy))
-            {
-                rho[slot] = 1 / sy;
-                gamma = sy / yy;
-                newest = slot;
-                stored = Math.Min(stored + 1, memory);
-            }
-
+            int slot = pairs.NextSlot;
+            double[] sk = pairs.S[slot], yk = pairs.Y[slot];
+            TensorPrimitives.Subtract(xNew, x, sk);
+            TensorPrimitives.Subtract(gNew, g, yk);
+            pairs.Accept(TensorPrimitives.Dot<double>(sk, yk), TensorPrimitives.Dot<double>(yk, yk), TensorPrimitives.Dot<double>(sk, sk));
             (x, xNew) = (xNew, x);
             (g, gNew) = (gNew, g);
             f = value;
@@ -195,20 +186,22 @@ public static class OwlQn
         return null;
     }
 
-    private static void TwoLoop(double[] q0, double[][] s, double[][] y, double[] rho, double[] alpha, int stored, int newest, int memory, double gamma, double[] direction)
+    private static void TwoLoop(double[] q0, CurvatureMemory pairs, double[] direction)
     {
+        double[][] s = pairs.S, y = pairs.Y;
+        double[] rho = pairs.Rho, alpha = pairs.Alpha;
         q0.CopyTo(direction, 0);
-        for (int k = 0; k < stored; k++)
+        for (int k = 0; k < pairs.Stored; k++)
         {
-            int i = ((newest - k) % memory + memory) % memory;
+            int i = pairs.Slot(k);
             alpha[i] = rho[i] * TensorPrimitives.Dot<double>(s[i], direction);
             TensorPrimitives.MultiplyAdd(y[i], -alpha[i], direction, direction);
         }
 
-        TensorPrimitives.Multiply(direction, gamma, direction);
-        for (int k = stored - 1; k >= 0; k--)
+        TensorPrimitives.Multiply(direction, pairs.Gamma, direction);
+        for (int k = pairs.Stored - 1; k >= 0; k--)
         {
-            int i = ((newest - k) % memory + memory) % memory;
+            int i = pairs.Slot(k);
             double beta = rho[i] * TensorPrimitives.Dot<double>(y[i], direction);
             TensorPrimitives.MultiplyAdd(s[i], alpha[i] - beta, direction, direction);
         }

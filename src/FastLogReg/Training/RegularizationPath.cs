@@ -134,6 +134,11 @@ public sealed class RegularizationPath
         double[]? rowWeights = solver == Solver.DualCoordinateDescent ? LogisticRegression.NormalizedRowWeights(data, options.ClassWeights) : null;
         bool dualFirst = LogisticRegression.HandsOverToNewton(solver, options);
         double? previousL1 = null;
+
+        // L-BFGS and OWL-QN carry their curvature pairs from point to point: the loss's curvature does not depend on λ,
+        // and the L2 term's share of each pair is shifted to the new λ₂ (CurvatureMemory.ShiftL2).
+        CurvatureMemory? pairs = solver is Solver.OwlQn or Solver.Lbfgs ? new CurvatureMemory(dimension, options.LbfgsHistory) : null;
+        double previousL2 = 0;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
         foreach (double lambda in lambdas)
@@ -142,6 +147,9 @@ public sealed class RegularizationPath
             Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
             LogisticObjective<T> objective = smooth.WithPenalty(penalty); // the same rows' sums (and sparse column copy) for every λ
             OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
+            double l2 = lambda * (1 - options.L1Ratio);
+            pairs?.ShiftL2(l2 - previousL2, d);
+            previousL2 = l2;
             double columnPasses = 0;
             var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult DualThenNewton(StoppingRules all)
@@ -156,13 +164,13 @@ public sealed class RegularizationPath
             OptimizationResult result = solver switch
             {
                 Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
-                Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules),
+                Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules, pairs),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 Solver.DualCoordinateDescent when lambda == 0 => TrustRegionNewton.Minimize(objective, start, rules), // no dual without a penalty
                 Solver.DualCoordinateDescent when dualFirst => DualThenNewton(rules),
                 Solver.DualCoordinateDescent => DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, rules, passes => columnPasses += passes, overlap: false),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
-                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
+                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, pairs),
             };
 
             result.Point.CopyTo(start, 0);
