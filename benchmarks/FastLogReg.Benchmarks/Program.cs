@@ -87,6 +87,11 @@ public static class Program
             return PathCost.Points(args[1], Enum.Parse<FastLogReg.Training.Solver>(args[2]), args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
         }
 
+        if (args.Length > 0 && args[0] == "--l1-iterations")
+        {
+            return L1IterationsProbe.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--path-cost")
         {
             return PathCost.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2] : null, args.Length > 3 ? args[3] : null, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1);

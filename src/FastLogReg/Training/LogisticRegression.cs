@@ -73,7 +73,10 @@ public static partial class LogisticRegression
         double columnPasses = 0;
         // Auto's dual coordinate descent gets AutoDualSweeps; if it has not converged by then, Newton finishes (below).
         bool dualFirst = HandsOverToNewton(solver, options);
-        var rules = new StoppingRules(dualFirst ? AutoDualSweeps : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+        // Auto's OWL-QN gets AutoOwlQnIterations; if it has not converged by then, coordinate descent finishes (below).
+        bool owlQnFirst = HandsOverToCoordinateDescent(solver, data, options);
+        int firstIterations = dualFirst ? AutoDualSweeps : owlQnFirst ? AutoOwlQnIterations : options.MaxIterations;
+        var rules = new StoppingRules(firstIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
         // The safe bound costs a pass over the data, so only the solvers that use a rate pay for it. SGD's rate decays, so
         // it can start above the (conservative, Frobenius-norm) bound; measured on breast cancer, η₀ between 0.5 and 8 all
         // reach within 10⁻⁴ of the optimum in 300 epochs, against 3·10⁻³ for η₀ = the bound (0.13).
@@ -129,6 +132,18 @@ public static partial class LogisticRegression
             prelude = string.Format(CultureInfo.InvariantCulture, "Dual coordinate descent had not converged after {0} sweeps; trust-region Newton went on from its best point. ", AutoDualSweeps);
             columnPasses += newtonObjective.DataPasses;
             solver = Solver.Newton;
+        }
+
+        if (owlQnFirst && result.StopReason == StopReason.MaxIterations)
+        {
+            // Correlated columns make OWL-QN crawl (standardized breast cancer at λ = 10⁻⁴λ_max: 3,171 iterations):
+            // coordinate descent, a second-order method, takes over from its best point with the iterations left.
+            using ColumnCopy<T> handOverColumns = ColumnCopy<T>.From(data);
+            var descent = new NewGlmnet<T>(handOverColumns, data.Labels.Span, NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
+            var descentRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            result = NewGlmnet.HandOver(result, descent, options.Lambda * options.L1Ratio, options.Lambda * (1 - options.L1Ratio), descentRules, passes => columnPasses += passes);
+            prelude = string.Format(CultureInfo.InvariantCulture, "OWL-QN had not converged after {0} iterations; coordinate descent went on from its best point. ", AutoOwlQnIterations);
+            solver = Solver.CoordinateDescent;
         }
 
         ReadOnlySpan<double> w = result.Point.AsSpan(0, d);
@@ -193,6 +208,24 @@ public static partial class LogisticRegression
     /// thousands (standardized breast cancer at λ = 10⁻⁴: 24,917 sweeps to 10⁻¹⁰).
     /// </summary>
     internal const int AutoDualSweeps = 100;
+
+    /// <summary>
+    /// The iterations <see cref="Solver.Auto"/> gives OWL-QN before coordinate descent takes over (dense binary data up to
+    /// <see cref="CoordinateDescentValues"/>). Measured to 10⁻⁶ (--l1-iterations, λ from 1/n down to 10⁻⁴λ_max): OWL-QN
+    /// converged in 9–12 iterations on i.i.d. columns (2,000 × 30 to 20,000 × 100), where it is 4–35× faster than
+    /// coordinate descent; it needed 67–108 on standardized digits 3 vs 8 (as fast as coordinate descent), 116–3,171 on
+    /// standardized breast cancer and 274–481 on correlated 2,000 × 100, where coordinate descent was 1.6–27× faster.
+    /// </summary>
+    internal const int AutoOwlQnIterations = 30;
+
+    /// <summary>
+    /// Whether <paramref name="solver"/> is Auto's OWL-QN on data coordinate descent can take (binary, dense, at most
+    /// <see cref="CoordinateDescentValues"/> values), to hand over after <see cref="AutoOwlQnIterations"/> (in a fit and in the path).
+    /// </summary>
+    internal static bool HandsOverToCoordinateDescent<T>(Solver solver, Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        solver == Solver.OwlQn && options.Solver == Solver.Auto && options.Penalty.L1Strength > 0 && data.ClassCount <= 2 && options.MultiClass == MultiClass.Auto
+        && data is DenseDataset<T> && (long)data.Rows * data.Columns <= CoordinateDescentValues && options.MaxIterations > AutoOwlQnIterations;
 
     /// <summary>Whether <paramref name="solver"/> is Auto's dual coordinate descent, to hand over to trust-region Newton after <see cref="AutoDualSweeps"/> (in a fit and in the path).</summary>
     internal static bool HandsOverToNewton(Solver solver, TrainingOptions options) =>
@@ -350,7 +383,9 @@ public static partial class LogisticRegression
 
     /// <summary>
     /// The solver training on <paramref name="data"/> with these options runs — for <see cref="Solver.Auto"/> the
-    /// data-aware choice (one pass over the data to measure the column scales, when Newton is possible).
+    /// data-aware choice (one pass over the data to measure the column scales, when Newton is possible). It is the solver
+    /// a fit starts with: Auto's dual coordinate descent may hand over to trust-region Newton, and its OWL-QN to
+    /// coordinate descent, if they have not converged in their allowance (the report names the solver that finished).
     /// </summary>
     /// <param name="data">The training data.</param>
     /// <param name="options">The options.</param>

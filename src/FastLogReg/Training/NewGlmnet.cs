@@ -48,6 +48,37 @@ internal static class NewGlmnet
         int? maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
         => new NewGlmnet<T>(x, labels, rowWeights, scaling, fitIntercept, maxDegreeOfParallelism).Minimize(l1, l2, start, rules, countPasses);
+
+    /// <summary>
+    /// Coordinate descent taking over from <paramref name="owlQn"/>'s best point (Auto's hand-over when OWL-QN has not
+    /// converged in its iterations); the result counts both solvers' iterations and joins their histories, and the
+    /// progress reports go on numbering where OWL-QN's stopped (its starting point, already reported, is not again).
+    /// </summary>
+    internal static OptimizationResult HandOver<T>(OptimizationResult owlQn, NewGlmnet<T> solver, double l1, double l2, StoppingRules rules, Action<double> countPasses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        StoppingRules continued = rules.Progress is { } progress ? rules with { Progress = new ContinuedProgress(progress, owlQn.Iterations) } : rules;
+        OptimizationResult descent = solver.Minimize(l1, l2, owlQn.Point, continued, countPasses);
+        return descent with
+        {
+            Iterations = owlQn.Iterations + descent.Iterations,
+            ReturnedIteration = owlQn.Iterations + descent.ReturnedIteration,
+            ObjectiveHistory = [.. owlQn.ObjectiveHistory, .. descent.ObjectiveHistory.Skip(1)],
+            GradientNormHistory = [.. owlQn.GradientNormHistory, .. descent.GradientNormHistory.Skip(1)],
+        };
+    }
+
+    /// <summary>Reports iteration k of the solver that took over as iteration k + <paramref name="before"/>; drops its iteration 0.</summary>
+    private sealed class ContinuedProgress(IProgress<IterationProgress> inner, int before) : IProgress<IterationProgress>
+    {
+        public void Report(IterationProgress value)
+        {
+            if (value.Iteration > 0)
+            {
+                inner.Report(value with { Iteration = value.Iteration + before });
+            }
+        }
+    }
 }
 
 /// <summary>

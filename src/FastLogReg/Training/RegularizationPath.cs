@@ -127,10 +127,13 @@ public sealed class RegularizationPath
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         // Coordinate descent keeps one column copy and its state for the whole path: each point starts from the margins and
         // gradient sums where the last one converged, and screens the columns by the strong rule.
-        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
-        NewGlmnet<T>? coordinateDescent = columns is null
-            ? null
-            : new NewGlmnet<T>(columns, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
+        // Auto's OWL-QN hands a point it has not finished in AutoOwlQnIterations over to coordinate descent, which then
+        // fits the rest of the path (λ falling, the problems only get harder).
+        bool owlQnFirst = LogisticRegression.HandsOverToCoordinateDescent(solver, data, options with { Lambda = 1 });
+        using var columns = new LazyColumnCopy<T>(data, solver == Solver.CoordinateDescent);
+        NewGlmnet<T>? coordinateDescent = null;
+        NewGlmnet<T> CoordinateDescent() => coordinateDescent ??=
+            new NewGlmnet<T>(columns.Value, data.Labels.Span, LogisticRegression.NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
         double[]? rowWeights = solver == Solver.DualCoordinateDescent ? LogisticRegression.NormalizedRowWeights(data, options.ClassWeights) : null;
         bool dualFirst = LogisticRegression.HandsOverToNewton(solver, options);
         double? previousL1 = null;
@@ -151,7 +154,9 @@ public sealed class RegularizationPath
             pairs?.ShiftL2(l2 - previousL2, d);
             previousL2 = l2;
             double columnPasses = 0;
-            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            double referenceNorm = TensorPrimitives.Norm<double>(reference);
+            bool owlQnPoint = owlQnFirst && coordinateDescent is null;
+            var rules = new StoppingRules(owlQnPoint ? LogisticRegression.AutoOwlQnIterations : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult DualThenNewton(StoppingRules all)
             {
                 // As Train does for Auto: the dual gets AutoDualSweeps, then trust-region Newton goes on if it has not converged.
@@ -161,9 +166,9 @@ public sealed class RegularizationPath
                     : dual;
             }
 
-            OptimizationResult result = solver switch
+            OptimizationResult result = (coordinateDescent is not null ? Solver.CoordinateDescent : solver) switch
             {
-                Solver.CoordinateDescent => coordinateDescent!.Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
+                Solver.CoordinateDescent => CoordinateDescent().Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules, pairs),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 Solver.DualCoordinateDescent when lambda == 0 => TrustRegionNewton.Minimize(objective, start, rules), // no dual without a penalty
@@ -172,6 +177,12 @@ public sealed class RegularizationPath
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, pairs),
             };
+
+            if (owlQnPoint && result.StopReason == StopReason.MaxIterations)
+            {
+                var descentRules = rules with { MaxIterations = options.MaxIterations - result.Iterations };
+                result = NewGlmnet.HandOver(result, CoordinateDescent(), lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), descentRules, passes => columnPasses += passes);
+            }
 
             result.Point.CopyTo(start, 0);
             previousL1 = lambda * options.L1Ratio;
@@ -225,5 +236,16 @@ public sealed class RegularizationPath
         }
 
         return Math.Log(share / (1 - share));
+    }
+
+    /// <summary>The column copy coordinate descent sweeps, made on first use (or at once) and returned to the pool with the path.</summary>
+    private sealed class LazyColumnCopy<T>(Dataset<T> data, bool now) : IDisposable
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private ColumnCopy<T>? _copy = now ? ColumnCopy<T>.From(data) : null;
+
+        public ColumnCopy<T> Value => _copy ??= ColumnCopy<T>.From(data);
+
+        public void Dispose() => _copy?.Dispose();
     }
 }
