@@ -22,6 +22,15 @@ internal static class DenseColumnArithmetic
         _ => Sums<double, SimdScalar>(x, r, c),
     };
 
+    /// <summary>destination = c∘x; returns Σ cᵢxᵢ.</summary>
+    public static double MultiplySum(ReadOnlySpan<double> x, ReadOnlySpan<double> c, Span<double> destination) => SimdWidthSelector.Widest switch
+    {
+        SimdWidth.Vector512 => MultiplySum<Vector512<double>, Simd512>(x, c, destination),
+        SimdWidth.Vector256 => MultiplySum<Vector256<double>, Simd256>(x, c, destination),
+        SimdWidth.Vector128 => MultiplySum<Vector128<double>, Simd128>(x, c, destination),
+        _ => MultiplySum<double, SimdScalar>(x, c, destination),
+    };
+
     /// <summary>Σ xᵢ vᵢ.</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> v) => SimdWidthSelector.Widest switch
     {
@@ -69,28 +78,79 @@ internal static class DenseColumnArithmetic
         where TV : struct
         where W : ISimdDouble<TV>
     {
+        // Two registers of each sum (even and odd vectors), so that six multiply-add chains overlap: one set of three
+        // waited on its own additions (a path's KKT sweeps over short columns were bound by that latency).
         int i = 0, n = x.Length;
         ref double x0 = ref MemoryMarshal.GetReference(x), r0 = ref MemoryMarshal.GetReference(r), c0 = ref MemoryMarshal.GetReference(c);
-        TV vrx = W.Zero, vcx = W.Zero, vcxx = W.Zero;
+        TV vrx = W.Zero, vcx = W.Zero, vcxx = W.Zero, vrx1 = W.Zero, vcx1 = W.Zero, vcxx1 = W.Zero;
+        for (; i <= n - (2 * W.Count); i += 2 * W.Count)
+        {
+            TV xv = W.Load(ref Unsafe.Add(ref x0, i));
+            TV cv = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), xv);
+            vrx = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref r0, i)), xv, vrx);
+            vcx = W.Add(vcx, cv);
+            vcxx = W.MultiplyAdd(cv, xv, vcxx);
+            TV xv1 = W.Load(ref Unsafe.Add(ref x0, i + W.Count));
+            TV cv1 = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i + W.Count)), xv1);
+            vrx1 = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref r0, i + W.Count)), xv1, vrx1);
+            vcx1 = W.Add(vcx1, cv1);
+            vcxx1 = W.MultiplyAdd(cv1, xv1, vcxx1);
+        }
+
         for (; i <= n - W.Count; i += W.Count)
         {
             TV xv = W.Load(ref Unsafe.Add(ref x0, i));
             TV cv = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), xv);
-            vrx = W.Add(vrx, W.Multiply(W.Load(ref Unsafe.Add(ref r0, i)), xv));
+            vrx = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref r0, i)), xv, vrx);
             vcx = W.Add(vcx, cv);
-            vcxx = W.Add(vcxx, W.Multiply(cv, xv));
+            vcxx = W.MultiplyAdd(cv, xv, vcxx);
         }
 
-        double rx = W.Sum(vrx), cx = W.Sum(vcx), cxx = W.Sum(vcxx);
+        double rx = W.Sum(W.Add(vrx, vrx1)), cx = W.Sum(W.Add(vcx, vcx1)), cxx = W.Sum(W.Add(vcxx, vcxx1));
         for (; i < n; i++)
         {
             double cv = c[i] * x[i];
-            rx += r[i] * x[i];
+            rx = Math.FusedMultiplyAdd(r[i], x[i], rx);
             cx += cv;
-            cxx += cv * x[i];
+            cxx = Math.FusedMultiplyAdd(cv, x[i], cxx);
         }
 
         return (rx, cx, cxx);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double MultiplySum<TV, W>(ReadOnlySpan<double> x, ReadOnlySpan<double> c, Span<double> destination)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), c0 = ref MemoryMarshal.GetReference(c), d0 = ref MemoryMarshal.GetReference(destination);
+        TV sum = W.Zero, sum1 = W.Zero;
+        for (; i <= n - (2 * W.Count); i += 2 * W.Count)
+        {
+            TV v = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), W.Load(ref Unsafe.Add(ref x0, i)));
+            TV v1 = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i + W.Count)), W.Load(ref Unsafe.Add(ref x0, i + W.Count)));
+            W.Store(v, ref Unsafe.Add(ref d0, i));
+            W.Store(v1, ref Unsafe.Add(ref d0, i + W.Count));
+            sum = W.Add(sum, v);
+            sum1 = W.Add(sum1, v1);
+        }
+
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV v = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), W.Load(ref Unsafe.Add(ref x0, i)));
+            W.Store(v, ref Unsafe.Add(ref d0, i));
+            sum = W.Add(sum, v);
+        }
+
+        double total = W.Sum(W.Add(sum, sum1));
+        for (; i < n; i++)
+        {
+            destination[i] = c[i] * x[i];
+            total += destination[i];
+        }
+
+        return total;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -100,13 +160,19 @@ internal static class DenseColumnArithmetic
     {
         int i = 0, n = x.Length;
         ref double x0 = ref MemoryMarshal.GetReference(x), v0 = ref MemoryMarshal.GetReference(v);
-        TV sum = W.Zero;
-        for (; i <= n - W.Count; i += W.Count)
+        TV sum = W.Zero, sum1 = W.Zero;
+        for (; i <= n - (2 * W.Count); i += 2 * W.Count)
         {
-            sum = W.Add(sum, W.Multiply(W.Load(ref Unsafe.Add(ref x0, i)), W.Load(ref Unsafe.Add(ref v0, i))));
+            sum = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i)), W.Load(ref Unsafe.Add(ref v0, i)), sum);
+            sum1 = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i + W.Count)), W.Load(ref Unsafe.Add(ref v0, i + W.Count)), sum1);
         }
 
-        double dot = W.Sum(sum);
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            sum = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i)), W.Load(ref Unsafe.Add(ref v0, i)), sum);
+        }
+
+        double dot = W.Sum(W.Add(sum, sum1));
         for (; i < n; i++)
         {
             dot += x[i] * v[i];

@@ -928,16 +928,7 @@ internal sealed class NewGlmnet<T>
         double cx = 0;
         if (rows is null)
         {
-            ReadOnlySpan<double> column = _x.DenseColumn(j);
-            for (int i = 0; i < scratch.Length; i++)
-            {
-                scratch[i] = curvature[i] * column[i];
-            }
-
-            for (int i = 0; i < scratch.Length; i++)
-            {
-                cx += scratch[i];
-            }
+            cx = DenseColumnArithmetic.MultiplySum(_x.DenseColumn(j), curvature, scratch);
         }
         else
         {
