@@ -27,6 +27,9 @@ internal sealed class CurvatureMemory
             S[i] = new double[dimension];
             Y[i] = new double[dimension];
         }
+
+        CandidateS = new double[dimension];
+        CandidateY = new double[dimension];
     }
 
     /// <summary>The length of each vector.</summary>
@@ -56,21 +59,30 @@ internal sealed class CurvatureMemory
     /// <summary>γ = sᵀy/yᵀy of the newest pair: the initial Hessian approximation's scale (1 before the first pair).</summary>
     public double Gamma { get; private set; } = 1;
 
-    /// <summary>The slot the next pair is written to.</summary>
+    /// <summary>The next step s, written here by the solver before <see cref="Accept"/> decides on it.</summary>
+    public double[] CandidateS { get; private set; }
+
+    /// <summary>The next gradient change y, written here by the solver before <see cref="Accept"/> decides on it.</summary>
+    public double[] CandidateY { get; private set; }
+
+    /// <summary>The slot an accepted pair goes to: the oldest one's when the memory is full.</summary>
     public int NextSlot => (Newest + 1) % Capacity;
 
     /// <summary>The slot of the k-th newest pair (k = 0 the newest).</summary>
     public int Slot(int k) => ((Newest - k) % Capacity + Capacity) % Capacity;
 
     /// <summary>
-    /// Keeps the pair written to <see cref="NextSlot"/> if its curvature is positive beyond rounding
-    /// (sᵀy &gt; 10⁻¹⁰‖s‖‖y‖, so the approximation stays positive definite); else the slot is left for the next pair.
+    /// Keeps the candidate pair (<see cref="CandidateS"/>, <see cref="CandidateY"/>) in <see cref="NextSlot"/> if its
+    /// curvature is positive beyond rounding (sᵀy &gt; 10⁻¹⁰‖s‖‖y‖, so the approximation stays positive definite); a
+    /// rejected candidate leaves every stored pair as it was (it used to be written over the oldest one first).
     /// </summary>
     public void Accept(double sy, double yy, double ss)
     {
         if (sy > 1e-10 * Math.Sqrt(ss * yy))
         {
             int slot = NextSlot;
+            (S[slot], CandidateS) = (CandidateS, S[slot]);
+            (Y[slot], CandidateY) = (CandidateY, Y[slot]);
             Rho[slot] = 1 / sy;
             Gamma = sy / yy;
             Newest = slot;

@@ -91,8 +91,7 @@ public static class Lbfgs
             }
 
             f = value;
-            int slot = pairs.NextSlot;
-            double[] sk = pairs.S[slot], yk = pairs.Y[slot];
+            double[] sk = pairs.CandidateS, yk = pairs.CandidateY;
             SmallVectors.Subtract(x, previousX, sk);
             SmallVectors.Subtract(g, previousG, yk);
             pairs.Accept(SmallVectors.Dot(sk, yk), SmallVectors.Dot(yk, yk), SmallVectors.Dot(sk, sk));

@@ -107,8 +107,7 @@ public static class OwlQn
                 return monitor.Finish(StopReason.NoProgress, x, f, norm);
             }
 
-            int slot = pairs.NextSlot;
-            double[] sk = pairs.S[slot], yk = pairs.Y[slot];
+            double[] sk = pairs.CandidateS, yk = pairs.CandidateY;
             TensorPrimitives.Subtract(xNew, x, sk);
             TensorPrimitives.Subtract(gNew, g, yk);
             pairs.Accept(TensorPrimitives.Dot<double>(sk, yk), TensorPrimitives.Dot<double>(yk, yk), TensorPrimitives.Dot<double>(sk, sk));

@@ -178,7 +178,7 @@ public sealed class RegularizationPath
                 _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, pairs),
             };
 
-            if (owlQnPoint && result.StopReason == StopReason.MaxIterations)
+            if (owlQnPoint && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
             {
                 var descentRules = rules with { MaxIterations = options.MaxIterations - result.Iterations };
                 result = NewGlmnet.HandOver(result, CoordinateDescent(), lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), descentRules, passes => columnPasses += passes);

@@ -61,9 +61,8 @@ public class CarriedCurvatureTests
         {
             double[] s = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
             double[] y = Curvature(s, l2);
-            int slot = memory.NextSlot;
-            s.CopyTo(memory.S[slot], 0);
-            y.CopyTo(memory.Y[slot], 0);
+            s.CopyTo(memory.CandidateS, 0);
+            y.CopyTo(memory.CandidateY, 0);
             memory.Accept(TensorPrimitives.Dot<double>(s, y), TensorPrimitives.Dot<double>(y, y), TensorPrimitives.Dot<double>(s, s));
             steps.Add(s);
         }
@@ -98,8 +97,8 @@ public class CarriedCurvatureTests
         var memory = new CurvatureMemory(3, 2);
         double[] s = [0.5, -1, 0];
         double[] y = [0.25 * 0.5, 0.25 * -1, 0];
-        s.CopyTo(memory.S[memory.NextSlot], 0);
-        y.CopyTo(memory.Y[memory.NextSlot], 0);
+        s.CopyTo(memory.CandidateS, 0);
+        y.CopyTo(memory.CandidateY, 0);
         memory.Accept(TensorPrimitives.Dot<double>(s, y), TensorPrimitives.Dot<double>(y, y), TensorPrimitives.Dot<double>(s, s));
         Assert.Equal(1, memory.Stored);
 

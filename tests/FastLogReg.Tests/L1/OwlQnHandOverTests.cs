@@ -86,6 +86,27 @@ public class OwlQnHandOverTests
         Assert.True(report.Iterations < LogisticRegression.AutoOwlQnIterations, $"{report.Iterations} iterations");
     }
 
+    [Fact]
+    public void AnOwlQnThatStopsMakingProgressHandsOverToo()
+    {
+        // Tolerance 0: OWL-QN goes on until its line search fails on rounding (a tight tolerance meets that floor the
+        // same way), well before its 30 iterations on these well-conditioned rows; coordinate descent then goes on.
+        // (500 × 2: 11–15 iterations at every SIMD width.)
+        (double[] x, double[] y) = SyntheticData.Generate(500, 2, 3);
+        DenseDataset<double> data = DenseDataset.Create(x, y, 2);
+        var options = new TrainingOptions { Lambda = 1e-2, L1Ratio = 1, Standardize = true, Tolerance = 0, MaxIterations = 500 };
+
+        TrainingResult owlQn = LogisticRegression.Train(data, options with { Solver = Solver.OwlQn });
+        TrainingResult auto = LogisticRegression.Train(data, options);
+
+        Assert.Equal(StopReason.NoProgress, owlQn.Report.StopReason);
+        Assert.True(owlQn.Report.Iterations < LogisticRegression.AutoOwlQnIterations, $"{owlQn.Report.Iterations} iterations");
+        Assert.Equal(Solver.CoordinateDescent, auto.Report.Solver);
+        // No worse than OWL-QN beyond rounding (both at the floor of their line searches).
+        Assert.StartsWith($"OWL-QN had not converged (it stopped making progress after {owlQn.Report.Iterations} iterations)", auto.Report.Message);
+        Assert.True(auto.Report.FinalObjective <= owlQn.Report.FinalObjective * (1 + 1e-13), $"{auto.Report.FinalObjective:R} against OWL-QN's {owlQn.Report.FinalObjective:R}");
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(0.5)]
