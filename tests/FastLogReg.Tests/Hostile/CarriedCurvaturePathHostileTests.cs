@@ -389,21 +389,7 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
     [Fact]
     public void SeparableAndTinyDataAlongTheAutoPath()
     {
-        var rng = new Random(5);
-        int n = 300, d = 20;
-        double[] x = new double[n * d], y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double common = rng.NextDouble() - 0.5;
-            for (int j = 0; j < d; j++)
-            {
-                x[(i * d) + j] = common + (0.05 * (rng.NextDouble() - 0.5));
-            }
-
-            y[i] = x[i * d] - x[(i * d) + 1] > 0 ? 1 : 0;
-        }
-
-        AssertPointsAreColdFits(DenseDataset.Create(x, y, d), Tight with { L1Ratio = 0.9 }, new PathOptions { Count = 20, MinRatio = 1e-3 }, Solver.CoordinateDescent, 1e-8);
+        AssertPointsAreColdFits(SeparableCorrelated(), Tight with { L1Ratio = 0.9 }, new PathOptions { Count = 20, MinRatio = 1e-3 }, Solver.CoordinateDescent, 1e-8);
         var tiny = DenseDataset.Create(new double[] { 1, 2, 3, -1, -2, -2.5 }, new double[] { 1, 0 }, 3);
         AssertPointsAreColdFits(tiny, Tight with { L1Ratio = 1, Standardize = false }, new PathOptions { Count = 10 }, Solver.CoordinateDescent, 1e-8);
     }
@@ -441,5 +427,25 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
 
         Assert.Equal(one.Best, two.Best);
         Assert.Equal(Weights((LogisticModel)one.Refit.Model), Weights((LogisticModel)two.Refit.Model));
+    }
+
+    /// <summary>300 rows × 20 columns that share one random component (correlated), labelled by the sign of x₀ − x₁: separable.</summary>
+    internal static DenseDataset<double> SeparableCorrelated()
+    {
+        var rng = new Random(5);
+        int n = 300, d = 20;
+        double[] x = new double[n * d], y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double common = rng.NextDouble() - 0.5;
+            for (int j = 0; j < d; j++)
+            {
+                x[(i * d) + j] = common + (0.05 * (rng.NextDouble() - 0.5));
+            }
+
+            y[i] = x[i * d] - x[(i * d) + 1] > 0 ? 1 : 0;
+        }
+
+        return DenseDataset.Create(x, y, d);
     }
 }

@@ -240,20 +240,6 @@ public sealed class OwlQnHandOverHostileTests(ITestOutputHelper output)
         Close.Equal(c.Report.FinalObjective, a.Report.FinalObjective, 1e-9, 0, "tiny objective");
 
         // Separable correlated data (labels by the sign of a combination): small λ.
-        var rng = new Random(5);
-        int n = 300, d = 20;
-        double[] x = new double[n * d], y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double common = rng.NextDouble() - 0.5;
-            for (int j = 0; j < d; j++)
-            {
-                x[(i * d) + j] = common + (0.05 * (rng.NextDouble() - 0.5));
-            }
-
-            y[i] = x[i * d] - x[(i * d) + 1] > 0 ? 1 : 0;
-        }
-
-        AssertHandOverMatchesCoordinateDescent(DenseDataset.Create(x, y, d), Tight with { Lambda = 1e-3, L1Ratio = 0.9 }, requireHandOver: false, rtol: 1e-8);
+        AssertHandOverMatchesCoordinateDescent(CarriedCurvaturePathHostileTests.SeparableCorrelated(), Tight with { Lambda = 1e-3, L1Ratio = 0.9 }, requireHandOver: false, rtol: 1e-8);
     }
 }
