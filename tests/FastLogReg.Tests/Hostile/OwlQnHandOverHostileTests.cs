@@ -99,7 +99,11 @@ public sealed class OwlQnHandOverHostileTests(ITestOutputHelper output)
         TrainingResult auto = LogisticRegression.Train(BreastCancer, Tight);
         TrainingResult owl = LogisticRegression.Train(BreastCancer, Tight with { Solver = Solver.OwlQn, MaxIterations = 50_000 });
         Assert.Equal(Solver.CoordinateDescent, auto.Report.Solver);
-        Assert.Equal(StopReason.Converged, owl.Report.StopReason);
+        Assert.Equal(StopReason.Converged, auto.Report.StopReason);
+
+        // OWL-QN alone reaches 10⁻¹⁰ or stops on its line search's rounding floor just short of it (with every SIMD
+        // intrinsic off): either way at the optimum's objective.
+        Assert.True(owl.Report.StopReason is StopReason.Converged or StopReason.NoProgress, $"OWL-QN: {owl.Report.StopReason}");
         Close.Equal(owl.Report.FinalObjective, auto.Report.FinalObjective, 1e-9, 0, "objective");
         Assert.Equal(Support(owl.Model), Support(auto.Model));
         Close.Equal(Weights(owl.Model), Weights(auto.Model), 1e-4, 1e-6, "weights");
