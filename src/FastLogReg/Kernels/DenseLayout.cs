@@ -143,35 +143,8 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         return shift;
     }
 
-    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)
-    {
-        int d = Columns;
-        Span<double> row = d <= 1024 ? stackalloc double[d] : new double[d];
-        ReadOnlySpan<T> s = _data.SampleWeights.Span;
-        for (int i = start; i < start + count; i++)
-        {
-            ReadOnlySpan<T> xi = _data.GetRow(i);
-            if (typeof(T) == typeof(double))
-            {
-                SmallVectors.Subtract(MemoryMarshal.Cast<T, double>(xi), shift, row);
-            }
-            else
-            {
-                TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<T, float>(xi), row);
-                SmallVectors.Subtract(row, shift, row);
-            }
-
-            if (unit is not null)
-            {
-                SmallVectors.Divide(row, unit, row);
-            }
-
-            double weight = _data.HasSampleWeights ? double.CreateTruncating(s[i]) : 1.0;
-            SmallVectors.MultiplyAdd(row, weight, sum, sum);
-            SmallVectors.Multiply(row, row, row);
-            SmallVectors.MultiplyAdd(row, weight, squares, squares);
-        }
-    }
+    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares) =>
+        ColumnMoments.Accumulate(_data.RowSpan(start, count), Columns, _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default, shift, unit, sum, squares);
 
     public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest)
     {

@@ -1,0 +1,61 @@
+using System.Numerics;
+using FastLogReg.Kernels;
+using Xunit;
+
+namespace FastLogReg.Tests;
+
+/// <summary>
+/// The column moments' vector loop against the scalar loop it replaced (per row: v = (x − shift)/unit; sum += v·s;
+/// squares += v·v·s), bit for bit: each column's sums take the rows in order with the same roundings at every SIMD width
+/// (CI runs this at 512, 256 bits and with every intrinsic off).
+/// </summary>
+public class ColumnMomentsTests
+{
+    [Fact]
+    public void EveryColumnTailMatchesTheScalarLoopBitForBit()
+    {
+        for (int d = 1; d <= 40; d++)
+        {
+            foreach (int n in new[] { 1, 3, 17 })
+            {
+                foreach (bool weighted in new[] { false, true })
+                {
+                    foreach (bool units in new[] { false, true })
+                    {
+                        Check<double>(n, d, weighted, units);
+                        Check<float>(n, d, weighted, units);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Check<T>(int n, int d, bool weighted, bool units)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random((d * 100) + n);
+        T[] x = [.. Enumerable.Range(0, n * d).Select(_ => T.CreateTruncating((random.NextDouble() - 0.3) * 1e3))];
+        T[] s = weighted ? [.. Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 3))] : [];
+        double[] shift = [.. Enumerable.Range(0, d).Select(_ => random.NextDouble() * 100)];
+        double[]? unit = units ? [.. Enumerable.Range(0, d).Select(j => Math.Pow(2, (j % 5) - 2))] : null;
+        double[] sum = [.. Enumerable.Range(0, d).Select(_ => random.NextDouble())], squares = [.. sum.Select(v => v * v)];
+        double[] expectedSum = (double[])sum.Clone(), expectedSquares = (double[])squares.Clone();
+
+        ColumnMoments.Accumulate<T>(x, d, s, shift, unit, sum, squares);
+
+        for (int i = 0; i < n; i++)
+        {
+            double weight = weighted ? double.CreateTruncating(s[i]) : 1.0;
+            for (int j = 0; j < d; j++)
+            {
+                double v = double.CreateTruncating(x[(i * d) + j]) - shift[j];
+                v = unit is null ? v : v / unit[j];
+                expectedSum[j] = (v * weight) + expectedSum[j];
+                expectedSquares[j] = (v * v * weight) + expectedSquares[j];
+            }
+        }
+
+        Assert.Equal(expectedSum, sum);
+        Assert.Equal(expectedSquares, squares);
+    }
+}
