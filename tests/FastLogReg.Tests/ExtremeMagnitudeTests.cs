@@ -1,5 +1,6 @@
 using FastLogReg.Data;
 using FastLogReg.Objective;
+using FastLogReg.Optimization;
 using FastLogReg.Training;
 using Xunit;
 
@@ -93,5 +94,28 @@ public class ExtremeMagnitudeTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => TrainingOptions.L2FromScikitLearnC(5e-324, 100));
         Assert.Equal(0, TrainingOptions.L2FromScikitLearnC(1e308, 1e10));
+    }
+
+    /// <summary>
+    /// A penalty of 10⁹–10¹² (C ≈ 10⁻¹² in scikit-learn's terms): the weights' curvature is λ, the intercept's ¼. L-BFGS's
+    /// first, steepest-descent step must shrink ~10⁹-fold; its line search halved at most 25 times and gave up, so the fit
+    /// stopped at iteration 0 with b = 0 (found by the path's hostile review). It must reach the intercept-only optimum
+    /// that Newton reaches.
+    /// </summary>
+    [Theory]
+    [InlineData(1e9)]
+    [InlineData(1e12)]
+    public void AHugePenaltyStillReachesTheInterceptOnlyOptimum(double l2)
+    {
+        DenseDataset<double> data = TestData.BreastCancerStandardized();
+        var options = new TrainingOptions { L2 = l2, Tolerance = 1e-10 };
+
+        TrainingReport lbfgs = LogisticRegression.Train(data, options with { Solver = Solver.Lbfgs }).Report;
+        TrainingResult newton = LogisticRegression.Train(data, options with { Solver = Solver.Newton });
+
+        Assert.Equal(StopReason.Converged, lbfgs.StopReason);
+        Close.Equal(newton.Report.FinalObjective, lbfgs.FinalObjective, 1e-12, 0, "objective");
+        double share = data.Labels.ToArray().Average();
+        Close.Equal(Math.Log(share / (1 - share)), newton.Model.Bias, 1e-4, 0, "b: the log-odds of class 1");
     }
 }

@@ -17,7 +17,9 @@ internal sealed class WolfeLineSearch
     private const double C1 = 1e-4;
     private const double C2 = 0.9;
     private const double ApproximateSlack = 1e-14;
-    private const int MaxEvaluations = 25;
+    // Enough for ~60 halvings: a steepest-descent first step of unit length on a penalty of λ = 10¹² must shrink ~10¹²-fold
+    // (25 stopped a ridge fit at λ = 10⁹ at iteration 0); searches that succeed sooner are unaffected.
+    private const int MaxEvaluations = 60;
 
     private readonly IDifferentiableFunction _function;
     private readonly double[] _trial;

@@ -70,7 +70,7 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
             }
 
             // A cold fit that did not converge and ends above the path point is the oracle's failure, not the path's
-            // (cold L-BFGS at λ = 1e9 stops at iteration 0 on log 2: its line search cannot move; see the report).
+            // (cold L-BFGS at λ = 1e9 stopped at iteration 0 on log 2 until its line search's budget was raised: ExtremeMagnitudeTests).
             bool coldWorse = c.Report.StopReason != StopReason.Converged && p.Objective < c.Report.FinalObjective;
             if (coldWorse)
             {
