@@ -77,7 +77,8 @@ public sealed class RegularizationPath
     /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
     /// class weights, intercept, threads and progress (every point's iterations are reported, numbered from 0 at each λ);
     /// its λ and warm start are ignored. The solver a fit on this data would run
-    /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0, L-BFGS, Newton or dual coordinate descent
+    /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0 — OWL-QN handing over to coordinate descent, for
+    /// this point and the rest, at the first point it has not finished in 30 iterations — L-BFGS, Newton or dual coordinate descent
     /// otherwise — the dual handing over to trust-region Newton after its sweep allowance, as in a fit; a λ of 0, which
     /// has no dual, is fitted by trust-region Newton).
     /// </param>
