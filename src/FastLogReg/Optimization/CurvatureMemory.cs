@@ -32,6 +32,23 @@ internal sealed class CurvatureMemory
         CandidateY = new double[dimension];
     }
 
+    /// <summary>
+    /// <paramref name="carried"/> after checking it holds <paramref name="capacity"/> pairs of <paramref name="dimension"/>
+    /// values, or an empty memory of that shape when null.
+    /// </summary>
+    /// <exception cref="ArgumentException">The carried memory has another shape.</exception>
+    public static CurvatureMemory For(CurvatureMemory? carried, int dimension, int capacity)
+    {
+        if (carried is null)
+        {
+            return new CurvatureMemory(dimension, capacity);
+        }
+
+        return carried.Dimension == dimension && carried.Capacity == capacity
+            ? carried
+            : throw new ArgumentException($"The carried curvature memory holds {carried.Capacity} pairs of {carried.Dimension} values; this fit needs {capacity} of {dimension}.", nameof(carried));
+    }
+
     /// <summary>The length of each vector.</summary>
     public int Dimension { get; }
 

@@ -42,11 +42,7 @@ public static class Lbfgs
         double[] previousX = new double[n];
         double[] previousG = new double[n];
         double[] direction = new double[n];
-        CurvatureMemory pairs = carried ?? new CurvatureMemory(n, memory);
-        if (pairs.Dimension != n || pairs.Capacity != memory)
-        {
-            throw new ArgumentException($"The carried curvature memory holds {pairs.Capacity} pairs of {pairs.Dimension} values; this fit needs {memory} of {n}.", nameof(carried));
-        }
+        CurvatureMemory pairs = CurvatureMemory.For(carried, n, memory);
 
         double f = function.Evaluate(x, g);
         for (int iteration = 0; ; iteration++)

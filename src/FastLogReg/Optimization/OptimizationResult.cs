@@ -23,4 +23,16 @@ public sealed record OptimizationResult(
 {
     /// <summary>Whether <see cref="StopReason"/> is <see cref="Optimization.StopReason.Converged"/>.</summary>
     public bool Converged => StopReason == StopReason.Converged;
+
+    /// <summary>
+    /// <paramref name="second"/>, a solver that went on from <paramref name="first"/>'s point, as one run: both solvers'
+    /// iterations counted and their histories joined (the second's starting point, the first's returned one, once).
+    /// </summary>
+    internal static OptimizationResult Join(OptimizationResult first, OptimizationResult second) => second with
+    {
+        Iterations = first.Iterations + second.Iterations,
+        ReturnedIteration = first.Iterations + second.ReturnedIteration,
+        ObjectiveHistory = [.. first.ObjectiveHistory, .. second.ObjectiveHistory.Skip(1)],
+        GradientNormHistory = [.. first.GradientNormHistory, .. second.GradientNormHistory.Skip(1)],
+    };
 }

@@ -425,14 +425,7 @@ internal static class DualCoordinateDescent
     /// </summary>
     internal static OptimizationResult HandOverToNewton(OptimizationResult dual, ITwiceDifferentiableFunction objective, StoppingRules rules)
     {
-        OptimizationResult newton = TrustRegionNewton.Minimize(objective, dual.Point, rules);
-        return newton with
-        {
-            Iterations = dual.Iterations + newton.Iterations,
-            ReturnedIteration = dual.Iterations + newton.ReturnedIteration,
-            ObjectiveHistory = [.. dual.ObjectiveHistory, .. newton.ObjectiveHistory.Skip(1)],
-            GradientNormHistory = [.. dual.GradientNormHistory, .. newton.GradientNormHistory.Skip(1)],
-        };
+        return OptimizationResult.Join(dual, TrustRegionNewton.Minimize(objective, dual.Point, rules));
     }
 
     /// <summary>(u, b′) on the rows' scale → the objective's (w, b): wⱼ = σⱼuⱼ, b = b′ + Σⱼ uⱼμⱼ.</summary>

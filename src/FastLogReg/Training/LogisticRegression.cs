@@ -139,10 +139,13 @@ public static partial class LogisticRegression
             // Correlated columns make OWL-QN crawl (standardized breast cancer at λ = 10⁻⁴λ_max: 3,171 iterations), and
             // a tight tolerance can stop its line search on rounding: coordinate descent, a second-order method, takes
             // over from its best point with the iterations left.
-            prelude = string.Format(CultureInfo.InvariantCulture, "OWL-QN had not converged {0}; coordinate descent went on from its best point. ", result.StopReason == StopReason.NoProgress ? string.Create(CultureInfo.InvariantCulture, $"(it stopped making progress after {result.Iterations} iterations)") : string.Create(CultureInfo.InvariantCulture, $"after {AutoOwlQnIterations} iterations"));
+            string why = result.StopReason == StopReason.NoProgress
+                ? string.Create(CultureInfo.InvariantCulture, $"(it stopped making progress after {result.Iterations} iterations)")
+                : string.Create(CultureInfo.InvariantCulture, $"after {AutoOwlQnIterations} iterations");
+            prelude = $"OWL-QN had not converged {why}; coordinate descent went on from its best point. ";
             using ColumnCopy<T> handOverColumns = ColumnCopy<T>.From(data);
             var descent = new NewGlmnet<T>(handOverColumns, data.Labels.Span, NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
-            var descentRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            var descentRules = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
             result = NewGlmnet.HandOver(result, descent, options.Lambda * options.L1Ratio, options.Lambda * (1 - options.L1Ratio), descentRules, passes => columnPasses += passes);
             solver = Solver.CoordinateDescent;
         }

@@ -58,14 +58,7 @@ internal static class NewGlmnet
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         StoppingRules continued = rules.Progress is { } progress ? rules with { Progress = new ContinuedProgress(progress, owlQn.Iterations) } : rules;
-        OptimizationResult descent = solver.Minimize(l1, l2, owlQn.Point, continued, countPasses);
-        return descent with
-        {
-            Iterations = owlQn.Iterations + descent.Iterations,
-            ReturnedIteration = owlQn.Iterations + descent.ReturnedIteration,
-            ObjectiveHistory = [.. owlQn.ObjectiveHistory, .. descent.ObjectiveHistory.Skip(1)],
-            GradientNormHistory = [.. owlQn.GradientNormHistory, .. descent.GradientNormHistory.Skip(1)],
-        };
+        return OptimizationResult.Join(owlQn, solver.Minimize(l1, l2, owlQn.Point, continued, countPasses));
     }
 
     /// <summary>Reports iteration k of the solver that took over as iteration k + <paramref name="before"/>; drops its iteration 0.</summary>

@@ -155,9 +155,8 @@ public sealed class RegularizationPath
             pairs?.ShiftL2(l2 - previousL2, d);
             previousL2 = l2;
             double columnPasses = 0;
-            double referenceNorm = TensorPrimitives.Norm<double>(reference);
             bool owlQnPoint = owlQnFirst && coordinateDescent is null;
-            var rules = new StoppingRules(owlQnPoint ? LogisticRegression.AutoOwlQnIterations : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            var rules = new StoppingRules(owlQnPoint ? LogisticRegression.AutoOwlQnIterations : options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult DualThenNewton(StoppingRules all)
             {
                 // As Train does for Auto: the dual gets AutoDualSweeps, then trust-region Newton goes on if it has not converged.
