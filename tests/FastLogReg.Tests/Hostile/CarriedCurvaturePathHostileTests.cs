@@ -377,11 +377,10 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
 
         var data = DenseDataset.Create(x, y, d);
         var options = new TrainingOptions { L1Ratio = 1, Standardize = true, MaxIterations = 2_000, Tolerance = 1e-12 };
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         RegularizationPath auto = RegularizationPath.Compute(data, options, new PathOptions { Lambdas = [0] });
         RegularizationPath owl = RegularizationPath.Compute(data, options with { Solver = Solver.OwlQn }, new PathOptions { Lambdas = [0] });
-        output.WriteLine($"Auto: {auto.Points[0].StopReason} {auto.Points[0].Iterations} it f={auto.Points[0].Objective:R}; OwlQn: {owl.Points[0].StopReason} {owl.Points[0].Iterations} it f={owl.Points[0].Objective:R}; {watch.ElapsedMilliseconds} ms");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20));
+        output.WriteLine($"Auto: {auto.Points[0].StopReason} {auto.Points[0].Iterations} it f={auto.Points[0].Objective:R}; OwlQn: {owl.Points[0].StopReason} {owl.Points[0].Iterations} it f={owl.Points[0].Objective:R}");
+        Assert.InRange(auto.Points[0].Iterations, 1, options.MaxIterations); // it stops within its allowance (no timing in unit tests)
         Assert.All(auto.Points[0].Model.Weights.ToArray(), w => Assert.True(double.IsFinite(w)));
         Assert.True(auto.Points[0].Objective <= Math.Max(owl.Points[0].Objective, 1e-3), $"Auto {auto.Points[0].Objective} against {owl.Points[0].Objective}");
     }
