@@ -18,7 +18,7 @@ internal static class MulticlassProbe
         string only = args.Length > 4 ? args[4] : string.Empty;
         foreach ((string name, Func<double> body) in new (string, Func<double>)[]
         {
-            ("streaming read", work.StreamingRead), ("arithmetic floor", work.ArithmeticFloor), ("multinomial", work.MultinomialEpoch), ("one-vs-rest", work.OneVsRestEpoch), ("K binary passes", work.BinaryPasses),
+            ("streaming read", work.StreamingRead), ("arithmetic floor", work.ArithmeticFloor), ("multinomial", work.MultinomialEpoch), ("float products", work.MultinomialFloatEpoch), ("one-vs-rest", work.OneVsRestEpoch), ("K binary passes", work.BinaryPasses),
         })
         {
             if (name.StartsWith(only, StringComparison.Ordinal))

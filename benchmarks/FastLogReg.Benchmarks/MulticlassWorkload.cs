@@ -22,6 +22,7 @@ public sealed class MulticlassWorkload
         double l2 = 1.0 / rows;
         Multinomial = new MultinomialObjective<float>(Data, Penalty.L2(l2), oneVsRest: false, maxDegreeOfParallelism: threads);
         OneVsRest = new MultinomialObjective<float>(Data, Penalty.L2(l2), oneVsRest: true, maxDegreeOfParallelism: threads);
+        MultinomialFloat = new MultinomialObjective<float>(Data, Penalty.L2(l2), oneVsRest: false, maxDegreeOfParallelism: threads) { FloatProducts = true };
 
         // K binary problems over the same features: what one-vs-rest by K separate binary fits reads.
         float[] labels = Data.Labels.ToArray();
@@ -55,6 +56,9 @@ public sealed class MulticlassWorkload
     public MultinomialObjective<float> Multinomial { get; }
 
     public MultinomialObjective<float> OneVsRest { get; }
+
+    /// <summary>The multinomial objective with float products (<see cref="MultinomialObjective{T}.FloatProducts"/>).</summary>
+    public MultinomialObjective<float> MultinomialFloat { get; }
 
     public LogisticObjective<float>[] Binary { get; }
 
@@ -234,6 +238,9 @@ public sealed class MulticlassWorkload
 
     /// <summary>The fused one-vs-rest epoch: K sigmoids per row, all K gradients in one pass over X.</summary>
     public double OneVsRestEpoch() => OneVsRest.Evaluate(Point, Gradient);
+
+    /// <summary>One multinomial epoch with float products and double sums.</summary>
+    public double MultinomialFloatEpoch() => MultinomialFloat.Evaluate(Point, Gradient);
 
     /// <summary>K binary epochs (the fused binary kernel once per class): K passes over X.</summary>
     public double BinaryPasses()

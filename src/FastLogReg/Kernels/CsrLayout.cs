@@ -228,7 +228,7 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
 
     public override bool FeatureMajorClasses => true;
 
-    public override double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums)
+    public override double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums, bool floatProducts = false)
     {
         SparseRow<T> block = _matrix.Block(start, count, out _);
         ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;

@@ -137,9 +137,10 @@ internal abstract class FeatureLayout<T>
     /// <summary>
     /// The fused K-class pass over rows [<paramref name="start"/>, +<paramref name="count"/>): returns Σ s·ℓ; writes
     /// Σ s·(p − onehot)·xᵀ into <paramref name="gradient"/> (in the layout of <see cref="FeatureMajorClasses"/>, overwritten)
-    /// and Σ s·(p − onehot) into <paramref name="residualSums"/>.
+    /// and Σ s·(p − onehot) into <paramref name="residualSums"/>. With <paramref name="floatProducts"/>, dense float rows
+    /// multiply in float where the registers allow (<see cref="SoftmaxFloatProducts"/>); other layouts ignore it.
     /// </summary>
-    public abstract double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums);
+    public abstract double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums, bool floatProducts = false);
 
     /// <summary>sᵢ for row i (1 when unweighted).</summary>
     protected double SampleWeight(int row) => Data.HasSampleWeights ? double.CreateTruncating(Data.SampleWeights.Span[row]) : 1.0;

@@ -1,0 +1,585 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastLogReg.Numerics;
+
+namespace FastLogReg.Kernels;
+
+/// <summary>
+/// <see cref="SoftmaxLossGradient"/> for float rows with the products in float: the same pass (scores, softmax or K
+/// sigmoids, loss, residuals, gradient), but the K scores and the K × d gradient — the 2·K·d multiply-adds per row that
+/// bound the double kernel — run on float registers, twice the lanes per instruction and no widening of x. Every float
+/// partial sums at most <see cref="MaxPartialTerms"/> products and is widened to double before it meets another
+/// partial: a score is a double sum of float partials over ≤ 2,048 columns (128 per lane, the two halves of a register
+/// folded), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The softmax, the loss and the
+/// residual sums stay in double. Error: W and the residuals are rounded to float (relative 2⁻²⁴ each) and a partial of
+/// m products carries at most about m·2⁻²⁴ of the sum of its terms' magnitudes; the objective, gradient and optimum
+/// agree with the double kernel to about 10⁻⁷ relative, not to its last bits — an option (<c>MultinomialObjective</c>'s
+/// float products), never the default. Deterministic: the order of every sum is fixed by the rows alone, so results are
+/// bit-identical for any thread count on a given CPU (and differ between 512- and 256-bit registers).
+/// </summary>
+internal static class SoftmaxFloatProducts
+{
+    /// <summary>Products in one float partial at most.</summary>
+    public const int MaxPartialTerms = 256;
+
+    private const int BlockRows = SoftmaxLossGradient.BlockRows;
+
+    [ThreadStatic]
+    private static double[]? t_scratch;
+
+    [ThreadStatic]
+    private static float[]? t_floats;
+
+    /// <summary>Whether the kernel runs on registers of <paramref name="floatLanes"/> floats for rows this wide.</summary>
+    public static bool Supports(int columns, int floatLanes) => floatLanes >= 8 && columns >= floatLanes;
+
+    /// <summary>Runs the pass over the rows of <paramref name="features"/> (row-major, <paramref name="columns"/> wide).</summary>
+    /// <param name="features">The range's features.</param>
+    /// <param name="labels">The range's class ids.</param>
+    /// <param name="weights">The range's sample weights, or empty for unit weights.</param>
+    /// <param name="classWeights">One weight per class (all 1 for none).</param>
+    /// <param name="columns">d, at least <c>S.Count</c>.</param>
+    /// <param name="w">W, K rows of d coefficients.</param>
+    /// <param name="b">b, K intercepts.</param>
+    /// <param name="oneVsRest">K binary losses instead of the softmax.</param>
+    /// <param name="gradient">Receives G, K rows of d sums (overwritten).</param>
+    /// <param name="residualSums">Receives gb, K sums (overwritten).</param>
+    /// <returns>ℓ.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Run<TF, TV, S, W>(
+        ReadOnlySpan<float> features,
+        ReadOnlySpan<float> labels,
+        ReadOnlySpan<float> weights,
+        ReadOnlySpan<double> classWeights,
+        int columns,
+        ReadOnlySpan<double> w,
+        ReadOnlySpan<double> b,
+        bool oneVsRest,
+        Span<double> gradient,
+        Span<double> residualSums)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        int classes = b.Length;
+        int rows = labels.Length;
+        int kd = classes * columns;
+        gradient.Clear();
+        residualSums.Clear();
+        double[] scratch = Scratch(classes);
+        Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
+        Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
+        Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
+        Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
+        Span<double> partial = scratch.AsSpan((classes + 5) * BlockRows, 16);
+        float[] floats = Floats(kd + (classes * BlockRows));
+        Span<float> wf = floats.AsSpan(0, kd);
+        Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
+        TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
+
+        // Columns per float partial of a score: 128 products per lane, two lanes folded.
+        int piece = MaxPartialTerms / 2 * S.Count;
+        TF tailMask = S.LastLanesMask(columns % S.Count);
+        ref float x0 = ref MemoryMarshal.GetReference(features);
+        ref float w0 = ref MemoryMarshal.GetReference(wf);
+        ref double g0 = ref MemoryMarshal.GetReference(gradient);
+        bool sampleWeighted = !weights.IsEmpty;
+        double loss = 0;
+
+        for (int start = 0; start < rows; start += BlockRows)
+        {
+            int count = Math.Min(BlockRows, rows - start);
+            ref float block = ref Unsafe.Add(ref x0, (nint)start * columns);
+
+            int r = 0;
+            for (; r + 8 <= count; r += 8)
+            {
+                ref float xr = ref Unsafe.Add(ref block, (nint)r * columns);
+                if (start + r + 24 <= rows)
+                {
+                    PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
+                }
+
+                int k = 0;
+                for (; k + 2 <= classes; k += 2)
+                {
+                    Dot8<TF, TV, S, W, TwoClasses>(ref xr, columns, piece, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], b[k + 1], ref z[(k * BlockRows) + r], ref z[((k + 1) * BlockRows) + r], partial);
+                }
+
+                if (k < classes)
+                {
+                    Dot8<TF, TV, S, W, OneClass>(ref xr, columns, piece, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], 0, ref z[(k * BlockRows) + r], ref z[(k * BlockRows) + r], partial);
+                }
+            }
+
+            for (; r < count; r++)
+            {
+                ref float xr = ref Unsafe.Add(ref block, (nint)r * columns);
+                for (int k = 0; k < classes; k++)
+                {
+                    z[(k * BlockRows) + r] = Dot1<TF, TV, S, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, piece, tailMask) + b[k];
+                }
+            }
+
+            for (r = 0; r < count; r++)
+            {
+                int y = (int)labels[start + r];
+                label[r] = y;
+                double s = sampleWeighted ? weights[start + r] : 1.0;
+                rowWeight[r] = s * classWeights[y];
+            }
+
+            loss += oneVsRest
+                ? SoftmaxLossGradient.BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work)
+                : SoftmaxLossGradient.SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
+
+            for (int k = 0; k < classes; k++)
+            {
+                residualSums[k] += TensorPrimitives.Sum<double>(z.Slice(k * BlockRows, count));
+            }
+
+            // The residuals in float (the scratch past a short block's rows is converted too and never read).
+            TensorPrimitives.ConvertTruncating<double, float>(z, rf);
+            ref float r0 = ref MemoryMarshal.GetReference(rf);
+            int rest = 0;
+            for (; rest + 4 <= classes; rest += 4)
+            {
+                Accumulate<TF, TV, S, W, FourClasses>(ref block, columns, count, ref Unsafe.Add(ref r0, rest * BlockRows), ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+            }
+
+            for (; rest + 2 <= classes; rest += 2)
+            {
+                Accumulate<TF, TV, S, W, TwoClasses>(ref block, columns, count, ref Unsafe.Add(ref r0, rest * BlockRows), ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+            }
+
+            if (rest < classes)
+            {
+                Accumulate<TF, TV, S, W, OneClass>(ref block, columns, count, ref Unsafe.Add(ref r0, rest * BlockRows), ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+            }
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// x·w for eight rows and one or two rows of W (float products, one accumulator per (row, class) and piece of
+    /// columns; each piece's partials are folded to double and reduced by <c>W.Sum8</c>, the pieces added in order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot8<TF, TV, S, W, TC>(ref float x0, int columns, int piece, ref float w, TF tailMask, double biasA, double biasB, ref double zA, ref double zB, Span<double> partial)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+        where TC : struct, IClassGroup
+    {
+        bool two = TC.Classes == 2;
+        nint stride = columns;
+        ref float x1 = ref Unsafe.Add(ref x0, stride);
+        ref float x2 = ref Unsafe.Add(ref x1, stride);
+        ref float x3 = ref Unsafe.Add(ref x2, stride);
+        ref float x4 = ref Unsafe.Add(ref x3, stride);
+        ref float x5 = ref Unsafe.Add(ref x4, stride);
+        ref float x6 = ref Unsafe.Add(ref x5, stride);
+        ref float x7 = ref Unsafe.Add(ref x6, stride);
+        ref float wB = ref two ? ref Unsafe.Add(ref w, stride) : ref w;
+        for (int from = 0; from < columns; from += piece)
+        {
+            int end = Math.Min(columns, from + piece);
+            TF a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
+            TF c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+            int j = from;
+            for (; j <= end - S.Count; j += S.Count)
+            {
+                TF va = S.Load(ref Unsafe.Add(ref w, j)), vb = two ? S.Load(ref Unsafe.Add(ref wB, j)) : S.Zero;
+                Step<TF, TV, S>(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, j, va, vb, two, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+            }
+
+            if (j != end)
+            {
+                // Overlapping tail (only in the last piece): the lanes already counted are zeroed in w by the mask.
+                int last = end - S.Count;
+                TF va = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), vb = two ? S.And(S.Load(ref Unsafe.Add(ref wB, last)), tailMask) : S.Zero;
+                Step<TF, TV, S>(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, last, va, vb, two, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+            }
+
+            if (from == 0)
+            {
+                W.Sum8(S.Fold(a0), S.Fold(a1), S.Fold(a2), S.Fold(a3), S.Fold(a4), S.Fold(a5), S.Fold(a6), S.Fold(a7), biasA, ref zA);
+                if (two)
+                {
+                    W.Sum8(S.Fold(c0), S.Fold(c1), S.Fold(c2), S.Fold(c3), S.Fold(c4), S.Fold(c5), S.Fold(c6), S.Fold(c7), biasB, ref zB);
+                }
+            }
+            else
+            {
+                W.Sum8(S.Fold(a0), S.Fold(a1), S.Fold(a2), S.Fold(a3), S.Fold(a4), S.Fold(a5), S.Fold(a6), S.Fold(a7), 0, ref partial[0]);
+                AddEight(ref zA, partial[..8]);
+                if (two)
+                {
+                    W.Sum8(S.Fold(c0), S.Fold(c1), S.Fold(c2), S.Fold(c3), S.Fold(c4), S.Fold(c5), S.Fold(c6), S.Fold(c7), 0, ref partial[8]);
+                    AddEight(ref zB, partial[8..]);
+                }
+            }
+        }
+
+        static void AddEight(ref double z, ReadOnlySpan<double> p)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                Unsafe.Add(ref z, i) += p[i];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TF, TV, S>(
+        ref float x0, ref float x1, ref float x2, ref float x3, ref float x4, ref float x5, ref float x6, ref float x7, int j, TF va, TF vb, bool two,
+        ref TF a0, ref TF a1, ref TF a2, ref TF a3, ref TF a4, ref TF a5, ref TF a6, ref TF a7,
+        ref TF c0, ref TF c1, ref TF c2, ref TF c3, ref TF c4, ref TF c5, ref TF c6, ref TF c7)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+    {
+        TF x = S.Load(ref Unsafe.Add(ref x0, j));
+        a0 = S.MultiplyAdd(x, va, a0);
+        if (two)
+        {
+            c0 = S.MultiplyAdd(x, vb, c0);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x1, j));
+        a1 = S.MultiplyAdd(x, va, a1);
+        if (two)
+        {
+            c1 = S.MultiplyAdd(x, vb, c1);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x2, j));
+        a2 = S.MultiplyAdd(x, va, a2);
+        if (two)
+        {
+            c2 = S.MultiplyAdd(x, vb, c2);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x3, j));
+        a3 = S.MultiplyAdd(x, va, a3);
+        if (two)
+        {
+            c3 = S.MultiplyAdd(x, vb, c3);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x4, j));
+        a4 = S.MultiplyAdd(x, va, a4);
+        if (two)
+        {
+            c4 = S.MultiplyAdd(x, vb, c4);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x5, j));
+        a5 = S.MultiplyAdd(x, va, a5);
+        if (two)
+        {
+            c5 = S.MultiplyAdd(x, vb, c5);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x6, j));
+        a6 = S.MultiplyAdd(x, va, a6);
+        if (two)
+        {
+            c6 = S.MultiplyAdd(x, vb, c6);
+        }
+
+        x = S.Load(ref Unsafe.Add(ref x7, j));
+        a7 = S.MultiplyAdd(x, va, a7);
+        if (two)
+        {
+            c7 = S.MultiplyAdd(x, vb, c7);
+        }
+    }
+
+    /// <summary>x·w for one row (the rows left over after the groups of eight), pieces as in <see cref="Dot8"/>.</summary>
+    private static double Dot1<TF, TV, S, W>(ref float x, ref float w, int columns, int piece, TF tailMask)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        double total = 0;
+        for (int from = 0; from < columns; from += piece)
+        {
+            int end = Math.Min(columns, from + piece);
+            TF a = S.Zero;
+            int j = from;
+            for (; j <= end - S.Count; j += S.Count)
+            {
+                a = S.MultiplyAdd(S.Load(ref Unsafe.Add(ref x, j)), S.Load(ref Unsafe.Add(ref w, j)), a);
+            }
+
+            if (j != end)
+            {
+                int last = end - S.Count;
+                a = S.MultiplyAdd(S.Load(ref Unsafe.Add(ref x, last)), S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), a);
+            }
+
+            total += W.Sum(S.Fold(a));
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Gₖ₊c += Σ_q r[k+c, q]·x_q over a block's rows for c below <typeparamref name="TC"/>'s count, strip by strip of
+    /// columns (four registers wide with 16-float registers, else two, then one, then the row's overlapping tail, whose
+    /// already-counted lanes are masked off before they are added): each strip sums the block's rows in float registers
+    /// from zero and is then widened and added to G.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate<TF, TV, S, W, TC>(ref float block, int columns, int rows, ref float r0, ref double g0, TF tailMask)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+        where TC : struct, IClassGroup
+    {
+        int j = 0;
+        if (S.Count == 16)
+        {
+            for (; j + (4 * S.Count) <= columns; j += 4 * S.Count)
+            {
+                Strip<TF, TV, S, W, TC, FourRegisters>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
+            }
+        }
+
+        for (; j + (2 * S.Count) <= columns; j += 2 * S.Count)
+        {
+            Strip<TF, TV, S, W, TC, TwoRegisters>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
+        }
+
+        if (j + S.Count <= columns)
+        {
+            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
+            j += S.Count;
+        }
+
+        if (j != columns)
+        {
+            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, columns - S.Count, tailMask, masked: true);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Strip<TF, TV, S, W, TC, TR>(ref float block, int columns, int rows, ref float r0, ref double g0, int j, TF tailMask, bool masked)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+        where TC : struct, IClassGroup
+        where TR : struct, IRegisterGroup
+    {
+        int classes = TC.Classes, registers = TR.Registers, lanes = S.Count;
+        nint stride = columns;
+        ref float r1 = ref classes >= 2 ? ref Unsafe.Add(ref r0, BlockRows) : ref r0;
+        ref float r2 = ref classes >= 4 ? ref Unsafe.Add(ref r1, BlockRows) : ref r0;
+        ref float r3 = ref classes >= 4 ? ref Unsafe.Add(ref r2, BlockRows) : ref r0;
+        TF p0 = S.Zero, p1 = S.Zero, p2 = S.Zero, p3 = S.Zero; // class 0, registers 0–3
+        TF q0 = S.Zero, q1 = S.Zero, q2 = S.Zero, q3 = S.Zero; // class 1
+        TF s0 = S.Zero, s1 = S.Zero, s2 = S.Zero, s3 = S.Zero; // class 2
+        TF t0 = S.Zero, t1 = S.Zero, t2 = S.Zero, t3 = S.Zero; // class 3
+        nint o = j; // the row's offset (a byref stepped past the last row would point outside the data)
+        for (int row = 0; row < rows; row++)
+        {
+            TF u0 = S.Load(ref Unsafe.Add(ref block, o));
+            TF u1 = registers >= 2 ? S.Load(ref Unsafe.Add(ref block, o + lanes)) : S.Zero;
+            TF u2 = registers >= 4 ? S.Load(ref Unsafe.Add(ref block, o + (2 * lanes))) : S.Zero;
+            TF u3 = registers >= 4 ? S.Load(ref Unsafe.Add(ref block, o + (3 * lanes))) : S.Zero;
+            TF v = S.Create(Unsafe.Add(ref r0, row));
+            p0 = S.MultiplyAdd(u0, v, p0);
+            if (registers >= 2)
+            {
+                p1 = S.MultiplyAdd(u1, v, p1);
+            }
+
+            if (registers >= 4)
+            {
+                p2 = S.MultiplyAdd(u2, v, p2);
+                p3 = S.MultiplyAdd(u3, v, p3);
+            }
+
+            if (classes >= 2)
+            {
+                v = S.Create(Unsafe.Add(ref r1, row));
+                q0 = S.MultiplyAdd(u0, v, q0);
+                if (registers >= 2)
+                {
+                    q1 = S.MultiplyAdd(u1, v, q1);
+                }
+
+                if (registers >= 4)
+                {
+                    q2 = S.MultiplyAdd(u2, v, q2);
+                    q3 = S.MultiplyAdd(u3, v, q3);
+                }
+            }
+
+            if (classes >= 4)
+            {
+                v = S.Create(Unsafe.Add(ref r2, row));
+                s0 = S.MultiplyAdd(u0, v, s0);
+                if (registers >= 2)
+                {
+                    s1 = S.MultiplyAdd(u1, v, s1);
+                }
+
+                if (registers >= 4)
+                {
+                    s2 = S.MultiplyAdd(u2, v, s2);
+                    s3 = S.MultiplyAdd(u3, v, s3);
+                }
+
+                v = S.Create(Unsafe.Add(ref r3, row));
+                t0 = S.MultiplyAdd(u0, v, t0);
+                if (registers >= 2)
+                {
+                    t1 = S.MultiplyAdd(u1, v, t1);
+                }
+
+                if (registers >= 4)
+                {
+                    t2 = S.MultiplyAdd(u2, v, t2);
+                    t3 = S.MultiplyAdd(u3, v, t3);
+                }
+            }
+
+            o += stride;
+        }
+
+        if (masked)
+        {
+            p0 = S.And(p0, tailMask);
+            q0 = S.And(q0, tailMask);
+            s0 = S.And(s0, tailMask);
+            t0 = S.And(t0, tailMask);
+        }
+
+        ref double g = ref Unsafe.Add(ref g0, j);
+        AddClass(ref g, registers, p0, p1, p2, p3);
+        if (classes >= 2)
+        {
+            g = ref Unsafe.Add(ref g, stride);
+            AddClass(ref g, registers, q0, q1, q2, q3);
+        }
+
+        if (classes >= 4)
+        {
+            g = ref Unsafe.Add(ref g, stride);
+            AddClass(ref g, registers, s0, s1, s2, s3);
+            g = ref Unsafe.Add(ref g, stride);
+            AddClass(ref g, registers, t0, t1, t2, t3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void AddClass(ref double g, int registers, TF a, TF b, TF c, TF d)
+        {
+            AddWidened(ref g, a);
+            if (registers >= 2)
+            {
+                AddWidened(ref Unsafe.Add(ref g, S.Count), b);
+            }
+
+            if (registers >= 4)
+            {
+                AddWidened(ref Unsafe.Add(ref g, 2 * S.Count), c);
+                AddWidened(ref Unsafe.Add(ref g, 3 * S.Count), d);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void AddWidened(ref double g, TF a)
+        {
+            ref double upper = ref Unsafe.Add(ref g, W.Count);
+            W.Store(W.Add(W.Load(ref g), S.WidenLower(a)), ref g);
+            W.Store(W.Add(W.Load(ref upper), S.WidenUpper(a)), ref upper);
+        }
+    }
+
+    /// <summary>Asks for the cache lines of <paramref name="count"/> consecutive floats (a hint; nothing is read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRows(ref float first, int count)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref first);
+            nint bytes = (nint)count * sizeof(float);
+            for (nint o = 0; o < bytes; o += 64)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + o);
+            }
+        }
+    }
+
+    private static double[] Scratch(int classes)
+    {
+        int needed = ((classes + 5) * BlockRows) + 16;
+        if (t_scratch is null || t_scratch.Length < needed)
+        {
+            t_scratch = new double[needed];
+        }
+
+        return t_scratch;
+    }
+
+    private static float[] Floats(int needed)
+    {
+        if (t_floats is null || t_floats.Length < needed)
+        {
+            t_floats = new float[needed];
+        }
+
+        return t_floats;
+    }
+
+    /// <summary>How many classes a compiled copy takes at once.</summary>
+    private interface IClassGroup
+    {
+        static abstract int Classes { get; }
+    }
+
+    /// <summary>How many registers of columns a strip holds per class.</summary>
+    private interface IRegisterGroup
+    {
+        static abstract int Registers { get; }
+    }
+
+    private readonly struct OneClass : IClassGroup
+    {
+        public static int Classes => 1;
+    }
+
+    private readonly struct TwoClasses : IClassGroup
+    {
+        public static int Classes => 2;
+    }
+
+    private readonly struct FourClasses : IClassGroup
+    {
+        public static int Classes => 4;
+    }
+
+    private readonly struct OneRegister : IRegisterGroup
+    {
+        public static int Registers => 1;
+    }
+
+    private readonly struct TwoRegisters : IRegisterGroup
+    {
+        public static int Registers => 2;
+    }
+
+    private readonly struct FourRegisters : IRegisterGroup
+    {
+        public static int Registers => 4;
+    }
+}

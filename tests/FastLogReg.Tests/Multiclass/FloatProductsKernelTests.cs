@@ -1,0 +1,194 @@
+using System.Runtime.Intrinsics;
+using FastLogReg.Data;
+using FastLogReg.Kernels;
+using FastLogReg.Numerics;
+using FastLogReg.Objective;
+using FastLogReg.Reference;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FastLogReg.Tests.Multiclass;
+
+/// <summary>
+/// The K-class pass with float products (<see cref="MultinomialObjective{T}.FloatProducts"/>) against the textbook loop
+/// in double, within the error bound the kernel states: a score is off by at most about (products per float partial + 2)
+/// · 2⁻²⁴ · Σⱼ |xⱼ wⱼ|, a residual by what that moves the probabilities plus its own rounding to float, and a gradient
+/// entry by one block's float partial over those residuals.
+/// </summary>
+public class FloatProductsKernelTests
+{
+    private const double Unit = 1.0 / (1 << 24);
+
+    public record Case(int Rows, int Columns, int Classes, int Seed, double Margin, bool Weighted, bool OneVsRest);
+
+    public static Arbitrary<Case> Cases() =>
+        (from rows in Gen.Choose(1, 300)
+         from columns in Gen.Choose(1, 90)
+         from classes in Gen.Choose(2, 12)
+         from seed in Gen.Choose(0, int.MaxValue - 1)
+         from margin in Gen.Elements(0.0, 1.0, 10.0, 40.0)
+         from weighted in Gen.Elements(false, true)
+         from ovr in Gen.Elements(false, true)
+         select new Case(rows, columns, classes, seed, margin, weighted, ovr)).ToArbitrary();
+
+    [Property(Arbitrary = [typeof(FloatProductsKernelTests)], MaxTest = 100)]
+    public void LossAndGradientAgreeWithTextbookWithinTheStatedBound(Case c) => AssertWithinBound(c);
+
+    [Fact]
+    public void EveryColumnTailClassGroupLeftoverRowAndPieceAgreesWithinTheBound()
+    {
+        // Columns: below one register (the double pass runs), every tail of 8- and 16-float registers, the gradient's
+        // strips of one, two and four registers, and rows longer than one float partial of a score (2,048 columns at 16
+        // lanes, 1,024 at 8: a second and third piece). Classes: groups of four, two and one. Rows: leftovers after the
+        // groups of eight and a second block.
+        foreach (int d in new[] { 7, 8, 9, 15, 16, 17, 31, 33, 47, 63, 64, 65, 100, 1025, 2049, 4200 })
+        {
+            foreach (int k in new[] { 2, 3, 5, 10 })
+            {
+                foreach (int n in d > 1000 ? new[] { 9, 130 } : new[] { 1, 7, 8, 9, 127, 128, 129, 300 })
+                {
+                    AssertWithinBound(new Case(n, d, k, (d * 100) + (k * 10) + n, 5.0, n % 2 == 0, k == 5));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatProductsAreUsedWhereTheRegistersAllowAndOnlyForFloatRows()
+    {
+        (DenseDataset<float> data, double[] point) = MulticlassData.Build<float>(500, 40, 5, 3, 5.0, weighted: false);
+        double exact = Evaluate(data, point, floatProducts: false, out double[] g0);
+        double fast = Evaluate(data, point, floatProducts: true, out double[] g1);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // The float products round differently from the double kernel: the switch reaches the kernel.
+            Assert.NotEqual(exact, fast);
+            Assert.NotEqual(g0, g1);
+        }
+        else
+        {
+            // Without 256-bit registers the double pass runs either way.
+            Assert.Equal(exact, fast);
+            Assert.Equal(g0, g1);
+        }
+
+        // Double rows and sparse rows ignore the switch.
+        (DenseDataset<double> doubles, double[] p2) = MulticlassData.Build<double>(500, 40, 5, 3, 5.0, weighted: false);
+        var a = new MultinomialObjective<double>(doubles, Penalty.L2(0.01), maxDegreeOfParallelism: 1);
+        var b = new MultinomialObjective<double>(doubles, Penalty.L2(0.01), maxDegreeOfParallelism: 1) { FloatProducts = true };
+        double[] ga = new double[p2.Length], gb = new double[p2.Length];
+        Assert.Equal(a.Evaluate(p2, ga), b.Evaluate(p2, gb));
+        Assert.Equal(ga, gb);
+        SparseDataset<float> sparse = MulticlassData.Sparsify(data, 0.5, 4).Sparse;
+        var sa = new MultinomialObjective<float>(sparse, Penalty.L2(0.01), maxDegreeOfParallelism: 1);
+        var sb = new MultinomialObjective<float>(sparse, Penalty.L2(0.01), maxDegreeOfParallelism: 1) { FloatProducts = true };
+        Assert.Equal(sa.Evaluate(point, new double[point.Length]), sb.Evaluate(point, new double[point.Length]));
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    [InlineData(8, false)]
+    public void ResultIsBitIdenticalForAnyDegreeOfParallelism(int threads, bool oneVsRest)
+    {
+        (DenseDataset<float> data, double[] point) = MulticlassData.Build<float>(30000, 37, 7, 5, 5.0, weighted: true);
+        var one = new MultinomialObjective<float>(data, Penalty.L2(0.01), oneVsRest, maxDegreeOfParallelism: 1) { FloatProducts = true };
+        Assert.True(one.ChunkCount > 3, $"only {one.ChunkCount} chunks");
+        double[] g1 = new double[point.Length], gn = new double[point.Length];
+        double f1 = one.Evaluate(point, g1);
+        var many = new MultinomialObjective<float>(data, Penalty.L2(0.01), oneVsRest, maxDegreeOfParallelism: threads) { FloatProducts = true };
+        Assert.Equal(f1, many.Evaluate(point, gn));
+        Assert.Equal(g1, gn);
+    }
+
+    [Fact]
+    public void SwitchingBetweenEvaluationsGivesEachPassItsOwnResult()
+    {
+        (DenseDataset<float> data, double[] point) = MulticlassData.Build<float>(400, 20, 4, 9, 3.0, weighted: false);
+        var objective = new MultinomialObjective<float>(data, Penalty.L2(0.01), maxDegreeOfParallelism: 1);
+        double[] g = new double[point.Length];
+        double exact = objective.Evaluate(point, g);
+        objective.FloatProducts = true;
+        double fast = objective.Evaluate(point, g);
+        objective.FloatProducts = false;
+        Assert.Equal(exact, objective.Evaluate(point, g));
+        Assert.Equal(fast, Evaluate(data, point, floatProducts: true, out _));
+    }
+
+    private static double Evaluate(DenseDataset<float> data, double[] point, bool floatProducts, out double[] gradient)
+    {
+        var objective = new MultinomialObjective<float>(data, Penalty.L2(0.01), maxDegreeOfParallelism: 1) { FloatProducts = floatProducts };
+        gradient = new double[point.Length];
+        return objective.Evaluate(point, gradient);
+    }
+
+    private static void AssertWithinBound(Case c)
+    {
+        const double l2 = 0.01;
+        (DenseDataset<float> data, double[] point) = MulticlassData.Build<float>(c.Rows, c.Columns, c.Classes, c.Seed, c.Margin, c.Weighted);
+        int k = c.Classes, d = c.Columns, n = c.Rows;
+        double[] gw = new double[k * d], gb = new double[k];
+        double expected = TextbookSoftmax.LossAndGradient(data, point.AsSpan(0, k * d), point.AsSpan(k * d), l2, c.OneVsRest, gw, gb);
+
+        // The bound, from the data: Δzᵢ = (products per lane + 2)·2⁻²⁴·maxₖ Σⱼ |xᵢⱼ wₖⱼ| with 8-float lanes (the wider
+        // registers put fewer products in a lane), doubled for the fold and the rounding of W.
+        ReadOnlySpan<float> x = data.Features.Span;
+        double perLane = Math.Min(d, SoftmaxFloatProducts.MaxPartialTerms / 2 * 8) / 8.0;
+        double gamma = 2 * (Math.Ceiling(perLane) + 2) * Unit;
+        double[] dz = new double[n];
+        double total = 0, lossBound = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double s = c.Weighted ? data.SampleWeights.Span[i] : 1.0;
+            total += s;
+            double worst = 0;
+            for (int kk = 0; kk < k; kk++)
+            {
+                double m = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    m += Math.Abs(x[(i * d) + j] * point[(kk * d) + j]);
+                }
+
+                worst = Math.Max(worst, m);
+            }
+
+            dz[i] = gamma * worst;
+            lossBound += s * (c.OneVsRest ? k : 2) * dz[i];
+        }
+
+        var objective = new MultinomialObjective<float>(data, Penalty.L2(l2), c.OneVsRest, maxDegreeOfParallelism: 1) { FloatProducts = true };
+        double[] gradient = new double[point.Length];
+        double actual = objective.Evaluate(point, gradient);
+        Assert.True(Math.Abs(actual - expected) <= (lossBound / total) + 1e-12, $"objective {actual} vs {expected}: off by {Math.Abs(actual - expected):E3}, bound {lossBound / total:E3} ({c})");
+
+        // ∂f/∂W: |δGₖⱼ| ≤ (1/S) Σᵢ sᵢ |xᵢⱼ| (2Δzᵢ + (rows per block + 2)·2⁻²⁴ · 2), the residual at most 1 in magnitude times s.
+        double blockTerms = (SoftmaxLossGradient.BlockRows + 2) * 2 * Unit;
+        for (int j = 0; j < d; j++)
+        {
+            double bound = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double s = c.Weighted ? data.SampleWeights.Span[i] : 1.0;
+                bound += s * Math.Abs(x[(i * d) + j]) * ((2 * dz[i]) + blockTerms);
+            }
+
+            bound = (bound / total) + 1e-14;
+            for (int kk = 0; kk < k; kk++)
+            {
+                double off = Math.Abs(gradient[(kk * d) + j] - gw[(kk * d) + j]);
+                Assert.True(off <= bound, $"∂f/∂W[{kk},{j}] {gradient[(kk * d) + j]} vs {gw[(kk * d) + j]}: off by {off:E3}, bound {bound:E3} ({c})");
+            }
+        }
+
+        // ∂f/∂b: double sums of residuals moved by at most 2Δzᵢ each.
+        double biasBound = (2 * dz.Select((v, i) => v * (c.Weighted ? data.SampleWeights.Span[i] : 1.0)).Sum() / total) + 1e-13;
+        for (int kk = 0; kk < k; kk++)
+        {
+            double off = Math.Abs(gradient[(k * d) + kk] - gb[kk]);
+            Assert.True(off <= biasBound, $"∂f/∂b[{kk}] off by {off:E3}, bound {biasBound:E3} ({c})");
+        }
+    }
+}
