@@ -10,8 +10,8 @@ namespace FastLogReg.Kernels;
 /// sigmoids, loss, residuals, gradient), but the K scores and the K × d gradient — the 2·K·d multiply-adds per row that
 /// bound the double kernel — run on float registers, twice the lanes per instruction and no widening of x. Every float
 /// partial sums at most <see cref="MaxPartialTerms"/> products and is widened to double before it meets another
-/// partial: a score is a double sum of float partials over ≤ 2,048 columns (128 per lane, the two halves of a register
-/// folded), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The softmax, the loss and the
+/// partial: a score is a double sum of float partials over ≤ 256 columns (each summed across its register's lanes in
+/// float), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The softmax, the loss and the
 /// residual sums stay in double. Error: W and the residuals are rounded to float (relative 2⁻²⁴ each) and a partial of
 /// m products carries at most about m·2⁻²⁴ of the sum of its terms' magnitudes; the objective, gradient and optimum
 /// agree with the double kernel to about 10⁻⁷ relative, not to its last bits — an option (<c>MultinomialObjective</c>'s
@@ -73,14 +73,13 @@ internal static class SoftmaxFloatProducts
         Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
         Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
         Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
-        Span<double> partial = scratch.AsSpan((classes + 5) * BlockRows, 16);
         float[] floats = Floats(kd + (classes * BlockRows));
         Span<float> wf = floats.AsSpan(0, kd);
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
         TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
 
-        // Columns per float partial of a score: 128 products per lane, two lanes folded.
-        int piece = MaxPartialTerms / 2 * S.Count;
+        // Columns per float partial of a score (summed across a register's lanes in float).
+        int piece = MaxPartialTerms;
         TF tailMask = S.LastLanesMask(columns % S.Count);
         ref float x0 = ref MemoryMarshal.GetReference(features);
         ref float w0 = ref MemoryMarshal.GetReference(wf);
@@ -102,16 +101,7 @@ internal static class SoftmaxFloatProducts
                     PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
                 }
 
-                int k = 0;
-                for (; k + 2 <= classes; k += 2)
-                {
-                    Dot8<TF, TV, S, W, TwoClasses>(ref xr, columns, piece, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], b[k + 1], ref z[(k * BlockRows) + r], ref z[((k + 1) * BlockRows) + r], partial);
-                }
-
-                if (k < classes)
-                {
-                    Dot8<TF, TV, S, W, OneClass>(ref xr, columns, piece, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], 0, ref z[(k * BlockRows) + r], ref z[(k * BlockRows) + r], partial);
-                }
+                Dot8<TF, TV, S, W>(ref xr, columns, piece, ref w0, b, tailMask, ref z[r]);
             }
 
             for (; r < count; r++)
@@ -164,18 +154,18 @@ internal static class SoftmaxFloatProducts
     }
 
     /// <summary>
-    /// x·w for eight rows and one or two rows of W (float products, one accumulator per (row, class) and piece of
-    /// columns; each piece's partials are folded to double and reduced by <c>W.Sum8</c>, the pieces added in order).
+    /// The K scores of eight rows, two classes at a time (each load of x serves two classes, each load of W eight rows),
+    /// float products with one accumulator per (row, class) and piece of ≤ 256 columns; each piece's sixteen registers
+    /// are reduced across their lanes in float by <c>S.Sum8x2</c> and widened, the pieces added in double in order. <paramref name="z"/> is the first row's score of
+    /// class 0 (class-major, <see cref="BlockRows"/> apart).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot8<TF, TV, S, W, TC>(ref float x0, int columns, int piece, ref float w, TF tailMask, double biasA, double biasB, ref double zA, ref double zB, Span<double> partial)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Dot8<TF, TV, S, W>(ref float x0, int columns, int piece, ref float w0, ReadOnlySpan<double> b, TF tailMask, ref double z)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
         where W : ISimdDouble<TV>
-        where TC : struct, IClassGroup
     {
-        bool two = TC.Classes == 2;
         nint stride = columns;
         ref float x1 = ref Unsafe.Add(ref x0, stride);
         ref float x2 = ref Unsafe.Add(ref x1, stride);
@@ -184,119 +174,131 @@ internal static class SoftmaxFloatProducts
         ref float x5 = ref Unsafe.Add(ref x4, stride);
         ref float x6 = ref Unsafe.Add(ref x5, stride);
         ref float x7 = ref Unsafe.Add(ref x6, stride);
-        ref float wB = ref two ? ref Unsafe.Add(ref w, stride) : ref w;
-        for (int from = 0; from < columns; from += piece)
+        int classes = b.Length;
+        for (int k = 0; k < classes; k += 2)
         {
-            int end = Math.Min(columns, from + piece);
-            TF a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
-            TF c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
-            int j = from;
-            for (; j <= end - S.Count; j += S.Count)
+            bool two = k + 1 < classes;
+            ref float w = ref Unsafe.Add(ref w0, (nint)k * columns);
+            ref float wB = ref two ? ref Unsafe.Add(ref w, stride) : ref w;
+            ref double zA = ref Unsafe.Add(ref z, k * BlockRows);
+            ref double zB = ref two ? ref Unsafe.Add(ref zA, BlockRows) : ref zA;
+            double biasA = b[k], biasB = two ? b[k + 1] : 0;
+            for (int from = 0; from < columns; from += piece)
             {
-                TF va = S.Load(ref Unsafe.Add(ref w, j)), vb = two ? S.Load(ref Unsafe.Add(ref wB, j)) : S.Zero;
-                Step<TF, TV, S>(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, j, va, vb, two, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-            }
-
-            if (j != end)
-            {
-                // Overlapping tail (only in the last piece): the lanes already counted are zeroed in w by the mask.
-                int last = end - S.Count;
-                TF va = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), vb = two ? S.And(S.Load(ref Unsafe.Add(ref wB, last)), tailMask) : S.Zero;
-                Step<TF, TV, S>(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, last, va, vb, two, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-            }
-
-            if (from == 0)
-            {
-                W.Sum8(S.Fold(a0), S.Fold(a1), S.Fold(a2), S.Fold(a3), S.Fold(a4), S.Fold(a5), S.Fold(a6), S.Fold(a7), biasA, ref zA);
+                int end = Math.Min(columns, from + piece);
+                TF a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
+                TF c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+                int j = from;
                 if (two)
                 {
-                    W.Sum8(S.Fold(c0), S.Fold(c1), S.Fold(c2), S.Fold(c3), S.Fold(c4), S.Fold(c5), S.Fold(c6), S.Fold(c7), biasB, ref zB);
+                    for (; j <= end - S.Count; j += S.Count)
+                    {
+                        TF va = S.Load(ref Unsafe.Add(ref w, j)), vb = S.Load(ref Unsafe.Add(ref wB, j));
+                        TF x = S.Load(ref Unsafe.Add(ref x0, j));
+                        a0 = S.MultiplyAdd(x, va, a0);
+                        c0 = S.MultiplyAdd(x, vb, c0);
+                        x = S.Load(ref Unsafe.Add(ref x1, j));
+                        a1 = S.MultiplyAdd(x, va, a1);
+                        c1 = S.MultiplyAdd(x, vb, c1);
+                        x = S.Load(ref Unsafe.Add(ref x2, j));
+                        a2 = S.MultiplyAdd(x, va, a2);
+                        c2 = S.MultiplyAdd(x, vb, c2);
+                        x = S.Load(ref Unsafe.Add(ref x3, j));
+                        a3 = S.MultiplyAdd(x, va, a3);
+                        c3 = S.MultiplyAdd(x, vb, c3);
+                        x = S.Load(ref Unsafe.Add(ref x4, j));
+                        a4 = S.MultiplyAdd(x, va, a4);
+                        c4 = S.MultiplyAdd(x, vb, c4);
+                        x = S.Load(ref Unsafe.Add(ref x5, j));
+                        a5 = S.MultiplyAdd(x, va, a5);
+                        c5 = S.MultiplyAdd(x, vb, c5);
+                        x = S.Load(ref Unsafe.Add(ref x6, j));
+                        a6 = S.MultiplyAdd(x, va, a6);
+                        c6 = S.MultiplyAdd(x, vb, c6);
+                        x = S.Load(ref Unsafe.Add(ref x7, j));
+                        a7 = S.MultiplyAdd(x, va, a7);
+                        c7 = S.MultiplyAdd(x, vb, c7);
+                    }
+
+                    if (j != end)
+                    {
+                        // Overlapping tail (only in the last piece): the lanes already counted are zeroed in w by the mask.
+                        int last = end - S.Count;
+                        TF va = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), vb = S.And(S.Load(ref Unsafe.Add(ref wB, last)), tailMask);
+                        TF x = S.Load(ref Unsafe.Add(ref x0, last));
+                        a0 = S.MultiplyAdd(x, va, a0);
+                        c0 = S.MultiplyAdd(x, vb, c0);
+                        x = S.Load(ref Unsafe.Add(ref x1, last));
+                        a1 = S.MultiplyAdd(x, va, a1);
+                        c1 = S.MultiplyAdd(x, vb, c1);
+                        x = S.Load(ref Unsafe.Add(ref x2, last));
+                        a2 = S.MultiplyAdd(x, va, a2);
+                        c2 = S.MultiplyAdd(x, vb, c2);
+                        x = S.Load(ref Unsafe.Add(ref x3, last));
+                        a3 = S.MultiplyAdd(x, va, a3);
+                        c3 = S.MultiplyAdd(x, vb, c3);
+                        x = S.Load(ref Unsafe.Add(ref x4, last));
+                        a4 = S.MultiplyAdd(x, va, a4);
+                        c4 = S.MultiplyAdd(x, vb, c4);
+                        x = S.Load(ref Unsafe.Add(ref x5, last));
+                        a5 = S.MultiplyAdd(x, va, a5);
+                        c5 = S.MultiplyAdd(x, vb, c5);
+                        x = S.Load(ref Unsafe.Add(ref x6, last));
+                        a6 = S.MultiplyAdd(x, va, a6);
+                        c6 = S.MultiplyAdd(x, vb, c6);
+                        x = S.Load(ref Unsafe.Add(ref x7, last));
+                        a7 = S.MultiplyAdd(x, va, a7);
+                        c7 = S.MultiplyAdd(x, vb, c7);
+                    }
                 }
-            }
-            else
-            {
-                W.Sum8(S.Fold(a0), S.Fold(a1), S.Fold(a2), S.Fold(a3), S.Fold(a4), S.Fold(a5), S.Fold(a6), S.Fold(a7), 0, ref partial[0]);
-                AddEight(ref zA, partial[..8]);
-                if (two)
+                else
                 {
-                    W.Sum8(S.Fold(c0), S.Fold(c1), S.Fold(c2), S.Fold(c3), S.Fold(c4), S.Fold(c5), S.Fold(c6), S.Fold(c7), 0, ref partial[8]);
-                    AddEight(ref zB, partial[8..]);
+                    for (; j <= end - S.Count; j += S.Count)
+                    {
+                        TF va = S.Load(ref Unsafe.Add(ref w, j));
+                        TF x = S.Load(ref Unsafe.Add(ref x0, j));
+                        a0 = S.MultiplyAdd(x, va, a0);
+                        x = S.Load(ref Unsafe.Add(ref x1, j));
+                        a1 = S.MultiplyAdd(x, va, a1);
+                        x = S.Load(ref Unsafe.Add(ref x2, j));
+                        a2 = S.MultiplyAdd(x, va, a2);
+                        x = S.Load(ref Unsafe.Add(ref x3, j));
+                        a3 = S.MultiplyAdd(x, va, a3);
+                        x = S.Load(ref Unsafe.Add(ref x4, j));
+                        a4 = S.MultiplyAdd(x, va, a4);
+                        x = S.Load(ref Unsafe.Add(ref x5, j));
+                        a5 = S.MultiplyAdd(x, va, a5);
+                        x = S.Load(ref Unsafe.Add(ref x6, j));
+                        a6 = S.MultiplyAdd(x, va, a6);
+                        x = S.Load(ref Unsafe.Add(ref x7, j));
+                        a7 = S.MultiplyAdd(x, va, a7);
+                    }
+
+                    if (j != end)
+                    {
+                        int last = end - S.Count;
+                        TF va = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask);
+                        TF x = S.Load(ref Unsafe.Add(ref x0, last));
+                        a0 = S.MultiplyAdd(x, va, a0);
+                        x = S.Load(ref Unsafe.Add(ref x1, last));
+                        a1 = S.MultiplyAdd(x, va, a1);
+                        x = S.Load(ref Unsafe.Add(ref x2, last));
+                        a2 = S.MultiplyAdd(x, va, a2);
+                        x = S.Load(ref Unsafe.Add(ref x3, last));
+                        a3 = S.MultiplyAdd(x, va, a3);
+                        x = S.Load(ref Unsafe.Add(ref x4, last));
+                        a4 = S.MultiplyAdd(x, va, a4);
+                        x = S.Load(ref Unsafe.Add(ref x5, last));
+                        a5 = S.MultiplyAdd(x, va, a5);
+                        x = S.Load(ref Unsafe.Add(ref x6, last));
+                        a6 = S.MultiplyAdd(x, va, a6);
+                        x = S.Load(ref Unsafe.Add(ref x7, last));
+                        a7 = S.MultiplyAdd(x, va, a7);
+                    }
                 }
+
+                S.Sum8x2(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7, biasA, biasB, two, add: from != 0, ref zA, ref zB);
             }
-        }
-
-        static void AddEight(ref double z, ReadOnlySpan<double> p)
-        {
-            for (int i = 0; i < 8; i++)
-            {
-                Unsafe.Add(ref z, i) += p[i];
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TF, TV, S>(
-        ref float x0, ref float x1, ref float x2, ref float x3, ref float x4, ref float x5, ref float x6, ref float x7, int j, TF va, TF vb, bool two,
-        ref TF a0, ref TF a1, ref TF a2, ref TF a3, ref TF a4, ref TF a5, ref TF a6, ref TF a7,
-        ref TF c0, ref TF c1, ref TF c2, ref TF c3, ref TF c4, ref TF c5, ref TF c6, ref TF c7)
-        where TF : struct
-        where TV : struct
-        where S : ISimdSingle<TF, TV>
-    {
-        TF x = S.Load(ref Unsafe.Add(ref x0, j));
-        a0 = S.MultiplyAdd(x, va, a0);
-        if (two)
-        {
-            c0 = S.MultiplyAdd(x, vb, c0);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x1, j));
-        a1 = S.MultiplyAdd(x, va, a1);
-        if (two)
-        {
-            c1 = S.MultiplyAdd(x, vb, c1);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x2, j));
-        a2 = S.MultiplyAdd(x, va, a2);
-        if (two)
-        {
-            c2 = S.MultiplyAdd(x, vb, c2);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x3, j));
-        a3 = S.MultiplyAdd(x, va, a3);
-        if (two)
-        {
-            c3 = S.MultiplyAdd(x, vb, c3);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x4, j));
-        a4 = S.MultiplyAdd(x, va, a4);
-        if (two)
-        {
-            c4 = S.MultiplyAdd(x, vb, c4);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x5, j));
-        a5 = S.MultiplyAdd(x, va, a5);
-        if (two)
-        {
-            c5 = S.MultiplyAdd(x, vb, c5);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x6, j));
-        a6 = S.MultiplyAdd(x, va, a6);
-        if (two)
-        {
-            c6 = S.MultiplyAdd(x, vb, c6);
-        }
-
-        x = S.Load(ref Unsafe.Add(ref x7, j));
-        a7 = S.MultiplyAdd(x, va, a7);
-        if (two)
-        {
-            c7 = S.MultiplyAdd(x, vb, c7);
         }
     }
 

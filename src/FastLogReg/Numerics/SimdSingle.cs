@@ -42,6 +42,14 @@ internal interface ISimdSingle<TF, TV>
     /// <summary>The lower half's lanes as doubles.</summary>
     static abstract TV WidenLower(TF a);
 
+    /// <summary>
+    /// The sums of all lanes of a0 … a7 and of c0 … c7 (eight rows by two classes): zA[i] = Σ aᵢ (+ biasA), zB[i] = Σ cᵢ
+    /// (+ biasB), each summed in float across its register's lanes (the caller keeps a register's products ≤ 256) and
+    /// then widened; with <paramref name="add"/> the sums are added to the destinations and the biases ignored; zB is
+    /// written only when <paramref name="two"/>.
+    /// </summary>
+    static abstract void Sum8x2(TF a0, TF a1, TF a2, TF a3, TF a4, TF a5, TF a6, TF a7, TF c0, TF c1, TF c2, TF c3, TF c4, TF c5, TF c6, TF c7, double biasA, double biasB, bool two, bool add, ref double zA, ref double zB);
+
     /// <summary>The upper half's lanes as doubles.</summary>
     static abstract TV WidenUpper(TF a);
 }
@@ -77,6 +85,52 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> WidenUpper(Vector512<float> a) => Widen(a.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8x2(
+        Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7,
+        Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7,
+        double biasA, double biasB, bool two, bool add, ref double zA, ref double zB)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            SingleFallback.Sum8x2<Vector512<float>, Vector512<double>, Single512, Simd512>(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7, biasA, biasB, two, add, ref zA, ref zB);
+            return;
+        }
+
+        // A transposing reduction in float: [Σa0 … Σa7 | Σc0 … Σc7] in one register after four levels.
+        Vector512<float> wa = Level3(Level2(Level1(a0, a1), Level1(a2, a3)), Level2(Level1(a4, a5), Level1(a6, a7)));
+        Vector512<float> wc = Level3(Level2(Level1(c0, c1), Level1(c2, c3)), Level2(Level1(c4, c5), Level1(c6, c7)));
+        Vector512<float> sums = Level3(wa, wc);
+        Vector512<double> sa = Widen(sums.GetLower()), sc = Widen(sums.GetUpper());
+        if (add)
+        {
+            sa += Vector512.LoadUnsafe(ref zA);
+            sc += two ? Vector512.LoadUnsafe(ref zB) : Vector512<double>.Zero;
+        }
+        else
+        {
+            sa += Vector512.Create(biasA);
+            sc += Vector512.Create(biasB);
+        }
+
+        sa.StoreUnsafe(ref zA);
+        if (two)
+        {
+            sc.StoreUnsafe(ref zB);
+        }
+
+        // Lanes in pairs within each 128-bit block: [x0+x2, y0+y2, x1+x3, y1+y3].
+        static Vector512<float> Level1(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackLow(x, y) + Avx512F.UnpackHigh(x, y);
+
+        // Pairs of floats as doubles: each 128-bit block [Σx, Σy, Σu, Σv] over the block's lanes.
+        static Vector512<float> Level2(Vector512<float> xy, Vector512<float> uv) =>
+            Avx512F.UnpackLow(xy.AsDouble(), uv.AsDouble()).AsSingle() + Avx512F.UnpackHigh(xy.AsDouble(), uv.AsDouble()).AsSingle();
+
+        // 128-bit blocks: [p.B0 + p.B1, p.B2 + p.B3, q.B0 + q.B1, q.B2 + q.B3].
+        static Vector512<float> Level3(Vector512<float> p, Vector512<float> q) =>
+            Avx512F.Shuffle4x128(p, q, 0b10_00_10_00) + Avx512F.Shuffle4x128(p, q, 0b11_01_11_01);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> Widen(Vector256<float> f) =>
@@ -116,6 +170,45 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
     public static Vector256<double> WidenUpper(Vector256<float> a) => Widen(a.GetUpper());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8x2(
+        Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, Vector256<float> a4, Vector256<float> a5, Vector256<float> a6, Vector256<float> a7,
+        Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3, Vector256<float> c4, Vector256<float> c5, Vector256<float> c6, Vector256<float> c7,
+        double biasA, double biasB, bool two, bool add, ref double zA, ref double zB) =>
+        SingleFallback.Sum8x2<Vector256<float>, Vector256<double>, Single256, Simd256>(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7, biasA, biasB, two, add, ref zA, ref zB);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Widen(Vector128<float> f) =>
         Avx.IsSupported ? Avx.ConvertToVector256Double(f) : Vector256.WidenLower(f.ToVector256Unsafe());
+}
+
+/// <summary>What the float widths share.</summary>
+internal static class SingleFallback
+{
+    /// <summary>
+    /// <see cref="ISimdSingle{TF, TV}.Sum8x2"/> by folding each register's halves in float, widening, and
+    /// <see cref="ISimdDouble{TV}.Sum8"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum8x2<TF, TV, S, W>(TF a0, TF a1, TF a2, TF a3, TF a4, TF a5, TF a6, TF a7, TF c0, TF c1, TF c2, TF c3, TF c4, TF c5, TF c6, TF c7, double biasA, double biasB, bool two, bool add, ref double zA, ref double zB)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        Span<double> sums = stackalloc double[16];
+        W.Sum8(S.Fold(a0), S.Fold(a1), S.Fold(a2), S.Fold(a3), S.Fold(a4), S.Fold(a5), S.Fold(a6), S.Fold(a7), add ? 0 : biasA, ref sums[0]);
+        W.Sum8(S.Fold(c0), S.Fold(c1), S.Fold(c2), S.Fold(c3), S.Fold(c4), S.Fold(c5), S.Fold(c6), S.Fold(c7), add ? 0 : biasB, ref sums[8]);
+        for (int i = 0; i < 8; i++)
+        {
+            Unsafe.Add(ref zA, i) = add ? Unsafe.Add(ref zA, i) + sums[i] : sums[i];
+        }
+
+        if (two)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                Unsafe.Add(ref zB, i) = add ? Unsafe.Add(ref zB, i) + sums[8 + i] : sums[8 + i];
+            }
+        }
+    }
 }

@@ -40,8 +40,8 @@ public class FloatProductsKernelTests
     public void EveryColumnTailClassGroupLeftoverRowAndPieceAgreesWithinTheBound()
     {
         // Columns: below one register (the double pass runs), every tail of 8- and 16-float registers, the gradient's
-        // strips of one, two and four registers, and rows longer than one float partial of a score (2,048 columns at 16
-        // lanes, 1,024 at 8: a second and third piece). Classes: groups of four, two and one. Rows: leftovers after the
+        // strips of one, two and four registers, and rows longer than one float partial of a score (256 columns: up to
+        // seventeen pieces). Classes: groups of four, two and one. Rows: leftovers after the
         // groups of eight and a second block.
         foreach (int d in new[] { 7, 8, 9, 15, 16, 17, 31, 33, 47, 63, 64, 65, 100, 1025, 2049, 4200 })
         {
@@ -132,10 +132,11 @@ public class FloatProductsKernelTests
         double[] gw = new double[k * d], gb = new double[k];
         double expected = TextbookSoftmax.LossAndGradient(data, point.AsSpan(0, k * d), point.AsSpan(k * d), l2, c.OneVsRest, gw, gb);
 
-        // The bound, from the data: Δzᵢ = (products per lane + 2)·2⁻²⁴·maxₖ Σⱼ |xᵢⱼ wₖⱼ| with 8-float lanes (the wider
-        // registers put fewer products in a lane), doubled for the fold and the rounding of W.
+        // The bound, from the data: Δzᵢ = (products per 8-float lane + 2)·2⁻²⁴·maxₖ Σⱼ |xᵢⱼ wₖⱼ| over one piece of
+        // ≤ 256 columns (16-float lanes put half as many products in a lane and add four levels of their reduction),
+        // doubled for the reduction across lanes and the rounding of W.
         ReadOnlySpan<float> x = data.Features.Span;
-        double perLane = Math.Min(d, SoftmaxFloatProducts.MaxPartialTerms / 2 * 8) / 8.0;
+        double perLane = Math.Min(d, SoftmaxFloatProducts.MaxPartialTerms) / 8.0;
         double gamma = 2 * (Math.Ceiling(perLane) + 2) * Unit;
         double[] dz = new double[n];
         double total = 0, lossBound = 0;
