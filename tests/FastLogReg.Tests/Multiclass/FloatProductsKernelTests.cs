@@ -3,6 +3,7 @@ using FastLogReg.Data;
 using FastLogReg.Kernels;
 using FastLogReg.Numerics;
 using FastLogReg.Objective;
+using FastLogReg.Optimization;
 using FastLogReg.Reference;
 using FsCheck;
 using FsCheck.Fluent;
@@ -115,6 +116,26 @@ public class FloatProductsKernelTests
         objective.FloatProducts = false;
         Assert.Equal(exact, objective.Evaluate(point, g));
         Assert.Equal(fast, Evaluate(data, point, floatProducts: true, out _));
+    }
+
+    [Fact]
+    public void AFitStartedWithFloatProductsAndFinishedInDoubleReachesTheDoubleOptimum()
+    {
+        // Digits as float (pixels / 16), C = 1 (λ = 1/n): L-BFGS with float products to a loose tolerance, then the same
+        // objective in double from where it stopped, against L-BFGS in double throughout.
+        (double[] x, double[] y) = MulticlassData.Digits();
+        var data = DenseDataset.Create(x.Select(v => (float)(v / 16)).ToArray(), y.Select(v => (float)v).ToArray(), 64, 10);
+        var penalty = Penalty.L2(1.0 / data.Rows);
+        var objective = new MultinomialObjective<float>(data, penalty, maxDegreeOfParallelism: 2) { FloatProducts = true };
+        double[] start = new double[objective.Dimension];
+        OptimizationResult fast = Lbfgs.Minimize(objective, start, new SolverOptions { Tolerance = 1e-5, MaxIterations = 2000 });
+        objective.FloatProducts = false;
+        OptimizationResult finish = Lbfgs.Minimize(objective, fast.Point, new SolverOptions { Tolerance = 1e-9, MaxIterations = 2000 });
+        var exact = new MultinomialObjective<float>(data, penalty, maxDegreeOfParallelism: 2);
+        OptimizationResult reference = Lbfgs.Minimize(exact, start, new SolverOptions { Tolerance = 1e-9, MaxIterations = 4000 });
+        Assert.True(fast.Iterations > 10, $"the float phase took only {fast.Iterations} iterations");
+        Assert.True(finish.Converged && reference.Converged, $"{finish.StopReason}, {reference.StopReason}");
+        Close.Equal(reference.Objective, finish.Objective, 1e-10, 0, "objective after the double finish");
     }
 
     private static double Evaluate(DenseDataset<float> data, double[] point, bool floatProducts, out double[] gradient)
