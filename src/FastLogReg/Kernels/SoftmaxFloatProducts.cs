@@ -26,9 +26,6 @@ internal static class SoftmaxFloatProducts
     private const int BlockRows = SoftmaxLossGradient.BlockRows;
 
     [ThreadStatic]
-    private static double[]? t_scratch;
-
-    [ThreadStatic]
     private static float[]? t_floats;
 
     /// <summary>Whether the kernel runs on registers of <paramref name="floatLanes"/> floats for rows this wide.</summary>
@@ -68,11 +65,8 @@ internal static class SoftmaxFloatProducts
         int kd = classes * columns;
         gradient.Clear();
         residualSums.Clear();
-        double[] scratch = Scratch(classes);
+        double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
-        Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
-        Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
         float[] floats = Floats(kd + (classes * BlockRows));
         Span<float> wf = floats.AsSpan(0, kd);
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
@@ -84,7 +78,6 @@ internal static class SoftmaxFloatProducts
         ref float x0 = ref MemoryMarshal.GetReference(features);
         ref float w0 = ref MemoryMarshal.GetReference(wf);
         ref double g0 = ref MemoryMarshal.GetReference(gradient);
-        bool sampleWeighted = !weights.IsEmpty;
         double loss = 0;
 
         for (int start = 0; start < rows; start += BlockRows)
@@ -98,7 +91,7 @@ internal static class SoftmaxFloatProducts
                 ref float xr = ref Unsafe.Add(ref block, (nint)r * columns);
                 if (start + r + 24 <= rows)
                 {
-                    PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
+                    SoftmaxLossGradient.PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
                 }
 
                 Dot8<TF, TV, S, W>(ref xr, columns, piece, ref w0, b, tailMask, ref z[r]);
@@ -113,22 +106,7 @@ internal static class SoftmaxFloatProducts
                 }
             }
 
-            for (r = 0; r < count; r++)
-            {
-                int y = (int)labels[start + r];
-                label[r] = y;
-                double s = sampleWeighted ? weights[start + r] : 1.0;
-                rowWeight[r] = s * classWeights[y];
-            }
-
-            loss += oneVsRest
-                ? SoftmaxLossGradient.BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work)
-                : SoftmaxLossGradient.SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
-
-            for (int k = 0; k < classes; k++)
-            {
-                residualSums[k] += TensorPrimitives.Sum<double>(z.Slice(k * BlockRows, count));
-            }
+            loss += SoftmaxLossGradient.Residuals<float, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
 
             // The residuals in float (the scratch past a short block's rows is converted too and never read).
             TensorPrimitives.ConvertTruncating<double, float>(z, rf);
@@ -505,32 +483,6 @@ internal static class SoftmaxFloatProducts
             W.Store(W.Add(W.Load(ref g), S.WidenLower(a)), ref g);
             W.Store(W.Add(W.Load(ref upper), S.WidenUpper(a)), ref upper);
         }
-    }
-
-    /// <summary>Asks for the cache lines of <paramref name="count"/> consecutive floats (a hint; nothing is read).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchRows(ref float first, int count)
-    {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            byte* p = (byte*)Unsafe.AsPointer(ref first);
-            nint bytes = (nint)count * sizeof(float);
-            for (nint o = 0; o < bytes; o += 64)
-            {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + o);
-            }
-        }
-    }
-
-    private static double[] Scratch(int classes)
-    {
-        int needed = ((classes + 5) * BlockRows) + 16;
-        if (t_scratch is null || t_scratch.Length < needed)
-        {
-            t_scratch = new double[needed];
-        }
-
-        return t_scratch;
     }
 
     private static float[] Floats(int needed)

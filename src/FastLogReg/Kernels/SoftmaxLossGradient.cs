@@ -63,14 +63,10 @@ internal static class SoftmaxLossGradient
         residualSums.Clear();
         double[] scratch = Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
-        Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
-        Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
         TV tailMask = W.LastLanesMask(columns % W.Count);
         ref T x0 = ref MemoryMarshal.GetReference(features);
         ref double w0 = ref MemoryMarshal.GetReference(w);
         ref double g0 = ref MemoryMarshal.GetReference(gradient);
-        bool sampleWeighted = !weights.IsEmpty;
         double loss = 0;
 
         for (int start = 0; start < rows; start += BlockRows)
@@ -110,21 +106,7 @@ internal static class SoftmaxLossGradient
                 }
             }
 
-            for (r = 0; r < count; r++)
-            {
-                int y = (int)FusedLossGradient.ToDouble(labels[start + r]);
-                label[r] = y;
-                double s = sampleWeighted ? FusedLossGradient.ToDouble(weights[start + r]) : 1.0;
-                rowWeight[r] = s * classWeights[y];
-            }
-
-            loss += oneVsRest ? BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work) : SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
-
-            // Residual sums, class by class, in row order.
-            for (int k = 0; k < classes; k++)
-            {
-                residualSums[k] += TensorPrimitives.Sum<double>(z.Slice(k * BlockRows, count));
-            }
+            loss += Residuals<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
 
             // Gradient: four classes at a time, then two; each strip of G stays in registers across the block's rows.
             int row = count & ~3;
@@ -152,6 +134,40 @@ internal static class SoftmaxLossGradient
                     GradientAccumulation.Accumulate<T, TV, W>(ref xr, columns, 1, ref z[(k * BlockRows) + row], ref Unsafe.Add(ref g0, (nint)k * columns), tailMask);
                 }
             }
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// A block's rows from their scores to their residuals: each row's class id and weight sᵢ·cw(yᵢ), the softmax (or K
+    /// sigmoids) in place of the scores in <paramref name="scratch"/>'s class-major z, the residual sums added to
+    /// <paramref name="residualSums"/>; returns the block's Σ s·ℓ.
+    /// </summary>
+    internal static double Residuals<T, TV, W>(ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, int start, int count, ReadOnlySpan<double> classWeights, bool oneVsRest, double[] scratch, int classes, Span<double> residualSums)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        Span<double> z = scratch.AsSpan(0, classes * BlockRows);
+        Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
+        Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
+        Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
+        bool sampleWeighted = !weights.IsEmpty;
+        for (int r = 0; r < count; r++)
+        {
+            int y = (int)FusedLossGradient.ToDouble(labels[start + r]);
+            label[r] = y;
+            double s = sampleWeighted ? FusedLossGradient.ToDouble(weights[start + r]) : 1.0;
+            rowWeight[r] = s * classWeights[y];
+        }
+
+        double loss = oneVsRest ? BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work) : SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
+
+        // Residual sums, class by class, in row order.
+        for (int k = 0; k < classes; k++)
+        {
+            residualSums[k] += TensorPrimitives.Sum<double>(z.Slice(k * BlockRows, count));
         }
 
         return loss;
@@ -569,7 +585,7 @@ internal static class SoftmaxLossGradient
 
     /// <summary>Asks for the cache lines of <paramref name="count"/> consecutive features (a hint; nothing is read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchRows<T>(ref T first, int count)
+    internal static unsafe void PrefetchRows<T>(ref T first, int count)
         where T : unmanaged
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
@@ -600,7 +616,7 @@ internal static class SoftmaxLossGradient
     }
 
     /// <summary>This thread's scratch for K classes (created once per thread and size: an epoch allocates nothing).</summary>
-    private static double[] Scratch(int classes)
+    internal static double[] Scratch(int classes)
     {
         int needed = (classes + 5) * BlockRows;
         if (t_scratch is null || t_scratch.Length < needed)
