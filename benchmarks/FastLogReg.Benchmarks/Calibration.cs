@@ -69,10 +69,10 @@ internal sealed record Calibration(TrainingOptions Options, string Setting, doub
     /// the first that reaches it: a tenfold grid can overshoot the target gap a hundredfold. <see cref="MlNetTolerance"/>
     /// takes the same flag, so both libraries are calibrated on the same grid.
     /// </param>
-    public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, double l1Ratio = 0, bool refine = false)
+    public static Calibration Run(Dataset<float> data, double l2, double reference, Solver solver, int threads, TimeSpan budget, double target = TimeToOptimumBenchmarks.Target, double l1Ratio = 0, bool refine = false, bool floatProducts = false)
     {
         var clock = Stopwatch.StartNew();
-        var options = new TrainingOptions { Solver = solver, Lambda = l2, L1Ratio = l1Ratio, MaxDegreeOfParallelism = threads, MaxIterations = 10_000_000 };
+        var options = new TrainingOptions { Solver = solver, Lambda = l2, L1Ratio = l1Ratio, MaxDegreeOfParallelism = threads, MaxIterations = 10_000_000, FloatProducts = floatProducts };
         Calibration? best = null;
         for (int attempt = 0; attempt < 12; attempt++)
         {

@@ -5,7 +5,7 @@ using FastLogReg.Training;
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// <c>--multiclass-fit data tolerance [repeats] [threads]</c>: one multinomial L-BFGS fit (C = 1, as the time-to-optimum
+/// <c>--multiclass-fit data tolerance [repeats] [threads] [float]</c>: one multinomial L-BFGS fit (C = 1, as the time-to-optimum
 /// benchmark) timed warm, median of <c>repeats</c> — its passes, and the time per pass; for profiling a whole fit, not
 /// for stored results.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class MulticlassFitProbe
         double tolerance = double.Parse(args[1], c);
         int repeats = args.Length > 2 ? int.Parse(args[2], c) : 21;
         int threads = args.Length > 3 ? int.Parse(args[3], c) : 2;
-        var options = new TrainingOptions { L2 = TrainingOptions.L2FromScikitLearnC(1.0, data.Rows), Tolerance = tolerance, MaxDegreeOfParallelism = threads, MaxIterations = 100_000 };
+        var options = new TrainingOptions { L2 = TrainingOptions.L2FromScikitLearnC(1.0, data.Rows), Tolerance = tolerance, MaxDegreeOfParallelism = threads, MaxIterations = 100_000, FloatProducts = args.Length > 4 && args[4] == "float" };
         TrainingResult fit = LogisticRegression.Train(data, options);
         Calibration.WarmUp(() => LogisticRegression.Train(data, options));
         double ms = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, options), repeats);

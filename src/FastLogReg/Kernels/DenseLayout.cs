@@ -185,24 +185,25 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
 
     public override bool FeatureMajorClasses => false;
 
+    public override bool SupportsFloatProducts => typeof(T) == typeof(float) && Width switch
+    {
+        SimdWidth.Vector512 => SoftmaxFloatProducts.Supports(Columns, Vector512<float>.Count),
+        SimdWidth.Vector256 => SoftmaxFloatProducts.Supports(Columns, Vector256<float>.Count),
+        _ => false,
+    };
+
     public override double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums, bool floatProducts = false)
     {
         ReadOnlySpan<T> x = _data.RowSpan(start, count);
         ReadOnlySpan<T> y = _data.Labels.Span.Slice(start, count);
         ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
         int d = Columns;
-        if (floatProducts && typeof(T) == typeof(float))
+        if (floatProducts && SupportsFloatProducts)
         {
             ReadOnlySpan<float> xf = MemoryMarshal.Cast<T, float>(x), yf = MemoryMarshal.Cast<T, float>(y), sf = MemoryMarshal.Cast<T, float>(s);
-            if (Width == SimdWidth.Vector512 && SoftmaxFloatProducts.Supports(d, Vector512<float>.Count))
-            {
-                return SoftmaxFloatProducts.Run<Vector512<float>, Vector512<double>, Single512, Simd512>(xf, yf, sf, classWeights, d, w, b, oneVsRest, gradient, residualSums);
-            }
-
-            if (Width == SimdWidth.Vector256 && SoftmaxFloatProducts.Supports(d, Vector256<float>.Count))
-            {
-                return SoftmaxFloatProducts.Run<Vector256<float>, Vector256<double>, Single256, Simd256>(xf, yf, sf, classWeights, d, w, b, oneVsRest, gradient, residualSums);
-            }
+            return Width == SimdWidth.Vector512
+                ? SoftmaxFloatProducts.Run<Vector512<float>, Vector512<double>, Single512, Simd512>(xf, yf, sf, classWeights, d, w, b, oneVsRest, gradient, residualSums)
+                : SoftmaxFloatProducts.Run<Vector256<float>, Vector256<double>, Single256, Simd256>(xf, yf, sf, classWeights, d, w, b, oneVsRest, gradient, residualSums);
         }
 
         return Width switch

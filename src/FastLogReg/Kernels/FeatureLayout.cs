@@ -131,6 +131,9 @@ internal abstract class FeatureLayout<T>
     /// </summary>
     public abstract double HessianVector(int start, int count, ReadOnlySpan<double> u, double ub, ReadOnlySpan<double> curvature, Span<double> product);
 
+    /// <summary>Whether <see cref="Softmax"/> multiplies in float when asked (dense float rows, registers of ≥ 8 floats, rows of ≥ one register).</summary>
+    public virtual bool SupportsFloatProducts => false;
+
     /// <summary>Whether the K-class pass wants W and G feature-major (d × K: sparse rows) rather than class-major (K × d).</summary>
     public abstract bool FeatureMajorClasses { get; }
 

@@ -141,6 +141,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     /// </summary>
     public bool FloatProducts { get; set; }
 
+    /// <summary>Whether <see cref="FloatProducts"/> takes effect on this data and machine (dense float rows, 256-bit SIMD or wider, rows of at least one register).</summary>
+    public bool FloatProductsSupported => _layout.SupportsFloatProducts;
+
     /// <summary>The standardization, or null.</summary>
     public FeatureScaling? Scaling { get; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using FastLogReg.Data;
@@ -49,6 +50,7 @@ public static partial class LogisticRegression
         }
 
         var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
+        int floatIterations = 0;
         double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
         OptimizationResult result = solver switch
         {
@@ -57,6 +59,7 @@ public static partial class LogisticRegression
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
             Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
+            _ when options.FloatProducts && objective.FloatProductsSupported => FloatThenDouble(objective, start, options.LbfgsHistory, rules, out floatIterations),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
 
@@ -72,6 +75,10 @@ public static partial class LogisticRegression
         stopwatch.Stop();
         double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
         string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses, () => SafeLearningRate(objective));
+        if (floatIterations > 0)
+        {
+            message = string.Create(CultureInfo.InvariantCulture, $"The first {floatIterations} iterations ran with float products, the rest in double. {message}");
+        }
         var report = new TrainingReport(
             solver,
             result.Iterations,
@@ -87,6 +94,35 @@ public static partial class LogisticRegression
             message)
         { NonZeroWeights = CountNonZeros(weights) };
         return new TrainingResult(model, report) { Standardization = scaling };
+    }
+
+    /// <summary>
+    /// L-BFGS with float products until the gradient has fallen by <see cref="TrainingOptions.FloatProductsReduction"/>
+    /// (or stops), then in double from that point with the same curvature pairs, the iterations left and the first
+    /// phase's starting gradient as the reference of the relative tolerance: one run, as the report sees it.
+    /// </summary>
+    private static OptimizationResult FloatThenDouble<T>(MultinomialObjective<T> objective, double[] start, int history, StoppingRules rules, out int floatIterations)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pairs = new CurvatureMemory(start.Length, history);
+        OptimizationResult fast;
+        objective.FloatProducts = true;
+        try
+        {
+            fast = Lbfgs.Minimize(objective, start, history, rules with { Tolerance = Math.Max(rules.Tolerance, TrainingOptions.FloatProductsReduction) }, pairs);
+        }
+        finally
+        {
+            objective.FloatProducts = false;
+        }
+
+        floatIterations = fast.Iterations;
+        StoppingRules rest = ContinuedProgress.After(rules, fast.Iterations) with
+        {
+            MaxIterations = Math.Max(0, rules.MaxIterations - fast.Iterations),
+            ReferenceGradientNorm = rules.ReferenceGradientNorm ?? fast.GradientNormHistory[0],
+        };
+        return OptimizationResult.Join(fast, Lbfgs.Minimize(objective, fast.Point, history, rest, pairs));
     }
 
     /// <summary>

@@ -57,20 +57,8 @@ internal static class NewGlmnet
     internal static OptimizationResult HandOver<T>(OptimizationResult owlQn, NewGlmnet<T> solver, double l1, double l2, StoppingRules rules, Action<double> countPasses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        StoppingRules continued = rules.Progress is { } progress ? rules with { Progress = new ContinuedProgress(progress, owlQn.Iterations) } : rules;
+        StoppingRules continued = ContinuedProgress.After(rules, owlQn.Iterations);
         return OptimizationResult.Join(owlQn, solver.Minimize(l1, l2, owlQn.Point, continued, countPasses));
-    }
-
-    /// <summary>Reports iteration k of the solver that took over as iteration k + <paramref name="before"/>; drops its iteration 0.</summary>
-    private sealed class ContinuedProgress(IProgress<IterationProgress> inner, int before) : IProgress<IterationProgress>
-    {
-        public void Report(IterationProgress value)
-        {
-            if (value.Iteration > 0)
-            {
-                inner.Report(value with { Iteration = value.Iteration + before });
-            }
-        }
     }
 }
 
