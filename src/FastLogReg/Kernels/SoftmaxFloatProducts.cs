@@ -11,10 +11,12 @@ namespace FastLogReg.Kernels;
 /// bound the double kernel — run on float registers, twice the lanes per instruction and no widening of x. Every float
 /// partial sums at most <see cref="MaxPartialTerms"/> products and is widened to double before it meets another
 /// partial: a score is a double sum of float partials over ≤ 256 columns (each summed across its register's lanes in
-/// float), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The softmax, the loss and the
-/// residual sums stay in double. Error: W and the residuals are rounded to float (relative 2⁻²⁴ each) and a partial of
-/// m products carries at most about m·2⁻²⁴ of the sum of its terms' magnitudes; the objective, gradient and optimum
-/// agree with the double kernel to about 10⁻⁷ relative, not to its last bits — an option (<c>MultinomialObjective</c>'s
+/// float), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The multinomial softmax runs
+/// in float too (<see cref="FloatSoftmax"/>: e^(z − m) with a one-ulp float exp, log Σe in float; the row maximum,
+/// m − z_y and the loss's sum in double); one-vs-rest's K sigmoids stay in double. Error: W and the residuals are
+/// rounded to float (relative 2⁻²⁴ each), a partial of m products carries at most about m·2⁻²⁴ of the sum of its
+/// terms' magnitudes, and the float softmax adds a few 2⁻²⁴·(1 + ln K + |z|) per row; the objective, gradient and
+/// optimum agree with the double kernel to about 10⁻⁷ relative, not to its last bits — an option (<c>MultinomialObjective</c>'s
 /// float products), never the default. Deterministic: the order of every sum is fixed by the rows alone, so results are
 /// bit-identical for any thread count on a given CPU (and differ between 512- and 256-bit registers).
 /// </summary>
@@ -67,7 +69,7 @@ internal static class SoftmaxFloatProducts
         residualSums.Clear();
         double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        float[] floats = Floats(kd + (classes * BlockRows));
+        float[] floats = Floats(kd + ((classes + 2) * BlockRows));
         Span<float> wf = floats.AsSpan(0, kd);
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
         TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
@@ -106,10 +108,18 @@ internal static class SoftmaxFloatProducts
                 }
             }
 
-            loss += SoftmaxLossGradient.Residuals<float, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
+            if (oneVsRest)
+            {
+                loss += SoftmaxLossGradient.Residuals<float, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
 
-            // The residuals in float (the scratch past a short block's rows is converted too and never read).
-            TensorPrimitives.ConvertTruncating<double, float>(z, rf);
+                // The residuals in float (the scratch past a short block's rows is converted too and never read).
+                TensorPrimitives.ConvertTruncating<double, float>(z, rf);
+            }
+            else
+            {
+                SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out Span<int> label);
+                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, label, classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 2 * BlockRows), residualSums);
+            }
             ref float r0 = ref MemoryMarshal.GetReference(rf);
             int rest = 0;
             for (; rest + 4 <= classes; rest += 4)
@@ -129,6 +139,110 @@ internal static class SoftmaxFloatProducts
         }
 
         return loss;
+    }
+
+    /// <summary>
+    /// The softmax of a block's double scores in float: the row maximum and the loss's m − z_y in double, e^(z − m) in
+    /// float (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), log Σe in float, the loss
+    /// summed in double; writes the float residuals s·(softmax − onehot) into <paramref name="residuals"/> (class-major)
+    /// and adds their sums (float partials over the block's rows, widened; the label's −s in double) to
+    /// <paramref name="residualSums"/>. Returns Σ s·(log Σe + m − z_y). Lanes past <paramref name="count"/> weigh nothing.
+    /// </summary>
+    private static double FloatSoftmax<TF, TV, S, W>(Span<double> z, Span<double> rowWeight, ReadOnlySpan<int> label, int classes, int count, Span<double> work, Span<float> residuals, Span<float> floatWork, Span<double> residualSums)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        int padded = (count + S.Count - 1) / S.Count * S.Count;
+        for (int k = 0; k < classes; k++)
+        {
+            z.Slice((k * BlockRows) + count, padded - count).Clear();
+        }
+
+        rowWeight[count..padded].Clear();
+        Span<double> max = work[..padded];
+        Span<double> gap = work.Slice(BlockRows, padded);
+        Span<float> sum = floatWork[..padded];
+        Span<float> logSum = floatWork.Slice(BlockRows, padded);
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        ref double m0 = ref MemoryMarshal.GetReference(max);
+        ref double rw0 = ref MemoryMarshal.GetReference(rowWeight);
+        ref float e0 = ref MemoryMarshal.GetReference(residuals);
+        ref float s0 = ref MemoryMarshal.GetReference(sum);
+        for (int r = 0; r < padded; r += W.Count)
+        {
+            TV m = W.Load(ref Unsafe.Add(ref z0, r));
+            for (int k = 1; k < classes; k++)
+            {
+                m = W.Max(m, W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)));
+            }
+
+            W.Store(m, ref Unsafe.Add(ref m0, r));
+        }
+
+        gap.Clear();
+        for (int r = 0; r < count; r++)
+        {
+            gap[r] = max[r] - z[(label[r] * BlockRows) + r];
+        }
+
+        // e^(z − m) per class in float, and Σe per row.
+        int half = W.Count;
+        for (int r = 0; r < padded; r += S.Count)
+        {
+            TV mLow = W.Load(ref Unsafe.Add(ref m0, r)), mHigh = W.Load(ref Unsafe.Add(ref m0, r + half));
+            TF total = S.Zero;
+            for (int k = 0; k < classes; k++)
+            {
+                ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                TF e = SingleMath.ExpNonPositive<TF, TV, S>(S.Narrow(W.Subtract(W.Load(ref zk), mLow), W.Subtract(W.Load(ref Unsafe.Add(ref zk, half)), mHigh)));
+                S.Store(e, ref Unsafe.Add(ref e0, (k * BlockRows) + r));
+                total = S.Add(total, e);
+            }
+
+            S.Store(total, ref Unsafe.Add(ref s0, r));
+        }
+
+        TensorPrimitives.Log(sum, logSum);
+
+        // ℓ += s·(log Σe + m − z_y) in double; the scale s/Σe in float, in place of Σe.
+        ref float l0 = ref MemoryMarshal.GetReference(logSum);
+        ref double d0 = ref MemoryMarshal.GetReference(gap);
+        TV loss = W.Zero;
+        for (int r = 0; r < padded; r += S.Count)
+        {
+            TF l = S.Load(ref Unsafe.Add(ref l0, r));
+            TV wLow = W.Load(ref Unsafe.Add(ref rw0, r)), wHigh = W.Load(ref Unsafe.Add(ref rw0, r + half));
+            loss = W.MultiplyAdd(wLow, W.Add(S.WidenLower(l), W.Load(ref Unsafe.Add(ref d0, r))), loss);
+            loss = W.MultiplyAdd(wHigh, W.Add(S.WidenUpper(l), W.Load(ref Unsafe.Add(ref d0, r + half))), loss);
+            ref float sr = ref Unsafe.Add(ref s0, r);
+            S.Store(S.Divide(S.Narrow(wLow, wHigh), S.Load(ref sr)), ref sr);
+        }
+
+        // Residuals s·e/Σe, their sums per class (float partials over the block's rows), then − s at the label.
+        for (int k = 0; k < classes; k++)
+        {
+            TF acc = S.Zero;
+            for (int r = 0; r < padded; r += S.Count)
+            {
+                ref float ek = ref Unsafe.Add(ref e0, (k * BlockRows) + r);
+                TF v = S.Multiply(S.Load(ref ek), S.Load(ref Unsafe.Add(ref s0, r)));
+                S.Store(v, ref ek);
+                acc = S.Add(acc, v);
+            }
+
+            residualSums[k] += W.Sum(S.Fold(acc));
+        }
+
+        for (int r = 0; r < count; r++)
+        {
+            int y = label[r];
+            residuals[(y * BlockRows) + r] -= (float)rowWeight[r];
+            residualSums[y] -= rowWeight[r];
+        }
+
+        return W.Sum(loss);
     }
 
     /// <summary>

@@ -150,18 +150,8 @@ internal static class SoftmaxLossGradient
         where W : ISimdDouble<TV>
     {
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);
-        Span<double> rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
         Span<double> work = scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows);
-        Span<int> label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
-        bool sampleWeighted = !weights.IsEmpty;
-        for (int r = 0; r < count; r++)
-        {
-            int y = (int)FusedLossGradient.ToDouble(labels[start + r]);
-            label[r] = y;
-            double s = sampleWeighted ? FusedLossGradient.ToDouble(weights[start + r]) : 1.0;
-            rowWeight[r] = s * classWeights[y];
-        }
-
+        RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out Span<int> label);
         double loss = oneVsRest ? BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work) : SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
 
         // Residual sums, class by class, in row order.
@@ -171,6 +161,22 @@ internal static class SoftmaxLossGradient
         }
 
         return loss;
+    }
+
+    /// <summary>A block's class ids and row weights sᵢ·cw(yᵢ), in <paramref name="scratch"/> (the layout of <see cref="Scratch"/>).</summary>
+    internal static void RowLabels<T>(ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, int start, int count, ReadOnlySpan<double> classWeights, double[] scratch, int classes, out Span<double> rowWeight, out Span<int> label)
+        where T : unmanaged
+    {
+        rowWeight = scratch.AsSpan(classes * BlockRows, BlockRows);
+        label = MemoryMarshal.Cast<double, int>(scratch.AsSpan((classes + 4) * BlockRows, BlockRows / 2));
+        bool sampleWeighted = !weights.IsEmpty;
+        for (int r = 0; r < count; r++)
+        {
+            int y = (int)FusedLossGradient.ToDouble(labels[start + r]);
+            label[r] = y;
+            double s = sampleWeighted ? FusedLossGradient.ToDouble(weights[start + r]) : 1.0;
+            rowWeight[r] = s * classWeights[y];
+        }
     }
 
     /// <summary>

@@ -27,6 +27,30 @@ internal interface ISimdSingle<TF, TV>
     /// <summary>Loads <see cref="Count"/> floats.</summary>
     static abstract TF Load(ref float source);
 
+    /// <summary>Stores <see cref="Count"/> floats.</summary>
+    static abstract void Store(TF value, ref float destination);
+
+    /// <summary>a + b.</summary>
+    static abstract TF Add(TF a, TF b);
+
+    /// <summary>a − b.</summary>
+    static abstract TF Subtract(TF a, TF b);
+
+    /// <summary>a · b.</summary>
+    static abstract TF Multiply(TF a, TF b);
+
+    /// <summary>a / b.</summary>
+    static abstract TF Divide(TF a, TF b);
+
+    /// <summary>max(a, b) for non-NaN input.</summary>
+    static abstract TF Max(TF a, TF b);
+
+    /// <summary>p · 2ⁿ for integer-valued n ∈ [−126, 127].</summary>
+    static abstract TF ScaleByPowerOfTwo(TF p, TF n);
+
+    /// <summary>Two double registers rounded to floats: <paramref name="lower"/>'s lanes first.</summary>
+    static abstract TF Narrow(TV lower, TV upper);
+
     /// <summary>a · b + c in float, fused where the hardware has FMA.</summary>
     static abstract TF MultiplyAdd(TF a, TF b, TF c);
 
@@ -66,6 +90,31 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(ref float source) => Vector512.LoadUnsafe(ref source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> n) =>
+        p * Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Narrow(Vector512<double> lower, Vector512<double> upper) => Vector512.Narrow(lower, upper);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
@@ -151,6 +200,31 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
     public static Vector256<float> Load(ref float source) => Vector256.LoadUnsafe(ref source);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> n) =>
+        p * Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Narrow(Vector256<double> lower, Vector256<double> upper) => Vector256.Narrow(lower, upper);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         Vector256.MultiplyAddEstimate(a, b, c);
 
@@ -210,5 +284,32 @@ internal static class SingleFallback
                 Unsafe.Add(ref zB, i) = add ? Unsafe.Add(ref zB, i) + sums[8 + i] : sums[8 + i];
             }
         }
+    }
+}
+
+/// <summary>Elementary functions on float registers.</summary>
+internal static class SingleMath
+{
+    /// <summary>
+    /// eˣ for x ≤ 0 in float (Cephes' <c>expf</c>: x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-7 polynomial, about one ulp):
+    /// below −87.3 the result is e^−87.3 ≈ 1.2·10⁻³⁸ (the smallest normal float's order), not 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TF ExpNonPositive<TF, TV, S>(TF x)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+    {
+        x = S.Max(x, S.Create(-87.3f));
+        TF n = S.Subtract(S.MultiplyAdd(x, S.Create(1.44269504088896341f), S.Create(12582912f)), S.Create(12582912f));
+        TF r = S.MultiplyAdd(n, S.Create(-0.693359375f), x);
+        r = S.MultiplyAdd(n, S.Create(2.12194440e-4f), r);
+        TF p = S.MultiplyAdd(S.Create(1.9875691500e-4f), r, S.Create(1.3981999507e-3f));
+        p = S.MultiplyAdd(p, r, S.Create(8.3334519073e-3f));
+        p = S.MultiplyAdd(p, r, S.Create(4.1665795894e-2f));
+        p = S.MultiplyAdd(p, r, S.Create(1.6666665459e-1f));
+        p = S.MultiplyAdd(p, r, S.Create(5.0000001201e-1f));
+        p = S.Add(S.MultiplyAdd(S.Multiply(p, r), r, r), S.Create(1f));
+        return S.ScaleByPowerOfTwo(p, n);
     }
 }

@@ -134,9 +134,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     public bool FitIntercept { get; }
 
     /// <summary>
-    /// Whether the pass over dense float rows multiplies in float (twice the lanes per instruction; the softmax, the
-    /// loss and every sum across partials stay in double): the objective and gradient then agree with the double pass to
-    /// about 10⁻⁷ relative rather than to its last bits. Used where the registers hold at least 8 floats and a row at
+    /// Whether the pass over dense float rows computes in float (twice the lanes per instruction: the products, and the
+    /// multinomial softmax; every sum across float partials, and the loss's, in double): the objective and gradient then
+    /// agree with the double pass to about 10⁻⁷ relative rather than to its last bits. Used where the registers hold at least 8 floats and a row at
     /// least one register; ignored for double or sparse rows. Off by default; may be switched between evaluations.
     /// </summary>
     public bool FloatProducts { get; set; }

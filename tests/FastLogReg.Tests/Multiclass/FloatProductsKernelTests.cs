@@ -15,8 +15,8 @@ namespace FastLogReg.Tests.Multiclass;
 /// <summary>
 /// The K-class pass with float products (<see cref="MultinomialObjective{T}.FloatProducts"/>) against the textbook loop
 /// in double, within the error bound the kernel states: a score is off by at most about (products per float partial + 2)
-/// · 2⁻²⁴ · Σⱼ |xⱼ wⱼ|, a residual by what that moves the probabilities plus its own rounding to float, and a gradient
-/// entry by one block's float partial over those residuals.
+/// · 2⁻²⁴ · Σⱼ |xⱼ wⱼ|, a residual by what that moves the probabilities plus the float softmax's rounding, and a
+/// gradient entry by one block's float partial over those residuals.
 /// </summary>
 public class FloatProductsKernelTests
 {
@@ -51,6 +51,63 @@ public class FloatProductsKernelTests
                 foreach (int n in d > 1000 ? new[] { 9, 130 } : new[] { 1, 7, 8, 9, 127, 128, 129, 300 })
                 {
                     AssertWithinBound(new Case(n, d, k, (d * 100) + (k * 10) + n, 5.0, n % 2 == 0, k == 5));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FloatExpIsWithinTwoUlpsDownToTheSmallestNormalFloat()
+    {
+        // Every 2⁻¹⁰ from −87 to 0 plus the range reduction's edges (multiples of ln 2 / 2), at both widths the machine has.
+        var xs = new List<float>();
+        for (int i = 0; i <= 87 * 1024; i++)
+        {
+            xs.Add(-i / 1024f);
+        }
+
+        for (int n = 0; n < 250; n++)
+        {
+            xs.Add(MathF.BitDecrement((float)(-n * Math.Log(2) / 2)));
+            xs.Add(MathF.BitIncrement((float)(-n * Math.Log(2) / 2)));
+        }
+
+        xs.RemoveAll(v => v > 0 || v < -87.3f);
+        float[] x = xs.ToArray();
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Check<Vector512<float>, Vector512<double>, Single512>(x);
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Check<Vector256<float>, Vector256<double>, Single256>(x);
+        }
+
+        // Below the clamp the result is e^−87.3, not 0: about 10⁻³⁸.
+        float[] tiny = new float[Vector256<float>.Count];
+        tiny.AsSpan().Fill(-1000f);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            float e = SingleMath.ExpNonPositive<Vector256<float>, Vector256<double>, Single256>(Vector256.Create(tiny))[0];
+            Assert.InRange(e, 1e-38f, 2e-38f);
+        }
+
+        static void Check<TF, TV, S>(float[] x)
+            where TF : struct
+            where TV : struct
+            where S : ISimdSingle<TF, TV>
+        {
+            float[] lane = new float[S.Count], result = new float[S.Count];
+            for (int i = 0; i + S.Count <= x.Length; i += S.Count)
+            {
+                x.AsSpan(i, S.Count).CopyTo(lane);
+                S.Store(SingleMath.ExpNonPositive<TF, TV, S>(S.Load(ref lane[0])), ref result[0]);
+                for (int l = 0; l < S.Count; l++)
+                {
+                    double exact = Math.Exp(lane[l]);
+                    double ulp = MathF.BitIncrement((float)exact) - (float)exact;
+                    Assert.True(Math.Abs(result[l] - exact) <= 2 * ulp, $"e^{lane[l]:R} = {result[l]:R}, exact {exact:R} ({S.Count} lanes)");
                 }
             }
         }
@@ -159,26 +216,31 @@ public class FloatProductsKernelTests
         ReadOnlySpan<float> x = data.Features.Span;
         double perLane = Math.Min(d, SoftmaxFloatProducts.MaxPartialTerms) / 8.0;
         double gamma = 2 * (Math.Ceiling(perLane) + 2) * Unit;
-        double[] dz = new double[n];
+        // The multinomial softmax runs in float: e^(z − m) with z − m rounded to float and a one-ulp exp, log Σe in
+        // float: Fᵢ = 4·2⁻²⁴·(2 + ln K + 2·maxₖ |zₖ|) for the loss and each residual (one-vs-rest stays in double).
+        double[] dz = new double[n], fz = new double[n];
         double total = 0, lossBound = 0;
         for (int i = 0; i < n; i++)
         {
             double s = c.Weighted ? data.SampleWeights.Span[i] : 1.0;
             total += s;
-            double worst = 0;
+            double worst = 0, largest = 0;
             for (int kk = 0; kk < k; kk++)
             {
-                double m = 0;
+                double m = 0, zk = point[(k * d) + kk];
                 for (int j = 0; j < d; j++)
                 {
                     m += Math.Abs(x[(i * d) + j] * point[(kk * d) + j]);
+                    zk += x[(i * d) + j] * point[(kk * d) + j];
                 }
 
                 worst = Math.Max(worst, m);
+                largest = Math.Max(largest, Math.Abs(zk));
             }
 
             dz[i] = gamma * worst;
-            lossBound += s * (c.OneVsRest ? k : 2) * dz[i];
+            fz[i] = c.OneVsRest ? 0 : 4 * Unit * (2 + Math.Log(k) + (2 * largest));
+            lossBound += s * (((c.OneVsRest ? k : 2) * dz[i]) + fz[i]);
         }
 
         var objective = new MultinomialObjective<float>(data, Penalty.L2(l2), c.OneVsRest, maxDegreeOfParallelism: 1) { FloatProducts = true };
@@ -194,7 +256,7 @@ public class FloatProductsKernelTests
             for (int i = 0; i < n; i++)
             {
                 double s = c.Weighted ? data.SampleWeights.Span[i] : 1.0;
-                bound += s * Math.Abs(x[(i * d) + j]) * ((2 * dz[i]) + blockTerms);
+                bound += s * Math.Abs(x[(i * d) + j]) * ((2 * dz[i]) + fz[i] + blockTerms);
             }
 
             bound = (bound / total) + 1e-14;
@@ -205,8 +267,10 @@ public class FloatProductsKernelTests
             }
         }
 
-        // ∂f/∂b: double sums of residuals moved by at most 2Δzᵢ each.
-        double biasBound = (2 * dz.Select((v, i) => v * (c.Weighted ? data.SampleWeights.Span[i] : 1.0)).Sum() / total) + 1e-13;
+        // ∂f/∂b: residuals moved by at most 2Δzᵢ + Fᵢ each; with the float softmax their sums are float partials over a
+        // block's rows (each |residual| ≤ 2s).
+        double moved = dz.Select((v, i) => ((2 * v) + fz[i]) * (c.Weighted ? data.SampleWeights.Span[i] : 1.0)).Sum();
+        double biasBound = ((moved + (c.OneVsRest ? 0 : blockTerms * 2 * total)) / total) + 1e-13;
         for (int kk = 0; kk < k; kk++)
         {
             double off = Math.Abs(gradient[(k * d) + kk] - gb[kk]);

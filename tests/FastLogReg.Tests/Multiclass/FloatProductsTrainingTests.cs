@@ -26,14 +26,15 @@ public class FloatProductsTrainingTests
     };
 
     [Theory]
-    [InlineData(MultiClass.Auto)]
-    [InlineData(MultiClass.OneVsRest)]
-    public void ReachesTheDoubleOptimumAndSaysHowManyIterationsRanInFloat(MultiClass multiClass)
+    [InlineData(MultiClass.Auto, false)]
+    [InlineData(MultiClass.OneVsRest, false)]
+    [InlineData(MultiClass.Auto, true)]
+    public void ReachesTheDoubleOptimumAndSaysHowManyIterationsRanInFloat(MultiClass multiClass, bool standardize)
     {
         DenseDataset<float> data = DigitsFloat();
-        TrainingResult exact = LogisticRegression.Train(data, Options(data.Rows, false, multiClass));
+        TrainingResult exact = LogisticRegression.Train(data, Options(data.Rows, false, multiClass) with { Standardize = standardize });
         var reports = new List<IterationProgress>();
-        TrainingResult mixed = LogisticRegression.Train(data, Options(data.Rows, true, multiClass) with { Progress = new InlineProgress(reports.Add) });
+        TrainingResult mixed = LogisticRegression.Train(data, Options(data.Rows, true, multiClass) with { Standardize = standardize, Progress = new InlineProgress(reports.Add) });
         Assert.Equal(StopReason.Converged, mixed.Report.StopReason);
         Close.Equal(exact.Report.FinalObjective, mixed.Report.FinalObjective, 1e-10, 0, "objective");
         if (!Vector256.IsHardwareAccelerated)
