@@ -69,7 +69,7 @@ internal static class SoftmaxFloatProducts
         residualSums.Clear();
         double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        float[] floats = Floats(kd + ((classes + 2) * BlockRows));
+        float[] floats = Floats(kd + ((classes + 4) * BlockRows));
         Span<float> wf = floats.AsSpan(0, kd);
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
         TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
@@ -118,7 +118,7 @@ internal static class SoftmaxFloatProducts
             else
             {
                 SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out Span<int> label);
-                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, label, classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 2 * BlockRows), residualSums);
+                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, label, classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 4 * BlockRows), residualSums);
             }
             ref float r0 = ref MemoryMarshal.GetReference(rf);
             int rest = 0;
@@ -145,8 +145,10 @@ internal static class SoftmaxFloatProducts
     /// The softmax of a block's double scores in float: the row maximum and the loss's m − z_y in double, e^(z − m) in
     /// float (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), log Σe in float, the loss
     /// summed in double; writes the float residuals s·(softmax − onehot) into <paramref name="residuals"/> (class-major)
-    /// and adds their sums (float partials over the block's rows, widened; the label's −s in double) to
-    /// <paramref name="residualSums"/>. Returns Σ s·(log Σe + m − z_y). Lanes past <paramref name="count"/> weigh nothing.
+    /// and adds their sums (float partials over the block's rows, widened) to <paramref name="residualSums"/>. The label's
+    /// residual s·(p_y − 1) is formed as −s·Σ_{k≠y} eₖ / Σe, not as a difference from 1 (which would lose its digits
+    /// when p_y is near 1, as it is for most rows near the optimum). Returns Σ s·(log Σe + m − z_y). Lanes past
+    /// <paramref name="count"/> weigh nothing.
     /// </summary>
     private static double FloatSoftmax<TF, TV, S, W>(Span<double> z, Span<double> rowWeight, ReadOnlySpan<int> label, int classes, int count, Span<double> work, Span<float> residuals, Span<float> floatWork, Span<double> residualSums)
         where TF : struct
@@ -165,11 +167,15 @@ internal static class SoftmaxFloatProducts
         Span<double> gap = work.Slice(BlockRows, padded);
         Span<float> sum = floatWork[..padded];
         Span<float> logSum = floatWork.Slice(BlockRows, padded);
+        Span<float> others = floatWork.Slice(2 * BlockRows, padded);
+        Span<float> labelValue = floatWork.Slice(3 * BlockRows, padded);
         ref double z0 = ref MemoryMarshal.GetReference(z);
         ref double m0 = ref MemoryMarshal.GetReference(max);
         ref double rw0 = ref MemoryMarshal.GetReference(rowWeight);
         ref float e0 = ref MemoryMarshal.GetReference(residuals);
         ref float s0 = ref MemoryMarshal.GetReference(sum);
+        ref float o0 = ref MemoryMarshal.GetReference(others);
+        ref float y0 = ref MemoryMarshal.GetReference(labelValue);
         for (int r = 0; r < padded; r += W.Count)
         {
             TV m = W.Load(ref Unsafe.Add(ref z0, r));
@@ -182,26 +188,31 @@ internal static class SoftmaxFloatProducts
         }
 
         gap.Clear();
+        labelValue.Fill(-1);
         for (int r = 0; r < count; r++)
         {
             gap[r] = max[r] - z[(label[r] * BlockRows) + r];
+            labelValue[r] = label[r];
         }
 
-        // e^(z − m) per class in float, and Σe per row.
+        // e^(z − m) per class in float; per row Σe and the sum over the classes other than the label.
         int half = W.Count;
         for (int r = 0; r < padded; r += S.Count)
         {
             TV mLow = W.Load(ref Unsafe.Add(ref m0, r)), mHigh = W.Load(ref Unsafe.Add(ref m0, r + half));
-            TF total = S.Zero;
+            TF y = S.Load(ref Unsafe.Add(ref y0, r));
+            TF total = S.Zero, rest = S.Zero;
             for (int k = 0; k < classes; k++)
             {
                 ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
                 TF e = SingleMath.ExpNonPositive<TF, TV, S>(S.Narrow(W.Subtract(W.Load(ref zk), mLow), W.Subtract(W.Load(ref Unsafe.Add(ref zk, half)), mHigh)));
                 S.Store(e, ref Unsafe.Add(ref e0, (k * BlockRows) + r));
                 total = S.Add(total, e);
+                rest = S.Add(rest, S.Subtract(e, S.And(e, S.EqualsMask(y, S.Create(k)))));
             }
 
             S.Store(total, ref Unsafe.Add(ref s0, r));
+            S.Store(rest, ref Unsafe.Add(ref o0, r));
         }
 
         TensorPrimitives.Log(sum, logSum);
@@ -220,26 +231,30 @@ internal static class SoftmaxFloatProducts
             S.Store(S.Divide(S.Narrow(wLow, wHigh), S.Load(ref sr)), ref sr);
         }
 
-        // Residuals s·e/Σe, their sums per class (float partials over the block's rows), then − s at the label.
+        // Residuals s·eₖ/Σe, the label's −s·Σ_{k≠y} eₖ/Σe, then their sums per class (float partials over the rows).
+        for (int k = 0; k < classes; k++)
+        {
+            for (int r = 0; r < padded; r += S.Count)
+            {
+                ref float ek = ref Unsafe.Add(ref e0, (k * BlockRows) + r);
+                S.Store(S.Multiply(S.Load(ref ek), S.Load(ref Unsafe.Add(ref s0, r))), ref ek);
+            }
+        }
+
+        for (int r = 0; r < count; r++)
+        {
+            residuals[(label[r] * BlockRows) + r] = -(others[r] * sum[r]);
+        }
+
         for (int k = 0; k < classes; k++)
         {
             TF acc = S.Zero;
             for (int r = 0; r < padded; r += S.Count)
             {
-                ref float ek = ref Unsafe.Add(ref e0, (k * BlockRows) + r);
-                TF v = S.Multiply(S.Load(ref ek), S.Load(ref Unsafe.Add(ref s0, r)));
-                S.Store(v, ref ek);
-                acc = S.Add(acc, v);
+                acc = S.Add(acc, S.Load(ref Unsafe.Add(ref e0, (k * BlockRows) + r)));
             }
 
             residualSums[k] += W.Sum(S.Fold(acc));
-        }
-
-        for (int r = 0; r < count; r++)
-        {
-            int y = label[r];
-            residuals[(y * BlockRows) + r] -= (float)rowWeight[r];
-            residualSums[y] -= rowWeight[r];
         }
 
         return W.Sum(loss);

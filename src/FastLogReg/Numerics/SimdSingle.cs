@@ -45,6 +45,9 @@ internal interface ISimdSingle<TF, TV>
     /// <summary>max(a, b) for non-NaN input.</summary>
     static abstract TF Max(TF a, TF b);
 
+    /// <summary>Mask of lanes where a = b.</summary>
+    static abstract TF EqualsMask(TF a, TF b);
+
     /// <summary>p · 2ⁿ for integer-valued n ∈ [−126, 127].</summary>
     static abstract TF ScaleByPowerOfTwo(TF p, TF n);
 
@@ -108,6 +111,9 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> EqualsMask(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> n) =>
@@ -216,6 +222,9 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> EqualsMask(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> n) =>

@@ -195,12 +195,12 @@ public sealed record TrainingOptions
     /// 10⁻⁷ relative) until the gradient has fallen by <see cref="FloatProductsReduction"/> (or to the tolerance, if
     /// looser), then go on in double from there with the same curvature pairs: the result is the double objective's
     /// optimum to <see cref="Tolerance"/>, and the report says how many iterations ran in float. Ignored for binary
-    /// models, double or sparse rows, other solvers, and without 256-bit SIMD. Default false.
+    /// models, double or sparse rows, other solvers, sharded training, and without 256-bit SIMD. Default false.
     /// </summary>
     public bool FloatProducts { get; init; }
 
     /// <summary>The relative gradient reduction at which a <see cref="FloatProducts"/> fit goes on in double.</summary>
-    public const double FloatProductsReduction = 1e-5;
+    public const double FloatProductsReduction = 1e-4;
 
     /// <summary>Warm start: training begins from this model (on raw features; of the kind and size being trained) instead of zero. Default null.</summary>
     public ClassificationModel? InitialModel { get; init; }
