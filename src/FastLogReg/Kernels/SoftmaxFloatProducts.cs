@@ -143,8 +143,8 @@ internal static class SoftmaxFloatProducts
 
     /// <summary>
     /// The softmax of a block's double scores in float: the row maximum and the loss's m − z_y in double, e^(z − m) in
-    /// float (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), log Σe in float, the loss
-    /// summed in double; writes the float residuals s·(softmax − onehot) into <paramref name="residuals"/> (class-major)
+    /// float (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), Σe in float as (classes at the
+    /// maximum) + (the rest) and its log in double, the loss summed in double; writes the float residuals s·(softmax − onehot) into <paramref name="residuals"/> (class-major)
     /// and adds their sums (float partials over the block's rows, widened) to <paramref name="residualSums"/>. The label's
     /// residual s·(p_y − 1) is formed as −s·Σ_{k≠y} eₖ / Σe, not as a difference from 1 (which would lose its digits
     /// when p_y is near 1, as it is for most rows near the optimum). Returns Σ s·(log Σe + m − z_y). Lanes past
@@ -166,7 +166,7 @@ internal static class SoftmaxFloatProducts
         Span<double> max = work[..padded];
         Span<double> gap = work.Slice(BlockRows, padded);
         Span<float> sum = floatWork[..padded];
-        Span<float> logSum = floatWork.Slice(BlockRows, padded);
+        Span<float> ties = floatWork.Slice(BlockRows, padded);
         Span<float> others = floatWork.Slice(2 * BlockRows, padded);
         Span<float> labelValue = floatWork.Slice(3 * BlockRows, padded);
         ref double z0 = ref MemoryMarshal.GetReference(z);
@@ -195,38 +195,56 @@ internal static class SoftmaxFloatProducts
             labelValue[r] = label[r];
         }
 
-        // e^(z − m) per class in float; per row Σe and the sum over the classes other than the label.
+        // e^(z − m) per class in float; per row Σe as (the classes at the maximum, whose e is exactly 1) + (the rest,
+        // summed in float), so that log Σe, taken in double, keeps its relative accuracy when Σe is near 1 (a row the
+        // model fits well, its loss ≈ the rest); and the sum over the classes other than the label.
         int half = W.Count;
+        ref float t0 = ref MemoryMarshal.GetReference(ties);
+        TF one = S.Create(1f);
         for (int r = 0; r < padded; r += S.Count)
         {
             TV mLow = W.Load(ref Unsafe.Add(ref m0, r)), mHigh = W.Load(ref Unsafe.Add(ref m0, r + half));
             TF y = S.Load(ref Unsafe.Add(ref y0, r));
-            TF total = S.Zero, rest = S.Zero;
+            TF atMax = S.Zero, rest = S.Zero, notLabel = S.Zero;
             for (int k = 0; k < classes; k++)
             {
                 ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
                 TF e = SingleMath.ExpNonPositive<TF, TV, S>(S.Narrow(W.Subtract(W.Load(ref zk), mLow), W.Subtract(W.Load(ref Unsafe.Add(ref zk, half)), mHigh)));
                 S.Store(e, ref Unsafe.Add(ref e0, (k * BlockRows) + r));
-                total = S.Add(total, e);
-                rest = S.Add(rest, S.Subtract(e, S.And(e, S.EqualsMask(y, S.Create(k)))));
+                TF isOne = S.EqualsMask(e, one);
+                atMax = S.Add(atMax, S.And(one, isOne));
+                rest = S.Add(rest, S.Subtract(e, S.And(e, isOne)));
+                notLabel = S.Add(notLabel, S.Subtract(e, S.And(e, S.EqualsMask(y, S.Create(k)))));
             }
 
-            S.Store(total, ref Unsafe.Add(ref s0, r));
-            S.Store(rest, ref Unsafe.Add(ref o0, r));
+            S.Store(rest, ref Unsafe.Add(ref s0, r));
+            S.Store(atMax, ref Unsafe.Add(ref t0, r));
+            S.Store(notLabel, ref Unsafe.Add(ref o0, r));
         }
 
-        TensorPrimitives.Log(sum, logSum);
+        // log Σe in double; Σe in float for the scale below.
+        Span<double> logTotal = work.Slice(2 * BlockRows, padded);
+        ref double lt0 = ref MemoryMarshal.GetReference(logTotal);
+        for (int r = 0; r < padded; r += S.Count)
+        {
+            TF t = S.Load(ref Unsafe.Add(ref t0, r));
+            ref float sr = ref Unsafe.Add(ref s0, r);
+            TF rest = S.Load(ref sr);
+            W.Store(W.Add(S.WidenLower(t), S.WidenLower(rest)), ref Unsafe.Add(ref lt0, r));
+            W.Store(W.Add(S.WidenUpper(t), S.WidenUpper(rest)), ref Unsafe.Add(ref lt0, r + half));
+            S.Store(S.Add(t, rest), ref sr);
+        }
+
+        TensorPrimitives.Log(logTotal, logTotal);
 
         // ℓ += s·(log Σe + m − z_y) in double; the scale s/Σe in float, in place of Σe.
-        ref float l0 = ref MemoryMarshal.GetReference(logSum);
         ref double d0 = ref MemoryMarshal.GetReference(gap);
         TV loss = W.Zero;
         for (int r = 0; r < padded; r += S.Count)
         {
-            TF l = S.Load(ref Unsafe.Add(ref l0, r));
             TV wLow = W.Load(ref Unsafe.Add(ref rw0, r)), wHigh = W.Load(ref Unsafe.Add(ref rw0, r + half));
-            loss = W.MultiplyAdd(wLow, W.Add(S.WidenLower(l), W.Load(ref Unsafe.Add(ref d0, r))), loss);
-            loss = W.MultiplyAdd(wHigh, W.Add(S.WidenUpper(l), W.Load(ref Unsafe.Add(ref d0, r + half))), loss);
+            loss = W.MultiplyAdd(wLow, W.Add(W.Load(ref Unsafe.Add(ref lt0, r)), W.Load(ref Unsafe.Add(ref d0, r))), loss);
+            loss = W.MultiplyAdd(wHigh, W.Add(W.Load(ref Unsafe.Add(ref lt0, r + half)), W.Load(ref Unsafe.Add(ref d0, r + half))), loss);
             ref float sr = ref Unsafe.Add(ref s0, r);
             S.Store(S.Divide(S.Narrow(wLow, wHigh), S.Load(ref sr)), ref sr);
         }

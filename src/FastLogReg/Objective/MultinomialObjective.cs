@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
@@ -51,6 +52,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private GramBuilder<T>? _gram;
     private bool _hessianCached;
     private readonly int? _maxDegreeOfParallelism;
+    private bool _floatPass;                   // this evaluation runs the float pass
+    private double _featureMagnitude = -1;     // max |x| and max sᵢ·cw(yᵢ), on the first float pass
+    private double _rowWeightMagnitude;
 
     /// <summary>Creates the objective.</summary>
     /// <param name="data">The training data; its labels are class ids 0 … K − 1 (K = <see cref="Dataset{T}.ClassCount"/>).</param>
@@ -137,7 +141,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     /// Whether the pass over dense float rows computes in float (twice the lanes per instruction: the products, and the
     /// multinomial softmax; every sum across float partials, and the loss's, in double): the objective and gradient then
     /// agree with the double pass to about 10⁻⁷ relative rather than to its last bits. Used where the registers hold at least 8 floats and a row at
-    /// least one register; ignored for double or sparse rows. Off by default; may be switched between evaluations.
+    /// least one register; ignored for double or sparse rows, and an evaluation whose products could leave the float
+    /// range (|x|·|w| over a row, or the row weights times |x|, near 10³⁶) runs in double. Off by default; may be switched
+    /// between evaluations.
     /// </summary>
     public bool FloatProducts { get; set; }
 
@@ -383,6 +389,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             _rawClassMajor.CopyTo(_raw.AsSpan(0, kd));
         }
 
+        _floatPass = FloatProducts && _layout.SupportsFloatProducts && FloatRangeHolds();
         _runner.Run();
 
         // Each chunk's parts into its first unit, in part order; then the chunks' sums in chunk order.
@@ -473,6 +480,29 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         }
     }
 
+    /// <summary>
+    /// Whether the float pass stays far inside the float range at the current W: a score's partial sums at most 256
+    /// products |x|·|w|, a gradient entry's at most 128 products |residual|·|x| with |residual| ≤ sᵢ·cw(yᵢ), and W and the
+    /// row weights are rounded to float — each bound kept below 10³⁶ (float's largest is 3.4·10³⁸). Otherwise the
+    /// evaluation runs in double: a float pass would overflow to ∞ or NaN where the double one is finite.
+    /// </summary>
+    private bool FloatRangeHolds()
+    {
+        const double Limit = 1e36;
+        if (_featureMagnitude < 0)
+        {
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(((DenseDataset<T>)Data).Features.Span);
+            _featureMagnitude = Math.Abs(TensorPrimitives.MaxMagnitude<float>(x));
+            double sample = Data.HasSampleWeights ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(MemoryMarshal.Cast<T, float>(Data.SampleWeights.Span))) : 1.0;
+            _rowWeightMagnitude = sample * Math.Abs(TensorPrimitives.MaxMagnitude<double>(_classWeights));
+        }
+
+        double w = Math.Abs(TensorPrimitives.MaxMagnitude<double>(_rawClassMajor));
+        return w <= Limit && _rowWeightMagnitude <= Limit
+            && _featureMagnitude * w * Math.Min(Data.Columns, SoftmaxFloatProducts.MaxPartialTerms) <= Limit
+            && _featureMagnitude * _rowWeightMagnitude * SoftmaxLossGradient.BlockRows <= Limit;
+    }
+
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
     internal static void TransposeInto(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination) => Transpose(source, rows, cols, destination);
 
@@ -480,7 +510,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     {
         int k = Classes, kd = k * Data.Columns;
         (int start, int count) = _parts[unit];
-        _partialLoss[unit] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(unit * _stride, kd), _partialResiduals.AsSpan(unit * k, k), FloatProducts);
+        _partialLoss[unit] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(unit * _stride, kd), _partialResiduals.AsSpan(unit * k, k), _floatPass);
     }
 
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>

@@ -28,11 +28,15 @@ public sealed record OptimizationResult(
     /// <paramref name="second"/>, a solver that went on from <paramref name="first"/>'s point, as one run: both solvers'
     /// iterations counted and their histories joined (the second's starting point, the first's returned one, once).
     /// </summary>
-    internal static OptimizationResult Join(OptimizationResult first, OptimizationResult second) => second with
+    /// <param name="first">The first solver's result.</param>
+    /// <param name="second">The result of the solver that went on from its point.</param>
+    /// <param name="restated">The second evaluated the junction point differently (the float pass, then the double one):
+    /// its value there replaces the first's last entry, so the histories end on the function the result is reported in.</param>
+    internal static OptimizationResult Join(OptimizationResult first, OptimizationResult second, bool restated = false) => second with
     {
         Iterations = first.Iterations + second.Iterations,
         ReturnedIteration = first.Iterations + second.ReturnedIteration,
-        ObjectiveHistory = [.. first.ObjectiveHistory, .. second.ObjectiveHistory.Skip(1)],
-        GradientNormHistory = [.. first.GradientNormHistory, .. second.GradientNormHistory.Skip(1)],
+        ObjectiveHistory = restated ? [.. first.ObjectiveHistory.SkipLast(1), .. second.ObjectiveHistory] : [.. first.ObjectiveHistory, .. second.ObjectiveHistory.Skip(1)],
+        GradientNormHistory = restated ? [.. first.GradientNormHistory.SkipLast(1), .. second.GradientNormHistory] : [.. first.GradientNormHistory, .. second.GradientNormHistory.Skip(1)],
     };
 }

@@ -122,7 +122,7 @@ public static partial class LogisticRegression
             MaxIterations = Math.Max(0, rules.MaxIterations - fast.Iterations),
             ReferenceGradientNorm = rules.ReferenceGradientNorm ?? fast.GradientNormHistory[0],
         };
-        return OptimizationResult.Join(fast, Lbfgs.Minimize(objective, fast.Point, history, rest, pairs));
+        return OptimizationResult.Join(fast, Lbfgs.Minimize(objective, fast.Point, history, rest, pairs), restated: true);
     }
 
     /// <summary>
