@@ -12,7 +12,7 @@ namespace FastLogReg.Kernels;
 /// partial sums at most <see cref="MaxPartialTerms"/> products and is widened to double before it meets another
 /// partial: a score is a double sum of float partials over ≤ 256 columns (each summed across its register's lanes in
 /// float), a gradient entry a double sum of float partials over one block's ≤ 128 rows. The multinomial softmax runs
-/// in float too (<see cref="FloatSoftmax"/>: e^(z − m) with a one-ulp float exp, log Σe in float; the row maximum,
+/// in float too (<see cref="FloatSoftmax"/>: e^(z − m) with a one-ulp float exp; the row maximum, log Σe,
 /// m − z_y and the loss's sum in double); one-vs-rest's K sigmoids stay in double. Error: W and the residuals are
 /// rounded to float (relative 2⁻²⁴ each), a partial of m products carries at most about m·2⁻²⁴ of the sum of its
 /// terms' magnitudes, and the float softmax adds a few 2⁻²⁴·(1 + ln K + |z|) per row; the objective, gradient and
