@@ -74,8 +74,6 @@ internal static class SoftmaxFloatProducts
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
         TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
 
-        // Columns per float partial of a score (summed across a register's lanes in float).
-        int piece = MaxPartialTerms;
         TF tailMask = S.LastLanesMask(columns % S.Count);
         ref float x0 = ref MemoryMarshal.GetReference(features);
         ref float w0 = ref MemoryMarshal.GetReference(wf);
@@ -96,7 +94,7 @@ internal static class SoftmaxFloatProducts
                     SoftmaxLossGradient.PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
                 }
 
-                Dot8<TF, TV, S, W>(ref xr, columns, piece, ref w0, b, tailMask, ref z[r]);
+                Dot8<TF, TV, S, W>(ref xr, columns, ref w0, b, tailMask, ref z[r]);
             }
 
             for (; r < count; r++)
@@ -104,7 +102,7 @@ internal static class SoftmaxFloatProducts
                 ref float xr = ref Unsafe.Add(ref block, (nint)r * columns);
                 for (int k = 0; k < classes; k++)
                 {
-                    z[(k * BlockRows) + r] = Dot1<TF, TV, S, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, piece, tailMask) + b[k];
+                    z[(k * BlockRows) + r] = Dot1<TF, TV, S, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, tailMask) + b[k];
                 }
             }
 
@@ -120,6 +118,7 @@ internal static class SoftmaxFloatProducts
                 SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out Span<int> label);
                 loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, label, classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 4 * BlockRows), residualSums);
             }
+
             ref float r0 = ref MemoryMarshal.GetReference(rf);
             int rest = 0;
             for (; rest + 4 <= classes; rest += 4)
@@ -157,14 +156,10 @@ internal static class SoftmaxFloatProducts
         where W : ISimdDouble<TV>
     {
         int padded = (count + S.Count - 1) / S.Count * S.Count;
-        for (int k = 0; k < classes; k++)
-        {
-            z.Slice((k * BlockRows) + count, padded - count).Clear();
-        }
-
         rowWeight[count..padded].Clear();
         Span<double> max = work[..padded];
         Span<double> gap = work.Slice(BlockRows, padded);
+        SoftmaxLossGradient.MaximaAndGaps<TV, W>(z, label, classes, count, padded, max, gap);
         Span<float> sum = floatWork[..padded];
         Span<float> ties = floatWork.Slice(BlockRows, padded);
         Span<float> others = floatWork.Slice(2 * BlockRows, padded);
@@ -176,22 +171,9 @@ internal static class SoftmaxFloatProducts
         ref float s0 = ref MemoryMarshal.GetReference(sum);
         ref float o0 = ref MemoryMarshal.GetReference(others);
         ref float y0 = ref MemoryMarshal.GetReference(labelValue);
-        for (int r = 0; r < padded; r += W.Count)
-        {
-            TV m = W.Load(ref Unsafe.Add(ref z0, r));
-            for (int k = 1; k < classes; k++)
-            {
-                m = W.Max(m, W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)));
-            }
-
-            W.Store(m, ref Unsafe.Add(ref m0, r));
-        }
-
-        gap.Clear();
         labelValue.Fill(-1);
         for (int r = 0; r < count; r++)
         {
-            gap[r] = max[r] - z[(label[r] * BlockRows) + r];
             labelValue[r] = label[r];
         }
 
@@ -285,7 +267,7 @@ internal static class SoftmaxFloatProducts
     /// class 0 (class-major, <see cref="BlockRows"/> apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Dot8<TF, TV, S, W>(ref float x0, int columns, int piece, ref float w0, ReadOnlySpan<double> b, TF tailMask, ref double z)
+    private static void Dot8<TF, TV, S, W>(ref float x0, int columns, ref float w0, ReadOnlySpan<double> b, TF tailMask, ref double z)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
@@ -308,9 +290,9 @@ internal static class SoftmaxFloatProducts
             ref double zA = ref Unsafe.Add(ref z, k * BlockRows);
             ref double zB = ref two ? ref Unsafe.Add(ref zA, BlockRows) : ref zA;
             double biasA = b[k], biasB = two ? b[k + 1] : 0;
-            for (int from = 0; from < columns; from += piece)
+            for (int from = 0; from < columns; from += MaxPartialTerms)
             {
-                int end = Math.Min(columns, from + piece);
+                int end = Math.Min(columns, from + MaxPartialTerms);
                 TF a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, a4 = S.Zero, a5 = S.Zero, a6 = S.Zero, a7 = S.Zero;
                 TF c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
                 int j = from;
@@ -428,16 +410,16 @@ internal static class SoftmaxFloatProducts
     }
 
     /// <summary>x·w for one row (the rows left over after the groups of eight), pieces as in <see cref="Dot8"/>.</summary>
-    private static double Dot1<TF, TV, S, W>(ref float x, ref float w, int columns, int piece, TF tailMask)
+    private static double Dot1<TF, TV, S, W>(ref float x, ref float w, int columns, TF tailMask)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
         where W : ISimdDouble<TV>
     {
         double total = 0;
-        for (int from = 0; from < columns; from += piece)
+        for (int from = 0; from < columns; from += MaxPartialTerms)
         {
-            int end = Math.Min(columns, from + piece);
+            int end = Math.Min(columns, from + MaxPartialTerms);
             TF a = S.Zero;
             int j = from;
             for (; j <= end - S.Count; j += S.Count)

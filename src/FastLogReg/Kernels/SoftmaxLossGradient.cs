@@ -190,37 +190,14 @@ internal static class SoftmaxLossGradient
         where W : ISimdDouble<TV>
     {
         int padded = (count + W.Count - 1) / W.Count * W.Count;
-        for (int k = 0; k < classes; k++)
-        {
-            z.Slice((k * BlockRows) + count, padded - count).Clear();
-        }
-
         Span<double> max = work[..padded];
         Span<double> sum = work.Slice(BlockRows, padded);
         Span<double> gap = work.Slice(2 * BlockRows, padded);
+        MaximaAndGaps<TV, W>(z, label, classes, count, padded, max, gap);
         ref double z0 = ref MemoryMarshal.GetReference(z);
         ref double m0 = ref MemoryMarshal.GetReference(max);
         ref double s0 = ref MemoryMarshal.GetReference(sum);
         ref double d0 = ref MemoryMarshal.GetReference(gap);
-        for (int r = 0; r < padded; r += W.Count)
-        {
-            TV m = W.Load(ref Unsafe.Add(ref z0, r));
-            for (int k = 1; k < classes; k++)
-            {
-                m = W.Max(m, W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)));
-            }
-
-            W.Store(m, ref Unsafe.Add(ref m0, r));
-        }
-
-        // ℓ = log Σₖ e^(zₖ − m) + (m − z_y): the second term from the scores themselves (exact, whatever e^(z_y − m)).
-        ref int y0 = ref MemoryMarshal.GetReference(label);
-        for (int r = 0; r < count; r++)
-        {
-            Unsafe.Add(ref d0, r) = Unsafe.Add(ref m0, r) - Unsafe.Add(ref z0, (Unsafe.Add(ref y0, r) * BlockRows) + r);
-        }
-
-        gap[count..].Clear();
         for (int r = 0; r < padded; r += W.Count)
         {
             TV m = W.Load(ref Unsafe.Add(ref m0, r));
@@ -261,12 +238,49 @@ internal static class SoftmaxLossGradient
             }
         }
 
+        ref int y0 = ref MemoryMarshal.GetReference(label);
         for (int r = 0; r < count; r++)
         {
             Unsafe.Add(ref z0, (Unsafe.Add(ref y0, r) * BlockRows) + r) -= Unsafe.Add(ref rw0, r);
         }
 
         return W.Sum(loss);
+    }
+
+    /// <summary>
+    /// A block softmax's first steps: the scores past <paramref name="count"/> set to 0 up to <paramref name="padded"/> (a
+    /// multiple of <c>W.Count</c>), each row's maximum m over the classes into <paramref name="max"/>, and m − z_y into
+    /// <paramref name="gap"/> (0 past <paramref name="count"/>) — the loss's ℓ = log Σₖ e^(zₖ − m) + (m − z_y) takes its
+    /// second term from the scores themselves (exact, whatever e^(z_y − m)).
+    /// </summary>
+    internal static void MaximaAndGaps<TV, W>(Span<double> z, ReadOnlySpan<int> label, int classes, int count, int padded, Span<double> max, Span<double> gap)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        for (int k = 0; k < classes; k++)
+        {
+            z.Slice((k * BlockRows) + count, padded - count).Clear();
+        }
+
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        ref double m0 = ref MemoryMarshal.GetReference(max);
+        for (int r = 0; r < padded; r += W.Count)
+        {
+            TV m = W.Load(ref Unsafe.Add(ref z0, r));
+            for (int k = 1; k < classes; k++)
+            {
+                m = W.Max(m, W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)));
+            }
+
+            W.Store(m, ref Unsafe.Add(ref m0, r));
+        }
+
+        for (int r = 0; r < count; r++)
+        {
+            gap[r] = max[r] - z[(label[r] * BlockRows) + r];
+        }
+
+        gap[count..padded].Clear();
     }
 
     /// <summary>

@@ -53,8 +53,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private bool _hessianCached;
     private readonly int? _maxDegreeOfParallelism;
     private bool _floatPass;                   // this evaluation runs the float pass
-    private double _featureMagnitude = -1;     // max |x| and max sᵢ·cw(yᵢ), on the first float pass
-    private double _rowWeightMagnitude;
+    private double _rowWeightMagnitude = double.NaN; // max sᵢ·cw(yᵢ), on the first float pass
 
     /// <summary>Creates the objective.</summary>
     /// <param name="data">The training data; its labels are class ids 0 … K − 1 (K = <see cref="Dataset{T}.ClassCount"/>).</param>
@@ -489,18 +488,16 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private bool FloatRangeHolds()
     {
         const double Limit = 1e36;
-        if (_featureMagnitude < 0)
+        if (double.IsNaN(_rowWeightMagnitude))
         {
-            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(((DenseDataset<T>)Data).Features.Span);
-            _featureMagnitude = Math.Abs(TensorPrimitives.MaxMagnitude<float>(x));
             double sample = Data.HasSampleWeights ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(MemoryMarshal.Cast<T, float>(Data.SampleWeights.Span))) : 1.0;
             _rowWeightMagnitude = sample * Math.Abs(TensorPrimitives.MaxMagnitude<double>(_classWeights));
         }
 
-        double w = Math.Abs(TensorPrimitives.MaxMagnitude<double>(_rawClassMajor));
+        double x = Data.MaxMagnitude, w = Math.Abs(TensorPrimitives.MaxMagnitude<double>(_rawClassMajor));
         return w <= Limit && _rowWeightMagnitude <= Limit
-            && _featureMagnitude * w * Math.Min(Data.Columns, SoftmaxFloatProducts.MaxPartialTerms) <= Limit
-            && _featureMagnitude * _rowWeightMagnitude * SoftmaxLossGradient.BlockRows <= Limit;
+            && x * w * Math.Min(Data.Columns, SoftmaxFloatProducts.MaxPartialTerms) <= Limit
+            && x * _rowWeightMagnitude * SoftmaxLossGradient.BlockRows <= Limit;
     }
 
     /// <summary>destination (cols × rows) = source (rows × cols)ᵀ.</summary>
