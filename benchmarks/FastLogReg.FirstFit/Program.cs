@@ -12,11 +12,23 @@ namespace FastLogReg.FirstFit;
 /// per method and per type (from the runtime's own JIT events). Run it as a fresh process each time, e.g.
 /// <c>for i in 1 2 3; do dotnet benchmarks/FastLogReg.FirstFit/bin/Release/net10.0/FastLogReg.FirstFit.dll; done</c>.
 /// The file is parsed with the BCL only, so that nothing of FastLogReg is compiled before the fit but the data set.
+/// With <c>--multicore-jit DIR</c>, the process starts the runtime's multicore JIT (<see cref="System.Runtime.ProfileOptimization"/>)
+/// with its profile in DIR first, as the <c>fastlogreg</c> tool does: the first such run records which methods were
+/// compiled, later runs compile them on a background thread from the start.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        var sinceMain = Stopwatch.StartNew();
+        int profileAt = Array.IndexOf(args, "--multicore-jit");
+        if (profileAt >= 0)
+        {
+            System.Runtime.ProfileOptimization.SetProfileRoot(args[profileAt + 1]);
+            System.Runtime.ProfileOptimization.StartProfile("firstfit.jitprofile");
+            args = [.. args[..profileAt], .. args[(profileAt + 2)..]];
+        }
+
         string path = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal))
             ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "datasets", "breast_cancer.csv");
         using JitEvents? jit = args.Contains("--jit") ? new JitEvents() : null;
@@ -30,11 +42,12 @@ public static class Program
         var clock = Stopwatch.StartNew();
         TrainingResult first = LogisticRegression.Train(data, options);
         double firstMs = clock.Elapsed.TotalMilliseconds;
+        double mainMs = sinceMain.Elapsed.TotalMilliseconds;
         jit?.Stop();
         clock.Restart();
         LogisticRegression.Train(data, options);
         double secondMs = clock.Elapsed.TotalMilliseconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first fit {firstMs:F1} ms, second {secondMs:F2} ms, {first.Report.DataPasses} passes, {data.Rows} x {d}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first fit {firstMs:F1} ms ({mainMs:F1} ms from the start of Main), second {secondMs:F2} ms, {first.Report.DataPasses} passes, {data.Rows} x {d}"));
         jit?.Report(Console.Out);
         return 0;
     }
@@ -43,8 +56,8 @@ public static class Program
 /// <summary>Each method the JIT compiles while on: its time from the runtime's MethodJittingStarted to MethodLoadVerbose event.</summary>
 internal sealed class JitEvents : EventListener
 {
-    private readonly Dictionary<long, (string Name, DateTime Start)> _open = [];
-    private readonly List<(string Name, double Ms)> _done = [];
+    private readonly Dictionary<long, (string Name, DateTime Start, long Thread)> _open = [];
+    private readonly List<(string Name, double Ms, long Thread)> _done = [];
     private volatile bool _on;
 
     public void Start() => _on = true;
@@ -56,6 +69,11 @@ internal sealed class JitEvents : EventListener
         lock (_open)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"JIT during the first fit: {_done.Count} methods, {_done.Sum(x => x.Ms):F1} ms"));
+            foreach (var thread in _done.GroupBy(x => x.Thread).OrderByDescending(g => g.Sum(x => x.Ms)))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  on thread {thread.Key}: {thread.Count()} methods, {thread.Sum(x => x.Ms):F1} ms"));
+            }
+
             foreach (var group in _done.GroupBy(x => Owner(x.Name)).OrderByDescending(g => g.Sum(x => x.Ms)).Take(12))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {group.Sum(x => x.Ms),6:F1} ms  {group.Count(),3} methods  {group.Key}"));
@@ -83,11 +101,11 @@ internal sealed class JitEvents : EventListener
         {
             if (e.EventName == "MethodJittingStarted_V1")
             {
-                _open[id] = ($"{e.Payload[4]}::{e.Payload[5]}", e.TimeStamp);
+                _open[id] = ($"{e.Payload[4]}::{e.Payload[5]}", e.TimeStamp, e.OSThreadId);
             }
             else if (e.EventName?.StartsWith("MethodLoadVerbose", StringComparison.Ordinal) == true && _open.Remove(id, out var started))
             {
-                _done.Add((started.Name, (e.TimeStamp - started.Start).TotalMilliseconds));
+                _done.Add((started.Name, (e.TimeStamp - started.Start).TotalMilliseconds, started.Thread));
             }
         }
     }

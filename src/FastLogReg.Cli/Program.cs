@@ -6,6 +6,9 @@ public static class Program
     /// <summary>Runs the tool; with no arguments, the main job on the bundled breast-cancer data.</summary>
     /// <param name="args">The command line.</param>
     /// <returns>0 ok, 1 bad input (data or model files), 2 bad usage (arguments).</returns>
-    public static int Main(string[] args) =>
-        CommandLine.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+    public static int Main(string[] args)
+    {
+        JitProfile.Start(Console.Error);
+        return CommandLine.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+    }
 }

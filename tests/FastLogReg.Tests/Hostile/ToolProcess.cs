@@ -7,8 +7,11 @@ internal static class ToolProcess
 {
     private static string Tool => Path.Combine(AppContext.BaseDirectory, "FastLogReg.Cli.dll");
 
-    /// <summary>Runs <c>dotnet FastLogReg.Cli.dll {arguments}{redirect}</c> in bash in <paramref name="directory"/>.</summary>
-    public static (int Code, string Out, string Err) Run(string directory, string arguments, string redirect = "", params (string Name, string Value)[] environment)
+    /// <summary>
+    /// Runs <c>dotnet FastLogReg.Cli.dll {arguments}{redirect}</c> in bash in <paramref name="directory"/>, with the
+    /// variables of <paramref name="environment"/> set (or removed, for a null value).
+    /// </summary>
+    public static (int Code, string Out, string Err) Run(string directory, string arguments, string redirect = "", params (string Name, string? Value)[] environment)
     {
         var start = new ProcessStartInfo("bash", ["-c", $"dotnet '{Tool}' {arguments} {redirect}"])
         {
@@ -17,9 +20,17 @@ internal static class ToolProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach ((string name, string value) in environment)
+        start.Environment["FASTLOGREG_JIT_PROFILE"] = "off"; // no JIT profile left in the user's home (a test may set one)
+        foreach ((string name, string? value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
