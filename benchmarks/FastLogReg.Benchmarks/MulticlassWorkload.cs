@@ -84,12 +84,31 @@ public sealed class MulticlassWorkload
             truth[j] = (rng.NextDouble() * 2) - 1;
         }
 
-        float[] x = new float[(long)rows * columns];
+        // FASTLOGREG_PROBE_SHIFT=s (probes only): the rows start s floats past a 64-byte boundary.
+        string? shiftText = Environment.GetEnvironmentVariable("FASTLOGREG_PROBE_SHIFT");
+        int shift = shiftText is null ? -1 : int.Parse(shiftText, System.Globalization.CultureInfo.InvariantCulture);
+        float[] storage = shift < 0 ? new float[(long)rows * columns] : GC.AllocateArray<float>((rows * columns) + 16, pinned: true);
+        int offset = 0;
+        unsafe
+        {
+            nint address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(storage));
+            if (shift >= 0)
+            {
+                offset = (int)((((shift * 4) - (address & 63)) & 63) / 4);
+            }
+
+            if (shiftText is not null)
+            {
+                Console.WriteLine($"rows start at {(address + (offset * 4)) & 63} bytes past a 64-byte boundary");
+            }
+        }
+
+        Span<float> x = storage.AsSpan(offset, rows * columns);
         float[] y = new float[rows];
         double[] z = new double[classes];
         for (int i = 0; i < rows; i++)
         {
-            Span<float> row = x.AsSpan(i * columns, columns);
+            Span<float> row = x.Slice(i * columns, columns);
             for (int j = 0; j < columns; j++)
             {
                 row[j] = (float)((rng.NextDouble() * 2) - 1);
@@ -130,7 +149,7 @@ public sealed class MulticlassWorkload
             y[i] = label;
         }
 
-        return DenseDataset.Create(x, y, columns, classes);
+        return DenseDataset.Create<float>(storage.AsMemory(offset, rows * columns), y.AsMemory(), columns, classes);
     }
 
     /// <summary>Reads every feature once (Σ X), split over the threads: an epoch cannot beat it.</summary>
