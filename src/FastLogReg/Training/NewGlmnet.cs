@@ -128,6 +128,9 @@ internal sealed class NewGlmnet<T>
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
     private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
+    /// <summary>The largest step of λ, relative to the last one, that the path's predictor extrapolates over.</summary>
+    private const double MaxPredictorRatio = 2;
+
     /// <summary>
     /// Fixed units of the parallel work: a list of columns to sum cut into this many slices, or a snapshot's four-column
     /// groups dealt round-robin. Each column's sums and each snapshot entry are computed by one thread in a fixed order,
@@ -210,6 +213,14 @@ internal sealed class NewGlmnet<T>
     private double[]? _faceMatrix;
     private double[]? _faceVector;
 
+    // Along a path: the solution before the current one and its λ (l1 + l2), and the λ the current one was asked for.
+    private double[]? _pathPrevious;
+    private double _pathPreviousLambda = double.NaN;
+    private double _pathLambda = double.NaN;
+
+    /// <summary>Path points whose start the predictor moved (for tests and probes).</summary>
+    internal int PredictedStarts { get; private set; }
+
     /// <summary>Column-sum and snapshot runs handed to the pool's threads so far (for tests).</summary>
     internal int ParallelRuns { get; private set; }
 
@@ -285,6 +296,9 @@ internal sealed class NewGlmnet<T>
         int[] order = _order;
 
         bool warm = _rowsCurrent && start.SequenceEqual(point);
+        bool onPath = warm && previousL1 is not null;
+        double lambda = l1 + l2, solvedLambda = _pathLambda, olderLambda = _pathPreviousLambda;
+        bool predict = onPath && _pathPrevious is not null && !double.IsNaN(olderLambda);
         if (!warm)
         {
             _rowsCurrent = false;
@@ -309,6 +323,27 @@ internal sealed class NewGlmnet<T>
         {
             working[j] = !screening || point[j] != 0 || Math.Abs(_smoothGradient[j]) >= strongBound;
         }
+
+        // Remember this start (the last solution) for the next point's predictor, then move it by the predictor.
+        if (onPath)
+        {
+            _pathPrevious ??= new double[dim];
+            point.CopyTo(direction, 0); // the last solution (the direction is cleared before each use)
+            if (predict)
+            {
+                Predict(l1, l2, (lambda - solvedLambda) / (solvedLambda - olderLambda), countPasses);
+                curvature = _curvature;
+            }
+
+            direction.CopyTo(_pathPrevious, 0);
+            _pathPreviousLambda = solvedLambda;
+        }
+        else
+        {
+            _pathPreviousLambda = double.NaN;
+        }
+
+        _pathLambda = lambda;
 
         double threshold = rules.Tolerance * Math.Max(1.0, rules.ReferenceGradientNorm ?? 1.0);
         var monitor = new IterationMonitor(point, rules);
@@ -577,6 +612,71 @@ internal sealed class NewGlmnet<T>
             f = fNew;
             Array.Clear(known);
         }
+    }
+
+    /// <summary>
+    /// The path's predictor: from the last solution w (at λ) and the one before it w′ (at λ′), the start for the next λ″
+    /// extrapolated along the secant, w + t(w − w′) with t = (λ″ − λ)/(λ − λ′), for the non-zero weights (a weight the
+    /// secant would carry across zero stays) and the intercept — a start whose distance to the new optimum is second
+    /// order in the step of λ, not first (measured: one outer iteration fewer per point on raw breast cancer). Taken only
+    /// when its objective at λ″ is below the last solution's; then every column's sums are stale (the strong rule has
+    /// already screened on the last solution's gradient, as it should).
+    /// </summary>
+    private void Predict(double l1, double l2, double t, Action<double> countPasses)
+    {
+        if (!(t > 0 && t <= MaxPredictorRatio))
+        {
+            return;
+        }
+
+        int d = _d;
+        double[] point = _point, previous = _pathPrevious!, trial = _trial, xd = _xd;
+        Array.Clear(xd);
+        double offset = 0;
+        int moved = 0;
+        for (int j = 0; j < d; j++)
+        {
+            double w = point[j], step = w == 0 ? 0 : t * (w - previous[j]);
+            if (step != 0 && Math.Sign(w + step) == Math.Sign(w))
+            {
+                trial[j] = w + step;
+                AddColumn(_x, j, step * _inv[j], xd);
+                offset -= step * _mu[j] * _inv[j];
+                moved++;
+            }
+            else
+            {
+                trial[j] = w;
+            }
+        }
+
+        if (_fitIntercept)
+        {
+            double step = t * (point[d] - previous[d]);
+            trial[d] = point[d] + step;
+            offset += step;
+        }
+
+        if (moved == 0)
+        {
+            return;
+        }
+
+        countPasses((double)moved / Math.Max(d, 1));
+        (double loss, double sumR, double sumD) = LogisticRowTerms.Step(_z, xd, offset, 1, _y, _s, _zNew, _rNew, _curvatureNew);
+        if (!(loss + PenaltyValue(trial, d, l1, l2) < _loss + PenaltyValue(point, d, l1, l2)))
+        {
+            return;
+        }
+
+        _version++;
+        trial.AsSpan(0, _dimension).CopyTo(point);
+        (_z, _zNew) = (_zNew, _z);
+        (_r, _rNew) = (_rNew, _r);
+        (_curvature, _curvatureNew) = (_curvatureNew, _curvature);
+        (_loss, _sumR, _sumD) = (loss, sumR, sumD);
+        Array.Clear(_known);
+        PredictedStarts++;
     }
 
     /// <summary>The columns _sumList[0..count) summed (<see cref="SumColumn"/>), on the pool's threads too when there is enough work.</summary>

@@ -132,6 +132,29 @@ public sealed class CoordinateDescentConvergenceTests
         Assert.All(path.Points, p => Assert.Equal(StopReason.Converged, p.StopReason));
         Assert.True(path.Points.Max(p => p.Iterations) <= 12, string.Join(", ", path.Points.Select(p => p.Iterations)));
     }
+
+    [Theory]
+    [InlineData(false, 1.0, 235, 200)]
+    [InlineData(false, 0.5, 235, 200)]
+    [InlineData(true, 1.0, 325, 800)]
+    public void APathStartsEachPointFromTheSecantPrediction(bool standardize, double rho, int maxIterations, double maxPasses)
+    {
+        // Deterministic counts over the default 100-point path. Each point after the second starts from the last two
+        // solutions' secant, w + t(w − w′), when that lowers the new λ's objective. Measured, outer iterations / column
+        // passes: raw lasso 216 / 169 (261 / 177 from the last solution), raw elastic net 217 / 172 (259 / 178),
+        // standardized lasso 297 / 731 (360 / 891).
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        var options = new TrainingOptions { L1Ratio = rho, Solver = Solver.CoordinateDescent, Standardize = standardize, MaxIterations = 100_000 };
+
+        RegularizationPath path = RegularizationPath.Compute(data, options);
+
+        Assert.All(path.Points, p => Assert.Equal(StopReason.Converged, p.StopReason));
+        int iterations = path.Points.Sum(p => p.Iterations);
+        double passes = path.Points.Sum(p => p.DataPasses);
+        Assert.True(iterations <= maxIterations, $"{iterations} outer iterations over the path");
+        Assert.True(passes <= maxPasses, $"{passes:F0} column passes over the path");
+    }
 }
 
 /// <summary>
