@@ -8,7 +8,9 @@ public static class Program
     /// <returns>0 ok, 1 bad input (data or model files), 2 bad usage (arguments).</returns>
     public static int Main(string[] args)
     {
-        JitProfile.Start(Console.Error);
-        return CommandLine.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+        JitProfile? profile = JitProfile.Start(Console.Error);
+        int code = CommandLine.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+        profile?.Publish();
+        return code;
     }
 }

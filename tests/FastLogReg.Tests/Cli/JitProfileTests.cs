@@ -82,7 +82,42 @@ public class JitProfileTests
         Assert.Equal(string.Empty, err);
         var profile = new FileInfo(Path.Combine(profiles, JitProfile.FileName));
         Assert.True(profile.Exists, $"no profile in {profiles}");
-        Assert.True(profile.Length > 0);
+        Assert.NotNull(JitProfile.Verified(profile.FullName)); // the runtime's profile with its checksum
+        Assert.Equal([profile.FullName], Directory.GetFileSystemEntries(profiles)); // the run's own directory removed
+
+        // A flipped byte and the profile is not used.
+        byte[] bytes = File.ReadAllBytes(profile.FullName);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(profile.FullName, bytes);
+        Assert.Null(JitProfile.Verified(profile.FullName));
+    }
+
+    [Fact]
+    public void RemovesTheDirectoriesOfKilledRunsAfterAnHour()
+    {
+        using var dir = new TempDirectory();
+        string profiles = Path.Combine(dir.Path, "profiles");
+        string old = Path.Combine(profiles, "run-old"), recent = Path.Combine(profiles, "run-recent");
+        Directory.CreateDirectory(old);
+        File.WriteAllText(Path.Combine(old, JitProfile.FileName), "left by a killed run");
+        Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+        Directory.CreateDirectory(recent);
+
+        // A link named like a run's directory, to a directory that is not the tool's: neither followed nor removed.
+        string elsewhere = Path.Combine(dir.Path, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, "keep.txt"), "keep me");
+        string link = Path.Combine(profiles, "run-link");
+        Directory.CreateSymbolicLink(link, elsewhere);
+        Directory.SetLastWriteTimeUtc(elsewhere, DateTime.UtcNow.AddHours(-2));
+
+        (int code, _, string err) = ToolProcess.Run(dir.Path, "--help", environment: ("FASTLOGREG_JIT_PROFILE", profiles));
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, err);
+        Assert.False(Directory.Exists(old));
+        Assert.True(Directory.Exists(recent)); // maybe a run going on now
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(elsewhere, "keep.txt")));
+        Assert.NotNull(new DirectoryInfo(link).LinkTarget);
     }
 
     [Fact]
