@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using FastLogReg.IO;
 
@@ -16,7 +16,7 @@ namespace FastLogReg.Cli;
 /// <para>
 /// The runtime reads and writes its profile itself, and its reader trusts the file (a damaged one can crash the process).
 /// So the runtime only ever sees a private directory this run creates (<c>run-…</c>, removed at the end; left-overs of
-/// killed runs are removed an hour later): at the start the published profile is copied there if its SHA-256 checksum
+/// killed runs are removed an hour later): at the start the published profile is copied there if its checksum
 /// holds; at the end the runtime writes the new profile there (<see cref="ProfileOptimization.StartProfile"/> with null
 /// writes it at once), and it is published with its checksum by writing a new file and renaming it over the old one —
 /// never written in place, never through a link, and nothing that is not a regular file is replaced. When the place
@@ -34,6 +34,7 @@ internal sealed class JitProfile
     private const string RunPrefix = "run-";
     private const int MaxProfileBytes = 64 << 20;
     private static readonly byte[] Magic = "FastLogReg JIT profile 1\n"u8.ToArray();
+    private const int ChecksumBytes = 16; // XxHash128: damage, not tampering, is what it guards against (anyone who can write the file can write its checksum)
 
     private readonly string _published;
     private readonly string _run;
@@ -179,7 +180,7 @@ internal sealed class JitProfile
                 using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
                 {
                     file.Write(Magic);
-                    file.Write(SHA256.HashData(payload));
+                    file.Write(XxHash128.Hash(payload));
                     file.Write(payload);
                     // Not flushed to disk: a profile torn by a crash fails its checksum and is ignored.
                 }
@@ -211,14 +212,14 @@ internal sealed class JitProfile
         }
 
         byte[] content = File.ReadAllBytes(path);
-        int header = Magic.Length + SHA256.HashSizeInBytes;
+        int header = Magic.Length + ChecksumBytes;
         if (content.Length <= header || !content.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             return null;
         }
 
         byte[] payload = content[header..];
-        return SHA256.HashData(payload).AsSpan().SequenceEqual(content.AsSpan(Magic.Length, SHA256.HashSizeInBytes)) ? payload : null;
+        return XxHash128.Hash(payload).AsSpan().SequenceEqual(content.AsSpan(Magic.Length, ChecksumBytes)) ? payload : null;
     }
 
     private static void RemoveStaleRuns(string directory)
