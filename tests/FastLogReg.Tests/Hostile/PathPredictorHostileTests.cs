@@ -67,7 +67,10 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
                 failures.Add("non-finite: " + line);
             }
 
-            bool stalledAtOptimum = allowStalled && p.StopReason == StopReason.NoProgress && p.Objective <= cold.Report.FinalObjective;
+            // Stalled at the optimum: no worse than the cold fit beyond rounding (64 ulps; one ulp above it under
+            // DOTNET_EnableHWIntrinsic=0, measured).
+            bool stalledAtOptimum = allowStalled && p.StopReason == StopReason.NoProgress
+                && p.Objective <= cold.Report.FinalObjective + (64 * 2.220446049250313e-16 * Math.Abs(cold.Report.FinalObjective));
             if (p.StopReason != StopReason.Converged && !stalledAtOptimum)
             {
                 failures.Add("not converged: " + line);
@@ -725,7 +728,7 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
         TrainingOptions options = Tight(rho, false) with { Solver = Solver.Auto };
         RegularizationPath path = RegularizationPath.Compute(sparse, options, new PathOptions { Count = 30, MinRatio = 1e-3 });
         output.WriteLine($"Auto runs {LogisticRegression.EffectiveSolverOf(sparse, options with { Lambda = 1 })}");
-        // Auto runs OWL-QN here: at tolerance 1e-10 several points stop NoProgress at an objective ≤ the cold CD fit's
+        // Auto runs OWL-QN here: at tolerance 1e-10 several points stop NoProgress at the cold CD fit's objective (within rounding)
         // (identical at the parent commit 1afd9df — OWL-QN's, not the predictor's); accepted as the project's other path tests do.
         List<string> failures = CompareWithColdFits(sparse, options with { Solver = Solver.CoordinateDescent }, path, 1e-8, pattern: false, allowStalled: true);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
