@@ -122,6 +122,7 @@ internal sealed class JitProfile
                 {
                     System.IO.Directory.CreateDirectory(run, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 }
+
                 profile = new JitProfile(Path.Combine(directory, FileName), run);
                 if (Verified(profile._published) is { } recorded)
                 {
@@ -140,7 +141,7 @@ internal sealed class JitProfile
         {
             if (setting is not null)
             {
-                error.WriteLine($"warning: {Variable}: {problem}; running without the JIT profile.");
+                error.WriteLine(Escaped($"warning: {Variable}: {problem}; running without the JIT profile."));
             }
 
             return null;
@@ -255,16 +256,19 @@ internal sealed class JitProfile
 
     private static bool IsFileSystemError(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
 
-    /// <summary>A path for a one-line message: quoted, control characters escaped.</summary>
-    private static string Shown(string path)
+    /// <summary>A path for a message: quoted.</summary>
+    private static string Shown(string path) => $"'{path}'";
+
+    /// <summary>A message on one line: control characters (in a path, or in a system error's text) escaped.</summary>
+    private static string Escaped(string message)
     {
-        var text = new StringBuilder("'");
-        foreach (char c in path)
+        var text = new StringBuilder(message.Length);
+        foreach (char c in message)
         {
             text.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
         }
 
-        return text.Append('\'').ToString();
+        return text.ToString();
     }
 
     private static string ToolVersion()
