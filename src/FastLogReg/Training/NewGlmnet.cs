@@ -601,17 +601,25 @@ internal sealed class NewGlmnet<T>
                 return monitor.Finish(StopReason.NoProgress, point, f, norm);
             }
 
-            // The step: the margins, residuals and curvatures at the new point; every column's sums are stale.
-            _version++;
-            trial.CopyTo(point, 0);
-            (_z, _zNew) = (_zNew, _z);
-            (_r, _rNew) = (_rNew, _r);
-            (_curvature, _curvatureNew) = (_curvatureNew, _curvature);
+            MoveToTrial(lossNew, sumRNew, sumDNew);
             curvature = _curvature;
-            (_loss, _sumR, _sumD) = (lossNew, sumRNew, sumDNew);
             f = fNew;
-            Array.Clear(known);
         }
+    }
+
+    /// <summary>
+    /// The step to the trial point, whose margins, residuals and curvatures (and their sums, and the loss) the last
+    /// <see cref="LogisticRowTerms.Step"/> left in the spare arrays: they become the current ones; every column's sums are stale.
+    /// </summary>
+    private void MoveToTrial(double loss, double sumR, double sumD)
+    {
+        _version++;
+        _trial.CopyTo(_point, 0);
+        (_z, _zNew) = (_zNew, _z);
+        (_r, _rNew) = (_rNew, _r);
+        (_curvature, _curvatureNew) = (_curvatureNew, _curvature);
+        (_loss, _sumR, _sumD) = (loss, sumR, sumD);
+        Array.Clear(_known);
     }
 
     /// <summary>
@@ -669,13 +677,7 @@ internal sealed class NewGlmnet<T>
             return;
         }
 
-        _version++;
-        trial.AsSpan(0, _dimension).CopyTo(point);
-        (_z, _zNew) = (_zNew, _z);
-        (_r, _rNew) = (_rNew, _r);
-        (_curvature, _curvatureNew) = (_curvatureNew, _curvature);
-        (_loss, _sumR, _sumD) = (loss, sumR, sumD);
-        Array.Clear(_known);
+        MoveToTrial(loss, sumR, sumD);
         PredictedStarts++;
     }
 
