@@ -79,13 +79,7 @@ internal sealed class JitProfile
             }
 
             string file = Path.Combine(directory, FileName);
-            if (new FileInfo(file).LinkTarget is not null)
-            {
-                return $"{Shown(file)} is a symbolic link (not replaced)";
-            }
-
-            FileEntryKind kind = FileEntry.Inspect(file).Kind;
-            return kind is FileEntryKind.Missing or FileEntryKind.RegularFile ? null : $"{Shown(file)} is not a regular file (not replaced)";
+            return NotReplaceable(file) is { } why ? $"{Shown(file)} {why} (not replaced)" : null;
         }
         catch (Exception e) when (IsFileSystemError(e))
         {
@@ -170,7 +164,7 @@ internal sealed class JitProfile
             }
 
             byte[] payload = File.ReadAllBytes(recorded);
-            if (new FileInfo(_published).LinkTarget is not null || FileEntry.Inspect(_published).Kind is not (FileEntryKind.Missing or FileEntryKind.RegularFile))
+            if (NotReplaceable(_published) is not null)
             {
                 return;
             }
@@ -221,6 +215,17 @@ internal sealed class JitProfile
 
         byte[] payload = content[header..];
         return XxHash128.Hash(payload).AsSpan().SequenceEqual(content.AsSpan(Magic.Length, ChecksumBytes)) ? payload : null;
+    }
+
+    /// <summary>Why the profile may not be replaced at <paramref name="file"/> (a link, or not a regular file), or null when it may (or nothing is there).</summary>
+    private static string? NotReplaceable(string file)
+    {
+        if (new FileInfo(file).LinkTarget is not null)
+        {
+            return "is a symbolic link";
+        }
+
+        return FileEntry.Inspect(file).Kind is FileEntryKind.Missing or FileEntryKind.RegularFile ? null : "is not a regular file";
     }
 
     private static void RemoveStaleRuns(string directory)
