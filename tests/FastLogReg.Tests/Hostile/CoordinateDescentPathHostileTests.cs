@@ -16,12 +16,12 @@ namespace FastLogReg.Tests.Hostile;
 /// </summary>
 public sealed class CoordinateDescentPathHostileTests(ITestOutputHelper output)
 {
-    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    internal static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
     private static readonly TrainingOptions Tight = new() { L1Ratio = 1, Solver = Solver.CoordinateDescent, Tolerance = 1e-10, MaxIterations = 100_000 };
 
-    /// <summary>n × d Gaussian columns with labels from a sparse logistic model (both classes present).</summary>
-    private static (double[] X, double[] Y) Gaussian(int n, int d, int seed, double noise = 1)
+    /// <summary>n × d Gaussian columns (moved by <paramref name="offset"/>) with labels from a sparse logistic model of the unmoved values (both classes present).</summary>
+    internal static (double[] X, double[] Y) Gaussian(int n, int d, int seed, double noise = 1, double offset = 0)
     {
         var rng = new Random(seed);
         double[] x = new double[n * d], y = new double[n];
@@ -31,7 +31,7 @@ public sealed class CoordinateDescentPathHostileTests(ITestOutputHelper output)
             for (int j = 0; j < d; j++)
             {
                 double e = Normal(rng);
-                x[(i * d) + j] = e;
+                x[(i * d) + j] = e + offset;
                 z += j < 5 ? (j % 2 == 0 ? 1.5 : -1.0) * e : 0;
             }
 
@@ -56,9 +56,9 @@ public sealed class CoordinateDescentPathHostileTests(ITestOutputHelper output)
         }
     }
 
-    private static bool AllFinite(LogisticModel m) => double.IsFinite(m.Bias) && m.Weights.ToArray().All(double.IsFinite);
+    internal static bool AllFinite(LogisticModel m) => double.IsFinite(m.Bias) && m.Weights.ToArray().All(double.IsFinite);
 
-    private static int[] Support(LogisticModel m) => [.. Enumerable.Range(0, m.FeatureCount).Where(j => m.Weights[j] != 0)];
+    internal static int[] Support(LogisticModel m) => [.. Enumerable.Range(0, m.FeatureCount).Where(j => m.Weights[j] != 0)];
 
     /// <summary>
     /// Every path point against a cold coordinate-descent fit and a tight OWL-QN fit at its λ: converged, finite, the
@@ -120,7 +120,7 @@ public sealed class CoordinateDescentPathHostileTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static SparseDataset<double> ToCsr(double[] x, double[] y, int d, double keep, int seed)
+    internal static SparseDataset<double> ToCsr(double[] x, double[] y, int d, double keep, int seed)
     {
         var rng = new Random(seed);
         var values = new List<double>();

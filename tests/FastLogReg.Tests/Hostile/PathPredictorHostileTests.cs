@@ -5,6 +5,7 @@ using FastLogReg.Optimization;
 using FastLogReg.Training;
 using Xunit;
 using Xunit.Abstractions;
+using static FastLogReg.Tests.Hostile.CoordinateDescentPathHostileTests;
 
 namespace FastLogReg.Tests.Hostile;
 
@@ -16,39 +17,11 @@ namespace FastLogReg.Tests.Hostile;
 /// </summary>
 public sealed class PathPredictorHostileTests(ITestOutputHelper output)
 {
-    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
     private static TrainingOptions Tight(double rho = 1, bool standardize = false) =>
         new() { L1Ratio = rho, Solver = Solver.CoordinateDescent, Tolerance = 1e-10, MaxIterations = 100_000, Standardize = standardize };
 
-    private static (double[] X, double[] Y) Gaussian(int n, int d, int seed, double noise = 1, double offset = 0)
-    {
-        var rng = new Random(seed);
-        double[] x = new double[n * d], y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double z = 0;
-            for (int j = 0; j < d; j++)
-            {
-                double e = Normal(rng);
-                x[(i * d) + j] = e + offset;
-                z += j < 5 ? (j % 2 == 0 ? 1.5 : -1.0) * e : 0;
-            }
-
-            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-z / noise)) ? 1 : 0;
-        }
-
-        y[0] = 1;
-        y[1] = 0;
-        return (x, y);
-    }
-
     private static DenseDataset<double> RawBreastCancer(double[]? weights = null) =>
         DenseDataset.Create(TestData.BreastCancer.X, TestData.BreastCancer.Y, 30, weights);
-
-    private static bool AllFinite(LogisticModel m) => double.IsFinite(m.Bias) && m.Weights.ToArray().All(double.IsFinite);
-
-    private static int[] Support(LogisticModel m) => [.. Enumerable.Range(0, m.FeatureCount).Where(j => m.Weights[j] != 0)];
 
     private static double Rel(double a, double b) => Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-300);
 
@@ -242,29 +215,6 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static SparseDataset<double> Csr(double[] x, double[] y, int d, double keep, int seed)
-    {
-        var rng = new Random(seed);
-        var values = new List<double>();
-        var cols = new List<int>();
-        var starts = new List<long> { 0 };
-        for (int i = 0; i < y.Length; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                if (j == 0 || rng.NextDouble() < keep)
-                {
-                    values.Add(x[(i * d) + j]);
-                    cols.Add(j);
-                }
-            }
-
-            starts.Add(values.Count);
-        }
-
-        return SparseDataset.Create(CsrMatrix.Create<double>(values.ToArray(), cols.ToArray(), starts.ToArray(), d), y);
-    }
-
     [Theory]
     [InlineData(false, 1.0)]
     [InlineData(true, 1.0)]
@@ -272,7 +222,7 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
     public void SparseData_EqualColdFitsAndDense(bool standardize, double rho)
     {
         (double[] x, double[] y) = Gaussian(600, 40, 21, offset: 2);
-        SparseDataset<double> sparse = Csr(x, y, 40, 0.3, 4);
+        SparseDataset<double> sparse = ToCsr(x, y, 40, 0.3, 4);
         TrainingOptions options = Tight(rho, standardize);
         RegularizationPath path = RegularizationPath.Compute(sparse, options, new PathOptions { Count = 30, MinRatio = 1e-3 });
         List<string> failures = CompareWithColdFits(sparse, options, path, 1e-9, pattern: rho == 1);
@@ -383,7 +333,7 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
     public void ThreadCounts_BitIdenticalSparseAndAuto()
     {
         (double[] x, double[] y) = Gaussian(12_000, 120, 43, noise: 2);
-        SparseDataset<double> sparse = Csr(x, y, 120, 0.9, 5);
+        SparseDataset<double> sparse = ToCsr(x, y, 120, 0.9, 5);
         string? a = null, b = null;
         foreach (int threads in new[] { 1, 2, 8 })
         {
@@ -724,7 +674,7 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
     public void AutoSolver_SparseL1AndElasticNet_EqualColdFits(double rho)
     {
         (double[] x, double[] y) = Gaussian(800, 60, 37, offset: 0.5);
-        SparseDataset<double> sparse = Csr(x, y, 60, 0.25, 6);
+        SparseDataset<double> sparse = ToCsr(x, y, 60, 0.25, 6);
         TrainingOptions options = Tight(rho, false) with { Solver = Solver.Auto };
         RegularizationPath path = RegularizationPath.Compute(sparse, options, new PathOptions { Count = 30, MinRatio = 1e-3 });
         output.WriteLine($"Auto runs {LogisticRegression.EffectiveSolverOf(sparse, options with { Lambda = 1 })}");
