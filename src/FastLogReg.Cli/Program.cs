@@ -1,3 +1,5 @@
+using FastLogReg.IO;
+
 namespace FastLogReg.Cli;
 
 /// <summary>The <c>fastlogreg</c> tool.</summary>
@@ -8,7 +10,7 @@ public static class Program
     /// <returns>0 ok, 1 bad input (data or model files), 2 bad usage (arguments).</returns>
     public static int Main(string[] args)
     {
-        JitProfile? profile = JitProfile.Start(Console.Error);
+        JitProfile? profile = ToolJitProfile.Start(Console.Error);
         int code = CommandLine.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
         profile?.Publish();
         return code;

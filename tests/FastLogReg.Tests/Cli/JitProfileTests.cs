@@ -1,3 +1,4 @@
+using FastLogReg.IO;
 using Xunit;
 using FastLogReg.Cli;
 using FastLogReg.Tests.Hostile;
@@ -10,24 +11,24 @@ public class JitProfileTests
     [Fact]
     public void LivesUnderLocalApplicationDataUnlessTheVariableSaysOtherwise()
     {
-        Assert.Equal(Path.Combine("/home/u/.local/share", "fastlogreg", "jit"), JitProfile.Directory(null, "/home/u/.local/share"));
-        Assert.Equal("/srv/profiles", JitProfile.Directory("/srv/profiles", "/home/u/.local/share"));
-        Assert.Equal(Path.GetFullPath("relative"), JitProfile.Directory(" relative ", "/home/u/.local/share"));
-        Assert.Null(JitProfile.Directory(null, string.Empty)); // no home: no profile
+        Assert.Equal(Path.Combine("/home/u/.local/share", "fastlogreg", "jit"), ToolJitProfile.Directory(null, "/home/u/.local/share"));
+        Assert.Equal("/srv/profiles", ToolJitProfile.Directory("/srv/profiles", "/home/u/.local/share"));
+        Assert.Equal(Path.GetFullPath("relative"), ToolJitProfile.Directory(" relative ", "/home/u/.local/share"));
+        Assert.Null(ToolJitProfile.Directory(null, string.Empty)); // no home: no profile
         foreach (string off in new[] { "off", "OFF", "Off", "0", "", "  " })
         {
-            Assert.Null(JitProfile.Directory(off, "/home/u/.local/share"));
+            Assert.Null(ToolJitProfile.Directory(off, "/home/u/.local/share"));
         }
     }
 
     [Fact]
     public void NamesTheToolAndRuntimeVersionsInTheFileName()
     {
-        Assert.StartsWith("fastlogreg-", JitProfile.FileName, StringComparison.Ordinal);
-        Assert.Contains($"-net{Environment.Version}", JitProfile.FileName, StringComparison.Ordinal);
-        Assert.EndsWith(".jitprofile", JitProfile.FileName, StringComparison.Ordinal);
-        Assert.DoesNotContain('+', JitProfile.FileName); // not the commit: a rebuild reuses the profile
-        Assert.True(JitProfile.FileName.IndexOfAny(Path.GetInvalidFileNameChars()) < 0);
+        Assert.StartsWith("fastlogreg-", ToolJitProfile.FileName, StringComparison.Ordinal);
+        Assert.Contains($"-net{Environment.Version}", ToolJitProfile.FileName, StringComparison.Ordinal);
+        Assert.EndsWith(".jitprofile", ToolJitProfile.FileName, StringComparison.Ordinal);
+        Assert.DoesNotContain('+', ToolJitProfile.FileName); // not the commit: a rebuild reuses the profile
+        Assert.True(ToolJitProfile.FileName.IndexOfAny(Path.GetInvalidFileNameChars()) < 0);
     }
 
     [Fact]
@@ -35,7 +36,7 @@ public class JitProfileTests
     {
         using var dir = new TempDirectory();
         string nested = Path.Combine(dir.Path, "a", "b");
-        Assert.Null(JitProfile.Check(nested));
+        Assert.Null(JitProfile.Check(nested, ToolJitProfile.FileName));
         Assert.True(Directory.Exists(nested));
     }
 
@@ -44,7 +45,7 @@ public class JitProfileTests
     {
         using var dir = new TempDirectory();
         string file = dir.Write("not-a-directory", "keep me");
-        string? problem = JitProfile.Check(file);
+        string? problem = JitProfile.Check(file, ToolJitProfile.FileName);
         Assert.NotNull(problem);
         Assert.Contains(file, problem, StringComparison.Ordinal);
         Assert.Contains("not a directory", problem, StringComparison.Ordinal);
@@ -56,12 +57,12 @@ public class JitProfileTests
     {
         using var dir = new TempDirectory();
         string elsewhere = dir.Write("precious.txt", "keep me");
-        File.CreateSymbolicLink(dir.File(JitProfile.FileName), elsewhere);
-        Assert.Contains("symbolic link", JitProfile.Check(dir.Path), StringComparison.Ordinal);
+        File.CreateSymbolicLink(dir.File(ToolJitProfile.FileName), elsewhere);
+        Assert.Contains("symbolic link", JitProfile.Check(dir.Path, ToolJitProfile.FileName), StringComparison.Ordinal);
 
         using var other = new TempDirectory();
-        Directory.CreateDirectory(other.File(JitProfile.FileName));
-        Assert.Contains("not a regular file", JitProfile.Check(other.Path), StringComparison.Ordinal);
+        Directory.CreateDirectory(other.File(ToolJitProfile.FileName));
+        Assert.Contains("not a regular file", JitProfile.Check(other.Path, ToolJitProfile.FileName), StringComparison.Ordinal);
 
         // Nor does a run of the tool write through the link.
         (int code, _, string err) = ToolProcess.Run(dir.Path, "--help", environment: ("FASTLOGREG_JIT_PROFILE", dir.Path));
@@ -80,7 +81,7 @@ public class JitProfileTests
         Assert.Equal(0, code);
         Assert.Contains("Usage", output, StringComparison.Ordinal);
         Assert.Equal(string.Empty, err);
-        var profile = new FileInfo(Path.Combine(profiles, JitProfile.FileName));
+        var profile = new FileInfo(Path.Combine(profiles, ToolJitProfile.FileName));
         Assert.True(profile.Exists, $"no profile in {profiles}");
         Assert.NotNull(JitProfile.Verified(profile.FullName)); // the runtime's profile with its checksum
         Assert.Equal([profile.FullName], Directory.GetFileSystemEntries(profiles)); // the run's own directory removed
@@ -99,7 +100,7 @@ public class JitProfileTests
         string profiles = Path.Combine(dir.Path, "profiles");
         string old = Path.Combine(profiles, "run-old"), recent = Path.Combine(profiles, "run-recent");
         Directory.CreateDirectory(old);
-        File.WriteAllText(Path.Combine(old, JitProfile.FileName), "left by a killed run");
+        File.WriteAllText(Path.Combine(old, ToolJitProfile.FileName), "left by a killed run");
         Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         Directory.CreateDirectory(recent);
 
@@ -130,7 +131,7 @@ public class JitProfileTests
         (int code, _, string err) = ToolProcess.Run(dir.Path, "--help", environment: [("FASTLOGREG_JIT_PROFILE", null), ("XDG_DATA_HOME", data)]);
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, err);
-        Assert.True(File.Exists(Path.Combine(data, "fastlogreg", "jit", JitProfile.FileName)));
+        Assert.True(File.Exists(Path.Combine(data, "fastlogreg", "jit", ToolJitProfile.FileName)));
 
         // Off: nothing there.
         string untouched = Path.Combine(dir.Path, "untouched");

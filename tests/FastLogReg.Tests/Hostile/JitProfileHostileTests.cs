@@ -1,3 +1,4 @@
+using FastLogReg.IO;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -106,7 +107,7 @@ public class JitProfileHostileTests
         string model = dir.File("recorded.json");
         (int code, _, string err) = ToolProcess.Run(dir.Path, $"train --data {Q(csv)} --model {Q(model)} --quiet", environment: (Variable, profiles));
         Assert.True(code == 0, err);
-        return File.ReadAllBytes(Path.Combine(profiles, JitProfile.FileName));
+        return File.ReadAllBytes(Path.Combine(profiles, ToolJitProfile.FileName));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public class JitProfileHostileTests
         {
             string profiles = Path.Combine(dir.Path, "p-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(profiles);
-            string link = Path.Combine(profiles, JitProfile.FileName);
+            string link = Path.Combine(profiles, ToolJitProfile.FileName);
             File.CreateSymbolicLink(link, target);
 
             (int code, string output, string err) = ToolProcess.Run(dir.Path, "--help", environment: (Variable, profiles));
@@ -144,15 +145,15 @@ public class JitProfileHostileTests
         using var dir = new TempDirectory();
         string fifoPlace = Path.Combine(dir.Path, "fifo");
         Directory.CreateDirectory(fifoPlace);
-        Run("mkfifo", Path.Combine(fifoPlace, JitProfile.FileName));
+        Run("mkfifo", Path.Combine(fifoPlace, ToolJitProfile.FileName));
         string dirPlace = Path.Combine(dir.Path, "dir");
-        Directory.CreateDirectory(Path.Combine(dirPlace, JitProfile.FileName));
-        File.WriteAllText(Path.Combine(dirPlace, JitProfile.FileName, "inside.txt"), "keep");
+        Directory.CreateDirectory(Path.Combine(dirPlace, ToolJitProfile.FileName));
+        File.WriteAllText(Path.Combine(dirPlace, ToolJitProfile.FileName, "inside.txt"), "keep");
 
         var places = new List<string> { fifoPlace, dirPlace };
         string devicePlace = Path.Combine(dir.Path, "device");
         Directory.CreateDirectory(devicePlace);
-        using (var mknod = Process.Start(new ProcessStartInfo("mknod", [Path.Combine(devicePlace, JitProfile.FileName), "c", "1", "3"]) { RedirectStandardError = true }))
+        using (var mknod = Process.Start(new ProcessStartInfo("mknod", [Path.Combine(devicePlace, ToolJitProfile.FileName), "c", "1", "3"]) { RedirectStandardError = true }))
         {
             mknod!.WaitForExit();
             if (mknod.ExitCode == 0)
@@ -169,12 +170,12 @@ public class JitProfileHostileTests
             Assert.Contains("not a regular file", err, StringComparison.Ordinal);
         }
 
-        Assert.True(Test("-p", Path.Combine(fifoPlace, JitProfile.FileName)), "the FIFO was replaced");
-        Assert.True(Directory.Exists(Path.Combine(dirPlace, JitProfile.FileName)));
-        Assert.Equal("keep", File.ReadAllText(Path.Combine(dirPlace, JitProfile.FileName, "inside.txt")));
+        Assert.True(Test("-p", Path.Combine(fifoPlace, ToolJitProfile.FileName)), "the FIFO was replaced");
+        Assert.True(Directory.Exists(Path.Combine(dirPlace, ToolJitProfile.FileName)));
+        Assert.Equal("keep", File.ReadAllText(Path.Combine(dirPlace, ToolJitProfile.FileName, "inside.txt")));
         if (places.Contains(devicePlace))
         {
-            Assert.True(Test("-c", Path.Combine(devicePlace, JitProfile.FileName)), "the device was replaced");
+            Assert.True(Test("-c", Path.Combine(devicePlace, ToolJitProfile.FileName)), "the device was replaced");
         }
     }
 
@@ -213,7 +214,7 @@ public class JitProfileHostileTests
             Assert.Equal(string.Empty, err);
             AssertTrainRuns(dir, csv, reference, (Variable, place));
             string full = Path.IsPathRooted(place) ? place : Path.Combine(dir.Path, place.Trim());
-            Assert.True(File.Exists(Path.Combine(full, JitProfile.FileName)), full);
+            Assert.True(File.Exists(Path.Combine(full, ToolJitProfile.FileName)), full);
         }
     }
 
@@ -253,7 +254,7 @@ public class JitProfileHostileTests
         string linkHome = Path.Combine(dir.Path, "link-home");
         string jit = Path.Combine(linkHome, ".local", "share", "fastlogreg", "jit");
         Directory.CreateDirectory(jit);
-        File.CreateSymbolicLink(Path.Combine(jit, JitProfile.FileName), precious);
+        File.CreateSymbolicLink(Path.Combine(jit, ToolJitProfile.FileName), precious);
         (int c1, _, string e1) = ToolProcess.Run(dir.Path, "--help", environment: [(Variable, null), ("XDG_DATA_HOME", null), ("HOME", linkHome)]);
         Assert.Equal(0, c1);
         Assert.Equal(string.Empty, e1);
@@ -261,7 +262,7 @@ public class JitProfileHostileTests
 
         string xdg = Path.Combine(dir.Path, "xdg");
         Directory.CreateDirectory(Path.Combine(xdg, "fastlogreg", "jit"));
-        Run("mkfifo", Path.Combine(xdg, "fastlogreg", "jit", JitProfile.FileName));
+        Run("mkfifo", Path.Combine(xdg, "fastlogreg", "jit", ToolJitProfile.FileName));
         (int c2, _, string e2) = ToolProcess.Run(dir.Path, "--help", environment: [(Variable, null), ("XDG_DATA_HOME", xdg)]);
         Assert.Equal(0, c2);
         Assert.Equal(string.Empty, e2);
@@ -270,7 +271,7 @@ public class JitProfileHostileTests
         // And a usable default place records a profile there.
         string freshXdg = Path.Combine(dir.Path, "fresh-xdg");
         AssertTrainRuns(dir, csv, reference, (Variable, null), ("XDG_DATA_HOME", freshXdg));
-        Assert.True(File.Exists(Path.Combine(freshXdg, "fastlogreg", "jit", JitProfile.FileName)));
+        Assert.True(File.Exists(Path.Combine(freshXdg, "fastlogreg", "jit", ToolJitProfile.FileName)));
     }
 
     [Fact]
@@ -301,11 +302,11 @@ public class JitProfileHostileTests
         {
             string place = Path.Combine(dir.Path, name);
             Directory.CreateDirectory(place);
-            File.WriteAllBytes(Path.Combine(place, JitProfile.FileName), content);
+            File.WriteAllBytes(Path.Combine(place, ToolJitProfile.FileName), content);
             AssertHelpRuns(dir.Path, (Variable, place));
-            Assert.True(File.Exists(Path.Combine(place, JitProfile.FileName)));
+            Assert.True(File.Exists(Path.Combine(place, ToolJitProfile.FileName)));
             AssertTrainRuns(dir, csv, reference, (Variable, place));
-            Assert.True(File.Exists(Path.Combine(place, JitProfile.FileName)));
+            Assert.True(File.Exists(Path.Combine(place, ToolJitProfile.FileName)));
         }
     }
 
@@ -368,8 +369,8 @@ public class JitProfileHostileTests
         string withReadOnlyFile = Path.Combine(dir.Path, "ro-file");
         Directory.CreateDirectory(withReadOnlyFile);
         File.SetUnixFileMode(withReadOnlyFile, all);
-        File.WriteAllBytes(Path.Combine(withReadOnlyFile, JitProfile.FileName), RecordProfile(dir, csv));
-        File.SetUnixFileMode(Path.Combine(withReadOnlyFile, JitProfile.FileName), (UnixFileMode)0x124); // 444, owned by root
+        File.WriteAllBytes(Path.Combine(withReadOnlyFile, ToolJitProfile.FileName), RecordProfile(dir, csv));
+        File.SetUnixFileMode(Path.Combine(withReadOnlyFile, ToolJitProfile.FileName), (UnixFileMode)0x124); // 444, owned by root
 
         string model = Path.Combine(dir.Path, "nobody.json");
         string train = $"train --data {csv} --model {model} --quiet";
@@ -422,7 +423,7 @@ public class JitProfileHostileTests
         double[] reference = Reference(dir, csv);
         string place = Path.Combine(dir.Path, "ro");
         Directory.CreateDirectory(place);
-        string file = Path.Combine(place, JitProfile.FileName);
+        string file = Path.Combine(place, ToolJitProfile.FileName);
         File.WriteAllBytes(file, RecordProfile(dir, csv));
         if (!OperatingSystem.IsLinux())
         {
@@ -494,10 +495,10 @@ public class JitProfileHostileTests
         byte[] real = RecordProfile(dir, csv);
         byte[] corrupt = Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(real).Replace("Culture=neutral", "Culture=neutrVl", StringComparison.Ordinal));
         Assert.NotEqual(real, corrupt);
-        Assert.NotNull(JitProfile.Verified(Path.Combine(dir.Path, "recorded", JitProfile.FileName)));
+        Assert.NotNull(JitProfile.Verified(Path.Combine(dir.Path, "recorded", ToolJitProfile.FileName)));
         string place = Path.Combine(dir.Path, "corrupt");
         Directory.CreateDirectory(place);
-        string published = Path.Combine(place, JitProfile.FileName);
+        string published = Path.Combine(place, ToolJitProfile.FileName);
         File.WriteAllBytes(published, corrupt);
         Assert.Null(JitProfile.Verified(published));
 
@@ -508,7 +509,7 @@ public class JitProfileHostileTests
         Assert.NotNull(JitProfile.Verified(published)); // replaced by this run's
 
         // The runtime's own format with the same damage (the payload alone, no checksum): not read either.
-        byte[] payload = JitProfile.Verified(Path.Combine(dir.Path, "recorded", JitProfile.FileName))!;
+        byte[] payload = JitProfile.Verified(Path.Combine(dir.Path, "recorded", ToolJitProfile.FileName))!;
         File.WriteAllBytes(published, Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(payload).Replace("Culture=neutral", "Culture=neutrVl", StringComparison.Ordinal)));
         (code, _, err) = ToolProcess.Run(dir.Path, "--help", environment: (Variable, place));
         Assert.Equal(0, code);
@@ -546,11 +547,11 @@ public class JitProfileHostileTests
         string place = Path.Combine(dir.Path, "profiles");
         Directory.CreateDirectory(place);
 
-        Task<(int Code, string Out, string Err)> run = await TrainFromFifo(dir, csv, place, () => File.CreateSymbolicLink(Path.Combine(place, JitProfile.FileName), precious));
+        Task<(int Code, string Out, string Err)> run = await TrainFromFifo(dir, csv, place, () => File.CreateSymbolicLink(Path.Combine(place, ToolJitProfile.FileName), precious));
         (int code, _, string err) = await run;
         Assert.True(code == 0, err);
         Assert.Equal("keep me", File.ReadAllText(precious));
-        Assert.NotNull(new FileInfo(Path.Combine(place, JitProfile.FileName)).LinkTarget); // the link left as it was
+        Assert.NotNull(new FileInfo(Path.Combine(place, ToolJitProfile.FileName)).LinkTarget); // the link left as it was
     }
 
     /// <summary>
@@ -564,7 +565,7 @@ public class JitProfileHostileTests
         string csv = WriteCsv(dir);
         string place = Path.Combine(dir.Path, "profiles");
         Directory.CreateDirectory(place);
-        string profileFifo = Path.Combine(place, JitProfile.FileName);
+        string profileFifo = Path.Combine(place, ToolJitProfile.FileName);
 
         Task<(int Code, string Out, string Err)> run = await TrainFromFifo(dir, csv, place, () => Run("mkfifo", profileFifo));
         bool exited = true;
@@ -597,12 +598,12 @@ public class JitProfileHostileTests
         string precious = dir.Write("precious.txt", "keep me");
         string place = Path.Combine(dir.Path, "profiles");
         Directory.CreateDirectory(place);
-        Run("ln", precious, Path.Combine(place, JitProfile.FileName));
+        Run("ln", precious, Path.Combine(place, ToolJitProfile.FileName));
 
         (int code, _, string err) = ToolProcess.Run(dir.Path, "--help", environment: (Variable, place));
         Assert.True(code == 0, err);
         Assert.Equal("keep me", File.ReadAllText(precious));
-        Assert.NotNull(JitProfile.Verified(Path.Combine(place, JitProfile.FileName)));
+        Assert.NotNull(JitProfile.Verified(Path.Combine(place, ToolJitProfile.FileName)));
     }
 
     /// <summary>
