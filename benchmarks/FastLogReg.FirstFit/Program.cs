@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using FastLogReg.Data;
+using FastLogReg.IO;
 using FastLogReg.Training;
 
 namespace FastLogReg.FirstFit;
@@ -12,20 +13,35 @@ namespace FastLogReg.FirstFit;
 /// per method and per type (from the runtime's own JIT events). Run it as a fresh process each time, e.g.
 /// <c>for i in 1 2 3; do dotnet benchmarks/FastLogReg.FirstFit/bin/Release/net10.0/FastLogReg.FirstFit.dll; done</c>.
 /// The file is parsed with the BCL only, so that nothing of FastLogReg is compiled before the fit but the data set.
-/// With <c>--multicore-jit DIR</c>, the process starts the runtime's multicore JIT (<see cref="System.Runtime.ProfileOptimization"/>)
-/// with its profile in DIR first, as the <c>fastlogreg</c> tool does: the first such run records which methods were
-/// compiled, later runs compile them on a background thread from the start.
+/// With <c>--multicore-jit DIR</c>, the process starts the runtime's multicore JIT (<see cref="JitProfile"/>) with its
+/// profile in DIR first, as the <c>fastlogreg</c> tool does: the first such run records which methods were
+/// compiled, later runs compile them on a background thread from the start. <c>--multicore-jit-direct DIR</c> calls the
+/// runtime's <see cref="System.Runtime.ProfileOptimization"/> itself instead, without <see cref="JitProfile"/>'s protections
+/// (what they cost at start-up).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         var sinceMain = Stopwatch.StartNew();
+        JitProfile? profile = null;
+        int directAt = Array.IndexOf(args, "--multicore-jit-direct");
+        if (directAt >= 0)
+        {
+            System.Runtime.ProfileOptimization.SetProfileRoot(args[directAt + 1]);
+            System.Runtime.ProfileOptimization.StartProfile("direct.jitprofile");
+            args = [.. args[..directAt], .. args[(directAt + 2)..]];
+        }
+
         int profileAt = Array.IndexOf(args, "--multicore-jit");
         if (profileAt >= 0)
         {
-            System.Runtime.ProfileOptimization.SetProfileRoot(args[profileAt + 1]);
-            System.Runtime.ProfileOptimization.StartProfile("firstfit.jitprofile");
+            profile = JitProfile.Start(args[profileAt + 1], "firstfit");
+            if (profile.Problem is { } problem)
+            {
+                Console.Error.WriteLine($"multicore JIT not started: {problem}");
+            }
+
             args = [.. args[..profileAt], .. args[(profileAt + 2)..]];
         }
 
@@ -49,6 +65,8 @@ public static class Program
         double secondMs = clock.Elapsed.TotalMilliseconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first fit {firstMs:F1} ms ({mainMs:F1} ms from the start of Main), second {secondMs:F2} ms, {first.Report.DataPasses} passes, {data.Rows} x {d}"));
         jit?.Report(Console.Out);
+        profile?.Publish();
+
         return 0;
     }
 }
