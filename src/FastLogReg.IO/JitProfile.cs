@@ -20,6 +20,13 @@ namespace FastLogReg.IO;
 /// replaced.
 /// </para>
 /// <para>
+/// What it guards against is damage, accidents and other users (the run directory is the user's alone); not a process of
+/// the same user racing it on purpose — swapping a pipe in between a check and an open can still hold up a start, and a
+/// run directory replaced by a link while recording can still be written through. Directories named like its run
+/// directories ("run-" and 32 hex digits) are its own; nothing else in the directory is touched. A process that ends
+/// without <see cref="Publish"/> publishes on its way out.
+/// </para>
+/// <para>
 /// Start-up speed is never worth a failure: when the place cannot be used (not a directory, not writable, a link or a
 /// directory at the profile's path), <see cref="Start"/> returns a profile that does not record, with
 /// <see cref="Problem"/> saying why, and the program runs as it would without it. Only bad arguments throw.
@@ -167,15 +174,17 @@ public sealed class JitProfile : IDisposable
                 }
             }
 
+            var profile = new JitProfile(full, fileName, run, replaying, problem);
             if (run is not null)
             {
                 s_started = true;
                 ProfileOptimization.SetProfileRoot(run);
                 ProfileOptimization.StartProfile(fileName);
                 RemoveStaleRuns(full, run);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => profile.Publish(); // an exit without Publish leaves no run directory behind
             }
 
-            return new JitProfile(full, fileName, run, replaying, problem);
+            return profile;
         }
     }
 
@@ -197,12 +206,12 @@ public sealed class JitProfile : IDisposable
         {
             string recorded = Path.Combine(_run, Path.GetFileName(ProfilePath));
             var info = new FileInfo(recorded);
-            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxProfileBytes)
+            int maxPayload = MaxProfileBytes - Magic.Length - ChecksumBytes; // what Verified will take back
+            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxProfileBytes || BoundedContent(recorded, maxPayload) is not { Length: > 0 } payload)
             {
                 return;
             }
 
-            byte[] payload = File.ReadAllBytes(recorded);
             if (NotReplaceable(ProfilePath) is not null)
             {
                 return;
@@ -278,9 +287,9 @@ public sealed class JitProfile : IDisposable
             return null;
         }
 
-        byte[] content = File.ReadAllBytes(path);
+        byte[]? content = BoundedContent(path, MaxProfileBytes);
         int header = Magic.Length + ChecksumBytes;
-        if (content.Length <= header || !content.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (content is null || content.Length <= header || !content.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             return null;
         }
@@ -289,13 +298,44 @@ public sealed class JitProfile : IDisposable
         return Crc64.Hash(payload).AsSpan().SequenceEqual(content.AsSpan(Magic.Length, ChecksumBytes)) ? payload : null;
     }
 
+    /// <summary>
+    /// The file's bytes, or null when it holds more than <paramref name="limit"/>: read up to the limit whatever the file
+    /// turned out to be when opened (a file swapped after its check for a link to an endless device is not read forever).
+    /// </summary>
+    internal static byte[]? BoundedContent(string path, int limit)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        byte[] buffer = new byte[(int)Math.Min(limit + 1L, Math.Max(file.CanSeek ? file.Length : 0, 4096))];
+        int read = 0;
+        while (true)
+        {
+            if (read == buffer.Length)
+            {
+                if (buffer.Length > limit)
+                {
+                    return null;
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(limit + 1L, 2L * buffer.Length));
+            }
+
+            int got = file.Read(buffer, read, buffer.Length - read);
+            if (got == 0)
+            {
+                return read == buffer.Length ? buffer : buffer[..read];
+            }
+
+            read += got;
+        }
+    }
+
     /// <summary>A message on one line: control characters (in a path, or in a system error's text) escaped.</summary>
     internal static string Escaped(string message)
     {
         var text = new StringBuilder(message.Length);
         foreach (char c in message)
         {
-            text.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+            text.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:x4}" : c.ToString()); // and the Unicode line and paragraph separators
         }
 
         return text.ToString();
@@ -322,7 +362,7 @@ public sealed class JitProfile : IDisposable
                 try
                 {
                     var info = new DirectoryInfo(entry);
-                    if (entry != current && info.LinkTarget is null && DateTime.UtcNow - info.LastWriteTimeUtc > StaleRun)
+                    if (IsRunName(info.Name) && entry != current && info.LinkTarget is null && DateTime.UtcNow - info.LastWriteTimeUtc > StaleRun)
                     {
                         info.Delete(recursive: true);
                     }
@@ -337,6 +377,25 @@ public sealed class JitProfile : IDisposable
         {
             // Left for a later run.
         }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a run directory's as this class makes them ("run-" and 32 hex digits): a caller's own "run-…" directory in a shared place is never removed.</summary>
+    private static bool IsRunName(string name)
+    {
+        if (name.Length != RunPrefix.Length + 32 || !name.StartsWith(RunPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (char c in name.AsSpan(RunPrefix.Length))
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void RemoveRun(string? run)

@@ -98,8 +98,14 @@ public class JitProfileTests
     {
         using var dir = new TempDirectory();
         string profiles = Path.Combine(dir.Path, "profiles");
-        string old = Path.Combine(profiles, "run-old"), recent = Path.Combine(profiles, "run-recent");
+        string old = Path.Combine(profiles, "run-" + Guid.NewGuid().ToString("N")), recent = Path.Combine(profiles, "run-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(old);
+
+        // A directory whose name only starts like a run's (the caller's own, in a directory shared with other files): kept.
+        string notARun = Path.Combine(profiles, "run-2024-01-01");
+        Directory.CreateDirectory(notARun);
+        File.WriteAllText(Path.Combine(notARun, "report.csv"), "keep me");
+        Directory.SetLastWriteTimeUtc(notARun, DateTime.UtcNow.AddHours(-2));
         File.WriteAllText(Path.Combine(old, ToolJitProfile.FileName), "left by a killed run");
         Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         Directory.CreateDirectory(recent);
@@ -108,7 +114,7 @@ public class JitProfileTests
         string elsewhere = Path.Combine(dir.Path, "elsewhere");
         Directory.CreateDirectory(elsewhere);
         File.WriteAllText(Path.Combine(elsewhere, "keep.txt"), "keep me");
-        string link = Path.Combine(profiles, "run-link");
+        string link = Path.Combine(profiles, "run-" + Guid.NewGuid().ToString("N"));
         Directory.CreateSymbolicLink(link, elsewhere);
         Directory.SetLastWriteTimeUtc(elsewhere, DateTime.UtcNow.AddHours(-2));
 
@@ -117,6 +123,7 @@ public class JitProfileTests
         Assert.Equal(string.Empty, err);
         Assert.False(Directory.Exists(old));
         Assert.True(Directory.Exists(recent)); // maybe a run going on now
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(notARun, "report.csv")));
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(elsewhere, "keep.txt")));
         Assert.NotNull(new DirectoryInfo(link).LinkTarget);
     }

@@ -28,6 +28,25 @@ public class JitProfileTests
     }
 
     [Fact]
+    public void ReadsAtMostTheLimitAndWritesProblemsOnOneLine()
+    {
+        // A profile path swapped after its check for a link to an endless device is read only up to the limit.
+        if (File.Exists("/dev/zero"))
+        {
+            Assert.Null(JitProfile.BoundedContent("/dev/zero", 10_000));
+        }
+
+        using var dir = new TempDirectory();
+        string file = dir.Write("exact", "0123456789");
+        Assert.Equal("0123456789"u8.ToArray(), JitProfile.BoundedContent(file, 10)!);
+        Assert.Null(JitProfile.BoundedContent(file, 9));
+        Assert.Empty(JitProfile.BoundedContent(dir.Write("empty", ""), 10)!);
+
+        // Control characters and the Unicode line and paragraph separators escaped.
+        Assert.Equal("a\\u000ab\\u2028c\\u2029d\\u0085e", JitProfile.Escaped("a\nb\u2028c\u2029d\u0085e"));
+    }
+
+    [Fact]
     public void RecordsPublishesOnceAndRefusesASecondStartAfterSayingWhyAPlaceCannotBeUsed()
     {
         using var dir = new TempDirectory();
