@@ -827,7 +827,7 @@ internal sealed class NewGlmnet<T>
         if (_columnNorms is null)
         {
             _columnNorms = CentredColumnNorms(_x, _mu, _inv, _n);
-            countPasses(1);
+            countPasses(2);
         }
 
         double[] r = _r, reference = _referenceResiduals!;
@@ -890,34 +890,43 @@ internal sealed class NewGlmnet<T>
         return true;
     }
 
-    /// <summary>‖x̃ⱼ‖ = ‖xⱼ − μⱼ‖·(1/σⱼ) for every column (one pass over the copy).</summary>
-    private static double[] CentredColumnNorms(ColumnCopy<T> x, double[] mu, double[] inv, int n)
+    /// <summary>
+    /// ‖x̃ⱼ‖ = ‖(xⱼ − μⱼ)/σⱼ‖ for every column (two passes over the copy, once per solver), as BLAS's dnrm2 does: each
+    /// deviation scaled, then divided by the column's largest before it is squared. Data may be of any magnitude
+    /// (10⁻²⁰⁰ to 10³⁰⁰), whose plain squares underflow to 0 — a bound of |g°ⱼ| alone, settling columns whatever r has
+    /// done (a hostile review's finding) — or overflow to ∞.
+    /// </summary>
+    internal static double[] CentredColumnNorms(ColumnCopy<T> x, double[] mu, double[] inv, int n)
     {
         var norms = new double[x.Columns];
         for (int j = 0; j < x.Columns; j++)
         {
-            double squares = 0, m = mu[j];
-            if (x.RowIndex is null)
+            double m = mu[j], scale = Math.Abs(inv[j]);
+            bool dense = x.RowIndex is null;
+            ReadOnlySpan<double> values = dense ? x.DenseColumn(j) : x.Values.AsSpan((int)x.Start[j], (int)(x.Start[j + 1] - x.Start[j]));
+            long zeros = dense ? 0 : n - values.Length; // a sparse column's rows at zero, each deviating by −μ
+            double largest = zeros > 0 ? Math.Abs(m * scale) : 0;
+            foreach (double v in values)
             {
-                foreach (double v in x.DenseColumn(j))
-                {
-                    double c = v - m;
-                    squares += c * c;
-                }
-            }
-            else
-            {
-                long from = x.Start[j], to = x.Start[j + 1];
-                for (long k = from; k < to; k++)
-                {
-                    double c = x.Values[k] - m;
-                    squares += c * c;
-                }
-
-                squares += (n - (to - from)) * m * m; // the rows where the column is zero
+                largest = Math.Max(largest, Math.Abs((v - m) * scale));
             }
 
-            norms[j] = Math.Sqrt(squares) * Math.Abs(inv[j]);
+            if (!(largest > 0) || double.IsInfinity(largest))
+            {
+                norms[j] = largest; // 0: a column that cannot move the gradient; ∞ or NaN: never settles
+                continue;
+            }
+
+            double squares = 0;
+            foreach (double v in values)
+            {
+                double c = (v - m) * scale / largest;
+                squares += c * c;
+            }
+
+            double zero = m * scale / largest;
+            squares += zeros * zero * zero;
+            norms[j] = largest * Math.Sqrt(squares);
         }
 
         return norms;
