@@ -143,7 +143,7 @@ public sealed class CoordinateDescentConvergenceTests
         // solutions' secant, w + t(w − w′), when that lowers the new λ's objective. Measured, outer iterations / column
         // passes: raw lasso 216 / 169 (261 / 177 from the last solution), raw elastic net 217 / 172 (259 / 178),
         // standardized lasso 297 / 731 (360 / 891); with the screened columns settled by a bound (next test) the raw
-        // paths' passes are 101 and 105.
+        // paths' passes are 102 and 106.
         (double[] x, double[] y, _) = TestData.BreastCancer;
         DenseDataset<double> data = DenseDataset.Create(x, y, 30);
         var options = new TrainingOptions { L1Ratio = rho, Solver = Solver.CoordinateDescent, Standardize = standardize, MaxIterations = 100_000 };
@@ -165,7 +165,7 @@ public sealed class CoordinateDescentConvergenceTests
         // Raw breast cancer's path has one to five weights at most points: the check of the other columns' optimality
         // was a pass over them at every point. A column whose gradient's bound from the last fully checked point,
         // |g°ⱼ| + ‖x̃ⱼ‖·‖r − r°‖, stays below λρ is settled without summing. Column passes over the path at tolerance
-        // 10⁻¹⁰: lasso 228 → 161, elastic net 234 → 167 (at the default 10⁻⁶: 169 → 101). The check is safe: at every
+        // 10⁻¹⁰: lasso 228 → 161, elastic net 234 → 167 (at the default 10⁻⁶: 169 → 102). The check is safe: at every
         // point every weight at zero meets |gⱼ| ≤ λρ, computed here exactly from the data.
         (double[] x, double[] y, _) = TestData.BreastCancer;
         var options = new TrainingOptions { L1Ratio = rho, Solver = Solver.CoordinateDescent, Tolerance = 1e-10, MaxIterations = 100_000 };
