@@ -830,15 +830,7 @@ internal sealed class NewGlmnet<T>
             countPasses(2);
         }
 
-        double[] r = _r, reference = _referenceResiduals!;
-        double squares = 0;
-        for (int i = 0; i < r.Length; i++)
-        {
-            double difference = r[i] - reference[i];
-            squares += difference * difference;
-        }
-
-        double distance = Math.Sqrt(squares);
+        double distance = Distance(_r, _referenceResiduals!);
         int settled = 0;
         for (int q = 0; q < count; q++)
         {
@@ -871,6 +863,30 @@ internal sealed class NewGlmnet<T>
         }
 
         return left;
+    }
+
+    /// <summary>‖a − b‖, scaled as dnrm2 does (the residuals of a near-separable fit move by 10⁻²⁰⁰ as easily as by 1; their plain squares would underflow).</summary>
+    private static double Distance(double[] a, double[] b)
+    {
+        double largest = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            largest = Math.Max(largest, Math.Abs(a[i] - b[i]));
+        }
+
+        if (!(largest > 0) || double.IsInfinity(largest))
+        {
+            return largest;
+        }
+
+        double squares = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double difference = (a[i] - b[i]) / largest;
+            squares += difference * difference;
+        }
+
+        return largest * Math.Sqrt(squares);
     }
 
     /// <summary>An upper bound on |gⱼ| at residuals r with ‖r − r°‖ = <paramref name="distance"/>, widened by 10⁻⁹ for rounding in g°ⱼ and the norms.</summary>
