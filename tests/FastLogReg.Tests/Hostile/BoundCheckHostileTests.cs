@@ -70,44 +70,6 @@ public sealed class BoundCheckHostileTests(ITestOutputHelper output)
         return worst;
     }
 
-    /// <summary>Every point against a cold fit at its λ: converged, finite, objective within rtol, (optionally) the same zeros.</summary>
-    private List<string> ColdFitFailures<T>(Dataset<T> data, TrainingOptions options, RegularizationPath path, double rtol = 1e-9, bool pattern = true)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var failures = new List<string>();
-        foreach (PathPoint p in path.Points)
-        {
-            TrainingResult cold = LogisticRegression.Train(data, options with { Lambda = p.Lambda });
-            string line = $"λ={p.Lambda:R} path {p.StopReason} f={p.Objective:R} nz={p.NonZeroWeights}; cold {cold.Report.StopReason} f={cold.Report.FinalObjective:R} nz={cold.Report.NonZeroWeights}";
-            if (!AllFinite(p.Model) || !double.IsFinite(p.Objective))
-            {
-                failures.Add("non-finite: " + line);
-            }
-
-            if (p.StopReason != StopReason.Converged)
-            {
-                failures.Add("not converged: " + line);
-            }
-
-            if (!(Math.Abs(p.Objective - cold.Report.FinalObjective) <= rtol * Math.Abs(cold.Report.FinalObjective)))
-            {
-                failures.Add($"objective rel {(p.Objective - cold.Report.FinalObjective) / Math.Abs(cold.Report.FinalObjective):E2}: " + line);
-            }
-
-            if (pattern && p.Lambda < path.LambdaMax * (1 - 1e-9) && !Support(p.Model).SequenceEqual(Support(cold.Model)))
-            {
-                failures.Add($"zeros differ: path [{string.Join(",", Support(p.Model))}] cold [{string.Join(",", Support(cold.Model))}]: " + line);
-            }
-        }
-
-        foreach (string f in failures)
-        {
-            output.WriteLine(f);
-        }
-
-        return failures;
-    }
-
     private static string Fingerprint(RegularizationPath path) => string.Join("|", path.Points.Select(p =>
         $"{p.Lambda:R};{p.Objective:R};{p.Iterations};{p.DataPasses:R};{p.StopReason};{p.Model.Bias:R};{string.Join(",", p.Model.Weights.ToArray().Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"));
 
@@ -359,7 +321,7 @@ public sealed class BoundCheckHostileTests(ITestOutputHelper output)
             RegularizationPath fpath = RegularizationPath.Compute(fdata, options, new PathOptions { Count = 30 });
             double fworst = KktWorst(fdata, [.. xf.Select(v => (double)v)], options, fpath, output);
             Assert.True(fworst <= 1e-8, $"a weight at zero violates |g| <= λρ by {fworst:G3} λ_max");
-            Assert.Empty(ColdFitFailures(fdata, options, fpath, rtol: 1e-8));
+            Assert.Empty(PathPredictorHostileTests.ColdFitFailures(fdata, options, fpath, 1e-8, pattern: true, output));
             return;
         }
 
@@ -367,7 +329,7 @@ public sealed class BoundCheckHostileTests(ITestOutputHelper output)
         double worst = KktWorst(data, x, options, path, output);
         Assert.True(worst <= 1e-8, $"a weight at zero violates |g| <= λρ by {worst:G3} λ_max");
         bool separable = kind.StartsWith("separable", StringComparison.Ordinal);
-        Assert.Empty(ColdFitFailures(data, options, path, rtol: separable ? 1e-7 : 1e-8, pattern: !kind.StartsWith("degenerate", StringComparison.Ordinal) && !separable));
+        Assert.Empty(PathPredictorHostileTests.ColdFitFailures(data, options, path, separable ? 1e-7 : 1e-8, pattern: !kind.StartsWith("degenerate", StringComparison.Ordinal) && !separable, output));
     }
 
     // ==== Explicit λ lists ===========================================================================================
@@ -395,7 +357,7 @@ public sealed class BoundCheckHostileTests(ITestOutputHelper output)
         RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Lambdas = lambdas });
         double worst = KktWorst(data, x, options, path, output);
         Assert.True(worst <= 1e-8, $"a weight at zero violates |g| <= λρ by {worst:G3} λ_max");
-        Assert.Empty(ColdFitFailures(data, options, path, rtol: 1e-8));
+        Assert.Empty(PathPredictorHostileTests.ColdFitFailures(data, options, path, 1e-8, pattern: true, output));
     }
 
     // ==== Thread counts, early stops, cross-validation ===============================================================

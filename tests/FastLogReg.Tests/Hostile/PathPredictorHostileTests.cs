@@ -28,13 +28,22 @@ public sealed class PathPredictorHostileTests(ITestOutputHelper output)
     /// <summary>Every point: finite, converged, the cold fit's objective within rtol, and (optionally) the cold fit's zeros.</summary>
     private List<string> CompareWithColdFits<T>(Dataset<T> data, TrainingOptions options, RegularizationPath path, double rtol, bool pattern, bool allowStalled = false)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        => ColdFitFailures(data, options, path, rtol, pattern, output, allowStalled);
+
+    /// <summary>
+    /// Every point against a cold fit at its λ: finite, converged (or, with <paramref name="allowStalled"/>, stalled at the
+    /// optimum), objective within <paramref name="rtol"/>, and (with <paramref name="pattern"/>) the same zeros; each
+    /// comparison written to <paramref name="log"/>. Returns the failures.
+    /// </summary>
+    internal static List<string> ColdFitFailures<T>(Dataset<T> data, TrainingOptions options, RegularizationPath path, double rtol, bool pattern, ITestOutputHelper? log, bool allowStalled = false)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var failures = new List<string>();
         foreach (PathPoint p in path.Points)
         {
             TrainingResult cold = LogisticRegression.Train(data, options with { Lambda = p.Lambda });
             string line = $"λ={p.Lambda:R} path {p.StopReason} it={p.Iterations} f={p.Objective:R} nz={p.NonZeroWeights}; cold {cold.Report.StopReason} it={cold.Report.Iterations} f={cold.Report.FinalObjective:R} nz={cold.Report.NonZeroWeights}";
-            output.WriteLine(line);
+            log?.WriteLine(line);
             if (!AllFinite(p.Model) || !double.IsFinite(p.Objective))
             {
                 failures.Add("non-finite: " + line);

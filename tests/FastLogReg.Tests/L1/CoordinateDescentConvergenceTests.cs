@@ -172,47 +172,18 @@ public sealed class CoordinateDescentConvergenceTests
         RegularizationPath path = RegularizationPath.Compute(DenseDataset.Create(x, y, 30), options);
         double passes = path.Points.Sum(p => p.DataPasses);
         Assert.True(passes <= 180, $"{passes:F0} column passes over the path");
-        AssertKkt(x, y, 30, rho, path);
+        AssertKkt(x, y, 30, options, path);
 
         // Thirty-five noise columns beside five of the model's, near entering at the small λ: a bound that claimed too
         // much would leave one of them at zero with |gⱼ| > λρ.
         (double[] gx, double[] gy) = Hostile.CoordinateDescentPathHostileTests.Gaussian(400, 40, 7, offset: 0.5);
-        AssertKkt(gx, gy, 40, rho, RegularizationPath.Compute(DenseDataset.Create(gx, gy, 40), options));
+        AssertKkt(gx, gy, 40, options, RegularizationPath.Compute(DenseDataset.Create(gx, gy, 40), options));
     }
 
-    /// <summary>Every weight at zero of every point meets |gⱼ| ≤ λρ, the gradient of the mean loss computed here from the data (to 10⁻⁸ λ_max).</summary>
-    private static void AssertKkt(double[] x, double[] y, int d, double rho, RegularizationPath path)
+    /// <summary>Every weight at zero of every point meets |gⱼ| ≤ λρ, the gradient computed from the data (<see cref="Hostile.BoundCheckHostileTests.KktWorst"/>; to 10⁻⁸ λ_max).</summary>
+    private static void AssertKkt(double[] x, double[] y, int d, TrainingOptions options, RegularizationPath path)
     {
-        int n = y.Length;
-        double worst = 0;
-        foreach (PathPoint point in path.Points)
-        {
-            ReadOnlySpan<double> w = point.Model.Weights;
-            double[] gradient = new double[d];
-            for (int i = 0; i < n; i++)
-            {
-                double z = point.Model.Bias;
-                for (int j = 0; j < d; j++)
-                {
-                    z += w[j] * x[(i * d) + j];
-                }
-
-                double residual = (1 / (1 + Math.Exp(-z))) - y[i];
-                for (int j = 0; j < d; j++)
-                {
-                    gradient[j] += residual * x[(i * d) + j] / n;
-                }
-            }
-
-            for (int j = 0; j < d; j++)
-            {
-                if (w[j] == 0)
-                {
-                    worst = Math.Max(worst, (Math.Abs(gradient[j]) - (point.Lambda * rho)) / path.LambdaMax);
-                }
-            }
-        }
-
+        double worst = Hostile.BoundCheckHostileTests.KktWorst(DenseDataset.Create(x, y, d), x, options, path);
         Assert.True(worst <= 1e-8, $"a weight at zero violates |g| <= λρ by {worst:G3} λ_max");
     }
 }
