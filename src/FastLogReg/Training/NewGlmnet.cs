@@ -835,7 +835,8 @@ internal sealed class NewGlmnet<T>
         for (int q = 0; q < count; q++)
         {
             int j = _sumList[q];
-            if (Bound(j, distance) < l1)
+            _certifiedBound[j] = Bound(j, distance); // read only where _certified is set below
+            if (_certifiedBound[j] < l1)
             {
                 settled++;
             }
@@ -850,11 +851,9 @@ internal sealed class NewGlmnet<T>
         for (int q = 0; q < count; q++)
         {
             int j = _sumList[q];
-            double bound = Bound(j, distance);
-            if (bound < l1)
+            if (_certifiedBound[j] < l1)
             {
                 _certified[j] = true;
-                _certifiedBound[j] = bound;
             }
             else
             {
