@@ -40,6 +40,57 @@ public class ExtremeMagnitudeTests
         Close.Equal(plain.Standardization!.Scales[3] * factor, scaled.Standardization!.Scales[3], 1e-12, 0, "σ of column 3");
     }
 
+    /// <summary>
+    /// One column of tiny values among ordinary ones (found by a review): the set's largest |x| is ordinary, so its moments
+    /// were summed without units, the column's squares underflowed to 0 and it was standardized as constant — σ = 1, a
+    /// feature the model silently ignored. It must standardize as the column at scale 1 does, and every solver must give the
+    /// model of the unscaled data (coordinate descent also summed its Hessian diagonal Σ Dᵢ xᵢⱼ² from the raw values).
+    /// </summary>
+    [Theory]
+    [InlineData(1e-170, false)]
+    [InlineData(1e-300, false)]
+    [InlineData(1e-170, true)]
+    [InlineData(1e-300, true)]
+    public void OneTinyColumnAmongOrdinaryOnesIsStandardizedNotDroppedAsConstant(double factor, bool sparse)
+    {
+        const int tiny = 21; // worst texture: in every fit's support below
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        int d = names.Length;
+        double[] scaledX = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaledX[(i * d) + tiny] *= factor;
+        }
+
+        Dataset<double> plain = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(x, y, d, 0.7, 4) : DenseDataset.Create(x, y, d);
+        Dataset<double> scaled = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(scaledX, y, d, 0.7, 4) : DenseDataset.Create(scaledX, y, d);
+
+        FeatureScaling a = FeatureScaling.Compute(plain, 1), b = FeatureScaling.Compute(scaled, 1);
+        Close.Equal(a.Scales[tiny] * factor, b.Scales[tiny], 1e-12, 0, $"σ of the column ×{factor}");
+        Close.Equal(a.Means[tiny] * factor, b.Means[tiny], 1e-12, 0, $"μ of the column ×{factor}");
+        for (int j = 0; j < d; j++)
+        {
+            if (j != tiny)
+            {
+                Assert.Equal(a.Scales[j], b.Scales[j]); // the other columns' bits: their units are exact powers of two
+                Assert.Equal(a.Means[j], b.Means[j]);
+            }
+        }
+
+        var l2 = new TrainingOptions { Standardize = true, L2 = TrainingOptions.L2FromScikitLearnC(1, y.Length), Tolerance = 1e-10 };
+        var l1 = l2 with { Lambda = 1e-4, L1Ratio = 1, Solver = Solver.CoordinateDescent };
+        foreach (TrainingOptions options in new[] { l2, l2 with { Solver = Solver.Newton }, l1, l1 with { L1Ratio = 0.5, Lambda = 2e-4 } })
+        {
+            TrainingResult expected = LogisticRegression.Train(plain, options), got = LogisticRegression.Train(scaled, options);
+            string what = $"{options.Solver} λ {options.Lambda} ρ {options.L1Ratio}";
+            Assert.True(got.Report.Converged, what + ": " + got.Report.Message);
+            Close.Equal(expected.Report.FinalObjective, got.Report.FinalObjective, 1e-9, 0, what + ": objective");
+            Close.Equal(expected.Model.Weights[tiny], got.Model.Weights[tiny] * factor, 1e-5, 1e-8, what + ": the tiny column's w·factor");
+            Assert.True(expected.Model.Weights[tiny] != 0, what + ": the column matters to the fit");
+            Assert.Equal(Enumerable.Range(0, d).Where(j => expected.Model.Weights[j] != 0), Enumerable.Range(0, d).Where(j => got.Model.Weights[j] != 0));
+        }
+    }
+
     [Theory]
     [InlineData(1e154)]
     [InlineData(1e300)]

@@ -20,6 +20,9 @@ public sealed class FeatureScaling
     private readonly double[] _scales;
     private bool[]? _constant;
 
+    // σ as computed, before constant columns were set to 1 (empty for a scaling made from given values).
+    private double[] _rawScales = [];
+
     /// <summary>Creates a scaling from means and scales (copied).</summary>
     /// <param name="means">μ, finite.</param>
     /// <param name="scales">σ, finite and &gt; 0.</param>
@@ -61,7 +64,8 @@ public sealed class FeatureScaling
     /// (split into the same fixed chunks as training, per-chunk sums merged in chunk order). Dense sums are taken around
     /// the first row's values, which avoids the cancellation of the textbook E[x²] − E[x]²; sparse data is summed over its
     /// non-zeros only. Columns whose standard deviation is 0 or below 10·ε·|μ| count as constant and get σ = 1 (a relative
-    /// test: data of any scale, 10⁻³⁰⁰ included, standardizes alike).
+    /// test: data of any scale, 10⁻³⁰⁰ included, standardizes alike — the whole set or one column among ordinary ones;
+    /// a column whose σ comes out below 2⁻⁴⁵⁰, 0 included, costs one more pass over the data to tell which it is).
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">The data (dense or sparse).</param>
@@ -74,13 +78,39 @@ public sealed class FeatureScaling
         Magnitudes.ThrowIfBeyond(data, Magnitudes.StandardizedLimit(data.Rows), "Rescale that column (the model on rescaled data is the same up to the scale).", nameof(data));
         var layout = FeatureLayout<T>.For(data);
         int d = data.Columns;
-        int stride = ((d + 7) & ~7) + 8; // separate cache lines per chunk
         double[] shift = layout.MomentShift();
 
         // Squares of values beyond 2⁵⁰⁰ overflow, and below 2⁻⁵⁰⁰ underflow: such data is summed per column in units of a
         // power of two near the column's largest deviation (exact scaling), found in a first pass that normal data never pays for.
         double magnitude = data.MaxMagnitude;
         double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(layout, shift) : null;
+        FeatureScaling scaling = Moments(data, layout, shift, unit, maxDegreeOfParallelism);
+
+        // One column of tiny values among ordinary ones: its squares underflowed and it came out constant or near it. The
+        // largest deviations (one more pass, paid by data with a constant column or σ below 2⁻⁴⁵⁰) tell a constant column
+        // (none) from a tiny one, whose moments are summed again, every column in its unit (the same bits for the others).
+        if (unit is null && scaling._rawScales.Any(sd => !(sd >= SmallestScale)))
+        {
+            double[] largest = new double[d];
+            layout.LargestDeviations(shift, largest);
+            unit = UnitsFor(magnitude, largest);
+            if (unit is not null)
+            {
+                scaling = Moments(data, layout, shift, unit, maxDegreeOfParallelism);
+            }
+        }
+
+        return scaling;
+    }
+
+    /// <summary>σ below this (2⁻⁴⁵⁰) may be a column whose squares underflowed: <see cref="Compute"/> looks at its deviations.</summary>
+    private const double SmallestScale = 3.4947436335323782e-136;
+
+    private static FeatureScaling Moments<T>(Dataset<T> data, FeatureLayout<T> layout, double[] shift, double[]? unit, int? maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = data.Columns;
+        int stride = ((d + 7) & ~7) + 8; // separate cache lines per chunk
         RowPartition partition = layout.Partition;
         double[] sums = new double[partition.ChunkCount * stride];
         double[] squares = new double[partition.ChunkCount * stride];
@@ -135,6 +165,7 @@ public sealed class FeatureScaling
 
         double[] means = new double[d];
         double[] scales = new double[d];
+        double[] rawScales = new double[d];
         bool[] constant = new bool[d];
         for (int j = 0; j < d; j++)
         {
@@ -155,11 +186,12 @@ public sealed class FeatureScaling
             }
 
             means[j] = shift[j] + meanOffset;
+            rawScales[j] = sd;
             constant[j] = !(sd > 0 && sd > ConstantThreshold * Math.Abs(means[j]));
             scales[j] = constant[j] ? 1.0 : sd;
         }
 
-        return new FeatureScaling(means, scales) { _constant = constant };
+        return new FeatureScaling(means, scales) { _constant = constant, _rawScales = rawScales };
     }
 
     /// <summary>
@@ -170,13 +202,20 @@ public sealed class FeatureScaling
 
     /// <summary>
     /// Per-column units for data of extreme magnitude (largest |x| above 2⁵⁰⁰ or below 2⁻⁵⁰⁰, where squares would overflow
-    /// or underflow): the power of two at or above each column's largest deviation from the shift; null for normal data.
+    /// or underflow) or with a column whose deviations all lie below 2⁻⁵⁰⁰ (not 0): the power of two at or above each
+    /// column's largest deviation from the shift; null for normal data.
     /// </summary>
     /// <param name="maxMagnitude">The largest |x| of the data set.</param>
     /// <param name="largestDeviations">Per column, max |xᵢⱼ − shiftⱼ| over all rows (a maximum: merge shards in any order).</param>
     public static double[]? UnitsFor(double maxMagnitude, ReadOnlySpan<double> largestDeviations)
     {
-        if (!(maxMagnitude > LargeMagnitude || (maxMagnitude > 0 && maxMagnitude < 1 / LargeMagnitude)))
+        bool tinyColumn = false;
+        foreach (double largest in largestDeviations)
+        {
+            tinyColumn |= largest > 0 && largest < 1 / LargeMagnitude;
+        }
+
+        if (!(tinyColumn || maxMagnitude > LargeMagnitude || (maxMagnitude > 0 && maxMagnitude < 1 / LargeMagnitude)))
         {
             return null;
         }

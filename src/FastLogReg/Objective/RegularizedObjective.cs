@@ -196,6 +196,15 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
             {
                 double mu = Scaling.Means[j], sigma = Scaling.Scales[j];
                 v = (v - (2 * mu * _sumCx[j]) + (mu * mu * _sumC)) / (sigma * sigma);
+
+                // A column of values below 2⁻⁴⁵⁰ (or above 2⁴⁵⁰): its raw squares underflowed (overflowed), and 0/0 would
+                // make the preconditioner NaN. Its standardized values have unit variance, so Σᵢcᵢ stands in for
+                // Σᵢcᵢx̃ᵢⱼ² — only the preconditioner's quality depends on it, never the Newton step's correctness.
+                double magnitude = Math.Max(Math.Abs(mu), sigma);
+                if (!(magnitude is >= SmallestPlainColumn and <= LargestPlainColumn && double.IsFinite(v)))
+                {
+                    v = _sumC;
+                }
             }
 
             diagonal[j] = (Math.Max(v, 0) * inverseWeight) + curvature;
@@ -208,6 +217,9 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
 
         return true;
     }
+
+    /// <summary>Standardized columns whose μ and σ both lie below this (2⁻⁴⁵⁰), or either above its inverse, get a stand-in diagonal.</summary>
+    private const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
 
     /// <summary>Whole Hessians built (each one pass over the rows with O(n·d²) arithmetic, after a curvature pass).</summary>
     public long HessianMatrices { get; private set; }

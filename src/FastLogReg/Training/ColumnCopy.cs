@@ -9,6 +9,9 @@ namespace FastLogReg.Training;
 /// The data by column, for coordinate descent: dense rows become a column-major copy (n values per column), sparse rows
 /// compressed sparse columns (the row and value of each non-zero). Raw values, widened to double once (so float data
 /// takes twice its own size here); a standardization is applied by the caller's arithmetic, so sparse columns stay sparse.
+/// A column whose largest |value| lies below 2⁻⁵⁰⁰ or above 2⁵⁰⁰ is stored divided by a power of two near it
+/// (<see cref="Units"/>, exact): the solver's sums of squares (Σ Dᵢ xᵢⱼ², the Hessian snapshot) would underflow to 0 or
+/// overflow, and the caller folds the unit into its centring and scaling instead.
 /// A copy of up to <see cref="PooledValues"/> values is rented from the shared array pool and returned by
 /// <see cref="Dispose"/>: a small fit spent half its time writing fresh memory (the page faults of a new large-object
 /// array each call); larger copies are allocated, so a big fit leaves nothing held behind.
@@ -25,6 +28,9 @@ internal sealed class ColumnCopy<T> : IDisposable
 
     private bool _disposed;
 
+    /// <summary>Below and above these magnitudes (2⁻⁵⁰⁰, 2⁵⁰⁰) a column is stored in a unit of its own.</summary>
+    private const double SmallestPlain = 3.0549363634996047e-151, LargestPlain = 3.2733906078961419e150;
+
     private ColumnCopy(int rows, int columns, long[] start, int[]? rowIndex, double[] values)
     {
         Rows = rows;
@@ -32,6 +38,7 @@ internal sealed class ColumnCopy<T> : IDisposable
         Start = start;
         RowIndex = rowIndex;
         Values = values;
+        Units = ScaleExtremeColumns();
     }
 
     public int Rows { get; }
@@ -46,6 +53,12 @@ internal sealed class ColumnCopy<T> : IDisposable
 
     /// <summary>The values, column after column (the array may be longer: a pooled one).</summary>
     public double[] Values { get; }
+
+    /// <summary>
+    /// Per column, the power of two its values were divided by (1 for a column of ordinary magnitude), or null when no
+    /// column needed one: the data's value xᵢⱼ is <c>Values[…]·Units[j]</c>.
+    /// </summary>
+    public double[]? Units { get; }
 
     /// <summary>Returns pooled arrays; the copy must not be used afterwards.</summary>
     public void Dispose()
@@ -72,6 +85,40 @@ internal sealed class ColumnCopy<T> : IDisposable
         {
             ArrayPool<TValue>.Shared.Return(array);
         }
+    }
+
+    /// <summary>
+    /// Divides each column whose largest |value| is below <see cref="SmallestPlain"/> or above <see cref="LargestPlain"/>
+    /// by 2^⌊log₂ largest⌋ (exact: a power of two); returns the units, or null when every column is ordinary (the
+    /// values untouched). One read of the copy.
+    /// </summary>
+    private double[]? ScaleExtremeColumns()
+    {
+        double[]? units = null;
+        for (int j = 0; j < Columns; j++)
+        {
+            Span<double> column = Values.AsSpan(checked((int)Start[j]), checked((int)(Start[j + 1] - Start[j])));
+            double largest = column.IsEmpty ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude<double>(column));
+            if (largest == 0 || largest is >= SmallestPlain and <= LargestPlain)
+            {
+                continue;
+            }
+
+            if (units is null)
+            {
+                units = new double[Columns];
+                Array.Fill(units, 1.0);
+            }
+
+            int exponent = Math.ILogB(largest);
+            units[j] = Math.ScaleB(1.0, exponent);
+            foreach (ref double v in column)
+            {
+                v = Math.ScaleB(v, -exponent);
+            }
+        }
+
+        return units;
     }
 
     /// <summary>Dense column j (all n rows).</summary>

@@ -251,6 +251,12 @@ internal sealed class NewGlmnet<T>
         {
             _mu[j] = scaling?.Means[j] ?? 0;
             _inv[j] = 1 / (scaling?.Scales[j] ?? 1);
+            if (x.Units is { } units)
+            {
+                // The copy holds column j divided by its unit u (a power of two): (x − μ)/σ = (x/u − μ/u)·(u/σ), exactly.
+                _mu[j] /= units[j];
+                _inv[j] *= units[j];
+            }
         }
 
         _y = new double[_n];

@@ -48,19 +48,42 @@ public sealed class ShardedObjectiveTests
     }
 
     [Theory]
-    [InlineData(3, false)]
-    [InlineData(7, true)]
-    public void Standardization_MergedOverShards_IsTheLocalOne_AndSoIsTheModel(int shards, bool weighted)
+    [InlineData(3, false, 1.0)]
+    [InlineData(7, true, 1.0)]
+    [InlineData(3, false, 1e-170)] // one column of tiny values: summed in units, locally and over shards alike
+    [InlineData(7, true, 1e-170)]
+    public void Standardization_MergedOverShards_IsTheLocalOne_AndSoIsTheModel(int shards, bool weighted, double columnScale)
     {
         DenseDataset<double> data = Data(weighted);
+        if (columnScale != 1)
+        {
+            double[] x = data.Features.ToArray();
+            for (int i = 0; i < data.Rows; i++)
+            {
+                x[(i * Columns) + 2] *= columnScale;
+            }
+
+            data = DenseDataset.Create(x, data.Labels.ToArray(), Columns, data.HasSampleWeights ? data.SampleWeights.ToArray() : null);
+        }
+
         var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = true };
         TrainingResult local = LogisticRegression.Train(data, options);
 
         ShardPlan plan = ShardPlan.Dense(data.Rows, data.Columns, sizeof(double), shards);
         ShardLossSums<double>[] parts = plan.Shards.Select(s => new ShardLossSums<double>(Slice(data, s), plan, s.Index)).ToArray();
         double[] shift = parts[0].FirstRow();
-        double[] largest = new double[Columns];
+        double[] largest = new double[Columns], part = new double[Columns];
+        foreach (ShardLossSums<double> p in parts)
+        {
+            p.LargestDeviations(shift, part); // merged by maximum, as the cluster's driver does
+            for (int j = 0; j < Columns; j++)
+            {
+                largest[j] = Math.Max(largest[j], part[j]);
+            }
+        }
+
         double[] units = FeatureScaling.UnitsFor(parts.Max(p => p.MaxMagnitude), largest) ?? [];
+        Assert.Equal(columnScale != 1, units.Length > 0);
         FeatureScaling scaling = FeatureScaling.FromMoments(shift, units.Length == 0 ? null : units, parts.SelectMany(p => p.Moments(shift, units.Length == 0 ? null : units, data.Rows)).ToArray());
         Assert.Equal(local.Standardization!.Means.ToArray(), scaling.Means.ToArray());
         Assert.Equal(local.Standardization!.Scales.ToArray(), scaling.Scales.ToArray());
