@@ -32,7 +32,7 @@ internal sealed class IterationMonitor
     public const double GradientStallTolerance = 1e-3;
 
     /// <summary>Entries the history reserves at first.</summary>
-    private const int InitialHistory = 256;
+    private const int InitialHistory = 16;
 
     private readonly StoppingRules _rules;
     private readonly Stopwatch _clock = Stopwatch.StartNew();

@@ -870,8 +870,39 @@ internal sealed class NewGlmnet<T>
         return left;
     }
 
-    /// <summary>‖a − b‖, scaled as dnrm2 does (the residuals of a near-separable fit move by 10⁻²⁰⁰ as easily as by 1; their plain squares would underflow).</summary>
+    /// <summary>
+    /// ‖a − b‖: the plain squares (four running sums) when their sum lies in [2⁻⁹⁰⁰, ∞) — squares that underflowed are
+    /// then below 2⁻¹²²·n of it — else scaled as dnrm2 does (the residuals of a near-separable fit move by 10⁻²⁰⁰ as
+    /// easily as by 1; their plain squares would underflow). The scaled form took 8% of raw breast cancer's path.
+    /// </summary>
     private static double Distance(double[] a, double[] b)
+    {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int n = Math.Min(a.Length, b.Length), i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            double d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+
+        for (; i < n; i++)
+        {
+            double d0 = a[i] - b[i];
+            s0 += d0 * d0;
+        }
+
+        double plain = (s0 + s1) + (s2 + s3);
+        return plain >= PlainSquaresFloor && double.IsFinite(plain) ? Math.Sqrt(plain) : ScaledDistance(a, b);
+    }
+
+    /// <summary>Sums of squares at or above this (2⁻⁹⁰⁰) lose nothing that matters to the terms that underflowed.</summary>
+    private const double PlainSquaresFloor = 1.1872516628095342e-271;
+
+    /// <summary>‖a − b‖ scaled as dnrm2 does: each difference divided by the largest before it is squared.</summary>
+    private static double ScaledDistance(double[] a, double[] b)
     {
         double largest = 0;
         for (int i = 0; i < a.Length; i++)
@@ -912,8 +943,9 @@ internal sealed class NewGlmnet<T>
     }
 
     /// <summary>
-    /// ‖x̃ⱼ‖ = ‖(xⱼ − μⱼ)/σⱼ‖ for every column (two passes over the copy, once per solver), as BLAS's dnrm2 does: each
-    /// deviation scaled, then divided by the column's largest before it is squared. Data may be of any magnitude
+    /// ‖x̃ⱼ‖ = ‖(xⱼ − μⱼ)/σⱼ‖ for every column (once per solver): the plain squares, and where their sum lies outside
+    /// [2⁻⁹⁰⁰, ∞) two more passes as BLAS's dnrm2 does: each deviation scaled, then divided by the column's largest before
+    /// it is squared. Data may be of any magnitude
     /// (10⁻²⁰⁰ to 10³⁰⁰), whose plain squares underflow to 0 — a bound of |g°ⱼ| alone, settling columns whatever r has
     /// done (a hostile review's finding) — or overflow to ∞.
     /// </summary>
@@ -926,6 +958,20 @@ internal sealed class NewGlmnet<T>
             bool dense = x.RowIndex is null;
             ReadOnlySpan<double> values = dense ? x.DenseColumn(j) : x.Values.AsSpan((int)x.Start[j], (int)(x.Start[j + 1] - x.Start[j]));
             long zeros = dense ? 0 : n - values.Length; // a sparse column's rows at zero, each deviating by −μ
+            // The plain squares first; scaled as dnrm2 only when their sum is outside [2⁻⁹⁰⁰, ∞).
+            double plain = zeros * (m * scale) * (m * scale);
+            foreach (double v in values)
+            {
+                double c = (v - m) * scale;
+                plain += c * c;
+            }
+
+            if (plain >= PlainSquaresFloor && double.IsFinite(plain))
+            {
+                norms[j] = Math.Sqrt(plain);
+                continue;
+            }
+
             double largest = zeros > 0 ? Math.Abs(m * scale) : 0;
             foreach (double v in values)
             {
