@@ -91,6 +91,55 @@ public class ExtremeMagnitudeTests
         }
     }
 
+    /// <summary>
+    /// A tiny column whose deviations cancel exactly (±δ around its first value; ±δ in sparse rows, whose shift is 0): its
+    /// sum and its underflowed squares are both 0, as a constant column's are — only the largest deviation, taken in the
+    /// moments' pass, tells them apart.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATinyColumnWhoseDeviationsCancelIsNotTakenForConstant(bool sparse)
+    {
+        const int n = 200, d = 3;
+        var rng = new Random(5);
+        double[] x = new double[n * d], y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i * d] = rng.NextDouble();
+            x[(i * d) + 1] = 1 + rng.NextDouble();
+            int sign = i == 0 ? 0 : (i % 2 == 0 ? 1 : -1); // dense: the first row's value, then ±δ around it
+            x[(i * d) + 2] = sparse ? (i % 2 == 0 ? 1e-170 : -1e-170) : 3e-170 + (sign * 1e-170);
+            y[i] = x[(i * d) + 2] > (sparse ? 0 : 3e-170) ^ rng.NextDouble() < 0.2 ? 1 : 0;
+        }
+
+        Dataset<double> data = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(x, y, d, 1.0, 1) : DenseDataset.Create(x, y, d);
+        FeatureScaling scaling = FeatureScaling.Compute(data, 1);
+        Assert.False(scaling.IsConstant(2), "the tiny column was standardized as constant");
+        Close.Equal(1e-170, scaling.Scales[2], 0.02, 0, "σ of the ±1e-170 column");
+    }
+
+    /// <summary>
+    /// A column of subnormal values (found by the review of the tiny-column fix): σ ≈ 5·10⁻³¹⁰ standardized it, and the
+    /// raw weight w/σ overflowed — L-BFGS stopped at a wrong model with a weight of −1.8·10³⁰⁸, coordinate descent
+    /// "diverged" at iteration 0. Below 2⁻¹⁰¹⁰ a varying column is refused, naming it.
+    /// </summary>
+    [Fact]
+    public void AColumnOfSubnormalValuesIsRefusedNamingIt()
+    {
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        int d = names.Length;
+        double[] scaled = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaled[(i * d) + 21] = Math.ScaleB(scaled[(i * d) + 21], -1030);
+        }
+
+        var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(DenseDataset.Create(scaled, y, d), new TrainingOptions { Standardize = true }));
+        Assert.Contains("Column 21", e.Message);
+        Assert.Contains("Rescale", e.Message);
+    }
+
     [Theory]
     [InlineData(1e154)]
     [InlineData(1e300)]

@@ -22,26 +22,29 @@ internal static class ColumnMoments
     /// <param name="unit">Per-column divisors, or null.</param>
     /// <param name="sum">Σ s·v per column (added to).</param>
     /// <param name="squares">Σ s·v² per column (added to).</param>
-    public static void Accumulate<T>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<T> weights, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)
+    /// <param name="largest">max |v| per column (a maximum with what it holds), or empty to skip.</param>
+    public static void Accumulate<T>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<T> weights, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest = default)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         switch (SimdWidthSelector.For(columns))
         {
-            case SimdWidth.Vector512: Accumulate<T, Vector512<double>, Simd512>(rows, columns, weights, shift, unit, sum, squares); break;
-            case SimdWidth.Vector256: Accumulate<T, Vector256<double>, Simd256>(rows, columns, weights, shift, unit, sum, squares); break;
-            case SimdWidth.Vector128: Accumulate<T, Vector128<double>, Simd128>(rows, columns, weights, shift, unit, sum, squares); break;
-            default: Accumulate<T, double, SimdScalar>(rows, columns, weights, shift, unit, sum, squares); break;
+            case SimdWidth.Vector512: Accumulate<T, Vector512<double>, Simd512>(rows, columns, weights, shift, unit, sum, squares, largest); break;
+            case SimdWidth.Vector256: Accumulate<T, Vector256<double>, Simd256>(rows, columns, weights, shift, unit, sum, squares, largest); break;
+            case SimdWidth.Vector128: Accumulate<T, Vector128<double>, Simd128>(rows, columns, weights, shift, unit, sum, squares, largest); break;
+            default: Accumulate<T, double, SimdScalar>(rows, columns, weights, shift, unit, sum, squares, largest); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate<T, TV, W>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<T> weights, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)
+    private static void Accumulate<T, TV, W>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<T> weights, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         where TV : struct
         where W : ISimdDouble<TV>
     {
         int count = columns == 0 ? 0 : rows.Length / columns;
         ref double shift0 = ref MemoryMarshal.GetReference(shift), sum0 = ref MemoryMarshal.GetReference(sum), squares0 = ref MemoryMarshal.GetReference(squares);
+        ref double largest0 = ref MemoryMarshal.GetReference(largest);
+        bool track = !largest.IsEmpty;
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<T> row = rows.Slice(i * columns, columns);
@@ -61,6 +64,11 @@ internal static class ColumnMoments
                 ref double q = ref Unsafe.Add(ref squares0, j);
                 W.Store(W.Add(W.Multiply(v, w), W.Load(ref s)), ref s);
                 W.Store(W.Add(W.Multiply(W.Multiply(v, v), w), W.Load(ref q)), ref q);
+                if (track)
+                {
+                    ref double m = ref Unsafe.Add(ref largest0, j);
+                    W.Store(W.Max(W.Abs(v), W.Load(ref m)), ref m);
+                }
             }
 
             for (; j < columns; j++)
@@ -73,6 +81,10 @@ internal static class ColumnMoments
 
                 sum[j] = (v * weight) + sum[j];
                 squares[j] = (v * v * weight) + squares[j];
+                if (track && !(Math.Abs(v) <= largest[j]))
+                {
+                    largest[j] = Math.Abs(v);
+                }
             }
         }
     }

@@ -152,8 +152,9 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
 
     public override double[] MomentShift() => new double[Columns];
 
-    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares)
+    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest = default)
     {
+        bool track = !largest.IsEmpty;
         // The shift is zero for sparse rows (a shift would fill in the zeros): absent entries contribute nothing.
         ReadOnlySpan<T> s = _data.SampleWeights.Span;
         for (int i = start; i < start + count; i++)
@@ -171,6 +172,10 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
 
                 sum[j] += weight * u;
                 squares[j] += weight * (u * u);
+                if (track && !(Math.Abs(u) <= largest[j]))
+                {
+                    largest[j] = Math.Abs(u);
+                }
             }
         }
     }

@@ -143,8 +143,8 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         return shift;
     }
 
-    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares) =>
-        ColumnMoments.Accumulate(_data.RowSpan(start, count), Columns, _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default, shift, unit, sum, squares);
+    public override void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest = default) =>
+        ColumnMoments.Accumulate(_data.RowSpan(start, count), Columns, _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default, shift, unit, sum, squares, largest);
 
     public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest)
     {

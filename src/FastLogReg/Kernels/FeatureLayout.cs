@@ -72,9 +72,10 @@ internal abstract class FeatureLayout<T>
 
     /// <summary>
     /// Σ sᵢ·uᵢⱼ and Σ sᵢ·uᵢⱼ² over rows [<paramref name="start"/>, +<paramref name="count"/>), uᵢⱼ = (xᵢⱼ − shiftⱼ)/unitⱼ
-    /// (unit 1 when <paramref name="unit"/> is null), sᵢ the sample weight; added into <paramref name="sum"/> and <paramref name="squares"/>.
+    /// (unit 1 when <paramref name="unit"/> is null), sᵢ the sample weight; added into <paramref name="sum"/> and <paramref name="squares"/>;
+    /// with a non-empty <paramref name="largest"/> also max |uᵢⱼ| per column into it (a maximum with what it holds).
     /// </summary>
-    public abstract void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares);
+    public abstract void Moments(int start, int count, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest = default);
 
     /// <summary>max |xᵢⱼ − shiftⱼ| per column over all rows (into <paramref name="largest"/>).</summary>
     public abstract void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest);

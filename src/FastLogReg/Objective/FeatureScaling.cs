@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastLogReg.Numerics;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -19,9 +20,6 @@ public sealed class FeatureScaling
     private readonly double[] _means;
     private readonly double[] _scales;
     private bool[]? _constant;
-
-    // σ as computed, before constant columns were set to 1 (empty for a scaling made from given values).
-    private double[] _rawScales = [];
 
     /// <summary>Creates a scaling from means and scales (copied).</summary>
     /// <param name="means">μ, finite.</param>
@@ -64,8 +62,9 @@ public sealed class FeatureScaling
     /// (split into the same fixed chunks as training, per-chunk sums merged in chunk order). Dense sums are taken around
     /// the first row's values, which avoids the cancellation of the textbook E[x²] − E[x]²; sparse data is summed over its
     /// non-zeros only. Columns whose standard deviation is 0 or below 10·ε·|μ| count as constant and get σ = 1 (a relative
-    /// test: data of any scale, 10⁻³⁰⁰ included, standardizes alike — the whole set or one column among ordinary ones;
-    /// a column whose σ comes out below 2⁻⁴⁵⁰, 0 included, costs one more pass over the data to tell which it is).
+    /// test: data of any scale, 10⁻³⁰⁰ included, standardizes alike — the whole set, or one column among ordinary ones:
+    /// the pass also takes each column's largest deviation, and a column whose deviations all lie below 2⁻⁵⁰⁰ (not 0)
+    /// has the moments summed again in per-column units).
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="data">The data (dense or sparse).</param>
@@ -84,29 +83,22 @@ public sealed class FeatureScaling
         // power of two near the column's largest deviation (exact scaling), found in a first pass that normal data never pays for.
         double magnitude = data.MaxMagnitude;
         double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(layout, shift) : null;
-        FeatureScaling scaling = Moments(data, layout, shift, unit, maxDegreeOfParallelism);
+        double[]? largest = unit is null ? new double[d] : null;
+        FeatureScaling scaling = Moments(data, layout, shift, unit, largest, maxDegreeOfParallelism);
 
         // One column of tiny values among ordinary ones: its squares underflowed and it came out constant or near it. The
-        // largest deviations (one more pass, paid by data with a constant column or σ below 2⁻⁴⁵⁰) tell a constant column
-        // (none) from a tiny one, whose moments are summed again, every column in its unit (the same bits for the others).
-        if (unit is null && scaling._rawScales.Any(sd => !(sd >= SmallestScale)))
+        // largest deviations (taken in the same pass) tell a constant column (none) from a tiny one, whose moments are
+        // summed again, every column in its unit (the same bits for the others). The cluster's driver merges the
+        // shards' largest deviations and asks UnitsFor the same question.
+        if (largest is not null && UnitsFor(magnitude, largest) is { } units)
         {
-            double[] largest = new double[d];
-            layout.LargestDeviations(shift, largest);
-            unit = UnitsFor(magnitude, largest);
-            if (unit is not null)
-            {
-                scaling = Moments(data, layout, shift, unit, maxDegreeOfParallelism);
-            }
+            scaling = Moments(data, layout, shift, units, null, maxDegreeOfParallelism);
         }
 
         return scaling;
     }
 
-    /// <summary>σ below this (2⁻⁴⁵⁰) may be a column whose squares underflowed: <see cref="Compute"/> looks at its deviations.</summary>
-    private const double SmallestScale = 3.4947436335323782e-136;
-
-    private static FeatureScaling Moments<T>(Dataset<T> data, FeatureLayout<T> layout, double[] shift, double[]? unit, int? maxDegreeOfParallelism)
+    private static FeatureScaling Moments<T>(Dataset<T> data, FeatureLayout<T> layout, double[] shift, double[]? unit, double[]? largest, int? maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = data.Columns;
@@ -114,11 +106,12 @@ public sealed class FeatureScaling
         RowPartition partition = layout.Partition;
         double[] sums = new double[partition.ChunkCount * stride];
         double[] squares = new double[partition.ChunkCount * stride];
+        double[]? largestPerChunk = largest is null ? null : new double[partition.ChunkCount * stride];
         double[] weights = new double[partition.ChunkCount];
         var runner = new ChunkRunner(partition.ChunkCount, maxDegreeOfParallelism, chunk =>
         {
             (int start, int count) = partition[chunk];
-            layout.Moments(start, count, shift, unit, sums.AsSpan(chunk * stride, d), squares.AsSpan(chunk * stride, d));
+            layout.Moments(start, count, shift, unit, sums.AsSpan(chunk * stride, d), squares.AsSpan(chunk * stride, d), largestPerChunk is null ? default : largestPerChunk.AsSpan(chunk * stride, d));
             ClassTotals totals = ClassTotals.Of(data, start, count);
             double weight = 0;
             foreach (double w in totals.Weights)
@@ -134,6 +127,13 @@ public sealed class FeatureScaling
         for (int c = 0; c < chunks.Length; c++)
         {
             chunks[c] = new ChunkMoments(sums.AsSpan(c * stride, d).ToArray(), squares.AsSpan(c * stride, d).ToArray(), weights[c]);
+            if (largestPerChunk is not null)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    largest![j] = Math.Max(largest[j], largestPerChunk[(c * stride) + j]);
+                }
+            }
         }
 
         return FromMoments(shift, unit, chunks);
@@ -165,7 +165,6 @@ public sealed class FeatureScaling
 
         double[] means = new double[d];
         double[] scales = new double[d];
-        double[] rawScales = new double[d];
         bool[] constant = new bool[d];
         for (int j = 0; j < d; j++)
         {
@@ -186,12 +185,15 @@ public sealed class FeatureScaling
             }
 
             means[j] = shift[j] + meanOffset;
-            rawScales[j] = sd;
             constant[j] = !(sd > 0 && sd > ConstantThreshold * Math.Abs(means[j]));
             scales[j] = constant[j] ? 1.0 : sd;
+            if (!constant[j] && sd < SmallestScale)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Column {j} varies by σ = {sd:G3} only: below 2⁻¹⁰¹⁰ ({SmallestScale:G2}) a weight for it on the data's scale (w/σ) cannot be represented. Rescale that column (the model on rescaled data is the same up to the scale), or drop it."), nameof(chunks));
+            }
         }
 
-        return new FeatureScaling(means, scales) { _constant = constant, _rawScales = rawScales };
+        return new FeatureScaling(means, scales) { _constant = constant };
     }
 
     /// <summary>
@@ -228,6 +230,9 @@ public sealed class FeatureScaling
 
         return units;
     }
+
+    /// <summary>The smallest σ a varying column may have (2⁻¹⁰¹⁰ ≈ 9·10⁻³⁰⁵): below it σ loses precision (subnormal) and the raw weight w/σ of a standardized weight overflows before |w| reaches 1.6·10⁴.</summary>
+    private const double SmallestScale = 9.113902524445497e-305;
 
     /// <summary>Above this magnitude (2⁵⁰⁰) the moments are summed in per-column units (squares would overflow).</summary>
     internal const double LargeMagnitude = Magnitudes.RawLimit;
