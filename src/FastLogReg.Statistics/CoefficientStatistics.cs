@@ -130,7 +130,12 @@ public static class CoefficientStatistics
         }
 
         string[] labels = [.. Enumerable.Range(0, d).Select(j => names?[j] ?? "x" + j.ToString(CultureInfo.InvariantCulture)), "(intercept)"];
-        double[,] information = model.ObservedInformation(data);
+
+        // A standardized column of extreme scale (σ below 2⁻⁴⁰⁰ or above 2⁴⁰⁰): its raw information Σ Dᵢxᵢⱼ² under- or
+        // overflows (a 10⁻¹⁷⁰ column came out "singular"). The information is then taken on the columns divided by a
+        // power of two near σ (exact) with the weights multiplied by it, and the covariance scaled back.
+        double[]? units = ExtremeUnits(standardization, d);
+        double[,] information = units is null ? model.ObservedInformation(data) : InUnits(model, units).ObservedInformation(InUnits(data, units));
         if (!fitIntercept)
         {
             // The intercept is not a parameter: its row and column leave the information (its inverse differs).
@@ -144,7 +149,7 @@ public static class CoefficientStatistics
             // The mean objective's penalty (λ/2)Σ(σⱼw′ⱼ)², times S for the summed loss, differentiated twice in w′.
             for (int j = 0; j < d; j++)
             {
-                double scale = standardization is null ? 1 : standardization.Scales[j];
+                double scale = (standardization is null ? 1 : standardization.Scales[j]) / (units?[j] ?? 1);
                 information[j, j] += totalWeight * lambda * scale * scale;
             }
         }
@@ -155,7 +160,14 @@ public static class CoefficientStatistics
         var rows = new Coefficient[labels.Length];
         for (int j = 0; j < rows.Length; j++)
         {
-            rows[j] = Coefficient.Of(labels[j], j < d ? model.Weights[j] : model.Bias, Math.Sqrt(covariance[j, j]), q);
+            double unit = j < d ? units?[j] ?? 1 : 1;
+            rows[j] = Coefficient.Of(labels[j], j < d ? model.Weights[j] : model.Bias, Math.Sqrt(covariance[j, j]) / unit, q);
+        }
+
+        if (units is not null)
+        {
+            // Back to the raw scale; an entry beyond the double range (two 10⁻¹⁷⁰ columns: 10³⁴⁰) is ∞.
+            covariance = Matrix<double>.Build.Dense(covariance.RowCount, covariance.ColumnCount, (i, k) => covariance[i, k] / (i < d ? units[i] : 1) / (k < d ? units[k] : 1));
         }
 
         return new CoefficientTable(rows, covariance.ToArray(), -fit.LogLoss * totalWeight, level, lambda);
@@ -165,6 +177,85 @@ public static class CoefficientStatistics
     /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
     /// matter — an error naming the columns of the null direction.
     /// </summary>
+    /// <summary>Per column 2^⌊log₂ σⱼ⌋ where σⱼ lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] (1 elsewhere), or null when no column does.</summary>
+    private static double[]? ExtremeUnits(FeatureScaling? standardization, int d)
+    {
+        if (standardization is null || standardization.Columns != d)
+        {
+            return null;
+        }
+
+        double[]? units = null;
+        for (int j = 0; j < d; j++)
+        {
+            double sigma = standardization.Scales[j];
+            if (sigma is < SmallestPlainScale or > 1 / SmallestPlainScale)
+            {
+                units ??= [.. Enumerable.Repeat(1.0, d)];
+                units[j] = Math.ScaleB(1.0, Math.ILogB(sigma));
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>2⁻⁴⁰⁰: a standardized column of σ below it (or above its inverse) has its information taken in units.</summary>
+    private const double SmallestPlainScale = 3.8725919148493183e-121;
+
+    /// <summary>The model on the columns divided by <paramref name="units"/>: wⱼ·unitⱼ (exact: powers of two).</summary>
+    private static LogisticModel InUnits(LogisticModel model, double[] units) =>
+        new([.. Enumerable.Range(0, units.Length).Select(j => model.Weights[j] * units[j])], model.Bias);
+
+    /// <summary>A copy of <paramref name="data"/> with column j divided by unitⱼ (exact: powers of two).</summary>
+    private static Dataset<T> InUnits<T>(Dataset<T> data, double[] units)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] labels = data.Labels.ToArray();
+        T[]? weights = data.HasSampleWeights ? data.SampleWeights.ToArray() : null;
+        switch (data)
+        {
+            case DenseDataset<T> dense:
+            {
+                int d = dense.Columns;
+                var x = new T[(long)dense.Rows * d];
+                for (int i = 0; i < dense.Rows; i++)
+                {
+                    ReadOnlySpan<T> row = dense.GetRow(i);
+                    for (int j = 0; j < d; j++)
+                    {
+                        x[((long)i * d) + j] = T.CreateTruncating(double.CreateTruncating(row[j]) / units[j]);
+                    }
+                }
+
+                return DenseDataset.Create(x, labels, d, weights);
+            }
+
+            case SparseDataset<T> sparse:
+            {
+                CsrMatrix<T> m = sparse.Matrix;
+                var values = new List<T>();
+                var indices = new List<int>();
+                long[] offsets = new long[sparse.Rows + 1];
+                for (int i = 0; i < sparse.Rows; i++)
+                {
+                    SparseRow<T> row = m.GetRow(i);
+                    for (int k = 0; k < row.Indices.Length; k++)
+                    {
+                        indices.Add(row.Indices[k]);
+                        values.Add(T.CreateTruncating(double.CreateTruncating(row.Values[k]) / units[row.Indices[k]]));
+                    }
+
+                    offsets[i + 1] = values.Count;
+                }
+
+                return SparseDataset.Create(CsrMatrix.Create<T>(values.ToArray(), indices.ToArray(), offsets, m.Columns), labels, weights);
+            }
+
+            default:
+                throw new ArgumentException($"Unsupported data set {data.GetType().Name}.", nameof(data));
+        }
+    }
+
     /// <summary>The leading <paramref name="n"/> × <paramref name="n"/> block.</summary>
     private static double[,] Leading(double[,] matrix, int n)
     {

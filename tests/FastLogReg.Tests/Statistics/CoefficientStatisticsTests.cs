@@ -134,6 +134,43 @@ public class CoefficientStatisticsTests
         Assert.DoesNotContain("texture", e.Message);
     }
 
+    /// <summary>
+    /// A standardized column of 10⁻¹⁷⁰-scale values (found by a review: its raw information Σ Dᵢxᵢⱼ² underflowed and the
+    /// table refused a correctly fitted model as "singular"): the same table as for the column at scale 1, its estimate,
+    /// standard error and interval scaled by 10¹⁷⁰, its z and p-value unchanged; dense and sparse, with and without L2.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-170, false, 0.0)]
+    [InlineData(1e-170, true, 0.01)]
+    [InlineData(1e140, false, 0.01)]
+    public void AStandardizedColumnOfExtremeScaleGivesTheRescaledTable(double factor, bool sparse, double lambda)
+    {
+        (DenseDataset<double> ten, _) = FirstTenColumns();
+        const int d = 10, j = 3;
+        double[] x = ten.Features.ToArray(), scaledX = (double[])x.Clone();
+        for (int i = 0; i < ten.Rows; i++)
+        {
+            scaledX[(i * d) + j] *= factor;
+        }
+
+        double[] y = ten.Labels.ToArray();
+        Dataset<double> plain = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(x, y, d, 0.8, 3) : DenseDataset.Create(x, y, d);
+        Dataset<double> scaled = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(scaledX, y, d, 0.8, 3) : DenseDataset.Create(scaledX, y, d);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = lambda, Standardize = true, Tolerance = 1e-12 };
+        TrainingResult a = LogisticRegression.Train(plain, options), b = LogisticRegression.Train(scaled, options);
+        CoefficientTable expected = CoefficientStatistics.Compute(a.Model, plain, lambda, a.Standardization);
+        CoefficientTable got = CoefficientStatistics.Compute(b.Model, scaled, lambda, b.Standardization);
+        for (int k = 0; k <= d; k++)
+        {
+            double f = k == j ? factor : 1;
+            Coefficient e = expected.Rows[k], g = got.Rows[k];
+            Close.Equal(e.Estimate, g.Estimate * f, 1e-6, 1e-12, $"row {k}: estimate");
+            Close.Equal(e.StandardError, g.StandardError * f, 1e-6, 0, $"row {k}: standard error");
+            Close.Equal(e.Z, g.Z, 1e-6, 1e-9, $"row {k}: z");
+            Close.Equal(e.PValue, g.PValue, 1e-5, 1e-12, $"row {k}: p");
+        }
+    }
+
     [Fact]
     public void AnL2FitsCovarianceIsTheInverseOfThePenalizedHessian()
     {
