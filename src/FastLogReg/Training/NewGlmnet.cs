@@ -251,6 +251,12 @@ internal sealed class NewGlmnet<T>
         {
             _mu[j] = scaling?.Means[j] ?? 0;
             _inv[j] = 1 / (scaling?.Scales[j] ?? 1);
+            if (x.Offsets is { } offsets)
+            {
+                // The copy holds column j less its offset c: (x − μ)/σ = ((x − c) − (μ − c))/σ.
+                _mu[j] -= offsets[j];
+            }
+
             if (x.Units is { } units)
             {
                 // The copy holds column j divided by its unit u (a power of two): (x − μ)/σ = (x/u − μ/u)·(u/σ), exactly.

@@ -169,6 +169,11 @@ public sealed class BoundCheckHostileTests(ITestOutputHelper output)
         double[] inv = standardized ? [.. scaling.Scales.ToArray().Select(v => 1 / v)] : [.. Enumerable.Repeat(1.0, d)];
         using ColumnCopy<double> copy = ColumnCopy<double>.From(data);
         double[] copyMu = [.. mu], copyInv = [.. inv];
+        for (int j = 0; j < d && copy.Offsets is { } offsets; j++)
+        {
+            copyMu[j] -= offsets[j];
+        }
+
         if (copy.Units is { } units)
         {
             // The copy holds extreme columns in units of their own; the solver folds them into μ and 1/σ the same way.
