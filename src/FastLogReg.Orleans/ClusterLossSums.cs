@@ -168,7 +168,9 @@ public sealed class ClusterLossSums : ICurvatureSource
             largest[j] = extremes.Max(e => e[d + 1 + j]);
         }
 
-        double[]? units = FeatureScaling.UnitsFor(magnitude, largest);
+        // The weights' range merged over the shards as one machine takes it (a data set has weights on every row or on none).
+        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange(extremes.Min(e => e[(2 * d) + 1]), extremes.Max(e => e[(2 * d) + 2]));
+        double[]? units = FeatureScaling.UnitsFor(magnitude, largest, smallestWeight, largestWeight);
         byte[] unitBytes = units is null ? [] : MemoryMarshal.AsBytes(units.AsSpan()).ToArray();
         byte[][] answers = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Moments(sources[i], shiftBytes, unitBytes)))).ConfigureAwait(false);
         var chunks = new List<ChunkMoments>(plan.ChunkCount);

@@ -293,13 +293,15 @@ internal sealed class ShardGrain : Grain, IShardGrain
     public Task<byte[]> Extremes(ShardSource source, byte[] shift)
     {
         ShardRows stats = Rows(source);
-        double[] answer = new double[(2 * source.Columns) + 1];
+        double[] answer = new double[(2 * source.Columns) + 3];
         stats.FirstRow().CopyTo(answer.AsSpan(0, source.Columns));
         answer[source.Columns] = stats.MaxMagnitude;
         if (shift.Length > 0)
         {
-            stats.LargestDeviations(MemoryMarshal.Cast<byte, double>(shift), answer.AsSpan(source.Columns + 1));
+            stats.LargestDeviations(MemoryMarshal.Cast<byte, double>(shift), answer.AsSpan(source.Columns + 1, source.Columns));
         }
+
+        (answer[^2], answer[^1]) = stats.WeightRange;
 
         return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
     }
@@ -369,6 +371,9 @@ internal abstract class ShardRows
     /// <summary>The largest |x| of the rows.</summary>
     public abstract double MaxMagnitude { get; }
 
+    /// <summary>The smallest positive and the largest sample weight of the rows ((∞, 0) when none is positive; (1, 1) without weights).</summary>
+    public abstract (double Smallest, double Largest) WeightRange { get; }
+
     /// <summary>The first row as doubles (for shard 0, the data set's moment shift).</summary>
     public abstract double[] FirstRow();
 
@@ -419,6 +424,8 @@ internal sealed class ShardRows<T> : ShardRows
     public override string KernelWidth => _binary?.KernelWidth ?? _statistics!.KernelWidth;
 
     public override double MaxMagnitude => _binary?.MaxMagnitude ?? _statistics!.MaxMagnitude;
+
+    public override (double Smallest, double Largest) WeightRange => FeatureScaling.PositiveWeightRange(_rows);
 
     /// <summary>Reads the rows of shard <paramref name="range"/> from the file, and nothing else of it.</summary>
     public static ShardRows<T> Read(ShardSource source, ShardPlan plan, ShardRange range)

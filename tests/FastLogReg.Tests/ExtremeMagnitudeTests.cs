@@ -92,6 +92,37 @@ public class ExtremeMagnitudeTests
     }
 
     /// <summary>
+    /// Sample weights of extreme but allowed scale beside a column of small or large values (a review's finding, older
+    /// than the tiny-column fix): with weights of 10⁻³⁰ a 10⁻¹⁵⁰ column's weighted squares underflowed and it was
+    /// standardized as constant; with weights of 10⁴⁰ a 10¹⁴⁰ column's overflowed (σ = ∞, an exception). Weights are
+    /// relative: the standardization must be the unweighted one's.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-30, 1e-150)]
+    [InlineData(1e-140, 1e-100)]
+    [InlineData(1e40, 1e140)]
+    [InlineData(1e100, 1e110)]
+    public void ExtremeSampleWeightsBesideAnExtremeColumnStandardizeAsWithout(double weight, double factor)
+    {
+        const int tiny = 21;
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        int d = names.Length;
+        double[] scaledX = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaledX[(i * d) + tiny] *= factor;
+        }
+
+        FeatureScaling plain = FeatureScaling.Compute(DenseDataset.Create(scaledX, y, d), 1);
+        FeatureScaling weighted = FeatureScaling.Compute(DenseDataset.Create(scaledX, y, d, [.. Enumerable.Repeat(weight, y.Length)]), 1);
+        for (int j = 0; j < d; j++)
+        {
+            Close.Equal(plain.Scales[j], weighted.Scales[j], 1e-12, 0, $"σ of column {j}");
+            Close.Equal(plain.Means[j], weighted.Means[j], 1e-12, 0, $"μ of column {j}");
+        }
+    }
+
+    /// <summary>
     /// A tiny column whose deviations cancel exactly (±δ around its first value; ±δ in sparse rows, whose shift is 0): its
     /// sum and its underflowed squares are both 0, as a constant column's are — only the largest deviation, taken in the
     /// moments' pass, tells them apart.

@@ -84,21 +84,23 @@ public sealed class FeatureScaling
         double magnitude = data.MaxMagnitude;
         double[]? unit = magnitude > LargeMagnitude || (magnitude > 0 && magnitude < 1 / LargeMagnitude) ? ColumnUnits(layout, shift) : null;
         double[]? largest = unit is null ? new double[d] : null;
-        FeatureScaling scaling = Moments(data, layout, shift, unit, largest, maxDegreeOfParallelism);
+        ChunkMoments[] chunks = Moments(data, layout, shift, unit, largest, maxDegreeOfParallelism);
 
         // One column of tiny values among ordinary ones: its squares underflowed and it came out constant or near it. The
         // largest deviations (taken in the same pass) tell a constant column (none) from a tiny one, whose moments are
         // summed again, every column in its unit (the same bits for the others). The cluster's driver merges the
         // shards' largest deviations and asks UnitsFor the same question.
-        if (largest is not null && UnitsFor(magnitude, largest) is { } units)
+        (double smallestWeight, double largestWeight) = WeightRange(data);
+        if (largest is not null && UnitsFor(magnitude, largest, smallestWeight, largestWeight) is { } units)
         {
-            scaling = Moments(data, layout, shift, units, null, maxDegreeOfParallelism);
+            unit = units;
+            chunks = Moments(data, layout, shift, unit, null, maxDegreeOfParallelism);
         }
 
-        return scaling;
+        return FromMoments(shift, unit, chunks);
     }
 
-    private static FeatureScaling Moments<T>(Dataset<T> data, FeatureLayout<T> layout, double[] shift, double[]? unit, double[]? largest, int? maxDegreeOfParallelism)
+    private static ChunkMoments[] Moments<T>(Dataset<T> data, FeatureLayout<T> layout, double[] shift, double[]? unit, double[]? largest, int? maxDegreeOfParallelism)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = data.Columns;
@@ -136,7 +138,7 @@ public sealed class FeatureScaling
             }
         }
 
-        return FromMoments(shift, unit, chunks);
+        return chunks;
     }
 
     /// <summary>
@@ -209,12 +211,20 @@ public sealed class FeatureScaling
     /// </summary>
     /// <param name="maxMagnitude">The largest |x| of the data set.</param>
     /// <param name="largestDeviations">Per column, max |xᵢⱼ − shiftⱼ| over all rows (a maximum: merge shards in any order).</param>
-    public static double[]? UnitsFor(double maxMagnitude, ReadOnlySpan<double> largestDeviations)
+    /// <param name="smallestWeight">The smallest positive sample weight (1 without weights; a minimum over shards).</param>
+    /// <param name="largestWeight">The largest sample weight (1 without weights; a maximum over shards).</param>
+    /// <remarks>
+    /// With sample weights a column's weighted squares sᵢ·uᵢⱼ² can leave the range where plain ones would not (weights of
+    /// 10⁻³⁰ and deviations of 10⁻¹⁵⁰: 10⁻³³⁰); units are used too when the largest deviation squared times the smallest
+    /// or largest weight lies outside [2⁻¹⁰⁰⁰, 2¹⁰⁰⁰].
+    /// </remarks>
+    public static double[]? UnitsFor(double maxMagnitude, ReadOnlySpan<double> largestDeviations, double smallestWeight = 1, double largestWeight = 1)
     {
         bool tinyColumn = false;
         foreach (double largest in largestDeviations)
         {
-            tinyColumn |= largest > 0 && largest < 1 / LargeMagnitude;
+            double square = largest * largest;
+            tinyColumn |= largest > 0 && (largest < 1 / LargeMagnitude || square * smallestWeight < SmallestWeightedSquare || square * largestWeight > 1 / SmallestWeightedSquare);
         }
 
         if (!(tinyColumn || maxMagnitude > LargeMagnitude || (maxMagnitude > 0 && maxMagnitude < 1 / LargeMagnitude)))
@@ -229,6 +239,47 @@ public sealed class FeatureScaling
         }
 
         return units;
+    }
+
+    /// <summary>2⁻¹⁰⁰⁰: a weighted square below it (or above its inverse) makes <see cref="UnitsFor"/> use units.</summary>
+    private const double SmallestWeightedSquare = 9.332636185032189e-302;
+
+    /// <summary>
+    /// The smallest positive and the largest sample weight of <paramref name="data"/> ((1, 1) without weights or without
+    /// a positive one); shards report <see cref="PositiveWeightRange"/> and the driver merges them the same way.
+    /// </summary>
+    public static (double Smallest, double Largest) WeightRange<T>(Dataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (double smallest, double largest) = PositiveWeightRange(data);
+        return MergedWeightRange(smallest, largest);
+    }
+
+    /// <summary>(1, 1) when no row had a positive weight (largest 0), else the range as given.</summary>
+    public static (double Smallest, double Largest) MergedWeightRange(double smallest, double largest) => largest > 0 ? (smallest, largest) : (1, 1);
+
+    /// <summary>The smallest positive and the largest weight ((∞, 0) when no weight is positive; (1, 1) without weights).</summary>
+    public static (double Smallest, double Largest) PositiveWeightRange<T>(Dataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.HasSampleWeights)
+        {
+            return (1, 1);
+        }
+
+        double smallest = double.PositiveInfinity, largest = 0;
+        foreach (T s in data.SampleWeights.Span)
+        {
+            double w = double.CreateTruncating(s);
+            if (w > 0)
+            {
+                smallest = Math.Min(smallest, w);
+                largest = Math.Max(largest, w);
+            }
+        }
+
+        return (smallest, largest);
     }
 
     /// <summary>The smallest σ a varying column may have (2⁻¹⁰¹⁰ ≈ 9·10⁻³⁰⁵): below it σ loses precision (subnormal) and the raw weight w/σ of a standardized weight overflows before |w| reaches 1.6·10⁴.</summary>

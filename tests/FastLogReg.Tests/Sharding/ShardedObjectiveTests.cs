@@ -52,7 +52,8 @@ public sealed class ShardedObjectiveTests
     [InlineData(7, true, 1.0)]
     [InlineData(3, false, 1e-170)] // one column of tiny values: summed in units, locally and over shards alike
     [InlineData(7, true, 1e-170)]
-    public void Standardization_MergedOverShards_IsTheLocalOne_AndSoIsTheModel(int shards, bool weighted, double columnScale)
+    [InlineData(7, true, 1e-140, 1e-30)] // weights of 1e-30: the column's weighted squares would underflow
+    public void Standardization_MergedOverShards_IsTheLocalOne_AndSoIsTheModel(int shards, bool weighted, double columnScale, double weightScale = 1)
     {
         DenseDataset<double> data = Data(weighted);
         if (columnScale != 1)
@@ -63,7 +64,7 @@ public sealed class ShardedObjectiveTests
                 x[(i * Columns) + 2] *= columnScale;
             }
 
-            data = DenseDataset.Create(x, data.Labels.ToArray(), Columns, data.HasSampleWeights ? data.SampleWeights.ToArray() : null);
+            data = DenseDataset.Create(x, data.Labels.ToArray(), Columns, data.HasSampleWeights ? [.. data.SampleWeights.ToArray().Select(w => w * weightScale)] : null);
         }
 
         var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = true };
@@ -82,7 +83,9 @@ public sealed class ShardedObjectiveTests
             }
         }
 
-        double[] units = FeatureScaling.UnitsFor(parts.Max(p => p.MaxMagnitude), largest) ?? [];
+        (double, double)[] ranges = [.. plan.Shards.Select(s => FeatureScaling.PositiveWeightRange(Slice(data, s)))];
+        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange(ranges.Min(r => r.Item1), ranges.Max(r => r.Item2));
+        double[] units = FeatureScaling.UnitsFor(parts.Max(p => p.MaxMagnitude), largest, smallestWeight, largestWeight) ?? [];
         Assert.Equal(columnScale != 1, units.Length > 0);
         FeatureScaling scaling = FeatureScaling.FromMoments(shift, units.Length == 0 ? null : units, parts.SelectMany(p => p.Moments(shift, units.Length == 0 ? null : units, data.Rows)).ToArray());
         Assert.Equal(local.Standardization!.Means.ToArray(), scaling.Means.ToArray());
