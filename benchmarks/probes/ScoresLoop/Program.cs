@@ -2,9 +2,11 @@
 // floats, 100 or 112 columns) taken alone, to see what bounds it. AVX-512 only.
 //   dotnet run -c Release -- loop STRIDE SHIFT      one pair of classes over 8 rows in L1, ns per 16 multiply-adds,
 //                                                   against 16 independent FMA chains in registers (the peak)
-//   dotnet run -c Release -- walk STRIDE SHIFT ROWS [prefetch]
+//   dotnet run -c Release -- walk|bcast STRIDE SHIFT ROWS [prefetch]
 //                                                   Dot8's work over ROWS rows: five pairs (K = 10) per 8 rows, the
-//                                                   transposing reduction and the stores of z; ns per row
+//                                                   transposing reduction and the stores of z; ns per row. bcast: the
+//                                                   outer-product form instead (x broadcast, 16 class lanes, W
+//                                                   transposed): 17–19.5 against 16.5–18.7 ns per row in L1 — not faster
 // STRIDE is the row length in floats (100: rows 400 bytes apart, most loads across two cache lines; 112: aligned rows),
 // SHIFT how many floats past a 64-byte boundary the rows start.
 using System.Diagnostics;
@@ -33,16 +35,17 @@ unsafe
             Console.WriteLine($"stride {stride}, shift {shift}: {loop:F3} ns per 16 multiply-adds; peak {peak:F3} ns ({s:E1})");
         }
     }
-    else if (mode == "bcast")
+    else
     {
-        // The outer-product form: per column j one register of W's column (K = 10 classes in 16 lanes) and, per row,
-        // one multiply-add with x_ij broadcast — no reduction, and every load of x is 4 bytes.
+        // walk: Dot8's work (five class pairs per 8 rows); bcast: the outer-product form (one multiply-add per column and
+        // row with x broadcast into 16 class lanes, W transposed, no reduction) — the same loop over the rows either way.
         int rows = int.Parse(args[3]);
         bool prefetch = args.Length > 4;
+        bool broadcast = mode == "bcast";
         float* x = (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * stride * 4 + 4096), 64);
         for (long i = 0; i < (long)rows * stride; i++) x[i] = 0.001f * (i % 13);
-        float* wt = (float*)NativeMemory.AlignedAlloc((nuint)(stride * 16 * 4), 64);
-        for (int i = 0; i < stride * 16; i++) wt[i] = 0.01f * (i % 7);
+        float* w = (float*)NativeMemory.AlignedAlloc((nuint)(16 * Math.Max(stride, 112) * 4), 64);
+        for (int i = 0; i < 16 * Math.Max(stride, 112); i++) w[i] = 0.01f * (i % 7);
         double* z = (double*)NativeMemory.AlignedAlloc(16 * 128 * 8, 64);
         for (int rep = 0; rep < 5; rep++)
         {
@@ -59,35 +62,10 @@ unsafe
                         for (int o = 0; o < 8 * stride * 4; o += 64) Sse.Prefetch0(ahead + o);
                     }
 
-                    Kernels.Broadcast8(xr, wt, stride, z + (r & 127));
-                }
-            }
-
-            Console.WriteLine($"bcast {rows} rows, stride {stride}, shift {shift}{(prefetch ? ", prefetch" : "")}: {clock.Elapsed.TotalNanoseconds / ((double)passes * rows):F2} ns per row ({stride} multiply-adds of 16 lanes)");
-        }
-    }
-    else
-    {
-        int rows = int.Parse(args[3]);
-        bool prefetch = args.Length > 4;
-        float* x = (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * stride * 4 + 4096), 64);
-        for (long i = 0; i < (long)rows * stride; i++) x[i] = 0.001f * (i % 13);
-        float* w = (float*)NativeMemory.AlignedAlloc(10 * 112 * 4, 64);
-        for (int i = 0; i < 10 * 112; i++) w[i] = 0.01f * (i % 7);
-        double* z = (double*)NativeMemory.AlignedAlloc(10 * 128 * 8, 64);
-        for (int rep = 0; rep < 5; rep++)
-        {
-            var clock = Stopwatch.StartNew();
-            int passes = Math.Max(1, 20_000_000 / rows);
-            for (int pass = 0; pass < passes; pass++)
-            {
-                for (int r = 0; r + 8 <= rows; r += 8)
-                {
-                    float* xr = x + shift + ((long)r * stride);
-                    if (prefetch && r + 24 <= rows)
+                    if (broadcast)
                     {
-                        byte* ahead = (byte*)(xr + (16 * stride));
-                        for (int o = 0; o < 8 * stride * 4; o += 64) Sse.Prefetch0(ahead + o);
+                        Kernels.Broadcast8(xr, w, stride, z + (r & 127));
+                        continue;
                     }
 
                     for (int k = 0; k < 10; k += 2)
@@ -97,7 +75,8 @@ unsafe
                 }
             }
 
-            Console.WriteLine($"{rows} rows, stride {stride}, shift {shift}{(prefetch ? ", prefetch" : "")}: {clock.Elapsed.TotalNanoseconds / ((double)passes * rows):F2} ns per row (70 multiply-adds: {35 / 8.0:F3} × the loop mode's peak per 16)");
+            string work = broadcast ? $"{stride} multiply-adds of 16 lanes, before any transposition" : $"70 multiply-adds: {35 / 8.0:F3} × the loop mode's peak per 16";
+            Console.WriteLine($"{mode} {rows} rows, stride {stride}, shift {shift}{(prefetch ? ", prefetch" : "")}: {clock.Elapsed.TotalNanoseconds / ((double)passes * rows):F2} ns per row ({work})");
         }
     }
 }
