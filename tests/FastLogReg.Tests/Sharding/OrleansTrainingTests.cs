@@ -74,6 +74,34 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         Assert.Equal(model.Bias, sharded.Model.Bias);
     }
 
+    /// <summary>
+    /// One column of 10⁻¹⁷⁰-scale values: both sides sum its moments in units — one machine decides from the largest
+    /// deviations its moments' pass takes, the driver from the shards' (Extremes) — and the models agree bit for bit.
+    /// </summary>
+    [Fact]
+    public async Task Standardized_WithATinyColumn_IsBitIdenticalToOneMachine()
+    {
+        string[] lines = File.ReadAllLines(_csv);
+        var text = new StringBuilder(lines[0]).Append('\n');
+        foreach (string line in lines.Skip(1).Take(6_000))
+        {
+            string[] fields = line.Split(',');
+            fields[2] = (double.Parse(fields[2], CultureInfo.InvariantCulture) * 1e-170).ToString("R", CultureInfo.InvariantCulture);
+            text.Append(string.Join(',', fields)).Append('\n');
+        }
+
+        string csv = _dir.Write("tiny.csv", text.ToString());
+        var options = new TrainingOptions { Solver = Solver.Lbfgs, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = true };
+        TrainingResult local = LogisticRegression.Train(CsvDataReader.Read<double>(csv).Data, options);
+        Assert.True(local.Standardization!.Scales[2] < 1e-160, "the tiny column was standardized as itself");
+
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, csv, options, new ClusterTrainingOptions { Shards = 3 });
+
+        var model = (LogisticModel)local.Classifier;
+        Assert.Equal(model.Weights.ToArray(), sharded.Model.Weights.ToArray());
+        Assert.Equal(model.Bias, sharded.Model.Bias);
+    }
+
     [Fact]
     public async Task Newton_OnTheCluster_IsBitIdenticalToOneMachine()
     {
