@@ -98,9 +98,8 @@ internal sealed class ColumnCopy<T> : IDisposable
     }
 
     /// <summary>
-    /// Divides each column whose largest |value| is below <see cref="SmallestPlain"/> or above <see cref="LargestPlain"/>
-    /// by 2^⌊log₂ largest⌋ (exact: a power of two); returns the units, or null when every column is ordinary (the
-    /// values untouched). One read of the copy.
+    /// Subtracts from each dense offset column (<see cref="Offsets"/>) its midpoint; returns the offsets, or null when no
+    /// column is one (the values untouched). One read of the copy (its minimum and maximum per column).
     /// </summary>
     private double[]? CentreOffsetColumns()
     {
@@ -135,6 +134,11 @@ internal sealed class ColumnCopy<T> : IDisposable
     /// <summary>A dense column spanning at most this share of its midpoint's magnitude (2⁻¹⁰) is stored centred.</summary>
     private const double OffsetSpread = 1.0 / 1024;
 
+    /// <summary>
+    /// Divides each column whose largest |value| (after any offset) is below <see cref="SmallestPlain"/> or above
+    /// <see cref="LargestPlain"/> by 2^⌊log₂ largest⌋ (exact: a power of two); returns the units, or null when every
+    /// column is ordinary (the values untouched). One read of the copy.
+    /// </summary>
     private double[]? ScaleExtremeColumns()
     {
         double[]? units = null;
