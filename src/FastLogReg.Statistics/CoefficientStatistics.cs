@@ -173,10 +173,6 @@ public static class CoefficientStatistics
         return new CoefficientTable(rows, covariance.ToArray(), -fit.LogLoss * totalWeight, level, lambda);
     }
 
-    /// <summary>
-    /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
-    /// matter — an error naming the columns of the null direction.
-    /// </summary>
     /// <summary>Per column 2^⌊log₂ σⱼ⌋ where σⱼ lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] (1 elsewhere), or null when no column does.</summary>
     private static double[]? ExtremeUnits(FeatureScaling? standardization, int d)
     {
@@ -271,6 +267,10 @@ public static class CoefficientStatistics
         return block;
     }
 
+    /// <summary>
+    /// H⁻¹ by Cholesky; when H is singular — judged on its correlation form D^(−½)HD^(−½), so that feature scales do not
+    /// matter — an error naming the columns of the null direction.
+    /// </summary>
     internal static Matrix<double> Invert(Matrix<double> h, string[] labels)
     {
         int n = h.RowCount;
