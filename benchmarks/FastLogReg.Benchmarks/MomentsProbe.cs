@@ -5,8 +5,9 @@ using FastLogReg.Objective;
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// <c>--moments ROWS COLUMNS float|double [constant|tiny]</c>: <see cref="FeatureScaling.Compute"/> (two threads) on
-/// random rows, optionally with column 0 all zero (constant) or scaled by 10⁻¹⁷⁰ (tiny) — the median of 31 calls after a
+/// <c>--moments ROWS COLUMNS float|double [constant|tiny|extreme]</c>: <see cref="FeatureScaling.Compute"/> (two threads)
+/// on random rows, optionally with column 0 all zero (constant) or scaled by 10⁻¹⁷⁰ (tiny), or every value scaled by
+/// 10⁻²⁰⁰ (extreme: the largest deviations are taken first, in a pass of their own) — the median of 31 calls after a
 /// warm-up, Stopwatch; a probe for A/B runs, not stored results.
 /// </summary>
 internal static class MomentsProbe
@@ -21,7 +22,7 @@ internal static class MomentsProbe
         for (long k = 0; k < x.LongLength; k++)
         {
             int j = (int)(k % columns);
-            x[k] = j == 0 && kind == "constant" ? 0 : (rng.NextDouble() - 0.3) * (j == 0 && kind == "tiny" ? 1e-170 : 10);
+            x[k] = j == 0 && kind == "constant" ? 0 : (rng.NextDouble() - 0.3) * (j == 0 && kind == "tiny" ? 1e-170 : kind == "extreme" ? 1e-200 : 10);
         }
 
         double[] y = [.. Enumerable.Range(0, rows).Select(i => (double)(i % 2))];

@@ -64,5 +64,17 @@ public class ColumnMomentsTests
         Assert.Equal(expectedSum, sumAgain); // tracking the largest |v| changes no sum
         Assert.Equal(expectedSquares, squaresAgain);
         Assert.Equal(expectedLargest, largest);
+        double[] alone = [.. Enumerable.Range(0, d).Select(j => j % 3 == 0 ? 1e9 : 0)];
+        ColumnMoments.LargestDeviations<T>(x, d, shift, alone);
+        double[] unscaled = [.. Enumerable.Range(0, d).Select(j => j % 3 == 0 ? 1e9 : 0)];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                unscaled[j] = Math.Max(unscaled[j], Math.Abs(double.CreateTruncating(x[(i * d) + j]) - shift[j]));
+            }
+        }
+
+        Assert.Equal(unscaled, alone); // the deviations alone (no units), as shards and extreme data sets take them
     }
 }

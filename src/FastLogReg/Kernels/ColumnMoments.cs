@@ -35,6 +35,50 @@ internal static class ColumnMoments
         }
     }
 
+    /// <summary>max |xᵢⱼ − shiftⱼ| over <paramref name="rows"/> per column, a maximum with what <paramref name="largest"/> holds (exact: any order gives the same values).</summary>
+    public static void LargestDeviations<T>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<double> shift, Span<double> largest)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        switch (SimdWidthSelector.For(columns))
+        {
+            case SimdWidth.Vector512: LargestDeviations<T, Vector512<double>, Simd512>(rows, columns, shift, largest); break;
+            case SimdWidth.Vector256: LargestDeviations<T, Vector256<double>, Simd256>(rows, columns, shift, largest); break;
+            case SimdWidth.Vector128: LargestDeviations<T, Vector128<double>, Simd128>(rows, columns, shift, largest); break;
+            default: LargestDeviations<T, double, SimdScalar>(rows, columns, shift, largest); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LargestDeviations<T, TV, W>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<double> shift, Span<double> largest)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int count = columns == 0 ? 0 : rows.Length / columns;
+        ref double shift0 = ref MemoryMarshal.GetReference(shift), largest0 = ref MemoryMarshal.GetReference(largest);
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<T> row = rows.Slice(i * columns, columns);
+            ref T x0 = ref MemoryMarshal.GetReference(row);
+            int j = 0;
+            for (; j <= columns - W.Count; j += W.Count)
+            {
+                TV v = W.Subtract(W.LoadWidened(ref Unsafe.Add(ref x0, j)), W.Load(ref Unsafe.Add(ref shift0, j)));
+                ref double m = ref Unsafe.Add(ref largest0, j);
+                W.Store(W.Max(W.Abs(v), W.Load(ref m)), ref m);
+            }
+
+            for (; j < columns; j++)
+            {
+                double v = Math.Abs(double.CreateTruncating(row[j]) - shift[j]);
+                if (!(v <= largest[j]))
+                {
+                    largest[j] = v;
+                }
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate<T, TV, W>(ReadOnlySpan<T> rows, int columns, ReadOnlySpan<T> weights, ReadOnlySpan<double> shift, double[]? unit, Span<double> sum, Span<double> squares, Span<double> largest)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

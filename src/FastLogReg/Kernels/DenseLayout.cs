@@ -148,13 +148,11 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
 
     public override void LargestDeviations(ReadOnlySpan<double> shift, Span<double> largest)
     {
-        for (int i = 0; i < _data.Rows; i++)
+        // Blocks of rows: one span of a whole large data set could exceed 2³¹ values.
+        const int Block = 4096;
+        for (int start = 0; start < _data.Rows; start += Block)
         {
-            ReadOnlySpan<T> row = _data.GetRow(i);
-            for (int j = 0; j < Columns; j++)
-            {
-                largest[j] = Math.Max(largest[j], Math.Abs(double.CreateTruncating(row[j]) - shift[j]));
-            }
+            ColumnMoments.LargestDeviations(_data.RowSpan(start, Math.Min(Block, _data.Rows - start)), Columns, shift, largest);
         }
     }
 
