@@ -787,7 +787,6 @@ internal sealed class NewGlmnet<T>
         }
 
         SumColumns(swept);
-        bool allKnown = true;
         for (int j = 0; j < _d; j++)
         {
             if (_working[j])
@@ -799,7 +798,6 @@ internal sealed class NewGlmnet<T>
             {
                 // Certified: |gⱼ| ≤ bound < λρ, so its pseudo-gradient is 0 (the reference value has the same property).
                 _gradient[j] = _referenceGradient![j];
-                allKnown = false;
                 outside++;
                 continue;
             }
@@ -816,7 +814,7 @@ internal sealed class NewGlmnet<T>
             }
         }
 
-        if (allKnown && Array.TrueForAll(_known, k => k))
+        if (Array.TrueForAll(_known, k => k))
         {
             // Every column summed at this point: the reference for the next checks.
             _referenceResiduals ??= new double[_n];
