@@ -28,8 +28,8 @@ internal sealed class ColumnCopy<T> : IDisposable
 
     private bool _disposed;
 
-    /// <summary>Below and above these magnitudes (2⁻⁵⁰⁰, 2⁵⁰⁰) a column is stored in a unit of its own.</summary>
-    private const double SmallestPlain = 3.0549363634996047e-151, LargestPlain = 3.2733906078961419e150;
+    /// <summary>Below and above these magnitudes (2⁻⁵⁰⁰, 2⁵⁰⁰: the raw-data limit) a column is stored in a unit of its own.</summary>
+    private const double LargestPlain = Magnitudes.RawLimit, SmallestPlain = 1 / LargestPlain;
 
     private ColumnCopy(int rows, int columns, long[] start, int[]? rowIndex, double[] values)
     {
