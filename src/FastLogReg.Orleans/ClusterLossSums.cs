@@ -169,7 +169,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         }
 
         // The weights' range merged over the shards as one machine takes it (a data set has weights on every row or on none).
-        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange(extremes.Min(e => e[(2 * d) + 1]), extremes.Max(e => e[(2 * d) + 2]));
+        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange((extremes.Min(e => e[(2 * d) + 1]), extremes.Max(e => e[(2 * d) + 2])));
         double[]? units = FeatureScaling.UnitsFor(magnitude, largest, smallestWeight, largestWeight);
         byte[] unitBytes = units is null ? [] : MemoryMarshal.AsBytes(units.AsSpan()).ToArray();
         byte[][] answers = await Task.WhenAll(shards.Select((g, i) => calls.Run(() => g.Moments(sources[i], shiftBytes, unitBytes)))).ConfigureAwait(false);

@@ -90,7 +90,7 @@ public sealed class FeatureScaling
         // largest deviations (taken in the same pass) tell a constant column (none) from a tiny one, whose moments are
         // summed again, every column in its unit (the same bits for the others). The cluster's driver merges the
         // shards' largest deviations and asks UnitsFor the same question.
-        (double smallestWeight, double largestWeight) = WeightRange(data);
+        (double smallestWeight, double largestWeight) = MergedWeightRange(PositiveWeightRange(data));
         if (largest is not null && UnitsFor(magnitude, largest, smallestWeight, largestWeight) is { } units)
         {
             unit = units;
@@ -245,18 +245,10 @@ public sealed class FeatureScaling
     private const double SmallestWeightedSquare = 9.332636185032189e-302;
 
     /// <summary>
-    /// The smallest positive and the largest sample weight of <paramref name="data"/> ((1, 1) without weights or without
-    /// a positive one); shards report <see cref="PositiveWeightRange"/> and the driver merges them the same way.
+    /// The weights' range <see cref="UnitsFor"/> takes, from a <see cref="PositiveWeightRange"/> (of the whole data set, or
+    /// of every shard merged by minimum and maximum): (1, 1) when no row had a positive weight (largest 0).
     /// </summary>
-    public static (double Smallest, double Largest) WeightRange<T>(Dataset<T> data)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (double smallest, double largest) = PositiveWeightRange(data);
-        return MergedWeightRange(smallest, largest);
-    }
-
-    /// <summary>(1, 1) when no row had a positive weight (largest 0), else the range as given.</summary>
-    public static (double Smallest, double Largest) MergedWeightRange(double smallest, double largest) => largest > 0 ? (smallest, largest) : (1, 1);
+    public static (double Smallest, double Largest) MergedWeightRange((double Smallest, double Largest) range) => range.Largest > 0 ? range : (1, 1);
 
     /// <summary>The smallest positive and the largest weight ((∞, 0) when no weight is positive; (1, 1) without weights).</summary>
     public static (double Smallest, double Largest) PositiveWeightRange<T>(Dataset<T> data)

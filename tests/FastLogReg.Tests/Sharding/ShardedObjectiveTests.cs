@@ -84,7 +84,7 @@ public sealed class ShardedObjectiveTests
         }
 
         (double, double)[] ranges = [.. plan.Shards.Select(s => FeatureScaling.PositiveWeightRange(Slice(data, s)))];
-        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange(ranges.Min(r => r.Item1), ranges.Max(r => r.Item2));
+        (double smallestWeight, double largestWeight) = FeatureScaling.MergedWeightRange((ranges.Min(r => r.Item1), ranges.Max(r => r.Item2)));
         double[] units = FeatureScaling.UnitsFor(parts.Max(p => p.MaxMagnitude), largest, smallestWeight, largestWeight) ?? [];
         Assert.Equal(columnScale != 1, units.Length > 0);
         FeatureScaling scaling = FeatureScaling.FromMoments(shift, units.Length == 0 ? null : units, parts.SelectMany(p => p.Moments(shift, units.Length == 0 ? null : units, data.Rows)).ToArray());
