@@ -19,6 +19,18 @@ public class ExtremeMagnitudeTests
         return DenseDataset.Create(x.Select(v => v * factor).ToArray(), y, names.Length);
     }
 
+    /// <summary>A copy of the row-major <paramref name="x"/> (<paramref name="d"/> wide) with column <paramref name="j"/> mapped.</summary>
+    private static double[] WithColumn(double[] x, int d, int j, Func<double, double> map)
+    {
+        double[] copy = (double[])x.Clone();
+        for (int k = j; k < copy.Length; k += d)
+        {
+            copy[k] = map(copy[k]);
+        }
+
+        return copy;
+    }
+
     [Theory]
     [InlineData(1e300)]
     [InlineData(1e154)]
@@ -56,11 +68,7 @@ public class ExtremeMagnitudeTests
         const int tiny = 21; // worst texture: in every fit's support below
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         int d = names.Length;
-        double[] scaledX = (double[])x.Clone();
-        for (int i = 0; i < y.Length; i++)
-        {
-            scaledX[(i * d) + tiny] *= factor;
-        }
+        double[] scaledX = WithColumn(x, d, tiny, v => v * factor);
 
         Dataset<double> plain = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(x, y, d, 0.7, 4) : DenseDataset.Create(x, y, d);
         Dataset<double> scaled = sparse ? Hostile.CoordinateDescentPathHostileTests.ToCsr(scaledX, y, d, 0.7, 4) : DenseDataset.Create(scaledX, y, d);
@@ -107,11 +115,7 @@ public class ExtremeMagnitudeTests
         const int tiny = 21;
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         int d = names.Length;
-        double[] scaledX = (double[])x.Clone();
-        for (int i = 0; i < y.Length; i++)
-        {
-            scaledX[(i * d) + tiny] *= factor;
-        }
+        double[] scaledX = WithColumn(x, d, tiny, v => v * factor);
 
         FeatureScaling plain = FeatureScaling.Compute(DenseDataset.Create(scaledX, y, d), 1);
         FeatureScaling weighted = FeatureScaling.Compute(DenseDataset.Create(scaledX, y, d, [.. Enumerable.Repeat(weight, y.Length)]), 1);
@@ -166,12 +170,7 @@ public class ExtremeMagnitudeTests
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         int d = names.Length;
         double largest = Enumerable.Range(0, y.Length).Max(i => x[(i * d) + j]);
-        double[] t = (double[])x.Clone(), offset = (double[])x.Clone();
-        for (int i = 0; i < y.Length; i++)
-        {
-            t[(i * d) + j] = x[(i * d) + j] / largest;
-            offset[(i * d) + j] = 1 + (1e-8 * t[(i * d) + j]);
-        }
+        double[] t = WithColumn(x, d, j, v => v / largest), offset = WithColumn(t, d, j, v => 1 + (1e-8 * v));
 
         var options = new TrainingOptions { Standardize = true, Lambda = 1e-3, L1Ratio = elasticNet ? 0.5 : 1, Solver = Solver.CoordinateDescent, Tolerance = 1e-8 };
         TrainingResult expected = LogisticRegression.Train(DenseDataset.Create(t, y, d), options);
@@ -191,11 +190,7 @@ public class ExtremeMagnitudeTests
     {
         (double[] x, double[] y, string[] names) = TestData.BreastCancer;
         int d = names.Length;
-        double[] scaled = (double[])x.Clone();
-        for (int i = 0; i < y.Length; i++)
-        {
-            scaled[(i * d) + 21] = Math.ScaleB(scaled[(i * d) + 21], -1030);
-        }
+        double[] scaled = WithColumn(x, d, 21, v => Math.ScaleB(v, -1030));
 
         var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(DenseDataset.Create(scaled, y, d), new TrainingOptions { Standardize = true }));
         Assert.Contains("Column 21", e.Message);
