@@ -51,6 +51,39 @@ internal static class LibLinearComparison
         return 0;
     }
 
+    /// <summary>
+    /// <c>--fit-loop NAME SOLVER L1RATIO C TOLERANCE THREADS SECONDS</c>: one setting of the comparison (no intercept,
+    /// λ = 1/(C·n)) fitted over and over for SECONDS after a warm-up — a steady workload for <c>perf record</c> — then
+    /// the median of 31 fits.
+    /// </summary>
+    public static int FitLoop(string[] args)
+    {
+        var c = CultureInfo.InvariantCulture;
+        DenseDataset<float> data = IllConditioned.Load(args[0]);
+        var options = new TrainingOptions
+        {
+            Solver = Enum.Parse<Solver>(args[1]),
+            L1Ratio = double.Parse(args[2], c),
+            Lambda = 1.0 / (double.Parse(args[3], c) * data.Rows),
+            Tolerance = double.Parse(args[4], c),
+            MaxDegreeOfParallelism = int.Parse(args[5], c),
+            FitIntercept = false,
+            MaxIterations = 100_000,
+        };
+        TimeSpan seconds = TimeSpan.FromSeconds(double.Parse(args[6], c));
+        Calibration.WarmUp(() => LogisticRegression.Train(data, options));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < seconds)
+        {
+            LogisticRegression.Train(data, options);
+        }
+
+        TrainingReport report = LogisticRegression.Train(data, options).Report;
+        double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, options), 31);
+        Console.WriteLine(string.Format(c, "{0} {1}: objective {2:R}, {3} iterations, {4:G4} passes, median {5:G4} ms", args[0], options.Solver, report.FinalObjective, report.Iterations, report.DataPasses, median));
+        return 0;
+    }
+
     public static int MatchObjective(string[] args)
     {
         var c = CultureInfo.InvariantCulture;

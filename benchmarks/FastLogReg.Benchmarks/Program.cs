@@ -77,6 +77,11 @@ public static class Program
             return LibLinearComparison.Export(args[1]);
         }
 
+        if (args.Length > 7 && args[0] == "--fit-loop")
+        {
+            return LibLinearComparison.FitLoop(args[1..]);
+        }
+
         if (args.Length > 5 && args[0] == "--match-objective")
         {
             return LibLinearComparison.MatchObjective(args[1..]);

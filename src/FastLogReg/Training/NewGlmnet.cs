@@ -210,8 +210,20 @@ internal sealed class NewGlmnet<T>
     private double[]? _scratch;
     private double[]? _blockScratch;
     private int[]? _faceColumns;
+    private int[]? _faceFixed;
     private double[]? _faceMatrix;
     private double[]? _faceVector;
+
+    // The last face solve's factor stays in _faceMatrix; it is used again while its inputs are the same: the snapshot
+    // (its epoch: every time it is emptied or rebuilt — a column added later does not change the entries already there),
+    // the face's columns in order, l2, H_bb and the intercept.
+    private long _snapshotEpoch;
+    private int[]? _factoredFace;
+    private int _factoredCount = -1;
+    private long _factoredEpoch = -1;
+    private double _factoredL2 = double.NaN;
+    private double _factoredHbb = double.NaN;
+    private bool _factoredIntercept;
 
     // The screened columns' check by a bound (see CheckScreened): the residuals r° at the last point where every column's
     // gradient was summed, those gradients g°, each column's ‖x̃ⱼ‖ (centred and scaled as the gradient sees it), and per
@@ -1059,6 +1071,7 @@ internal sealed class NewGlmnet<T>
             }
 
             _gramCount = 0;
+            _snapshotEpoch++;
             _curvature.CopyTo(_gramCurvature, 0);
             _gramSumD = _sumD;
             _gramVersion = _version;
@@ -1088,6 +1101,7 @@ internal sealed class NewGlmnet<T>
     internal double[] FreshSnapshot(int[] order, int count, bool blocked)
     {
         _gramCount = 0;
+        _snapshotEpoch++;
         Array.Fill(_gramIndex, -1);
         Snapshot(order, 0, fresh: true);
         if (blocked && _x.RowIndex is null)
@@ -1138,6 +1152,7 @@ internal sealed class NewGlmnet<T>
         }
 
         _gramCount = count;
+        _snapshotEpoch++;
         bool parallel = _runner is not null && (long)count * count / 2 * n >= ParallelSnapshotWork;
         if (parallel && _unitBlocks is null)
         {
@@ -1407,14 +1422,19 @@ internal sealed class NewGlmnet<T>
             return false;
         }
 
-        int free = 0;
+        int free = 0, held = 0;
         int[] face = _faceColumns ??= new int[stride];
+        int[] fixedColumns = _faceFixed ??= new int[stride];
         for (int q = 0; q < count; q++)
         {
             int j = order[q];
             if (point[j] + direction[j] != 0)
             {
                 face[free++] = j;
+            }
+            else if (direction[j] != 0)
+            {
+                fixedColumns[held++] = j; // an active coordinate the sweeps moved to zero: held there (Δ = −w)
             }
         }
 
@@ -1426,59 +1446,69 @@ internal sealed class NewGlmnet<T>
 
         double[] matrix = _faceMatrix ??= new double[(stride + 1) * (stride + 1)];
         double[] rhs = _faceVector ??= new double[stride + 1];
+        bool factored = _factoredEpoch == _snapshotEpoch && _factoredCount == free && _factoredIntercept == fitIntercept
+            && _factoredL2.Equals(l2) && _factoredHbb.Equals(hbb) && _factoredFace is { } last && face.AsSpan(0, free).SequenceEqual(last.AsSpan(0, free));
         for (int p = 0; p < free; p++)
         {
             int jp = face[p], ap = _gramIndex[jp];
-            if (!(gram[(ap * stride) + ap] + l2 > CurvatureFloorShare * Nu))
+            if (!factored && !(gram[(ap * stride) + ap] + l2 > CurvatureFloorShare * Nu))
             {
                 return false; // the floor Nu is most of this column's curvature: not a Newton model along it
             }
 
             double sign = Math.Sign(point[jp] + direction[jp]);
-            double fixedPart = 0; // H Δ over the active coordinates held at zero (Δ = −w) and outside the face
-            for (int q = 0; q < count; q++)
+            double fixedPart = 0; // H Δ over the active coordinates held at zero (Δ = −w)
+            for (int q = 0; q < held; q++)
             {
-                int jq = order[q];
-                if (point[jq] + direction[jq] == 0 && direction[jq] != 0)
-                {
-                    fixedPart += gram[(ap * stride) + _gramIndex[jq]] * direction[jq];
-                }
+                int jq = fixedColumns[q];
+                fixedPart += gram[(ap * stride) + _gramIndex[jq]] * direction[jq];
             }
 
             rhs[p] = -(gradient[jp] + (l1 * sign) + fixedPart);
-            for (int q = 0; q <= p; q++)
+            if (!factored)
             {
-                matrix[(p * m) + q] = gram[(ap * stride) + _gramIndex[face[q]]];
-            }
+                for (int q = 0; q <= p; q++)
+                {
+                    matrix[(p * m) + q] = gram[(ap * stride) + _gramIndex[face[q]]];
+                }
 
-            matrix[(p * m) + p] += l2 + Nu;
+                matrix[(p * m) + p] += l2 + Nu;
+            }
         }
 
         if (fitIntercept)
         {
             double fixedPart = 0;
-            for (int q = 0; q < count; q++)
+            for (int q = 0; q < held; q++)
             {
-                int jq = order[q];
-                if (point[jq] + direction[jq] == 0 && direction[jq] != 0)
-                {
-                    fixedPart += centred[_gramIndex[jq]] * direction[jq];
-                }
+                int jq = fixedColumns[q];
+                fixedPart += centred[_gramIndex[jq]] * direction[jq];
             }
 
             rhs[free] = -(gradient[d] + fixedPart);
-            for (int q = 0; q < free; q++)
+            if (!factored)
             {
-                matrix[(free * m) + q] = centred[_gramIndex[face[q]]];
-            }
+                for (int q = 0; q < free; q++)
+                {
+                    matrix[(free * m) + q] = centred[_gramIndex[face[q]]];
+                }
 
-            matrix[(free * m) + free] = hbb;
+                matrix[(free * m) + free] = hbb;
+            }
         }
 
         Span<double> a = matrix.AsSpan(0, m * m), x = rhs.AsSpan(0, m);
-        if (!Cholesky.Factor(a, m, FacePivot))
+        if (!factored)
         {
-            return false;
+            _factoredCount = -1;
+            if (!Cholesky.Factor(a, m, FacePivot))
+            {
+                return false;
+            }
+
+            int[] kept = _factoredFace ??= new int[stride];
+            face.AsSpan(0, free).CopyTo(kept);
+            (_factoredCount, _factoredEpoch, _factoredL2, _factoredHbb, _factoredIntercept) = (free, _snapshotEpoch, l2, hbb, fitIntercept);
         }
 
         Cholesky.Solve(a, m, x);
