@@ -154,7 +154,7 @@ public class ExactHessianTests
     public void CholeskyMatchesMathNet()
     {
         var rng = new Random(4);
-        foreach (int n in new[] { 1, 2, 5, 17, 64 })
+        foreach (int n in new[] { 1, 2, 5, 17, 64, Cholesky.RightLookingLimit, Cholesky.RightLookingLimit + 1, 300 })
         {
             double[] b = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
             Matrix<double> m = Matrix<double>.Build.Dense(n, n, (i, j) => b[(i * n) + j]);
@@ -189,6 +189,51 @@ public class ExactHessianTests
         Assert.False(Cholesky.Factor(indefinite, 2));
         double[] singular = [1, 1, 1, 1];
         Assert.False(Cholesky.Factor(singular, 2));
+
+        // Both forms refuse a column that repeats an earlier one to within a relative pivot of 10⁻¹²: the last row of
+        // B = [C; cₖ + 10⁻⁶ e] in A = BBᵀ.
+        foreach (int n in new[] { 40, Cholesky.RightLookingLimit + 20 })
+        {
+            double[] rows = Enumerable.Range(0, n * (n + 2)).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            for (int k = 0; k < n + 2; k++)
+            {
+                rows[((n - 1) * (n + 2)) + k] = rows[(3 * (n + 2)) + k] + (k == 0 ? 1e-6 : 0);
+            }
+
+            double[] nearlySingular = new double[n * n];
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    nearlySingular[(i * n) + j] = Enumerable.Range(0, n + 2).Sum(k => rows[(i * (n + 2)) + k] * rows[(j * (n + 2)) + k]);
+                }
+            }
+
+            Assert.False(Cholesky.Factor(nearlySingular, n), $"n = {n}");
+        }
+    }
+
+    [Fact]
+    public void RightLookingCholeskyIsTheSameWithoutVectors()
+    {
+        var rng = new Random(9);
+        foreach (int n in new[] { 1, 3, 4, 9, 31, 100 })
+        {
+            double[] b = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            double[] a = new double[n * n];
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    a[(i * n) + j] = Enumerable.Range(0, n).Sum(k => b[(i * n) + k] * b[(j * n) + k]) + (i == j ? 1 : 0);
+                }
+            }
+
+            double[] vectors = (double[])a.Clone(), scalar = (double[])a.Clone();
+            Assert.True(Cholesky.RightLooking(vectors, n, Cholesky.RelativePivot, vectors: true));
+            Assert.True(Cholesky.RightLooking(scalar, n, Cholesky.RelativePivot, vectors: false));
+            Assert.Equal(scalar, vectors);
+        }
     }
 
     private static void AssertMatchesTextbook<T>(Problem p, double density, bool standardize)
