@@ -105,7 +105,8 @@ internal static class LibLinearComparison
             MaxDegreeOfParallelism = threads,
         };
 
-        string[] solvers = l1Ratio > 0 ? ["CoordinateDescent", "OwlQn"] : ["Newton", "NewtonCholesky", "Lbfgs"];
+        // Auto too: what a user gets without choosing (for L1 it may hand OWL-QN's start over to coordinate descent).
+        string[] solvers = l1Ratio > 0 ? ["Auto", "CoordinateDescent", "OwlQn"] : ["Auto", "Newton", "NewtonCholesky", "Lbfgs"];
         var rows = new List<string>();
         foreach (string solverName in solvers)
         {
