@@ -1448,6 +1448,11 @@ internal sealed class NewGlmnet<T>
         double[] rhs = _faceVector ??= new double[stride + 1];
         bool factored = _factoredEpoch == _snapshotEpoch && _factoredCount == free && _factoredIntercept == fitIntercept
             && _factoredL2.Equals(l2) && _factoredHbb.Equals(hbb) && _factoredFace is { } last && face.AsSpan(0, free).SequenceEqual(last.AsSpan(0, free));
+        if (!factored)
+        {
+            _factoredCount = -1; // the matrix is overwritten from here on, whether or not a factor comes of it
+        }
+
         for (int p = 0; p < free; p++)
         {
             int jp = face[p], ap = _gramIndex[jp];
@@ -1500,7 +1505,6 @@ internal sealed class NewGlmnet<T>
         Span<double> a = matrix.AsSpan(0, m * m), x = rhs.AsSpan(0, m);
         if (!factored)
         {
-            _factoredCount = -1;
             if (!Cholesky.Factor(a, m, FacePivot))
             {
                 return false;

@@ -561,4 +561,62 @@ public sealed class CoordinateDescentHostileTests(ITestOutputHelper output)
         Assert.Equal(Solver.CoordinateDescent, auto.Report.Solver);
         Assert.True(auto.Report.FinalObjective <= owl.Report.FinalObjective * (1 + 1e-6), $"Auto ({auto.Report.Solver}, {auto.Report.StopReason}) {auto.Report.FinalObjective:R} against OWL-QN's {owl.Report.FinalObjective:R}");
     }
+
+    /// <summary>
+    /// The face solve's factor reuse (found by a hostile review): a face whose column fails the curvature floor midway
+    /// has already overwritten rows of the cached factor, so the next solve on the cached face must factor again. The
+    /// snapshot is set by hand (private state, by reflection): columns 0 and 1 well curved, column 2 under the floor.
+    /// Face {0, 1}, then {0, 2} (refused at its second column), then {0, 1} again must give the first solve's bits.
+    /// </summary>
+    [Fact]
+    public void FaceSolveDoesNotReuseAFactorARefusedFaceOverwrote()
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        static NewGlmnet<double> Make()
+        {
+            int n = 10, d = 4;
+            var rng = new Random(1);
+            double[] x = new double[n * d], y = new double[n];
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = rng.NextDouble();
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = i % 2;
+            }
+
+            var solver = new NewGlmnet<double>(ColumnCopy<double>.From(DenseDataset.Create(x, y, d)), y, Enumerable.Repeat(1.0, n).ToArray(), null, fitIntercept: false, 1);
+            Type t = solver.GetType();
+            t.GetField("_gram", Private)!.SetValue(solver, new double[] { 2.0, 0.5, 0, 0.1, 0.5, 3.0, 0, 0.2, 0, 0, 1e-12, 0, 0.1, 0.2, 0, 1.5 });
+            t.GetField("_gramCentred", Private)!.SetValue(solver, new double[4]);
+            int[] index = (int[])t.GetField("_gramIndex", Private)!.GetValue(solver)!;
+            for (int j = 0; j < 4; j++)
+            {
+                index[j] = j;
+            }
+
+            t.GetField("_gramColumns", Private)!.SetValue(solver, new[] { 0, 1, 2, 3 });
+            t.GetField("_gramCount", Private)!.SetValue(solver, 4);
+            t.GetField("_gramStride", Private)!.SetValue(solver, 4);
+            t.GetField("_gramSumD", Private)!.SetValue(solver, 1.0);
+            return solver;
+        }
+
+        static (bool Moved, double[] Direction) Face(NewGlmnet<double> solver, double[] point)
+        {
+            double[] direction = new double[4];
+            object[] args = [new[] { 0, 1, 2, 3 }, 4, 0.0, new[] { 0.3, -0.2, 0.1, 0.05 }, point, direction, 0.01, 0.0, 4, false, 0.0];
+            bool moved = (bool)solver.GetType().GetMethod("FaceSolve", Private)!.Invoke(solver, args)!;
+            return (moved, direction);
+        }
+
+        (bool moved, double[] expected) = Face(Make(), [1.0, 1.0, 0, 0]);
+        Assert.True(moved);
+        NewGlmnet<double> reused = Make();
+        Face(reused, [1.0, 1.0, 0, 0]);
+        Assert.False(Face(reused, [1.0, 0, 1.0, 0]).Moved); // column 2 is under the curvature floor
+        Assert.Equal(expected, Face(reused, [1.0, 1.0, 0, 0]).Direction);
+    }
 }
