@@ -53,6 +53,16 @@ internal static class LibLinearComparison
         return 0;
     }
 
+    /// <summary>LIBLINEAR's problem in FastLogReg's terms: no intercept (<c>-B -1</c>), λ = 1/(C·n), iterations enough for any tolerance.</summary>
+    private static TrainingOptions ComparisonOptions(DenseDataset<float> data, double l1Ratio, double cost, int threads) => new()
+    {
+        Lambda = 1.0 / (cost * data.Rows),
+        L1Ratio = l1Ratio,
+        FitIntercept = false,
+        MaxIterations = 100_000,
+        MaxDegreeOfParallelism = threads,
+    };
+
     /// <summary>
     /// <c>--fit-loop NAME SOLVER L1RATIO C TOLERANCE THREADS SECONDS</c>: one setting of the comparison (no intercept,
     /// λ = 1/(C·n)) fitted over and over for SECONDS after a warm-up — a steady workload for <c>perf record</c> — then
@@ -62,16 +72,8 @@ internal static class LibLinearComparison
     {
         var c = CultureInfo.InvariantCulture;
         DenseDataset<float> data = IllConditioned.Load(args[0]);
-        var options = new TrainingOptions
-        {
-            Solver = Enum.Parse<Solver>(args[1]),
-            L1Ratio = double.Parse(args[2], c),
-            Lambda = 1.0 / (double.Parse(args[3], c) * data.Rows),
-            Tolerance = double.Parse(args[4], c),
-            MaxDegreeOfParallelism = int.Parse(args[5], c),
-            FitIntercept = false,
-            MaxIterations = 100_000,
-        };
+        TrainingOptions options = ComparisonOptions(data, double.Parse(args[2], c), double.Parse(args[3], c), int.Parse(args[5], c))
+            with { Solver = Enum.Parse<Solver>(args[1]), Tolerance = double.Parse(args[4], c) };
         TimeSpan seconds = TimeSpan.FromSeconds(double.Parse(args[6], c));
         Calibration.WarmUp(() => LogisticRegression.Train(data, options));
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -95,15 +97,7 @@ internal static class LibLinearComparison
         double target = double.Parse(args[3], c);
         int threads = int.Parse(args[4], c);
         DenseDataset<float> data = IllConditioned.Load(name);
-        var baseOptions = new TrainingOptions
-        {
-            Lambda = 1.0 / (cost * data.Rows),
-            L1Ratio = l1Ratio,
-            FitIntercept = false,
-            Solver = l1Ratio > 0 ? Solver.CoordinateDescent : Solver.Newton,
-            MaxIterations = 100_000,
-            MaxDegreeOfParallelism = threads,
-        };
+        TrainingOptions baseOptions = ComparisonOptions(data, l1Ratio, cost, threads);
 
         // Auto too: what a user gets without choosing (for L1 it may hand OWL-QN's start over to coordinate descent).
         string[] solvers = l1Ratio > 0 ? ["Auto", "CoordinateDescent", "OwlQn"] : ["Auto", "Newton", "NewtonCholesky", "Lbfgs"];
