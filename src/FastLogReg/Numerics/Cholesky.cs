@@ -99,13 +99,7 @@ internal static class Cholesky
                 // The panel's later columns, in every row below.
                 for (int i = column + 1; i < n; i++)
                 {
-                    double f = -Unsafe.Add(ref copy, i);
-                    ref double row = ref Unsafe.Add(ref a0, i * n);
-                    for (int j = column + 1, last = Math.Min(i, end - 1); j <= last; j++)
-                    {
-                        ref double entry = ref Unsafe.Add(ref row, j);
-                        entry = Math.FusedMultiplyAdd(f, Unsafe.Add(ref copy, j), entry);
-                    }
+                    UpdateOne(ref Unsafe.Add(ref a0, i * n), ref copy, -Unsafe.Add(ref copy, i), column + 1, Math.Min(i, end - 1));
                 }
             }
 
@@ -121,18 +115,24 @@ internal static class Cholesky
                     for (int p = 0; p < width; p++)
                     {
                         ref double copy = ref Unsafe.Add(ref c0, p * n);
-                        double f = -Unsafe.Add(ref copy, i);
-                        for (int j = end; j <= i; j++)
-                        {
-                            ref double entry = ref Unsafe.Add(ref row, j);
-                            entry = Math.FusedMultiplyAdd(f, Unsafe.Add(ref copy, j), entry);
-                        }
+                        UpdateOne(ref row, ref copy, -Unsafe.Add(ref copy, i), end, i);
                     }
                 }
             }
         }
 
         return true;
+    }
+
+    /// <summary>A row's entries <paramref name="from"/> … <paramref name="last"/> take one column's update, f·L[j][k] added fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateOne(ref double row, ref double copy, double f, int from, int last)
+    {
+        for (int j = from; j <= last; j++)
+        {
+            ref double entry = ref Unsafe.Add(ref row, j);
+            entry = Math.FusedMultiplyAdd(f, Unsafe.Add(ref copy, j), entry);
+        }
     }
 
     /// <summary>Row i's entries from <paramref name="from"/> to i take a full panel's four updates, in column order.</summary>
