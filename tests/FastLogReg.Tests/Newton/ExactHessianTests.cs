@@ -200,16 +200,7 @@ public class ExactHessianTests
                 rows[((n - 1) * (n + 2)) + k] = rows[(3 * (n + 2)) + k] + (k == 0 ? 1e-6 : 0);
             }
 
-            double[] nearlySingular = new double[n * n];
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    nearlySingular[(i * n) + j] = Enumerable.Range(0, n + 2).Sum(k => rows[(i * (n + 2)) + k] * rows[(j * (n + 2)) + k]);
-                }
-            }
-
-            Assert.False(Cholesky.Factor(nearlySingular, n), $"n = {n}");
+            Assert.False(Cholesky.Factor(Gram(rows, n, n + 2, 0), n), $"n = {n}");
         }
     }
 
@@ -219,21 +210,27 @@ public class ExactHessianTests
         var rng = new Random(9);
         foreach (int n in new[] { 1, 3, 4, 9, 31, 100, 261 })
         {
-            double[] b = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-            double[] a = new double[n * n];
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    a[(i * n) + j] = Enumerable.Range(0, n).Sum(k => b[(i * n) + k] * b[(j * n) + k]) + (i == j ? 1 : 0);
-                }
-            }
-
+            double[] a = Gram(Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray(), n, n, 1);
             double[] vectors = (double[])a.Clone(), scalar = (double[])a.Clone();
             Assert.True(Cholesky.Factor(vectors, n, Cholesky.RelativePivot, vectors: true));
             Assert.True(Cholesky.Factor(scalar, n, Cholesky.RelativePivot, vectors: false));
             Assert.Equal(scalar, vectors);
         }
+    }
+
+    /// <summary>BBᵀ + shift·I for B of n rows × width, row-major (n × n, row-major).</summary>
+    private static double[] Gram(double[] rows, int n, int width, double shift)
+    {
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                a[(i * n) + j] = Enumerable.Range(0, width).Sum(k => rows[(i * width) + k] * rows[(j * width) + k]) + (i == j ? shift : 0);
+            }
+        }
+
+        return a;
     }
 
     private static void AssertMatchesTextbook<T>(Problem p, double density, bool standardize)
