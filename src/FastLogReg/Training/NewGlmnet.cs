@@ -132,6 +132,13 @@ internal sealed class NewGlmnet<T>
     private const double MaxPredictorRatio = 2;
 
     /// <summary>
+    /// The highest degree of the path's predictor: the cubic through the last four solutions (measured on the default
+    /// lasso paths, outer iterations with degree 1 / 2 / 3 / 4: raw breast cancer 216 / 162 / 131 / 127, standardized
+    /// 369 / 348 / 341 / 339, raw digits 3 vs 8 285 / 244 / 225 / 226).
+    /// </summary>
+    private const int MaxPredictorDegree = 3;
+
+    /// <summary>
     /// Fixed units of the parallel work: a list of columns to sum cut into this many slices, or a snapshot's four-column
     /// groups dealt round-robin. Each column's sums and each snapshot entry are computed by one thread in a fixed order,
     /// so results do not depend on the thread count.
@@ -234,10 +241,19 @@ internal sealed class NewGlmnet<T>
     private readonly bool[] _certified;
     private readonly double[] _certifiedBound;
 
-    // Along a path: the solution before the current one and its λ (l1 + l2), and the λ the current one was asked for.
-    private double[]? _pathPrevious;
-    private double _pathPreviousLambda = double.NaN;
+    // Along a path: the solutions before the current one, newest first, and their λ (l1 + l2); how many are held; the
+    // predictor's Lagrange weights; and the λ the current one was asked for.
+    private readonly double[][] _pathSolutions = new double[MaxPredictorDegree][];
+    private readonly double[] _pathLambdas = new double[MaxPredictorDegree];
+    private int _pathCount;
+    private readonly double[] _lagrange = new double[MaxPredictorDegree];
     private double _pathLambda = double.NaN;
+
+    /// <summary>The predictor's highest degree (1: the secant; for tests and probes).</summary>
+    internal int PredictorDegree { get; set; } = MaxPredictorDegree;
+
+    /// <summary>The degree of the polynomial the predictor used at each point it moved, summed (for tests and probes).</summary>
+    internal int PredictorDegreeSum { get; private set; }
 
     /// <summary>Path points whose start the predictor moved (for tests and probes).</summary>
     internal int PredictedStarts { get; private set; }
@@ -332,8 +348,8 @@ internal sealed class NewGlmnet<T>
 
         bool warm = _rowsCurrent && start.SequenceEqual(point);
         bool onPath = warm && previousL1 is not null;
-        double lambda = l1 + l2, solvedLambda = _pathLambda, olderLambda = _pathPreviousLambda;
-        bool predict = onPath && _pathPrevious is not null && !double.IsNaN(olderLambda);
+        double lambda = l1 + l2, solvedLambda = _pathLambda;
+        bool predict = onPath && _pathCount > 0;
         if (!warm)
         {
             _rowsCurrent = false;
@@ -366,20 +382,25 @@ internal sealed class NewGlmnet<T>
         // Remember this start (the last solution) for the next point's predictor, then move it by the predictor.
         if (onPath)
         {
-            _pathPrevious ??= new double[dim];
             point.CopyTo(direction, 0); // the last solution (the direction is cleared before each use)
             if (predict)
             {
-                Predict(l1, l2, (lambda - solvedLambda) / (solvedLambda - olderLambda), countPasses);
+                Predict(l1, l2, lambda, solvedLambda, countPasses);
                 curvature = _curvature;
             }
 
-            direction.CopyTo(_pathPrevious, 0);
-            _pathPreviousLambda = solvedLambda;
+            // The last solution joins the history, newest first (the oldest's array reused).
+            double[] oldest = _pathSolutions[^1] ?? new double[dim];
+            Array.Copy(_pathSolutions, 0, _pathSolutions, 1, MaxPredictorDegree - 1);
+            Array.Copy(_pathLambdas, 0, _pathLambdas, 1, MaxPredictorDegree - 1);
+            direction.CopyTo(oldest, 0);
+            _pathSolutions[0] = oldest;
+            _pathLambdas[0] = solvedLambda;
+            _pathCount = double.IsNaN(solvedLambda) ? 0 : Math.Min(_pathCount + 1, MaxPredictorDegree);
         }
         else
         {
-            _pathPreviousLambda = double.NaN;
+            _pathCount = 0;
         }
 
         _pathLambda = lambda;
@@ -663,28 +684,52 @@ internal sealed class NewGlmnet<T>
     }
 
     /// <summary>
-    /// The path's predictor: from the last solution w (at λ) and the one before it w′ (at λ′), the start for the next λ″
-    /// extrapolated along the secant, w + t(w − w′) with t = (λ″ − λ)/(λ − λ′), for the non-zero weights (a weight the
-    /// secant would carry across zero stays) and the intercept — a start whose distance to the new optimum is second
-    /// order in the step of λ, not first (measured: one outer iteration fewer per point on raw breast cancer). Taken only
+    /// The path's predictor: from the last solution w (at λ) and the ones before it (w₀ at λ₀, w₁ at λ₁, …, newest first),
+    /// the start for the next λ″ extrapolated by the polynomial in λ through them — the secant w + t(w − w₀),
+    /// t = (λ″ − λ)/(λ − λ₀), when the non-zero weights changed between w₀ and w (the path has a kink there), else the
+    /// quadratic or cubic through the solutions since the last change — for the non-zero weights (a weight the
+    /// extrapolation would carry across zero stays) and the intercept. The secant's start is second order in the step of
+    /// λ away from the new optimum, not first (measured: one outer iteration fewer per point on raw breast cancer); the
+    /// cubic's fourth (raw breast cancer's default lasso path 216 → 131 outer iterations, against the secant). Taken only
     /// when its objective at λ″ is below the last solution's; then every column's sums are stale (the strong rule has
     /// already screened on the last solution's gradient, as it should).
     /// </summary>
-    private void Predict(double l1, double l2, double t, Action<double> countPasses)
+    private void Predict(double l1, double l2, double lambda, double solvedLambda, Action<double> countPasses)
     {
+        double[][] history = _pathSolutions;
+        double[] nodes = _pathLambdas;
+        double t = (lambda - solvedLambda) / (solvedLambda - nodes[0]);
         if (!(t > 0 && t <= MaxPredictorRatio))
         {
             return;
         }
 
         int d = _d;
-        double[] point = _point, previous = _pathPrevious!, trial = _trial, xd = _xd;
+        double[] point = _point, trial = _trial, xd = _xd;
+
+        // The degree: 1 (the secant), raised while the older solutions have the same non-zero weights as the last (the
+        // path smooth between them) and their λ keep rising.
+        int degree = 1;
+        int highest = Math.Min(_pathCount, Math.Clamp(PredictorDegree, 1, MaxPredictorDegree));
+        while (degree < highest && nodes[degree] > nodes[degree - 1] && SameSupport(point, history[degree - 1], d) && SameSupport(point, history[degree], d))
+        {
+            degree++;
+        }
+
+        // step = Σᵢ Lᵢ(λ″)·(wᵢ − w), Lᵢ the Lagrange weights of the history's λᵢ among the nodes λ, λ₀, λ₁, …; a degree
+        // whose weights do not come out finite (nodes within rounding of each other) is lowered.
+        double[] weight = _lagrange;
+        while (!LagrangeWeights(lambda, solvedLambda, nodes, degree, weight) && degree > 1)
+        {
+            degree--;
+        }
+
         Array.Clear(xd);
         double offset = 0;
         int moved = 0;
         for (int j = 0; j < d; j++)
         {
-            double w = point[j], step = w == 0 ? 0 : t * (w - previous[j]);
+            double w = point[j], step = w == 0 ? 0 : Extrapolated(history, weight, degree, j, w);
             if (step != 0 && Math.Sign(w + step) == Math.Sign(w))
             {
                 trial[j] = w + step;
@@ -700,7 +745,7 @@ internal sealed class NewGlmnet<T>
 
         if (_fitIntercept)
         {
-            double step = t * (point[d] - previous[d]);
+            double step = Extrapolated(history, weight, degree, d, point[d]);
             trial[d] = point[d] + step;
             offset += step;
         }
@@ -719,6 +764,58 @@ internal sealed class NewGlmnet<T>
 
         MoveToTrial(loss, sumR, sumD);
         PredictedStarts++;
+        PredictorDegreeSum += degree;
+    }
+
+    /// <summary>
+    /// The Lagrange weights at <paramref name="lambda"/> of the nodes <paramref name="nodes"/>[0..degree) among those and
+    /// <paramref name="solved"/>; false when one is not finite.
+    /// </summary>
+    private static bool LagrangeWeights(double lambda, double solved, double[] nodes, int degree, double[] weight)
+    {
+        bool finite = true;
+        for (int i = 0; i < degree; i++)
+        {
+            double li = (lambda - solved) / (nodes[i] - solved);
+            for (int k = 0; k < degree; k++)
+            {
+                if (k != i)
+                {
+                    li *= (lambda - nodes[k]) / (nodes[i] - nodes[k]);
+                }
+            }
+
+            weight[i] = li;
+            finite &= double.IsFinite(li);
+        }
+
+        return finite;
+    }
+
+    /// <summary>Σᵢ weightᵢ·(historyᵢ[j] − w): coordinate j's move by the predictor of the given degree.</summary>
+    private static double Extrapolated(double[][] history, double[] weight, int degree, int j, double w)
+    {
+        double step = 0;
+        for (int i = 0; i < degree; i++)
+        {
+            step += weight[i] * (history[i][j] - w);
+        }
+
+        return step;
+    }
+
+    /// <summary>Whether the first <paramref name="d"/> entries of the two are zero in the same places.</summary>
+    private static bool SameSupport(double[] a, double[] b, int d)
+    {
+        for (int j = 0; j < d; j++)
+        {
+            if ((a[j] == 0) != (b[j] == 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The columns _sumList[0..count) summed (<see cref="SumColumn"/>), on the pool's threads too when there is enough work.</summary>

@@ -1,0 +1,113 @@
+using FastLogReg.Data;
+using FastLogReg.Objective;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FastLogReg.Tests.L1;
+
+/// <summary>
+/// Coordinate descent along a path starts each point from the polynomial in λ through the last solutions with the same
+/// non-zero weights — the cubic through four where the path is smooth, the secant across a change of the non-zero set.
+/// Outer-iteration counts are deterministic (one thread, fixed order): not timing assertions.
+/// </summary>
+public sealed class PathPredictorTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(false, 1.0)]
+    [InlineData(false, 0.5)]
+    [InlineData(true, 1.0)]
+    public void TheCubicPredictorSavesOuterIterations_AtTheSamePoints(bool standardize, double rho)
+    {
+        // The default 100-point path on breast cancer, driven as RegularizationPath drives coordinate descent, with the
+        // predictor's degree capped at 1 (the secant), 2 and 3.
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        FeatureScaling? scaling = standardize ? FeatureScaling.Compute(data, 1) : null;
+        using var columns = ColumnCopy<double>.From(data);
+        double[] weights = LogisticRegression.NormalizedRowWeights(data, ClassWeights.None);
+        var options = new TrainingOptions { L1Ratio = rho, Standardize = standardize, Solver = Solver.CoordinateDescent, MaxIterations = 100_000 };
+        RegularizationPath reference = RegularizationPath.Compute(data, options);
+        double[] lambdas = [.. reference.Points.Select(p => p.Lambda)];
+
+        var iterations = new int[4];
+        var objectives = new List<double>[4];
+        for (int degree = 1; degree <= 3; degree++)
+        {
+            var solver = new NewGlmnet<double>(columns, data.Labels.Span, weights, scaling, fitIntercept: true) { PredictorDegree = degree };
+            double[] start = new double[31];
+            start[30] = reference.InterceptOnlyBias;
+            double? previous = null;
+            objectives[degree] = [];
+            foreach (double lambda in lambdas)
+            {
+                var rules = new StoppingRules(100_000, 1e-10, 1.0, null, () => 0, default);
+                OptimizationResult r = solver.Minimize(lambda * rho, lambda * (1 - rho), start, rules, _ => { }, previous);
+                Assert.Equal(StopReason.Converged, r.StopReason);
+                r.Point.CopyTo(start, 0);
+                previous = lambda * rho;
+                iterations[degree] += r.Iterations;
+                objectives[degree].Add(r.Objective);
+            }
+
+            output.WriteLine($"degree {degree}: {iterations[degree]} outer iterations, {solver.PredictedStarts} predicted starts, degrees summed {solver.PredictorDegreeSum}");
+            Assert.True(solver.PredictedStarts > 50, "the predictor rarely ran");
+            Assert.True(degree == 1 ? solver.PredictorDegreeSum == solver.PredictedStarts : solver.PredictorDegreeSum > solver.PredictedStarts, "the degree was not raised");
+        }
+
+        for (int k = 0; k < lambdas.Length; k++)
+        {
+            Close.Equal(objectives[1][k], objectives[3][k], 1e-9, 0, $"objective at λ = {lambdas[k]:G4}");
+        }
+
+        Assert.True(iterations[3] < iterations[1] && iterations[3] <= iterations[2], string.Join(" / ", iterations[1..]));
+    }
+
+    [Fact]
+    public void AfterTheNonZeroWeightsChange_ThePredictorFallsBackToTheSecant()
+    {
+        // Every step of λ changes the support of this path's first points (a weight enters at each): the polynomial through
+        // solutions on either side of a kink would be wrong, so those starts are the secant's (degree 1).
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        using var columns = ColumnCopy<double>.From(data);
+        double[] weights = LogisticRegression.NormalizedRowWeights(data, ClassWeights.None);
+        var solver = new NewGlmnet<double>(columns, data.Labels.Span, weights, null, fitIntercept: true);
+        RegularizationPath reference = RegularizationPath.Compute(data, new TrainingOptions { L1Ratio = 1, Solver = Solver.CoordinateDescent });
+        double[] start = new double[31];
+        start[30] = reference.InterceptOnlyBias;
+        double? previous = null;
+        var supports = new List<string>();
+        int lastStarts = 0, lastDegrees = 0, kinks = 0, smooth = 0;
+        foreach (PathPoint point in reference.Points)
+        {
+            OptimizationResult r = solver.Minimize(point.Lambda, 0, start, new StoppingRules(100_000, 1e-10, 1.0, null, () => 0, default), _ => { }, previous);
+            Assert.Equal(StopReason.Converged, r.StopReason);
+            int k = supports.Count;
+            if (solver.PredictedStarts > lastStarts && k >= 4)
+            {
+                // This point started from the predictor, extrapolating from w (point k − 1) and the solutions before it:
+                // of degree one less than the number of them with w's non-zero weights (at least 1, at most 3).
+                int same = 1;
+                while (same < 4 && supports[k - 1 - same] == supports[k - 1])
+                {
+                    same++;
+                }
+
+                int degree = solver.PredictorDegreeSum - lastDegrees;
+                Assert.Equal(Math.Clamp(same - 1, 1, 3), degree);
+                kinks += same <= 2 ? 1 : 0;
+                smooth += same == 4 ? 1 : 0;
+            }
+
+            r.Point.CopyTo(start, 0);
+            previous = point.Lambda;
+            supports.Add(string.Concat(r.Point.Take(30).Select(w => w == 0 ? '0' : '1')));
+            (lastStarts, lastDegrees) = (solver.PredictedStarts, solver.PredictorDegreeSum);
+        }
+
+        output.WriteLine($"{kinks} secant starts within a point of a change of the non-zero weights, {smooth} cubic ones");
+        Assert.True(kinks >= 3 && smooth >= 3, $"{kinks} / {smooth}: the path shows nothing");
+    }
+}
