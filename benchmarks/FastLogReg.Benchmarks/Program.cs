@@ -22,6 +22,11 @@ public static class Program
             return MulticlassFitProbe.Run(args[1..]);
         }
 
+        if (args.Length > 1 && args[0] == "--row-terms")
+        {
+            return RowTermsProbe.Run(args[1..]);
+        }
+
         if (args.Length > 3 && args[0] == "--moments")
         {
             return MomentsProbe.Run(args[1..]);

@@ -50,6 +50,37 @@ internal static class LogisticRowTerms
         ref double y0 = ref MemoryMarshal.GetReference(y), s0 = ref MemoryMarshal.GetReference(s), t0 = ref MemoryMarshal.GetReference(moved);
         ref double r0 = ref MemoryMarshal.GetReference(r), c0 = ref MemoryMarshal.GetReference(curvature);
         TV vOffset = W.Create(offset), vBeta = W.Create(beta), loss = W.Zero, sumR = W.Zero, sumD = W.Zero;
+
+        // Two registers of rows per step, their chains interleaved (exp, two divisions, log1p: long dependent chains that
+        // one register at a time left the core waiting on — 2.22 → 1.91 ns per row at 512 bits); the sums still take
+        // the registers in row order, so the results are those of one register at a time, bit for bit.
+        for (; i <= n - (2 * W.Count); i += 2 * W.Count)
+        {
+            ref double za0 = ref Unsafe.Add(ref z0, i), zb0 = ref Unsafe.Add(ref z0, i + W.Count);
+            TV za = W.Load(ref za0), zb = W.Load(ref zb0);
+            if (move)
+            {
+                za = W.MultiplyAdd(vBeta, W.Add(W.Load(ref Unsafe.Add(ref xd0, i)), vOffset), za);
+                zb = W.MultiplyAdd(vBeta, W.Add(W.Load(ref Unsafe.Add(ref xd0, i + W.Count)), vOffset), zb);
+                W.Store(za, ref Unsafe.Add(ref t0, i));
+                W.Store(zb, ref Unsafe.Add(ref t0, i + W.Count));
+            }
+
+            (TV la, TV ra, TV da, TV lb, TV rb, TV db) = TwoRows<TV, W>(
+                za, W.Load(ref Unsafe.Add(ref y0, i)), W.Load(ref Unsafe.Add(ref s0, i)),
+                zb, W.Load(ref Unsafe.Add(ref y0, i + W.Count)), W.Load(ref Unsafe.Add(ref s0, i + W.Count)));
+            loss = W.Add(W.Add(loss, la), lb);
+            if (residuals)
+            {
+                W.Store(ra, ref Unsafe.Add(ref r0, i));
+                W.Store(rb, ref Unsafe.Add(ref r0, i + W.Count));
+                W.Store(da, ref Unsafe.Add(ref c0, i));
+                W.Store(db, ref Unsafe.Add(ref c0, i + W.Count));
+                sumR = W.Add(W.Add(sumR, ra), rb);
+                sumD = W.Add(W.Add(sumD, da), db);
+            }
+        }
+
         for (; i <= n - W.Count; i += W.Count)
         {
             TV zv = W.Load(ref Unsafe.Add(ref z0, i));
@@ -93,6 +124,27 @@ internal static class LogisticRowTerms
         }
 
         return (totalLoss, totalR, totalD);
+    }
+
+    /// <summary><see cref="Row"/> of two registers of rows, a and b, written step by step side by side (the same operations on each).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TV LossA, TV ResidualA, TV CurvatureA, TV LossB, TV ResidualB, TV CurvatureB) TwoRows<TV, W>(TV za, TV ya, TV sa, TV zb, TV yb, TV sb)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        TV one = W.Create(1.0);
+        TV ea = SimdMath.ExpNonPositive<TV, W>(W.Subtract(W.Zero, W.Abs(za)));
+        TV eb = SimdMath.ExpNonPositive<TV, W>(W.Subtract(W.Zero, W.Abs(zb)));
+        TV ua = W.Add(one, ea), ub = W.Add(one, eb);
+        TV inverseA = W.Divide(one, ua), inverseB = W.Divide(one, ub);
+        TV lossA = W.Add(W.Subtract(W.Max(za, W.Zero), W.Multiply(ya, za)), SimdMath.Log1PUnit<TV, W>(ea, ua, inverseA));
+        TV lossB = W.Add(W.Subtract(W.Max(zb, W.Zero), W.Multiply(yb, zb)), SimdMath.Log1PUnit<TV, W>(eb, ub, inverseB));
+        TV pa = W.Multiply(W.Select(W.GreaterThanOrEqual(za, W.Zero), one, ea), inverseA);
+        TV pb = W.Multiply(W.Select(W.GreaterThanOrEqual(zb, W.Zero), one, eb), inverseB);
+        TV curvatureA = W.Multiply(W.Multiply(ea, inverseA), inverseA);
+        TV curvatureB = W.Multiply(W.Multiply(eb, inverseB), inverseB);
+        return (W.Multiply(sa, lossA), W.Multiply(sa, W.Subtract(pa, ya)), W.Multiply(sa, curvatureA),
+                W.Multiply(sb, lossB), W.Multiply(sb, W.Subtract(pb, yb)), W.Multiply(sb, curvatureB));
     }
 
     /// <summary>(s·ℓ(z, y), s(σ(z) − y), s·σ(z)(1 − σ(z))) from one e = e^(−|z|).</summary>
