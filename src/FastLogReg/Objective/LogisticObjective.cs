@@ -117,7 +117,7 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
         _layout = source._layout;
         _loss = source._loss;
         _objective = new RegularizedObjective(_loss, penalty, source.FitIntercept, source.Scaling);
-        _raw = new CacheLineAligned(Data.Columns + 1);
+        _raw = source._raw; // scratch of one evaluation: shared, as the rows' sums are (one of the two at a time)
     }
 
     /// <summary>
