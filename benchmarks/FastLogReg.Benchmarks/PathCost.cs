@@ -71,13 +71,13 @@ internal static class PathCost
     private static int Repeats(TimeSpan firstPath) => firstPath.TotalMilliseconds < 50 ? 31 : 5;
 
     /// <summary>
-    /// One path, point by point (<c>--path-points data solver [repeats]</c>): λ/λ_max, non-zeros, iterations, passes and the stop
+    /// One path, point by point (<c>--path-points data solver [repeats] [l1-ratio]</c>): λ/λ_max, non-zeros, iterations, passes and the stop
     /// reason — where a path's passes go.
     /// </summary>
-    public static int Points(string name, Solver solver, int repeats = 1)
+    public static int Points(string name, Solver solver, int repeats = 1, double l1Ratio = 1)
     {
         DenseDataset<float> data = IllConditioned.Load(name);
-        var options = new TrainingOptions { L1Ratio = 1, Lambda = 1, Solver = solver, MaxDegreeOfParallelism = 2, MaxIterations = 100_000 };
+        var options = new TrainingOptions { L1Ratio = l1Ratio, Lambda = 1, Solver = solver, MaxDegreeOfParallelism = 2, MaxIterations = 100_000 };
         RegularizationPath path = RegularizationPath.Compute(data, options);
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = System.Diagnostics.Stopwatch.StartNew();

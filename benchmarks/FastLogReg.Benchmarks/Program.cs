@@ -99,7 +99,7 @@ public static class Program
 
         if (args.Length > 2 && args[0] == "--path-points")
         {
-            return PathCost.Points(args[1], Enum.Parse<FastLogReg.Training.Solver>(args[2]), args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
+            return PathCost.Points(args[1], Enum.Parse<FastLogReg.Training.Solver>(args[2]), args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1);
         }
 
         if (args.Length > 0 && args[0] == "--l1-iterations")

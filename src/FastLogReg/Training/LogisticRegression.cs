@@ -223,8 +223,19 @@ public static partial class LogisticRegression
     internal const int AutoOwlQnIterations = 30;
 
     /// <summary>
+    /// The iterations Auto's OWL-QN gets at a point of the regularization path after the first before coordinate descent
+    /// takes over the rest of the path: fewer than a cold fit's <see cref="AutoOwlQnIterations"/> (which the first point
+    /// gets), since each later point starts at the predictor's extrapolation with the last point's curvature pairs. Measured (--path-cost, the default 100-point paths,
+    /// 30 against 20): standardized breast cancer's elastic net (ρ = ½) 1,593 → 884 passes — its points took 11–33
+    /// OWL-QN iterations each where coordinate descent takes 1–4 —, its lasso 765 → 726, centred raw digits 3 vs 8
+    /// 320 → 309; i.i.d. 2,000 × 30 and 20,000 × 100, whose points take at most 7, unchanged.
+    /// </summary>
+    internal const int AutoOwlQnPathIterations = 20;
+
+    /// <summary>
     /// Whether <paramref name="solver"/> is Auto's OWL-QN on data coordinate descent can take (binary, dense, at most
-    /// <see cref="CoordinateDescentValues"/> values), to hand over after <see cref="AutoOwlQnIterations"/> (in a fit and in the path).
+    /// <see cref="CoordinateDescentValues"/> values), to hand over after <see cref="AutoOwlQnIterations"/> (in a fit; in the path
+    /// <see cref="AutoOwlQnPathIterations"/>).
     /// </summary>
     internal static bool HandsOverToCoordinateDescent<T>(Solver solver, Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -128,16 +128,6 @@ internal sealed class NewGlmnet<T>
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
     private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
-    /// <summary>The largest step of λ, relative to the last one, that the path's predictor extrapolates over.</summary>
-    private const double MaxPredictorRatio = 2;
-
-    /// <summary>
-    /// The highest degree of the path's predictor: the cubic through the last four solutions (measured on the default
-    /// lasso paths, outer iterations with degree 1 / 2 / 3 / 4: raw breast cancer 216 / 162 / 131 / 127, standardized
-    /// 369 / 348 / 341 / 339, raw digits 3 vs 8 285 / 244 / 225 / 226).
-    /// </summary>
-    private const int MaxPredictorDegree = 3;
-
     /// <summary>
     /// Fixed units of the parallel work: a list of columns to sum cut into this many slices, or a snapshot's four-column
     /// groups dealt round-robin. Each column's sums and each snapshot entry are computed by one thread in a fixed order,
@@ -241,16 +231,12 @@ internal sealed class NewGlmnet<T>
     private readonly bool[] _certified;
     private readonly double[] _certifiedBound;
 
-    // Along a path: the solutions before the current one, newest first, and their λ (l1 + l2); how many are held; the
-    // predictor's Lagrange weights; and the λ the current one was asked for.
-    private readonly double[][] _pathSolutions = new double[MaxPredictorDegree][];
-    private readonly double[] _pathLambdas = new double[MaxPredictorDegree];
-    private int _pathCount;
-    private readonly double[] _lagrange = new double[MaxPredictorDegree];
+    // Along a path: the predictor's history of solutions, and the λ (l1 + l2) the current one was asked for.
+    private readonly PathPredictor _predictor;
     private double _pathLambda = double.NaN;
 
     /// <summary>The predictor's highest degree (1: the secant; for tests and probes).</summary>
-    internal int PredictorDegree { get; set; } = MaxPredictorDegree;
+    internal int PredictorDegree { get => _predictor.HighestDegree; set => _predictor.HighestDegree = value; }
 
     /// <summary>The degree of the polynomial the predictor used at each point it moved, summed (for tests and probes).</summary>
     internal int PredictorDegreeSum { get; private set; }
@@ -313,6 +299,7 @@ internal sealed class NewGlmnet<T>
         _known = new bool[_d];
         _certified = new bool[_d];
         _certifiedBound = new double[_d];
+        _predictor = new PathPredictor(_d);
         _gradient = new double[_dimension];
         _pg = new double[_dimension];
         _h = new double[_d];
@@ -349,7 +336,6 @@ internal sealed class NewGlmnet<T>
         bool warm = _rowsCurrent && start.SequenceEqual(point);
         bool onPath = warm && previousL1 is not null;
         double lambda = l1 + l2, solvedLambda = _pathLambda;
-        bool predict = onPath && _pathCount > 0;
         if (!warm)
         {
             _rowsCurrent = false;
@@ -379,28 +365,17 @@ internal sealed class NewGlmnet<T>
             working[j] = !screening || point[j] != 0 || magnitude >= strongBound;
         }
 
-        // Remember this start (the last solution) for the next point's predictor, then move it by the predictor.
+        // Move this start (the last solution) by the predictor, then remember it for the next point's.
         if (onPath)
         {
             point.CopyTo(direction, 0); // the last solution (the direction is cleared before each use)
-            if (predict)
-            {
-                Predict(l1, l2, lambda, solvedLambda, countPasses);
-                curvature = _curvature;
-            }
-
-            // The last solution joins the history, newest first (the oldest's array reused).
-            double[] oldest = _pathSolutions[^1] ?? new double[dim];
-            Array.Copy(_pathSolutions, 0, _pathSolutions, 1, MaxPredictorDegree - 1);
-            Array.Copy(_pathLambdas, 0, _pathLambdas, 1, MaxPredictorDegree - 1);
-            direction.CopyTo(oldest, 0);
-            _pathSolutions[0] = oldest;
-            _pathLambdas[0] = solvedLambda;
-            _pathCount = double.IsNaN(solvedLambda) ? 0 : Math.Min(_pathCount + 1, MaxPredictorDegree);
+            Predict(l1, l2, lambda, solvedLambda, countPasses);
+            curvature = _curvature;
+            _predictor.Push(direction.AsSpan(0, dim), solvedLambda);
         }
         else
         {
-            _pathCount = 0;
+            _predictor.Clear();
         }
 
         _pathLambda = lambda;
@@ -684,44 +659,19 @@ internal sealed class NewGlmnet<T>
     }
 
     /// <summary>
-    /// The path's predictor: from the last solution w (at λ) and the ones before it (w₀ at λ₀, w₁ at λ₁, …, newest first),
-    /// the start for the next λ″ extrapolated by the polynomial in λ through them — the secant w + t(w − w₀),
-    /// t = (λ″ − λ)/(λ − λ₀), when the non-zero weights changed between w₀ and w (the path has a kink there), else the
-    /// quadratic or cubic through the solutions since the last change — for the non-zero weights (a weight the
-    /// extrapolation would carry across zero stays) and the intercept. The secant's start is second order in the step of
-    /// λ away from the new optimum, not first (measured: one outer iteration fewer per point on raw breast cancer); the
-    /// cubic's fourth (raw breast cancer's default lasso path 216 → 131 outer iterations, against the secant). Taken only
-    /// when its objective at λ″ is below the last solution's; then every column's sums are stale (the strong rule has
-    /// already screened on the last solution's gradient, as it should).
+    /// The path's predictor (<see cref="PathPredictor"/>): the start for the next λ extrapolated from the last solution
+    /// and the ones before it; the moved weights' columns update the margins. Taken only when its objective at the new λ
+    /// is below the last solution's; then every column's sums are stale (the strong rule has already screened on the last
+    /// solution's gradient, as it should).
     /// </summary>
     private void Predict(double l1, double l2, double lambda, double solvedLambda, Action<double> countPasses)
     {
-        double[][] history = _pathSolutions;
-        double[] nodes = _pathLambdas;
-        double t = (lambda - solvedLambda) / (solvedLambda - nodes[0]);
-        if (!(t > 0 && t <= MaxPredictorRatio))
-        {
-            return;
-        }
-
         int d = _d;
         double[] point = _point, trial = _trial, xd = _xd;
-
-        // The degree: 1 (the secant), raised while the older solutions have the same non-zero weights as the last (the
-        // path smooth between them) and their λ keep rising.
-        int degree = 1;
-        int highest = Math.Min(_pathCount, Math.Clamp(PredictorDegree, 1, MaxPredictorDegree));
-        while (degree < highest && nodes[degree] > nodes[degree - 1] && SameSupport(point, history[degree - 1], d) && SameSupport(point, history[degree], d))
+        int degree = _predictor.Prepare(point, solvedLambda, lambda);
+        if (degree == 0)
         {
-            degree++;
-        }
-
-        // step = Σᵢ Lᵢ(λ″)·(wᵢ − w), Lᵢ the Lagrange weights of the history's λᵢ among the nodes λ, λ₀, λ₁, …; a degree
-        // whose weights do not come out finite (nodes within rounding of each other) is lowered.
-        double[] weight = _lagrange;
-        while (!LagrangeWeights(lambda, solvedLambda, nodes, degree, weight) && degree > 1)
-        {
-            degree--;
+            return;
         }
 
         Array.Clear(xd);
@@ -729,23 +679,20 @@ internal sealed class NewGlmnet<T>
         int moved = 0;
         for (int j = 0; j < d; j++)
         {
-            double w = point[j], step = w == 0 ? 0 : Extrapolated(history, weight, degree, j, w);
-            if (step != 0 && Math.Sign(w + step) == Math.Sign(w))
+            double step = _predictor.Step(j, point[j]);
+            trial[j] = point[j];
+            if (step != 0)
             {
-                trial[j] = w + step;
+                trial[j] += step;
                 AddColumn(_x, j, step * _inv[j], xd);
                 offset -= step * _mu[j] * _inv[j];
                 moved++;
-            }
-            else
-            {
-                trial[j] = w;
             }
         }
 
         if (_fitIntercept)
         {
-            double step = Extrapolated(history, weight, degree, d, point[d]);
+            double step = _predictor.Step(d, point[d]);
             trial[d] = point[d] + step;
             offset += step;
         }
@@ -765,57 +712,6 @@ internal sealed class NewGlmnet<T>
         MoveToTrial(loss, sumR, sumD);
         PredictedStarts++;
         PredictorDegreeSum += degree;
-    }
-
-    /// <summary>
-    /// The Lagrange weights at <paramref name="lambda"/> of the nodes <paramref name="nodes"/>[0..degree) among those and
-    /// <paramref name="solved"/>; false when one is not finite.
-    /// </summary>
-    private static bool LagrangeWeights(double lambda, double solved, double[] nodes, int degree, double[] weight)
-    {
-        bool finite = true;
-        for (int i = 0; i < degree; i++)
-        {
-            double li = (lambda - solved) / (nodes[i] - solved);
-            for (int k = 0; k < degree; k++)
-            {
-                if (k != i)
-                {
-                    li *= (lambda - nodes[k]) / (nodes[i] - nodes[k]);
-                }
-            }
-
-            weight[i] = li;
-            finite &= double.IsFinite(li);
-        }
-
-        return finite;
-    }
-
-    /// <summary>Σᵢ weightᵢ·(historyᵢ[j] − w): coordinate j's move by the predictor of the given degree.</summary>
-    private static double Extrapolated(double[][] history, double[] weight, int degree, int j, double w)
-    {
-        double step = 0;
-        for (int i = 0; i < degree; i++)
-        {
-            step += weight[i] * (history[i][j] - w);
-        }
-
-        return step;
-    }
-
-    /// <summary>Whether the first <paramref name="d"/> entries of the two are zero in the same places.</summary>
-    private static bool SameSupport(double[] a, double[] b, int d)
-    {
-        for (int j = 0; j < d; j++)
-        {
-            if ((a[j] == 0) != (b[j] == 0))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>The columns _sumList[0..count) summed (<see cref="SumColumn"/>), on the pool's threads too when there is enough work.</summary>

@@ -128,8 +128,9 @@ public sealed class RegularizationPath
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         // Coordinate descent keeps one column copy and its state for the whole path: each point starts from the margins and
         // gradient sums where the last one converged, and screens the columns by the strong rule.
-        // Auto's OWL-QN hands a point it has not finished in AutoOwlQnIterations over to coordinate descent, which then
-        // fits the rest of the path (λ falling, the problems only get harder).
+        // Auto's OWL-QN hands a point it has not finished in AutoOwlQnPathIterations (the first point, a cold start:
+        // AutoOwlQnIterations, as Train) over to coordinate descent, which then fits the rest of the path (λ falling, the
+        // problems only get harder).
         bool owlQnFirst = LogisticRegression.HandsOverToCoordinateDescent(solver, data, options with { Lambda = 1 });
         using var columns = new LazyColumnCopy<T>(data, solver == Solver.CoordinateDescent);
         NewGlmnet<T>? coordinateDescent = null;
@@ -145,6 +146,12 @@ public sealed class RegularizationPath
         double previousL2 = 0;
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
+
+        // L-BFGS and OWL-QN start each point from the path's predictor (coordinate descent has its own, which checks
+        // the objective with its row terms): the last solution moved along the polynomial through the ones before it.
+        PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs ? new PathPredictor(d) : null;
+        double[] predicted = new double[dimension];
+        double solvedLambda = double.NaN;
         foreach (double lambda in lambdas)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -156,7 +163,8 @@ public sealed class RegularizationPath
             previousL2 = l2;
             double columnPasses = 0;
             bool owlQnPoint = owlQnFirst && coordinateDescent is null;
-            var rules = new StoppingRules(owlQnPoint ? LogisticRegression.AutoOwlQnIterations : options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            int owlQnIterations = points.Count == 0 ? LogisticRegression.AutoOwlQnIterations : LogisticRegression.AutoOwlQnPathIterations; // the first point starts cold
+            var rules = new StoppingRules(owlQnPoint ? owlQnIterations : options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult DualThenNewton(StoppingRules all)
             {
                 // As Train does for Auto: the dual gets AutoDualSweeps, then trust-region Newton goes on if it has not converged.
@@ -166,16 +174,33 @@ public sealed class RegularizationPath
                     : dual;
             }
 
+            double[] from = start;
+            if (predictor is not null && coordinateDescent is null)
+            {
+                if (predictor.Prepare(start, solvedLambda, lambda) > 0)
+                {
+                    for (int j = 0; j < dimension; j++)
+                    {
+                        predicted[j] = start[j] + predictor.Step(j, start[j]);
+                    }
+
+                    from = predicted;
+                }
+
+                predictor.Push(start, solvedLambda);
+            }
+
+            solvedLambda = lambda;
             OptimizationResult result = (coordinateDescent is not null ? Solver.CoordinateDescent : solver) switch
             {
                 Solver.CoordinateDescent => CoordinateDescent().Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
-                Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, start, penalty.L1Strength, d, options.LbfgsHistory, rules, pairs),
+                Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, from, penalty.L1Strength, d, options.LbfgsHistory, rules, pairs),
                 Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
                 Solver.DualCoordinateDescent when lambda == 0 => TrustRegionNewton.Minimize(objective, start, rules), // no dual without a penalty
                 Solver.DualCoordinateDescent when dualFirst => DualThenNewton(rules),
                 Solver.DualCoordinateDescent => DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, rules, passes => columnPasses += passes, overlap: false),
                 Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
-                _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules, pairs),
+                _ => Lbfgs.Minimize(objective, from, options.LbfgsHistory, rules, pairs),
             };
 
             if (owlQnPoint && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)

@@ -190,7 +190,7 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
         if (maxIterations > 1000)
         {
             Assert.All(path.Points, p => Assert.Equal(StopReason.Converged, p.StopReason));
-            Assert.Contains(path.Points, p => p.Iterations > LogisticRegression.AutoOwlQnIterations); // a hand-over happened
+            Assert.Contains(path.Points, p => p.Iterations > LogisticRegression.AutoOwlQnPathIterations); // a hand-over happened
         }
     }
 
@@ -228,10 +228,10 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
         var options = Tight with { L1Ratio = 1 };
         var grid = new PathOptions { Count = 20 };
         RegularizationPath before = RegularizationPath.Compute(BreastCancer, options, grid);
-        int handOver = before.Points.ToList().FindIndex(p => p.Iterations > LogisticRegression.AutoOwlQnIterations);
+        int handOver = before.Points.ToList().FindIndex(p => p.Iterations > LogisticRegression.AutoOwlQnPathIterations);
         Assert.True(handOver >= 0 && handOver < grid.Count - 2);
 
-        // Cancel in the middle of the hand-over point's coordinate descent (iteration 31 of that point).
+        // Cancel in the middle of the hand-over point's coordinate descent (iteration 21 of that point).
         using var cts = new CancellationTokenSource();
         int point = -1;
         var cancelling = options with
@@ -243,7 +243,7 @@ public sealed class CarriedCurvaturePathHostileTests(ITestOutputHelper output)
                     point++;
                 }
 
-                if (point == handOver && p.Iteration == LogisticRegression.AutoOwlQnIterations + 1)
+                if (point == handOver && p.Iteration == LogisticRegression.AutoOwlQnPathIterations + 1)
                 {
                     cts.Cancel();
                 }

@@ -125,11 +125,11 @@ public class OwlQnHandOverTests
             Assert.Equal(owlQn.Points[k].NonZeroWeights, auto.Points[k].NonZeroWeights);
         }
 
-        // Once handed over, the rest of the path is coordinate descent's: after the first point beyond OWL-QN's allowance,
-        // no point counts OWL-QN's 30 iterations again.
-        int first = auto.Points.ToList().FindIndex(p => p.Iterations > LogisticRegression.AutoOwlQnIterations);
+        // Once handed over, the rest of the path is coordinate descent's: after the first point beyond OWL-QN's allowance
+        // along a path, no point counts OWL-QN's 20 iterations again.
+        int first = auto.Points.ToList().FindIndex(p => p.Iterations > LogisticRegression.AutoOwlQnPathIterations);
         Assert.InRange(first, 1, grid.Count - 2);
-        Assert.All(auto.Points.Skip(first + 1), p => Assert.True(p.Iterations < LogisticRegression.AutoOwlQnIterations, $"{p.Iterations} iterations at λ = {p.Lambda:G4}"));
+        Assert.All(auto.Points.Skip(first + 1), p => Assert.True(p.Iterations < LogisticRegression.AutoOwlQnPathIterations, $"{p.Iterations} iterations at λ = {p.Lambda:G4}"));
         double autoPasses = auto.Points.Sum(p => p.DataPasses), owlQnPasses = owlQn.Points.Sum(p => p.DataPasses);
         Assert.True(autoPasses < 0.25 * owlQnPasses, $"Auto's path {autoPasses} passes, OWL-QN's {owlQnPasses}");
     }

@@ -1,0 +1,142 @@
+namespace FastLogReg.Training;
+
+/// <summary>
+/// The regularization path's predictor: from the last solution w (at λ) and the ones before it (w₀ at λ₀, w₁ at λ₁, …,
+/// newest first), the start for the next λ″ extrapolated by the polynomial in λ through them — the secant
+/// w + t(w − w₀), t = (λ″ − λ)/(λ − λ₀), when the non-zero weights changed between w₀ and w (the path has a kink
+/// there), else the quadratic or cubic through the solutions since the last change. A weight at zero stays there, and
+/// so does one the extrapolation would carry across zero; the intercept (past the weights) is extrapolated too. The
+/// secant's start is second order in the step of λ away from the new optimum, the cubic's fourth. Measured on the
+/// default lasso paths, coordinate descent's outer iterations with degree 1 / 2 / 3 / 4: raw breast cancer 216 / 162 /
+/// 131 / 127, standardized 369 / 348 / 341 / 339, raw digits 3 vs 8 285 / 244 / 225 / 226 — so at most the cubic.
+/// </summary>
+internal sealed class PathPredictor
+{
+    /// <summary>The highest degree: the cubic through the last four solutions.</summary>
+    public const int MaxDegree = 3;
+
+    /// <summary>The largest step of λ, relative to the last one, that the predictor extrapolates over.</summary>
+    private const double MaxRatio = 2;
+
+    private readonly double[][] _solutions = new double[MaxDegree][];
+    private readonly double[] _lambdas = new double[MaxDegree];
+    private readonly double[] _lagrange = new double[MaxDegree];
+    private readonly int _weights;
+    private int _count;
+    private int _degree;
+
+    /// <param name="weights">The number of weights d; a solution's entries past them (the intercept) are never zeroed.</param>
+    public PathPredictor(int weights) => _weights = weights;
+
+    /// <summary>The highest degree used (1: the secant; for tests and probes).</summary>
+    public int HighestDegree { get; set; } = MaxDegree;
+
+    /// <summary>
+    /// Prepares the extrapolation from <paramref name="last"/>, solved at <paramref name="solvedLambda"/>, to
+    /// <paramref name="lambda"/>, and returns its degree — 0 when there is none (no earlier solution, or a step of λ
+    /// outside (0, 2] times the last one's).
+    /// </summary>
+    public int Prepare(ReadOnlySpan<double> last, double solvedLambda, double lambda)
+    {
+        _degree = 0;
+        double[] nodes = _lambdas;
+        double t = (lambda - solvedLambda) / (solvedLambda - nodes[0]);
+        if (_count == 0 || !(t > 0 && t <= MaxRatio))
+        {
+            return 0;
+        }
+
+        // The degree: 1, raised while the older solutions have the same non-zero weights as the last (the path smooth
+        // between them) and their λ keep rising.
+        int degree = 1;
+        int highest = Math.Min(_count, Math.Clamp(HighestDegree, 1, MaxDegree));
+        while (degree < highest && nodes[degree] > nodes[degree - 1] && SameZeros(last, _solutions[degree - 1]) && SameZeros(last, _solutions[degree]))
+        {
+            degree++;
+        }
+
+        // A degree whose Lagrange weights do not come out finite (nodes within rounding of each other) is lowered.
+        while (!LagrangeWeights(lambda, solvedLambda, degree) && degree > 1)
+        {
+            degree--;
+        }
+
+        _degree = degree;
+        return degree;
+    }
+
+    /// <summary>
+    /// Entry <paramref name="j"/>'s move from <paramref name="w"/> (its value in the last solution) by the prepared
+    /// extrapolation, Σᵢ Lᵢ(λ″)·(wᵢ[j] − w); 0 for a weight at zero and for a move across zero.
+    /// </summary>
+    public double Step(int j, double w)
+    {
+        if (j < _weights && w == 0)
+        {
+            return 0;
+        }
+
+        double step = 0;
+        for (int i = 0; i < _degree; i++)
+        {
+            step += _lagrange[i] * (_solutions[i][j] - w);
+        }
+
+        return j < _weights && Math.Sign(w + step) != Math.Sign(w) ? 0 : step;
+    }
+
+    /// <summary>Adds <paramref name="solution"/>, solved at <paramref name="lambda"/>, as the newest of the history (NaN clears it).</summary>
+    public void Push(ReadOnlySpan<double> solution, double lambda)
+    {
+        double[] oldest = _solutions[^1] ?? new double[solution.Length];
+        Array.Copy(_solutions, 0, _solutions, 1, MaxDegree - 1);
+        Array.Copy(_lambdas, 0, _lambdas, 1, MaxDegree - 1);
+        solution.CopyTo(oldest);
+        _solutions[0] = oldest;
+        _lambdas[0] = lambda;
+        _count = double.IsNaN(lambda) ? 0 : Math.Min(_count + 1, MaxDegree);
+    }
+
+    /// <summary>Forgets the history (the next point does not follow the last).</summary>
+    public void Clear() => _count = 0;
+
+    /// <summary>
+    /// The Lagrange weights at <paramref name="lambda"/> of the history's first <paramref name="degree"/> λ among those and
+    /// <paramref name="solved"/>; false when one is not finite.
+    /// </summary>
+    private bool LagrangeWeights(double lambda, double solved, int degree)
+    {
+        double[] nodes = _lambdas;
+        bool finite = true;
+        for (int i = 0; i < degree; i++)
+        {
+            double li = (lambda - solved) / (nodes[i] - solved);
+            for (int k = 0; k < degree; k++)
+            {
+                if (k != i)
+                {
+                    li *= (lambda - nodes[k]) / (nodes[i] - nodes[k]);
+                }
+            }
+
+            _lagrange[i] = li;
+            finite &= double.IsFinite(li);
+        }
+
+        return finite;
+    }
+
+    /// <summary>Whether the weights of the two are zero in the same places.</summary>
+    private bool SameZeros(ReadOnlySpan<double> a, double[] b)
+    {
+        for (int j = 0; j < _weights; j++)
+        {
+            if ((a[j] == 0) != (b[j] == 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
