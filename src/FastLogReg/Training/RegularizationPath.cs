@@ -147,9 +147,10 @@ public sealed class RegularizationPath
         var points = new List<PathPoint>(lambdas.Length);
         double[] reference = new double[dimension];
 
-        // L-BFGS and OWL-QN start each point from the path's predictor (coordinate descent has its own, which checks
-        // the objective with its row terms): the last solution moved along the polynomial through the ones before it.
-        PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs ? new PathPredictor(d) : null;
+        // L-BFGS, OWL-QN and both Newtons start each point from the path's predictor (coordinate descent has its own, which
+        // checks the objective with its row terms): the last solution moved along the polynomial through the ones before
+        // it. The dual coordinate descent starts from its own dual variables.
+        PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky ? new PathPredictor(d) : null;
         double[] predicted = new double[dimension];
         double solvedLambda = double.NaN;
         foreach (double lambda in lambdas)
@@ -195,11 +196,11 @@ public sealed class RegularizationPath
             {
                 Solver.CoordinateDescent => CoordinateDescent().Minimize(lambda * options.L1Ratio, lambda * (1 - options.L1Ratio), start, rules, passes => columnPasses += passes, previousL1, TensorPrimitives.SumOfMagnitudes<double>(reference)),
                 Solver.OwlQn when penalty.L1Strength > 0 => OwlQn.Minimize(objective, from, penalty.L1Strength, d, options.LbfgsHistory, rules, pairs),
-                Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
+                Solver.Newton => TrustRegionNewton.Minimize(objective, from, rules),
                 Solver.DualCoordinateDescent when lambda == 0 => TrustRegionNewton.Minimize(objective, start, rules), // no dual without a penalty
                 Solver.DualCoordinateDescent when dualFirst => DualThenNewton(rules),
                 Solver.DualCoordinateDescent => DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, rules, passes => columnPasses += passes, overlap: false),
-                Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
+                Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, from, rules),
                 _ => Lbfgs.Minimize(objective, from, options.LbfgsHistory, rules, pairs),
             };
 
