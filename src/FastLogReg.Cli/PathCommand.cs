@@ -46,7 +46,7 @@ internal static class PathCommand
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
         if (loaded.Data.ClassCount > 2)
         {
-            throw new UsageException($"path works on two classes; {loaded.Source} has {loaded.Data.ClassCount}.");
+            throw new UsageException($"path works on two classes; {loaded.Source} has {loaded.Data.ClassCount} (the library's RegularizationPath.Compute fits the path of a K-class model).");
         }
 
         RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);

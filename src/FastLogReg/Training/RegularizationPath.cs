@@ -9,13 +9,24 @@ namespace FastLogReg.Training;
 
 /// <summary>One point of a regularization path: the model fitted at one λ.</summary>
 /// <param name="Lambda">λ.</param>
-/// <param name="Model">The model (raw features).</param>
+/// <param name="Classifier">The model (raw features): a <see cref="LogisticModel"/> for binary data, a <see cref="MulticlassModel"/> for K classes.</param>
 /// <param name="Objective">The objective at the model.</param>
-/// <param name="NonZeroWeights">Weights not exactly zero.</param>
+/// <param name="NonZeroWeights">Weights not exactly zero (K × d of them for K classes).</param>
 /// <param name="Iterations">Solver iterations at this λ.</param>
 /// <param name="DataPasses">Passes over the data at this λ.</param>
 /// <param name="StopReason">Why the solver stopped at this λ.</param>
-public sealed record PathPoint(double Lambda, LogisticModel Model, double Objective, int NonZeroWeights, int Iterations, double DataPasses, StopReason StopReason);
+public sealed record PathPoint(double Lambda, ClassificationModel Classifier, double Objective, int NonZeroWeights, int Iterations, double DataPasses, StopReason StopReason)
+{
+    /// <summary>The binary model.</summary>
+    /// <exception cref="InvalidOperationException">The path is of K classes: use <see cref="Multiclass"/>.</exception>
+    public LogisticModel Model => Classifier as LogisticModel
+        ?? throw new InvalidOperationException($"This path point holds a {Classifier.ClassCount}-class {Classifier.Kind} model: use Multiclass (or Classifier).");
+
+    /// <summary>The K-class model.</summary>
+    /// <exception cref="InvalidOperationException">The path is binary: use <see cref="Model"/>.</exception>
+    public MulticlassModel Multiclass => Classifier as MulticlassModel
+        ?? throw new InvalidOperationException("This path point holds a binary model: use Model (or Classifier).");
+}
 
 /// <summary>How the λ values of a path are chosen.</summary>
 public sealed record PathOptions
@@ -50,7 +61,7 @@ public sealed record PathOptions
 /// The regularization path: models for a decreasing sequence of λ from λ_max — the smallest λ at which every weight is
 /// zero — down, each warm-started from the previous one (as glmnet and scikit-learn's <c>l1_min_c</c> paths do).
 /// </summary>
-public sealed class RegularizationPath
+public sealed partial class RegularizationPath
 {
     private RegularizationPath(double lambdaMax, double interceptOnlyBias, IReadOnlyList<PathPoint> points)
     {
@@ -65,20 +76,27 @@ public sealed class RegularizationPath
     /// </summary>
     public double LambdaMax { get; }
 
-    /// <summary>b*, the optimum of the intercept-only model (log(ȳ/(1 − ȳ)) with ȳ the weighted share of class 1).</summary>
+    /// <summary>b*, the optimum of the intercept-only model (log(ȳ/(1 − ȳ)) with ȳ the weighted share of class 1); for K classes NaN (see <see cref="InterceptOnlyBiases"/>).</summary>
     public double InterceptOnlyBias { get; }
+
+    /// <summary>For K classes, the intercept-only model's K intercepts (the log of each class's weighted share, centred; one-vs-rest: each class's log-odds); empty for binary data.</summary>
+    public IReadOnlyList<double> InterceptOnlyBiases { get; private init; } = [];
 
     /// <summary>The fitted points, λ decreasing.</summary>
     public IReadOnlyList<PathPoint> Points { get; }
 
-    /// <summary>Fits the path for binary data.</summary>
-    /// <param name="data">The data (two classes).</param>
+    /// <summary>Fits the path.</summary>
+    /// <param name="data">
+    /// The data: two classes, or K (a multinomial path, or one-vs-rest with <see cref="MultiClass.OneVsRest"/>, as
+    /// <see cref="LogisticRegression.Train{T}(Dataset{T}, TrainingOptions, CancellationToken)"/> decides; λ_max is then
+    /// the largest |∂/∂Wₖⱼ| at the intercept-only optimum, and every point is fitted by L-BFGS, or OWL-QN for ρ &gt; 0).
+    /// </param>
     /// <param name="options">
     /// The penalty's L1 share (<see cref="TrainingOptions.L1Ratio"/>), tolerance, iterations per λ, standardization,
     /// class weights, intercept, threads and progress (every point's iterations are reported, numbered from 0 at each λ);
     /// its λ and warm start are ignored. The solver a fit on this data would run
     /// (for <see cref="Solver.Auto"/>: coordinate descent or OWL-QN for ρ &gt; 0 — OWL-QN handing over to coordinate descent, for
-    /// this point and the rest, at the first point it has not finished in 30 iterations — L-BFGS, Newton or dual coordinate descent
+    /// this point and the rest, at the first point it has not finished in 20 iterations (30 at the path's first point) — L-BFGS, Newton or dual coordinate descent
     /// otherwise — the dual handing over to trust-region Newton after its sweep allowance, as in a fit; a λ of 0, which
     /// has no dual, is fitted by trust-region Newton).
     /// </param>
@@ -91,9 +109,9 @@ public sealed class RegularizationPath
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         path ??= new PathOptions();
-        if (data.ClassCount > 2)
+        if (data.ClassCount > 2 || options.MultiClass != MultiClass.Auto)
         {
-            throw new ArgumentException($"The path is computed for binary models; the data has {data.ClassCount} classes.", nameof(data));
+            return ComputeMulticlass(data, options, path, cancellationToken);
         }
 
         Solver solver = LogisticRegression.EffectiveSolverOf(data, options with { Lambda = 1 }); // Auto: the choice a fit on this data makes

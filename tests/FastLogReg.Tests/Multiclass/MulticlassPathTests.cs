@@ -1,0 +1,109 @@
+using FastLogReg.Data;
+using FastLogReg.Models;
+using FastLogReg.Optimization;
+using FastLogReg.Training;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FastLogReg.Tests.Multiclass;
+
+/// <summary>
+/// The regularization path of a K-class model: from λ_max (every weight zero, the intercept-only optimum) down, each
+/// point warm-started — and each the optimum a cold fit at its λ finds.
+/// </summary>
+public sealed class MulticlassPathTests(ITestOutputHelper output)
+{
+    /// <summary>The first 600 digits (10 classes, 64 pixels), standardized in the options.</summary>
+    private static DenseDataset<double> Digits()
+    {
+        (double[] x, double[] y) = MulticlassData.Digits();
+        return DenseDataset.Create(x.AsSpan(0, 600 * 64).ToArray(), y.AsSpan(0, 600).ToArray(), 64, 10);
+    }
+
+    [Theory]
+    [InlineData(MultiClass.Auto, 1.0)]
+    [InlineData(MultiClass.Auto, 0.5)]
+    [InlineData(MultiClass.Auto, 0.0)]
+    [InlineData(MultiClass.OneVsRest, 1.0)]
+    public void EveryPointIsTheColdFitsOptimum(MultiClass multiClass, double rho)
+    {
+        DenseDataset<double> data = Digits();
+        var options = new TrainingOptions { L1Ratio = rho, Standardize = true, MultiClass = multiClass, Tolerance = 1e-9, MaxIterations = 100_000 };
+
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 12, MinRatio = 1e-2 });
+
+        Assert.Equal(12, path.Points.Count);
+        Assert.Equal(10, path.InterceptOnlyBiases.Count);
+        output.WriteLine($"λ_max {path.LambdaMax:G6}; passes {string.Join(" ", path.Points.Select(p => p.DataPasses))}; stops {string.Join(" ", path.Points.Select(p => p.StopReason))}");
+        for (int i = 0; i < path.Points.Count; i++)
+        {
+            // OWL-QN on these K × d weights can stop at its line search's rounding floor (NoProgress) short of 10⁻⁹, a cold
+            // fit as well: the objectives agree to 10⁻⁸, and the weights at zero but for the marginal ones.
+            PathPoint point = path.Points[i];
+            Assert.True(point.StopReason is StopReason.Converged or StopReason.NoProgress, $"point {i}: {point.StopReason}");
+            MulticlassModel model = point.Multiclass;
+            Assert.Equal(multiClass == MultiClass.OneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, model.Kind);
+            TrainingResult cold = LogisticRegression.Train(data, options with { Lambda = point.Lambda });
+            Close.Equal(cold.Report.FinalObjective, point.Objective, 1e-8, 0, $"objective at point {i}, λ = {point.Lambda:G4}");
+            Assert.InRange(point.NonZeroWeights, cold.Report.NonZeroWeights - 2, cold.Report.NonZeroWeights + 2);
+            Assert.Equal(point.NonZeroWeights, Enumerable.Range(0, 10).Sum(c => model.Coefficients(c).ToArray().Count(w => w != 0)));
+        }
+
+        if (rho > 0)
+        {
+            // λ_max is the smallest λ with W = 0: the first point has none, the next (λ_max·10^(−2/11)) some.
+            Assert.Equal(0, path.Points[0].NonZeroWeights);
+            Assert.True(path.Points[1].NonZeroWeights > 0);
+        }
+    }
+
+    [Fact]
+    public void TheFirstPointIsTheInterceptOnlyOptimum()
+    {
+        // At λ_max the weights are zero and the intercepts the log of each class's share (centred): the model predicts
+        // every class's share for every row.
+        DenseDataset<double> data = Digits();
+        RegularizationPath path = RegularizationPath.Compute(data, new TrainingOptions { L1Ratio = 1, Tolerance = 1e-10 }, new PathOptions { Count = 3 });
+        MulticlassModel first = path.Points[0].Multiclass;
+        double[] probabilities = new double[10];
+        first.PredictProbabilities(data.Features.Span[..64], probabilities);
+        double[] labels = data.Labels.ToArray();
+        for (int c = 0; c < 10; c++)
+        {
+            Close.Equal(labels.Count(y => y == c) / 600.0, probabilities[c], 1e-9, 0, $"class {c}'s probability");
+        }
+    }
+
+    [Fact]
+    public void APathIsBitIdenticalForAnyThreadCount_AndTheModelAccessorsSayWhichKind()
+    {
+        DenseDataset<double> data = Digits();
+        var grid = new PathOptions { Count = 6, MinRatio = 1e-2 };
+        RegularizationPath[] paths = [.. new[] { 1, 2, 3 }.Select(t => RegularizationPath.Compute(data, new TrainingOptions { L1Ratio = 0.5, Standardize = true, MaxDegreeOfParallelism = t }, grid))];
+        for (int t = 1; t < paths.Length; t++)
+        {
+            for (int i = 0; i < grid.Count; i++)
+            {
+                Assert.Equal(paths[0].Points[i].Objective, paths[t].Points[i].Objective);
+                Assert.Equal(paths[0].Points[i].Multiclass.Coefficients(3).ToArray(), paths[t].Points[i].Multiclass.Coefficients(3).ToArray());
+            }
+        }
+
+        Assert.Throws<InvalidOperationException>(() => paths[0].Points[1].Model);
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        RegularizationPath binary = RegularizationPath.Compute(DenseDataset.Create(x, y, 30), new TrainingOptions { L1Ratio = 1, Standardize = true }, new PathOptions { Count = 3 });
+        Assert.Throws<InvalidOperationException>(() => binary.Points[1].Multiclass);
+        Assert.Empty(binary.InterceptOnlyBiases);
+        Assert.Same(binary.Points[1].Classifier, binary.Points[1].Model);
+    }
+
+    [Theory]
+    [InlineData(Solver.Newton)]
+    [InlineData(Solver.CoordinateDescent)]
+    [InlineData(Solver.NewtonCholesky)]
+    public void SolversThatDoNotFitKClassPathsAreRefusedByName(Solver solver)
+    {
+        var e = Assert.Throws<ArgumentException>(() => RegularizationPath.Compute(Digits(), new TrainingOptions { L1Ratio = 1, Solver = solver }, new PathOptions { Count = 3 }));
+        Assert.Contains(solver.ToString(), e.Message);
+    }
+}
