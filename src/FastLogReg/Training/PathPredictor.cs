@@ -18,6 +18,14 @@ internal sealed class PathPredictor
     /// <summary>The largest step of λ, relative to the last one, that the predictor extrapolates over.</summary>
     private const double MaxRatio = 2;
 
+    /// <summary>
+    /// The largest Σᵢ |Lᵢ(λ″)| a degree may have: how much the history's errors (each solution's to its tolerance) can
+    /// be amplified in the start. Evenly spaced λ give at most 39 (the cubic two steps ahead; 11 one step ahead); nodes
+    /// within a sliver of each other (an explicit grid such as 0.3, 0.3(1 + 10⁻⁹), …) give 10⁹ and more, and a start
+    /// thrown 10⁴ away that exact Newton and OWL-QN, which take it unchecked, did not recover from (a hostile review).
+    /// </summary>
+    private const double MaxAmplification = 64;
+
     private readonly double[][] _solutions = new double[MaxDegree][];
     private readonly double[] _lambdas = new double[MaxDegree];
     private readonly double[] _lagrange = new double[MaxDegree];
@@ -55,7 +63,8 @@ internal sealed class PathPredictor
             degree++;
         }
 
-        // A degree whose Lagrange weights do not come out finite (nodes within rounding of each other) is lowered.
+        // A degree whose Lagrange weights do not come out finite, or amplify the history's errors more than evenly spaced
+        // λ do, is lowered.
         while (!LagrangeWeights(lambda, solvedLambda, degree) && degree > 1)
         {
             degree--;
@@ -102,12 +111,12 @@ internal sealed class PathPredictor
 
     /// <summary>
     /// The Lagrange weights at <paramref name="lambda"/> of the history's first <paramref name="degree"/> λ among those and
-    /// <paramref name="solved"/>; false when one is not finite.
+    /// <paramref name="solved"/>; false when one is not finite or their magnitudes sum past <see cref="MaxAmplification"/>.
     /// </summary>
     private bool LagrangeWeights(double lambda, double solved, int degree)
     {
         double[] nodes = _lambdas;
-        bool finite = true;
+        double amplification = 0;
         for (int i = 0; i < degree; i++)
         {
             double li = (lambda - solved) / (nodes[i] - solved);
@@ -120,10 +129,10 @@ internal sealed class PathPredictor
             }
 
             _lagrange[i] = li;
-            finite &= double.IsFinite(li);
+            amplification += Math.Abs(li);
         }
 
-        return finite;
+        return amplification <= MaxAmplification; // false for NaN too
     }
 
     /// <summary>Whether the weights of the two are zero in the same places.</summary>
