@@ -39,11 +39,7 @@ public sealed partial class RegularizationPath
         bStar.CopyTo(start, weights);
         double[] gStar = new double[dimension];
         smooth.Evaluate(start, gStar);
-        double lambdaMax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gStar.AsSpan(0, weights))) / Math.Max(options.L1Ratio, 1e-3);
-        if (!(lambdaMax > 0))
-        {
-            lambdaMax = 0; // no feature correlates with the residuals: every λ gives W = 0
-        }
+        double lambdaMax = LambdaMaxOf(gStar.AsSpan(0, weights), options.L1Ratio);
 
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         var pairs = new CurvatureMemory(dimension, options.LbfgsHistory);
@@ -62,18 +58,7 @@ public sealed partial class RegularizationPath
             pairs.ShiftL2(l2 - previousL2, weights);
             previousL2 = l2;
 
-            double[] from = start;
-            if (predictor.Prepare(start, solvedLambda, lambda) > 0)
-            {
-                for (int j = 0; j < dimension; j++)
-                {
-                    predicted[j] = start[j] + predictor.Step(j, start[j]);
-                }
-
-                from = predicted;
-            }
-
-            predictor.Push(start, solvedLambda);
+            double[] from = predictor.StartFor(start, solvedLambda, lambda, predicted);
             solvedLambda = lambda;
             var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses, cancellationToken);
             OptimizationResult result = penalty.L1Strength > 0

@@ -94,6 +94,28 @@ internal sealed class PathPredictor
         return j < _weights && Math.Sign(w + step) != Math.Sign(w) ? 0 : step;
     }
 
+    /// <summary>
+    /// The start for <paramref name="lambda"/>: <paramref name="last"/> (solved at <paramref name="solvedLambda"/>) moved by the
+    /// extrapolation into <paramref name="scratch"/>, or <paramref name="last"/> itself when there is none; then
+    /// <paramref name="last"/> joins the history.
+    /// </summary>
+    public double[] StartFor(double[] last, double solvedLambda, double lambda, double[] scratch)
+    {
+        double[] from = last;
+        if (Prepare(last, solvedLambda, lambda) > 0)
+        {
+            for (int j = 0; j < last.Length; j++)
+            {
+                scratch[j] = last[j] + Step(j, last[j]);
+            }
+
+            from = scratch;
+        }
+
+        Push(last, solvedLambda);
+        return from;
+    }
+
     /// <summary>Adds <paramref name="solution"/>, solved at <paramref name="lambda"/>, as the newest of the history (NaN clears it).</summary>
     public void Push(ReadOnlySpan<double> solution, double lambda)
     {

@@ -137,11 +137,7 @@ public sealed partial class RegularizationPath
 
         double[] gStar = new double[dimension];
         smooth.Evaluate(start, gStar);
-        double lambdaMax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gStar.AsSpan(0, d))) / Math.Max(options.L1Ratio, 1e-3);
-        if (!(lambdaMax > 0))
-        {
-            lambdaMax = 0; // no feature correlates with the residual: every λ gives w = 0
-        }
+        double lambdaMax = LambdaMaxOf(gStar.AsSpan(0, d), options.L1Ratio);
 
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         // Coordinate descent keeps one column copy and its state for the whole path: each point starts from the margins and
@@ -193,21 +189,7 @@ public sealed partial class RegularizationPath
                     : dual;
             }
 
-            double[] from = start;
-            if (predictor is not null && coordinateDescent is null)
-            {
-                if (predictor.Prepare(start, solvedLambda, lambda) > 0)
-                {
-                    for (int j = 0; j < dimension; j++)
-                    {
-                        predicted[j] = start[j] + predictor.Step(j, start[j]);
-                    }
-
-                    from = predicted;
-                }
-
-                predictor.Push(start, solvedLambda);
-            }
+            double[] from = predictor is not null && coordinateDescent is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
 
             solvedLambda = lambda;
             OptimizationResult result = (coordinateDescent is not null ? Solver.CoordinateDescent : solver) switch
@@ -245,6 +227,16 @@ public sealed partial class RegularizationPath
         }
 
         return new RegularizationPath(lambdaMax, bStar, points);
+    }
+
+    /// <summary>
+    /// ‖g‖_∞ / max(ρ, 10⁻³) for the weights' gradient g at the intercept-only model; 0 when that is not positive (no
+    /// feature correlates with the residuals: every λ gives zero weights).
+    /// </summary>
+    private static double LambdaMaxOf(ReadOnlySpan<double> weightGradient, double l1Ratio)
+    {
+        double lambdaMax = Math.Abs(TensorPrimitives.MaxMagnitude(weightGradient)) / Math.Max(l1Ratio, 1e-3);
+        return lambdaMax > 0 ? lambdaMax : 0;
     }
 
     /// <summary>The λ values, decreasing: explicit, or <c>Count</c> values spaced evenly in log from λ_max to λ_max·MinRatio.</summary>
