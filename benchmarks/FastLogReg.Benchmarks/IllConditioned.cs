@@ -13,6 +13,7 @@ internal static class IllConditioned
     public static DenseDataset<float> Load(string name) => name switch
     {
         "breast-cancer-raw" => BreastCancerRaw(),
+        "digits" => MulticlassTimeToOptimumBenchmarks.Load("digits"), // 10 classes, pixels / 16
         "digits-3v8-raw" => DigitsThreeVersusEight(),
         "correlated-50000x500" => Correlated(50_000, 500, 20),
         "correlated-200000x30" => Correlated(200_000, 30, 5),

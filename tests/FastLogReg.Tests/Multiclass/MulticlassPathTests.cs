@@ -98,6 +98,31 @@ public sealed class MulticlassPathTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(false, false, MultiClass.Auto)]
+    [InlineData(true, true, MultiClass.Auto)]
+    [InlineData(true, false, MultiClass.Multinomial)]
+    public void SparseRows_NoIntercept_AndTwoClassesAsMultinomial_GiveTheColdFitsOptima(bool sparse, bool fitIntercept, MultiClass multiClass)
+    {
+        // Three or two classes of synthetic rows (the multinomial of two classes asked for by name), dense or CSR (half the
+        // entries zero), with or without intercepts: every point is the cold fit's optimum.
+        int classes = multiClass == MultiClass.Multinomial ? 2 : 3;
+        (DenseDataset<double> dense, double[] _) = MulticlassData.Build<double>(400, 12, classes, seed: 5, margin: 1.0, weighted: true);
+        Dataset<double> data = sparse ? MulticlassData.Sparsify(dense, 0.5, seed: 6).Sparse : dense;
+        var options = new TrainingOptions { L1Ratio = 0.7, FitIntercept = fitIntercept, MultiClass = multiClass, Tolerance = 1e-10, MaxIterations = 100_000 };
+
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 8, MinRatio = 1e-2 });
+
+        Assert.Equal(fitIntercept ? classes : 0, path.InterceptOnlyBiases.Count);
+        foreach (PathPoint point in path.Points)
+        {
+            Assert.True(point.StopReason is StopReason.Converged or StopReason.NoProgress, $"{point.StopReason} at λ = {point.Lambda:G4}");
+            Assert.Equal(classes, point.Multiclass.ClassCount);
+            TrainingResult cold = LogisticRegression.Train(data, options with { Lambda = point.Lambda });
+            Close.Equal(cold.Report.FinalObjective, point.Objective, 1e-9, 0, $"objective at λ = {point.Lambda:G4}");
+        }
+    }
+
+    [Theory]
     [InlineData(Solver.Newton)]
     [InlineData(Solver.CoordinateDescent)]
     [InlineData(Solver.NewtonCholesky)]
