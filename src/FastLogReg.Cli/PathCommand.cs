@@ -121,7 +121,7 @@ internal static class CrossValidationCommand
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
         if (loaded.Data.ClassCount > 2)
         {
-            throw new UsageException($"cv works on two classes; {loaded.Source} has {loaded.Data.ClassCount}.");
+            throw new UsageException($"cv works on two classes; {loaded.Source} has {loaded.Data.ClassCount} (the library's CrossValidation.Run cross-validates a K-class model).");
         }
 
         if (loaded.Data.Rows < folds)

@@ -57,7 +57,7 @@ public sealed record CrossValidationOptions
 /// <param name="StandardError">The standard error of the mean log-loss, sd (with k − 1) / √k — the one-standard-error rule's yardstick.</param>
 /// <param name="MeanAccuracy">Mean held-out accuracy.</param>
 /// <param name="SdAccuracy">Its standard deviation.</param>
-/// <param name="MeanRocAuc">Mean held-out ROC AUC.</param>
+/// <param name="MeanRocAuc">Mean held-out ROC AUC (NaN for K classes).</param>
 /// <param name="SdRocAuc">Its standard deviation.</param>
 /// <param name="MeanNonZeroWeights">Mean non-zero weights of the fold models.</param>
 public sealed record CrossValidationPoint(
@@ -110,8 +110,8 @@ public sealed class CrossValidationResult
 /// </summary>
 public static class CrossValidation
 {
-    /// <summary>Runs cross-validation on binary data.</summary>
-    /// <param name="data">The data (two classes).</param>
+    /// <summary>Runs cross-validation.</summary>
+    /// <param name="data">The data: two classes, or K (the path of a K-class model, scored by log-loss and accuracy; ROC AUC is NaN).</param>
     /// <param name="options">Training options (the penalty's λ is the grid's; the L1 share is the default of the ρ grid).</param>
     /// <param name="cv">Folds, seed and grids; null for 5 folds over glmnet's default λ grid.</param>
     /// <param name="cancellationToken">Stops the run between fits.</param>
@@ -122,11 +122,7 @@ public static class CrossValidation
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         cv ??= new CrossValidationOptions();
-        if (data.ClassCount > 2)
-        {
-            throw new ArgumentException($"Cross-validation is implemented for binary models; the data has {data.ClassCount} classes.", nameof(data));
-        }
-
+        bool multiclass = data.ClassCount > 2 || options.MultiClass != MultiClass.Auto;
         if (cv.CValues is not null && cv.Path?.Lambdas is not null)
         {
             throw new ArgumentException("Give either CValues (scikit-learn's C grid) or Path.Lambdas, not both.", nameof(cv));
@@ -159,10 +155,17 @@ public static class CrossValidation
                 {
                     // The path fits its λ in decreasing order: find this grid point's (a C grid may be unordered).
                     PathPoint point = path.Points.First(p => p.Lambda == lambdas[k]);
-                    ModelEvaluation score = point.Model.Evaluate(test);
-                    logLoss[k, f] = score.LogLoss;
-                    accuracy[k, f] = score.Accuracy;
-                    auc[k, f] = score.RocAuc;
+                    if (multiclass)
+                    {
+                        MulticlassEvaluation score = point.Multiclass.Evaluate(test);
+                        (logLoss[k, f], accuracy[k, f], auc[k, f]) = (score.LogLoss, score.Accuracy, double.NaN);
+                    }
+                    else
+                    {
+                        ModelEvaluation score = point.Model.Evaluate(test);
+                        (logLoss[k, f], accuracy[k, f], auc[k, f]) = (score.LogLoss, score.Accuracy, score.RocAuc);
+                    }
+
                     nonZeros[k, f] = point.NonZeroWeights;
                 }
             }

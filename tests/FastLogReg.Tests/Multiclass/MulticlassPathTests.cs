@@ -132,3 +132,39 @@ public sealed class MulticlassPathTests(ITestOutputHelper output)
         Assert.Contains(solver.ToString(), e.Message);
     }
 }
+
+/// <summary>Cross-validation of a K-class model: the K-class path per fold, scored by held-out log-loss and accuracy.</summary>
+public sealed class MulticlassCrossValidationTests
+{
+    [Fact]
+    public void KClassCrossValidationScoresEachFoldsPath_ChoosesTheLowestLogLoss_AndIsTheSameForAnyThreadCount()
+    {
+        (double[] x, double[] y) = MulticlassData.Digits();
+        DenseDataset<double> data = DenseDataset.Create(x.AsSpan(0, 600 * 64).ToArray(), y.AsSpan(0, 600).ToArray(), 64, 10);
+        var options = new TrainingOptions { L1Ratio = 0, Standardize = true };
+        var cv = new CrossValidationOptions { Folds = 3, Path = new PathOptions { Count = 5, MinRatio = 1e-3 } };
+
+        CrossValidationResult one = CrossValidation.Run(data, options with { MaxDegreeOfParallelism = 1 }, cv);
+        CrossValidationResult two = CrossValidation.Run(data, options with { MaxDegreeOfParallelism = 2 }, cv);
+
+        Assert.Equal(5, one.Points.Count);
+        Assert.Equal(one.Points.Select(p => p.MeanLogLoss), two.Points.Select(p => p.MeanLogLoss));
+        Assert.Equal(one.FoldOfRow, two.FoldOfRow);
+        Assert.All(one.Points, p => Assert.True(double.IsNaN(p.MeanRocAuc) && p.MeanAccuracy > 0.1 && double.IsFinite(p.MeanLogLoss)));
+        Assert.Equal(one.Points.Min(p => p.MeanLogLoss), one.Best.MeanLogLoss);
+        Assert.True(one.OneStandardError.Lambda >= one.Best.Lambda);
+        Assert.Equal(10, one.Refit.Multiclass.ClassCount);
+
+        // The chosen λ's held-out log-loss, recomputed by hand from the folds: the path's model at that λ on each fold.
+        double[] byHand = new double[3];
+        for (int f = 0; f < 3; f++)
+        {
+            int[] trainRows = [.. Enumerable.Range(0, 600).Where(i => one.FoldOfRow[i] != f)];
+            int[] testRows = [.. Enumerable.Range(0, 600).Where(i => one.FoldOfRow[i] == f)];
+            TrainingResult fit = LogisticRegression.Train(DatasetRows.Take(data, trainRows), options with { Lambda = one.Best.Lambda, Tolerance = 1e-10 });
+            byHand[f] = fit.Multiclass.Evaluate(DatasetRows.Take(data, testRows)).LogLoss;
+        }
+
+        Close.Equal(byHand.Average(), one.Best.MeanLogLoss, 1e-6, 0, "mean held-out log-loss at the chosen λ");
+    }
+}
