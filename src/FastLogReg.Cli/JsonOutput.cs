@@ -91,7 +91,7 @@ internal sealed record PathPointOutput(double Lambda, int NonZeroWeights, double
 internal sealed record CrossValidationOutput(string Data, string Penalty, int Folds, int Seed, IReadOnlyList<CrossValidationPointOutput> Points, double BestLambda, double OneStandardErrorLambda, string Model);
 
 /// <summary>One λ of a cross-validation.</summary>
-internal sealed record CrossValidationPointOutput(double Lambda, double MeanLogLoss, double SdLogLoss, double StandardError, double MeanAccuracy, double MeanRocAuc, double MeanNonZeroWeights);
+internal sealed record CrossValidationPointOutput(double Lambda, double MeanLogLoss, double SdLogLoss, double StandardError, double MeanAccuracy, double? MeanRocAuc, double MeanNonZeroWeights);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(TrainOutput))]

@@ -119,11 +119,6 @@ internal static class CrossValidationCommand
         }
 
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
-        if (loaded.Data.ClassCount > 2)
-        {
-            throw new UsageException($"cv works on two classes; {loaded.Source} has {loaded.Data.ClassCount} (the library's CrossValidation.Run cross-validates a K-class model).");
-        }
-
         if (loaded.Data.Rows < folds)
         {
             throw new UsageException($"--folds {folds}: {loaded.Source} has only {loaded.Data.Rows} rows.");
@@ -159,18 +154,19 @@ internal static class CrossValidationCommand
         if (a.Json)
         {
             context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(
-                new CrossValidationOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), folds, seed, [.. cv.Points.Select(p => new CrossValidationPointOutput(p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.StandardError, p.MeanAccuracy, p.MeanRocAuc, p.MeanNonZeroWeights))], cv.Best.Lambda, cv.OneStandardError.Lambda, model.FullName),
+                new CrossValidationOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), folds, seed, [.. cv.Points.Select(p => new CrossValidationPointOutput(p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.StandardError, p.MeanAccuracy, double.IsNaN(p.MeanRocAuc) ? null : p.MeanRocAuc, p.MeanNonZeroWeights))], cv.Best.Lambda, cv.OneStandardError.Lambda, model.FullName),
                 CliJsonContext.Readable.CrossValidationOutput));
         }
         else
         {
             var text = new StringBuilder();
-            text.AppendLine(string.Format(c, "{0}-fold cross-validation ({1}, seed {2}) on {3}: {4} rows × {5} features", folds, PenaltyArguments.Describe(a.L1Ratio), seed, loaded.Source, loaded.Data.Rows, loaded.Data.Columns));
+            text.AppendLine(string.Format(c, "{0}-fold cross-validation ({1}, seed {2}) on {3}: {4} rows × {5} features{6}", folds, PenaltyArguments.Describe(a.L1Ratio), seed, loaded.Source, loaded.Data.Rows, loaded.Data.Columns, loaded.Data.ClassCount > 2 ? string.Create(c, $", {loaded.Data.ClassCount} classes (multinomial)") : string.Empty));
             text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,10} {4,10} {5,10}  ", "λ", "log-loss", "± sd", "accuracy", "ROC AUC", "non-zeros"));
             foreach (CrossValidationPoint p in cv.Points)
             {
                 string mark = p == cv.Best ? "  ← best" : p == cv.OneStandardError ? "  ← 1 s.e." : string.Empty;
-                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:F5} {2,10:F5} {3,10:F4} {4,10:F4} {5,10:F1}{6}", p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.MeanAccuracy, p.MeanRocAuc, p.MeanNonZeroWeights, mark));
+                string auc = double.IsNaN(p.MeanRocAuc) ? "–" : p.MeanRocAuc.ToString("F4", c); // a binary score: none for K classes
+                text.AppendLine(string.Format(c, "{0,12:G5} {1,12:F5} {2,10:F5} {3,10:F4} {4,10} {5,10:F1}{6}", p.Lambda, p.MeanLogLoss, p.SdLogLoss, p.MeanAccuracy, auc, p.MeanNonZeroWeights, mark));
             }
 
             text.AppendLine(string.Format(c, "best λ = {0:G6} (held-out log-loss {1:F5}); within one standard error: λ = {2:G6}", cv.Best.Lambda, cv.Best.MeanLogLoss, cv.OneStandardError.Lambda));

@@ -109,4 +109,26 @@ public class PenaltyToolTests
         Assert.Equal(2, code);
         Assert.Contains("--folds", error);
     }
+
+    [Fact]
+    public void CrossValidationOfTenClassesSavesAMulticlassRefit()
+    {
+        // The first 400 digits (10 classes): the K-class path per fold, log-loss and accuracy (no ROC AUC: "–", null in JSON).
+        using var dir = new TempDirectory();
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv"));
+        string csv = dir.Write("digits.csv", string.Join('\n', lines.Take(401)) + "\n"), model = dir.File("cv.json");
+        (int code, string output, string error) = Run("cv", "--data", csv, "--standardize", "--penalty", "l2", "--count", "4", "--min-ratio", "0.001", "--folds", "3", "--model", model);
+        Assert.True(code == 0, error);
+        Assert.Contains("10 classes (multinomial)", output);
+        Assert.Contains("← best", output);
+        Assert.Contains("–", output);
+        SavedModel saved = ModelFile.Load(model);
+        Assert.Equal(10, saved.Classifier.ClassCount);
+        Assert.Equal(64, saved.Classifier.FeatureCount);
+
+        (code, output, error) = Run("cv", "--data", csv, "--standardize", "--penalty", "l2", "--count", "3", "--folds", "3", "--model", model, "--json");
+        Assert.True(code == 0, error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("points")[0].GetProperty("meanRocAuc").ValueKind);
+    }
 }
