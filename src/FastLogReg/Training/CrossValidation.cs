@@ -122,7 +122,7 @@ public static class CrossValidation
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         cv ??= new CrossValidationOptions();
-        bool multiclass = data.ClassCount > 2 || options.MultiClass != MultiClass.Auto;
+        bool multiclass = LogisticRegression.FitsKClasses(data, options);
         if (cv.CValues is not null && cv.Path?.Lambdas is not null)
         {
             throw new ArgumentException("Give either CValues (scikit-learn's C grid) or Path.Lambdas, not both.", nameof(cv));

@@ -34,7 +34,7 @@ public static partial class LogisticRegression
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new TrainingOptions();
-        if (data.ClassCount > 2 || options.MultiClass != MultiClass.Auto)
+        if (FitsKClasses(data, options))
         {
             return TrainMulticlass(data, options, cancellationToken);
         }
@@ -274,7 +274,7 @@ public static partial class LogisticRegression
     internal static Solver AutomaticSolver<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool multiclass = data.ClassCount > 2 || options.MultiClass != MultiClass.Auto;
+        bool multiclass = FitsKClasses(data, options);
         Solver solver = EffectiveSolver(options, multiclass);
         if (solver is not (Solver.Lbfgs or Solver.OwlQn) || options.Standardize || multiclass)
         {
@@ -410,8 +410,13 @@ public static partial class LogisticRegression
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        return options.Solver == Solver.Auto ? AutomaticSolver(data, options) : EffectiveSolver(options, multiclass: data.ClassCount > 2 || options.MultiClass != MultiClass.Auto);
+        return options.Solver == Solver.Auto ? AutomaticSolver(data, options) : EffectiveSolver(options, multiclass: FitsKClasses(data, options));
     }
+
+    /// <summary>Whether a fit (a path, a cross-validation) on this data is of a K-class model: more than two classes, or a K-class kind asked for.</summary>
+    internal static bool FitsKClasses<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        data.ClassCount > 2 || options.MultiClass != MultiClass.Auto;
 
     internal static int CountNonZeros(ReadOnlySpan<double> weights)
     {

@@ -109,7 +109,7 @@ public sealed partial class RegularizationPath
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         path ??= new PathOptions();
-        if (data.ClassCount > 2 || options.MultiClass != MultiClass.Auto)
+        if (LogisticRegression.FitsKClasses(data, options))
         {
             return ComputeMulticlass(data, options, path, cancellationToken);
         }
