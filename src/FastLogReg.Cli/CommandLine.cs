@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using FastLogReg.IO;
+using FastLogReg.Training;
 using FastLogReg.Orleans;
 
 namespace FastLogReg.Cli;
@@ -83,7 +84,7 @@ internal static class CommandLine
         Option<int> seed = OptionParsers.Integer("--seed", "Seed of the shuffle before the split (and of SGD). Default 42.", minimum: int.MinValue, defaultValue: 42);
         Option<int?> maxIterations = OptionParsers.Integer("--max-iterations", "Iteration limit (default 1000).", minimum: 0);
         Option<double?> tolerance = OptionParsers.Number("--tolerance", "Stop when ‖∇f‖ ≤ tolerance · max(1, ‖∇f(0)‖). Default 1e-6.", v => double.IsFinite(v) && v >= 0, "a finite number ≥ 0");
-        Option<string> multiClass = OptionParsers.Choice("--multiclass", "With more than two classes: multinomial (softmax, the default) or ovr (one-vs-rest); 'multinomial' also for two classes.", "auto", "auto", "multinomial", "ovr");
+        Option<string> multiClass = MultiClassOption();
         Option<FileInfo> model = new("--model") { Description = "Where to save the model (JSON).", Required = true };
         Option<FileInfo?> plot = PlotOption();
         Option<bool> quiet = QuietOption();
@@ -203,6 +204,7 @@ internal static class CommandLine
         private readonly Option<int?> _maxIterations = OptionParsers.Integer("--max-iterations", "Per-λ iteration limit (default 1000).", minimum: 0);
         private readonly Option<int> _count = OptionParsers.Integer("--count", "Number of λ values from λ_max down (default 100).", minimum: 1, defaultValue: 100);
         private readonly Option<double?> _minRatio = OptionParsers.Number("--min-ratio", "λ_min / λ_max in (0, 1] (default 1e-4 when rows > features, else 1e-2).", v => v > 0 && v <= 1, "a number in (0, 1]");
+        private readonly Option<string> _multiClass = MultiClassOption();
         private readonly Option<FileInfo?> _plot;
         private readonly Option<bool> _json = JsonOption();
 
@@ -210,7 +212,7 @@ internal static class CommandLine
 
         public void AddTo(Command command)
         {
-            foreach (Option o in new Option[] { _penalty, _l1Ratio, _standardize, _threads, _tolerance, _maxIterations, _count, _minRatio, _plot, _json })
+            foreach (Option o in new Option[] { _penalty, _l1Ratio, _standardize, _threads, _tolerance, _maxIterations, _count, _minRatio, _multiClass, _plot, _json })
             {
                 command.Options.Add(o);
             }
@@ -234,8 +236,17 @@ internal static class CommandLine
             r.GetValue(_count),
             r.GetValue(_minRatio),
             r.GetValue(_plot),
-            r.GetValue(_json));
+            r.GetValue(_json),
+            MultiClassOf(r.GetValue(_multiClass)!));
     }
+
+    /// <summary>The <c>--multiclass</c> choice as the library's option.</summary>
+    internal static MultiClass MultiClassOf(string choice) => choice switch
+    {
+        "multinomial" => MultiClass.Multinomial,
+        "ovr" => MultiClass.OneVsRest,
+        _ => MultiClass.Auto,
+    };
 
     private static Command PathCommandLine(CliContext context)
     {
@@ -309,6 +320,8 @@ internal static class CommandLine
     private static Option<FileInfo?> PlotOption() => new("--plot") { Description = "Draw the loss curve (and, for two features, the decision boundary over the points) to this SVG file." };
 
     private static Option<bool> QuietOption() => new("--quiet") { Description = "Print nothing but errors." };
+
+    private static Option<string> MultiClassOption() => OptionParsers.Choice("--multiclass", "With more than two classes: multinomial (softmax, the default) or ovr (one-vs-rest); 'multinomial' also for two classes.", "auto", "auto", "multinomial", "ovr");
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print a machine-readable JSON report instead of text." };
 

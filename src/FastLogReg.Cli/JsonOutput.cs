@@ -82,10 +82,35 @@ internal sealed record EvaluateOutput(string Data, string? PositiveLabel, string
 }
 
 /// <summary>The <c>--json</c> report of <c>path</c>.</summary>
-internal sealed record PathOutput(string Data, string Penalty, double LambdaMax, IReadOnlyList<PathPointOutput> Points);
+internal sealed record PathOutput(string Data, string Penalty, double LambdaMax, IReadOnlyList<PathPointOutput> Points)
+{
+    /// <summary>The label value of each class (for K classes, of each row of <see cref="PathPointOutput.ClassWeights"/>).</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
 
-/// <summary>One λ of a path.</summary>
-internal sealed record PathPointOutput(double Lambda, int NonZeroWeights, double Objective, int Iterations, double DataPasses, string StopReason, double[] Weights, double Bias);
+    /// <summary>Binary, Multinomial or OneVsRest.</summary>
+    public string? ModelKind { get; init; }
+}
+
+/// <summary>One λ of a path: w and b of a binary model, or W (K rows of d) and the K intercepts.</summary>
+internal sealed record PathPointOutput(double Lambda, int NonZeroWeights, double Objective, int Iterations, double DataPasses, string StopReason, double[]? Weights, double? Bias)
+{
+    /// <summary>W of a K-class model, one row of d coefficients per class (raw scale), or null.</summary>
+    public double[][]? ClassWeights { get; init; }
+
+    /// <summary>The K intercepts of a K-class model, or null.</summary>
+    public double[]? Intercepts { get; init; }
+
+    public static PathPointOutput From(FastLogReg.Training.PathPoint p) => p.Classifier switch
+    {
+        LogisticModel binary => new(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), binary.Weights.ToArray(), binary.Bias),
+        MulticlassModel multi => new(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), null, null)
+        {
+            ClassWeights = [.. Enumerable.Range(0, multi.ClassCount).Select(k => multi.Weights.Slice(k * multi.FeatureCount, multi.FeatureCount).ToArray())],
+            Intercepts = multi.Intercepts.ToArray(),
+        },
+        _ => throw new NotSupportedException(p.Classifier.GetType().Name),
+    };
+}
 
 /// <summary>The <c>--json</c> report of <c>cv</c>.</summary>
 internal sealed record CrossValidationOutput(string Data, string Penalty, int Folds, int Seed, IReadOnlyList<CrossValidationPointOutput> Points, double BestLambda, double OneStandardErrorLambda, string Model);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
 using FastLogReg.IO;
+using FastLogReg.Models;
 using FastLogReg.Training;
 using OxyPlot;
 using OxyPlot.Annotations;
@@ -11,11 +12,12 @@ using OxyPlot.Series;
 namespace FastLogReg.Cli;
 
 /// <summary>The arguments shared by <c>path</c> and <c>cv</c>: the data, the penalty family and the solver limits.</summary>
-internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bool Standardize, int? Threads, double? Tolerance, int? MaxIterations, int Count, double? MinRatio, FileInfo? Plot, bool Json)
+internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bool Standardize, int? Threads, double? Tolerance, int? MaxIterations, int Count, double? MinRatio, FileInfo? Plot, bool Json, MultiClass MultiClass = MultiClass.Auto)
 {
     public TrainingOptions Options => new()
     {
         L1Ratio = L1Ratio,
+        MultiClass = MultiClass,
         Standardize = Standardize,
         MaxDegreeOfParallelism = Threads,
         Tolerance = Tolerance ?? 1e-6,
@@ -30,6 +32,11 @@ internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bo
         1 => "L1",
         _ => "elastic net ρ = " + l1Ratio.ToString("G3", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>", 10 classes (multinomial)" for a K-class model, else nothing.</summary>
+    public static string KindSuffix(ClassificationModel model) => model is MulticlassModel
+        ? string.Create(CultureInfo.InvariantCulture, $", {model.ClassCount} classes ({(model.Kind == ClassificationKind.OneVsRest ? "one-vs-rest" : "multinomial")})")
+        : string.Empty;
 }
 
 /// <summary><c>fastlogreg path</c>: the regularization path — per λ the non-zeros, the objective and the work — and a plot of the coefficients against λ.</summary>
@@ -44,11 +51,6 @@ internal static class PathCommand
         }
 
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
-        if (loaded.Data.ClassCount > 2)
-        {
-            throw new UsageException($"path works on two classes; {loaded.Source} has {loaded.Data.ClassCount} (the library's RegularizationPath.Compute fits the path of a K-class model).");
-        }
-
         RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);
         if (!(path.LambdaMax > 0))
         {
@@ -59,13 +61,17 @@ internal static class PathCommand
         if (a.Json)
         {
             context.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(
-                new PathOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), path.LambdaMax, [.. path.Points.Select(p => new PathPointOutput(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), p.Model.Weights.ToArray(), p.Model.Bias))]),
+                new PathOutput(loaded.Source, PenaltyArguments.Describe(a.L1Ratio), path.LambdaMax, [.. path.Points.Select(p => PathPointOutput.From(p))])
+                {
+                    Classes = loaded.Labels.Classes,
+                    ModelKind = path.Points[0].Classifier.Kind.ToString(),
+                },
                 CliJsonContext.Readable.PathOutput));
         }
         else
         {
             var text = new StringBuilder();
-            text.AppendLine(string.Format(c, "{0} path on {1}: {2} rows × {3} features, λ_max = {4:G6}", PenaltyArguments.Describe(a.L1Ratio), loaded.Source, loaded.Data.Rows, loaded.Data.Columns, path.LambdaMax));
+            text.AppendLine(string.Format(c, "{0} path on {1}: {2} rows × {3} features{4}, λ_max = {5:G6}", PenaltyArguments.Describe(a.L1Ratio), loaded.Source, loaded.Data.Rows, loaded.Data.Columns, PenaltyArguments.KindSuffix(path.Points[0].Classifier), path.LambdaMax));
             text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,14} {4,10} {5,10}", "λ", "C", "non-zeros", "objective", "iterations", "passes"));
             int unconverged = 0;
             foreach (PathPoint p in path.Points)
@@ -85,24 +91,51 @@ internal static class PathCommand
 
         if (a.Plot is not null)
         {
-            var plot = new PlotModel { Title = $"{PenaltyArguments.Describe(a.L1Ratio)} path: coefficients (raw scale) against λ", Background = OxyColors.White };
+            DrawCoefficients(a, loaded, path);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Every coefficient (raw scale) against λ: one panel for a binary model; for K classes a panel per class (class k's
+    /// row of W), each on its own coefficient scale (one large raw-scale coefficient would flatten every other panel).
+    /// </summary>
+    private static void DrawCoefficients(PenaltyArguments a, LoadedData loaded, RegularizationPath path)
+    {
+        PathPoint[] points = [.. path.Points.Where(p => p.Lambda > 0)];
+        int rows = path.Points[0].Classifier.CoefficientRows, d = loaded.Data.Columns;
+        var panels = new List<PlotModel>(rows);
+        for (int k = 0; k < rows; k++)
+        {
+            string title = rows > 1
+                ? $"class {loaded.Labels.Classes[k]}"
+                : $"{PenaltyArguments.Describe(a.L1Ratio)} path: coefficients (raw scale) against λ";
+            var plot = new PlotModel { Title = title, Background = OxyColors.White };
             plot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Bottom, Title = "λ", StartPosition = 1, EndPosition = 0 });
             plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "coefficient" });
-            for (int j = 0; j < loaded.Data.Columns; j++)
+            for (int j = 0; j < d; j++)
             {
                 var line = new LineSeries { StrokeThickness = 1.5 };
-                foreach (PathPoint p in path.Points.Where(p => p.Lambda > 0))
+                foreach (PathPoint p in points)
                 {
-                    line.Points.Add(new DataPoint(p.Lambda, p.Model.Weights[j]));
+                    line.Points.Add(new DataPoint(p.Lambda, p.Classifier.Coefficients(k)[j]));
                 }
 
                 plot.Series.Add(line);
             }
 
-            SvgPlot.WriteSingle(a.Plot.FullName, plot);
+            panels.Add(plot);
         }
 
-        return ExitCodes.Ok;
+        if (rows == 1)
+        {
+            SvgPlot.WriteSingle(a.Plot!.FullName, panels[0]);
+        }
+        else
+        {
+            SvgPlot.WriteGrid(a.Plot!.FullName, panels, columns: Math.Min(rows, 3), $"{PenaltyArguments.Describe(a.L1Ratio)} path of {loaded.Source}{PenaltyArguments.KindSuffix(path.Points[0].Classifier)}: coefficients (raw scale) against λ");
+        }
     }
 }
 
@@ -160,7 +193,7 @@ internal static class CrossValidationCommand
         else
         {
             var text = new StringBuilder();
-            text.AppendLine(string.Format(c, "{0}-fold cross-validation ({1}, seed {2}) on {3}: {4} rows × {5} features{6}", folds, PenaltyArguments.Describe(a.L1Ratio), seed, loaded.Source, loaded.Data.Rows, loaded.Data.Columns, loaded.Data.ClassCount > 2 ? string.Create(c, $", {loaded.Data.ClassCount} classes (multinomial)") : string.Empty));
+            text.AppendLine(string.Format(c, "{0}-fold cross-validation ({1}, seed {2}) on {3}: {4} rows × {5} features{6}", folds, PenaltyArguments.Describe(a.L1Ratio), seed, loaded.Source, loaded.Data.Rows, loaded.Data.Columns, PenaltyArguments.KindSuffix(refit.Classifier)));
             text.AppendLine(string.Format(c, "{0,12} {1,12} {2,10} {3,10} {4,10} {5,10}  ", "λ", "log-loss", "± sd", "accuracy", "ROC AUC", "non-zeros"));
             foreach (CrossValidationPoint p in cv.Points)
             {

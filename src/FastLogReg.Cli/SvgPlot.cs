@@ -33,18 +33,37 @@ internal static partial class SvgPlot
             panels.Add(Boundary(model, data));
         }
 
+        WriteGrid(path, panels, panels.Count, title: null);
+    }
+
+    /// <summary>
+    /// Panels side by side, <paramref name="columns"/> to a row, under an optional title, to one SVG file written
+    /// atomically.
+    /// </summary>
+    public static void WriteGrid(string path, IReadOnlyList<PlotModel> panels, int columns, string? title)
+    {
+        const double TitleHeight = 32;
+        int rows = (panels.Count + columns - 1) / columns;
+        double top = title is null ? 0 : TitleHeight;
+        var c = CultureInfo.InvariantCulture;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width * panels.Count}\" height=\"{Height}\">");
+        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width * Math.Min(columns, panels.Count)}\" height=\"{top + (Height * rows)}\"><rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
+        if (title is not null)
+        {
+            svg.Append(c, $"<text x=\"12\" y=\"22\" font-family=\"{MeasuredFont}\" font-size=\"16\" font-weight=\"bold\">")
+                .Append(System.Security.SecurityElement.Escape(title)).Append("</text>");
+        }
+
         for (int k = 0; k < panels.Count; k++)
         {
             // Each panel is a document of its own: drop its XML declaration (only the file's first line may hold one) and
-            // give its clip paths ids of their own (both panels number theirs from 1).
+            // give its clip paths ids of their own (every panel numbers its own from 1).
             panels[k].DefaultFont = MeasuredFont;
             string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, true);
             panel = XmlDeclaration().Replace(panel, string.Empty)
                 .Replace("id=\"clipPath", $"id=\"panel{k}-clipPath", StringComparison.Ordinal)
                 .Replace("url(#clipPath", $"url(#panel{k}-clipPath", StringComparison.Ordinal);
-            svg.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate({Width * k},0)\">").Append(panel).Append("</g>");
+            svg.Append(c, $"<g transform=\"translate({Width * (k % columns)},{top + (Height * (k / columns))})\">").Append(panel).Append("</g>");
         }
 
         svg.Append("</svg>");

@@ -114,7 +114,7 @@ internal static class TrainCommand
             MaxIterations = a.MaxIterations ?? 1000,
             Tolerance = a.Tolerance ?? 1e-6,
             Seed = a.Seed,
-            MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
+            MultiClass = CommandLine.MultiClassOf(a.MultiClass),
         };
 
         if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.CoordinateDescent or Solver.DualCoordinateDescent or Solver.MiniBatchSgd)

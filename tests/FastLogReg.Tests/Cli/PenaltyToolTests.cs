@@ -131,4 +131,41 @@ public class PenaltyToolTests
         using var json = System.Text.Json.JsonDocument.Parse(output);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("points")[0].GetProperty("meanRocAuc").ValueKind);
     }
+
+    [Fact]
+    public void PathOfTenClassesReportsEveryClassRowAndDrawsAPanelPerClass()
+    {
+        // The first 400 digits: the multinomial path, W as K rows of d per λ in JSON, a panel per class in the plot.
+        using var dir = new TempDirectory();
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv"));
+        string csv = dir.Write("digits.csv", string.Join('\n', lines.Take(401)) + "\n"), plot = dir.File("path.svg");
+        (int code, string output, string error) = Run("path", "--data", csv, "--standardize", "--count", "5", "--min-ratio", "0.01", "--plot", plot, "--json");
+        Assert.True(code == 0, error);
+        JsonElement report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("Multinomial", report.GetProperty("modelKind").GetString());
+        Assert.Equal(Enumerable.Range(0, 10).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)), report.GetProperty("classes").EnumerateArray().Select(e => e.GetString()));
+        JsonElement points = report.GetProperty("points");
+        Assert.Equal(5, points.GetArrayLength());
+        foreach (JsonElement point in points.EnumerateArray())
+        {
+            Assert.Equal(JsonValueKind.Null, point.GetProperty("weights").ValueKind);
+            JsonElement rows = point.GetProperty("classWeights");
+            Assert.Equal(10, rows.GetArrayLength());
+            Assert.All(rows.EnumerateArray(), r => Assert.Equal(64, r.GetArrayLength()));
+            Assert.Equal(10, point.GetProperty("intercepts").GetArrayLength());
+            int nonZeros = rows.EnumerateArray().Sum(r => r.EnumerateArray().Count(w => w.GetDouble() != 0));
+            Assert.Equal(point.GetProperty("nonZeroWeights").GetInt32(), nonZeros);
+        }
+
+        Assert.Equal(0, points[0].GetProperty("nonZeroWeights").GetInt32());
+        Assert.True(points[4].GetProperty("nonZeroWeights").GetInt32() > 50);
+        string svg = File.ReadAllText(plot);
+        Assert.Equal(10, svg.Split("<g transform=").Length - 1);
+        Assert.Contains("class 9", svg);
+
+        (code, output, error) = Run("path", "--data", csv, "--standardize", "--penalty", "l2", "--count", "3", "--multiclass", "ovr");
+        Assert.True(code == 0, error);
+        Assert.Contains("10 classes (one-vs-rest)", output);
+        Assert.Equal(3, output.Split('\n').Count(l => l.Length > 0 && char.IsWhiteSpace(l[0]) && char.IsDigit(l.TrimStart()[0]))); // one table row per λ
+    }
 }
