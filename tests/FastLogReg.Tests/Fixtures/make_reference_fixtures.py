@@ -4,10 +4,10 @@
 Run from anywhere with Debian's packages (apt-get install python3-sklearn python3-statsmodels python3-scipy
 python3-numpy):
 
-    /usr/bin/python3 tests/FastLogReg.Tests/Fixtures/make_reference_fixtures.py
+    /usr/bin/python3 tests/FastLogReg.Tests/Fixtures/make_reference_fixtures.py [--only multiclass_cv | --validate-only]
 
-It writes, beside itself, sklearn_heart_scale.json, sklearn_digits.json, sklearn_l1.json, sklearn_path_cv.json and
-statsmodels_logit.json, then reloads every file and re-checks its numbers against the vendored data. The tests never
+It writes, beside itself, sklearn_heart_scale.json, sklearn_digits.json, sklearn_l1.json, sklearn_path_cv.json,
+sklearn_multiclass_cv.json and statsmodels_logit.json, then reloads every file and re-checks its numbers against the vendored data. The tests never
 run Python; they read the committed JSON and the data in src/datasets/ (which the JSON does not copy).
 
 FastLogReg's objective conventions (every JSON states the one it uses in its top-level "objective" field):
@@ -902,6 +902,107 @@ def path_cv_fixture():
     }
 
 
+def multiclass_cv_fixture():
+    log("multinomial CV")
+    X, y, header = load_digits()
+    n, d = X.shape
+    K = int(y.max()) + 1
+    skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    fold_of_row = np.empty(n, dtype=int)
+    for f, (_, test) in enumerate(skf.split(X, y)):
+        fold_of_row[test] = f
+    splits = [(np.flatnonzero(fold_of_row != f), np.flatnonzero(fold_of_row == f)) for f in range(5)]
+    Cs = [float(c) for c in np.logspace(-4, 0, 9)]
+    cv = LogisticRegressionCV(Cs=Cs, cv=splits, penalty="l2", scoring="neg_log_loss", refit=True, solver="lbfgs",
+                              multi_class="multinomial", tol=1e-10, max_iter=100000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        cv.fit(X, y)
+    cv_warned = any(issubclass(c.category, ConvergenceWarning) for c in caught)
+    sk_scores = cv.scores_[0]  # folds x Cs, neg log loss (the same array under every class key for multinomial)
+    assert np.allclose(cv.Cs_, Cs, rtol=0, atol=0)
+
+    per_C = []
+    max_score_diff = 0.0
+    for c_idx, C in enumerate(Cs):
+        folds = []
+        for f, (train, test) in enumerate(splits):
+            rec = fit_multinomial(X[train], y[train], C, f"CV fold {f}")
+            Z = X[test] @ rec["W"].T + rec["b"]
+            lse = logsumexp(Z, axis=1)
+            ll = math.fsum(lse - Z[np.arange(len(test)), y[test]]) / len(test)
+            acc = float(np.mean(np.argmax(Z, axis=1) == y[test]))
+            max_score_diff = max(max_score_diff, abs(-ll - sk_scores[f, c_idx]))
+            folds.append({
+                "fold": f,
+                "n_train": len(train),
+                "n_test": len(test),
+                "lambda": rec["lambda"],
+                "objective": rec["objective"],
+                "gradient_norm": rec["gradient_norm"],
+                "sklearn_max_abs_diff": rec["sklearn_max_abs_diff"],
+                "test_log_loss": ll,
+                "test_accuracy": acc,
+                "sklearn_score": float(sk_scores[f, c_idx]),
+            })
+        lls = np.array([fo["test_log_loss"] for fo in folds])
+        accs = np.array([fo["test_accuracy"] for fo in folds])
+        per_C.append({
+            "C": C,
+            "lambda_per_fold": [fo["lambda"] for fo in folds],
+            "mean_test_log_loss": float(np.mean(lls)),
+            "std_test_log_loss": float(np.std(lls)),
+            "mean_test_accuracy": float(np.mean(accs)),
+            "std_test_accuracy": float(np.std(accs)),
+            "folds": folds,
+        })
+    best = int(np.argmin([pc["mean_test_log_loss"] for pc in per_C]))
+    assert Cs[best] == cv.C_[0], (Cs[best], cv.C_)
+    refit = fit_multinomial(X, y, Cs[best], "CV refit")
+    W_cv, b_cv = cv.coef_, cv.intercept_ - cv.intercept_.mean()
+    refit["sklearn_cv_max_abs_diff"] = float(np.max(np.abs(np.c_[refit["W"] - W_cv, refit["b"] - b_cv])))
+    return {
+        "generated_by": SCRIPT,
+        "versions": VERSIONS,
+        "objective": MULTINOMIAL_OBJECTIVE,
+        "optimality_measure": SMOOTH_MEASURE,
+        "data": {
+            "file": DIGITS,
+            "rows": n,
+            "columns": d,
+            "classes": K,
+            "feature_columns": f"{header[0]} .. {header[-2]} (raw pixel values 0-16, no preprocessing)",
+            "label_column": "digit",
+        },
+        "cv": {
+            "class": "sklearn.linear_model.LogisticRegressionCV",
+            "settings": {"penalty": "l2", "solver": "lbfgs", "multi_class": "multinomial", "scoring": "neg_log_loss",
+                         "refit": True, "tol": 1e-10, "max_iter": 100000, "cv": "the explicit splits below"},
+            "folds_rule": "StratifiedKFold(n_splits=5, shuffle=True, random_state=0) on the digit labels; fold_of_row[i] "
+                          "is the fold in which row i is held out; fold f trains on every row with fold_of_row != f "
+                          "(ascending row order) and tests on the rows with fold_of_row == f",
+            "fold_of_row": fold_of_row,
+            "fold_sizes": [int(np.sum(fold_of_row == f)) for f in range(5)],
+            "Cs": Cs,
+            "Cs_rule": "numpy.logspace(-4, 0, 9); a fold with n_train rows is fitted with lambda = 1/(C n_train), "
+                       "the refit on all 1797 rows with lambda = 1/(C 1797)",
+            "score_rule": "test_log_loss = (1/n_test) sum over held-out rows of [logsumexp(z) - z_y] with the fold's "
+                          "polished optimum (no clipping); sklearn_score is LogisticRegressionCV's scores_ (= -log "
+                          "loss) from its own fold fits; test_accuracy counts argmax_k z_k (the first on a tie); mean "
+                          "and std over the 5 folds, unweighted, std with ddof = 0",
+            "max_abs_diff_sklearn_score_vs_polished": max_score_diff,
+            "sklearn_convergence_warning": cv_warned,
+            "per_C": per_C,
+            "chosen_index": best,
+            "chosen_C": Cs[best],
+            "chosen_rule": "the C with the lowest mean test_log_loss, as LogisticRegressionCV picks it; it agrees "
+                           "with LogisticRegressionCV.C_",
+            "sklearn_C_": float(cv.C_[0]),
+            "refit": refit,
+        },
+    }
+
+
 def statsmodels_fixture():
     log("statsmodels")
     X_raw, y, header = load_breast_cancer()
@@ -1047,6 +1148,21 @@ def validate():
     summary.append(("CV: 50 fold fits (worst)", float("nan"), worst_fold))
     check_binary(Xs, yy, pc["cv"]["refit"], f"CV refit C={pc['cv']['chosen_C']:.6g}")
 
+    mc = load("sklearn_multiclass_cv.json")["cv"]
+    fold = np.array(mc["fold_of_row"])
+    assert list(np.bincount(fold)) == mc["fold_sizes"]
+    for entry in mc["per_C"]:
+        for fo in entry["folds"]:
+            assert fo["n_train"] == int(np.sum(fold != fo["fold"])) and close(fo["lambda"], 1.0 / (entry["C"] * fo["n_train"]), 1e-15)
+            assert fo["gradient_norm"] < SMOOTH_TARGET
+    assert mc["chosen_index"] == int(np.argmin([e["mean_test_log_loss"] for e in mc["per_C"]]))
+    fit = mc["refit"]
+    Theta = np.hstack([np.array(fit["W"]), np.array(fit["b"])[:, None]])
+    obj, grad, _ = multinomial_parts(Xd, yd, Theta, fit["lambda"])
+    m = float(np.linalg.norm(grad))
+    assert m < SMOOTH_TARGET and close(obj, fit["objective"]), (fit["C"], m, obj)
+    summary.append((f"multinomial CV refit C={mc['chosen_C']:.6g}", obj, m))
+
     smj = load("statsmodels_logit.json")
     X10 = Xr[:, :10]
     p = np.array(smj["params"])
@@ -1062,11 +1178,15 @@ def validate():
 
 
 def main():
-    if "--validate-only" not in sys.argv:
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only == "multiclass_cv":  # the one fixture alone (the others take minutes and are unchanged)
+        write("sklearn_multiclass_cv.json", multiclass_cv_fixture())
+    elif "--validate-only" not in sys.argv:
         write("sklearn_heart_scale.json", heart_fixture())
         write("sklearn_digits.json", digits_fixture())
         write("sklearn_l1.json", l1_fixture())
         write("sklearn_path_cv.json", path_cv_fixture())
+        write("sklearn_multiclass_cv.json", multiclass_cv_fixture())
         write("statsmodels_logit.json", statsmodels_fixture())
     validate()
 
