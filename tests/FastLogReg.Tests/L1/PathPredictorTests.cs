@@ -65,6 +65,34 @@ public sealed class PathPredictorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ThePolynomialIsInLnLambda_ItFollowsTheRidgeRegimesOneOverLambda()
+    {
+        // Where the L2 share dominates, w(λ) ≈ −∇/λ. Along a default grid (100 points over four decades, a step of 9%),
+        // the cubic through four solutions of w = a/λ + b extrapolates in ln λ to ~10⁻⁴ of a/λ; the cubic in λ to ~2·10⁻³.
+        var predictor = new PathPredictor(weights: 2);
+        double ratio = Math.Pow(10, -4.0 / 99);
+        double[] Exact(double lambda) => [3.0 / lambda, -5 - (2.0 / lambda), 0.25]; // two weights and an intercept
+        double lambda = 1.0, worst = 0;
+        double[] scratch = new double[3];
+        for (int k = 0; k < 12; k++)
+        {
+            double next = lambda * ratio;
+            double[] start = predictor.StartFor(Exact(lambda), lambda, next, scratch);
+            if (k >= 4)
+            {
+                double[] exact = Exact(next);
+                worst = Math.Max(worst, Math.Max(Math.Abs(start[0] - exact[0]) / (3.0 / next), Math.Abs(start[1] - exact[1]) / (2.0 / next)));
+                Assert.Equal(0.25, start[2]);
+            }
+
+            lambda = next;
+        }
+
+        output.WriteLine($"worst relative error of the predicted 1/λ: {worst:G3}");
+        Assert.InRange(worst, 0, 3e-4);
+    }
+
+    [Fact]
     public void AfterTheNonZeroWeightsChange_ThePredictorFallsBackToTheSecant()
     {
         // Every step of λ changes the support of this path's first points (a weight enters at each): the polynomial through
