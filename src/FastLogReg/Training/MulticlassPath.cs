@@ -43,7 +43,7 @@ public sealed partial class RegularizationPath
 
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         var pairs = new CurvatureMemory(dimension, options.LbfgsHistory);
-        var predictor = new PathPredictor(weights);
+        var predictor = new PathPredictor(weights, smooth: options.L1Ratio == 0);
         double[] predicted = new double[dimension], reference = new double[dimension];
         double previousL2 = 0, solvedLambda = double.NaN;
         var points = new List<PathPoint>(lambdas.Length);

@@ -164,7 +164,7 @@ public sealed partial class RegularizationPath
         // L-BFGS, OWL-QN and both Newtons start each point from the path's predictor (coordinate descent has its own, which
         // checks the objective with its row terms): the last solution moved along the polynomial through the ones before
         // it. The dual coordinate descent starts from its own dual variables.
-        PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky ? new PathPredictor(d) : null;
+        PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky ? new PathPredictor(d, smooth: options.L1Ratio == 0) : null;
         double[] predicted = new double[dimension];
         double solvedLambda = double.NaN;
         foreach (double lambda in lambdas)
