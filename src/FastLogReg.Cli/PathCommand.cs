@@ -33,6 +33,32 @@ internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bo
         _ => "elastic net ρ = " + l1Ratio.ToString("G3", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Whether <paramref name="lambdaMax"/> says no feature is correlated with the label: 0, or rounding noise — below
+    /// 10⁻¹⁰ of the largest a gradient entry can be (|(1/S) Σ sᵢ rᵢ xᵢⱼ| ≤ max |x|, standardized features: ~1). Constant
+    /// columns and K classes, or unbalanced classes, give a λ_max of ~10⁻¹⁶ rather than 0 (a hostile review).
+    /// </summary>
+    public bool NoCorrelation(double lambdaMax, Dataset<double> data)
+    {
+        double largest = 1;
+        if (!Standardize)
+        {
+            largest = 0;
+            for (int i = 0; i < data.Rows; i++)
+            {
+                ReadOnlySpan<double> row = data switch
+                {
+                    DenseDataset<double> dense => dense.GetRow(i),
+                    SparseDataset<double> sparse => sparse.Matrix.GetRow(i).Values,
+                    _ => [1.0],
+                };
+                largest = row.IsEmpty ? largest : Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row)));
+            }
+        }
+
+        return !(lambdaMax * Math.Max(L1Ratio, 1e-3) > 1e-10 * largest);
+    }
+
     /// <summary>", 10 classes (multinomial)" for a K-class model, else nothing.</summary>
     public static string KindSuffix(ClassificationModel model) => model is MulticlassModel
         ? string.Create(CultureInfo.InvariantCulture, $", {model.ClassCount} classes ({(model.Kind == ClassificationKind.OneVsRest ? "one-vs-rest" : "multinomial")})")
@@ -52,9 +78,9 @@ internal static class PathCommand
 
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
         RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);
-        if (!(path.LambdaMax > 0))
+        if (a.NoCorrelation(path.LambdaMax, loaded.Data))
         {
-            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0, every penalty gives the intercept-only model, so there is no path.");
+            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0 (up to rounding): every penalty gives the intercept-only model, so there is no path.");
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -167,9 +193,9 @@ internal static class CrossValidationCommand
             throw new UsageException($"--folds {folds}: a fold's training rows hold a single class ({loaded.Source} has {loaded.Data.Rows} rows); use fewer folds or more data.");
         }
 
-        if (!(cv.Points.Max(p => p.Lambda) > 0))
+        if (a.NoCorrelation(cv.Points.Max(p => p.Lambda), loaded.Data))
         {
-            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0, every penalty gives the intercept-only model, so there is nothing to cross-validate.");
+            throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0 (up to rounding): every penalty gives the intercept-only model, so there is nothing to cross-validate.");
         }
 
         TrainingResult refit = cv.Refit;

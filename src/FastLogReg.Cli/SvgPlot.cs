@@ -51,7 +51,7 @@ internal static partial class SvgPlot
         if (title is not null)
         {
             svg.Append(c, $"<text x=\"12\" y=\"22\" font-family=\"{MeasuredFont}\" font-size=\"16\" font-weight=\"bold\">")
-                .Append(System.Security.SecurityElement.Escape(title)).Append("</text>");
+                .Append(System.Security.SecurityElement.Escape(XmlText(title))).Append("</text>");
         }
 
         for (int k = 0; k < panels.Count; k++)
@@ -59,6 +59,7 @@ internal static partial class SvgPlot
             // Each panel is a document of its own: drop its XML declaration (only the file's first line may hold one) and
             // give its clip paths ids of their own (every panel numbers its own from 1).
             panels[k].DefaultFont = MeasuredFont;
+            MakeTextsXml(panels[k]);
             string panel = SvgExporter.ExportToString(panels[k], Width, Height, false, null, true);
             panel = XmlDeclaration().Replace(panel, string.Empty)
                 .Replace("id=\"clipPath", $"id=\"panel{k}-clipPath", StringComparison.Ordinal)
@@ -78,12 +79,74 @@ internal static partial class SvgPlot
     public static void WriteSingle(string path, PlotModel plot)
     {
         plot.DefaultFont = MeasuredFont;
+        MakeTextsXml(plot);
         string svg = SvgExporter.ExportToString(plot, Width, Height, false, null, true);
         AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
             writer.Write(svg);
         });
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> with every character XML 1.0 cannot hold (C0 controls but tab, line feed and carriage
+    /// return; U+FFFE, U+FFFF; unpaired surrogates) replaced by U+FFFD — label values and file names reach plot titles and
+    /// legends, and the SVG writer stops with an exception at such a character.
+    /// </summary>
+    internal static string XmlText(string text)
+    {
+        StringBuilder? clean = null;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char ch = text[i];
+            bool pair = char.IsHighSurrogate(ch) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            bool valid = pair || (ch >= 0x20 ? !char.IsSurrogate(ch) && ch != '\uFFFE' && ch != '\uFFFF' : ch is '\t' or '\n' or '\r');
+            if (!valid)
+            {
+                clean ??= new StringBuilder(text, 0, i, text.Length);
+                clean.Append('\uFFFD');
+            }
+            else
+            {
+                clean?.Append(ch);
+                if (pair)
+                {
+                    clean?.Append(text[i + 1]);
+                    i++;
+                }
+            }
+        }
+
+        return clean?.ToString() ?? text;
+    }
+
+    /// <summary>Every text of <paramref name="plot"/> (titles, axis titles, series titles, annotations, legend titles) through <see cref="XmlText"/>.</summary>
+    private static void MakeTextsXml(PlotModel plot)
+    {
+        plot.Title = plot.Title is null ? null : XmlText(plot.Title);
+        plot.Subtitle = plot.Subtitle is null ? null : XmlText(plot.Subtitle);
+        foreach (Axis axis in plot.Axes)
+        {
+            axis.Title = axis.Title is null ? null : XmlText(axis.Title);
+        }
+
+        foreach (Series series in plot.Series)
+        {
+            series.Title = series.Title is null ? null : XmlText(series.Title);
+        }
+
+        foreach (OxyPlot.Annotations.Annotation annotation in plot.Annotations)
+        {
+            if (annotation is OxyPlot.Annotations.TextualAnnotation textual && textual.Text is not null)
+            {
+                textual.Text = XmlText(textual.Text);
+            }
+        }
+
+        foreach (Legend legend in plot.Legends)
+        {
+            legend.LegendTitle = legend.LegendTitle is null ? null : XmlText(legend.LegendTitle);
+        }
     }
 
     private static PlotModel LossCurve(TrainingReport report)

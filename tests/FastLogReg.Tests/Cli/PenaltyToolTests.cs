@@ -168,4 +168,51 @@ public class PenaltyToolTests
         Assert.Contains("10 classes (one-vs-rest)", output);
         Assert.Equal(3, output.Split('\n').Count(l => l.Length > 0 && char.IsWhiteSpace(l[0]) && char.IsDigit(l.TrimStart()[0]))); // one table row per λ
     }
+
+    [Theory]
+    [InlineData("x", "y", "z")]    // three classes: λ_max came out ~7·10⁻¹⁶, not 0
+    [InlineData("0", "1", "1")]    // two unbalanced classes: ~3·10⁻¹⁶
+    public void PathAndCvRefuseDataWhoseLambdaMaxIsRoundingNoise(string a, string b, string c)
+    {
+        // Constant columns: no feature is correlated with the label, whatever λ_max's rounding says (a hostile review: a
+        // one-point "path" at C = 4.5·10¹⁴ came out, exit code 0).
+        using var dir = new TempDirectory();
+        string[] labels = [a, b, c];
+        string csv = dir.Write("const.csv", "f1,f2,label\n" + string.Concat(Enumerable.Range(0, 31).Select(i => $"1.5,-2,{labels[i % 3]}\n")));
+        foreach (string[] args in new[] { new[] { "path", "--data", csv }, ["cv", "--data", csv, "--folds", "3", "--model", dir.File("m.json")] })
+        {
+            (int code, _, string error) = Run(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}: {error}");
+            Assert.Contains("no feature is correlated with the label", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+
+    [Fact]
+    public void PlotsTakeLabelsWithCharactersXmlCannotHold()
+    {
+        // Label values reach the panel titles and legends; a control character stopped the SVG writer with an exception
+        // (exit 134, a stack trace). Now replaced by U+FFFD: every plot is well-formed XML.
+        using var dir = new TempDirectory();
+        string[] labels = ["a\u0001b", "c\u000Bd", "e"];
+        var random = new Random(1);
+        string csv = dir.Write("ctrl.csv", "x1,x2,label\n" + string.Concat(Enumerable.Range(0, 90).Select(i =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(i % 3) + random.NextDouble():F3},{random.NextDouble() - (i % 3):F3},{labels[i % 3]}\n"))));
+        string model = dir.File("m.json");
+        string[][] runs =
+        [
+            ["path", "--data", csv, "--count", "4", "--plot", dir.File("path.svg")],
+            ["train", "--data", csv, "--model", model, "--plot", dir.File("train.svg"), "--quiet"],
+            ["evaluate", "--model", model, "--data", csv, "--plot", dir.File("roc.svg")],
+        ];
+        foreach (string[] args in runs)
+        {
+            (int code, _, string error) = Run(args);
+            Assert.True(code == 0, $"{args[0]}: exit {code}: {error}");
+            string svg = args[^1] == "--quiet" ? args[^2] : args[^1];
+            System.Xml.Linq.XDocument.Load(svg); // throws on a character XML cannot hold
+        }
+
+        Assert.Contains("a\uFFFDb", File.ReadAllText(dir.File("path.svg")));
+    }
 }
