@@ -54,8 +54,11 @@ public class MulticlassCrossValidationFixtureTests
         Close.Equal(refit.GetProperty("objective").GetDouble(), result.Refit.Report.FinalObjective, 1e-9, 0, "refit objective");
         double[] w = [.. refit.GetProperty("W").EnumerateArray().SelectMany(Doubles)];
         Close.Equal(w, model.Weights, 1e-5, 1e-7, "refitted W");
+        // The intercepts are held loosely: the Hessian's smallest eigenvalue here is 6.5·10⁻⁶ (the fixture records it), so
+        // an objective within rounding of the optimum (½·μ·δ² ≈ 10⁻¹⁶) leaves b free by ~10⁻⁵ — measured 3–10·10⁻⁶ across the
+        // vector widths, at any tolerance.
         double[] b = Doubles(refit.GetProperty("b")), ours = model.Intercepts.ToArray();
         double shift = ours.Average();
-        Close.Equal(b, [.. ours.Select(v => v - shift)], 1e-5, 1e-7, "refitted b (centred)");
+        Close.Equal(b, [.. ours.Select(v => v - shift)], 0, 5e-5, "refitted b (centred)");
     }
 }
