@@ -756,6 +756,38 @@ def l1_fixture():
     }
 
 
+def stratified_folds(X, y, n):
+    """StratifiedKFold(5, shuffle, seed 0): the fold each row is held out in, and (train, test) rows per fold."""
+    skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    fold_of_row = np.empty(n, dtype=int)
+    for f, (_, test) in enumerate(skf.split(X, y)):
+        fold_of_row[test] = f
+    return fold_of_row, [(np.flatnonzero(fold_of_row != f), np.flatnonzero(fold_of_row == f)) for f in range(5)]
+
+
+def fit_warned(model, X, y):
+    """model.fit(X, y); whether scikit-learn warned that it did not converge."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X, y)
+    return any(issubclass(c.category, ConvergenceWarning) for c in caught)
+
+
+def fold_summary(C, folds, **extra):
+    lls = np.array([fo["test_log_loss"] for fo in folds])
+    accs = np.array([fo["test_accuracy"] for fo in folds])
+    return {
+        "C": C,
+        **extra,
+        "lambda_per_fold": [fo["lambda"] for fo in folds],
+        "mean_test_log_loss": float(np.mean(lls)),
+        "std_test_log_loss": float(np.std(lls)),
+        "mean_test_accuracy": float(np.mean(accs)),
+        "std_test_accuracy": float(np.std(accs)),
+        "folds": folds,
+    }
+
+
 def path_cv_fixture():
     log("path and CV")
     X_raw, y, _ = load_breast_cancer()
@@ -781,19 +813,11 @@ def path_cv_fixture():
     assert path_fits[0]["nonzero_count"] == 0
 
     # (ii) LogisticRegressionCV with explicit folds
-    skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    fold_of_row = np.empty(n, dtype=int)
-    splits = list(skf.split(X, y))
-    for f, (_, test) in enumerate(splits):
-        fold_of_row[test] = f
-    splits = [(np.flatnonzero(fold_of_row != f), np.flatnonzero(fold_of_row == f)) for f in range(5)]
+    fold_of_row, splits = stratified_folds(X, y, n)
     Cs = [1.0 / (lam * n) for lam in lambdas]
     cv = LogisticRegressionCV(Cs=Cs, cv=splits, penalty="l2", scoring="neg_log_loss", refit=True, solver="lbfgs",
                               tol=1e-12, max_iter=100000)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        cv.fit(X, y)
-    cv_warned = any(issubclass(c.category, ConvergenceWarning) for c in caught)
+    cv_warned = fit_warned(cv, X, y)
     sk_scores = cv.scores_[1.0]  # folds x Cs, neg log loss
     assert np.allclose(cv.Cs_, Cs, rtol=0, atol=0)
 
@@ -823,18 +847,7 @@ def path_cv_fixture():
                 "test_accuracy": acc,
                 "sklearn_score": float(sk_scores[f, c_idx]),
             })
-        lls = np.array([fo["test_log_loss"] for fo in folds])
-        accs = np.array([fo["test_accuracy"] for fo in folds])
-        per_C.append({
-            "C": C,
-            "lambda_full_data": lambdas[c_idx],
-            "lambda_per_fold": [fo["lambda"] for fo in folds],
-            "mean_test_log_loss": float(np.mean(lls)),
-            "std_test_log_loss": float(np.std(lls)),
-            "mean_test_accuracy": float(np.mean(accs)),
-            "std_test_accuracy": float(np.std(accs)),
-            "folds": folds,
-        })
+        per_C.append(fold_summary(C, folds, lambda_full_data=lambdas[c_idx]))
     best = int(np.argmin([pc["mean_test_log_loss"] for pc in per_C]))
     assert Cs[best] == cv.C_[0], (Cs[best], cv.C_)
     refit = fit_binary_l2(X, y, Cs[best], "CV refit")
@@ -907,18 +920,11 @@ def multiclass_cv_fixture():
     X, y, header = load_digits()
     n, d = X.shape
     K = int(y.max()) + 1
-    skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    fold_of_row = np.empty(n, dtype=int)
-    for f, (_, test) in enumerate(skf.split(X, y)):
-        fold_of_row[test] = f
-    splits = [(np.flatnonzero(fold_of_row != f), np.flatnonzero(fold_of_row == f)) for f in range(5)]
+    fold_of_row, splits = stratified_folds(X, y, n)
     Cs = [float(c) for c in np.logspace(-4, 0, 9)]
     cv = LogisticRegressionCV(Cs=Cs, cv=splits, penalty="l2", scoring="neg_log_loss", refit=True, solver="lbfgs",
                               multi_class="multinomial", tol=1e-10, max_iter=100000)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        cv.fit(X, y)
-    cv_warned = any(issubclass(c.category, ConvergenceWarning) for c in caught)
+    cv_warned = fit_warned(cv, X, y)
     sk_scores = cv.scores_[0]  # folds x Cs, neg log loss (the same array under every class key for multinomial)
     assert np.allclose(cv.Cs_, Cs, rtol=0, atol=0)
 
@@ -945,17 +951,7 @@ def multiclass_cv_fixture():
                 "test_accuracy": acc,
                 "sklearn_score": float(sk_scores[f, c_idx]),
             })
-        lls = np.array([fo["test_log_loss"] for fo in folds])
-        accs = np.array([fo["test_accuracy"] for fo in folds])
-        per_C.append({
-            "C": C,
-            "lambda_per_fold": [fo["lambda"] for fo in folds],
-            "mean_test_log_loss": float(np.mean(lls)),
-            "std_test_log_loss": float(np.std(lls)),
-            "mean_test_accuracy": float(np.mean(accs)),
-            "std_test_accuracy": float(np.std(accs)),
-            "folds": folds,
-        })
+        per_C.append(fold_summary(C, folds))
     best = int(np.argmin([pc["mean_test_log_loss"] for pc in per_C]))
     assert Cs[best] == cv.C_[0], (Cs[best], cv.C_)
     refit = fit_multinomial(X, y, Cs[best], "CV refit")

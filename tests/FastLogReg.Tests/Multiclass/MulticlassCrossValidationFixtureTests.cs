@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FastLogReg.Data;
 using FastLogReg.Models;
+using FastLogReg.Tests.L1;
 using FastLogReg.Training;
 using Xunit;
 
@@ -16,8 +17,6 @@ public class MulticlassCrossValidationFixtureTests
     private static JsonElement Fixture() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sklearn_multiclass_cv.json"))).RootElement.GetProperty("cv");
 
-    private static double[] Doubles(JsonElement e) => [.. e.EnumerateArray().Select(v => v.GetDouble())];
-
     [Fact]
     public void ScoresChoiceAndRefitMatchLogisticRegressionCV()
     {
@@ -28,7 +27,7 @@ public class MulticlassCrossValidationFixtureTests
         {
             Folds = 5,
             FoldOfRow = [.. fixture.GetProperty("fold_of_row").EnumerateArray().Select(e => e.GetInt32())],
-            CValues = Doubles(fixture.GetProperty("Cs")),
+            CValues = L1Fixtures.Doubles(fixture.GetProperty("Cs")),
         };
 
         CrossValidationResult result = CrossValidation.Run(digits, new TrainingOptions { Tolerance = 1e-10, MaxIterations = 100_000 }, cv);
@@ -52,12 +51,12 @@ public class MulticlassCrossValidationFixtureTests
         MulticlassModel model = result.Refit.Multiclass;
         Assert.Equal(ClassificationKind.Multinomial, model.Kind);
         Close.Equal(refit.GetProperty("objective").GetDouble(), result.Refit.Report.FinalObjective, 1e-9, 0, "refit objective");
-        double[] w = [.. refit.GetProperty("W").EnumerateArray().SelectMany(Doubles)];
+        double[] w = [.. refit.GetProperty("W").EnumerateArray().SelectMany(L1Fixtures.Doubles)];
         Close.Equal(w, model.Weights, 1e-5, 1e-7, "refitted W");
         // The intercepts are held loosely: the Hessian's smallest eigenvalue here is 6.5·10⁻⁶ (the fixture records it), so
         // an objective within rounding of the optimum (½·μ·δ² ≈ 10⁻¹⁶) leaves b free by ~10⁻⁵ — measured 3–10·10⁻⁶ across the
         // vector widths, at any tolerance.
-        double[] b = Doubles(refit.GetProperty("b")), ours = model.Intercepts.ToArray();
+        double[] b = L1Fixtures.Doubles(refit.GetProperty("b")), ours = model.Intercepts.ToArray();
         double shift = ours.Average();
         Close.Equal(b, [.. ours.Select(v => v - shift)], 0, 5e-5, "refitted b (centred)");
     }
