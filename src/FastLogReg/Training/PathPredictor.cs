@@ -2,15 +2,16 @@ namespace FastLogReg.Training;
 
 /// <summary>
 /// The regularization path's predictor: from the last solution w (at λ) and the ones before it (w₀ at λ₀, w₁ at λ₁, …,
-/// newest first), the start for the next λ″ extrapolated by the polynomial in ln λ through them — the secant
-/// w + t(w − w₀), t = (λ″ − λ)/(λ − λ₀), when the non-zero weights changed between w₀ and w (the path has a kink
-/// there), else the quadratic or cubic through the solutions since the last change. With an L1 share a weight at zero
-/// stays there, and so does one the extrapolation would carry across zero (without one the path is smooth through zero:
-/// on the K-class ridge path of digits, stopping there gave isolated starts 100–1,000 times the tolerance away); the
-/// intercept (past the weights) is extrapolated too. The
-/// secant's start is second order in the step of λ away from the new optimum, the cubic's fourth. Measured on the
-/// default lasso paths, coordinate descent's outer iterations with degree 1 / 2 / 3 / 4: raw breast cancer 216 / 162 /
-/// 131 / 127, standardized 369 / 348 / 341 / 339, raw digits 3 vs 8 285 / 244 / 225 / 226 — so at most the cubic.
+/// newest first), the start for the next λ″ extrapolated by the polynomial in ln λ through them (in λ for an explicit
+/// grid's jump towards 0, see <see cref="Prepare"/>) — the secant w + t(w − w₀), t = ln(λ″/λ) / ln(λ/λ₀), when the
+/// non-zero weights changed between w₀ and w (the path has a kink there), else the quadratic or cubic through the
+/// solutions since the last change. With an L1 share a weight at zero stays there, and so does one the extrapolation
+/// would carry across zero (without one the path is smooth through zero: on the K-class ridge path of digits, stopping
+/// there gave isolated starts 100–1,000 times the tolerance away); the intercept (past the weights) is extrapolated
+/// too. The secant's start is second order in the step of λ away from the new optimum, the cubic's fourth. Measured on
+/// the default lasso paths (with the polynomial in λ), coordinate descent's outer iterations with degree 1 / 2 / 3 / 4:
+/// raw breast cancer 216 / 162 / 131 / 127, standardized 369 / 348 / 341 / 339, raw digits 3 vs 8 285 / 244 / 225 / 226
+/// — so at most the cubic.
 /// </summary>
 internal sealed class PathPredictor
 {
@@ -22,9 +23,10 @@ internal sealed class PathPredictor
 
     /// <summary>
     /// The largest Σᵢ |Lᵢ(λ″)| a degree may have: how much the history's errors (each solution's to its tolerance) can
-    /// be amplified in the start. Evenly spaced ln λ (the default grids) give at most 39 (the cubic two steps ahead; 11 one step ahead); nodes
-    /// within a sliver of each other (an explicit grid such as 0.3, 0.3(1 + 10⁻⁹), …) give 10⁹ and more, and a start
-    /// thrown 10⁴ away that exact Newton and OWL-QN, which take it unchecked, did not recover from (a hostile review).
+    /// be amplified in the start. Evenly spaced ln λ (the default grids) give at most 39 (the cubic two steps ahead; 11
+    /// one step ahead); nodes within a sliver of each other (an explicit grid such as 0.3, 0.3(1 + 10⁻⁹), …) give 10⁹
+    /// and more, and a start thrown 10⁴ away that exact Newton and OWL-QN, which take it unchecked, did not recover
+    /// from (a hostile review).
     /// </summary>
     private const double MaxAmplification = 64;
 
