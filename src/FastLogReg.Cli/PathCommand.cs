@@ -34,29 +34,60 @@ internal sealed record PenaltyArguments(InputArguments Input, double L1Ratio, bo
     };
 
     /// <summary>
-    /// Whether <paramref name="lambdaMax"/> says no feature is correlated with the label: 0, or rounding noise — below
-    /// 10⁻¹⁰ of the largest a gradient entry can be (|(1/S) Σ sᵢ rᵢ xᵢⱼ| ≤ max |x|, standardized features: ~1). Constant
-    /// columns and K classes, or unbalanced classes, give a λ_max of ~10⁻¹⁶ rather than 0 (a hostile review).
+    /// Whether no feature can be correlated with the label: λ_max is not above 0, or every column holds one value over
+    /// all rows (then λ_max is rounding noise — ~10⁻¹⁶ with K or unbalanced classes, ~10⁻⁹ for a large constant column
+    /// standardized on sparse rows — and a "path" of it a row of intercept-only models; a hostile review).
     /// </summary>
-    public bool NoCorrelation(double lambdaMax, Dataset<double> data)
+    public static bool NoCorrelation(double lambdaMax, Dataset<double> data) => !(lambdaMax > 0) || EveryColumnConstant(data);
+
+    private static bool EveryColumnConstant(Dataset<double> data)
     {
-        double largest = 1;
-        if (!Standardize)
+        int d = data.Columns, n = data.Rows;
+        double[] low = new double[d], high = new double[d];
+        int[] stored = new int[d];
+        low.AsSpan().Fill(double.PositiveInfinity);
+        high.AsSpan().Fill(double.NegativeInfinity);
+        for (int i = 0; i < n; i++)
         {
-            largest = 0;
-            for (int i = 0; i < data.Rows; i++)
+            if (data is SparseDataset<double> sparse)
             {
-                ReadOnlySpan<double> row = data switch
+                SparseRow<double> row = sparse.Matrix.GetRow(i);
+                for (int k = 0; k < row.Indices.Length; k++)
                 {
-                    DenseDataset<double> dense => dense.GetRow(i),
-                    SparseDataset<double> sparse => sparse.Matrix.GetRow(i).Values,
-                    _ => [1.0],
-                };
-                largest = row.IsEmpty ? largest : Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row)));
+                    Note(row.Indices[k], row.Values[k]);
+                }
+            }
+            else
+            {
+                ReadOnlySpan<double> row = ((DenseDataset<double>)data).GetRow(i);
+                for (int j = 0; j < d; j++)
+                {
+                    Note(j, row[j]);
+                }
             }
         }
 
-        return !(lambdaMax * Math.Max(L1Ratio, 1e-3) > 1e-10 * largest);
+        for (int j = 0; j < d; j++)
+        {
+            if (stored[j] < n)
+            {
+                Note(j, 0); // a sparse column's rows without a stored value hold 0
+            }
+
+            if (high[j] > low[j])
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        void Note(int j, double v)
+        {
+            stored[j]++;
+            low[j] = Math.Min(low[j], v);
+            high[j] = Math.Max(high[j], v);
+        }
     }
 
     /// <summary>", 10 classes (multinomial)" for a K-class model, else nothing.</summary>
@@ -78,7 +109,7 @@ internal static class PathCommand
 
         LoadedData loaded = DataInput.ReadLabeled(a.Input);
         RegularizationPath path = RegularizationPath.Compute(loaded.Data, a.Options, a.Path);
-        if (a.NoCorrelation(path.LambdaMax, loaded.Data))
+        if (PenaltyArguments.NoCorrelation(path.LambdaMax, loaded.Data))
         {
             throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0 (up to rounding): every penalty gives the intercept-only model, so there is no path.");
         }
@@ -193,7 +224,7 @@ internal static class CrossValidationCommand
             throw new UsageException($"--folds {folds}: a fold's training rows hold a single class ({loaded.Source} has {loaded.Data.Rows} rows); use fewer folds or more data.");
         }
 
-        if (a.NoCorrelation(cv.Points.Max(p => p.Lambda), loaded.Data))
+        if (PenaltyArguments.NoCorrelation(cv.Points.Max(p => p.Lambda), loaded.Data))
         {
             throw new DataFormatException(loaded.Source, 0, null, "no feature is correlated with the label at w = 0 (constant columns?): λ_max is 0 (up to rounding): every penalty gives the intercept-only model, so there is nothing to cross-validate.");
         }

@@ -179,7 +179,14 @@ public class PenaltyToolTests
         using var dir = new TempDirectory();
         string[] labels = [a, b, c];
         string csv = dir.Write("const.csv", "f1,f2,label\n" + string.Concat(Enumerable.Range(0, 31).Select(i => $"1.5,-2,{labels[i % 3]}\n")));
-        foreach (string[] args in new[] { new[] { "path", "--data", csv }, ["cv", "--data", csv, "--folds", "3", "--model", dir.File("m.json")] })
+        // The same as LIBSVM rows, standardized: the constant columns' raw values (scale 1 kept) left λ_max at ~3·10⁻⁹.
+        string libsvm = dir.Write("const.libsvm", string.Concat(Enumerable.Range(0, 31).Select(i => $"{(i % 3 == 0 ? 1 : 0)} 1:3.7 2:1000 3:-0.1\n")));
+        foreach (string[] args in new[]
+        {
+            new[] { "path", "--data", csv },
+            ["cv", "--data", csv, "--folds", "3", "--model", dir.File("m.json")],
+            ["path", "--data", libsvm, "--standardize"],
+        })
         {
             (int code, _, string error) = Run(args);
             Assert.True(code == 1, $"{args[0]}: exit {code}: {error}");
@@ -214,5 +221,22 @@ public class PenaltyToolTests
         }
 
         Assert.Contains("a\uFFFDb", File.ReadAllText(dir.File("path.svg")));
+    }
+
+    [Fact]
+    public void PathTakesASmallInformativeColumnBesideALargeConstantOne()
+    {
+        // Not refused: a column of scale 10⁻⁸ that carries the label beside a constant column of 1000 (λ_max ~4·10⁻⁹: a
+        // threshold relative to the largest |x| refused it).
+        using var dir = new TempDirectory();
+        string csv = dir.Write("small.csv", "tiny,big,label\n" + string.Concat(Enumerable.Range(0, 200).Select(i =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{((i % 2) + (0.3 * Math.Sin(i))) * 1e-8:R},1000,{i % 2}\n"))));
+        (int code, string output, string error) = Run("path", "--data", csv, "--count", "5", "--json");
+        Assert.True(code == 0, error);
+        Assert.InRange(JsonDocument.Parse(output).RootElement.GetProperty("lambdaMax").GetDouble(), 1e-10, 1e-8);
+
+        (code, output, error) = Run("path", "--data", csv, "--count", "5", "--json", "--standardize");
+        Assert.True(code == 0, error);
+        Assert.True(JsonDocument.Parse(output).RootElement.GetProperty("points")[4].GetProperty("nonZeroWeights").GetInt32() >= 1);
     }
 }
