@@ -74,10 +74,13 @@ internal sealed class PathPredictor
         }
 
         // The degree: 1, raised while the older solutions have the same non-zero weights as the last (the path smooth
-        // between them) and their λ keep rising.
+        // between them) and their λ keep rising by steps within the ratio of the one before (a polynomial through nodes
+        // far from the one extrapolated from swings: a second review's grid [10⁻³⁰⁰, 10⁻²⁹⁹, 10⁻¹², 10⁻⁶, 0.01] gave a
+        // cubic in ln λ whose start exact Newton ended at from an objective of 5.3, with the secant 10⁻⁷).
         int degree = 1;
         int highest = Math.Min(_count, Math.Clamp(HighestDegree, 1, MaxDegree));
-        while (degree < highest && nodes[degree] > nodes[degree - 1] && SameZeros(last, _solutions[degree - 1]) && SameZeros(last, _solutions[degree]))
+        while (degree < highest && nodes[degree] > nodes[degree - 1] && Comparable(Variable(nodes[degree]) - Variable(nodes[degree - 1]), Variable(nodes[degree - 1]) - Variable(degree == 1 ? solvedLambda : nodes[degree - 2]))
+            && SameZeros(last, _solutions[degree - 1]) && SameZeros(last, _solutions[degree]))
         {
             degree++;
         }
@@ -191,6 +194,12 @@ internal sealed class PathPredictor
 
         return amplification <= MaxAmplification; // false for NaN too
     }
+
+    /// <summary>λ in the polynomial's variable (<see cref="Prepare"/>'s choice).</summary>
+    private double Variable(double lambda) => _inLog ? Math.Log(lambda) : lambda;
+
+    /// <summary>Whether a step of the nodes is within the ratio of the one after it (both positive).</summary>
+    private static bool Comparable(double older, double newer) => older > 0 && newer > 0 && older <= MaxRatio * newer && newer <= MaxRatio * older;
 
     /// <summary>Whether the weights of the two are zero in the same places.</summary>
     private bool SameZeros(ReadOnlySpan<double> a, double[] b)

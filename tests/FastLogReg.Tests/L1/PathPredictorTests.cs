@@ -148,6 +148,32 @@ public sealed class PathPredictorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheDegreeIsRaisedOnlyOverComparablySpacedNodes()
+    {
+        // A second review's grid on raw breast cancer: the cubic in ln λ through 10⁻²⁹⁹, 10⁻¹², 10⁻⁶ and 0.01, taken
+        // 0.0035 of a step past 10⁻²⁹⁹, swung the start so far that exact Newton reported convergence at an objective of
+        // 5.3 (the intercept-only model's is 0.66; the data are separable, the optimum near 0). Now the secant: 0.0017
+        // (on separable data a gradient within the tolerance at these λ leaves the objective short of its ~10⁻⁷ infimum).
+        (double[] x, double[] y, _) = TestData.BreastCancer;
+        DenseDataset<double> data = DenseDataset.Create(x, y, 30);
+        var options = new TrainingOptions { Solver = Solver.NewtonCholesky, MaxDegreeOfParallelism = 1 };
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Lambdas = [0.01, 1e-6, 1e-12, 1e-299, 1e-300] });
+        PathPoint lastPoint = path.Points[^1];
+        Assert.InRange(lastPoint.Objective, 0, 0.01);
+
+        // Evenly spaced nodes keep the cubic (the degree the tests above count on).
+        var predictor = new PathPredictor(weights: 1, smooth: true);
+        double[] scratch = new double[2];
+        double lambda = 1;
+        for (int k = 0; k < 4; k++, lambda /= 2)
+        {
+            predictor.StartFor([1 / lambda, 0], lambda, lambda / 2, scratch);
+        }
+
+        Assert.Equal(3, predictor.Prepare([1 / lambda, 0], lambda, lambda / 2));
+    }
+
+    [Fact]
     public void AfterTheNonZeroWeightsChange_ThePredictorFallsBackToTheSecant()
     {
         // Every step of λ changes the support of this path's first points (a weight enters at each): the polynomial through
