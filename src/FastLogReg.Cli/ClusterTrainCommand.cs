@@ -48,7 +48,7 @@ internal static class ClusterTrainCommand
             Standardize = a.Standardize,
             MaxIterations = a.MaxIterations ?? 1000,
             Tolerance = a.Tolerance ?? 1e-6,
-            MultiClass = a.MultiClass switch { "multinomial" => MultiClass.Multinomial, "ovr" => MultiClass.OneVsRest, _ => MultiClass.Auto },
+            MultiClass = CommandLine.MultiClassOf(a.MultiClass),
         };
         var shards = new ClusterTrainingOptions
         {

@@ -105,7 +105,7 @@ internal sealed record PathPointOutput(double Lambda, int NonZeroWeights, double
         LogisticModel binary => new(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), binary.Weights.ToArray(), binary.Bias),
         MulticlassModel multi => new(p.Lambda, p.NonZeroWeights, p.Objective, p.Iterations, p.DataPasses, p.StopReason.ToString(), null, null)
         {
-            ClassWeights = [.. Enumerable.Range(0, multi.ClassCount).Select(k => multi.Weights.Slice(k * multi.FeatureCount, multi.FeatureCount).ToArray())],
+            ClassWeights = [.. Enumerable.Range(0, multi.ClassCount).Select(k => multi.Coefficients(k).ToArray())],
             Intercepts = multi.Intercepts.ToArray(),
         },
         _ => throw new NotSupportedException(p.Classifier.GetType().Name),

@@ -44,7 +44,7 @@ public sealed partial class RegularizationPath
         double[] lambdas = Grid(path, lambdaMax, data.Rows > d);
         var pairs = new CurvatureMemory(dimension, options.LbfgsHistory);
         var predictor = new PathPredictor(weights, smooth: options.L1Ratio == 0);
-        double[] predicted = new double[dimension], reference = new double[dimension];
+        double[] predicted = new double[dimension], reference = new double[dimension], origin = new double[dimension];
         double previousL2 = 0, solvedLambda = double.NaN;
         var points = new List<PathPoint>(lambdas.Length);
         ClassificationKind kind = oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial;
@@ -53,7 +53,7 @@ public sealed partial class RegularizationPath
             cancellationToken.ThrowIfCancellationRequested();
             Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
             var objective = new MultinomialObjective<T>(data, penalty, oneVsRest, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
-            OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, weights, reference);
+            OwlQn.PseudoGradient(origin, g0, penalty.L1Strength, weights, reference);
             double l2 = lambda * (1 - options.L1Ratio);
             pairs.ShiftL2(l2 - previousL2, weights);
             previousL2 = l2;

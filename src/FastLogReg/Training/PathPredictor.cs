@@ -32,10 +32,10 @@ internal sealed class PathPredictor
 
     private readonly double[][] _solutions = new double[MaxDegree][];
     private readonly double[] _lambdas = new double[MaxDegree];
+    private readonly double[] _nodes = new double[MaxDegree]; // the history's λ in the polynomial's variable (Prepare)
     private readonly double[] _lagrange = new double[MaxDegree];
     private readonly int _weights;
     private readonly bool _smooth;
-    private bool _inLog;
     private int _count;
     private int _degree;
 
@@ -67,19 +67,28 @@ internal sealed class PathPredictor
         // the step is (an explicit grid's jump towards 0: in ln λ a step from 1 to 10⁻³⁰⁰ is 10³ times the last), else none.
         double tLog = (Math.Log(lambda) - Math.Log(solvedLambda)) / (Math.Log(solvedLambda) - Math.Log(nodes[0]));
         double tLinear = (lambda - solvedLambda) / (solvedLambda - nodes[0]);
-        _inLog = lambda > 0 && tLog > 0 && tLog <= MaxRatio;
-        if (!_inLog && !(tLinear > 0 && tLinear <= MaxRatio))
+        bool inLog = lambda > 0 && tLog > 0 && tLog <= MaxRatio;
+        if (!inLog && !(tLinear > 0 && tLinear <= MaxRatio))
         {
             return 0;
         }
 
+        // The nodes in that variable, once: where the L2 share dominates, w ≈ −∇/λ, which a polynomial in ln λ follows far
+        // closer than one in λ (K-class ridge path on digits: 1,768 → 1,270 passes).
+        double x = inLog ? Math.Log(lambda) : lambda, solved = inLog ? Math.Log(solvedLambda) : solvedLambda;
+        double[] v = _nodes;
+        for (int i = 0; i < _count; i++)
+        {
+            v[i] = inLog ? Math.Log(nodes[i]) : nodes[i];
+        }
+
         // The degree: 1, raised while the older solutions have the same non-zero weights as the last (the path smooth
-        // between them) and their λ keep rising by steps within the ratio of the one before (a polynomial through nodes
+        // between them) and their λ keep rising, by steps within the ratio of the one before (a polynomial through nodes
         // far from the one extrapolated from swings: a second review's grid [10⁻³⁰⁰, 10⁻²⁹⁹, 10⁻¹², 10⁻⁶, 0.01] gave a
         // cubic in ln λ whose start exact Newton ended at from an objective of 5.3, with the secant 10⁻⁷).
         int degree = 1;
         int highest = Math.Min(_count, Math.Clamp(HighestDegree, 1, MaxDegree));
-        while (degree < highest && nodes[degree] > nodes[degree - 1] && Comparable(Variable(nodes[degree]) - Variable(nodes[degree - 1]), Variable(nodes[degree - 1]) - Variable(degree == 1 ? solvedLambda : nodes[degree - 2]))
+        while (degree < highest && Comparable(v[degree] - v[degree - 1], v[degree - 1] - (degree == 1 ? solved : v[degree - 2]))
             && SameZeros(last, _solutions[degree - 1]) && SameZeros(last, _solutions[degree]))
         {
             degree++;
@@ -87,7 +96,7 @@ internal sealed class PathPredictor
 
         // A degree whose Lagrange weights do not come out finite, or amplify the history's errors more than evenly spaced
         // λ do, is lowered; none at all when even the secant's do.
-        while (!LagrangeWeights(lambda, solvedLambda, degree))
+        while (!LagrangeWeights(x, solved, degree))
         {
             if (--degree == 0)
             {
@@ -157,34 +166,22 @@ internal sealed class PathPredictor
     public void Clear() => _count = 0;
 
     /// <summary>
-    /// The Lagrange weights at <paramref name="lambda"/> of the history's first <paramref name="degree"/> λ among those and
-    /// <paramref name="solved"/>; false when one is not finite or their magnitudes sum past <see cref="MaxAmplification"/>.
+    /// The Lagrange weights at <paramref name="x"/> of the first <paramref name="degree"/> nodes (in the polynomial's
+    /// variable) among those and <paramref name="solved"/>; false when one is not finite or their magnitudes sum past
+    /// <see cref="MaxAmplification"/>.
     /// </summary>
-    private bool LagrangeWeights(double lambda, double solved, int degree)
+    private bool LagrangeWeights(double x, double solved, int degree)
     {
-        // The polynomial is in ln λ (see Prepare): where the L2 share dominates, w ≈ −∇/λ, which a polynomial in ln λ follows
-        // far closer than one in λ (K-class ridge path on digits: 1,768 → 1,270 passes).
-        Span<double> nodes = stackalloc double[MaxDegree];
-        _lambdas.CopyTo(nodes);
-        if (_inLog)
-        {
-            lambda = Math.Log(lambda);
-            solved = Math.Log(solved);
-            for (int i = 0; i < degree; i++)
-            {
-                nodes[i] = Math.Log(nodes[i]);
-            }
-        }
-
+        double[] nodes = _nodes;
         double amplification = 0;
         for (int i = 0; i < degree; i++)
         {
-            double li = (lambda - solved) / (nodes[i] - solved);
+            double li = (x - solved) / (nodes[i] - solved);
             for (int k = 0; k < degree; k++)
             {
                 if (k != i)
                 {
-                    li *= (lambda - nodes[k]) / (nodes[i] - nodes[k]);
+                    li *= (x - nodes[k]) / (nodes[i] - nodes[k]);
                 }
             }
 
@@ -195,10 +192,7 @@ internal sealed class PathPredictor
         return amplification <= MaxAmplification; // false for NaN too
     }
 
-    /// <summary>λ in the polynomial's variable (<see cref="Prepare"/>'s choice).</summary>
-    private double Variable(double lambda) => _inLog ? Math.Log(lambda) : lambda;
-
-    /// <summary>Whether a step of the nodes is within the ratio of the one after it (both positive).</summary>
+    /// <summary>Whether a step of the nodes is within the ratio of the one after it (both positive: the older node's λ is the larger).</summary>
     private static bool Comparable(double older, double newer) => older > 0 && newer > 0 && older <= MaxRatio * newer && newer <= MaxRatio * older;
 
     /// <summary>Whether the weights of the two are zero in the same places.</summary>

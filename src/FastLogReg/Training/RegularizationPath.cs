@@ -165,14 +165,14 @@ public sealed partial class RegularizationPath
         // checks the objective with its row terms): the last solution moved along the polynomial through the ones before
         // it. The dual coordinate descent starts from its own dual variables.
         PathPredictor? predictor = solver is Solver.OwlQn or Solver.Lbfgs or Solver.Newton or Solver.NewtonCholesky ? new PathPredictor(d, smooth: options.L1Ratio == 0) : null;
-        double[] predicted = new double[dimension];
+        double[] predicted = new double[dimension], origin = new double[dimension];
         double solvedLambda = double.NaN;
         foreach (double lambda in lambdas)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Penalty penalty = Penalty.ElasticNet(lambda, options.L1Ratio);
             LogisticObjective<T> objective = smooth.WithPenalty(penalty); // the same rows' sums (and sparse column copy) for every λ
-            OwlQn.PseudoGradient(new double[dimension], g0, penalty.L1Strength, d, reference);
+            OwlQn.PseudoGradient(origin, g0, penalty.L1Strength, d, reference);
             double l2 = lambda * (1 - options.L1Ratio);
             pairs?.ShiftL2(l2 - previousL2, d);
             previousL2 = l2;
