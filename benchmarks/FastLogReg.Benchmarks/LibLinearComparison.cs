@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FastLogReg.Data;
+using FastLogReg.Optimization;
 using FastLogReg.Training;
 
 namespace FastLogReg.Benchmarks;
@@ -86,6 +87,28 @@ internal static class LibLinearComparison
         double median = Calibration.MedianMilliseconds(() => LogisticRegression.Train(data, options), 31);
         Console.WriteLine(string.Format(c, "{0} {1}: objective {2:R}, {3} iterations, {4:G4} passes, median {5:G4} ms", args[0], options.Solver, report.FinalObjective, report.Iterations, report.DataPasses, median));
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--trace NAME SOLVER L1RATIO C TOLERANCE INTERCEPT</c>: one fit (λ = 1/(C·n), the intercept fitted when INTERCEPT
+    /// is 1), printing every iteration's objective, gradient norm and passes, then the report's line.
+    /// </summary>
+    public static int Trace(string[] args)
+    {
+        var c = CultureInfo.InvariantCulture;
+        DenseDataset<float> data = IllConditioned.Load(args[0]);
+        var progress = new ConsoleProgress();
+        TrainingOptions options = ComparisonOptions(data, double.Parse(args[2], c), double.Parse(args[3], c), 1)
+            with { Solver = Enum.Parse<Solver>(args[1]), Tolerance = double.Parse(args[4], c), FitIntercept = args[5] == "1", Progress = progress };
+        TrainingReport report = LogisticRegression.Train(data, options).Report;
+        Console.WriteLine(string.Format(c, "{0} {1}: objective {2:R}, {3} iterations, {4:G6} passes, {5} non-zeros, {6}, {7:G4} ms", args[0], report.Solver, report.FinalObjective, report.Iterations, report.DataPasses, report.NonZeroWeights, report.StopReason, report.Elapsed.TotalMilliseconds));
+        return 0;
+    }
+
+    private sealed class ConsoleProgress : IProgress<IterationProgress>
+    {
+        public void Report(IterationProgress value) =>
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0,6} {1:R} {2:E3} {3:G6}", value.Iteration, value.Objective, value.GradientNorm, value.DataPasses));
     }
 
     public static int MatchObjective(string[] args)

@@ -87,6 +87,11 @@ public static class Program
             return LibLinearComparison.FitLoop(args[1..]);
         }
 
+        if (args.Length > 5 && args[0] == "--trace")
+        {
+            return LibLinearComparison.Trace(args[1..]);
+        }
+
         if (args.Length > 5 && args[0] == "--match-objective")
         {
             return LibLinearComparison.MatchObjective(args[1..]);

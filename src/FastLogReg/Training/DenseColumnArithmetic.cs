@@ -73,6 +73,91 @@ internal static class DenseColumnArithmetic
         }
     }
 
+    /// <summary>
+    /// (Σ xᵢaᵢ, Σ aᵢ) with aᵢ = cᵢ(uᵢ − vᵢ): a K-class Newton model's derivative along one class's column (c the class's
+    /// weighted probabilities, u its score changes, v their probability-weighted mean over the classes).
+    /// </summary>
+    public static (double Xa, double A) SoftmaxModelDot(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> u, ReadOnlySpan<double> v) => SimdWidthSelector.Widest switch
+    {
+        SimdWidth.Vector512 => SoftmaxModelDot<Vector512<double>, Simd512>(x, c, u, v),
+        SimdWidth.Vector256 => SoftmaxModelDot<Vector256<double>, Simd256>(x, c, u, v),
+        SimdWidth.Vector128 => SoftmaxModelDot<Vector128<double>, Simd128>(x, c, u, v),
+        _ => SoftmaxModelDot<double, SimdScalar>(x, c, u, v),
+    };
+
+    /// <summary>With tᵢ = a·xᵢ + shift: u += t and v += p∘t, in one pass (a K-class coordinate step: the class's score changes and their mean).</summary>
+    public static void SoftmaxModelStep(ReadOnlySpan<double> x, double a, double shift, ReadOnlySpan<double> p, Span<double> u, Span<double> v)
+    {
+        switch (SimdWidthSelector.Widest)
+        {
+            case SimdWidth.Vector512: SoftmaxModelStep<Vector512<double>, Simd512>(x, a, shift, p, u, v); break;
+            case SimdWidth.Vector256: SoftmaxModelStep<Vector256<double>, Simd256>(x, a, shift, p, u, v); break;
+            case SimdWidth.Vector128: SoftmaxModelStep<Vector128<double>, Simd128>(x, a, shift, p, u, v); break;
+            default: SoftmaxModelStep<double, SimdScalar>(x, a, shift, p, u, v); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Xa, double A) SoftmaxModelDot<TV, W>(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), c0 = ref MemoryMarshal.GetReference(c);
+        ref double u0 = ref MemoryMarshal.GetReference(u), v0 = ref MemoryMarshal.GetReference(v);
+        TV xa = W.Zero, sa = W.Zero, xa1 = W.Zero, sa1 = W.Zero;
+        for (; i <= n - (2 * W.Count); i += 2 * W.Count)
+        {
+            TV av = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), W.Subtract(W.Load(ref Unsafe.Add(ref u0, i)), W.Load(ref Unsafe.Add(ref v0, i))));
+            TV av1 = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i + W.Count)), W.Subtract(W.Load(ref Unsafe.Add(ref u0, i + W.Count)), W.Load(ref Unsafe.Add(ref v0, i + W.Count))));
+            xa = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i)), av, xa);
+            xa1 = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i + W.Count)), av1, xa1);
+            sa = W.Add(sa, av);
+            sa1 = W.Add(sa1, av1);
+        }
+
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV av = W.Multiply(W.Load(ref Unsafe.Add(ref c0, i)), W.Subtract(W.Load(ref Unsafe.Add(ref u0, i)), W.Load(ref Unsafe.Add(ref v0, i))));
+            xa = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref x0, i)), av, xa);
+            sa = W.Add(sa, av);
+        }
+
+        double totalXa = W.Sum(W.Add(xa, xa1)), totalA = W.Sum(W.Add(sa, sa1));
+        for (; i < n; i++)
+        {
+            double a = c[i] * (u[i] - v[i]);
+            totalXa = Math.FusedMultiplyAdd(x[i], a, totalXa);
+            totalA += a;
+        }
+
+        return (totalXa, totalA);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SoftmaxModelStep<TV, W>(ReadOnlySpan<double> x, double a, double shift, ReadOnlySpan<double> p, Span<double> u, Span<double> v)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int i = 0, n = x.Length;
+        ref double x0 = ref MemoryMarshal.GetReference(x), p0 = ref MemoryMarshal.GetReference(p);
+        ref double u0 = ref MemoryMarshal.GetReference(u), v0 = ref MemoryMarshal.GetReference(v);
+        TV va = W.Create(a), vShift = W.Create(shift);
+        for (; i <= n - W.Count; i += W.Count)
+        {
+            TV t = W.MultiplyAdd(va, W.Load(ref Unsafe.Add(ref x0, i)), vShift);
+            W.Store(W.Add(W.Load(ref Unsafe.Add(ref u0, i)), t), ref Unsafe.Add(ref u0, i));
+            W.Store(W.MultiplyAdd(W.Load(ref Unsafe.Add(ref p0, i)), t, W.Load(ref Unsafe.Add(ref v0, i))), ref Unsafe.Add(ref v0, i));
+        }
+
+        for (; i < n; i++)
+        {
+            double t = Math.FusedMultiplyAdd(a, x[i], shift);
+            u[i] += t;
+            v[i] = Math.FusedMultiplyAdd(p[i], t, v[i]);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Rx, double Cx, double Cxx) Sums<TV, W>(ReadOnlySpan<double> x, ReadOnlySpan<double> r, ReadOnlySpan<double> c)
         where TV : struct

@@ -19,9 +19,9 @@ public sealed partial class RegularizationPath
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 }, multiclass: true);
-        if (solver is not (Solver.Lbfgs or Solver.OwlQn))
+        if (solver is not (Solver.Lbfgs or Solver.OwlQn or Solver.CoordinateDescent))
         {
-            throw new ArgumentException($"The path of a K-class model is fitted by L-BFGS (OWL-QN for an L1 share); {options.Solver} is not supported here.", nameof(options));
+            throw new ArgumentException($"The path of a K-class model is fitted by L-BFGS (OWL-QN for an L1 share) or coordinate descent; {options.Solver} is not supported here.", nameof(options));
         }
 
         bool oneVsRest = options.MultiClass == MultiClass.OneVsRest;
@@ -48,6 +48,10 @@ public sealed partial class RegularizationPath
         double previousL2 = 0, solvedLambda = double.NaN;
         var points = new List<PathPoint>(lambdas.Length);
         ClassificationKind kind = oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial;
+        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
+        double[]? rowWeights = columns is null ? null : LogisticRegression.MulticlassRowWeights(data, smooth);
+        MultinomialNewGlmnet<T>? descent = columns is null || oneVsRest ? null : new MultinomialNewGlmnet<T>(columns, data.Labels.Span, k, rowWeights, scaling, options.FitIntercept);
+        MultinomialCoordinateDescent<T>? classes = columns is null || !oneVsRest ? null : new MultinomialCoordinateDescent<T>(columns, data.Labels.Span, k, rowWeights, scaling, options.FitIntercept, oneVsRest: true, options.MaxDegreeOfParallelism);
         foreach (double lambda in lambdas)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -58,10 +62,14 @@ public sealed partial class RegularizationPath
             pairs.ShiftL2(l2 - previousL2, weights);
             previousL2 = l2;
 
-            double[] from = predictor.StartFor(start, solvedLambda, lambda, predicted);
+            double[] from = columns is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
             solvedLambda = lambda;
-            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses, cancellationToken);
-            OptimizationResult result = penalty.L1Strength > 0
+            double columnPasses = 0;
+            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            OptimizationResult result = descent is not null
+                ? descent.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes, TensorPrimitives.SumOfMagnitudes<double>(reference))
+                : classes is not null ? classes.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes)
+                : penalty.L1Strength > 0
                 ? OwlQn.Minimize(objective, from, penalty.L1Strength, weights, options.LbfgsHistory, rules, pairs)
                 : Lbfgs.Minimize(objective, from, options.LbfgsHistory, rules, pairs);
             result.Point.CopyTo(start, 0);
@@ -69,7 +77,7 @@ public sealed partial class RegularizationPath
             double[] rawWeights = new double[weights];
             double[] intercepts = new double[k];
             objective.ToRaw(result.Point, rawWeights, intercepts);
-            points.Add(new PathPoint(lambda, new MulticlassModel(kind, rawWeights, intercepts), result.Objective, LogisticRegression.CountNonZeros(result.Point.AsSpan(0, weights)), result.Iterations, objective.DataPasses, result.StopReason));
+            points.Add(new PathPoint(lambda, new MulticlassModel(kind, rawWeights, intercepts), result.Objective, LogisticRegression.CountNonZeros(result.Point.AsSpan(0, weights)), result.Iterations, objective.DataPasses + columnPasses, result.StopReason));
         }
 
         return new RegularizationPath(lambdaMax, double.NaN, points) { InterceptOnlyBiases = bStar };

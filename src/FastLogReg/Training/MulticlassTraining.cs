@@ -16,9 +16,9 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (options.Solver is Solver.Newton or Solver.CoordinateDescent or Solver.DualCoordinateDescent)
+        if (options.Solver is Solver.Newton or Solver.DualCoordinateDescent)
         {
-            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), NewtonCholesky or one of the first-order solvers.", nameof(options));
+            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), CoordinateDescent, NewtonCholesky or one of the first-order solvers.", nameof(options));
         }
 
         long parameters = (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0));
@@ -49,7 +49,8 @@ public static partial class LogisticRegression
             referenceNorm = TensorPrimitives.Norm<double>(scratch);
         }
 
-        var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses, cancellationToken);
+        double columnPasses = 0;
+        var rules = new StoppingRules(options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
         int floatIterations = 0;
         double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
         OptimizationResult result = solver switch
@@ -59,6 +60,7 @@ public static partial class LogisticRegression
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
             Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
+            Solver.CoordinateDescent => CoordinateDescentMulticlass(data, options, scaling, objective, start, rules, passes => columnPasses += passes),
             _ when options.FloatProducts && objective.FloatProductsSupported => FloatThenDouble(objective, start, options.LbfgsHistory, rules, out floatIterations),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
         };
@@ -74,7 +76,7 @@ public static partial class LogisticRegression
         var model = new MulticlassModel(oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, weights, intercepts);
         stopwatch.Stop();
         double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
-        string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses, () => SafeLearningRate(objective));
+        string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses + columnPasses, () => SafeLearningRate(objective));
         if (floatIterations > 0)
         {
             message = string.Create(CultureInfo.InvariantCulture, $"The first {floatIterations} iterations ran with float products, the rest in double. {message}");
@@ -89,11 +91,48 @@ public static partial class LogisticRegression
             result.ConvergenceThreshold,
             result.ObjectiveHistory,
             result.GradientNormHistory,
-            objective.DataPasses,
+            objective.DataPasses + columnPasses,
             stopwatch.Elapsed,
             message)
         { NonZeroWeights = CountNonZeros(weights) };
         return new TrainingResult(model, report) { Standardization = scaling };
+    }
+
+    /// <summary>
+    /// K-class coordinate descent (<see cref="MultinomialCoordinateDescent{T}"/>) on a column copy of the data; without a
+    /// reference norm (a start at 0) the relative tolerance is measured against the pseudo-gradient there, as the other
+    /// solvers' first iterate.
+    /// </summary>
+    private static OptimizationResult CoordinateDescentMulticlass<T>(Dataset<T> data, TrainingOptions options, FeatureScaling? scaling, MultinomialObjective<T> objective, double[] start, StoppingRules rules, Action<double> countPasses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using ColumnCopy<T> columns = ColumnCopy<T>.From(data);
+        double l1 = options.Lambda * options.L1Ratio, l2 = options.Lambda * (1 - options.L1Ratio);
+        if (objective.OneVsRest)
+        {
+            var classes = new MultinomialCoordinateDescent<T>(columns, data.Labels.Span, data.ClassCount, MulticlassRowWeights(data, objective), scaling, options.FitIntercept, oneVsRest: true, options.MaxDegreeOfParallelism);
+            return classes.Minimize(l1, l2, start, rules, countPasses);
+        }
+
+        var solver = new MultinomialNewGlmnet<T>(columns, data.Labels.Span, data.ClassCount, MulticlassRowWeights(data, objective), scaling, options.FitIntercept);
+        return solver.Minimize(l1, l2, start, rules, countPasses);
+    }
+
+    /// <summary>The rows' weights as the K-class objective has them, sᵢ·cw(yᵢ)/S (summing to 1).</summary>
+    internal static double[] MulticlassRowWeights<T>(Dataset<T> data, MultinomialObjective<T> objective)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> labels = data.Labels.Span;
+        ReadOnlySpan<T> sample = data.SampleWeights.Span;
+        ReadOnlySpan<double> classWeights = objective.ClassWeightValues;
+        double[] s = new double[data.Rows];
+        double inverse = 1.0 / objective.TotalWeight;
+        for (int i = 0; i < s.Length; i++)
+        {
+            s[i] = (sample.IsEmpty ? 1.0 : double.CreateTruncating(sample[i])) * classWeights[int.CreateTruncating(labels[i])] * inverse;
+        }
+
+        return s;
     }
 
     /// <summary>
