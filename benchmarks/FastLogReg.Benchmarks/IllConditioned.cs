@@ -25,6 +25,7 @@ internal static class IllConditioned
         "offset-20000x100" => Correlated(20_000, 100, 10, offset: 3),
         "breast-cancer-centred" => Centred(BreastCancerRaw()),
         "digits-3v8-centred" => Centred(DigitsThreeVersusEight()),
+        _ when name.Count(c => c == 'x') == 2 => MulticlassTimeToOptimumBenchmarks.Load(name), // rows x columns x classes
         _ => TimeToOptimumBenchmarks.Load(name),
     };
 

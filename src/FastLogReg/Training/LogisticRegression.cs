@@ -260,6 +260,39 @@ public static partial class LogisticRegression
     internal const int ExactNewtonFeatures = 100;
 
     /// <summary>
+    /// The OWL-QN iterations <see cref="Solver.Auto"/> gives a multinomial L1 / elastic-net fit (and each point of its
+    /// path) before proximal Newton on the whole Hessian (K-class <see cref="Solver.CoordinateDescent"/>) takes over:
+    /// (K + 1)(d + 1), about twice the gradient passes whose arithmetic one K-class Hessian holds — so the hand-over
+    /// comes once OWL-QN has spent about what proximal Newton's handful of Hessians would (a rent-or-buy rule: never
+    /// much more than twice the better solver's time). Measured (--trace and --path-cost, L1, one thread, with an
+    /// intercept; docs/performance.md): proximal Newton is 3× faster than OWL-QN on 10-class digits at C = 100 and 7× on
+    /// its path, 3.3× on 5,000 × 20 with 5 classes at C = 1, 2.6–4.3× at λ_min on 20,000 × 50 / 100 with 10 classes —
+    /// and 2.3–3.8× slower at C = 1 on those, 2.5–7× on their paths, where OWL-QN converges in 139–164 iterations.
+    /// </summary>
+    internal static int AutoMulticlassOwlQnIterations(int classes, int columns) => (int)Math.Min(int.MaxValue, (classes + 1L) * (columns + 1L));
+
+    /// <summary>
+    /// The OWL-QN iterations Auto gives a point of a multinomial L1 path before proximal Newton takes over that point and
+    /// the rest of the path: a fifth of a fit's <see cref="AutoMulticlassOwlQnIterations"/>, about two Hessians' arithmetic —
+    /// along a path proximal Newton starts each point from the last one's Hessian (kept while its steps halve the
+    /// pseudo-gradient), so a point costs it about one Hessian. Measured (--path-cost, the default 100-point lasso
+    /// paths): 10-class digits with a fit's allowance 4.8 s (few points reached it; proximal Newton alone 0.46–0.58 s,
+    /// OWL-QN 4.1 s), with this one — see docs/performance.md; 20,000 × 50 with 10 classes (OWL-QN's points take a dozen
+    /// passes) keeps OWL-QN.
+    /// </summary>
+    internal static int AutoMulticlassOwlQnPathIterations(int classes, int columns) => Math.Max(AutoOwlQnPathIterations, AutoMulticlassOwlQnIterations(classes, columns) / 5);
+
+    /// <summary>
+    /// Whether <paramref name="solver"/> is Auto's OWL-QN on a multinomial model whose whole Hessian proximal Newton can
+    /// build, to hand over after <see cref="AutoMulticlassOwlQnIterations"/> (in a fit and at each point of a path).
+    /// </summary>
+    internal static bool HandsOverToProximalNewton<T>(Solver solver, Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        solver == Solver.OwlQn && options.Solver == Solver.Auto && options.Penalty.L1Strength > 0 && FitsKClasses(data, options) && options.MultiClass != MultiClass.OneVsRest
+        && (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0)) <= RegularizedObjective.MaxHessianDimension
+        && options.MaxIterations > AutoMulticlassOwlQnIterations(data.ClassCount, data.Columns);
+
+    /// <summary>
     /// The data-aware choice of <see cref="Solver.Auto"/> for binary data: coordinate descent for L1 / elastic net with an
     /// intercept on dense unstandardized columns that sit away from zero (<see cref="OffsetColumns"/>) or whose standard
     /// deviations span more than <see cref="NewtonScaleSpread"/> (--l1-survey, warm, to 10⁻⁶ of the optimum: raw breast

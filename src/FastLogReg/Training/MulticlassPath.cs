@@ -18,7 +18,8 @@ public sealed partial class RegularizationPath
     private static RegularizationPath ComputeMulticlass<T>(Dataset<T> data, TrainingOptions options, PathOptions path, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Solver solver = LogisticRegression.EffectiveSolver(options with { Lambda = 1 }, multiclass: true);
+        Solver solver = options.Solver == Solver.Auto ? LogisticRegression.AutomaticSolver(data, options with { Lambda = 1 }) : LogisticRegression.EffectiveSolver(options with { Lambda = 1 }, multiclass: true);
+        LogisticRegression.CheckProximalNewtonSize(data, options);
         if (solver is not (Solver.Lbfgs or Solver.OwlQn or Solver.CoordinateDescent))
         {
             throw new ArgumentException($"The path of a K-class model is fitted by L-BFGS (OWL-QN for an L1 share) or coordinate descent; {options.Solver} is not supported here.", nameof(options));
@@ -48,10 +49,11 @@ public sealed partial class RegularizationPath
         double previousL2 = 0, solvedLambda = double.NaN;
         var points = new List<PathPoint>(lambdas.Length);
         ClassificationKind kind = oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial;
-        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent ? ColumnCopy<T>.From(data) : null;
-        double[]? rowWeights = columns is null ? null : LogisticRegression.MulticlassRowWeights(data, smooth);
-        MultinomialNewGlmnet<T>? descent = columns is null || oneVsRest ? null : new MultinomialNewGlmnet<T>(columns, data.Labels.Span, k, rowWeights, scaling, options.FitIntercept);
-        MultinomialCoordinateDescent<T>? classes = columns is null || !oneVsRest ? null : new MultinomialCoordinateDescent<T>(columns, data.Labels.Span, k, rowWeights, scaling, options.FitIntercept, oneVsRest: true, options.MaxDegreeOfParallelism);
+        using ColumnCopy<T>? columns = solver == Solver.CoordinateDescent && oneVsRest ? ColumnCopy<T>.From(data) : null;
+        OneVsRestCoordinateDescent<T>? classes = columns is null ? null : new OneVsRestCoordinateDescent<T>(columns, data.Labels.Span, k, LogisticRegression.MulticlassRowWeights(data, smooth), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
+        bool proximalNewton = solver == Solver.CoordinateDescent && !oneVsRest;
+        bool handOver = LogisticRegression.HandsOverToProximalNewton(solver, data, options with { Lambda = 1 });
+        ProximalNewton.HessianMemory? hessian = proximalNewton || handOver ? new ProximalNewton.HessianMemory(dimension) : null;
         foreach (double lambda in lambdas)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -60,18 +62,29 @@ public sealed partial class RegularizationPath
             OwlQn.PseudoGradient(origin, g0, penalty.L1Strength, weights, reference);
             double l2 = lambda * (1 - options.L1Ratio);
             pairs.ShiftL2(l2 - previousL2, weights);
+            hessian?.ShiftL2(l2 - previousL2, weights);
             previousL2 = l2;
 
-            double[] from = columns is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
+            double[] from = classes is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
             solvedLambda = lambda;
             double columnPasses = 0;
-            var rules = new StoppingRules(options.MaxIterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
-            OptimizationResult result = descent is not null
-                ? descent.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes, TensorPrimitives.SumOfMagnitudes<double>(reference))
+            int iterations = handOver && !proximalNewton ? LogisticRegression.AutoMulticlassOwlQnPathIterations(k, d) : options.MaxIterations;
+            var rules = new StoppingRules(iterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+            OptimizationResult result = proximalNewton
+                ? ProximalNewton.Minimize(objective, from, penalty.L1Strength, weights, rules, hessian)
                 : classes is not null ? classes.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes)
                 : penalty.L1Strength > 0
                 ? OwlQn.Minimize(objective, from, penalty.L1Strength, weights, options.LbfgsHistory, rules, pairs)
                 : Lbfgs.Minimize(objective, from, options.LbfgsHistory, rules, pairs);
+            if (handOver && !proximalNewton && penalty.L1Strength > 0 && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
+            {
+                // Auto's OWL-QN has crawled at this point: proximal Newton goes on from its best point and fits the rest
+                // of the path (see AutoMulticlassOwlQnPathIterations).
+                StoppingRules rest = ContinuedProgress.After(rules, result.Iterations) with { MaxIterations = options.MaxIterations - result.Iterations };
+                result = OptimizationResult.Join(result, ProximalNewton.Minimize(objective, result.Point, penalty.L1Strength, weights, rest, hessian));
+                proximalNewton = true;
+            }
+
             result.Point.CopyTo(start, 0);
 
             double[] rawWeights = new double[weights];

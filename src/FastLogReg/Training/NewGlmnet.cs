@@ -73,16 +73,16 @@ internal static class NewGlmnet
 internal sealed class NewGlmnet<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal const int MaxInnerSweeps = 100;
+    private const int MaxInnerSweeps = 100;
 
     /// <summary>Up to this many active columns (dense or sparse) the inner sweeps may switch to their Hessian (<see cref="GramSweeps"/>).</summary>
     internal const int GramColumns = 512;
 
     /// <summary>The intercept's Levenberg term after a failed line search (rows' weights sum to 1, so ΣD ≤ ¼), ×100 per retry up to <see cref="MaxInterceptCurvature"/>.</summary>
-    internal const double MinInterceptCurvature = 1e-4;
+    private const double MinInterceptCurvature = 1e-4;
 
     /// <summary>The largest Levenberg term on the intercept tried.</summary>
-    internal const double MaxInterceptCurvature = 1e2;
+    private const double MaxInterceptCurvature = 1e2;
 
     /// <summary>A coordinate's step moves its column's part of the margins by at most this many (curvature-weighted) standard deviations.</summary>
     private const double MaxMarginStep = 10;
@@ -120,13 +120,13 @@ internal sealed class NewGlmnet<T>
     private const int MaxGramSweeps = 2_000;
 
     /// <summary>The inner sweeps' largest relative accuracy (the forcing term's cap, at the first outer iteration).</summary>
-    internal const double MaxForcing = 0.5;
-    internal const int MaxLineSearchSteps = 30;
-    internal const double Armijo = 0.01;
-    internal const double Nu = 1e-12;
+    private const double MaxForcing = 0.5;
+    private const int MaxLineSearchSteps = 30;
+    private const double Armijo = 0.01;
+    private const double Nu = 1e-12;
 
     /// <summary>Relative size of f's rounding error (a sum of n terms): 64 ulps.</summary>
-    internal const double RoundingLevel = 64 * 2.220446049250313e-16;
+    private const double RoundingLevel = 64 * 2.220446049250313e-16;
 
     /// <summary>
     /// Fixed units of the parallel work: a list of columns to sum cut into this many slices, or a snapshot's four-column
@@ -174,7 +174,6 @@ internal sealed class NewGlmnet<T>
     private readonly double[] _columnCurvature;
     private readonly bool[] _known;
     private bool _rowsCurrent;
-    private double[]? _rowOffset; // added to every margin (K-class block coordinate descent; see StartAt), or none
     private double _sumR;
     private double _sumD;
     private double _loss;
@@ -251,18 +250,6 @@ internal sealed class NewGlmnet<T>
     /// <summary>Sweeps over the Hessian snapshot so far (each O(active × snapshot), no data; for tests and probes).</summary>
     internal long GramSweepCount { get; private set; }
 
-    /// <summary>Steps taken so far (accepted line searches and predicted starts): whether a fit moved the point.</summary>
-    internal long StepsTaken { get; private set; }
-
-    /// <summary>The ℓ₁ norm of the active pseudo-gradient at the last fit's first iterate (a later fit's forcing reference).</summary>
-    internal double FirstPseudoGradientNorm1 { get; private set; }
-
-    /// <summary>The current point (weights, then the intercept).</summary>
-    internal ReadOnlySpan<double> Point => _point;
-
-    /// <summary>The margins at the current point, the row offset included (valid after a fit or <see cref="StartAt"/>).</summary>
-    internal ReadOnlySpan<double> CurrentMargins => _z;
-
     public NewGlmnet(ColumnCopy<T> x, ReadOnlySpan<T> labels, ReadOnlySpan<double> rowWeights, FeatureScaling? scaling, bool fitIntercept, int? maxDegreeOfParallelism = 1)
     {
         _x = x;
@@ -272,7 +259,25 @@ internal sealed class NewGlmnet<T>
         _d = x.Columns;
         _fitIntercept = fitIntercept;
         _dimension = _d + (fitIntercept ? 1 : 0);
-        (_mu, _inv) = Standardization(x, scaling);
+        _mu = new double[_d];
+        _inv = new double[_d];
+        for (int j = 0; j < _d; j++)
+        {
+            _mu[j] = scaling?.Means[j] ?? 0;
+            _inv[j] = 1 / (scaling?.Scales[j] ?? 1);
+            if (x.Offsets is { } offsets)
+            {
+                // The copy holds column j less its offset c: (x − μ)/σ = ((x − c) − (μ − c))/σ.
+                _mu[j] -= offsets[j];
+            }
+
+            if (x.Units is { } units)
+            {
+                // The copy holds column j divided by its unit u (a power of two): (x − μ)/σ = (x/u − μ/u)·(u/σ), exactly.
+                _mu[j] /= units[j];
+                _inv[j] *= units[j];
+            }
+        }
 
         _y = new double[_n];
         _s = rowWeights.ToArray();
@@ -315,12 +320,10 @@ internal sealed class NewGlmnet<T>
     /// screened by the sequential strong rule. The inner sweeps solve each model to a relative accuracy
     /// √(‖pg‖₁/‖pg₀‖₁), pg₀ the first iterate's pseudo-gradient — or <paramref name="forcingReference"/> when larger: a
     /// warm start's first pseudo-gradient is already small, and measured against itself its first model would be solved
-    /// to only 50%. After <paramref name="maxSteps"/> accepted steps the fit stops (<see cref="StopReason.MaxIterations"/>,
-    /// the last gradient norm computed) without summing the columns at the new point: K-class block coordinate descent
-    /// moves the row offset before the next visit, which makes those sums stale.
+    /// to only 50%.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public OptimizationResult Minimize(double l1, double l2, ReadOnlySpan<double> start, StoppingRules rules, Action<double> countPasses, double? previousL1 = null, double forcingReference = 0, int maxSteps = int.MaxValue)
+    public OptimizationResult Minimize(double l1, double l2, ReadOnlySpan<double> start, StoppingRules rules, Action<double> countPasses, double? previousL1 = null, double forcingReference = 0)
     {
         int n = _n, d = _d, dim = _dimension;
         bool fitIntercept = _fitIntercept;
@@ -337,15 +340,7 @@ internal sealed class NewGlmnet<T>
         {
             _rowsCurrent = false;
             start.CopyTo(point);
-            if (_rowOffset is null)
-            {
-                Array.Clear(_z);
-            }
-            else
-            {
-                _rowOffset.CopyTo(_z, 0);
-            }
-
+            Array.Clear(_z);
             Margins(x, point, fitIntercept, mu, inv, _z);
             countPasses(1);
             (_loss, _sumR, _sumD) = LogisticRowTerms.At(_z, _y, _s, _r, curvature);
@@ -462,7 +457,6 @@ internal sealed class NewGlmnet<T>
 
             if (iteration == 0)
             {
-                FirstPseudoGradientNorm1 = pgNorm1;
                 pgNorm1Initial = Math.Max(pgNorm1, forcingReference);
             }
 
@@ -645,38 +639,7 @@ internal sealed class NewGlmnet<T>
             MoveToTrial(lossNew, sumRNew, sumDNew);
             curvature = _curvature;
             f = fNew;
-            if (iteration + 1 >= maxSteps)
-            {
-                return monitor.Finish(StopReason.MaxIterations, point, f, norm);
-            }
         }
-    }
-
-    /// <summary>
-    /// Sets the point to <paramref name="point"/>, whose scores x̃ᵢᵀw + b are <paramref name="scores"/>, with a per-row
-    /// offset added to every margin from now on (K-class block coordinate descent: −log Σ_{j≠k} e^{zⱼ}, the other classes'
-    /// part of the softmax, which makes class k's block a binary problem): the margins, residuals and curvatures from
-    /// them, no pass over the data; every column's sums are stale. A fit from <see cref="Point"/> is then warm.
-    /// </summary>
-    internal void StartAt(ReadOnlySpan<double> point, ReadOnlySpan<double> scores, ReadOnlySpan<double> offset)
-    {
-        point.CopyTo(_point);
-        _rowOffset ??= new double[_n];
-        offset.CopyTo(_rowOffset);
-        System.Numerics.Tensors.TensorPrimitives.Add(scores, offset, _z);
-        (_loss, _sumR, _sumD) = LogisticRowTerms.At(_z, _y, _s, _r, _curvature);
-        Array.Clear(_known);
-        Array.Clear(_certified);
-        _rowsCurrent = true;
-        _version++;
-        _predictor.Clear();
-    }
-
-    /// <summary>The scores x̃ᵢᵀw + b of <paramref name="point"/> into <paramref name="scores"/> (one pass over the columns).</summary>
-    internal void ScoresAt(ReadOnlySpan<double> point, double[] scores)
-    {
-        Array.Clear(scores);
-        Margins(_x, point, _fitIntercept, _mu, _inv, scores);
     }
 
     /// <summary>
@@ -686,7 +649,6 @@ internal sealed class NewGlmnet<T>
     private void MoveToTrial(double loss, double sumR, double sumD)
     {
         _version++;
-        StepsTaken++;
         _trial.CopyTo(_point, 0);
         (_z, _zNew) = (_zNew, _z);
         (_r, _rNew) = (_rNew, _r);
@@ -1611,7 +1573,7 @@ internal sealed class NewGlmnet<T>
     /// subgradient violation to <paramref name="violation"/>; the step is limited by <see cref="StepLimit"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double CoordinateStep(double g, double wpd, double h, bool joint, double c, double gb, double hbb, double l1, double l2, double sumD, ref double violation)
+    private static double CoordinateStep(double g, double wpd, double h, bool joint, double c, double gb, double hbb, double l1, double l2, double sumD, ref double violation)
     {
         double gp = g + l1, gn = g - l1;
         violation += wpd > 0 ? Math.Abs(gp) : wpd < 0 ? Math.Abs(gn) : Math.Max(Math.Max(gn, -gp), 0);
@@ -1644,37 +1606,9 @@ internal sealed class NewGlmnet<T>
         return spread > 0 ? Math.Min(MaxMarginStep / spread, double.MaxValue) : MaxMarginStep;
     }
 
-    /// <summary>
-    /// Per column of the copy, (μ, 1/σ) such that the standardized value is (x − μ)·(1/σ) for the copy's x (its offset
-    /// and unit folded in); (0, 1) without a scaling, apart from those.
-    /// </summary>
-    internal static (double[] Mu, double[] Inv) Standardization(ColumnCopy<T> x, FeatureScaling? scaling)
-    {
-        double[] mu = new double[x.Columns], inv = new double[x.Columns];
-        for (int j = 0; j < x.Columns; j++)
-        {
-            mu[j] = scaling?.Means[j] ?? 0;
-            inv[j] = 1 / (scaling?.Scales[j] ?? 1);
-            if (x.Offsets is { } offsets)
-            {
-                // The copy holds column j less its offset c: (x − μ)/σ = ((x − c) − (μ − c))/σ.
-                mu[j] -= offsets[j];
-            }
-
-            if (x.Units is { } units)
-            {
-                // The copy holds column j divided by its unit u (a power of two): (x − μ)/σ = (x/u − μ/u)·(u/σ), exactly.
-                mu[j] /= units[j];
-                inv[j] *= units[j];
-            }
-        }
-
-        return (mu, inv);
-    }
-
     /// <summary>zᵢ = x̃ᵢᵀw + b from the columns (x̃ = (x − μ)/σ).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Margins(ColumnCopy<T> x, ReadOnlySpan<double> point, bool fitIntercept, double[] mu, double[] inv, double[] z)
+    private static void Margins(ColumnCopy<T> x, ReadOnlySpan<double> point, bool fitIntercept, double[] mu, double[] inv, double[] z)
     {
         double constant = fitIntercept ? point[x.Columns] : 0;
         for (int j = 0; j < x.Columns; j++)
@@ -1694,7 +1628,7 @@ internal sealed class NewGlmnet<T>
 
     /// <summary>(Σ rᵢ x̃ᵢⱼ, Σ Dᵢ x̃ᵢⱼ², Σ Dᵢ xᵢⱼ (raw)) for column j, from the raw column and the totals Σ r, Σ D.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static (double Gradient, double Diagonal, double CurvatureSum) GradientAndDiagonal(ColumnCopy<T> x, int j, double[] r, double[] c, double sumR, double sumD, double mu, double inv)
+    private static (double Gradient, double Diagonal, double CurvatureSum) GradientAndDiagonal(ColumnCopy<T> x, int j, double[] r, double[] c, double sumR, double sumD, double mu, double inv)
     {
         double rx = 0, cx = 0, cxx = 0;
         if (x.RowIndex is null)
@@ -1731,7 +1665,7 @@ internal sealed class NewGlmnet<T>
     }
 
     /// <summary>Σᵢ xᵢⱼ·vᵢ for the raw column j (dense, or over its non-zeros).</summary>
-    internal static double RawDot(ColumnCopy<T> x, int j, double[] vector)
+    private static double RawDot(ColumnCopy<T> x, int j, double[] vector)
     {
         if (x.RowIndex is null)
         {

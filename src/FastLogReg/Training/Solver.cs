@@ -40,9 +40,12 @@ public enum Solver
 
     /// <summary>
     /// newGLMNET (LIBLINEAR's <c>-s 6</c>) for L1 and elastic-net penalties: coordinate descent on each Newton quadratic
-    /// model, then a line search. Second-order, so it needs far fewer passes than OWL-QN on ill-conditioned data; binary
-    /// models; copies the data by column (in double) and runs on one thread — so on large well-conditioned data OWL-QN
-    /// (the default for L1) is much faster; use this one for raw, ill-conditioned features.
+    /// model, then a line search. Second-order, so it needs far fewer passes than OWL-QN on ill-conditioned data; copies
+    /// the data by column (in double) and runs on one thread — so on large well-conditioned data OWL-QN (the default for
+    /// L1) is much faster; use this one for raw, ill-conditioned features. One-vs-rest models: newGLMNET class after
+    /// class. Multinomial models: proximal Newton — the coordinate descent on the model runs on the whole K-class Hessian,
+    /// built in one fused pass (up to 4,097 parameters, as <see cref="NewtonCholesky"/>): on 10-class digits 3× faster
+    /// than OWL-QN at C = 100 and 7× on the lasso path, slower on well-conditioned data with many classes × features.
     /// </summary>
     CoordinateDescent,
 
@@ -53,7 +56,9 @@ public enum Solver
     /// 10⁻⁸; correlated columns of scales 10⁻² … 10², exact Newton 20–37× faster than trust-region Newton and 100–400×
     /// faster than L-BFGS; well-conditioned data, L-BFGS 3–20× faster than either Newton);
     /// <see cref="DualCoordinateDescent"/> for binary L2 training (λ &gt; 0) on sparse rows of at least 65,536 columns and
-    /// more columns than rows (text: 2.2–4.5× faster than trust-region Newton to 10⁻⁶, measured); and <see cref="OwlQn"/> for an L1 or elastic-net penalty. The check costs one pass over the data (the column moments),
+    /// more columns than rows (text: 2.2–4.5× faster than trust-region Newton to 10⁻⁶, measured); and <see cref="OwlQn"/> for an L1 or elastic-net penalty — on
+    /// a multinomial model handing over to proximal Newton (<see cref="CoordinateDescent"/>) after (K + 1)(d + 1) iterations
+    /// (a fifth of that at each point of a path, and then for the rest of it) when its Hessian fits. The check costs one pass over the data (the column moments),
     /// and only when Newton is possible. The report names the solver that ran.
     /// </summary>
     Auto,

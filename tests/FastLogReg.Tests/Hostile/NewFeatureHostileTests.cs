@@ -111,12 +111,17 @@ public sealed class NewFeatureHostileTests
     {
         using var dir = new TempDirectory();
         string csv = dir.Write("digits.csv", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv")));
-        foreach (string solver in new[] { "cd", "newton" })
+        foreach (string solver in new[] { "dual", "newton" })
         {
-            (int code, _, string error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--penalty", solver == "cd" ? "l1" : "l2", "--solver", solver);
+            (int code, _, string error) = Run("train", "--data", csv, "--model", dir.File("m.json"), "--penalty", "l2", "--solver", solver);
             Assert.Equal(2, code);
             Assert.Contains($"--solver {solver}", error);
         }
+
+        // Coordinate descent trains K classes (proximal Newton for the multinomial model).
+        (int cdCode, string cdOut, string cdError) = Run("train", "--data", csv, "--model", dir.File("cd.json"), "--penalty", "l1", "--C", "0.1", "--solver", "cd");
+        Assert.True(cdCode == 0, cdError);
+        Assert.Contains("coordinate descent", cdOut);
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());

@@ -64,7 +64,7 @@ public sealed class CoordinateDescentTests
     }
 
     [Fact]
-    public void IsChosenOnRequest_AndRefusedForKClasses()
+    public void IsChosenOnRequest_AndTrainsKClassesByProximalNewton()
     {
         DenseDataset<double> data = Data(200, 5, 9, false);
         Assert.Equal(Solver.OwlQn, LogisticRegression.Train(data, new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }).Report.Solver);
@@ -72,8 +72,10 @@ public sealed class CoordinateDescentTests
         Assert.Equal(Solver.OwlQn, LogisticRegression.EffectiveSolverOf(new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }, classCount: 3));
 
         var three = DenseDataset.Create(data.Features, data.Labels.ToArray().Select((v, i) => (double)(i % 3)).ToArray(), data.Columns, classCount: 3);
-        var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(three, new TrainingOptions { Lambda = 0.01, L1Ratio = 1, Solver = Solver.CoordinateDescent }));
-        Assert.Contains("binary", e.Message);
-        Assert.Equal(Solver.OwlQn, LogisticRegression.Train(three, new TrainingOptions { Lambda = 0.01, L1Ratio = 1 }).Report.Solver);
+        TrainingResult k = LogisticRegression.Train(three, new TrainingOptions { Lambda = 0.01, L1Ratio = 1, Solver = Solver.CoordinateDescent, Tolerance = 1e-10 });
+        Assert.Equal(Solver.CoordinateDescent, k.Report.Solver);
+        Assert.Equal(Models.ClassificationKind.Multinomial, k.Multiclass.Kind);
+        TrainingResult owl = LogisticRegression.Train(three, new TrainingOptions { Lambda = 0.01, L1Ratio = 1, Solver = Solver.OwlQn, Tolerance = 1e-10 });
+        Close.Equal(owl.Report.FinalObjective, k.Report.FinalObjective, 1e-9, 0, "3-class objective");
     }
 }

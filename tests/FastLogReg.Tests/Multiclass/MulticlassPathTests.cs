@@ -21,14 +21,18 @@ public sealed class MulticlassPathTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(MultiClass.Auto, 1.0)]
-    [InlineData(MultiClass.Auto, 0.5)]
-    [InlineData(MultiClass.Auto, 0.0)]
-    [InlineData(MultiClass.OneVsRest, 1.0)]
-    public void EveryPointIsTheColdFitsOptimum(MultiClass multiClass, double rho)
+    [InlineData(MultiClass.Auto, 1.0, Solver.Auto)]
+    [InlineData(MultiClass.Auto, 0.5, Solver.Auto)]
+    [InlineData(MultiClass.Auto, 0.0, Solver.Auto)]
+    [InlineData(MultiClass.OneVsRest, 1.0, Solver.Auto)]
+    [InlineData(MultiClass.Auto, 1.0, Solver.CoordinateDescent)]
+    [InlineData(MultiClass.Auto, 0.5, Solver.CoordinateDescent)]
+    [InlineData(MultiClass.OneVsRest, 1.0, Solver.CoordinateDescent)]
+    [InlineData(MultiClass.OneVsRest, 0.5, Solver.CoordinateDescent)]
+    public void EveryPointIsTheColdFitsOptimum(MultiClass multiClass, double rho, Solver solver)
     {
         DenseDataset<double> data = Digits();
-        var options = new TrainingOptions { L1Ratio = rho, Standardize = true, MultiClass = multiClass, Tolerance = 1e-9, MaxIterations = 100_000 };
+        var options = new TrainingOptions { L1Ratio = rho, Standardize = true, MultiClass = multiClass, Tolerance = 1e-9, MaxIterations = 100_000, Solver = solver };
 
         RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 12, MinRatio = 1e-2 });
 
@@ -124,7 +128,6 @@ public sealed class MulticlassPathTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(Solver.Newton)]
-    [InlineData(Solver.CoordinateDescent)]
     [InlineData(Solver.NewtonCholesky)]
     public void SolversThatDoNotFitKClassPathsAreRefusedByName(Solver solver)
     {
