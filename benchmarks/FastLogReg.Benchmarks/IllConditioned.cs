@@ -25,6 +25,8 @@ internal static class IllConditioned
         "offset-20000x100" => Correlated(20_000, 100, 10, offset: 3),
         "breast-cancer-centred" => Centred(BreastCancerRaw()),
         "digits-3v8-centred" => Centred(DigitsThreeVersusEight()),
+        _ when name.StartsWith("correlated-classes-", StringComparison.Ordinal) => CorrelatedClasses(name["correlated-classes-".Length..]),
+        "digits-raw" => DigitsRaw(),
         _ when name.Count(c => c == 'x') == 2 => MulticlassTimeToOptimumBenchmarks.Load(name), // rows x columns x classes
         _ => TimeToOptimumBenchmarks.Load(name),
     };
@@ -70,6 +72,90 @@ internal static class IllConditioned
 
     /// <summary>xᵢⱼ = sⱼ·(aⱼᵀfᵢ + 0.3·εᵢⱼ), fᵢ ~ N(0, I₂₀), sⱼ = 10^(−2 + 4j/(d − 1)); labels from a logistic model on the unscaled columns.</summary>
     /// <remarks>With an offset, every column is moved by offset·sⱼ: values that sit away from zero (the labels unchanged).</remarks>
+    /// <summary>The bundled digits, 1,797 × 64 raw pixels (0–16), 10 classes.</summary>
+    internal static DenseDataset<float> DigitsRaw()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv")).Skip(1).Where(l => l.Length > 0).ToArray();
+        float[] x = lines.SelectMany(l => l.Split(',').Take(64).Select(v => float.Parse(v, c))).ToArray();
+        float[] y = lines.Select(l => float.Parse(l.Split(',')[64], c)).ToArray();
+        return DenseDataset.Create(x, y, 64, 10);
+    }
+
+    /// <summary>
+    /// <c>RxCxK</c>: the columns of <see cref="Correlated"/> (R rows, C columns driven by C/25 + 2 factors, scales 10⁻²…10²)
+    /// with K classes drawn from a softmax of K random linear scores of the unscaled columns (seeded).
+    /// </summary>
+    internal static DenseDataset<float> CorrelatedClasses(string shape)
+    {
+        int[] p = shape.Split('x').Select(int.Parse).ToArray();
+        int n = p[0], d = p[1], classes = p[2], factors = (d / 25) + 2;
+        var rng = new Random(11);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        double[] loadings = new double[d * factors];
+        for (int k = 0; k < loadings.Length; k++)
+        {
+            loadings[k] = Normal() / Math.Sqrt(factors);
+        }
+
+        double[] truth = new double[classes * d];
+        for (int j = 0; j < truth.Length; j++)
+        {
+            truth[j] = Normal() * 0.3 / Math.Sqrt(factors);
+        }
+
+        float[] x = new float[(long)n * d];
+        float[] y = new float[n];
+        double[] f = new double[factors], u = new double[d], z = new double[classes];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < factors; k++)
+            {
+                f[k] = Normal();
+            }
+
+            for (int j = 0; j < d; j++)
+            {
+                u[j] = 0.3 * Normal();
+                for (int k = 0; k < factors; k++)
+                {
+                    u[j] += loadings[(j * factors) + k] * f[k];
+                }
+
+                x[((long)i * d) + j] = (float)(u[j] * Math.Pow(10, -2 + (4.0 * j / (d - 1))));
+            }
+
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < classes; c++)
+            {
+                z[c] = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    z[c] += truth[(c * d) + j] * u[j];
+                }
+
+                max = Math.Max(max, z[c]);
+            }
+
+            double total = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                total += z[c] = Math.Exp(z[c] - max);
+            }
+
+            double draw = rng.NextDouble() * total;
+            int label = 0;
+            while (label < classes - 1 && (draw -= z[label]) > 0)
+            {
+                label++;
+            }
+
+            y[i] = label;
+        }
+
+        return DenseDataset.Create(x, y, d, classes);
+    }
+
     internal static DenseDataset<float> Correlated(int n, int d, int factors, double offset = 0)
     {
         var rng = new Random(7);

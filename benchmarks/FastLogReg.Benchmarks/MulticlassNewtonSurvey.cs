@@ -6,7 +6,7 @@ using FastLogReg.Training;
 namespace FastLogReg.Benchmarks;
 
 /// <summary>
-/// K-class exact Newton against L-BFGS on the bundled digits (1,797 × 64, 10 classes, C = 1, two threads), raw and
+/// K-class exact and trust-region Newton against L-BFGS on the bundled digits (1,797 × 64, 10 classes, C = 1, two threads), raw and
 /// standardized, multinomial and one-vs-rest: the loosest tolerance within 10⁻⁸ of the optimum (exact Newton at 10⁻¹⁴),
 /// its iterations and passes, the median of seven timed fits. Plain Stopwatch timing. Run with
 /// <c>--multiclass-newton-survey [output.md]</c>.
@@ -31,7 +31,7 @@ internal static class MulticlassNewtonSurvey
             {
                 var tight = new TrainingOptions { Solver = Solver.NewtonCholesky, L2 = l2, MultiClass = kind, Standardize = standardize, Tolerance = 1e-14, MaxIterations = 200 };
                 double reference = LogisticRegression.Train(data, tight).Report.FinalObjective;
-                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.NewtonCholesky })
+                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.NewtonCholesky, Solver.Newton })
                 {
                     TrainingOptions? chosen = null;
                     TrainingReport? report = null;

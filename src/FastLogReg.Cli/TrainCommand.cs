@@ -117,9 +117,9 @@ internal static class TrainCommand
             MultiClass = CommandLine.MultiClassOf(a.MultiClass),
         };
 
-        if (loaded.Data.ClassCount > 2 && solver is Solver.Newton or Solver.DualCoordinateDescent or Solver.MiniBatchSgd)
+        if (loaded.Data.ClassCount > 2 && solver is Solver.DualCoordinateDescent or Solver.MiniBatchSgd)
         {
-            throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs, newton-cholesky, cd or owlqn.");
+            throw new UsageException($"--solver {a.Solver} trains binary models; {loaded.Source} has {loaded.Data.ClassCount} classes: use --solver auto (L-BFGS, or OWL-QN for L1), lbfgs, newton, newton-cholesky, cd or owlqn.");
         }
 
         // What --stats cannot report for K classes is refused before training, not after it.

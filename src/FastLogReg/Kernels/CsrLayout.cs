@@ -249,6 +249,23 @@ internal sealed class CsrLayout<T> : FeatureLayout<T>
         };
     }
 
+    /// <inheritdoc/>
+    public override void SoftmaxHessianVector(int start, int count, ReadOnlySpan<double> v, ReadOnlySpan<double> vb, ReadOnlySpan<double> probabilities, int probabilityStride, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> product, Span<double> productSums)
+    {
+        SparseRow<T> block = _matrix.Block(start, count, out _);
+        ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        var rows = new SparseBlock<T>(block.Indices, block.Values);
+        ReadOnlySpan<long> offsets = _matrix.RowOffsets.Span.Slice(start, count + 1);
+        ReadOnlySpan<T> labels = _data.Labels.Span.Slice(start, count);
+        _ = Width switch
+        {
+            SimdWidth.Vector512 => SparseSoftmaxLossGradient.Run<T, Vector512<double>, Simd512>(rows, offsets, labels, s, classWeights, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            SimdWidth.Vector256 => SparseSoftmaxLossGradient.Run<T, Vector256<double>, Simd256>(rows, offsets, labels, s, classWeights, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            SimdWidth.Vector128 => SparseSoftmaxLossGradient.Run<T, Vector128<double>, Simd128>(rows, offsets, labels, s, classWeights, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            _ => SparseSoftmaxLossGradient.Run<T, double, SimdScalar>(rows, offsets, labels, s, classWeights, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+        };
+    }
+
     /// <summary>
     /// The fused pass of <see cref="Binomial"/> over rows [<paramref name="start"/>, +<paramref name="count"/>) without
     /// its scatter: each row's residual sᵢ·(σ(zᵢ) − yᵢ) into <paramref name="rowResiduals"/> (count values), for a

@@ -213,6 +213,21 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         };
     }
 
+    public override void SoftmaxHessianVector(int start, int count, ReadOnlySpan<double> v, ReadOnlySpan<double> vb, ReadOnlySpan<double> probabilities, int probabilityStride, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> product, Span<double> productSums)
+    {
+        ReadOnlySpan<T> x = _data.RowSpan(start, count);
+        ReadOnlySpan<T> y = _data.Labels.Span.Slice(start, count);
+        ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        int d = Columns;
+        _ = Width switch
+        {
+            SimdWidth.Vector512 => SoftmaxLossGradient.Run<T, Vector512<double>, Simd512>(x, y, s, classWeights, d, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            SimdWidth.Vector256 => SoftmaxLossGradient.Run<T, Vector256<double>, Simd256>(x, y, s, classWeights, d, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            SimdWidth.Vector128 => SoftmaxLossGradient.Run<T, Vector128<double>, Simd128>(x, y, s, classWeights, d, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+            _ => SoftmaxLossGradient.Run<T, double, SimdScalar>(x, y, s, classWeights, d, v, vb, oneVsRest, product, productSums, probabilities, probabilityStride),
+        };
+    }
+
     private void Run(ReadOnlySpan<T> features, ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, scoped in BinomialPoint p, Span<double> gradient, out double loss, out double residual)
     {
         int d = Columns;

@@ -146,6 +146,15 @@ internal abstract class FeatureLayout<T>
     /// </summary>
     public abstract double Softmax(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> gradient, Span<double> residualSums, bool floatProducts = false);
 
+    /// <summary>
+    /// The K-class Hessian times a direction over rows [<paramref name="start"/>, +<paramref name="count"/>), in one pass
+    /// shaped as <see cref="Softmax"/>: uᵢ = V xᵢ + v_b, aᵢₖ = sᵢcw(yᵢ)·pᵢₖ(uᵢₖ − Σₗ pᵢₗuᵢₗ) (one-vs-rest: pᵢₖ(1 − pᵢₖ)uᵢₖ),
+    /// Σ aᵢₖxᵢ into <paramref name="product"/> (the orientation of <see cref="FeatureMajorClasses"/>, overwritten) and Σ aᵢₖ
+    /// into <paramref name="productSums"/>. <paramref name="probabilities"/> starts at row <paramref name="start"/> of class 0;
+    /// class k's rows follow at k·<paramref name="probabilityStride"/>.
+    /// </summary>
+    public abstract void SoftmaxHessianVector(int start, int count, ReadOnlySpan<double> v, ReadOnlySpan<double> vb, ReadOnlySpan<double> probabilities, int probabilityStride, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> product, Span<double> productSums);
+
     /// <summary>sᵢ for row i (1 when unweighted).</summary>
     protected double SampleWeight(int row) => Data.HasSampleWeights ? double.CreateTruncating(Data.SampleWeights.Span[row]) : 1.0;
 

@@ -40,7 +40,10 @@ internal static class SoftmaxLossGradient
     /// <param name="oneVsRest">K binary losses instead of the softmax.</param>
     /// <param name="gradient">Receives G, K rows of d sums (overwritten).</param>
     /// <param name="residualSums">Receives gb, K sums (overwritten).</param>
-    /// <returns>ℓ.</returns>
+    /// <param name="probabilities">Empty for the loss pass; for the Hessian-vector pass (W and b then the direction's), the
+    /// point's probabilities of the range's rows, class k's at k·<paramref name="probabilityStride"/>.</param>
+    /// <param name="probabilityStride">0 for the loss pass; the distance between two classes' probabilities.</param>
+    /// <returns>ℓ (0 for the Hessian-vector pass).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Run<T, TV, W>(
         ReadOnlySpan<T> features,
@@ -52,7 +55,9 @@ internal static class SoftmaxLossGradient
         ReadOnlySpan<double> b,
         bool oneVsRest,
         Span<double> gradient,
-        Span<double> residualSums)
+        Span<double> residualSums,
+        ReadOnlySpan<double> probabilities = default,
+        int probabilityStride = 0)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>
@@ -106,7 +111,9 @@ internal static class SoftmaxLossGradient
                 }
             }
 
-            loss += Residuals<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
+            loss += probabilityStride > 0
+                ? CurvatureProducts<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, probabilities, probabilityStride, residualSums)
+                : Residuals<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
 
             // Gradient: four classes at a time, then two; each strip of G stays in registers across the block's rows.
             int row = count & ~3;
@@ -161,6 +168,98 @@ internal static class SoftmaxLossGradient
         }
 
         return loss;
+    }
+
+    /// <summary>
+    /// The Hessian-vector pass's step between the scores and the accumulation: with the block's scores of a direction,
+    /// uᵢₖ = vₖᵀxᵢ + v_bk, in <paramref name="scratch"/>'s class-major z and the point's probabilities pᵢₖ (class k's at
+    /// <paramref name="probabilities"/>[k·stride + row]), zₖ ← sᵢ·pᵢₖ·(uᵢₖ − Σₗ pᵢₗuᵢₗ) for the softmax (its Hessian's
+    /// cross-class blocks −pₖpₗ included), zₖ ← sᵢ·pᵢₖ(1 − pᵢₖ)·uᵢₖ for one-vs-rest; the sums added to
+    /// <paramref name="residualSums"/>. Returns 0 (no loss).
+    /// </summary>
+    internal static double CurvatureProducts<T, TV, W>(ReadOnlySpan<T> labels, ReadOnlySpan<T> weights, int start, int count, ReadOnlySpan<double> classWeights, bool oneVsRest, double[] scratch, int classes, ReadOnlySpan<double> probabilities, int stride, Span<double> residualSums)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out _);
+        CurvatureTimesScores<TV, W>(scratch.AsSpan(0, classes * BlockRows), rowWeight, probabilities[start..], stride, classes, count, oneVsRest);
+        for (int k = 0; k < classes; k++)
+        {
+            residualSums[k] += TensorPrimitives.Sum<double>(scratch.AsSpan(k * BlockRows, count));
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// In place over a block's class-major scores z (rows [0, count) of <see cref="BlockRows"/> per class), with the rows'
+    /// probabilities p (class k's row r at p[k·stride + r]) and weights: the softmax Hessian's zₖ ← w·pₖ(zₖ − Σₗ pₗzₗ), or
+    /// one-vs-rest's zₖ ← w·pₖ(1 − pₖ)zₖ — vectorized across rows, the tail one row at a time with the same arithmetic.
+    /// </summary>
+    internal static void CurvatureTimesScores<TV, W>(Span<double> z, ReadOnlySpan<double> rowWeight, ReadOnlySpan<double> p, int stride, int classes, int count, bool oneVsRest)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        ref double p0 = ref MemoryMarshal.GetReference(p);
+        ref double w0 = ref MemoryMarshal.GetReference(rowWeight);
+        TV one = W.Create(1.0);
+        int r = 0;
+        for (; r + W.Count <= count; r += W.Count)
+        {
+            TV weight = W.Load(ref Unsafe.Add(ref w0, r));
+            if (oneVsRest)
+            {
+                for (int k = 0; k < classes; k++)
+                {
+                    ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                    TV pk = W.Load(ref Unsafe.Add(ref p0, (nint)k * stride + r));
+                    W.Store(W.Multiply(W.Multiply(weight, W.Multiply(pk, W.Subtract(one, pk))), W.Load(ref zk)), ref zk);
+                }
+
+                continue;
+            }
+
+            TV mean = W.Zero;
+            for (int k = 0; k < classes; k++)
+            {
+                mean = W.MultiplyAdd(W.Load(ref Unsafe.Add(ref p0, (nint)k * stride + r)), W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)), mean);
+            }
+
+            for (int k = 0; k < classes; k++)
+            {
+                ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                TV pk = W.Load(ref Unsafe.Add(ref p0, (nint)k * stride + r));
+                W.Store(W.Multiply(W.Multiply(weight, pk), W.Subtract(W.Load(ref zk), mean)), ref zk);
+            }
+        }
+
+        for (; r < count; r++)
+        {
+            double weight = rowWeight[r];
+            if (oneVsRest)
+            {
+                for (int k = 0; k < classes; k++)
+                {
+                    double pk = p[(k * stride) + r];
+                    z[(k * BlockRows) + r] = weight * (pk * (1.0 - pk)) * z[(k * BlockRows) + r];
+                }
+
+                continue;
+            }
+
+            double mean = 0;
+            for (int k = 0; k < classes; k++)
+            {
+                mean = Math.FusedMultiplyAdd(p[(k * stride) + r], z[(k * BlockRows) + r], mean);
+            }
+
+            for (int k = 0; k < classes; k++)
+            {
+                z[(k * BlockRows) + r] = weight * p[(k * stride) + r] * (z[(k * BlockRows) + r] - mean);
+            }
+        }
     }
 
     /// <summary>A block's class ids and row weights sᵢ·cw(yᵢ), in <paramref name="scratch"/> (the layout of <see cref="Scratch"/>).</summary>

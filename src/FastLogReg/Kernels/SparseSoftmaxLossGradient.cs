@@ -8,7 +8,8 @@ namespace FastLogReg.Kernels;
 /// The K-class pass of <see cref="SoftmaxLossGradient"/> over sparse rows: zᵢₖ = Σ over the row's non-zeros of
 /// vₘ·W[jₘ, k] + bₖ, the same softmax (or one-vs-rest) residuals across the block's rows, and G[jₘ, k] += rᵢₖ·vₘ.
 /// W and G are feature-major here (d rows of K values), so that each non-zero reads and writes one contiguous run of
-/// K values — one non-zero serves all classes.
+/// K values — one non-zero serves all classes. Given the point's probabilities, the same pass computes the Hessian times
+/// a direction instead (W the direction; see <see cref="SoftmaxLossGradient.CurvatureProducts"/>).
 /// </summary>
 internal static class SparseSoftmaxLossGradient
 {
@@ -28,7 +29,10 @@ internal static class SparseSoftmaxLossGradient
     /// <param name="oneVsRest">K binary losses instead of the softmax.</param>
     /// <param name="transposedGradient">Receives G feature-major, d × K (overwritten).</param>
     /// <param name="residualSums">Receives gb, K sums (overwritten).</param>
-    /// <returns>ℓ.</returns>
+    /// <param name="probabilities">Empty for the loss pass; for the Hessian-vector pass (W and b then the direction's), the
+    /// point's probabilities of the range's rows, class k's at k·<paramref name="probabilityStride"/>.</param>
+    /// <param name="probabilityStride">0 for the loss pass; the distance between two classes' probabilities.</param>
+    /// <returns>ℓ (0 for the Hessian-vector pass).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Run<T, TV, W>(
         scoped SparseBlock<T> block,
@@ -40,7 +44,9 @@ internal static class SparseSoftmaxLossGradient
         ReadOnlySpan<double> b,
         bool oneVsRest,
         Span<double> transposedGradient,
-        Span<double> residualSums)
+        Span<double> residualSums,
+        ReadOnlySpan<double> probabilities = default,
+        int probabilityStride = 0)
         where T : unmanaged
         where TV : struct
         where W : ISimdDouble<TV>
@@ -97,9 +103,17 @@ internal static class SparseSoftmaxLossGradient
                 rowWeight[r] = s * classWeights[y];
             }
 
-            loss += oneVsRest
-                ? SoftmaxLossGradient.BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work)
-                : SoftmaxLossGradient.SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
+            if (probabilityStride > 0)
+            {
+                // The Hessian-vector pass: the direction's scores times the point's curvature (SoftmaxLossGradient.CurvatureProducts).
+                SoftmaxLossGradient.CurvatureTimesScores<TV, W>(z, rowWeight, probabilities[start..], probabilityStride, classes, count, oneVsRest);
+            }
+            else
+            {
+                loss += oneVsRest
+                    ? SoftmaxLossGradient.BinaryResiduals<TV, W>(z, rowWeight, label, classes, count, work)
+                    : SoftmaxLossGradient.SoftmaxResiduals<TV, W>(z, rowWeight, label, classes, count, work);
+            }
 
             for (int k = 0; k < classes; k++)
             {

@@ -48,9 +48,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     private double[]? _rowWeights;     // n: sᵢ·cw(yᵢ)
     private List<double[]>? _blockWeights; // n per block of a group
     private double[]? _gramBlock;      // a group's matrices, (d + 1)² each
-    private double[]? _hessianCache;   // for HessianVector: the matrix at the last point
     private GramBuilder<T>? _gram;
-    private bool _hessianCached;
+    private bool _probabilitiesCurrent; // _scores holds the probabilities at _lastPoint
+    private bool _hessianPass;          // the runner's pass is the Hessian-vector one (MatrixFreeProduct)
+    private double[]? _diagonalWeights; // n: one class's sᵢ·pᵢₖ(1 − pᵢₖ), for TryGetHessianDiagonal
     private readonly int? _maxDegreeOfParallelism;
     private bool _floatPass;                   // this evaluation runs the float pass
     private double _rowWeightMagnitude = double.NaN; // max sᵢ·cw(yᵢ), on the first float pass
@@ -202,48 +203,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             throw new InvalidOperationException("The Hessian is taken at the most recently evaluated point: call Evaluate first.");
         }
 
-        // Probabilities at the point: K margin passes on raw parameters, then the softmax (or σ) per row.
-        double[] weights = new double[kd], biases = new double[k];
-        ToRaw(_lastPoint, weights, biases);
-        _scores ??= new double[checked(k * rows)];
-        _rowWeights ??= new double[rows];
+        EnsureProbabilities();
         _gramBlock ??= new double[size * size];
         _gram ??= new GramBuilder<T>(_layout, _maxDegreeOfParallelism);
-        for (int c = 0; c < k; c++)
-        {
-            _layout.Margins(0, rows, weights.AsSpan(c * d, d), biases[c], _scores.AsSpan(c * rows, rows));
-        }
-
-        HessianPasses += k;
-        ReadOnlySpan<T> labels = Data.Labels.Span;
-        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
-        double[] row = new double[k];
-        for (int i = 0; i < rows; i++)
-        {
-            _rowWeights[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])];
-            if (OneVsRest)
-            {
-                for (int c = 0; c < k; c++)
-                {
-                    _scores[(c * rows) + i] = StableLogistic.Sigmoid(_scores[(c * rows) + i]);
-                }
-            }
-            else
-            {
-                // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
-                for (int c = 0; c < k; c++)
-                {
-                    row[c] = _scores[(c * rows) + i];
-                }
-
-                StableLogistic.Softmax(row);
-                for (int c = 0; c < k; c++)
-                {
-                    _scores[(c * rows) + i] = row[c];
-                }
-            }
-        }
-
         double inverse = 1.0 / TotalWeight;
         ReadOnlySpan<double> means = Scaling is null ? default : Scaling.Means, scales = Scaling is null ? default : Scaling.Scales;
         hessian.Clear();
@@ -329,35 +291,218 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     }
 
     /// <inheritdoc/>
-    /// <remarks>Through the whole matrix (<see cref="TryGetHessian"/>), built once per evaluated point: for the exact solver, not for large K·d.</remarks>
-    /// <exception cref="NotSupportedException">More than <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.</exception>
+    /// <remarks>
+    /// Without the matrix, for any K·d: one pass over the rows shaped as an evaluation (<see cref="MatrixFreeProduct"/>),
+    /// after K margin passes once per evaluated point for the probabilities. Bit-identical for any thread count.
+    /// </remarks>
     public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
     {
         int n = Dimension;
-        if (!_hessianCached)
+        if (direction.Length != n || product.Length != n)
         {
-            if (n > RegularizedObjective.MaxHessianDimension)
-            {
-                throw new NotSupportedException($"{n} parameters: the Hessian-vector products of K classes go through the whole matrix, built up to {RegularizedObjective.MaxHessianDimension} parameters.");
-            }
-
-            _hessianCache ??= new double[n * n];
-            if (!TryGetHessian(_hessianCache))
-            {
-                throw new NotSupportedException($"{n} parameters: the Hessian-vector products of K classes go through the whole matrix, built up to {RegularizedObjective.MaxHessianDimension} parameters.");
-            }
-
-            _hessianCached = true;
+            throw new ArgumentException($"The direction and product need {n} values; got {direction.Length} and {product.Length}.", nameof(direction));
         }
 
-        for (int r = 0; r < n; r++)
+        MatrixFreeProduct(direction, product);
+    }
+
+    /// <summary>
+    /// The probabilities at the most recently evaluated point into <c>_scores</c> (K × n, class-major) and the rows' weights
+    /// sᵢ·cw(yᵢ) into <c>_rowWeights</c>, once per point: K margin passes on raw parameters, then the softmax (or σ) per row.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_scores), nameof(_rowWeights))]
+    private void EnsureProbabilities()
+    {
+        int k = Classes, d = Data.Columns, kd = k * d, rows = Data.Rows;
+        _scores ??= new double[checked(k * rows)];
+        _rowWeights ??= new double[rows];
+        if (_probabilitiesCurrent)
         {
-            product[r] = TensorPrimitives.Dot<double>(_hessianCache.AsSpan(r * n, n), direction);
+            return;
         }
+
+        double[] weights = new double[kd], biases = new double[k];
+        ToRaw(_lastPoint, weights, biases);
+        for (int c = 0; c < k; c++)
+        {
+            _layout.Margins(0, rows, weights.AsSpan(c * d, d), biases[c], _scores.AsSpan(c * rows, rows));
+        }
+
+        HessianPasses += k;
+        ReadOnlySpan<T> labels = Data.Labels.Span;
+        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        double[] row = new double[k];
+        for (int i = 0; i < rows; i++)
+        {
+            _rowWeights[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])];
+            if (OneVsRest)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    _scores[(c * rows) + i] = StableLogistic.Sigmoid(_scores[(c * rows) + i]);
+                }
+            }
+            else
+            {
+                // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
+                for (int c = 0; c < k; c++)
+                {
+                    row[c] = _scores[(c * rows) + i];
+                }
+
+                StableLogistic.Softmax(row);
+                for (int c = 0; c < k; c++)
+                {
+                    _scores[(c * rows) + i] = row[c];
+                }
+            }
+        }
+
+        _probabilitiesCurrent = true;
+    }
+
+    /// <summary>
+    /// ∇²f·v without the matrix: one pass over the rows shaped as an evaluation (each row's K scores of the direction
+    /// uᵢ = V x̂ᵢ + v_b, then sᵢ·pᵢₖ(uᵢₖ − Σₗ pᵢₗuᵢₗ), accumulated against xᵢ), chunks folded in chunk order — bit-identical
+    /// for any thread count — then the standardization's chain rule, the normalization and the penalty's curvature on W.
+    /// The probabilities at the point take K margin passes once per point.
+    /// </summary>
+    private void MatrixFreeProduct(ReadOnlySpan<double> direction, Span<double> product)
+    {
+        if (_lastPoint is null)
+        {
+            throw new InvalidOperationException("The Hessian is taken at the most recently evaluated point: call Evaluate first.");
+        }
+
+        EnsureProbabilities();
+        int k = Classes, d = Data.Columns, kd = k * d;
+        ToRaw(direction, _rawClassMajor, _raw.AsSpan(kd, k));
+        if (_layout.FeatureMajorClasses)
+        {
+            Transpose(_rawClassMajor, k, d, _raw.AsSpan(0, kd));
+        }
+        else
+        {
+            _rawClassMajor.CopyTo(_raw.AsSpan(0, kd));
+        }
+
+        _hessianPass = true;
+        try
+        {
+            _runner.Run();
+        }
+        finally
+        {
+            _hessianPass = false;
+        }
+
+        int chunks = _layout.Partition.ChunkCount;
+        for (int c = 0; c < chunks; c++)
+        {
+            _parts.Fold(c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
+        }
+
+        _partialGradients.AsSpan(0, kd).CopyTo(_fold);
+        Span<double> sums = stackalloc double[k];
+        _partialResiduals.AsSpan(0, k).CopyTo(sums);
+        for (int c = 1; c < chunks; c++)
+        {
+            int u = _parts.FirstUnit(c);
+            TensorPrimitives.Add(_fold, _partialGradients.AsSpan(u * _stride, kd), _fold);
+            TensorPrimitives.Add(sums, _partialResiduals.AsSpan(u * k, k), sums);
+        }
+
+        Span<double> pw = product[..kd];
+        if (_layout.FeatureMajorClasses)
+        {
+            Transpose(_fold, d, k, pw);
+        }
+        else
+        {
+            _fold.CopyTo(pw);
+        }
+
+        double inverse = 1.0 / TotalWeight;
+        for (int c = 0; c < k; c++)
+        {
+            Scaling?.GradientToStandardized(pw.Slice(c * d, d), sums[c]);
+        }
+
+        TensorPrimitives.Multiply(pw, inverse, pw);
+        Penalty.AddHessianVector(direction[..kd], pw);
+        if (FitIntercept)
+        {
+            TensorPrimitives.Multiply(sums, inverse, product.Slice(kd, k));
+        }
+
+        HessianPasses++;
     }
 
     /// <inheritdoc/>
-    public bool TryGetHessianDiagonal(Span<double> diagonal) => false;
+    /// <remarks>
+    /// Entry (k, j): (1/S) Σᵢ sᵢ·pᵢₖ(1 − pᵢₖ)·x̂ᵢⱼ² plus the penalty's curvature (the softmax's diagonal blocks and
+    /// one-vs-rest's alike), the intercepts' without the penalty — trust-region Newton's preconditioner. After the
+    /// probabilities (once per point), one weighted-moments pass per class, chunk after chunk in order on the caller's
+    /// thread, so bit-identical for any thread count.
+    /// </remarks>
+    public bool TryGetHessianDiagonal(Span<double> diagonal)
+    {
+        if (diagonal.Length != Dimension || _lastPoint is null)
+        {
+            return false;
+        }
+
+        EnsureProbabilities();
+        int k = Classes, d = Data.Columns, rows = Data.Rows;
+        _diagonalWeights ??= new double[rows];
+        double[] sumCx = new double[d], sumCx2 = new double[d];
+        double inverseWeight = 1.0 / TotalWeight, curvature = Penalty.CurvatureBound;
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<double> p = _scores.AsSpan(c * rows, rows);
+            double sumC = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                sumC += _diagonalWeights[i] = _rowWeights[i] * (p[i] * (1 - p[i]));
+            }
+
+            Array.Clear(sumCx);
+            Array.Clear(sumCx2);
+            for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
+            {
+                (int start, int count) = _layout.Partition[chunk];
+                _layout.WeightedMoments(start, count, _diagonalWeights.AsSpan(start, count), sumCx, sumCx2);
+            }
+
+            for (int j = 0; j < d; j++)
+            {
+                double v = sumCx2[j];
+                if (Scaling is not null)
+                {
+                    double mu = Scaling.Means[j], sigma = Scaling.Scales[j];
+                    v = (v - (2 * mu * sumCx[j]) + (mu * mu * sumC)) / (sigma * sigma);
+
+                    // As the binary diagonal: a column whose raw squares under- or overflowed gets Σᵢcᵢ (its standardized
+                    // values have unit variance); only the preconditioner's quality depends on it.
+                    double magnitude = Math.Max(Math.Abs(mu), sigma);
+                    if (!(magnitude is >= RegularizedObjective.SmallestPlainColumn and <= RegularizedObjective.LargestPlainColumn && double.IsFinite(v)))
+                    {
+                        v = sumC;
+                    }
+                }
+
+                diagonal[(c * d) + j] = (Math.Max(v, 0) * inverseWeight) + curvature;
+            }
+
+            if (FitIntercept)
+            {
+                diagonal[(k * d) + c] = sumC * inverseWeight;
+            }
+        }
+
+        HessianPasses += k;
+        return true;
+    }
 
     /// <summary>Threads an evaluation uses at most.</summary>
     public int DegreeOfParallelism => _runner.DegreeOfParallelism;
@@ -423,7 +568,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         _evaluations++;
         _lastPoint ??= new double[Dimension];
         point.CopyTo(_lastPoint);
-        _hessianCached = false;
+        _probabilitiesCurrent = false;
         double value = Finish(point, gradient, residual, loss, TotalWeight, Scaling, Penalty, FitIntercept, k, d, out double lastLoss);
         LastLoss = lastLoss;
         return value;
@@ -507,6 +652,13 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     {
         int k = Classes, kd = k * Data.Columns;
         (int start, int count) = _parts[unit];
+        if (_hessianPass)
+        {
+            _layout.SoftmaxHessianVector(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _scores.AsSpan(start), Data.Rows, _classWeights, OneVsRest, _partialGradients.AsSpan(unit * _stride, kd), _partialResiduals.AsSpan(unit * k, k));
+            _partialLoss[unit] = 0;
+            return;
+        }
+
         _partialLoss[unit] = _layout.Softmax(start, count, _raw.AsSpan(0, kd), _raw.AsSpan(kd, k), _classWeights, OneVsRest, _partialGradients.AsSpan(unit * _stride, kd), _partialResiduals.AsSpan(unit * k, k), _floatPass);
     }
 

@@ -219,7 +219,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
     }
 
     /// <summary>Standardized columns whose μ and σ both lie below this (2⁻⁴⁵⁰), or either above its inverse, get a stand-in diagonal.</summary>
-    private const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
+    internal const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
 
     /// <summary>Whole Hessians built (each one pass over the rows with O(n·d²) arithmetic, after a curvature pass).</summary>
     public long HessianMatrices { get; private set; }

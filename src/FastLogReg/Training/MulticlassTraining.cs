@@ -16,9 +16,9 @@ public static partial class LogisticRegression
     private static TrainingResult TrainMulticlass<T>(Dataset<T> data, TrainingOptions options, CancellationToken cancellationToken)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (options.Solver is Solver.Newton or Solver.DualCoordinateDescent)
+        if (options.Solver is Solver.DualCoordinateDescent)
         {
-            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), CoordinateDescent, NewtonCholesky or one of the first-order solvers.", nameof(options));
+            throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), CoordinateDescent, Newton, NewtonCholesky or one of the first-order solvers.", nameof(options));
         }
 
         long parameters = (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0));
@@ -55,7 +55,7 @@ public static partial class LogisticRegression
         double columnPasses = 0;
         var rules = new StoppingRules(handOver ? AutoMulticlassOwlQnIterations(k, d) : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
         int floatIterations = 0;
-        double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
+        double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky or Solver.Newton or Solver.CoordinateDescent ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
         OptimizationResult result = solver switch
         {
             Solver.GradientDescent => GradientDescent.Minimize(objective, start, learningRate, rules),
@@ -63,6 +63,7 @@ public static partial class LogisticRegression
             Solver.Nesterov => NesterovGradientDescent.Minimize(objective, start, learningRate, rules),
             Solver.OwlQn => OwlQn.Minimize(objective, start, penalty.L1Strength, k * d, options.LbfgsHistory, rules),
             Solver.NewtonCholesky => NewtonCholesky.Minimize(objective, start, rules),
+            Solver.Newton => TrustRegionNewton.Minimize(objective, start, rules),
             Solver.CoordinateDescent => CoordinateDescentMulticlass(data, options, scaling, objective, start, rules, passes => columnPasses += passes),
             _ when options.FloatProducts && objective.FloatProductsSupported => FloatThenDouble(objective, start, options.LbfgsHistory, rules, out floatIterations),
             _ => Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules),
@@ -85,7 +86,7 @@ public static partial class LogisticRegression
             solver = Solver.CoordinateDescent;
         }
 
-        if (solver is Solver.NewtonCholesky or Solver.CoordinateDescent && !oneVsRest)
+        if (solver is Solver.NewtonCholesky or Solver.Newton or Solver.CoordinateDescent && !oneVsRest)
         {
             CenterShiftDirection(result.Point, k, d, options.FitIntercept, penalty.CurvatureBound == 0 && penalty.L1Strength == 0);
         }

@@ -27,7 +27,9 @@ public enum Solver
     /// <summary>
     /// Trust-region Newton with preconditioned conjugate gradients (LIBLINEAR's method): each CG step is one fused
     /// Hessian-vector pass over the data. Quadratic convergence: far fewer passes than L-BFGS on ill-conditioned data
-    /// (raw, unstandardized features). Binary models; keeps one curvature value per row (n doubles).
+    /// (raw, unstandardized features). Binary models keep one curvature value per row (n doubles); K-class models take
+    /// each product in one pass shaped as an evaluation, without the Hessian matrix (any K·d; the probabilities at the
+    /// iterate, K × n doubles, kept for its products).
     /// </summary>
     Newton,
 

@@ -69,10 +69,15 @@ public class NewtonSolverTests
     }
 
     [Fact]
-    public void NewtonIsRefusedForMoreThanTwoClassesWithAClearMessage()
+    public void NewtonTrainsKClasses_DualCoordinateDescentIsRefusedWithAClearMessage()
     {
-        var data = DenseDataset.Create(new double[] { 0, 1, 2, 3, 4, 5 }, new double[] { 0, 1, 2 }, 2, 3);
-        var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(data, new TrainingOptions { Solver = Solver.Newton }));
+        var data = DenseDataset.Create(new double[] { 0, 1, 2, 3, 4, 5, 1, 1, 3, 0 }, new double[] { 0, 1, 2, 0, 1 }, 2, 3);
+        var options = new TrainingOptions { Lambda = 0.1, Tolerance = 1e-12 };
+        TrainingResult newton = LogisticRegression.Train(data, options with { Solver = Solver.Newton });
+        Assert.Equal(Solver.Newton, newton.Report.Solver);
+        Assert.Equal(StopReason.Converged, newton.Report.StopReason);
+        Close.Equal(LogisticRegression.Train(data, options with { Solver = Solver.NewtonCholesky }).Report.FinalObjective, newton.Report.FinalObjective, 1e-12, 0, "3-class objective");
+        var e = Assert.Throws<ArgumentException>(() => LogisticRegression.Train(data, options with { Solver = Solver.DualCoordinateDescent }));
         Assert.Contains("binary", e.Message);
     }
 
