@@ -376,16 +376,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
         EnsureProbabilities();
         int k = Classes, d = Data.Columns, kd = k * d;
-        ToRaw(direction, _rawClassMajor, _raw.AsSpan(kd, k));
-        if (_layout.FeatureMajorClasses)
-        {
-            Transpose(_rawClassMajor, k, d, _raw.AsSpan(0, kd));
-        }
-        else
-        {
-            _rawClassMajor.CopyTo(_raw.AsSpan(0, kd));
-        }
-
+        StageRaw(direction);
         _hessianPass = true;
         try
         {
@@ -396,31 +387,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             _hessianPass = false;
         }
 
-        int chunks = _layout.Partition.ChunkCount;
-        for (int c = 0; c < chunks; c++)
-        {
-            _parts.Fold(c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
-        }
-
-        _partialGradients.AsSpan(0, kd).CopyTo(_fold);
         Span<double> sums = stackalloc double[k];
-        _partialResiduals.AsSpan(0, k).CopyTo(sums);
-        for (int c = 1; c < chunks; c++)
-        {
-            int u = _parts.FirstUnit(c);
-            TensorPrimitives.Add(_fold, _partialGradients.AsSpan(u * _stride, kd), _fold);
-            TensorPrimitives.Add(sums, _partialResiduals.AsSpan(u * k, k), sums);
-        }
-
         Span<double> pw = product[..kd];
-        if (_layout.FeatureMajorClasses)
-        {
-            Transpose(_fold, d, k, pw);
-        }
-        else
-        {
-            _fold.CopyTo(pw);
-        }
+        FoldUnits(pw, sums);
 
         double inverse = 1.0 / TotalWeight;
         for (int c = 0; c < k; c++)
@@ -476,21 +445,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
 
             for (int j = 0; j < d; j++)
             {
-                double v = sumCx2[j];
-                if (Scaling is not null)
-                {
-                    double mu = Scaling.Means[j], sigma = Scaling.Scales[j];
-                    v = (v - (2 * mu * sumCx[j]) + (mu * mu * sumC)) / (sigma * sigma);
-
-                    // As the binary diagonal: a column whose raw squares under- or overflowed gets Σᵢcᵢ (its standardized
-                    // values have unit variance); only the preconditioner's quality depends on it.
-                    double magnitude = Math.Max(Math.Abs(mu), sigma);
-                    if (!(magnitude is >= RegularizedObjective.SmallestPlainColumn and <= RegularizedObjective.LargestPlainColumn && double.IsFinite(v)))
-                    {
-                        v = sumC;
-                    }
-                }
-
+                double v = Scaling is null ? sumCx2[j] : RegularizedObjective.StandardizedSquareSum(sumCx2[j], sumCx[j], sumC, Scaling.Means[j], Scaling.Scales[j]);
                 diagonal[(c * d) + j] = (Math.Max(v, 0) * inverseWeight) + curvature;
             }
 
@@ -522,8 +477,27 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
             throw new ArgumentException($"The point and gradient need {Dimension} values (K = {Classes} rows of d = {Data.Columns}{(FitIntercept ? ", then K intercepts" : string.Empty)}); got {point.Length} and {gradient.Length}.", nameof(point));
         }
 
+        int k = Classes, kd = k * Data.Columns;
+        StageRaw(point);
+        _floatPass = FloatProducts && _layout.SupportsFloatProducts && FloatRangeHolds();
+        _runner.Run();
+        Span<double> residual = stackalloc double[k];
+        double loss = FoldUnits(gradient[..kd], residual);
+
+        _evaluations++;
+        _lastPoint ??= new double[Dimension];
+        point.CopyTo(_lastPoint);
+        _probabilitiesCurrent = false;
+        double value = Finish(point, gradient, residual, loss, TotalWeight, Scaling, Penalty, FitIntercept, k, Data.Columns, out double lastLoss);
+        LastLoss = lastLoss;
+        return value;
+    }
+
+    /// <summary>(W, b) — a point or a direction — to the raw parameters the pass reads, in the layout's orientation.</summary>
+    private void StageRaw(ReadOnlySpan<double> parameters)
+    {
         int k = Classes, d = Data.Columns, kd = k * d;
-        ToRaw(point, _rawClassMajor, _raw.AsSpan(kd, k));
+        ToRaw(parameters, _rawClassMajor, _raw.AsSpan(kd, k));
         if (_layout.FeatureMajorClasses)
         {
             Transpose(_rawClassMajor, k, d, _raw.AsSpan(0, kd));
@@ -532,46 +506,42 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         {
             _rawClassMajor.CopyTo(_raw.AsSpan(0, kd));
         }
+    }
 
-        _floatPass = FloatProducts && _layout.SupportsFloatProducts && FloatRangeHolds();
-        _runner.Run();
-
-        // Each chunk's parts into its first unit, in part order; then the chunks' sums in chunk order.
-        int chunks = _layout.Partition.ChunkCount;
+    /// <summary>
+    /// The pass's per-unit sums folded: each chunk's parts into its first unit, in part order; then the chunks' sums in
+    /// chunk order — the class-major sums into <paramref name="weights"/> (K·d), the K per-class sums into
+    /// <paramref name="sums"/>; returns the loss sum.
+    /// </summary>
+    private double FoldUnits(Span<double> weights, Span<double> sums)
+    {
+        int k = Classes, d = Data.Columns, kd = k * d, chunks = _layout.Partition.ChunkCount;
         for (int c = 0; c < chunks; c++)
         {
             _parts.Fold(c, kd, k, _stride, _partialGradients, _partialResiduals, _partialLoss);
         }
 
         _partialGradients.AsSpan(0, kd).CopyTo(_fold);
-        Span<double> residual = stackalloc double[k];
-        _partialResiduals.AsSpan(0, k).CopyTo(residual);
+        _partialResiduals.AsSpan(0, k).CopyTo(sums);
         double loss = _partialLoss[0];
         for (int c = 1; c < chunks; c++)
         {
             int u = _parts.FirstUnit(c);
             TensorPrimitives.Add(_fold, _partialGradients.AsSpan(u * _stride, kd), _fold);
-            TensorPrimitives.Add(residual, _partialResiduals.AsSpan(u * k, k), residual);
+            TensorPrimitives.Add(sums, _partialResiduals.AsSpan(u * k, k), sums);
             loss += _partialLoss[u];
         }
 
-        Span<double> gw = gradient[..kd];
         if (_layout.FeatureMajorClasses)
         {
-            Transpose(_fold, d, k, gw);
+            Transpose(_fold, d, k, weights);
         }
         else
         {
-            _fold.CopyTo(gw);
+            _fold.CopyTo(weights);
         }
 
-        _evaluations++;
-        _lastPoint ??= new double[Dimension];
-        point.CopyTo(_lastPoint);
-        _probabilitiesCurrent = false;
-        double value = Finish(point, gradient, residual, loss, TotalWeight, Scaling, Penalty, FitIntercept, k, d, out double lastLoss);
-        LastLoss = lastLoss;
-        return value;
+        return loss;
     }
 
     /// <summary>

@@ -191,21 +191,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
         double curvature = Penalty.CurvatureBound;
         for (int j = 0; j < d; j++)
         {
-            double v = _sumCx2[j];
-            if (Scaling is not null)
-            {
-                double mu = Scaling.Means[j], sigma = Scaling.Scales[j];
-                v = (v - (2 * mu * _sumCx[j]) + (mu * mu * _sumC)) / (sigma * sigma);
-
-                // A column of values below 2⁻⁴⁵⁰ (or above 2⁴⁵⁰): its raw squares underflowed (overflowed), and 0/0 would
-                // make the preconditioner NaN. Its standardized values have unit variance, so Σᵢcᵢ stands in for
-                // Σᵢcᵢx̃ᵢⱼ² — only the preconditioner's quality depends on it, never the Newton step's correctness.
-                double magnitude = Math.Max(Math.Abs(mu), sigma);
-                if (!(magnitude is >= SmallestPlainColumn and <= LargestPlainColumn && double.IsFinite(v)))
-                {
-                    v = _sumC;
-                }
-            }
+            double v = Scaling is null ? _sumCx2[j] : StandardizedSquareSum(_sumCx2[j], _sumCx[j], _sumC, Scaling.Means[j], Scaling.Scales[j]);
 
             diagonal[j] = (Math.Max(v, 0) * inverseWeight) + curvature;
         }
@@ -219,7 +205,20 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
     }
 
     /// <summary>Standardized columns whose μ and σ both lie below this (2⁻⁴⁵⁰), or either above its inverse, get a stand-in diagonal.</summary>
-    internal const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
+    private const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
+
+    /// <summary>
+    /// Σᵢcᵢx̃ᵢⱼ² for the standardized column x̃ = (x − μ)/σ from the raw sums Σcx², Σcx and Σc: a Hessian diagonal entry.
+    /// A column of values below 2⁻⁴⁵⁰ (or above 2⁴⁵⁰) has raw squares that underflowed (overflowed), and 0/0 would make the
+    /// preconditioner NaN: its standardized values have unit variance, so Σᵢcᵢ stands in — only the preconditioner's
+    /// quality depends on it, never a Newton step's correctness.
+    /// </summary>
+    internal static double StandardizedSquareSum(double sumCx2, double sumCx, double sumC, double mu, double sigma)
+    {
+        double v = (sumCx2 - (2 * mu * sumCx) + (mu * mu * sumC)) / (sigma * sigma);
+        double magnitude = Math.Max(Math.Abs(mu), sigma);
+        return magnitude is >= SmallestPlainColumn and <= LargestPlainColumn && double.IsFinite(v) ? v : sumC;
+    }
 
     /// <summary>Whole Hessians built (each one pass over the rows with O(n·d²) arithmetic, after a curvature pass).</summary>
     public long HessianMatrices { get; private set; }

@@ -153,7 +153,7 @@ public static class NewtonCholesky
         TensorPrimitives.Negate(g, s);
     }
 
-    private static bool AllFinite(ReadOnlySpan<double> values)
+    internal static bool AllFinite(ReadOnlySpan<double> values)
     {
         foreach (double v in values)
         {

@@ -328,7 +328,7 @@ internal static class ProximalNewton
             {
                 rhs.CopyTo(target);
                 Cholesky.Solve(factor, m, target);
-                solved = AllFinite(target);
+                solved = NewtonCholesky.AllFinite(target);
                 if (solved)
                 {
                     break;
@@ -380,18 +380,5 @@ internal static class ProximalNewton
                 TensorPrimitives.MultiplyAdd(hessian.AsSpan(j * n, n), change, hDelta, hDelta);
             }
         }
-    }
-
-    private static bool AllFinite(ReadOnlySpan<double> values)
-    {
-        foreach (double v in values)
-        {
-            if (!double.IsFinite(v))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
