@@ -280,7 +280,11 @@ public static partial class LogisticRegression
     /// OWL-QN 4.1 s), with this one — see docs/performance.md; 20,000 × 50 with 10 classes (OWL-QN's points take a dozen
     /// passes) keeps OWL-QN.
     /// </summary>
-    internal static int AutoMulticlassOwlQnPathIterations(int classes, int columns) => Math.Max(AutoOwlQnPathIterations, AutoMulticlassOwlQnIterations(classes, columns) / 5);
+    internal static int AutoMulticlassOwlQnPathIterations(int classes, int columns)
+    {
+        int fit = AutoMulticlassOwlQnIterations(classes, columns);
+        return Math.Min(fit, Math.Max(AutoOwlQnPathIterations, fit / 5));
+    }
 
     /// <summary>
     /// Whether <paramref name="solver"/> is Auto's OWL-QN on a multinomial model whose whole Hessian proximal Newton can

@@ -19,10 +19,10 @@ public sealed partial class RegularizationPath
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Solver solver = options.Solver == Solver.Auto ? LogisticRegression.AutomaticSolver(data, options with { Lambda = 1 }) : LogisticRegression.EffectiveSolver(options with { Lambda = 1 }, multiclass: true);
-        LogisticRegression.CheckProximalNewtonSize(data, options);
-        if (solver is not (Solver.Lbfgs or Solver.OwlQn or Solver.CoordinateDescent))
+        LogisticRegression.CheckWholeHessianSize(data, options);
+        if (solver is not (Solver.Lbfgs or Solver.OwlQn or Solver.CoordinateDescent or Solver.Newton or Solver.NewtonCholesky))
         {
-            throw new ArgumentException($"The path of a K-class model is fitted by L-BFGS (OWL-QN for an L1 share) or coordinate descent; {options.Solver} is not supported here.", nameof(options));
+            throw new ArgumentException($"The path of a K-class model is fitted by L-BFGS (OWL-QN for an L1 share), coordinate descent or Newton; {options.Solver} is not supported here.", nameof(options));
         }
 
         bool oneVsRest = options.MultiClass == MultiClass.OneVsRest;
@@ -68,15 +68,17 @@ public sealed partial class RegularizationPath
             double[] from = classes is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
             solvedLambda = lambda;
             double columnPasses = 0;
-            int iterations = handOver && !proximalNewton ? LogisticRegression.AutoMulticlassOwlQnPathIterations(k, d) : options.MaxIterations;
+            int iterations = handOver && !proximalNewton ? Math.Min(options.MaxIterations, LogisticRegression.AutoMulticlassOwlQnPathIterations(k, d)) : options.MaxIterations;
             var rules = new StoppingRules(iterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult result = proximalNewton
                 ? ProximalNewton.Minimize(objective, from, penalty.L1Strength, weights, rules, hessian)
                 : classes is not null ? classes.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes)
+                : solver == Solver.Newton ? TrustRegionNewton.Minimize(objective, from, rules)
+                : solver == Solver.NewtonCholesky ? NewtonCholesky.Minimize(objective, from, rules)
                 : penalty.L1Strength > 0
                 ? OwlQn.Minimize(objective, from, penalty.L1Strength, weights, options.LbfgsHistory, rules, pairs)
                 : Lbfgs.Minimize(objective, from, options.LbfgsHistory, rules, pairs);
-            if (handOver && !proximalNewton && penalty.L1Strength > 0 && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
+            if (handOver && !proximalNewton && penalty.L1Strength > 0 && result.Iterations < options.MaxIterations && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
             {
                 // Auto's OWL-QN has crawled at this point: proximal Newton goes on from its best point and fits the rest
                 // of the path (see AutoMulticlassOwlQnPathIterations).

@@ -21,13 +21,7 @@ public static partial class LogisticRegression
             throw new ArgumentException($"The {options.Solver} solver trains binary models; for K classes use L-BFGS (the default; OwlQn for L1), CoordinateDescent, Newton, NewtonCholesky or one of the first-order solvers.", nameof(options));
         }
 
-        long parameters = (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0));
-        CheckProximalNewtonSize(data, options);
-
-        if (options.Solver == Solver.NewtonCholesky && parameters > RegularizedObjective.MaxHessianDimension)
-        {
-            throw new ArgumentException($"The NewtonCholesky solver builds the whole Hessian of {parameters:N0} parameters (K = {data.ClassCount} classes of {data.Columns:N0} features{(options.FitIntercept ? " and an intercept" : string.Empty)}), at most {RegularizedObjective.MaxHessianDimension:N0}: use L-BFGS.", nameof(options));
-        }
+        CheckWholeHessianSize(data, options);
 
         if (options.Solver == Solver.MiniBatchSgd)
         {
@@ -143,14 +137,28 @@ public static partial class LogisticRegression
         return classes.Minimize(l1, l2, start, rules, countPasses);
     }
 
-    /// <summary>K-class coordinate descent asked for on a multinomial model whose whole Hessian is too large: the error that says so.</summary>
-    internal static void CheckProximalNewtonSize<T>(Dataset<T> data, TrainingOptions options)
+    /// <summary>
+    /// A K-class solver that builds the whole Hessian — exact Newton, or multinomial coordinate descent (proximal Newton)
+    /// — asked for on more parameters than it may have: the error that says so and what to use instead.
+    /// </summary>
+    internal static void CheckWholeHessianSize<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long parameters = (long)data.ClassCount * (data.Columns + (options.FitIntercept ? 1 : 0));
-        if (options.Solver == Solver.CoordinateDescent && options.MultiClass != MultiClass.OneVsRest && parameters > RegularizedObjective.MaxHessianDimension)
+        if (parameters <= RegularizedObjective.MaxHessianDimension)
         {
-            throw new ArgumentException($"K-class coordinate descent (proximal Newton) builds the whole Hessian of {parameters:N0} parameters (K = {data.ClassCount} classes of {data.Columns:N0} features{(options.FitIntercept ? " and an intercept" : string.Empty)}), at most {RegularizedObjective.MaxHessianDimension:N0}: use OwlQn (the default for L1) or MultiClass = OneVsRest.", nameof(options));
+            return;
+        }
+
+        string size = $"the whole Hessian of {parameters:N0} parameters (K = {data.ClassCount} classes of {data.Columns:N0} features{(options.FitIntercept ? " and an intercept" : string.Empty)}), at most {RegularizedObjective.MaxHessianDimension:N0}";
+        if (options.Solver == Solver.NewtonCholesky)
+        {
+            throw new ArgumentException($"The NewtonCholesky solver builds {size}: use L-BFGS, or Newton (trust-region, no matrix).", nameof(options));
+        }
+
+        if (options.Solver == Solver.CoordinateDescent && options.MultiClass != MultiClass.OneVsRest)
+        {
+            throw new ArgumentException($"K-class coordinate descent (proximal Newton) builds {size}: use OwlQn (the default for L1) or MultiClass = OneVsRest.", nameof(options));
         }
     }
 

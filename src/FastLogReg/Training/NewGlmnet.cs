@@ -203,6 +203,7 @@ internal sealed class NewGlmnet<T>
     private long _gramVersion = -1;
     private long _version; // counts the iterates: a cold start and every accepted step
     private bool _staleAllowed;
+    private double _stalePgNorm1 = double.NaN;
     private double[]? _u;
     private double[]? _scratch;
     private double[]? _blockScratch;
@@ -249,6 +250,9 @@ internal sealed class NewGlmnet<T>
 
     /// <summary>Sweeps over the Hessian snapshot so far (each O(active × snapshot), no data; for tests and probes).</summary>
     internal long GramSweepCount { get; private set; }
+
+    /// <summary>The ℓ₁ norm of the active pseudo-gradient at the last fit's first iterate (a later fit's forcing reference), or 0 if it stopped there.</summary>
+    internal double FirstPseudoGradientNorm1 { get; private set; }
 
     public NewGlmnet(ColumnCopy<T> x, ReadOnlySpan<T> labels, ReadOnlySpan<double> rowWeights, FeatureScaling? scaling, bool fitIntercept, int? maxDegreeOfParallelism = 1)
     {
@@ -320,10 +324,11 @@ internal sealed class NewGlmnet<T>
     /// screened by the sequential strong rule. The inner sweeps solve each model to a relative accuracy
     /// √(‖pg‖₁/‖pg₀‖₁), pg₀ the first iterate's pseudo-gradient — or <paramref name="forcingReference"/> when larger: a
     /// warm start's first pseudo-gradient is already small, and measured against itself its first model would be solved
-    /// to only 50%.
+    /// to only 50%. With <paramref name="resume"/> the fit goes on where the last one stopped as if it had not (a caller
+    /// taking one iteration at a time): the snapshot's staleness verdict is kept rather than reset.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public OptimizationResult Minimize(double l1, double l2, ReadOnlySpan<double> start, StoppingRules rules, Action<double> countPasses, double? previousL1 = null, double forcingReference = 0)
+    public OptimizationResult Minimize(double l1, double l2, ReadOnlySpan<double> start, StoppingRules rules, Action<double> countPasses, double? previousL1 = null, double forcingReference = 0, bool resume = false)
     {
         int n = _n, d = _d, dim = _dimension;
         bool fitIntercept = _fitIntercept;
@@ -335,6 +340,7 @@ internal sealed class NewGlmnet<T>
 
         bool warm = _rowsCurrent && start.SequenceEqual(point);
         bool onPath = warm && previousL1 is not null;
+        FirstPseudoGradientNorm1 = 0;
         double lambda = l1 + l2, solvedLambda = _pathLambda;
         if (!warm)
         {
@@ -350,8 +356,13 @@ internal sealed class NewGlmnet<T>
             _version++;
         }
 
-        _staleAllowed = true; // one step on an older Hessian snapshot is always tried (a path's last one is close)
-        double stalePgNorm1 = double.NaN; // pgNorm1 of the iteration that stepped on an older snapshot, if the last did
+        if (!resume)
+        {
+            _staleAllowed = true; // one step on an older Hessian snapshot is always tried (a path's last one is close)
+            _stalePgNorm1 = double.NaN;
+        }
+
+        ref double stalePgNorm1 = ref _stalePgNorm1; // pgNorm1 of the iteration that stepped on an older snapshot, if the last did
 
         // The working set: every column, or the strong rule's — the non-zero weights and the columns whose gradient at
         // the start reaches 2λρ − λ′ρ.
@@ -457,6 +468,7 @@ internal sealed class NewGlmnet<T>
 
             if (iteration == 0)
             {
+                FirstPseudoGradientNorm1 = pgNorm1;
                 pgNorm1Initial = Math.Max(pgNorm1, forcingReference);
             }
 

@@ -9,12 +9,15 @@ namespace FastLogReg.Training;
 /// Coordinate descent for one-vs-rest: its K binary problems are independent (the objective and the penalty are sums
 /// over the classes), so each is fitted by newGLMNET (<see cref="NewGlmnet{T}"/>) on one shared column copy, class after
 /// class, each to its share of the tolerance, τ/√K — the whole pseudo-gradient, whose squared norm is the classes' sum,
-/// then meets τ. Each class keeps its solver's state, so a path's next point starts warm.
+/// then meets τ. Each class keeps its solver's state between its steps and between fits, so a path's next point starts
+/// warm.
 /// </summary>
 /// <remarks>
-/// An iteration of the report is one class's fit: its objective and gradient norm are the K-class ones with the classes
-/// fitted so far at their solutions and the rest at the start (measured first: one pass per class, whose column sums
-/// the class's fit then uses). Passes are counted per class (one class's sweep over the columns is one pass).
+/// The classes step in rounds: an iteration of the report is one newGLMNET iteration of every class not yet within its
+/// share (so <see cref="StoppingRules.MaxIterations"/> bounds each class's iterations, as the K-class solvers' do), its
+/// objective and gradient norm the K-class ones after the round. The start is measured first (one pass per class, whose
+/// column sums each class's first step then uses). Passes are counted per class (one class's sweep over the columns is
+/// one pass).
 /// </remarks>
 internal sealed class OneVsRestCoordinateDescent<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,7 +72,7 @@ internal sealed class OneVsRestCoordinateDescent<T>
         int k = _k, d = _d;
         double[] point = start.ToArray();
 
-        // Each class's objective and pseudo-gradient at the start (its fit below starts warm from there).
+        // Each class's objective and pseudo-gradient at the start (its first step below starts warm from there).
         var measure = rules with { MaxIterations = 0, Tolerance = 0, Progress = null };
         for (int c = 0; c < k; c++)
         {
@@ -80,38 +83,70 @@ internal sealed class OneVsRestCoordinateDescent<T>
             }
 
             OptimizationResult at = _classes[c].Minimize(l1, l2, _classPoints[c], measure, countPasses);
-            at.Point.CopyTo(_classPoints[c], 0);
             (_objectives[c], _norms[c]) = (at.Objective, at.GradientNorm);
         }
 
         double reference = rules.ReferenceGradientNorm ?? SmallVectors.Norm(_norms);
         double threshold = rules.Tolerance * Math.Max(1.0, double.IsFinite(reference) ? reference : 1.0);
-        var monitor = new IterationMonitor(point, rules with { Tolerance = 0, MaxIterations = int.MaxValue }); // convergence and the limit are the classes'
-        var classRules = rules with { Tolerance = rules.Tolerance / Math.Sqrt(k), ReferenceGradientNorm = reference, Progress = null };
-        OptimizationResult? done = monitor.Check(0, point, _objectives.Sum(), _norms, out double norm);
-        StopReason reason = StopReason.Converged;
-        for (int c = 0; c < k && done is null; c++)
+        double share = threshold / Math.Sqrt(k);
+        var classRules = rules with { MaxIterations = 1, Tolerance = rules.Tolerance / Math.Sqrt(k), ReferenceGradientNorm = reference, Progress = null };
+        bool[] finished = new bool[k];
+        double[] forcing = new double[k];
+        for (int c = 0; c < k; c++)
         {
-            OptimizationResult fit = _classes[c].Minimize(l1, l2, _classPoints[c], classRules, countPasses);
-            fit.Point.CopyTo(_classPoints[c], 0);
-            fit.Point.AsSpan(0, d).CopyTo(point.AsSpan(c * d, d));
-            if (_fitIntercept)
-            {
-                point[(k * d) + c] = fit.Point[d];
-            }
-
-            (_objectives[c], _norms[c]) = (fit.Objective, fit.GradientNorm);
-            if (fit.StopReason != StopReason.Converged && reason == StopReason.Converged)
-            {
-                reason = fit.StopReason;
-            }
-
-            done = fit.StopReason is StopReason.Cancelled or StopReason.Diverged
-                ? monitor.Finish(fit.StopReason, point, _objectives.Sum(), SmallVectors.Norm(_norms))
-                : monitor.Check(c + 1, point, _objectives.Sum(), _norms, out norm);
+            finished[c] = _norms[c] <= share;
         }
 
-        done ??= monitor.Finish(reason == StopReason.Converged && !(norm <= threshold) ? StopReason.NoProgress : reason, point, _objectives.Sum(), norm);
+        // Rounds: each class not yet within its share takes one newGLMNET iteration. The classes are independent, so
+        // when every class is within its share the whole pseudo-gradient is within the tolerance.
+        var monitor = new IterationMonitor(point, rules with { Tolerance = 0 }); // convergence is decided here
+        StopReason reason = StopReason.Converged;
+        OptimizationResult? done = monitor.Check(0, point, _objectives.Sum(), _norms, out _);
+        for (int round = 1; done is null; round++)
+        {
+            if (Array.TrueForAll(finished, f => f))
+            {
+                done = monitor.Finish(reason, point, _objectives.Sum(), SmallVectors.Norm(_norms));
+                break;
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                if (finished[c])
+                {
+                    continue;
+                }
+
+                OptimizationResult step = _classes[c].Minimize(l1, l2, _classPoints[c], classRules, countPasses, forcingReference: forcing[c], resume: round > 1);
+                if (round == 1)
+                {
+                    forcing[c] = _classes[c].FirstPseudoGradientNorm1;
+                }
+
+                step.Point.CopyTo(_classPoints[c], 0);
+                step.Point.AsSpan(0, d).CopyTo(point.AsSpan(c * d, d));
+                if (_fitIntercept)
+                {
+                    point[(k * d) + c] = step.Point[d];
+                }
+
+                (_objectives[c], _norms[c]) = (step.Objective, step.GradientNorm);
+                if (step.StopReason is StopReason.Cancelled or StopReason.Diverged)
+                {
+                    done = monitor.Finish(step.StopReason, point, _objectives.Sum(), SmallVectors.Norm(_norms));
+                    break;
+                }
+
+                if (step.StopReason is StopReason.Converged or StopReason.NoProgress)
+                {
+                    finished[c] = true;
+                    reason = step.StopReason == StopReason.NoProgress ? StopReason.NoProgress : reason;
+                }
+            }
+
+            done ??= monitor.Check(round, point, _objectives.Sum(), _norms, out _);
+        }
+
         return done with { ConvergenceThreshold = threshold };
     }
 }

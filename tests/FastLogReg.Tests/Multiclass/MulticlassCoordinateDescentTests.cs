@@ -201,6 +201,71 @@ public sealed class MulticlassCoordinateDescentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AutosPathHandOverKeepsWithinMaxIterations_OnATinyProblem()
+    {
+        // A review's case: (K + 1)(d + 1) = 12 iterations for a fit, below the path's floor of 20 and MaxIterations = 15 —
+        // the hand-over's remainder went negative and the path threw from the iteration monitor.
+        (DenseDataset<double> data, _) = MulticlassData.Build<double>(300, 2, 3, seed: 1, margin: 3, weighted: false);
+        var options = new TrainingOptions { L1Ratio = 1, Tolerance = 1e-14, MaxIterations = 15 };
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 5 });
+        Assert.All(path.Points, p => Assert.InRange(p.Iterations, 0, 15));
+        Assert.Equal(LogisticRegression.AutoMulticlassOwlQnIterations(3, 2), LogisticRegression.AutoMulticlassOwlQnPathIterations(3, 2));
+    }
+
+    [Fact]
+    public void OneVsRestCoordinateDescentCountsRoundsAsIterations_AndHonoursMaxIterations()
+    {
+        // A review's case: each class was fitted to the end and the report counted one iteration per class (K), whatever
+        // MaxIterations said. Now a round steps every unfinished class once.
+        (DenseDataset<double> data, _) = MulticlassData.Build<double>(200, 5, 4, seed: 1, margin: 3, weighted: false);
+        var options = new TrainingOptions { Lambda = 1e-2, L1Ratio = 1, Solver = Solver.CoordinateDescent, MultiClass = MultiClass.OneVsRest };
+        TrainingResult none = LogisticRegression.Train(data, options with { MaxIterations = 0 });
+        Assert.Equal(0, none.Report.Iterations);
+        Assert.Equal(StopReason.MaxIterations, none.Report.StopReason);
+        Assert.All(Enumerable.Range(0, 4), c => Assert.All(none.Multiclass.Coefficients(c).ToArray(), w => Assert.Equal(0, w)));
+
+        TrainingResult one = LogisticRegression.Train(data, options with { MaxIterations = 1 });
+        Assert.Equal(1, one.Report.Iterations);
+        Assert.Equal(2, one.Report.ObjectiveHistory.Count);
+
+        TrainingResult full = LogisticRegression.Train(data, options with { Tolerance = 1e-10 });
+        Assert.Equal(StopReason.Converged, full.Report.StopReason);
+        Assert.Equal(full.Report.Iterations + 1, full.Report.ObjectiveHistory.Count);
+        TrainingResult warm = LogisticRegression.Train(data, options with { Tolerance = 1e-8, InitialModel = full.Multiclass });
+        Assert.Equal(0, warm.Report.Iterations);
+        Assert.Equal(StopReason.Converged, warm.Report.StopReason);
+    }
+
+    [Theory]
+    [InlineData(Solver.Newton, MultiClass.Multinomial)]
+    [InlineData(Solver.Newton, MultiClass.OneVsRest)]
+    [InlineData(Solver.NewtonCholesky, MultiClass.Multinomial)]
+    public void KClassRidgePathsAndCrossValidationByNewton_GiveTheColdFitsOptima(Solver solver, MultiClass multiClass)
+    {
+        // A review's case: Train took Newton for K classes, the path and cross-validation refused it.
+        DenseDataset<double> data = Digits(400);
+        var options = new TrainingOptions { L1Ratio = 0, Solver = solver, MultiClass = multiClass, Tolerance = 1e-10, MaxIterations = 10_000 };
+        RegularizationPath path = RegularizationPath.Compute(data, options, new PathOptions { Count = 6, MinRatio = 1e-3 });
+        foreach (PathPoint point in path.Points)
+        {
+            Assert.Equal(StopReason.Converged, point.StopReason);
+            TrainingResult cold = LogisticRegression.Train(data, options with { Solver = Solver.NewtonCholesky, Lambda = point.Lambda });
+            Close.Equal(cold.Report.FinalObjective, point.Objective, 1e-10, 0, $"objective at λ = {point.Lambda:G4}");
+        }
+
+        CrossValidationResult cv = CrossValidation.Run(data, options, new CrossValidationOptions { Folds = 3, Path = new PathOptions { Count = 4, MinRatio = 1e-2 } });
+        Assert.Equal(4, cv.Points.Count);
+        Assert.Equal(solver, cv.Refit.Report.Solver);
+
+        (DenseDataset<double> wide, _) = MulticlassData.Build<double>(60, 500, 10, seed: 5, margin: 1, weighted: false);
+        if (solver == Solver.NewtonCholesky)
+        {
+            var e = Assert.Throws<ArgumentException>(() => RegularizationPath.Compute(wide, options, new PathOptions { Count = 3 }));
+            Assert.Contains("5,010 parameters", e.Message);
+        }
+    }
+
+    [Fact]
     public void TheLassoPathOfRawDigitsByCoordinateDescent_ConvergesEverywhere_AndEndsAtTheColdFit()
     {
         DenseDataset<double> data = Digits();
