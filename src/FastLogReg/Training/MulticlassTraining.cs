@@ -120,7 +120,7 @@ public static partial class LogisticRegression
 
     /// <summary>
     /// K-class coordinate descent: multinomial by proximal Newton on the whole Hessian (<see cref="ProximalNewton"/>;
-    /// its size checked by the caller), one-vs-rest by newGLMNET class after class on a column copy of the data
+    /// its size checked by the caller), one-vs-rest by newGLMNET per class (stepped in rounds) on a column copy of the data
     /// (<see cref="OneVsRestCoordinateDescent{T}"/>).
     /// </summary>
     private static OptimizationResult CoordinateDescentMulticlass<T>(Dataset<T> data, TrainingOptions options, FeatureScaling? scaling, MultinomialObjective<T> objective, double[] start, StoppingRules rules, Action<double> countPasses)

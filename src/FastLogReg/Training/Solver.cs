@@ -44,8 +44,8 @@ public enum Solver
     /// newGLMNET (LIBLINEAR's <c>-s 6</c>) for L1 and elastic-net penalties: coordinate descent on each Newton quadratic
     /// model, then a line search. Second-order, so it needs far fewer passes than OWL-QN on ill-conditioned data; copies
     /// the data by column (in double) and runs on one thread — so on large well-conditioned data OWL-QN (the default for
-    /// L1) is much faster; use this one for raw, ill-conditioned features. One-vs-rest models: newGLMNET class after
-    /// class. Multinomial models: proximal Newton — the coordinate descent on the model runs on the whole K-class Hessian,
+    /// L1) is much faster; use this one for raw, ill-conditioned features. One-vs-rest models: newGLMNET per class,
+    /// the classes stepped in rounds. Multinomial models: proximal Newton — the coordinate descent on the model runs on the whole K-class Hessian,
     /// built in one fused pass (up to 4,097 parameters, as <see cref="NewtonCholesky"/>): on 10-class digits 3× faster
     /// than OWL-QN at C = 100 and 7× on the lasso path, slower on well-conditioned data with many classes × features.
     /// </summary>
