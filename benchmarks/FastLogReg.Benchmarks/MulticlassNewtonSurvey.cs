@@ -16,11 +16,7 @@ internal static class MulticlassNewtonSurvey
     public static int Run(string? output)
     {
         var c = CultureInfo.InvariantCulture;
-        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "datasets", "digits.csv")).Skip(1).Where(l => l.Length > 0).ToArray();
-        const int d = 64;
-        float[] x = lines.SelectMany(l => l.Split(',').Take(d).Select(v => float.Parse(v, c))).ToArray();
-        float[] y = lines.Select(l => float.Parse(l.Split(',')[d], c)).ToArray();
-        var data = DenseDataset.Create(x, y, d, 10);
+        DenseDataset<float> data = IllConditioned.DigitsRaw();
         double l2 = TrainingOptions.L2FromScikitLearnC(1.0, data.Rows);
         var table = new StringBuilder();
         table.AppendLine("| data | kind | solver | setting | iterations | passes | median time |");

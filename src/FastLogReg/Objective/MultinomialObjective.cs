@@ -329,12 +329,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         }
 
         HessianPasses += k;
-        ReadOnlySpan<T> labels = Data.Labels.Span;
-        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        RowWeights(_rowWeights, 1.0);
         double[] row = new double[k];
         for (int i = 0; i < rows; i++)
         {
-            _rowWeights[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])];
             if (OneVsRest)
             {
                 for (int c = 0; c < k; c++)
@@ -359,6 +357,17 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         }
 
         _probabilitiesCurrent = true;
+    }
+
+    /// <summary>Each row's weight sᵢ·cw(yᵢ) times <paramref name="scale"/> into <paramref name="destination"/> (n values).</summary>
+    internal void RowWeights(Span<double> destination, double scale)
+    {
+        ReadOnlySpan<T> labels = Data.Labels.Span;
+        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])] * scale;
+        }
     }
 
     /// <summary>

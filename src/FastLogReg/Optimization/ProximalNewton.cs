@@ -177,6 +177,14 @@ internal static class ProximalNewton
     }
 
     /// <summary>
+    /// Proximal Newton taking over from <paramref name="owlQn"/>'s best point (Auto's hand-over when OWL-QN has not
+    /// converged in its allowance), as <c>NewGlmnet.HandOver</c> does for binary models: the result counts both solvers'
+    /// iterations and joins their histories, and the progress reports go on numbering where OWL-QN's stopped.
+    /// </summary>
+    internal static OptimizationResult HandOver(OptimizationResult owlQn, ITwiceDifferentiableFunction function, double l1, int penalized, StoppingRules rules, HessianMemory? memory = null) =>
+        OptimizationResult.Join(owlQn, Minimize(function, owlQn.Point, l1, penalized, ContinuedProgress.After(rules, owlQn.Iterations), memory));
+
+    /// <summary>
     /// The Hessian kept between iterations and fits (a regularization path's points): the matrix, and whether it holds
     /// one. <see cref="ShiftL2"/> moves its penalty share to a new λ.
     /// </summary>

@@ -82,8 +82,7 @@ public sealed partial class RegularizationPath
             {
                 // Auto's OWL-QN has crawled at this point: proximal Newton goes on from its best point and fits the rest
                 // of the path (see AutoMulticlassOwlQnPathIterations).
-                StoppingRules rest = ContinuedProgress.After(rules, result.Iterations) with { MaxIterations = options.MaxIterations - result.Iterations };
-                result = OptimizationResult.Join(result, ProximalNewton.Minimize(objective, result.Point, penalty.L1Strength, weights, rest, hessian));
+                result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, weights, rules with { MaxIterations = options.MaxIterations - result.Iterations }, hessian);
                 proximalNewton = true;
             }
 

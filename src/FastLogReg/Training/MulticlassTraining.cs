@@ -71,12 +71,8 @@ public static partial class LogisticRegression
             prelude = result.StopReason == StopReason.NoProgress
                 ? string.Create(CultureInfo.InvariantCulture, $"OWL-QN had not converged (it stopped making progress after {result.Iterations} iterations); proximal Newton went on from its best point. ")
                 : string.Create(CultureInfo.InvariantCulture, $"OWL-QN had not converged after {result.Iterations} iterations; proximal Newton went on from its best point. ");
-            StoppingRules rest = ContinuedProgress.After(rules, result.Iterations) with
-            {
-                MaxIterations = options.MaxIterations - result.Iterations,
-                ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0],
-            };
-            result = OptimizationResult.Join(result, ProximalNewton.Minimize(objective, result.Point, penalty.L1Strength, k * d, rest));
+            StoppingRules rest = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
+            result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, k * d, rest);
             solver = Solver.CoordinateDescent;
         }
 
@@ -126,15 +122,15 @@ public static partial class LogisticRegression
     private static OptimizationResult CoordinateDescentMulticlass<T>(Dataset<T> data, TrainingOptions options, FeatureScaling? scaling, MultinomialObjective<T> objective, double[] start, StoppingRules rules, Action<double> countPasses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double l1 = options.Lambda * options.L1Ratio, l2 = options.Lambda * (1 - options.L1Ratio);
+        double l1 = objective.Penalty.L1Strength;
         if (!objective.OneVsRest)
         {
-            return ProximalNewton.Minimize(objective, start, objective.Penalty.L1Strength, data.ClassCount * data.Columns, rules);
+            return ProximalNewton.Minimize(objective, start, l1, data.ClassCount * data.Columns, rules);
         }
 
         using ColumnCopy<T> columns = ColumnCopy<T>.From(data);
         var classes = new OneVsRestCoordinateDescent<T>(columns, data.Labels.Span, data.ClassCount, MulticlassRowWeights(data, objective), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
-        return classes.Minimize(l1, l2, start, rules, countPasses);
+        return classes.Minimize(l1, options.Lambda * (1 - options.L1Ratio), start, rules, countPasses);
     }
 
     /// <summary>
@@ -166,16 +162,8 @@ public static partial class LogisticRegression
     internal static double[] MulticlassRowWeights<T>(Dataset<T> data, MultinomialObjective<T> objective)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ReadOnlySpan<T> labels = data.Labels.Span;
-        ReadOnlySpan<T> sample = data.SampleWeights.Span;
-        ReadOnlySpan<double> classWeights = objective.ClassWeightValues;
         double[] s = new double[data.Rows];
-        double inverse = 1.0 / objective.TotalWeight;
-        for (int i = 0; i < s.Length; i++)
-        {
-            s[i] = (sample.IsEmpty ? 1.0 : double.CreateTruncating(sample[i])) * classWeights[int.CreateTruncating(labels[i])] * inverse;
-        }
-
+        objective.RowWeights(s, 1.0 / objective.TotalWeight);
         return s;
     }
 
