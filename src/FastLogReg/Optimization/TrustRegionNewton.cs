@@ -40,6 +40,14 @@ public static class TrustRegionNewton
         return Minimize(counted, start, (options ?? new SolverOptions()).Rules(() => counted.Evaluations, cancellationToken));
     }
 
+    /// <summary>
+    /// Trust-region Newton going on from <paramref name="first"/>'s point (a first-order or dual solver that had not
+    /// converged in its allowance): the result counts both solvers' iterations and joins their histories, and the progress
+    /// reports go on numbering where the first solver's stopped.
+    /// </summary>
+    internal static OptimizationResult HandOver(OptimizationResult first, ITwiceDifferentiableFunction function, StoppingRules rules) =>
+        OptimizationResult.Join(first, Minimize(function, first.Point, ContinuedProgress.After(rules, first.Iterations)));
+
     internal static OptimizationResult Minimize(ITwiceDifferentiableFunction function, ReadOnlySpan<double> start, StoppingRules rules)
     {
         var monitor = new IterationMonitor(start, rules);

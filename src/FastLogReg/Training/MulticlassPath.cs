@@ -54,6 +54,8 @@ public sealed partial class RegularizationPath
         bool proximalNewton = solver == Solver.CoordinateDescent && !oneVsRest;
         bool handOver = LogisticRegression.HandsOverToProximalNewton(solver, data, options with { Lambda = 1 });
         ProximalNewton.HessianMemory? hessian = proximalNewton || handOver ? new ProximalNewton.HessianMemory(dimension) : null;
+        bool newtonAfter = LogisticRegression.HandsOverToTrustRegionNewton(solver, data, options with { Lambda = 1 });
+        bool newton = solver == Solver.Newton;
         foreach (double lambda in lambdas)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -68,12 +70,14 @@ public sealed partial class RegularizationPath
             double[] from = classes is null ? predictor.StartFor(start, solvedLambda, lambda, predicted) : start;
             solvedLambda = lambda;
             double columnPasses = 0;
-            int iterations = handOver && !proximalNewton ? Math.Min(options.MaxIterations, LogisticRegression.AutoMulticlassOwlQnPathIterations(k, d)) : options.MaxIterations;
+            int iterations = handOver && !proximalNewton ? Math.Min(options.MaxIterations, LogisticRegression.AutoMulticlassOwlQnPathIterations(k, d))
+                : newtonAfter && !newton ? LogisticRegression.AutoMulticlassLbfgsPathIterations
+                : options.MaxIterations;
             var rules = new StoppingRules(iterations, options.Tolerance, TensorPrimitives.Norm<double>(reference), options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
             OptimizationResult result = proximalNewton
                 ? ProximalNewton.Minimize(objective, from, penalty.L1Strength, weights, rules, hessian)
                 : classes is not null ? classes.Minimize(penalty.L1Strength, l2, from, rules, passes => columnPasses += passes)
-                : solver == Solver.Newton ? TrustRegionNewton.Minimize(objective, from, rules)
+                : newton ? TrustRegionNewton.Minimize(objective, from, rules)
                 : solver == Solver.NewtonCholesky ? NewtonCholesky.Minimize(objective, from, rules)
                 : penalty.L1Strength > 0
                 ? OwlQn.Minimize(objective, from, penalty.L1Strength, weights, options.LbfgsHistory, rules, pairs)
@@ -84,6 +88,14 @@ public sealed partial class RegularizationPath
                 // of the path (see AutoMulticlassOwlQnPathIterations).
                 result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, weights, rules with { MaxIterations = options.MaxIterations - result.Iterations }, hessian);
                 proximalNewton = true;
+            }
+
+            if (newtonAfter && !newton && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
+            {
+                // Auto's L-BFGS has crawled at this point: trust-region Newton goes on from its best point and fits the rest
+                // of the path (see AutoMulticlassLbfgsPathIterations).
+                result = TrustRegionNewton.HandOver(result, objective, rules with { MaxIterations = options.MaxIterations - result.Iterations });
+                newton = true;
             }
 
             result.Point.CopyTo(start, 0);

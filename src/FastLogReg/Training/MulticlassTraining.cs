@@ -36,6 +36,7 @@ public static partial class LogisticRegression
         Penalty penalty = options.Penalty;
         Solver solver = EffectiveSolver(options, multiclass: true);
         bool handOver = HandsOverToProximalNewton(solver, data, options);
+        bool newtonAfter = HandsOverToTrustRegionNewton(solver, data, options);
         var objective = new MultinomialObjective<T>(data, penalty, oneVsRest, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
         double[] start = MulticlassStart(options, k, d, scaling, oneVsRest);
         double? referenceNorm = null;
@@ -47,7 +48,7 @@ public static partial class LogisticRegression
         }
 
         double columnPasses = 0;
-        var rules = new StoppingRules(handOver ? AutoMulticlassOwlQnIterations(k, d) : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
+        var rules = new StoppingRules(handOver ? AutoMulticlassOwlQnIterations(k, d) : newtonAfter ? AutoMulticlassLbfgsIterations : options.MaxIterations, options.Tolerance, referenceNorm, options.Progress, () => objective.DataPasses + columnPasses, cancellationToken);
         int floatIterations = 0;
         double learningRate = solver is Solver.Lbfgs or Solver.OwlQn or Solver.NewtonCholesky or Solver.Newton or Solver.CoordinateDescent ? double.NaN : options.LearningRate ?? SafeLearningRate(objective);
         OptimizationResult result = solver switch
@@ -74,6 +75,18 @@ public static partial class LogisticRegression
             StoppingRules rest = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
             result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, k * d, rest);
             solver = Solver.CoordinateDescent;
+        }
+
+        if (newtonAfter && result.StopReason is StopReason.MaxIterations or StopReason.NoProgress)
+        {
+            // L-BFGS crawls on ill-conditioned K-class data (columns of very different scales, near-separable classes):
+            // trust-region Newton takes over from its best point with the iterations left.
+            prelude = result.StopReason == StopReason.NoProgress
+                ? string.Create(CultureInfo.InvariantCulture, $"L-BFGS had not converged (it stopped making progress after {result.Iterations} iterations); trust-region Newton went on from its best point. ")
+                : string.Create(CultureInfo.InvariantCulture, $"L-BFGS had not converged after {result.Iterations} iterations; trust-region Newton went on from its best point. ");
+            StoppingRules rest = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
+            result = TrustRegionNewton.HandOver(result, objective, rest);
+            solver = Solver.Newton;
         }
 
         if (solver is Solver.NewtonCholesky or Solver.Newton or Solver.CoordinateDescent && !oneVsRest)
