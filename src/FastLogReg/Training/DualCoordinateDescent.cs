@@ -418,16 +418,6 @@ internal static class DualCoordinateDescent
         return newtonSteps;
     }
 
-    /// <summary>
-    /// <see cref="Solver.Auto"/>'s hand-over: trust-region Newton from the dual's best point with <paramref name="rules"/>
-    /// (the iterations left), when the dual has not converged in its sweep allowance. Iterations and histories run on from
-    /// the dual's.
-    /// </summary>
-    internal static OptimizationResult HandOverToNewton(OptimizationResult dual, ITwiceDifferentiableFunction objective, StoppingRules rules)
-    {
-        return OptimizationResult.Join(dual, TrustRegionNewton.Minimize(objective, dual.Point, rules));
-    }
-
     /// <summary>(u, b′) on the rows' scale → the objective's (w, b): wⱼ = σⱼuⱼ, b = b′ + Σⱼ uⱼμⱼ.</summary>
     private static void ToObjectiveScale(ReadOnlySpan<double> u, double bias, FeatureScaling? scaling, bool fitIntercept, Span<double> point)
     {

@@ -128,7 +128,7 @@ public static partial class LogisticRegression
             var newtonObjective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
             double dualPasses = objective.DataPasses + columnPasses;
             var newtonRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => dualPasses + newtonObjective.DataPasses, cancellationToken);
-            result = DualCoordinateDescent.HandOverToNewton(result, newtonObjective, newtonRules);
+            result = TrustRegionNewton.HandOver(result, newtonObjective, newtonRules);
             prelude = string.Format(CultureInfo.InvariantCulture, "Dual coordinate descent had not converged after {0} sweeps; trust-region Newton went on from its best point. ", AutoDualSweeps);
             columnPasses += newtonObjective.DataPasses;
             solver = Solver.Newton;

@@ -185,7 +185,7 @@ public sealed partial class RegularizationPath
                 // As Train does for Auto: the dual gets AutoDualSweeps, then trust-region Newton goes on if it has not converged.
                 OptimizationResult dual = DualCoordinateDescent.Minimize(data, rowWeights!, lambda, options.FitIntercept, scaling, objective, start, options.Seed, all with { MaxIterations = LogisticRegression.AutoDualSweeps }, passes => columnPasses += passes, overlap: false);
                 return dual.StopReason == StopReason.MaxIterations
-                    ? DualCoordinateDescent.HandOverToNewton(dual, objective, all with { MaxIterations = options.MaxIterations - dual.Iterations })
+                    ? TrustRegionNewton.HandOver(dual, objective, all with { MaxIterations = options.MaxIterations - dual.Iterations })
                     : dual;
             }
 

@@ -228,9 +228,11 @@ public class DualCoordinateDescentTests
         // These rows are far from orthogonal (three patterns on one line): the dual crawls, and Newton finishes.
         TrainingResult crawling = LogisticRegression.Train(wide, options with { Solver = Solver.DualCoordinateDescent });
         Assert.Equal(StopReason.MaxIterations, crawling.Report.StopReason);
-        TrainingResult result = LogisticRegression.Train(wide, options);
+        var reported = new List<int>();
+        TrainingResult result = LogisticRegression.Train(wide, options with { Progress = new InlineProgress(p => reported.Add(p.Iteration)) });
         Assert.True(result.Report.Converged, result.Report.Message);
         Assert.Equal(Solver.Newton, result.Report.Solver);
+        Assert.Equal(Enumerable.Range(0, result.Report.Iterations + 1), reported); // Newton's numbers go on from the dual's
         Assert.StartsWith("Dual coordinate descent had not converged after 100 sweeps", result.Report.Message);
         Assert.True(result.Report.Iterations > LogisticRegression.AutoDualSweeps);
         Assert.Equal(result.Report.Iterations + 1, result.Report.ObjectiveHistory.Count);
