@@ -136,8 +136,6 @@ internal static class TrainCommand
             }
         }
 
-        // Resolve Auto once (it may measure the column scales): the line below and the training share the choice.
-        options = options with { Solver = LogisticRegression.EffectiveSolverOf(train, options) };
         bool text = !a.Quiet && !a.Json;
         IAnsiConsole console = context.Console;
         if (text)
@@ -167,7 +165,12 @@ internal static class TrainCommand
                 : $"[bold]Split[/]     {train.Rows} training rows, {test.Rows} held out (shuffled with seed {a.Seed})");
             string regularization = a.L2 is not null ? $"λ = {l2.ToString("G4", c)}" : $"λ = {l2.ToString("G4", c)} (C = {(a.C ?? 1.0).ToString("G4", c)})";
             string kind = a.L1Ratio switch { 0 => "L2", 1 => "L1", _ => $"elastic net ρ = {a.L1Ratio.ToString("G3", c)}" };
-            console.MarkupLine($"[bold]Training[/]  {SolverName(options.Solver)}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+            // The solver training starts with (Auto may measure the column scales for it: one pass). Training keeps
+            // Auto, not this choice: naming the solver would switch off Auto's hand-overs (OWL-QN to coordinate descent,
+            // L-BFGS or dual coordinate descent to Newton), and the result line names the solver that finished.
+            Solver starting = LogisticRegression.EffectiveSolverOf(train, options);
+            string automatic = options.Solver == Solver.Auto ? " (auto)" : string.Empty;
+            console.MarkupLine($"[bold]Training[/]  {SolverName(starting)}{automatic}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
         TrainingResult result;
@@ -267,7 +270,7 @@ internal static class TrainCommand
         else if (text)
         {
             string color = report.Converged ? "green" : "yellow";
-            console.MarkupLine($"[bold]Result[/]    [{color}]{Markup.Escape(report.StopReason.ToString())}[/]: {report.Iterations} iterations, {report.DataPasses.ToString("G4", c)} passes over the data, {report.Elapsed.TotalMilliseconds.ToString("F1", c)} ms");
+            console.MarkupLine($"[bold]Result[/]    [{color}]{Markup.Escape(report.StopReason.ToString())}[/]: {report.Iterations} iterations, {report.DataPasses.ToString("G4", c)} passes over the data, {report.Elapsed.TotalMilliseconds.ToString("F1", c)} ms, {SolverName(report.Solver)}");
             console.MarkupLine($"          {Markup.Escape(Messages.Translate(report.Message))}");
             string f1(Scores s) => s.MacroF1 is { } f ? $", macro F1 {f.ToString("F4", c)}" : string.Empty;
             console.MarkupLine($"[bold]Accuracy[/]  train {Percent(trainScore.Accuracy)}, log-loss {trainScore.LogLoss.ToString("F4", c)}{f1(trainScore)} ({train.Rows} rows)");
@@ -312,7 +315,7 @@ internal static class TrainCommand
         Solver.Newton => "trust-region Newton",
         Solver.NewtonCholesky => "Newton (Cholesky)",
         Solver.OwlQn => "OWL-QN",
-        Solver.CoordinateDescent => "coordinate descent (newGLMNET)",
+        Solver.CoordinateDescent => "coordinate descent",
         Solver.DualCoordinateDescent => "dual coordinate descent",
         _ => "mini-batch SGD",
     };
