@@ -55,6 +55,9 @@ public sealed class ClusterLossSums : ICurvatureSource
     public int Columns => Plan.Columns;
 
     /// <inheritdoc/>
+    public bool SparseRows => Plan.IsSparse;
+
+    /// <inheritdoc/>
     public double TotalWeight { get; }
 
     /// <summary>The SIMD width every silo runs its kernels at.</summary>

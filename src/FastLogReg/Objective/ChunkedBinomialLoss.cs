@@ -172,6 +172,9 @@ internal sealed class ChunkedBinomialLoss<T> : ICurvatureSource
 
     public int Columns => _layout.Columns;
 
+    /// <inheritdoc/>
+    public bool SparseRows => _layout.Data is SparseDataset<T>;
+
     public double TotalWeight { get; }
 
     public double ClassWeight0 { get; }

@@ -35,4 +35,10 @@ public interface ICurvatureSource : ILossSumsSource
     /// <param name="gram">Receives the matrix, (d + 1)² values.</param>
     /// <returns>Whether the matrix was written.</returns>
     bool TryWeightedGram(FeatureScaling? scaling, Span<double> gram) => false;
+
+    /// <summary>
+    /// Whether the rows are sparse (text-like): trust-region Newton then preconditions with LIBLINEAR's mix of the
+    /// Hessian's diagonal rather than the diagonal itself (<see cref="Optimization.Preconditioning"/>). False by default.
+    /// </summary>
+    bool SparseRows => false;
 }

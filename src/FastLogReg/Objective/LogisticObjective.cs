@@ -222,6 +222,9 @@ public sealed class LogisticObjective<T> : IStochasticFunction, ITwiceDifferenti
     public bool TryGetHessianDiagonal(Span<double> diagonal) => _objective.TryGetHessianDiagonal(diagonal);
 
     /// <inheritdoc/>
+    public bool TryGetPreconditioner(Span<double> preconditioner) => _objective.TryGetPreconditioner(preconditioner);
+
+    /// <inheritdoc/>
     /// <remarks>
     /// One pass over the rows (counted in <see cref="DataPasses"/>, after the curvature pass) with O(n·d²/2)
     /// multiply-adds: the rows of the matrix are split among the threads, each entry one sequential sum over the rows,

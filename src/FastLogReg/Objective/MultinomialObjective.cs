@@ -468,6 +468,32 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         return true;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The Hessian's diagonal averaged over the classes per column (and over the intercepts), then itself on dense rows
+    /// and LIBLINEAR's mix on sparse ones (<see cref="Preconditioning"/>): a preconditioner that scales every class of a
+    /// column alike keeps conjugate gradients off the directions the softmax cannot see.
+    /// </remarks>
+    public bool TryGetPreconditioner(Span<double> preconditioner)
+    {
+        if (!TryGetHessianDiagonal(preconditioner))
+        {
+            return false;
+        }
+
+        Preconditioning.ClassUniform(preconditioner, Classes, Data.Columns, FitIntercept);
+        if (Data is SparseDataset<T>)
+        {
+            Preconditioning.Mix(preconditioner);
+        }
+        else
+        {
+            Preconditioning.Jacobi(preconditioner);
+        }
+
+        return true;
+    }
+
     /// <summary>Threads an evaluation uses at most.</summary>
     public int DegreeOfParallelism => _runner.DegreeOfParallelism;
 

@@ -204,6 +204,27 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
         return true;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The diagonal itself on dense rows, LIBLINEAR's mix on sparse ones (<see cref="Preconditioning"/>).</remarks>
+    public bool TryGetPreconditioner(Span<double> preconditioner)
+    {
+        if (!TryGetHessianDiagonal(preconditioner))
+        {
+            return false;
+        }
+
+        if (((ICurvatureSource)_source).SparseRows)
+        {
+            Preconditioning.Mix(preconditioner);
+        }
+        else
+        {
+            Preconditioning.Jacobi(preconditioner);
+        }
+
+        return true;
+    }
+
     /// <summary>Standardized columns whose μ and σ both lie below this (2⁻⁴⁵⁰), or either above its inverse, get a stand-in diagonal.</summary>
     private const double SmallestPlainColumn = 3.4947436335323782e-136, LargestPlainColumn = 1 / SmallestPlainColumn;
 

@@ -52,5 +52,7 @@ internal sealed class CountingTwiceDifferentiable(ITwiceDifferentiableFunction i
 
     public bool TryGetHessianDiagonal(Span<double> diagonal) => inner.TryGetHessianDiagonal(diagonal);
 
+    public bool TryGetPreconditioner(Span<double> preconditioner) => inner.TryGetPreconditioner(preconditioner);
+
     public bool TryGetHessian(Span<double> hessian) => inner.TryGetHessian(hessian);
 }

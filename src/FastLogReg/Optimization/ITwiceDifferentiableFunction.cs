@@ -19,6 +19,26 @@ public interface ITwiceDifferentiableFunction : IDifferentiableFunction
     bool TryGetHessianDiagonal(Span<double> diagonal);
 
     /// <summary>
+    /// M, the positive diagonal preconditioner of <see cref="TrustRegionNewton"/>'s conjugate gradients at the point most
+    /// recently evaluated, or false for none (M = I). By default LIBLINEAR's mix (1 − α)·I + α·diag(∇²f), α = 0.01, of
+    /// <see cref="TryGetHessianDiagonal"/> (<see cref="Preconditioning.Mix"/>); FastLogReg's objectives return the
+    /// diagonal itself on dense rows (and average it over the classes of a K-class model) — see
+    /// <see cref="Preconditioning"/>.
+    /// </summary>
+    /// <param name="preconditioner">Receives M's diagonal, <see cref="IDifferentiableFunction.Dimension"/> positive values.</param>
+    /// <returns>Whether M was written.</returns>
+    bool TryGetPreconditioner(Span<double> preconditioner)
+    {
+        if (!TryGetHessianDiagonal(preconditioner))
+        {
+            return false;
+        }
+
+        Preconditioning.Mix(preconditioner);
+        return true;
+    }
+
+    /// <summary>
     /// The whole Hessian ∇²f at the point most recently evaluated, <see cref="IDifferentiableFunction.Dimension"/>²
     /// values row-major (what <see cref="NewtonCholesky"/> needs), or false when it is not available (the default).
     /// </summary>

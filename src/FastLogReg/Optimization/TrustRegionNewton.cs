@@ -4,8 +4,10 @@ namespace FastLogReg.Optimization;
 
 /// <summary>
 /// Trust-region Newton with preconditioned conjugate gradients, as in LIBLINEAR (Lin, Weng &amp; Keerthi 2008, "Trust
-/// region Newton method for large-scale logistic regression", with the diagonal preconditioner of Hsia, Chiang &amp; Lin 2018)
-/// and the inexact-Newton forcing sequence for the CG tolerance. Each iteration solves ∇²f·s = −∇f approximately by CG —
+/// region Newton method for large-scale logistic regression") and the inexact-Newton forcing sequence for the CG
+/// tolerance, preconditioned by the function's diagonal M (<see cref="ITwiceDifferentiableFunction.TryGetPreconditioner"/>:
+/// LIBLINEAR's mix of Hsia, Chiang &amp; Lin 2018 by default, the Hessian's diagonal itself for FastLogReg's objectives on
+/// dense rows — <see cref="Preconditioning"/>). Each iteration solves ∇²f·s = −∇f approximately by CG —
 /// one Hessian-vector product (a pass over the data) per CG step — inside a trust region ‖s‖_M ≤ Δ, then accepts the
 /// step when f falls by enough of the predicted reduction and adjusts Δ by the ratio. Converges quadratically near the
 /// optimum: a few dozen passes where L-BFGS needs hundreds on ill-conditioned data.
@@ -14,9 +16,6 @@ public static class TrustRegionNewton
 {
     private const double Eta0 = 1e-4, Eta1 = 0.25, Eta2 = 0.75;
     private const double Sigma1 = 0.25, Sigma2 = 0.5, Sigma3 = 4;
-
-    /// <summary>The weight of the Hessian's diagonal in the preconditioner M = (1 − α)·I + α·diag(∇²f).</summary>
-    private const double PreconditionerWeight = 0.01;
 
     /// <summary>The largest forcing term: CG stops once the residual is below this share of the gradient (or √‖g‖ of it).</summary>
     private const double CgTolerance = 0.5;
@@ -214,14 +213,7 @@ public static class TrustRegionNewton
     /// <summary>M = (1 − α)·I + α·diag(∇²f), or I when the function has no cheap diagonal.</summary>
     private static void Preconditioner(ITwiceDifferentiableFunction function, double[] m)
     {
-        if (function.TryGetHessianDiagonal(m))
-        {
-            for (int i = 0; i < m.Length; i++)
-            {
-                m[i] = (1 - PreconditionerWeight) + (PreconditionerWeight * m[i]);
-            }
-        }
-        else
+        if (!function.TryGetPreconditioner(m))
         {
             Array.Fill(m, 1.0);
         }
