@@ -13,6 +13,12 @@ public interface IChunkSumsSource
     /// <summary>How many chunks the rows hold.</summary>
     int ChunkCount { get; }
 
+    /// <summary>
+    /// Whether the rows are sparse: a data set of such shards then preconditions trust-region Newton as a local fit of
+    /// the same rows does (<see cref="ICurvatureSource.SparseRows"/>). False by default.
+    /// </summary>
+    bool SparseRows => false;
+
     /// <summary>Writes each chunk's sums at (<paramref name="weights"/>, <paramref name="bias"/>) into <paramref name="perChunk"/>, in chunk order.</summary>
     /// <param name="weights">w on raw features, d values.</param>
     /// <param name="bias">b on raw features.</param>

@@ -79,6 +79,9 @@ public sealed class ShardLossSums<T> : IChunkCurvatureSource
     /// <inheritdoc/>
     public int ChunkCount => _layout.Partition.ChunkCount;
 
+    /// <inheritdoc/>
+    public bool SparseRows => _layout.Data is SparseDataset<T>;
+
     /// <summary>Each chunk's class counts and weights, in chunk order: merged over all shards in order, they are the data set's.</summary>
     public IReadOnlyList<ClassTotals> ChunkTotals() => ShardStatistics.ChunkTotals(_layout);
 

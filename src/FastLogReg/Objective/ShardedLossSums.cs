@@ -36,6 +36,9 @@ public sealed class ShardedLossSums : ICurvatureSource
     public int Columns { get; }
 
     /// <inheritdoc/>
+    public bool SparseRows => _shards.Any(s => s.SparseRows);
+
+    /// <inheritdoc/>
     public double TotalWeight { get; }
 
     /// <inheritdoc/>

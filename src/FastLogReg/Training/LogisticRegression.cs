@@ -328,9 +328,13 @@ public static partial class LogisticRegression
     /// scales are looked at, unlike binary Auto's rule: raw digits' spread is 277, and Newton from the start costs up to
     /// 4× on well-conditioned K-class data whatever its scales.
     /// </summary>
-    internal static bool HandsOverToTrustRegionNewton<T>(Solver solver, Dataset<T> data, TrainingOptions options)
+    /// <param name="solver">The solver the fit starts with.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="allowance">The iterations L-BFGS gets: a fit's <see cref="AutoMulticlassLbfgsIterations"/>, or a path point's.</param>
+    internal static bool HandsOverToTrustRegionNewton<T>(Solver solver, Dataset<T> data, TrainingOptions options, int allowance = AutoMulticlassLbfgsIterations)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        solver == Solver.Lbfgs && options.Solver == Solver.Auto && FitsKClasses(data, options) && options.MaxIterations > AutoMulticlassLbfgsIterations;
+        solver == Solver.Lbfgs && options.Solver == Solver.Auto && FitsKClasses(data, options) && options.MaxIterations > allowance;
 
     /// <summary>
     /// The data-aware choice of <see cref="Solver.Auto"/> for binary data: coordinate descent for L1 / elastic net with an

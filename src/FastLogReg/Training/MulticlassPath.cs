@@ -54,7 +54,7 @@ public sealed partial class RegularizationPath
         bool proximalNewton = solver == Solver.CoordinateDescent && !oneVsRest;
         bool handOver = LogisticRegression.HandsOverToProximalNewton(solver, data, options with { Lambda = 1 });
         ProximalNewton.HessianMemory? hessian = proximalNewton || handOver ? new ProximalNewton.HessianMemory(dimension) : null;
-        bool newtonAfter = LogisticRegression.HandsOverToTrustRegionNewton(solver, data, options with { Lambda = 1 });
+        bool newtonAfter = LogisticRegression.HandsOverToTrustRegionNewton(solver, data, options with { Lambda = 1 }, LogisticRegression.AutoMulticlassLbfgsPathIterations);
         bool newton = solver == Solver.Newton;
         foreach (double lambda in lambdas)
         {

@@ -90,6 +90,11 @@ public sealed class MulticlassAutoNewtonTests(ITestOutputHelper output)
             Close.Equal(cold.Report.FinalObjective, point.Objective, 1e-9, 0, $"point {i} against a cold Newton fit");
         }
 
+        // A review's case: a MaxIterations between the path's allowance (100) and a fit's (500) switched the hand-over
+        // off, and the points past the first crawl stopped at MaxIterations.
+        RegularizationPath limited = RegularizationPath.Compute(digits, options with { MaxIterations = 150 }, new PathOptions { Count = 40 });
+        Assert.All(limited.Points, p => Assert.Equal(StopReason.Converged, p.StopReason));
+
         // L-BFGS named explicitly keeps every point.
         RegularizationPath lbfgs = RegularizationPath.Compute(digits, options with { Solver = Solver.Lbfgs }, new PathOptions { Count = 40 });
         Assert.True(lbfgs.Points.Skip(handedOver + 1).Max(p => p.Iterations) > 40);

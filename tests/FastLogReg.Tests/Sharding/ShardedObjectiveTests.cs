@@ -224,6 +224,29 @@ public sealed class ShardedObjectiveTests
         Assert.Throws<ArgumentException>(() => new ShardLossSums<double>(Data(false), plan, 0)); // dense rows, sparse plan
     }
 
+    [Fact]
+    public void NewtonOverSparseShards_IsBitIdenticalToLocalNewton()
+    {
+        // A review's case: the sharded source said nothing of its rows being sparse, so its Newton preconditioned with the
+        // diagonal where the local fit (sparse rows) used LIBLINEAR's mix — 9 iterations against 8, weights 5·10⁻⁹ apart.
+        SparseDataset<double> data = SparseRows(rows: 24_000, columns: 2_000, perRow: 40, seed: 11);
+        var options = new TrainingOptions { Solver = Solver.Newton, L2 = 1e-3, Tolerance = 1e-10, MaxIterations = 100 };
+        var local = (LogisticModel)LogisticRegression.Train(data, options).Classifier;
+
+        ShardPlan plan = ShardPlan.Sparse(data.Matrix.RowOffsets.Span, data.Columns, sizeof(double), 3);
+        SparseDataset<double>[] parts = plan.Shards.Select(s => SliceRows(data, s)).ToArray();
+        ShardLossSums<double>[] sources = plan.Shards.Select(s => new ShardLossSums<double>(parts[s.Index], plan, s.Index)).ToArray();
+        ClassTotals totals = ShardedLossSums.MergeTotals(sources.SelectMany(p => p.ChunkTotals()));
+        var sums = new ShardedLossSums(sources, ShardedLossSums.TotalWeightOf(totals, 1, 1));
+        Assert.True(((ICurvatureSource)sums).SparseRows);
+        var objective = new RegularizedObjective(sums, options.Penalty, fitIntercept: true);
+
+        OptimizationResult sharded = TrustRegionNewton.Minimize(objective, new double[data.Columns + 1], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations });
+
+        Assert.Equal(local.Weights.ToArray(), sharded.Point.AsSpan(0, data.Columns).ToArray());
+        Assert.Equal(local.Bias, sharded.Point[data.Columns]);
+    }
+
     /// <summary>Rows of <paramref name="perRow"/> random distinct columns each, values N(0, 1)-ish, labels from a random direction.</summary>
     internal static SparseDataset<double> SparseRows(int rows, int columns, int perRow, int seed)
     {
