@@ -169,8 +169,8 @@ internal static class TrainCommand
             // Auto, not this choice: naming the solver would switch off Auto's hand-overs (OWL-QN to coordinate descent,
             // L-BFGS or dual coordinate descent to Newton), and the result line names the solver that finished.
             Solver starting = LogisticRegression.EffectiveSolverOf(train, options);
-            string automatic = options.Solver == Solver.Auto ? " (auto)" : string.Empty;
-            console.MarkupLine($"[bold]Training[/]  {SolverName(starting)}{automatic}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
+            string automatic = options.Solver == Solver.Auto ? "auto → " : string.Empty;
+            console.MarkupLine($"[bold]Training[/]  {automatic}{SolverName(starting)}, {kind} {regularization}{(a.Standardize ? ", standardized" : string.Empty)}, tolerance {options.Tolerance.ToString("G3", c)}");
         }
 
         TrainingResult result;

@@ -35,7 +35,6 @@ internal sealed class IterationMonitor
     private const int InitialHistory = 16;
 
     private readonly StoppingRules _rules;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<double> _objectives;
     private readonly List<double> _gradientNorms;
     private readonly List<double> _runningBest;
@@ -80,13 +79,20 @@ internal sealed class IterationMonitor
     /// Records an iterate and its gradient; returns the solver's final result when a stopping rule fires, otherwise null
     /// (and the gradient's norm, which some solvers need for their step).
     /// </summary>
-    public OptimizationResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm)
+    /// <param name="iteration">The iteration (0: the start).</param>
+    /// <param name="point">The iterate.</param>
+    /// <param name="objective">f there.</param>
+    /// <param name="gradient">∇f there.</param>
+    /// <param name="gradientNorm">Receives ‖∇f‖.</param>
+    /// <param name="confirmed">The solver's own second convergence test (trust-region Newton's, in its preconditioner's
+    /// norm): without it a gradient under the threshold does not end the run.</param>
+    public OptimizationResult? Check(int iteration, ReadOnlySpan<double> point, double objective, ReadOnlySpan<double> gradient, out double gradientNorm, bool confirmed = true)
     {
         gradientNorm = SmallVectors.Norm(gradient);
-        return Observe(iteration, point, objective, gradientNorm) is { } reason ? Finish(reason, point, objective, gradientNorm) : null;
+        return Observe(iteration, point, objective, gradientNorm, confirmed) is { } reason ? Finish(reason, point, objective, gradientNorm) : null;
     }
 
-    private StopReason? Observe(int iteration, ReadOnlySpan<double> point, double objective, double gradientNorm)
+    private StopReason? Observe(int iteration, ReadOnlySpan<double> point, double objective, double gradientNorm, bool confirmed = true)
     {
         Iteration = iteration;
         _objectives.Add(objective);
@@ -98,7 +104,7 @@ internal sealed class IterationMonitor
             _divergenceLimit = _primalDescent ? objective + Math.Max(Math.Abs(objective), 1.0) : double.PositiveInfinity;
         }
 
-        _rules.Progress?.Report(new IterationProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _clock.Elapsed));
+        _rules.Progress?.Report(new IterationProgress(iteration, objective, gradientNorm, _rules.DataPasses(), _rules.Clock.Elapsed));
 
         if (!double.IsFinite(objective) || !double.IsFinite(gradientNorm) || objective > _divergenceLimit)
         {
@@ -115,7 +121,7 @@ internal sealed class IterationMonitor
 
         _runningBest.Add(_bestObjective);
         _runningBestNorm.Add(Math.Min(gradientNorm, _runningBestNorm.Count == 0 ? double.PositiveInfinity : _runningBestNorm[^1]));
-        if (gradientNorm <= ConvergenceThreshold)
+        if (gradientNorm <= ConvergenceThreshold && confirmed)
         {
             return StopReason.Converged;
         }

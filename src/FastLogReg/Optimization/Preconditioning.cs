@@ -22,8 +22,8 @@ public static class Preconditioning
     /// <summary>The weight α of the Hessian's diagonal in LIBLINEAR's mix (1 − α)·I + α·diag(h).</summary>
     public const double MixWeight = 0.01;
 
-    /// <summary>Entries of the diagonal below this share of its largest are raised to it (a column that is 0, or nearly, on every row with weight).</summary>
-    public const double Floor = 1e-12;
+    /// <summary>Entries of the diagonal below this (zero, subnormal) are not used: a column that is 0 on every row with weight.</summary>
+    public const double Floor = 1e-300;
 
     /// <summary>LIBLINEAR's (1 − α)·I + α·diag(h), in place.</summary>
     /// <param name="diagonal">h in, M out.</param>
@@ -36,27 +36,33 @@ public static class Preconditioning
     }
 
     /// <summary>
-    /// diag(h) itself, in place — each entry at least <see cref="Floor"/> times the largest (1 for every entry when none
-    /// is positive and finite), so M stays positive where a column holds nothing.
+    /// diag(h) itself, in place; an entry that is not a finite number of at least <see cref="Floor"/> (a column that holds
+    /// nothing) takes the smallest one that is (1 when none is), so M stays positive and finite. No floor relative to the
+    /// largest entry: with one column 10¹⁰ times the others, a floor of 10⁻¹² of it raised every other entry and left
+    /// those columns unpreconditioned.
     /// </summary>
     /// <param name="diagonal">h in, M out.</param>
     public static void Jacobi(Span<double> diagonal)
     {
-        double largest = 0;
+        double smallest = double.PositiveInfinity;
         foreach (double h in diagonal)
         {
-            if (double.IsFinite(h) && h > largest)
+            if (Usable(h) && h < smallest)
             {
-                largest = h;
+                smallest = h;
             }
         }
 
-        double floor = largest > 0 ? largest * Floor : 1;
+        double stand = double.IsFinite(smallest) ? smallest : 1;
         for (int i = 0; i < diagonal.Length; i++)
         {
-            double h = diagonal[i];
-            diagonal[i] = double.IsFinite(h) && h > floor ? h : floor;
+            if (!Usable(diagonal[i]))
+            {
+                diagonal[i] = stand;
+            }
         }
+
+        static bool Usable(double h) => h >= Floor && double.IsFinite(h);
     }
 
     /// <summary>

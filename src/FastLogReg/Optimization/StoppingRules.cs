@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace FastLogReg.Optimization;
 
 /// <summary>What every solver is told about when to stop, and whom to tell about its progress.</summary>
@@ -13,4 +15,12 @@ internal sealed record StoppingRules(
     double? ReferenceGradientNorm,
     IProgress<IterationProgress>? Progress,
     Func<double> DataPasses,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary>
+    /// The clock of the progress reports' elapsed time, started with these rules and shared by the rules derived from them
+    /// (<c>with</c>): a solver that goes on from another's point (Auto's hand-overs) reports time from the first one's
+    /// start, not from its own.
+    /// </summary>
+    public Stopwatch Clock { get; init; } = Stopwatch.StartNew();
+}

@@ -70,6 +70,12 @@ public static class TrustRegionNewton
             return immediate;
         }
 
+        // A cold start is its own reference: convergence is then also judged in the preconditioner's norm ‖g‖_M⁻¹, by
+        // the same reduction. With the Hessian's diagonal as M that norm is blind to the columns' scales, while ‖g‖ is
+        // dominated by the largest column: one column 10⁸ times the others made ‖∇f(0)‖ so large that the diagonal,
+        // which settles that column in a step or two, left ‖g‖ under the threshold with the other columns unsolved.
+        double scaledThreshold = rules.ReferenceGradientNorm is null && gnorm > 0 ? ScaledNorm(g, m) * (monitor.ConvergenceThreshold / gnorm) : double.PositiveInfinity;
+
         for (int rejected = 0; ;)
         {
             bool boundary = TruncatedCg(function, delta, g, m, s, r, cg);
@@ -123,7 +129,7 @@ public static class TrustRegionNewton
                 f = fNew;
                 iteration++;
                 rejected = 0;
-                if (monitor.Check(iteration, w, f, g, out gnorm) is { } done)
+                if (monitor.Check(iteration, w, f, g, out gnorm, confirmed: ScaledNorm(g, m) <= scaledThreshold) is { } done)
                 {
                     return done;
                 }
@@ -220,6 +226,18 @@ public static class TrustRegionNewton
     }
 
     private static double MNorm2(double[] u, double[] m) => MDot(u, u, m);
+
+    /// <summary>‖u‖ in M⁻¹'s norm, √(Σ uᵢ²/mᵢ) — with M the Hessian's diagonal, free of the columns' scales.</summary>
+    private static double ScaledNorm(double[] u, double[] m)
+    {
+        double sum = 0;
+        for (int i = 0; i < u.Length; i++)
+        {
+            sum += u[i] * u[i] / m[i];
+        }
+
+        return Math.Sqrt(sum);
+    }
 
     private static double MDot(double[] u, double[] v, double[] m)
     {

@@ -127,7 +127,7 @@ public static partial class LogisticRegression
             // trust-region Newton takes over from its best point, with the iterations left and the same reference.
             var newtonObjective = new LogisticObjective<T>(data, penalty, options.FitIntercept, options.MaxDegreeOfParallelism, scaling, options.ClassWeights);
             double dualPasses = objective.DataPasses + columnPasses;
-            var newtonRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => dualPasses + newtonObjective.DataPasses, cancellationToken);
+            var newtonRules = new StoppingRules(options.MaxIterations - result.Iterations, options.Tolerance, referenceNorm ?? result.GradientNormHistory[0], options.Progress, () => dualPasses + newtonObjective.DataPasses, cancellationToken) { Clock = rules.Clock };
             result = TrustRegionNewton.HandOver(result, newtonObjective, newtonRules);
             prelude = string.Format(CultureInfo.InvariantCulture, "Dual coordinate descent had not converged after {0} sweeps; trust-region Newton went on from its best point. ", AutoDualSweeps);
             columnPasses += newtonObjective.DataPasses;

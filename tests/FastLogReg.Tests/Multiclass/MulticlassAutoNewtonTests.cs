@@ -28,8 +28,9 @@ public sealed class MulticlassAutoNewtonTests(ITestOutputHelper output)
         // Raw pixels at C = 1: L-BFGS needs thousands of iterations (ill-conditioned), more than Auto's allowance.
         DenseDataset<double> digits = RawDigits(1000);
         var iterations = new List<int>();
+        var elapsed = new List<TimeSpan>();
         var options = new TrainingOptions { Lambda = 1e-3, Tolerance = 1e-8, MultiClass = multiClass };
-        TrainingResult auto = LogisticRegression.Train(digits, options with { Progress = new InlineProgress(p => iterations.Add(p.Iteration)) });
+        TrainingResult auto = LogisticRegression.Train(digits, options with { Progress = new InlineProgress(p => { iterations.Add(p.Iteration); elapsed.Add(p.Elapsed); }) });
         output.WriteLine($"{auto.Report.Solver} {auto.Report.Iterations} iterations, {auto.Report.DataPasses} passes: {auto.Report.Message}");
         Assert.Equal(Solver.Newton, auto.Report.Solver);
         Assert.Equal(StopReason.Converged, auto.Report.StopReason);
@@ -38,6 +39,8 @@ public sealed class MulticlassAutoNewtonTests(ITestOutputHelper output)
         Assert.Equal(auto.Report.Iterations + 1, auto.Report.ObjectiveHistory.Count);
         // The progress numbers go on where L-BFGS's stopped: 0 (the start), 1, 2, … once each.
         Assert.Equal(Enumerable.Range(0, auto.Report.Iterations + 1), iterations);
+        // And the elapsed time from L-BFGS's start (a review found Newton's restarting at 0).
+        Assert.All(Enumerable.Range(1, elapsed.Count - 1), i => Assert.True(elapsed[i] >= elapsed[i - 1], $"elapsed went back at report {i}"));
 
         TrainingResult newton = LogisticRegression.Train(digits, options with { Solver = Solver.Newton });
         Close.Equal(newton.Report.FinalObjective, auto.Report.FinalObjective, 1e-9, 0, "Auto's objective against Newton's (both at ‖∇f‖ ≤ 10⁻⁸ of the start's: gaps ~‖∇f‖²/λ)");

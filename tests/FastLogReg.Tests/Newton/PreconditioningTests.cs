@@ -2,6 +2,7 @@ using FastLogReg.Data;
 using FastLogReg.Objective;
 using FastLogReg.Optimization;
 using FastLogReg.Tests.Sparse;
+using FastLogReg.Training;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -14,11 +15,11 @@ namespace FastLogReg.Tests.Newton;
 public sealed class PreconditioningTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Jacobi_KeepsTheDiagonal_AndRaisesEmptyEntriesToAFloor()
+    public void Jacobi_KeepsTheDiagonal_AndGivesEmptyEntriesTheSmallestUsableOne()
     {
-        double[] h = [4, 0, 1e-20, double.NaN, 2];
+        double[] h = [4, 0, 1e-20, double.NaN, 2, 1e-310, double.PositiveInfinity, 1e200];
         Preconditioning.Jacobi(h);
-        Assert.Equal([4, 4e-12, 4e-12, 4e-12, 2], h);
+        Assert.Equal([4, 1e-20, 1e-20, 1e-20, 2, 1e-20, 1e-20, 1e200], h);
 
         double[] nothing = [0, 0, double.NaN];
         Preconditioning.Jacobi(nothing);
@@ -116,6 +117,32 @@ public sealed class PreconditioningTests(ITestOutputHelper output)
             Close.Equal(jacobi, perClass, 1e-10, 0, "the same optimum");
             Assert.True(jacobiPasses * 4 < perClassPasses, $"class-averaged {jacobiPasses} passes against per-class {perClassPasses}");
         }
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e6)]
+    [InlineData(1e8)]
+    [InlineData(1e10)]
+    public void OneHugeColumn_DoesNotEndNewtonBeforeTheOthersAreSolved(double scale)
+    {
+        // A review's case: raw breast cancer with mean_area × 10⁸. ‖∇f(0)‖ is then that column's; the diagonal settles
+        // it in a step or two, and ‖g‖ fell under 10⁻⁶‖∇f(0)‖ with the other columns unsolved ("converged" at f = 0.099
+        // against 0.0945; × 10¹⁰: 0.688, an intercept-only model). Convergence is now also judged in M⁻¹'s norm.
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        double[] scaled = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaled[(i * names.Length) + 3] *= scale;
+        }
+
+        var data = DenseDataset.Create(scaled, y, names.Length);
+        var options = new TrainingOptions { Lambda = 1.0 / y.Length, Solver = Solver.Newton };
+        TrainingResult newton = LogisticRegression.Train(data, options);
+        TrainingResult exact = LogisticRegression.Train(data, options with { Solver = Solver.NewtonCholesky, Tolerance = 1e-10 });
+        output.WriteLine($"× {scale:G3}: Newton {newton.Report.FinalObjective:R} ({newton.Report.Iterations} iterations, {newton.Report.StopReason}), exact {exact.Report.FinalObjective:R}");
+        Assert.Equal(StopReason.Converged, newton.Report.StopReason);
+        Close.Equal(exact.Report.FinalObjective, newton.Report.FinalObjective, 1e-7, 0, "Newton's objective against the exact optimum");
     }
 
     /// <summary>
