@@ -482,15 +482,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         }
 
         Preconditioning.ClassUniform(preconditioner, Classes, Data.Columns, FitIntercept);
-        if (Data is SparseDataset<T>)
-        {
-            Preconditioning.Mix(preconditioner);
-        }
-        else
-        {
-            Preconditioning.Jacobi(preconditioner);
-        }
-
+        Preconditioning.ForRows(preconditioner, Data is SparseDataset<T>);
         return true;
     }
 

@@ -213,15 +213,7 @@ public sealed class RegularizedObjective : ITwiceDifferentiableFunction
             return false;
         }
 
-        if (((ICurvatureSource)_source).SparseRows)
-        {
-            Preconditioning.Mix(preconditioner);
-        }
-        else
-        {
-            Preconditioning.Jacobi(preconditioner);
-        }
-
+        Preconditioning.ForRows(preconditioner, ((ICurvatureSource)_source).SparseRows);
         return true;
     }
 

@@ -35,6 +35,21 @@ public static class Preconditioning
         }
     }
 
+    /// <summary>FastLogReg's objectives' choice, in place: <see cref="Mix"/> on sparse rows, <see cref="Jacobi"/> on dense ones.</summary>
+    /// <param name="diagonal">h in, M out.</param>
+    /// <param name="sparseRows">Whether the rows are sparse.</param>
+    public static void ForRows(Span<double> diagonal, bool sparseRows)
+    {
+        if (sparseRows)
+        {
+            Mix(diagonal);
+        }
+        else
+        {
+            Jacobi(diagonal);
+        }
+    }
+
     /// <summary>
     /// diag(h) itself, in place; an entry that is not a finite number of at least <see cref="Floor"/> (a column that holds
     /// nothing) takes the smallest one that is (1 when none is), so M stays positive and finite. No floor relative to the

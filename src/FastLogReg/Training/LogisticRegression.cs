@@ -139,14 +139,10 @@ public static partial class LogisticRegression
             // Correlated columns make OWL-QN crawl (standardized breast cancer at λ = 10⁻⁴λ_max: 3,171 iterations), and
             // a tight tolerance can stop its line search on rounding: coordinate descent, a second-order method, takes
             // over from its best point with the iterations left.
-            string why = result.StopReason == StopReason.NoProgress
-                ? string.Create(CultureInfo.InvariantCulture, $"(it stopped making progress after {result.Iterations} iterations)")
-                : string.Create(CultureInfo.InvariantCulture, $"after {AutoOwlQnIterations} iterations");
-            prelude = $"OWL-QN had not converged {why}; coordinate descent went on from its best point. ";
+            prelude = HandOverPrelude("OWL-QN", "coordinate descent", result);
             using ColumnCopy<T> handOverColumns = ColumnCopy<T>.From(data);
             var descent = new NewGlmnet<T>(handOverColumns, data.Labels.Span, NormalizedRowWeights(data, options.ClassWeights), scaling, options.FitIntercept, options.MaxDegreeOfParallelism);
-            var descentRules = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
-            result = NewGlmnet.HandOver(result, descent, options.Lambda * options.L1Ratio, options.Lambda * (1 - options.L1Ratio), descentRules, passes => columnPasses += passes);
+            result = NewGlmnet.HandOver(result, descent, options.Lambda * options.L1Ratio, options.Lambda * (1 - options.L1Ratio), RulesAfter(rules, options, referenceNorm, result), passes => columnPasses += passes);
             solver = Solver.CoordinateDescent;
         }
 
@@ -188,6 +184,21 @@ public static partial class LogisticRegression
         { NonZeroWeights = CountNonZeros(rawWeights) };
         return new TrainingResult(model, report) { Standardization = scaling };
     }
+
+    /// <summary>
+    /// What the report's message says first when Auto's <paramref name="first"/> solver had not converged in its allowance
+    /// (or stopped making progress) and <paramref name="next"/> went on from its best point.
+    /// </summary>
+    internal static string HandOverPrelude(string first, string next, OptimizationResult result) => result.StopReason == StopReason.NoProgress
+        ? string.Create(CultureInfo.InvariantCulture, $"{first} had not converged (it stopped making progress after {result.Iterations} iterations); {next} went on from its best point. ")
+        : string.Create(CultureInfo.InvariantCulture, $"{first} had not converged after {result.Iterations} iterations; {next} went on from its best point. ");
+
+    /// <summary>
+    /// The rules of the solver that goes on from <paramref name="first"/>'s point: the iterations left, and the same
+    /// reference gradient norm (the start's, when the fit was cold).
+    /// </summary>
+    internal static StoppingRules RulesAfter(StoppingRules rules, TrainingOptions options, double? referenceNorm, OptimizationResult first) =>
+        rules with { MaxIterations = options.MaxIterations - first.Iterations, ReferenceGradientNorm = referenceNorm ?? first.GradientNormHistory[0] };
 
     /// <summary>The solver that runs: OWL-QN for an L1 penalty when L-BFGS (the default) is asked for; an error for a solver that cannot handle the penalty.</summary>
     internal static Solver EffectiveSolver(TrainingOptions options, bool multiclass = false)

@@ -69,11 +69,8 @@ public static partial class LogisticRegression
         {
             // OWL-QN crawls on ill-conditioned K-class data (10-class digits at C = 100: 4,841 iterations): proximal Newton
             // takes over from its best point with the iterations left.
-            prelude = result.StopReason == StopReason.NoProgress
-                ? string.Create(CultureInfo.InvariantCulture, $"OWL-QN had not converged (it stopped making progress after {result.Iterations} iterations); proximal Newton went on from its best point. ")
-                : string.Create(CultureInfo.InvariantCulture, $"OWL-QN had not converged after {result.Iterations} iterations; proximal Newton went on from its best point. ");
-            StoppingRules rest = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
-            result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, k * d, rest);
+            prelude = HandOverPrelude("OWL-QN", "proximal Newton", result);
+            result = ProximalNewton.HandOver(result, objective, penalty.L1Strength, k * d, RulesAfter(rules, options, referenceNorm, result));
             solver = Solver.CoordinateDescent;
         }
 
@@ -81,11 +78,8 @@ public static partial class LogisticRegression
         {
             // L-BFGS crawls on ill-conditioned K-class data (columns of very different scales, near-separable classes):
             // trust-region Newton takes over from its best point with the iterations left.
-            prelude = result.StopReason == StopReason.NoProgress
-                ? string.Create(CultureInfo.InvariantCulture, $"L-BFGS had not converged (it stopped making progress after {result.Iterations} iterations); trust-region Newton went on from its best point. ")
-                : string.Create(CultureInfo.InvariantCulture, $"L-BFGS had not converged after {result.Iterations} iterations; trust-region Newton went on from its best point. ");
-            StoppingRules rest = rules with { MaxIterations = options.MaxIterations - result.Iterations, ReferenceGradientNorm = referenceNorm ?? result.GradientNormHistory[0] };
-            result = TrustRegionNewton.HandOver(result, objective, rest);
+            prelude = HandOverPrelude("L-BFGS", "trust-region Newton", result);
+            result = TrustRegionNewton.HandOver(result, objective, RulesAfter(rules, options, referenceNorm, result));
             solver = Solver.Newton;
         }
 
