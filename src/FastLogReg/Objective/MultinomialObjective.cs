@@ -28,7 +28,7 @@ namespace FastLogReg.Objective;
 /// on w = w₁ − w₀ alone, the penalty (λ/2)(‖w₀‖² + ‖w₁‖²) is smallest at w₁ = −w₀ = w/2, where it is (λ/4)‖w‖², so its
 /// decision function z₁ − z₀ is the binary model's wᵀx + b at half the λ. Not thread-safe: one evaluation at a time.
 /// </remarks>
-public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
+public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShiftInvariant
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly FeatureLayout<T> _layout;
@@ -120,7 +120,17 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
         _fold = new double[k * d];
         _runner = new ChunkRunner(_parts.Count, maxDegreeOfParallelism, ProcessChunk);
         _maxDegreeOfParallelism = maxDegreeOfParallelism;
+        _shiftGroups = oneVsRest ? [] : [.. Enumerable.Range(0, d).Select(j => (j, d)), .. fitIntercept ? [(k * d, 1)] : Array.Empty<(int, int)>()];
     }
+
+    private readonly (int First, int Stride)[] _shiftGroups;
+
+    /// <inheritdoc/>
+    int IShiftInvariant.ShiftGroupSize => Classes;
+
+    /// <inheritdoc/>
+    /// <remarks>The softmax's: each column's K weights (stride d) and the K intercepts; none for one-vs-rest.</remarks>
+    IReadOnlyList<(int First, int Stride)> IShiftInvariant.ShiftGroups => _shiftGroups;
 
     /// <summary>The data.</summary>
     public Dataset<T> Data { get; }
@@ -178,8 +188,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction
     /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. K margin passes, then blocked
     /// weighted-Gram passes computing every block (K(K + 1)/2 of them; K for one-vs-rest) at once — one pass unless the
     /// blocks' row weights exceed 128 MB: O(n·K²·d²/4) multiply-adds, bit-identical
-    /// for any thread count. The softmax's matrix is singular along equal shifts of every class (the intercepts in
-    /// particular): Newton-Cholesky's shifted factorization handles it. False beyond
+    /// for any thread count. The softmax's matrix has only the penalty's curvature along equal shifts of every class
+    /// (none for the intercepts): Newton-Cholesky solves along those directions apart (<see cref="ShiftDeflation"/>). False beyond
     /// <see cref="RegularizedObjective.MaxHessianDimension"/> parameters.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="hessian"/> does not hold Dimension² values.</exception>

@@ -56,6 +56,7 @@ public static class NewtonCholesky
         double[] hessian = new double[n * n];
         double[] factor = new double[n * n];
 
+        ShiftDeflation? deflation = ShiftDeflation.For(function);
         double f = function.Evaluate(w, g);
         if (monitor.Check(0, w, f, g, out double gnorm) is { } immediate)
         {
@@ -69,7 +70,12 @@ public static class NewtonCholesky
                 throw new NotSupportedException($"{((function as CountingTwiceDifferentiable)?.Inner ?? function).GetType().Name} gives no Hessian matrix (TryGetHessian returned false): use TrustRegionNewton, which needs only Hessian-vector products.");
             }
 
-            NewtonDirection(hessian, factor, n, g, s);
+            deflation?.Deflate(hessian, n);
+            if (NewtonDirection(hessian, factor, n, g, s))
+            {
+                deflation?.Restore(g, s);
+            }
+
             double gs = TensorPrimitives.Dot<double>(g, s);
             if (!(gs < 0))
             {
@@ -114,10 +120,10 @@ public static class NewtonCholesky
     }
 
     /// <summary>
-    /// s = −H⁻¹g by Cholesky; if H does not factor, H + τI for τ growing from 10⁻¹⁰·max Hⱼⱼ; −g if nothing factors.
+    /// s = −H⁻¹g by Cholesky; if H does not factor, H + τI for τ growing from 10⁻¹⁰·max Hⱼⱼ; −g (and false) if nothing factors.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void NewtonDirection(double[] hessian, double[] factor, int n, double[] g, double[] s)
+    private static bool NewtonDirection(double[] hessian, double[] factor, int n, double[] g, double[] s)
     {
         double largest = 0;
         for (int j = 0; j < n; j++)
@@ -143,7 +149,7 @@ public static class NewtonCholesky
                 Cholesky.Solve(factor, n, s);
                 if (AllFinite(s))
                 {
-                    return;
+                    return true;
                 }
             }
 
@@ -151,6 +157,7 @@ public static class NewtonCholesky
         }
 
         TensorPrimitives.Negate(g, s);
+        return false;
     }
 
     internal static bool AllFinite(ReadOnlySpan<double> values)

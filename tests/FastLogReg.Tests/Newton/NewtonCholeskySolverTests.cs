@@ -3,11 +3,12 @@ using FastLogReg.Objective;
 using FastLogReg.Optimization;
 using FastLogReg.Training;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace FastLogReg.Tests.Newton;
 
 /// <summary>Exact Newton (the whole Hessian, Cholesky, a line search): the optimum in a handful of iterations.</summary>
-public class NewtonCholeskySolverTests
+public class NewtonCholeskySolverTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(false)]
@@ -222,6 +223,84 @@ public class NewtonCholeskySolverTests
             a.CopyTo(hessian);
             return true;
         }
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e6)]
+    [InlineData(1e8)]
+    public void OneHugeColumn_BinaryExactNewtonStopsAtTheOptimum(double scale)
+    {
+        // Raw breast cancer with mean_area × scale: ‖∇f(0)‖ is that column's, one Newton step settles it, and a
+        // relative gradient test alone then ends the run before the other columns are solved.
+        (double[] x, double[] y, string[] names) = TestData.BreastCancer;
+        double[] scaled = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaled[(i * names.Length) + 3] *= scale;
+        }
+
+        var data = DenseDataset.Create(scaled, y, names.Length);
+        var options = new TrainingOptions { Lambda = 1.0 / y.Length, Solver = Solver.NewtonCholesky };
+        TrainingResult exact = LogisticRegression.Train(data, options);
+        TrainingResult reference = LogisticRegression.Train(data, options with { Solver = Solver.Newton, Tolerance = 1e-10 });
+        output.WriteLine($"× {scale:G3}: exact {exact.Report.FinalObjective:R} ({exact.Report.Iterations} iterations, {exact.Report.StopReason}), trust region {reference.Report.FinalObjective:R}");
+        Assert.Equal(StopReason.Converged, exact.Report.StopReason);
+        Close.Equal(reference.Report.FinalObjective, exact.Report.FinalObjective, 1e-8, 0, "the objective against the optimum");
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e6)]
+    [InlineData(1e8)]
+    public void OneHugeColumn_MultinomialExactNewtonStopsAtTheOptimum(double scale)
+    {
+        // A review's case: 10-class digits with one pixel × 10⁶ "converged" at f = 0.39 against 0.0072. The softmax's
+        // Hessian is singular along equal shifts of the intercepts; a shift of the whole diagonal by a share of its
+        // largest entry (that pixel's) swamped every other column (× 10⁸: 2.17 after 6 iterations). Those directions
+        // are now solved apart (ShiftDeflation): 11 iterations at every scale.
+        (double[] x, double[] y) = FastLogReg.Tests.Multiclass.MulticlassData.Digits();
+        double[] scaled = (double[])x.Clone();
+        for (int i = 0; i < y.Length; i++)
+        {
+            scaled[(i * 64) + 20] *= scale;
+        }
+
+        var data = DenseDataset.Create(scaled, y, 64, 10);
+        var options = new TrainingOptions { Lambda = 1.0 / y.Length, Solver = Solver.NewtonCholesky };
+        TrainingResult exact = LogisticRegression.Train(data, options);
+        TrainingResult reference = LogisticRegression.Train(data, options with { Solver = Solver.Newton, Tolerance = 1e-10, MaxIterations = 10_000 });
+        output.WriteLine($"× {scale:G3}: exact {exact.Report.FinalObjective:R} ({exact.Report.Iterations} iterations, {exact.Report.StopReason}), trust region {reference.Report.FinalObjective:R} ({reference.Report.Iterations}, {reference.Report.StopReason})");
+        Assert.Equal(StopReason.Converged, exact.Report.StopReason);
+        Assert.True(exact.Report.Iterations <= 20, $"{exact.Report.Iterations} iterations");
+        Close.Equal(reference.Report.FinalObjective, exact.Report.FinalObjective, 1e-6, 0, "the objective against the optimum (the default tolerance)");
+    }
+
+    [Fact]
+    public void AnEqualShiftOfEveryClassIsUndoneInOneNewtonStep()
+    {
+        // From a start whose every class carries the same extra weights (the softmax cannot see them; only the penalty
+        // can, with curvature λ), the exact Newton step removes them: ShiftDeflation solves along those directions
+        // with their own eigenvalue λ. Solved with the columns' mean curvature instead (1,000 times λ here), each
+        // step would remove only a thousandth of the shift.
+        (double[] x, double[] y) = FastLogReg.Tests.Multiclass.MulticlassData.Digits();
+        var data = DenseDataset.Create(x, y, 64, 10);
+        var objective = new MultinomialObjective<double>(data, Penalty.L2(1e-4));
+        double[] optimum = NewtonCholesky.Minimize(objective, new double[objective.Dimension], new SolverOptions { Tolerance = 1e-10 }).Point;
+        double[] shifted = (double[])optimum.Clone();
+        for (int k = 0; k < 10; k++)
+        {
+            for (int j = 0; j < 64; j++)
+            {
+                shifted[(k * 64) + j] += 0.01 * (j % 7);
+            }
+        }
+
+        OptimizationResult result = NewtonCholesky.Minimize(objective, shifted, new SolverOptions { Tolerance = 1e-10 });
+        output.WriteLine($"{result.Iterations} iterations, {result.StopReason}");
+        Assert.True(result.Converged, result.StopReason.ToString());
+        Assert.True(result.Iterations <= 3, $"{result.Iterations} iterations");
+        Close.NormRelative(optimum.AsSpan(0, 640), result.Point.AsSpan(0, 640), 1e-6, "W");
     }
 
     private sealed class HessianFree : ITwiceDifferentiableFunction
