@@ -137,7 +137,7 @@ public static class ClusterTraining
         bool multiclass = source.Classes > 2 || options.MultiClass != MultiClass.Auto;
         if (multiclass && options.Solver == Solver.Newton)
         {
-            throw new NotSupportedException($"The Newton solver trains binary models; {path} has {source.Classes} classes: use L-BFGS (or OWL-QN for L1).");
+            throw new NotSupportedException($"Sharded training runs the Newton solver for binary models only (the K-class Hessian-vector product is not sharded); {path} has {source.Classes} classes: use L-BFGS (Auto; OWL-QN for L1).");
         }
 
         int k = source.Classes, d = plan.Columns;

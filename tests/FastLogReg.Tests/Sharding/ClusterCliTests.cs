@@ -123,7 +123,7 @@ public sealed class ClusterCliTests : IAsyncLifetime
 
         (code, _, error) = Tool.Run("train", "--data", data, "--model", _dir.File("newton.json"), "--cluster", $"localhost:{_gatewayPort}", "--cluster-id", _clusterId, "--solver", "newton");
         Assert.Equal(2, code);
-        Assert.Contains("Newton solver trains binary models", error);
+        Assert.Contains("runs the Newton solver for binary models only", error);
     }
 
     [Fact]
