@@ -132,6 +132,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <remarks>The softmax's: each column's K weights (stride d) and the K intercepts; none for one-vs-rest.</remarks>
     IReadOnlyList<(int First, int Stride)> IShiftInvariant.ShiftGroups => _shiftGroups;
 
+    /// <inheritdoc/>
+    /// <remarks>The penalty's L2 strength on a column's group (its smooth part is that times ‖W‖²/2: the curvature bound is exact for L2 and the elastic net), 0 on the intercepts'.</remarks>
+    double IShiftInvariant.ShiftCurvature(int group) => group < Data.Columns ? Penalty.CurvatureBound : 0;
+
     /// <summary>The data.</summary>
     public Dataset<T> Data { get; }
 

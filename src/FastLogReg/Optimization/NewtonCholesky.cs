@@ -12,7 +12,9 @@ namespace FastLogReg.Optimization;
 /// </summary>
 /// <remarks>
 /// A Hessian that is not numerically positive definite (perfectly collinear columns without a penalty) gets a growing
-/// multiple of the identity added until it factors (as Levenberg–Marquardt); when even that fails the step is −∇f.
+/// multiple of a diagonal added until it factors (as Levenberg–Marquardt; each column's own scale, at least a typical
+/// column's); when even that fails the step is −∇f. For K classes the directions the softmax cannot see are solved
+/// apart first (<see cref="ShiftDeflation"/>).
 /// Near the optimum, where the predicted decrease is below the rounding of f, a step is taken when it lowers the
 /// gradient norm.
 /// </remarks>
@@ -73,7 +75,7 @@ public static class NewtonCholesky
             deflation?.Deflate(hessian, n);
             if (NewtonDirection(hessian, factor, n, g, s))
             {
-                deflation?.Restore(g, s);
+                deflation?.Restore(w, s);
             }
 
             double gs = TensorPrimitives.Dot<double>(g, s);
@@ -120,26 +122,25 @@ public static class NewtonCholesky
     }
 
     /// <summary>
-    /// s = −H⁻¹g by Cholesky; if H does not factor, H + τI for τ growing from 10⁻¹⁰·max Hⱼⱼ; −g (and false) if nothing factors.
+    /// s = −H⁻¹g by Cholesky; if H does not factor, H + τ·S for τ growing from 10⁻¹⁰, S the diagonal max(Hⱼⱼ, median Hⱼⱼ)
+    /// — each column shifted on its own scale, so one column far larger than the rest does not swamp them, and no less
+    /// than a typical column, so a column with (nearly) no curvature gets the small-norm step in the data's units; −g
+    /// (and false) if nothing factors.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool NewtonDirection(double[] hessian, double[] factor, int n, double[] g, double[] s)
     {
-        double largest = 0;
-        for (int j = 0; j < n; j++)
-        {
-            largest = Math.Max(largest, Math.Abs(hessian[(j * n) + j]));
-        }
-
+        double[]? scales = null;
         double shift = 0;
         for (int attempt = 0; attempt <= MaxShifts; attempt++)
         {
             hessian.CopyTo(factor, 0);
             if (shift > 0)
             {
+                scales ??= ShiftScales(hessian, n);
                 for (int j = 0; j < n; j++)
                 {
-                    factor[(j * n) + j] += shift;
+                    factor[(j * n) + j] += shift * scales[j];
                 }
             }
 
@@ -153,11 +154,36 @@ public static class NewtonCholesky
                 }
             }
 
-            shift = shift == 0 ? 1e-10 * (largest > 0 && double.IsFinite(largest) ? largest : 1) : shift * 100;
+            shift = shift == 0 ? 1e-10 : shift * 100;
         }
 
         TensorPrimitives.Negate(g, s);
         return false;
+    }
+
+    /// <summary>max(Hⱼⱼ, m) per column, m the median of the positive finite Hⱼⱼ (1 when there are none).</summary>
+    private static double[] ShiftScales(double[] hessian, int n)
+    {
+        double[] scales = new double[n];
+        var positive = new List<double>(n);
+        for (int j = 0; j < n; j++)
+        {
+            double h = hessian[(j * n) + j];
+            scales[j] = h > 0 && double.IsFinite(h) ? h : 0;
+            if (scales[j] > 0)
+            {
+                positive.Add(scales[j]);
+            }
+        }
+
+        positive.Sort();
+        double median = positive.Count > 0 ? positive[positive.Count / 2] : 1;
+        for (int j = 0; j < n; j++)
+        {
+            scales[j] = Math.Max(scales[j], median);
+        }
+
+        return scales;
     }
 
     internal static bool AllFinite(ReadOnlySpan<double> values)

@@ -2,26 +2,23 @@ namespace FastLogReg.Optimization;
 
 /// <summary>
 /// The Newton step along the known invariant directions of an <see cref="IShiftInvariant"/> function, solved apart
-/// from the rest. Each direction u (a group's members, 1/√K each) is an eigenvector of ∇²f with the eigenvalue
-/// μ = uᵀ∇²f·u (the penalty's curvature; 0 for the intercepts). Before the factorization, (c − μ)·uuᵀ is added, c the
-/// group's mean diagonal entry, so u's eigenvalue is c, on the scale of its own columns (what a shift of the whole
-/// diagonal cannot be when one column is 10¹² times the rest); after the solve, the step's component along u is set to
-/// −uᵀ∇f/μ, the exact Newton step's — or to 0 where μ is within 10⁻¹⁰·c of nothing (the minimum-norm step; ∇f has no
-/// component there but rounding).
+/// from the rest. Each direction u (a group's members, 1/√K each) is an eigenvector of ∇²f with the known eigenvalue
+/// μ (<see cref="IShiftInvariant.ShiftCurvature"/>: the penalty's L2 strength, 0 for the intercepts). Before the
+/// factorization, (c − μ)·uuᵀ is added, c the group's mean diagonal entry, so u's eigenvalue is c, on the scale of its
+/// own columns (what a shift of the whole diagonal cannot be when one column is 10¹² times the rest); after the solve,
+/// the step's component along u is set to the exact Newton step's: along u only the penalty changes f, so for μ &gt; 0
+/// the step moves the group's mean to 0, and for μ = 0 it leaves the mean where it is (the minimum-norm step). Both
+/// come from the point, not from ∇f, whose component along u is λ·(the group's sum) plus rounding.
 /// </summary>
 internal sealed class ShiftDeflation
 {
-    private const double Singular = 1e-10;
-
     private readonly IShiftInvariant _invariant;
-    private readonly double[] _eigenvalues; // μ per group, at the last Deflate
-    private readonly double[] _means;       // c per group
+    private readonly bool[] _deflated; // per group, at the last Deflate
 
     private ShiftDeflation(IShiftInvariant invariant)
     {
         _invariant = invariant;
-        _eigenvalues = new double[invariant.ShiftGroups.Count];
-        _means = new double[invariant.ShiftGroups.Count];
+        _deflated = new bool[invariant.ShiftGroups.Count];
     }
 
     /// <summary>The deflation for <paramref name="function"/> (or the function it counts), or null when it has no invariant groups.</summary>
@@ -31,28 +28,23 @@ internal sealed class ShiftDeflation
         return inner is IShiftInvariant { ShiftGroups.Count: > 0, ShiftGroupSize: > 1 } invariant ? new ShiftDeflation(invariant) : null;
     }
 
-    /// <summary>Measures μ and c of every group in <paramref name="hessian"/> (n × n) and adds (c − μ)·uuᵀ where c &gt; μ.</summary>
+    /// <summary>Adds (c − μ)·uuᵀ to <paramref name="hessian"/> (n × n) for every group whose mean diagonal entry c exceeds μ.</summary>
     public void Deflate(Span<double> hessian, int n)
     {
         int size = _invariant.ShiftGroupSize;
-        for (int g = 0; g < _eigenvalues.Length; g++)
+        for (int g = 0; g < _deflated.Length; g++)
         {
             (int first, int stride) = _invariant.ShiftGroups[g];
-            double sum = 0, diagonal = 0;
+            double diagonal = 0;
             for (int a = 0; a < size; a++)
             {
                 int row = first + (a * stride);
                 diagonal += hessian[(row * n) + row];
-                for (int b = 0; b < size; b++)
-                {
-                    sum += hessian[(row * n) + first + (b * stride)];
-                }
             }
 
-            double mu = sum / size, c = diagonal / size;
-            _eigenvalues[g] = mu;
-            _means[g] = c;
-            if (c > mu && double.IsFinite(c))
+            double mu = _invariant.ShiftCurvature(g), c = diagonal / size;
+            _deflated[g] = c > mu && double.IsFinite(c);
+            if (_deflated[g])
             {
                 double add = (c - mu) / size;
                 for (int a = 0; a < size; a++)
@@ -67,31 +59,32 @@ internal sealed class ShiftDeflation
         }
     }
 
-    /// <summary>Sets the component of <paramref name="step"/> along each group's u to −uᵀg/μ, or 0 where μ is (nearly) 0.</summary>
-    public void Restore(ReadOnlySpan<double> gradient, Span<double> step)
+    /// <summary>
+    /// Sets the component of <paramref name="step"/> along each deflated group's u to the exact Newton step's: the
+    /// group's mean moves to 0 from <paramref name="point"/> (μ &gt; 0) or stays (μ = 0).
+    /// </summary>
+    public void Restore(ReadOnlySpan<double> point, Span<double> step)
     {
         int size = _invariant.ShiftGroupSize;
-        for (int g = 0; g < _eigenvalues.Length; g++)
+        for (int g = 0; g < _deflated.Length; g++)
         {
-            (int first, int stride) = _invariant.ShiftGroups[g];
-            double mu = _eigenvalues[g], c = _means[g];
-            if (!(c > mu && double.IsFinite(c)))
+            if (!_deflated[g])
             {
                 continue;
             }
 
-            double ug = 0, us = 0;
+            (int first, int stride) = _invariant.ShiftGroups[g];
+            double sumPoint = 0, sumStep = 0;
             for (int a = 0; a < size; a++)
             {
                 int i = first + (a * stride);
-                ug += gradient[i];
-                us += step[i];
+                sumPoint += point[i];
+                sumStep += step[i];
             }
 
-            // u = 𝟙/√K: s's component along u, (uᵀs)·u, is the group's mean Σs/K added to every member; the wanted
-            // one, −(uᵀg/μ)·u, is −Σg/(K·μ) on every member.
-            double wanted = mu > Singular * c ? -ug / (size * mu) : 0;
-            double move = wanted - (us / size);
+            // u = 𝟙/√K: a vector's component along u is its group mean on every member.
+            double wanted = _invariant.ShiftCurvature(g) > 0 ? -sumPoint / size : 0;
+            double move = wanted - (sumStep / size);
             for (int a = 0; a < size; a++)
             {
                 step[first + (a * stride)] += move;
