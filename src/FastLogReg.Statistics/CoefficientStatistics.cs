@@ -102,7 +102,7 @@ public static class CoefficientStatistics
     /// <param name="fitIntercept">Whether the model was fitted with an intercept (<see cref="Training.TrainingOptions.FitIntercept"/>); without one the
     /// information has no intercept row and column, and the table no intercept row.</param>
     /// <returns>The table.</returns>
-    /// <exception cref="ArgumentException">The Hessian is singular: the message names the collinear columns; or <paramref name="fitIntercept"/> is false but the model has an intercept.</exception>
+    /// <exception cref="ArgumentException">The Hessian is singular: the message names the collinear columns; unpenalized (λ = 0) and the model classifies every row correctly (separable classes: no finite estimate); the data has more than two classes or other columns than the model, or the standardization other columns; or <paramref name="fitIntercept"/> is false but the model has an intercept.</exception>
     public static CoefficientTable Compute<T>(LogisticModel model, Dataset<T> data, double lambda = 0, FeatureScaling? standardization = null, IReadOnlyList<string>? names = null, double level = 0.95, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -129,12 +129,28 @@ public static class CoefficientStatistics
             throw new ArgumentException($"fitIntercept is false but the model's intercept is {model.Bias.ToString("G6", CultureInfo.InvariantCulture)}: it was fitted with one.", nameof(fitIntercept));
         }
 
+        if (data.Columns != d)
+        {
+            throw new ArgumentException($"The data has {data.Columns} columns but the model has {d} features.", nameof(data));
+        }
+
+        if (standardization is not null && standardization.Columns != d)
+        {
+            throw new ArgumentException($"The standardization has {standardization.Columns} columns but the model has {d} features.", nameof(standardization));
+        }
+
+        if (data.ClassCount > 2)
+        {
+            throw new ArgumentException($"The data has {data.ClassCount} classes but the model is binary: use MultinomialStatistics.Compute with a multinomial model.", nameof(data));
+        }
+
         string[] labels = [.. Enumerable.Range(0, d).Select(j => names?[j] ?? "x" + j.ToString(CultureInfo.InvariantCulture)), "(intercept)"];
 
-        // A standardized column of extreme scale (σ below 2⁻⁴⁰⁰ or above 2⁴⁰⁰): its raw information Σ Dᵢxᵢⱼ² under- or
-        // overflows (a 10⁻¹⁷⁰ column came out "singular"). The information is then taken on the columns divided by a
-        // power of two near σ (exact) with the weights multiplied by it, and the covariance scaled back.
-        double[]? units = ExtremeUnits(standardization, d);
+        // A column of extreme scale (σ when standardized, else its largest |x|, below 2⁻⁴⁰⁰ or above 2⁴⁰⁰): its raw
+        // information Σ Dᵢxᵢⱼ² under- or overflows (a 10⁻¹⁷⁰ column came out "singular", a 10¹⁷⁰ one NaN). The information
+        // is then taken on the columns divided by a power of two near that scale (exact) with the weights multiplied by
+        // it, and the covariance scaled back.
+        double[]? units = ExtremeUnits(standardization is null ? ColumnMagnitudes(data) : [.. standardization.Scales]);
         double[,] information = units is null ? model.ObservedInformation(data) : InUnits(model, units).ObservedInformation(InUnits(data, units));
         if (!fitIntercept)
         {
@@ -143,6 +159,7 @@ public static class CoefficientStatistics
             labels = labels[..d];
         }
         ModelEvaluation fit = model.Evaluate(data);
+
         double totalWeight = data.HasSampleWeights ? data.SampleWeights.ToArray().Sum(double.CreateTruncating) : data.Rows;
         if (lambda > 0)
         {
@@ -156,6 +173,14 @@ public static class CoefficientStatistics
 
         Matrix<double> h = Matrix<double>.Build.DenseOfArray(information);
         Matrix<double> covariance = Invert(h, labels);
+        if (lambda == 0 && fit.Accuracy == 1)
+        {
+            // statsmodels' PerfectSeparationError (after the singularity test, so that more columns than rows is said as
+            // such): the likelihood has no maximum (it grows as the weights do), so the weights are wherever the solver
+            // stopped and their standard errors mean nothing.
+            throw new ArgumentException("The model classifies every row correctly: the classes are separable, the unpenalized coefficients have no finite maximum-likelihood estimate and their standard errors mean nothing. Fit with an L2 penalty (and pass its λ), or drop the separating columns.", nameof(data));
+        }
+
         double q = Normal.InvCDF(0, 1, 1 - ((1 - level) / 2));
         var rows = new Coefficient[labels.Length];
         for (int j = 0; j < rows.Length; j++)
@@ -173,29 +198,52 @@ public static class CoefficientStatistics
         return new CoefficientTable(rows, covariance.ToArray(), -fit.LogLoss * totalWeight, level, lambda);
     }
 
-    /// <summary>Per column 2^⌊log₂ σⱼ⌋ where σⱼ lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] (1 elsewhere), or null when no column does.</summary>
-    private static double[]? ExtremeUnits(FeatureScaling? standardization, int d)
+    /// <summary>Per column 2^⌊log₂ sⱼ⌋ where the scale sⱼ (&gt; 0) lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] (1 elsewhere), or null when no column's does.</summary>
+    private static double[]? ExtremeUnits(double[] scales)
     {
-        if (standardization is null || standardization.Columns != d)
-        {
-            return null;
-        }
-
         double[]? units = null;
-        for (int j = 0; j < d; j++)
+        for (int j = 0; j < scales.Length; j++)
         {
-            double sigma = standardization.Scales[j];
-            if (sigma is < SmallestPlainScale or > 1 / SmallestPlainScale)
+            double scale = scales[j];
+            if (scale > 0 && double.IsFinite(scale) && scale is < SmallestPlainScale or > 1 / SmallestPlainScale)
             {
-                units ??= [.. Enumerable.Repeat(1.0, d)];
-                units[j] = Math.ScaleB(1.0, Math.ILogB(sigma));
+                units ??= [.. Enumerable.Repeat(1.0, scales.Length)];
+                units[j] = Math.ScaleB(1.0, Math.ILogB(scale));
             }
         }
 
         return units;
     }
 
-    /// <summary>2⁻⁴⁰⁰: a standardized column of σ below it (or above its inverse) has its information taken in units.</summary>
+    /// <summary>The largest |xᵢⱼ| of every column.</summary>
+    private static double[] ColumnMagnitudes<T>(Dataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double[] largest = new double[data.Columns];
+        for (int i = 0; i < data.Rows; i++)
+        {
+            if (data is SparseDataset<T> sparse)
+            {
+                SparseRow<T> row = sparse.Matrix.GetRow(i);
+                for (int k = 0; k < row.Indices.Length; k++)
+                {
+                    largest[row.Indices[k]] = Math.Max(largest[row.Indices[k]], Math.Abs(double.CreateTruncating(row.Values[k])));
+                }
+            }
+            else if (data is DenseDataset<T> dense)
+            {
+                ReadOnlySpan<T> row = dense.GetRow(i);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    largest[j] = Math.Max(largest[j], Math.Abs(double.CreateTruncating(row[j])));
+                }
+            }
+        }
+
+        return largest;
+    }
+
+    /// <summary>2⁻⁴⁰⁰: a column of scale below it (or above its inverse) has its information taken in units.</summary>
     private const double SmallestPlainScale = 3.8725919148493183e-121;
 
     /// <summary>The model on the columns divided by <paramref name="units"/>: wⱼ·unitⱼ (exact: powers of two).</summary>

@@ -88,8 +88,8 @@ public static class MultinomialStatistics
     /// <param name="fitIntercept">Whether the model was fitted with intercepts; without them the table has no intercept rows.</param>
     /// <returns>The table.</returns>
     /// <exception cref="ArgumentException">
-    /// The model is not multinomial, does not fit the data's shape, has more than 4,097 parameters, or the information is
-    /// singular (the message names the columns).
+    /// The model is not multinomial, does not fit the data's shape, has more than 4,097 parameters, classifies every row
+    /// correctly (separable classes: no finite estimate), or the information is singular (the message names the columns).
     /// </exception>
     public static MultinomialCoefficientTable Compute<T>(MulticlassModel model, Dataset<T> data, IReadOnlyList<string>? names = null, int referenceClass = 0, double level = 0.95, bool fitIntercept = true)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -131,6 +131,13 @@ public static class MultinomialStatistics
         if (Array.IndexOf(counts, 0) is int empty and >= 0)
         {
             throw new ArgumentException($"Class {empty} has no rows in the data: its coefficients are not identified.", nameof(data));
+        }
+
+        if (model.Evaluate(data).Accuracy == 1)
+        {
+            // statsmodels' PerfectSeparationError: every row's class has the largest score, so scaling the model up
+            // raises the likelihood for ever — there is no maximum, and standard errors mean nothing.
+            throw new ArgumentException("The model classifies every row correctly: the classes are separable, the unpenalized coefficients have no finite maximum-likelihood estimate and their standard errors mean nothing. Drop the separating columns, or use a penalized fit without this table.", nameof(data));
         }
 
         if (!fitIntercept && model.Intercepts.ToArray().Any(b => b != 0))
