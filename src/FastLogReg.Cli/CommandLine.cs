@@ -219,7 +219,8 @@ internal static class CommandLine
 
             command.Validators.Add(r =>
             {
-                if (r.GetResult(_l1Ratio) is not null && r.GetValue(_penalty) is "l1" or "l2")
+                // Not "is l1 or l2": in a validator the option's default is not applied, so a missing --penalty reads null.
+                if (r.GetResult(_l1Ratio) is not null && r.GetValue(_penalty) is not "elasticnet")
                 {
                     r.AddError("--l1-ratio applies to --penalty elasticnet only.");
                 }

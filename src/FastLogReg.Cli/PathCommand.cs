@@ -219,6 +219,10 @@ internal static class CrossValidationCommand
         {
             cv = CrossValidation.Run(loaded.Data, a.Options, new CrossValidationOptions { Folds = folds, Seed = seed, Path = a.Path });
         }
+        catch (ArgumentException e) when (e.ParamName == "cv" && e.Message.StartsWith("Fold ", StringComparison.Ordinal))
+        {
+            throw new UsageException($"--folds {folds}: {e.Message}");
+        }
         catch (ArgumentException e) when (e.Message.Contains("single class", StringComparison.Ordinal))
         {
             throw new UsageException($"--folds {folds}: a fold's training rows hold a single class ({loaded.Source} has {loaded.Data.Rows} rows); use fewer folds or more data.");

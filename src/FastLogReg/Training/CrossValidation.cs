@@ -129,12 +129,16 @@ public static class CrossValidation
         }
 
         int[] folds = cv.FoldOfRow is { } given ? CheckFolds(given, data.Rows, cv.Folds) : Stratified(data, cv.Folds, cv.Seed);
+        CheckEveryFoldTrainsEveryClass(data, folds, cv.Folds);
+
+        // The C grid ascending: λ = 1/(C·S) decreasing, the order of the path and of the points (the first on a tie).
+        double[]? cValues = cv.CValues is { } givenC ? [.. givenC.Order()] : null;
         double[] ratios = [.. cv.L1Ratios ?? [options.L1Ratio]];
         var points = new List<CrossValidationPoint>();
         foreach (double rho in ratios)
         {
             TrainingOptions ofRho = options with { L1Ratio = rho };
-            double[] fullLambdas = cv.CValues is { } cs
+            double[] fullLambdas = cValues is { } cs
                 ? [.. cs.Select(c => TrainingOptions.L2FromScikitLearnC(c, TotalWeight(data)))]
                 : [.. RegularizationPath.Compute(data, ofRho, new PathOptions { Count = 1 }, cancellationToken).LambdaMax is var max
                     ? RegularizationPath.Grid(cv.Path ?? new PathOptions(), max, data.Rows > data.Columns)
@@ -147,7 +151,7 @@ public static class CrossValidation
                 int[] trainRows = [.. Enumerable.Range(0, data.Rows).Where(i => folds[i] != f)];
                 int[] testRows = [.. Enumerable.Range(0, data.Rows).Where(i => folds[i] == f)];
                 Dataset<T> train = DatasetRows.Take(data, trainRows), test = DatasetRows.Take(data, testRows);
-                double[] lambdas = cv.CValues is { } c
+                double[] lambdas = cValues is { } c
                     ? [.. c.Select(v => TrainingOptions.L2FromScikitLearnC(v, TotalWeight(train)))]
                     : fullLambdas;
                 RegularizationPath path = RegularizationPath.Compute(train, ofRho, new PathOptions { Lambdas = lambdas }, cancellationToken);
@@ -176,7 +180,7 @@ public static class CrossValidation
                 points.Add(new CrossValidationPoint(
                     fullLambdas[k],
                     rho,
-                    cv.CValues?[k] ?? double.NaN,
+                    cValues?[k] ?? double.NaN,
                     mean,
                     sd,
                     se,
@@ -256,6 +260,51 @@ public static class CrossValidation
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Each fold's training rows (every row outside it) must hold weight of every class: a fit without one of them has
+    /// no model (a binary path of a single class; a K-class one without class c's rows).
+    /// </summary>
+    private static void CheckEveryFoldTrainsEveryClass<T>(Dataset<T> data, int[] folds, int foldCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = data.ClassCount;
+        double[,] weight = new double[foldCount, k];
+        double[] total = new double[k];
+        ReadOnlySpan<T> labels = data.Labels.Span;
+        ReadOnlySpan<T> weights = data.HasSampleWeights ? data.SampleWeights.Span : default;
+        for (int i = 0; i < data.Rows; i++)
+        {
+            int c = int.CreateTruncating(labels[i]);
+            double s = weights.IsEmpty ? 1 : double.CreateTruncating(weights[i]);
+            weight[folds[i], c] += s;
+            total[c] += s;
+        }
+
+        for (int f = 0; f < foldCount; f++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                if (total[c] > 0 && !(total[c] - weight[f, c] > 0))
+                {
+                    int rows = 0;
+                    for (int i = 0; i < data.Rows; i++)
+                    {
+                        rows += int.CreateTruncating(labels[i]) == c ? 1 : 0;
+                    }
+
+                    throw new ArgumentException(string.Format(
+                        CultureInfo.InvariantCulture,
+                        "Fold {0}'s training rows (every row outside it) hold no weight of class {1} ({2} row{3} in all, every one in fold {0}): its model cannot be fitted. Use fewer folds, or more rows of the class.",
+                        f,
+                        c,
+                        rows,
+                        rows == 1 ? string.Empty : "s"),
+                        "cv");
+                }
+            }
+        }
     }
 
     private static double TotalWeight<T>(Dataset<T> data)
