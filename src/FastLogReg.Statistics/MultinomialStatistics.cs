@@ -4,6 +4,7 @@ using System.Text;
 using FastLogReg.Data;
 using FastLogReg.Models;
 using FastLogReg.Objective;
+using FastLogReg.Training;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -133,11 +134,12 @@ public static class MultinomialStatistics
             throw new ArgumentException($"Class {empty} has no rows in the data: its coefficients are not identified.", nameof(data));
         }
 
-        if (model.Evaluate(data).Accuracy == 1)
+        if (LogisticRegression.Separation(model, data) is { } how)
         {
-            // statsmodels' PerfectSeparationError: every row's class has the largest score, so scaling the model up
-            // raises the likelihood for ever — there is no maximum, and standard errors mean nothing.
-            throw new ArgumentException("The model classifies every row correctly: the classes are separable, the unpenalized coefficients have no finite maximum-likelihood estimate and their standard errors mean nothing. Drop the separating columns, or use a penalized fit without this table.", nameof(data));
+            // statsmodels' PerfectSeparationError, and one class cut from the rest (quasi-complete separation): moving
+            // the weights along the separating direction raises the likelihood for ever — there is no maximum, and the
+            // standard errors mean nothing (class 2 ⇔ x0 > 0.6 gave x0's weight 1,507 ± 1.2·10⁸).
+            throw new ArgumentException(char.ToUpperInvariant(how[0]) + how[1..] + ": the unpenalized coefficients have no finite maximum-likelihood estimate and their standard errors mean nothing. Drop the separating columns, or merge the class.", nameof(data));
         }
 
         if (!fitIntercept && model.Intercepts.ToArray().Any(b => b != 0))

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using System.Numerics.Tensors;
 using FastLogReg.Data;
 using FastLogReg.Internal;
 using FastLogReg.Kernels;
@@ -673,10 +674,53 @@ public static partial class LogisticRegression
         }
     }
 
-    /// <summary>Whether the model classifies every positively weighted row correctly, with a nonzero margin.</summary>
-    private static bool Separates<T>(LogisticModel model, Dataset<T> data)
+    /// <summary>
+    /// How the K-class model separates the data, or null: every positively weighted row classified correctly, or one
+    /// class's rows cut from all the others' by one hyperplane — the class's score against the others' mean (multinomial)
+    /// or its own score (one-vs-rest) positive on each of its rows and negative on every other. Either way, without a
+    /// penalty, moving the weights along it lowers the loss for ever: it has no minimum.
+    /// </summary>
+    internal static string? Separation<T>(MulticlassModel model, Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (model.Evaluate(data).Accuracy == 1)
+        {
+            return "the model classifies every row correctly";
+        }
+
+        int k = model.ClassCount, d = model.FeatureCount;
+        bool oneVsRest = model.Kind == ClassificationKind.OneVsRest;
+        double[] direction = new double[d];
+        for (int c = 0; c < k; c++)
+        {
+            model.Coefficients(c).CopyTo(direction);
+            double bias = model.Intercept(c);
+            if (!oneVsRest)
+            {
+                for (int l = 0; l < k; l++)
+                {
+                    if (l != c)
+                    {
+                        TensorPrimitives.MultiplyAdd(model.Coefficients(l), -1.0 / (k - 1), direction, direction);
+                        bias -= model.Intercept(l) / (k - 1);
+                    }
+                }
+            }
+
+            if (Separates(new LogisticModel(direction, bias), data, T.CreateTruncating(c)))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"class {c}'s rows are cut from all the others' by one hyperplane (the model's class-{c} score against the rest)");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the model's score is positive on every positively weighted row of class <paramref name="positive"/> (1 by default) and negative on every other.</summary>
+    private static bool Separates<T>(LogisticModel model, Dataset<T> data, T? positive = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T one = positive ?? T.One;
         var layout = FeatureLayout<T>.For(data);
         double[] z = ArrayPool<double>.Shared.Rent(Math.Min(data.Rows, 4096));
         try
@@ -691,7 +735,7 @@ public static partial class LogisticRegression
                 {
                     int i = start + k;
                     bool counts = !data.HasSampleWeights || s[i] > T.Zero;
-                    bool correct = y[i] == T.One ? z[k] > 0 : z[k] < 0;
+                    bool correct = y[i] == one ? z[k] > 0 : z[k] < 0;
                     if (counts && !correct)
                     {
                         return false;

@@ -94,7 +94,26 @@ public static partial class LogisticRegression
         var model = new MulticlassModel(oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, weights, intercepts);
         stopwatch.Stop();
         double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
-        string message = Describe(result, result.StopReason, options, learningRate, data, scaling, objective.DataPasses + columnPasses, () => SafeLearningRate(objective));
+        StopReason reason = result.StopReason;
+        string message;
+        if (options.L2 == 0 && reason is StopReason.Converged or StopReason.NoProgress && Separation(model, data) is { } how)
+        {
+            // As the binary trainer's Separable: the unpenalized loss has no minimum; what "converged" is a flat stretch.
+            reason = StopReason.Separable;
+            message = string.Format(
+                CultureInfo.InvariantCulture,
+                "Stopped after {0} iterations, {1:G4} passes over the data: {2} and L2 = 0, so the loss has no minimum (it only falls as the weights grow without bound). Set L2 > 0 for a unique, finite model. Objective {3:G6}, ‖∇f‖ = {4:G3}.",
+                result.Iterations,
+                objective.DataPasses + columnPasses,
+                how,
+                result.Objective,
+                result.GradientNorm);
+        }
+        else
+        {
+            message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses + columnPasses, () => SafeLearningRate(objective));
+        }
+
         if (prelude is not null)
         {
             message = prelude + message;
@@ -107,7 +126,7 @@ public static partial class LogisticRegression
         var report = new TrainingReport(
             solver,
             result.Iterations,
-            result.StopReason,
+            reason,
             result.Objective,
             finalLoss,
             result.GradientNorm,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FastLogReg.Data;
 using FastLogReg.Models;
 using FastLogReg.Objective;
+using FastLogReg.Optimization;
 using FastLogReg.Statistics;
 using FastLogReg.Training;
 using Xunit;
@@ -872,7 +873,7 @@ public class CrossValidationStatisticsHostileTests
         Assert.Equal("model", Assert.Throws<ArgumentException>(() => MultinomialStatistics.Compute(ovr, data)).ParamName);
     }
 
-    [Fact(Skip = "FAILS: class 2 ⇔ x0 > 0.6 (separable); the L2 = 0 multinomial fit reports 'Converged' (45 iterations) and MultinomialStatistics.Compute returns class 2's x0 = 1507, se 1.15e8, p = 1.000 as an ordinary table, with no error or flag")]
+    [Fact]
     public void MultinomialSeparableClassIsNotReportedAsAnOrdinaryTable()
     {
         // Class 2 is exactly x0 > 0.6: separable from the rest; its coefficients against class 0 are infinite.
@@ -887,12 +888,35 @@ public class CrossValidationStatisticsHostileTests
 
         var data = DenseDataset.Create(x, y, 2, 3);
         TrainingResult fit = LogisticRegression.Train(data, new TrainingOptions { L2 = 0, MultiClass = MultiClass.Multinomial });
-        MultinomialCoefficientTable? table = null;
-        Exception? error = Record.Exception(() => table = MultinomialStatistics.Compute(fit.Multiclass, data));
-        if (error is null)
+        Assert.Equal(StopReason.Separable, fit.Report.StopReason); // was Converged (45 iterations)
+        Assert.Contains("class 2's rows are cut from all the others'", fit.Report.Message);
+        var error = Assert.ThrowsAny<ArgumentException>(() => MultinomialStatistics.Compute(fit.Multiclass, data)); // was a table: x0 1,507 ± 1.15e8
+        Assert.Contains("Class 2's rows are cut from all the others'", error.Message);
+    }
+
+    [Theory]
+    [InlineData(MultiClass.Multinomial)]
+    [InlineData(MultiClass.OneVsRest)]
+    public void KClassesEverySeparatedIsSeparableAndOverlappingIsNot(MultiClass kind)
+    {
+        // Three strips along x0, every row on its class's: completely separable. With 10% of the labels drawn at random
+        // no class is cut from the rest and the unpenalized fit has a minimum: it must still say Converged.
+        var rng = new Random(5);
+        double[] x = new double[300 * 2], clean = new double[300], noisy = new double[300];
+        for (int i = 0; i < 300; i++)
         {
-            Assert.Fail($"stop reason {fit.Report.StopReason}; table given: {table}");
+            x[2 * i] = (rng.NextDouble() * 3) - 1.5;
+            x[(2 * i) + 1] = rng.NextDouble();
+            clean[i] = x[2 * i] < -0.5 ? 0 : x[2 * i] < 0.5 ? 1 : 2;
+            noisy[i] = rng.NextDouble() < 0.1 ? rng.Next(3) : clean[i];
         }
+
+        TrainingResult separable = LogisticRegression.Train(DenseDataset.Create(x, clean, 2, 3), new TrainingOptions { L2 = 0, MultiClass = kind });
+        TrainingResult overlapping = LogisticRegression.Train(DenseDataset.Create(x, noisy, 2, 3), new TrainingOptions { L2 = 0, MultiClass = kind });
+        Assert.Equal(StopReason.Separable, separable.Report.StopReason);
+        Assert.Equal(StopReason.Converged, overlapping.Report.StopReason);
+        TrainingResult penalized = LogisticRegression.Train(DenseDataset.Create(x, clean, 2, 3), new TrainingOptions { L2 = 1e-3, MultiClass = kind });
+        Assert.Equal(StopReason.Converged, penalized.Report.StopReason);
     }
 
     // ---- the tool: cv ---------------------------------------------------------------------------------------------------
