@@ -291,16 +291,15 @@ public static class CrossValidation
                     int rows = 0;
                     for (int i = 0; i < data.Rows; i++)
                     {
-                        rows += int.CreateTruncating(labels[i]) == c ? 1 : 0;
+                        rows += int.CreateTruncating(labels[i]) == c && (weights.IsEmpty || weights[i] > T.Zero) ? 1 : 0;
                     }
 
                     throw new ArgumentException(string.Format(
                         CultureInfo.InvariantCulture,
-                        "Fold {0}'s training rows (every row outside it) hold no weight of class {1} ({2} row{3} in all, every one in fold {0}): its model cannot be fitted. Use fewer folds, or more rows of the class.",
+                        "Fold {0}'s training rows (every row outside it) hold no weight of class {1} (its rows of positive weight, {2} of them, are all in fold {0}): its model cannot be fitted. Use fewer folds, or more rows of the class.",
                         f,
                         c,
-                        rows,
-                        rows == 1 ? string.Empty : "s"),
+                        rows),
                         "cv");
                 }
             }

@@ -203,7 +203,7 @@ public class CrossValidationStatisticsHostileTests
         double[] x = [.. Enumerable.Range(0, 12).Select(i => (double)i)];
         double[] y = [.. Enumerable.Range(0, 12).Select(i => i == 5 ? 1.0 : 0.0)];
         var e = Assert.ThrowsAny<ArgumentException>(() => CrossValidation.Run(DenseDataset.Create(x, y, 1), new TrainingOptions(), new CrossValidationOptions { Folds = 3, Path = new PathOptions { Count = 3 } }));
-        Assert.Contains("training rows (every row outside it) hold no weight of class 1 (1 row in all", e.Message);
+        Assert.Contains("training rows (every row outside it) hold no weight of class 1 (its rows of positive weight, 1 of them, are all in fold", e.Message);
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class CrossValidationStatisticsHostileTests
         y[17] = 2;
         var data = DenseDataset.Create(baseData.Features.ToArray(), y, 3, 3);
         var error = Assert.ThrowsAny<ArgumentException>(() => CrossValidation.Run(data, new TrainingOptions { MultiClass = MultiClass.Multinomial }, new CrossValidationOptions { Folds = 3, Path = new PathOptions { Count = 4 } }));
-        Assert.Matches("^Fold [0-2]'s training rows .* hold no weight of class 2 \\(1 row in all", error.Message);
+        Assert.Matches("^Fold [0-2]'s training rows .* hold no weight of class 2 \\(its rows of positive weight, 1 of them, are all in fold", error.Message);
     }
 
     [Fact]
