@@ -199,7 +199,7 @@ public static class CoefficientStatistics
     }
 
     /// <summary>Per column 2^⌊log₂ sⱼ⌋ where the scale sⱼ (&gt; 0) lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] (1 elsewhere), or null when no column's does.</summary>
-    private static double[]? ExtremeUnits(double[] scales)
+    internal static double[]? ExtremeUnits(double[] scales)
     {
         double[]? units = null;
         for (int j = 0; j < scales.Length; j++)
@@ -216,7 +216,7 @@ public static class CoefficientStatistics
     }
 
     /// <summary>The largest |xᵢⱼ| of every column.</summary>
-    private static double[] ColumnMagnitudes<T>(Dataset<T> data)
+    internal static double[] ColumnMagnitudes<T>(Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double[] largest = new double[data.Columns];
@@ -251,7 +251,7 @@ public static class CoefficientStatistics
         new([.. Enumerable.Range(0, units.Length).Select(j => model.Weights[j] * units[j])], model.Bias);
 
     /// <summary>A copy of <paramref name="data"/> with column j divided by unitⱼ (exact: powers of two).</summary>
-    private static Dataset<T> InUnits<T>(Dataset<T> data, double[] units)
+    internal static Dataset<T> InUnits<T>(Dataset<T> data, double[] units)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] labels = data.Labels.ToArray();
@@ -271,7 +271,7 @@ public static class CoefficientStatistics
                     }
                 }
 
-                return DenseDataset.Create(x, labels, d, weights);
+                return DenseDataset.Create(x, labels, d, data.ClassCount, weights);
             }
 
             case SparseDataset<T> sparse:
@@ -292,7 +292,7 @@ public static class CoefficientStatistics
                     offsets[i + 1] = values.Count;
                 }
 
-                return SparseDataset.Create(CsrMatrix.Create<T>(values.ToArray(), indices.ToArray(), offsets, m.Columns), labels, weights);
+                return SparseDataset.Create(CsrMatrix.Create<T>(values.ToArray(), indices.ToArray(), offsets, m.Columns), labels, data.ClassCount, weights);
             }
 
             default:

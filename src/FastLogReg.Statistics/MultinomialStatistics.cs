@@ -147,7 +147,10 @@ public static class MultinomialStatistics
             throw new ArgumentException("fitIntercept is false but the model has non-zero intercepts: it was fitted with them.", nameof(fitIntercept));
         }
 
-        var objective = new MultinomialObjective<T>(data, Penalty.None, fitIntercept: fitIntercept);
+        // A column of extreme scale (largest |x| outside [2⁻⁴⁰⁰, 2⁴⁰⁰]): its information under- or overflows; it is taken
+        // on the columns divided by a power of two near that scale (exact), the weights multiplied by it, and scaled back.
+        double[]? units = CoefficientStatistics.ExtremeUnits(CoefficientStatistics.ColumnMagnitudes(data));
+        var objective = new MultinomialObjective<T>(units is null ? data : CoefficientStatistics.InUnits(data, units), Penalty.None, fitIntercept: fitIntercept);
         int n = objective.Dimension;
         if (n > RegularizedObjective.MaxHessianDimension)
         {
@@ -159,6 +162,11 @@ public static class MultinomialStatistics
         for (int c = 0; c < k; c++)
         {
             model.Coefficients(c).CopyTo(point.AsSpan(c * d, d));
+            for (int j = 0; units is not null && j < d; j++)
+            {
+                point[(c * d) + j] *= units[j];
+            }
+
             if (fitIntercept)
             {
                 point[(k * d) + c] = model.Intercepts[c];
@@ -190,6 +198,8 @@ public static class MultinomialStatistics
         double total = objective.TotalWeight;
         Matrix<double> information = Matrix<double>.Build.Dense(index.Length, index.Length, (r, c) => hessian[(index[r] * n) + index[c]] * total);
         Matrix<double> covariance = CoefficientStatistics.Invert(information, labels);
+        double UnitOf(int at) => units is not null && at % per < d ? units[at % per] : 1;
+
         double q = Normal.InvCDF(0, 1, 1 - ((1 - level) / 2));
         var classes = new IReadOnlyList<Coefficient>[k];
         classes[referenceClass] = [];
@@ -201,10 +211,17 @@ public static class MultinomialStatistics
             {
                 double estimate = j < d ? model.Coefficients(c)[j] - model.Coefficients(referenceClass)[j] : model.Intercepts[c] - model.Intercepts[referenceClass];
                 int at = (o * per) + j;
-                rows[j] = Coefficient.Of(features[j], estimate, Math.Sqrt(covariance[at, at]), q);
+                rows[j] = Coefficient.Of(features[j], estimate, Math.Sqrt(covariance[at, at]) / UnitOf(at), q);
             }
 
             classes[c] = rows;
+        }
+
+        if (units is not null)
+        {
+            // Back to the raw scale (after the standard errors, taken in units so that they do not overflow); an entry
+            // beyond the double range is ∞.
+            covariance = Matrix<double>.Build.Dense(covariance.RowCount, covariance.ColumnCount, (r, c) => covariance[r, c] / UnitOf(r) / UnitOf(c));
         }
 
         return new MultinomialCoefficientTable(referenceClass, classes, covariance.ToArray(), -meanLoss * total, level);

@@ -269,31 +269,29 @@ public static class CrossValidation
     private static void CheckEveryFoldTrainsEveryClass<T>(Dataset<T> data, int[] folds, int foldCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Rows of positive weight counted per fold and class (counts, not weight sums: 10¹⁷ + 16 − 10¹⁷ is 0).
         int k = data.ClassCount;
-        double[,] weight = new double[foldCount, k];
-        double[] total = new double[k];
+        int[,] rowsIn = new int[foldCount, k];
+        int[] total = new int[k];
         ReadOnlySpan<T> labels = data.Labels.Span;
         ReadOnlySpan<T> weights = data.HasSampleWeights ? data.SampleWeights.Span : default;
         for (int i = 0; i < data.Rows; i++)
         {
-            int c = int.CreateTruncating(labels[i]);
-            double s = weights.IsEmpty ? 1 : double.CreateTruncating(weights[i]);
-            weight[folds[i], c] += s;
-            total[c] += s;
+            if (weights.IsEmpty || weights[i] > T.Zero)
+            {
+                int c = int.CreateTruncating(labels[i]);
+                rowsIn[folds[i], c]++;
+                total[c]++;
+            }
         }
 
         for (int f = 0; f < foldCount; f++)
         {
             for (int c = 0; c < k; c++)
             {
-                if (total[c] > 0 && !(total[c] - weight[f, c] > 0))
+                if (total[c] > 0 && total[c] == rowsIn[f, c])
                 {
-                    int rows = 0;
-                    for (int i = 0; i < data.Rows; i++)
-                    {
-                        rows += int.CreateTruncating(labels[i]) == c && (weights.IsEmpty || weights[i] > T.Zero) ? 1 : 0;
-                    }
-
+                    int rows = total[c];
                     throw new ArgumentException(string.Format(
                         CultureInfo.InvariantCulture,
                         "Fold {0}'s training rows (every row outside it) hold no weight of class {1} (its rows of positive weight, {2} of them, are all in fold {0}): its model cannot be fitted. Use fewer folds, or more rows of the class.",

@@ -675,21 +675,23 @@ public static partial class LogisticRegression
     }
 
     /// <summary>
-    /// How the K-class model separates the data, or null: every positively weighted row classified correctly, or one
-    /// class's rows cut from all the others' by one hyperplane — the class's score against the others' mean (multinomial)
-    /// or its own score (one-vs-rest) positive on each of its rows and negative on every other. Either way, without a
-    /// penalty, moving the weights along it lowers the loss for ever: it has no minimum.
+    /// How the K-class model separates the data, or null: for a multinomial model, every positively weighted row
+    /// classified correctly (then scaling the model up lowers the loss for ever); for either kind, one class's rows cut
+    /// from all the others' by one hyperplane — the class's score against the others' mean (multinomial) or its own
+    /// score (one-vs-rest) positive on each of its rows and negative on every other (then moving that class's weights
+    /// along it does). Either way the unpenalized loss has no minimum. (For one-vs-rest, every row right by the largest
+    /// score proves nothing: three classes in 120° sectors are each inseparable from the other two.)
     /// </summary>
     internal static string? Separation<T>(MulticlassModel model, Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (model.Evaluate(data).Accuracy == 1)
+        int k = model.ClassCount, d = model.FeatureCount;
+        bool oneVsRest = model.Kind == ClassificationKind.OneVsRest;
+        if (!oneVsRest && EveryRowRight(model.Evaluate(data).ConfusionMatrix))
         {
             return "the model classifies every row correctly";
         }
 
-        int k = model.ClassCount, d = model.FeatureCount;
-        bool oneVsRest = model.Kind == ClassificationKind.OneVsRest;
         double[] direction = new double[d];
         for (int c = 0; c < k; c++)
         {
@@ -714,6 +716,23 @@ public static partial class LogisticRegression
         }
 
         return null;
+    }
+
+    /// <summary>Whether no weight is off the diagonal (a weighted accuracy of 1 can round a 10⁻¹⁷ weight away).</summary>
+    private static bool EveryRowRight(double[,] confusion)
+    {
+        for (int a = 0; a < confusion.GetLength(0); a++)
+        {
+            for (int p = 0; p < confusion.GetLength(1); p++)
+            {
+                if (a != p && confusion[a, p] != 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether the model's score is positive on every positively weighted row of class <paramref name="positive"/> (1 by default) and negative on every other.</summary>
