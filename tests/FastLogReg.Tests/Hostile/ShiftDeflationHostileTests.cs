@@ -117,7 +117,9 @@ public sealed class ShiftDeflationHostileTests(ITestOutputHelper output)
     {
         // Before 48a7e8c "huge" (λ = 0) stopped 1.6e-3 high after 53 iterations, "huge8" 8.7e-3 high, "small" 2.3e-3 high.
         var data = Edited(4, 6, 5, Edit(kind));
-        var (exact, reference) = Compare($"column {kind} lambda={lambda:G3} std={standardize}", data, new TrainingOptions { Lambda = lambda, Standardize = standardize }, Solver.Lbfgs);
+        // The oracle is trust-region Newton: L-BFGS "converged" 2.6·10⁻⁷ above exact Newton on "huge8" under AVX2 (its
+        // gradient test is relative to ‖∇f(0)‖, which the × 10⁸ column dominates).
+        var (exact, reference) = Compare($"column {kind} lambda={lambda:G3} std={standardize}", data, new TrainingOptions { Lambda = lambda, Standardize = standardize }, Solver.Newton);
         AtOptimum(exact, reference, 1e-8);
         Assert.True(exact.Report.Iterations <= 5, $"{exact.Report.Iterations} iterations");
     }
