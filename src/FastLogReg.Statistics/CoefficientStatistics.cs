@@ -4,6 +4,7 @@ using System.Text;
 using FastLogReg.Data;
 using FastLogReg.Models;
 using FastLogReg.Objective;
+using FastLogReg.Training;
 using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
@@ -159,7 +160,6 @@ public static class CoefficientStatistics
             labels = labels[..d];
         }
         ModelEvaluation fit = model.Evaluate(data);
-
         double totalWeight = data.HasSampleWeights ? data.SampleWeights.ToArray().Sum(double.CreateTruncating) : data.Rows;
         if (lambda > 0)
         {
@@ -173,11 +173,12 @@ public static class CoefficientStatistics
 
         Matrix<double> h = Matrix<double>.Build.DenseOfArray(information);
         Matrix<double> covariance = Invert(h, labels);
-        if (lambda == 0 && fit.Accuracy == 1)
+        if (lambda == 0 && LogisticRegression.Separates(model, data))
         {
             // statsmodels' PerfectSeparationError (after the singularity test, so that more columns than rows is said as
             // such): the likelihood has no maximum (it grows as the weights do), so the weights are wherever the solver
-            // stopped and their standard errors mean nothing.
+            // stopped and their standard errors mean nothing. Row by row, as training's Separable: a weighted accuracy
+            // of 1 can round a misclassified row of weight 10⁻¹⁷ away.
             throw new ArgumentException("The model classifies every row correctly: the classes are separable, the unpenalized coefficients have no finite maximum-likelihood estimate and their standard errors mean nothing. Fit with an L2 penalty (and pass its λ), or drop the separating columns.", nameof(data));
         }
 

@@ -736,7 +736,7 @@ public static partial class LogisticRegression
     }
 
     /// <summary>Whether the model's score is positive on every positively weighted row of class <paramref name="positive"/> (1 by default) and negative on every other.</summary>
-    private static bool Separates<T>(LogisticModel model, Dataset<T> data, T? positive = null)
+    internal static bool Separates<T>(LogisticModel model, Dataset<T> data, T? positive = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T one = positive ?? T.One;

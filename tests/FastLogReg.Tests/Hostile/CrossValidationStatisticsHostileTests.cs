@@ -529,6 +529,21 @@ public class CrossValidationStatisticsHostileTests
         Assert.IsAssignableFrom<ArgumentException>(error);
     }
 
+    [Fact]
+    public void ARowOfTinyWeightOnTheWrongSideIsNotSeparation()
+    {
+        // x > 0 ⇔ y = 1, but for one row of weight 10⁻¹⁷ on the wrong side: the weighted accuracy rounds to exactly 1,
+        // yet that row bounds the likelihood. The separation test looks row by row (as training's Separable does).
+        double[] x = [.. Enumerable.Range(0, 40).Select(i => i - 19.5), 5.0];
+        double[] y = [.. x.Take(40).Select(v => v > 0 ? 1.0 : 0.0), 0.0];
+        double[] w = [.. Enumerable.Repeat(1.0, 40), 1e-17];
+        var data = DenseDataset.Create(x, y, 1, w);
+        var model = new LogisticModel([0.8], 0.1);
+        Assert.Equal(1.0, model.Evaluate(data).Accuracy);
+        CoefficientTable table = CoefficientStatistics.Compute(model, data);
+        Assert.True(double.IsFinite(table.Rows[0].StandardError), table.ToString());
+    }
+
     // ---- statistics: the math -----------------------------------------------------------------------------------------
 
     /// <summary>Σ sᵢ pᵢ(1 − pᵢ) [xᵢ, 1][xᵢ, 1]ᵀ + diag(S λ scaleⱼ²), inverted by Gauss–Jordan.</summary>
