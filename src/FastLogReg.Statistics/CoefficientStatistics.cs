@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using FastLogReg.Data;
+using FastLogReg.Kernels;
 using FastLogReg.Models;
 using FastLogReg.Objective;
 using FastLogReg.Training;
@@ -221,26 +222,7 @@ public static class CoefficientStatistics
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double[] largest = new double[data.Columns];
-        for (int i = 0; i < data.Rows; i++)
-        {
-            if (data is SparseDataset<T> sparse)
-            {
-                SparseRow<T> row = sparse.Matrix.GetRow(i);
-                for (int k = 0; k < row.Indices.Length; k++)
-                {
-                    largest[row.Indices[k]] = Math.Max(largest[row.Indices[k]], Math.Abs(double.CreateTruncating(row.Values[k])));
-                }
-            }
-            else if (data is DenseDataset<T> dense)
-            {
-                ReadOnlySpan<T> row = dense.GetRow(i);
-                for (int j = 0; j < row.Length; j++)
-                {
-                    largest[j] = Math.Max(largest[j], Math.Abs(double.CreateTruncating(row[j])));
-                }
-            }
-        }
-
+        FeatureLayout<T>.For(data).LargestDeviations(new double[data.Columns], largest);
         return largest;
     }
 

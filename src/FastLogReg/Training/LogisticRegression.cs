@@ -770,7 +770,8 @@ public static partial class LogisticRegression
         }
     }
 
-    private static string Describe<T>(OptimizationResult result, StopReason reason, TrainingOptions options, double learningRate, Dataset<T> data, FeatureScaling? scaling, double passes, Func<double> safeBound)
+    // separation: for Separable on K classes, how the model separates the data (Separation); null for the binary wording.
+    private static string Describe<T>(OptimizationResult result, StopReason reason, TrainingOptions options, double learningRate, Dataset<T> data, FeatureScaling? scaling, double passes, Func<double> safeBound, string? separation = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = CultureInfo.InvariantCulture;
@@ -781,6 +782,15 @@ public static partial class LogisticRegression
         {
             case StopReason.Converged:
                 return string.Format(c, "Converged after {0}: {1} ≤ {2}; objective {3:G10}.", work, norm, threshold, result.Objective);
+
+            case StopReason.Separable when separation is not null:
+                return string.Format(
+                    c,
+                    "Stopped after {0}: {1} and L2 = 0, so the loss has no minimum (it only falls as the weights grow without bound). Set L2 > 0 for a unique, finite model. Objective {2:G6}, {3}.",
+                    work,
+                    separation,
+                    result.Objective,
+                    norm);
 
             case StopReason.Separable:
                 return string.Format(

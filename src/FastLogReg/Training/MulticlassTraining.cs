@@ -94,26 +94,15 @@ public static partial class LogisticRegression
         var model = new MulticlassModel(oneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, weights, intercepts);
         stopwatch.Stop();
         double finalLoss = result.Objective - penalty.Value(result.Point.AsSpan(0, k * d));
+        // As the binary trainer's Separable: the unpenalized loss has no minimum; what "converged" is a flat stretch.
         StopReason reason = result.StopReason;
-        string message;
-        if (options.L2 == 0 && reason is StopReason.Converged or StopReason.NoProgress && Separation(model, data) is { } how)
+        string? separation = options.L2 == 0 && reason is StopReason.Converged or StopReason.NoProgress ? Separation(model, data) : null;
+        if (separation is not null)
         {
-            // As the binary trainer's Separable: the unpenalized loss has no minimum; what "converged" is a flat stretch.
             reason = StopReason.Separable;
-            message = string.Format(
-                CultureInfo.InvariantCulture,
-                "Stopped after {0} iterations, {1:G4} passes over the data: {2} and L2 = 0, so the loss has no minimum (it only falls as the weights grow without bound). Set L2 > 0 for a unique, finite model. Objective {3:G6}, ‖∇f‖ = {4:G3}.",
-                result.Iterations,
-                objective.DataPasses + columnPasses,
-                how,
-                result.Objective,
-                result.GradientNorm);
-        }
-        else
-        {
-            message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses + columnPasses, () => SafeLearningRate(objective));
         }
 
+        string message = Describe(result, reason, options, learningRate, data, scaling, objective.DataPasses + columnPasses, () => SafeLearningRate(objective), separation);
         if (prelude is not null)
         {
             message = prelude + message;
