@@ -273,9 +273,59 @@ public sealed class ClusterLossSums : ICurvatureSource
     /// <summary>The K-class sums of the same shards (multinomial, or K one-vs-rest losses), with the merged class weights.</summary>
     public ISoftmaxSumsSource Softmax(bool oneVsRest) => new ClusterSoftmaxSums(this, oneVsRest);
 
-    /// <summary>K-class sums gathered from the shard grains and folded in the data set's order (per chunk, or per shard).</summary>
-    private sealed class ClusterSoftmaxSums(ClusterLossSums cluster, bool oneVsRest) : ISoftmaxSumsSource
+    /// <summary>
+    /// K-class sums gathered from the shard grains and folded in the data set's order (per chunk, or per shard); for
+    /// Newton, the curvature's sums per chunk in both modes (the local fit's bits, as binary Hessian-vector products).
+    /// </summary>
+    private sealed class ClusterSoftmaxSums(ClusterLossSums cluster, bool oneVsRest) : ISoftmaxCurvatureSource
     {
+        private readonly SoftmaxSums[][] _products = cluster.Plan.Shards
+            .Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new SoftmaxSums(cluster.Classes, cluster.Columns)).ToArray()).ToArray();
+        private byte[]? _prepared;
+
+        public bool SparseRows => cluster.SparseRows;
+
+        public void PrepareCurvature(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums)
+        {
+            byte[] parameters = Bytes(weights, biases);
+            bool diagonal = !diagonalSums.IsEmpty;
+            double[] classWeights = cluster.ClassWeightValues;
+            byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => g.PrepareSoftmaxCurvature(cluster._sources[i], classWeights, oneVsRest, parameters, diagonal)))).GetAwaiter().GetResult();
+            _prepared = parameters;
+            if (diagonal)
+            {
+                int slot = SoftmaxSums.DiagonalSlotLength(Classes, Columns);
+                if (answers.Sum(a => a.Length) != cluster.Plan.ChunkCount * slot * sizeof(double))
+                {
+                    throw new InvalidOperationException($"The shards answered {answers.Sum(a => a.Length) / sizeof(double)} diagonal sums; {cluster.Plan.ChunkCount} chunks of K = {Classes} classes need {cluster.Plan.ChunkCount * slot}.");
+                }
+
+                SoftmaxSums.FoldSlots(MemoryMarshal.Cast<byte, double>(answers.SelectMany(a => a).ToArray()), slot, diagonalSums);
+            }
+        }
+
+        public void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
+        {
+            byte[] prepared = _prepared ?? throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+            byte[] direction = Bytes(weights, biases);
+            double[] classWeights = cluster.ClassWeightValues;
+            byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => g.SoftmaxHessianVector(cluster._sources[i], classWeights, oneVsRest, prepared, direction)))).GetAwaiter().GetResult();
+            for (int s = 0; s < answers.Length; s++)
+            {
+                SoftmaxCodec.Decode(answers[s], _products[s]);
+            }
+
+            SoftmaxSums.Fold(_products.SelectMany(c => c), product);
+        }
+
+        private static byte[] Bytes(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases)
+        {
+            double[] point = new double[weights.Length + biases.Length];
+            weights.CopyTo(point);
+            biases.CopyTo(point.AsSpan(weights.Length));
+            return MemoryMarshal.AsBytes(point.AsSpan()).ToArray();
+        }
+
         private readonly SoftmaxSums[][] _chunks = cluster.Plan.Shards
             .Select(s => Enumerable.Range(0, cluster._perShard ? 1 : s.Chunks).Select(_ => new SoftmaxSums(cluster.Classes, cluster.Columns)).ToArray()).ToArray();
 
@@ -288,10 +338,7 @@ public sealed class ClusterLossSums : ICurvatureSource
         public void Evaluate(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums sums)
         {
             cluster._beforeEvaluation?.Invoke(++cluster._evaluations);
-            double[] point = new double[weights.Length + biases.Length];
-            weights.CopyTo(point);
-            biases.CopyTo(point.AsSpan(weights.Length));
-            byte[] parameters = MemoryMarshal.AsBytes(point.AsSpan()).ToArray();
+            byte[] parameters = Bytes(weights, biases);
             double[] classWeights = cluster.ClassWeightValues;
             if (cluster._perShard && cluster._fanIn >= 2 && cluster._shards.Length > 1)
             {

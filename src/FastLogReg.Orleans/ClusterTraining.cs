@@ -103,7 +103,7 @@ public sealed record ClusterTrainingResult(ClassificationModel Classifier, Optim
 }
 
 /// <summary>
-/// Binary training (L2 by L-BFGS or trust-region Newton, L1 and elastic net by OWL-QN; standardized or not) of a CSV file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
+/// Binary and K-class training (L2 by L-BFGS or trust-region Newton, L1 and elastic net by OWL-QN; standardized or not) of a CSV or LIBSVM file on an Orleans cluster, bit-identical to <see cref="LogisticRegression.Train{T}"/> on
 /// the whole file on one machine (same options, same SIMD width): the file is cut into shards on the data set's own
 /// chunk boundaries (<see cref="ShardPlan"/>), each shard grain reads its rows from the file on its silo, and every
 /// evaluation of the objective broadcasts the parameters, gathers each chunk's raw sums and folds them in the data set's
@@ -135,11 +135,6 @@ public static class ClusterTraining
 
         // K classes (or multinomial asked for): the K-class objective over the same shards, as LogisticRegression.Train branches.
         bool multiclass = source.Classes > 2 || options.MultiClass != MultiClass.Auto;
-        if (multiclass && options.Solver == Solver.Newton)
-        {
-            throw new NotSupportedException($"Sharded training runs the Newton solver for binary models only (the K-class Hessian-vector product is not sharded); {path} has {source.Classes} classes: use L-BFGS (Auto; OWL-QN for L1).");
-        }
-
         int k = source.Classes, d = plan.Columns;
         ShardedMultinomialObjective? softmax = multiclass ? new ShardedMultinomialObjective(source.Softmax(options.MultiClass == MultiClass.OneVsRest), options.Penalty, options.FitIntercept, source.Scaling) : null;
         IDifferentiableFunction objective = softmax ?? (IDifferentiableFunction)new RegularizedObjective(source, options.Penalty, options.FitIntercept, source.Scaling);
@@ -164,6 +159,12 @@ public static class ClusterTraining
         ClassificationModel model;
         if (softmax is not null)
         {
+            if (SolverOf(options) == Solver.Newton && options.MultiClass != MultiClass.OneVsRest)
+            {
+                // As the local fit: remove the softmax's null-space shift Newton's steps leave (the same bits).
+                LogisticRegression.CenterShiftDirection(result.Point, k, d, options.FitIntercept, options.Penalty.CurvatureBound == 0 && options.Penalty.L1Strength == 0);
+            }
+
             double[] classWeights = new double[k * d], intercepts = new double[k];
             softmax.ToRaw(result.Point, classWeights, intercepts);
             model = new MulticlassModel(options.MultiClass == MultiClass.OneVsRest ? ClassificationKind.OneVsRest : ClassificationKind.Multinomial, classWeights, intercepts);

@@ -253,6 +253,20 @@ public interface IShardGrain : IGrainWithStringKey
     /// </summary>
     Task<byte[]> HessianVector(ShardSource source, double classWeight0, double classWeight1, byte[] prepared, byte[] direction);
 
+    /// <summary>
+    /// K classes, for Newton: takes the probabilities at the raw parameters (K·d class-major weights, then K intercepts)
+    /// and, with <paramref name="diagonal"/>, answers each chunk's sums for the Hessian's diagonal as doubles — per chunk
+    /// Σc per class (K), then Σcx and Σcx² class-major (K·d each); without, an empty answer.
+    /// </summary>
+    Task<byte[]> PrepareSoftmaxCurvature(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters, bool diagonal);
+
+    /// <summary>
+    /// K classes: each chunk's Hessian-vector sums at <paramref name="prepared"/> (the point of the last
+    /// PrepareSoftmaxCurvature, sent again so that a new activation prepares itself) along the raw
+    /// <paramref name="direction"/>, as <see cref="EvaluateSoftmaxChunks"/> answers sums (the loss slot 0).
+    /// </summary>
+    Task<byte[]> SoftmaxHessianVector(ShardSource source, double[] classWeights, bool oneVsRest, byte[] prepared, byte[] direction);
+
     /// <summary>Returns <paramref name="payload"/>: the transport's cost for a vector of this size, measured without the kernels.</summary>
     Task<byte[]> Echo(byte[] payload);
 }

@@ -202,6 +202,42 @@ internal sealed class ShardGrain : Grain, IShardGrain
     private SoftmaxSums[] Softmax(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters)
     {
         ShardRows rows = Rows(source);
+        ReadOnlySpan<double> point = SoftmaxPoint(rows, source, parameters);
+        int kd = rows.Classes * source.Columns;
+        SoftmaxSums[] chunks = SoftmaxChunkSums(rows, source);
+        rows.SoftmaxChunks(classWeights, oneVsRest, point[..kd], point[kd..], chunks);
+        return chunks;
+    }
+
+    public Task<byte[]> PrepareSoftmaxCurvature(ShardSource source, double[] classWeights, bool oneVsRest, byte[] parameters, bool diagonal)
+    {
+        ShardRows rows = Rows(source);
+        ReadOnlySpan<double> point = SoftmaxPoint(rows, source, parameters);
+        int kd = rows.Classes * source.Columns;
+        double[] answer = diagonal ? new double[rows.ChunkCount * SoftmaxSums.DiagonalSlotLength(rows.Classes, source.Columns)] : [];
+        rows.PrepareSoftmaxCurvature(classWeights, oneVsRest, point[..kd], point[kd..], answer);
+        return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
+    }
+
+    public Task<byte[]> SoftmaxHessianVector(ShardSource source, double[] classWeights, bool oneVsRest, byte[] prepared, byte[] direction)
+    {
+        ShardRows rows = Rows(source);
+        ReadOnlySpan<double> at = SoftmaxPoint(rows, source, prepared), u = SoftmaxPoint(rows, source, direction);
+        int kd = rows.Classes * source.Columns;
+        if (!rows.SoftmaxPreparedAt(classWeights, oneVsRest, at[..kd], at[kd..]))
+        {
+            // A new activation (or another point): take the probabilities at the point the caller prepared.
+            rows.PrepareSoftmaxCurvature(classWeights, oneVsRest, at[..kd], at[kd..], default);
+        }
+
+        SoftmaxSums[] chunks = SoftmaxChunkSums(rows, source);
+        rows.SoftmaxHessianVector(classWeights, oneVsRest, u[..kd], u[kd..], chunks);
+        return Task.FromResult(SoftmaxCodec.Encode(chunks));
+    }
+
+    /// <summary>K·d class-major weights then K intercepts as <paramref name="parameters"/> holds them (doubles), checked against the shard's K and d.</summary>
+    private static ReadOnlySpan<double> SoftmaxPoint(ShardRows rows, ShardSource source, byte[] parameters)
+    {
         int k = rows.Classes, d = source.Columns;
         ReadOnlySpan<double> point = MemoryMarshal.Cast<byte, double>(parameters);
         if (point.Length != (k * d) + k)
@@ -209,13 +245,18 @@ internal sealed class ShardGrain : Grain, IShardGrain
             throw new ArgumentException($"Expected {(k * d) + k} parameters (K = {k}, d = {d}), got {point.Length}.", nameof(parameters));
         }
 
-        int chunks = rows.ChunkCount;
+        return point;
+    }
+
+    /// <summary>The grain's per-chunk K-class sums, made for the shard's chunks, K and d.</summary>
+    private SoftmaxSums[] SoftmaxChunkSums(ShardRows rows, ShardSource source)
+    {
+        int chunks = rows.ChunkCount, k = rows.Classes;
         if (_softmaxChunks.Length != chunks || _softmaxChunks[0].Classes != k)
         {
-            _softmaxChunks = Enumerable.Range(0, chunks).Select(_ => new SoftmaxSums(k, d)).ToArray();
+            _softmaxChunks = Enumerable.Range(0, chunks).Select(_ => new SoftmaxSums(k, source.Columns)).ToArray();
         }
 
-        rows.SoftmaxChunks(classWeights, oneVsRest, point[..(k * d)], point[(k * d)..], _softmaxChunks);
         return _softmaxChunks;
     }
 
@@ -362,6 +403,15 @@ internal abstract class ShardRows
     /// <summary>The K-class sums of each chunk at raw class-major parameters (multinomial, or one-vs-rest).</summary>
     public abstract void SoftmaxChunks(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk);
 
+    /// <summary>K classes, for Newton: the probabilities at the raw point, with each chunk's diagonal sums into <paramref name="diagonalSums"/> when not empty.</summary>
+    public abstract void PrepareSoftmaxCurvature(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums);
+
+    /// <summary>Whether the K-class sums with these class weights hold the probabilities at the raw point.</summary>
+    public abstract bool SoftmaxPreparedAt(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases);
+
+    /// <summary>Each chunk's K-class Hessian-vector sums at the prepared point along the raw direction.</summary>
+    public abstract void SoftmaxHessianVector(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk);
+
     /// <summary>Each chunk's class totals, in order.</summary>
     public abstract IReadOnlyList<ClassTotals> ChunkTotals();
 
@@ -452,14 +502,27 @@ internal sealed class ShardRows<T> : ShardRows
         _binary is null ? throw new InvalidOperationException($"The rows have {Classes} classes: a binary evaluation needs two.")
         : classWeight0 == 1 && classWeight1 == 1 ? _binary : Sums(classWeight0, classWeight1);
 
-    public override void SoftmaxChunks(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk)
+    public override void SoftmaxChunks(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk) =>
+        Softmax(classWeights, oneVsRest).EvaluateChunks(weights, biases, perChunk);
+
+    public override void PrepareSoftmaxCurvature(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums) =>
+        Softmax(classWeights, oneVsRest).PrepareCurvatureChunks(weights, biases, diagonalSums);
+
+    public override bool SoftmaxPreparedAt(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases) =>
+        Softmax(classWeights, oneVsRest).IsPreparedAt(weights, biases);
+
+    public override void SoftmaxHessianVector(double[] classWeights, bool oneVsRest, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk) =>
+        Softmax(classWeights, oneVsRest).HessianVectorChunks(weights, biases, perChunk);
+
+    /// <summary>The K-class sums with these class weights (made again when they change).</summary>
+    private ShardSoftmaxSums<T> Softmax(double[] classWeights, bool oneVsRest)
     {
         if (_softmax is not { } cached || cached.OneVsRest != oneVsRest || !cached.Weights.AsSpan().SequenceEqual(classWeights))
         {
             _softmax = cached = (classWeights, oneVsRest, new ShardSoftmaxSums<T>(_rows, _plan, _index, classWeights, oneVsRest));
         }
 
-        cached.Sums.EvaluateChunks(weights, biases, perChunk);
+        return cached.Sums;
     }
 
     public override IReadOnlyList<ClassTotals> ChunkTotals() => _binary?.ChunkTotals() ?? _statistics!.ChunkTotals();

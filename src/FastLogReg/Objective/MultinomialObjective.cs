@@ -51,7 +51,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     private GramBuilder<T>? _gram;
     private bool _probabilitiesCurrent; // _scores holds the probabilities at _lastPoint
     private bool _hessianPass;          // the runner's pass is the Hessian-vector one (MatrixFreeProduct)
-    private double[]? _diagonalWeights; // n: one class's sᵢ·pᵢₖ(1 − pᵢₖ), for TryGetHessianDiagonal
+    private double[]? _diagonalWeights; // a chunk's rows: one class's sᵢ·pᵢₖ(1 − pᵢₖ), for TryGetHessianDiagonal
+    private double[]? _diagonalSums;    // the folded diagonal sums and one chunk's (SoftmaxCurvature.SlotLength each)
     private readonly int? _maxDegreeOfParallelism;
     private bool _floatPass;                   // this evaluation runs the float pass
     private double _rowWeightMagnitude = double.NaN; // max sᵢ·cw(yᵢ), on the first float pass
@@ -337,50 +338,24 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
 
         double[] weights = new double[kd], biases = new double[k];
         ToRaw(_lastPoint, weights, biases);
-        for (int c = 0; c < k; c++)
+        for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
         {
-            _layout.Margins(0, rows, weights.AsSpan(c * d, d), biases[c], _scores.AsSpan(c * rows, rows));
+            (int start, int count) = _layout.Partition[chunk];
+            SoftmaxCurvature.Probabilities(_layout, start, count, weights, biases, OneVsRest, _scores, rows);
         }
 
         HessianPasses += k;
         RowWeights(_rowWeights, 1.0);
-        double[] row = new double[k];
-        for (int i = 0; i < rows; i++)
-        {
-            if (OneVsRest)
-            {
-                for (int c = 0; c < k; c++)
-                {
-                    _scores[(c * rows) + i] = StableLogistic.Sigmoid(_scores[(c * rows) + i]);
-                }
-            }
-            else
-            {
-                // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
-                for (int c = 0; c < k; c++)
-                {
-                    row[c] = _scores[(c * rows) + i];
-                }
-
-                StableLogistic.Softmax(row);
-                for (int c = 0; c < k; c++)
-                {
-                    _scores[(c * rows) + i] = row[c];
-                }
-            }
-        }
-
         _probabilitiesCurrent = true;
     }
 
     /// <summary>Each row's weight sᵢ·cw(yᵢ) times <paramref name="scale"/> into <paramref name="destination"/> (n values).</summary>
     internal void RowWeights(Span<double> destination, double scale)
     {
-        ReadOnlySpan<T> labels = Data.Labels.Span;
-        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
-        for (int i = 0; i < destination.Length; i++)
+        SoftmaxCurvature.RowWeights(Data, _classWeights, destination);
+        if (scale != 1.0)
         {
-            destination[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])] * scale;
+            TensorPrimitives.Multiply(destination, scale, destination);
         }
     }
 
@@ -411,22 +386,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         }
 
         Span<double> sums = stackalloc double[k];
-        Span<double> pw = product[..kd];
-        FoldUnits(pw, sums);
-
-        double inverse = 1.0 / TotalWeight;
-        for (int c = 0; c < k; c++)
-        {
-            Scaling?.GradientToStandardized(pw.Slice(c * d, d), sums[c]);
-        }
-
-        TensorPrimitives.Multiply(pw, inverse, pw);
-        Penalty.AddHessianVector(direction[..kd], pw);
-        if (FitIntercept)
-        {
-            TensorPrimitives.Multiply(sums, inverse, product.Slice(kd, k));
-        }
-
+        FoldUnits(product[..kd], sums);
+        SoftmaxCurvature.FinishProduct(direction, product, sums, k, d, Scaling, Penalty, TotalWeight, FitIntercept);
         HessianPasses++;
     }
 
@@ -445,39 +406,22 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         }
 
         EnsureProbabilities();
-        int k = Classes, d = Data.Columns, rows = Data.Rows;
+        int k = Classes, d = Data.Columns, rows = Data.Rows, slot = SoftmaxCurvature.SlotLength(k, d);
         _diagonalWeights ??= new double[rows];
-        double[] sumCx = new double[d], sumCx2 = new double[d];
-        double inverseWeight = 1.0 / TotalWeight, curvature = Penalty.CurvatureBound;
-        for (int c = 0; c < k; c++)
+        _diagonalSums ??= new double[2 * slot];
+        Span<double> folded = _diagonalSums.AsSpan(0, slot), chunkSums = _diagonalSums.AsSpan(slot, slot);
+        for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
         {
-            ReadOnlySpan<double> p = _scores.AsSpan(c * rows, rows);
-            double sumC = 0;
-            for (int i = 0; i < rows; i++)
+            // Each chunk's sums from zero, folded in chunk order (as a sharded fit folds its shards' chunks).
+            (int start, int count) = _layout.Partition[chunk];
+            SoftmaxCurvature.DiagonalSums(_layout, start, count, _scores, rows, _rowWeights, k, _diagonalWeights, chunk == 0 ? folded : chunkSums);
+            if (chunk > 0)
             {
-                sumC += _diagonalWeights[i] = _rowWeights[i] * (p[i] * (1 - p[i]));
-            }
-
-            Array.Clear(sumCx);
-            Array.Clear(sumCx2);
-            for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
-            {
-                (int start, int count) = _layout.Partition[chunk];
-                _layout.WeightedMoments(start, count, _diagonalWeights.AsSpan(start, count), sumCx, sumCx2);
-            }
-
-            for (int j = 0; j < d; j++)
-            {
-                double v = Scaling is null ? sumCx2[j] : RegularizedObjective.StandardizedSquareSum(sumCx2[j], sumCx[j], sumC, Scaling.Means[j], Scaling.Scales[j]);
-                diagonal[(c * d) + j] = (Math.Max(v, 0) * inverseWeight) + curvature;
-            }
-
-            if (FitIntercept)
-            {
-                diagonal[(k * d) + c] = sumC * inverseWeight;
+                TensorPrimitives.Add(folded, chunkSums, folded);
             }
         }
 
+        SoftmaxCurvature.Diagonal(folded, k, d, Scaling, TotalWeight, Penalty.CurvatureBound, FitIntercept, diagonal);
         HessianPasses += k;
         return true;
     }

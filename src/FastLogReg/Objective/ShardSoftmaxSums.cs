@@ -25,6 +25,12 @@ public sealed class ShardSoftmaxSums<T>
     private readonly double[] _residuals; // per unit, K
     private readonly double[] _losses;
     private readonly ChunkRunner _runner;
+    private double[]? _scores;      // K × rows: the probabilities at the prepared point
+    private double[]? _rowWeights;  // rows: sᵢ·cw(yᵢ)
+    private double[]? _prepared;    // the raw point the probabilities are taken at (K·d weights, then K intercepts)
+    private bool _preparedValid;
+    private bool _hessianPass;      // the runner's pass is the Hessian-vector one
+    private double[]? _diagonalWeights; // rows: one class's cᵢ, for the diagonal's sums
 
     /// <summary>Shard <paramref name="shard"/> of <paramref name="plan"/>, holding exactly its rows, whose labels are class ids 0 … K − 1.</summary>
     /// <param name="rows">The shard's rows (dense or sparse, as the plan), their ClassCount the data set's K.</param>
@@ -128,10 +134,88 @@ public sealed class ShardSoftmaxSums<T>
         }
     }
 
+    /// <summary>Whether the rows are sparse.</summary>
+    public bool SparseRows => _layout.Data is SparseDataset<T>;
+
+    /// <summary>
+    /// Takes the probabilities at raw class-major <paramref name="weights"/> and <paramref name="biases"/> (for the
+    /// following <see cref="HessianVectorChunks"/>), chunk by chunk as the local objective takes them; with a non-empty
+    /// <paramref name="perChunk"/> also writes each chunk's sums for the Hessian's diagonal into it, back to back in chunk
+    /// order (<see cref="SoftmaxCurvature.SlotLength"/> each: Σc per class, then Σcx and Σcx² class-major).
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong lengths.</exception>
+    public void PrepareCurvatureChunks(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> perChunk)
+    {
+        int k = Classes, d = Columns, kd = k * d, rows = _layout.Data.Rows, slot = SoftmaxCurvature.SlotLength(k, d);
+        if (weights.Length != kd || biases.Length != k || !(perChunk.IsEmpty || perChunk.Length == ChunkCount * slot))
+        {
+            throw new ArgumentException($"Expected {kd} weights, {k} intercepts and {ChunkCount} × {slot} diagonal sums or none.");
+        }
+
+        _scores ??= new double[checked(k * rows)];
+        if (_rowWeights is null)
+        {
+            _rowWeights = new double[rows];
+            SoftmaxCurvature.RowWeights(_layout.Data, _classWeights, _rowWeights);
+        }
+
+        _preparedValid = false;
+        double[] scratch = perChunk.IsEmpty ? [] : _diagonalWeights ??= new double[rows];
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            (int start, int count) = _layout.Partition[c];
+            SoftmaxCurvature.Probabilities(_layout, start, count, weights, biases, _oneVsRest, _scores, rows);
+            if (!perChunk.IsEmpty)
+            {
+                SoftmaxCurvature.DiagonalSums(_layout, start, count, _scores, rows, _rowWeights, k, scratch, perChunk.Slice(c * slot, slot));
+            }
+        }
+
+        _prepared ??= new double[kd + k];
+        weights.CopyTo(_prepared);
+        biases.CopyTo(_prepared.AsSpan(kd));
+        _preparedValid = true;
+    }
+
+    /// <summary>Whether the probabilities are those at raw (<paramref name="weights"/>, <paramref name="biases"/>).</summary>
+    public bool IsPreparedAt(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases) =>
+        _preparedValid && _prepared!.AsSpan(0, weights.Length).SequenceEqual(weights) && _prepared.AsSpan(weights.Length).SequenceEqual(biases);
+
+    /// <summary>
+    /// Each chunk's Hessian-vector sums at the prepared point along raw class-major <paramref name="weights"/> and
+    /// <paramref name="biases"/> (a direction): the product's class-major sums in Gradient, the K per-class sums in
+    /// Residuals, Loss 0 — the local objective's chunk sums of the same pass.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No point has been prepared.</exception>
+    public void HessianVectorChunks(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, IReadOnlyList<SoftmaxSums> perChunk)
+    {
+        if (!_preparedValid)
+        {
+            throw new InvalidOperationException("PrepareCurvatureChunks has not been called: the Hessian is taken at a prepared point.");
+        }
+
+        _hessianPass = true;
+        try
+        {
+            EvaluateChunks(weights, biases, perChunk);
+        }
+        finally
+        {
+            _hessianPass = false;
+        }
+    }
+
     private void Chunk(int unit)
     {
         int k = Classes, kd = k * Columns;
         (int start, int count) = _parts[unit];
+        if (_hessianPass)
+        {
+            _layout.SoftmaxHessianVector(start, count, _raw, _biases, _scores.AsSpan(start), _layout.Data.Rows, _classWeights, _oneVsRest, _partials!.AsSpan(unit * kd, kd), _residuals.AsSpan(unit * k, k));
+            _losses[unit] = 0;
+            return;
+        }
+
         _losses[unit] = _layout.Softmax(start, count, _raw, _biases, _classWeights, _oneVsRest, _partials!.AsSpan(unit * kd, kd), _residuals.AsSpan(unit * k, k));
     }
 }
@@ -140,11 +224,12 @@ public sealed class ShardSoftmaxSums<T>
 /// A K-class data set held as shards: each shard's chunk sums folded in the data set's order (<see cref="SoftmaxSums.Fold"/>),
 /// so <see cref="ShardedMultinomialObjective"/> over it gives the local multinomial objective bit for bit.
 /// </summary>
-public sealed class ShardedSoftmaxSums<T> : ISoftmaxSumsSource
+public sealed class ShardedSoftmaxSums<T> : ISoftmaxCurvatureSource
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IReadOnlyList<ShardSoftmaxSums<T>> _shards;
     private readonly SoftmaxSums[][] _chunks;
+    private double[]? _diagonalChunks;
 
     /// <summary>The shards, in the data set's order, whose rows weigh <paramref name="totalWeight"/> in all.</summary>
     public ShardedSoftmaxSums(IReadOnlyList<ShardSoftmaxSums<T>> shards, double totalWeight)
@@ -177,19 +262,65 @@ public sealed class ShardedSoftmaxSums<T> : ISoftmaxSumsSource
 
         SoftmaxSums.Fold(_chunks.SelectMany(c => c), sums);
     }
+
+    /// <inheritdoc/>
+    public bool SparseRows => _shards[0].SparseRows;
+
+    /// <inheritdoc/>
+    public void PrepareCurvature(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums)
+    {
+        int slot = SoftmaxCurvature.SlotLength(Classes, Columns);
+        double[] perChunk = diagonalSums.IsEmpty ? [] : _diagonalChunks ??= new double[_chunks.Sum(c => c.Length) * slot];
+        int offset = 0;
+        foreach (ShardSoftmaxSums<T> shard in _shards)
+        {
+            shard.PrepareCurvatureChunks(weights, biases, perChunk.AsSpan(offset, diagonalSums.IsEmpty ? 0 : shard.ChunkCount * slot));
+            offset += diagonalSums.IsEmpty ? 0 : shard.ChunkCount * slot;
+        }
+
+        if (!diagonalSums.IsEmpty)
+        {
+            SoftmaxSums.FoldSlots(perChunk, slot, diagonalSums);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
+    {
+        for (int s = 0; s < _shards.Count; s++)
+        {
+            _shards[s].HessianVectorChunks(weights, biases, _chunks[s]);
+        }
+
+        SoftmaxSums.Fold(_chunks.SelectMany(c => c), product);
+    }
 }
 
 /// <summary>
 /// The K-class objective (multinomial or one-vs-rest) over any <see cref="ISoftmaxSumsSource"/> — shards here or on other
 /// machines — finished exactly as the local <see cref="MultinomialObjective{T}"/> finishes: the standardization's chain
-/// rule, normalization by S, the penalty once. Parameters are K rows of d weights, then K intercepts.
+/// rule, normalization by S, the penalty once. Parameters are K rows of d weights, then K intercepts. Over an
+/// <see cref="ISoftmaxCurvatureSource"/> it is twice differentiable — trust-region Newton's Hessian-vector products and
+/// preconditioner with the local objective's bits; otherwise those throw <see cref="NotSupportedException"/>.
 /// </summary>
-public sealed class ShardedMultinomialObjective : IDifferentiableFunction
+public sealed class ShardedMultinomialObjective : ITwiceDifferentiableFunction
 {
     private readonly ISoftmaxSumsSource _source;
     private readonly SoftmaxSums _sums;
     private readonly double[] _weights;
     private readonly double[] _biases;
+    private double[]? _last;          // the raw point of the most recent evaluation (K·d weights, then K intercepts)
+    private Prepared _prepared;       // what the source holds at _last
+    private double[]? _diagonalSums;  // SoftmaxCurvature.SlotLength(K, d)
+    private SoftmaxSums? _product;
+    private double[]? _direction;     // a direction on raw features (K·d, then K)
+
+    private enum Prepared
+    {
+        Nothing,
+        Probabilities,
+        Diagonal,
+    }
 
     /// <summary>The objective over <paramref name="source"/> with <paramref name="penalty"/>.</summary>
     public ShardedMultinomialObjective(ISoftmaxSumsSource source, Penalty penalty, bool fitIntercept = true, FeatureScaling? scaling = null)
@@ -228,8 +359,86 @@ public sealed class ShardedMultinomialObjective : IDifferentiableFunction
         int k = _source.Classes, d = _source.Columns;
         ToRaw(point, _weights, _biases);
         _source.Evaluate(_weights, _biases, _sums);
+        _last ??= new double[(k * d) + k];
+        _weights.CopyTo(_last, 0);
+        _biases.CopyTo(_last, k * d);
+        _prepared = Prepared.Nothing;
         _sums.Gradient.CopyTo(gradient[..(k * d)]);
         return MultinomialObjective<float>.Finish(point, gradient, _sums.Residuals, _sums.Loss, _source.TotalWeight, Scaling, Penalty, FitIntercept, k, d, out _);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One pass over every shard's rows (after the probabilities at the point, once per point).</remarks>
+    /// <exception cref="NotSupportedException">The source gives no curvature.</exception>
+    /// <exception cref="InvalidOperationException">Nothing has been evaluated yet.</exception>
+    public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
+    {
+        int k = _source.Classes, d = _source.Columns, kd = k * d;
+        if (direction.Length != Dimension || product.Length != Dimension)
+        {
+            throw new ArgumentException($"The direction and product need {Dimension} values; got {direction.Length} and {product.Length}.", nameof(direction));
+        }
+
+        ISoftmaxCurvatureSource source = Prepare(Prepared.Probabilities);
+        _direction ??= new double[kd + k];
+        ToRaw(direction, _direction.AsSpan(0, kd), _direction.AsSpan(kd, k));
+        _product ??= new SoftmaxSums(k, d);
+        source.HessianVector(_direction.AsSpan(0, kd), _direction.AsSpan(kd, k), _product);
+        _product.Gradient.CopyTo(product[..kd]);
+        SoftmaxCurvature.FinishProduct(direction, product, _product.Residuals, k, d, Scaling, Penalty, _source.TotalWeight, FitIntercept);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>As the local objective's: (1/S)·Σᵢ sᵢ·pᵢₖ(1 − pᵢₖ)·x̂ᵢⱼ² plus the penalty's curvature, the intercepts' without it.</remarks>
+    public bool TryGetHessianDiagonal(Span<double> diagonal)
+    {
+        if (diagonal.Length != Dimension || _last is null || _source is not ISoftmaxCurvatureSource)
+        {
+            return false;
+        }
+
+        Prepare(Prepared.Diagonal);
+        SoftmaxCurvature.Diagonal(_diagonalSums, _source.Classes, _source.Columns, Scaling, _source.TotalWeight, Penalty.CurvatureBound, FitIntercept, diagonal);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The local objective's: the diagonal averaged over the classes per column, then the rows' preconditioner (<see cref="Preconditioning"/>).</remarks>
+    public bool TryGetPreconditioner(Span<double> preconditioner)
+    {
+        if (!TryGetHessianDiagonal(preconditioner))
+        {
+            return false;
+        }
+
+        Preconditioning.ClassUniform(preconditioner, _source.Classes, _source.Columns, FitIntercept);
+        Preconditioning.ForRows(preconditioner, ((ISoftmaxCurvatureSource)_source).SparseRows);
+        return true;
+    }
+
+    /// <summary>The source, prepared at the last evaluated point for at least <paramref name="needed"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_diagonalSums))]
+    private ISoftmaxCurvatureSource Prepare(Prepared needed)
+    {
+        if (_source is not ISoftmaxCurvatureSource source)
+        {
+            throw new NotSupportedException("These K-class sums give no curvature (ISoftmaxCurvatureSource): Newton cannot run over them; use L-BFGS.");
+        }
+
+        if (_last is null)
+        {
+            throw new InvalidOperationException("The Hessian is taken at the most recently evaluated point: call Evaluate first.");
+        }
+
+        int k = _source.Classes, kd = k * _source.Columns;
+        _diagonalSums ??= new double[SoftmaxCurvature.SlotLength(k, _source.Columns)];
+        if (_prepared < needed)
+        {
+            source.PrepareCurvature(_last.AsSpan(0, kd), _last.AsSpan(kd, k), needed == Prepared.Diagonal ? _diagonalSums : default);
+            _prepared = needed;
+        }
+
+        return source;
     }
 
     /// <summary>(W, b) → the raw-feature parameters: class-major weights (K·d) and intercepts (K).</summary>

@@ -69,6 +69,25 @@ public sealed class SoftmaxSums
             throw new ArgumentException("Nothing to fold.", nameof(inOrder));
         }
     }
+
+    /// <summary>Doubles one chunk's sums for the Hessian's diagonal take (<see cref="ISoftmaxCurvatureSource.PrepareCurvature"/>): K + 2·K·d.</summary>
+    public static int DiagonalSlotLength(int classes, int columns) => SoftmaxCurvature.SlotLength(classes, columns);
+
+    /// <summary>
+    /// Folds per-chunk vectors of <paramref name="length"/> doubles, back to back in the data set's chunk order (each
+    /// chunk's sums for the Hessian's diagonal, <see cref="ISoftmaxCurvatureSource.PrepareCurvature"/>), into
+    /// <paramref name="into"/> as a local fit does: the first copied, each next one added.
+    /// </summary>
+    /// <exception cref="ArgumentException">No vectors, or lengths that do not match.</exception>
+    public static void FoldSlots(ReadOnlySpan<double> inOrder, int length, Span<double> into)
+    {
+        if (length <= 0 || inOrder.Length == 0 || inOrder.Length % length != 0 || into.Length != length)
+        {
+            throw new ArgumentException($"{inOrder.Length} values do not fold as vectors of {length} into {into.Length}.", nameof(inOrder));
+        }
+
+        SoftmaxCurvature.Fold(inOrder, length, into);
+    }
 }
 
 /// <summary>A data set's K-class sums at raw parameters (local, sharded, or on other machines).</summary>
@@ -85,4 +104,30 @@ public interface ISoftmaxSumsSource
 
     /// <summary>The sums at raw class-major weights <paramref name="weights"/> (K·d) and intercepts <paramref name="biases"/> (K).</summary>
     void Evaluate(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums sums);
+}
+
+/// <summary>
+/// K-class rows that also give their loss's curvature (for trust-region Newton over shards,
+/// <see cref="ShardedMultinomialObjective"/>): each chunk's part taken as the local objective takes it, folded in the
+/// data set's chunk order.
+/// </summary>
+public interface ISoftmaxCurvatureSource : ISoftmaxSumsSource
+{
+    /// <summary>Whether the rows are sparse (the preconditioner is then LIBLINEAR's mix, as for a local fit).</summary>
+    bool SparseRows { get; }
+
+    /// <summary>
+    /// Takes the probabilities at raw class-major <paramref name="weights"/> (K·d) and <paramref name="biases"/> (K) for
+    /// the following <see cref="HessianVector"/> calls; with a non-empty <paramref name="diagonalSums"/> also writes the
+    /// folded sums for the Hessian's diagonal — Σc per class (K), then Σcx and Σcx² class-major (K·d each), cᵢ =
+    /// sᵢ·pᵢₖ(1 − pᵢₖ).
+    /// </summary>
+    void PrepareCurvature(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums);
+
+    /// <summary>
+    /// The Hessian-vector sums at the prepared point along a raw direction (class-major <paramref name="weights"/>,
+    /// <paramref name="biases"/>): Σ over rows, folded in chunk order, into <paramref name="product"/>'s Gradient
+    /// (class-major) and Residuals (per class).
+    /// </summary>
+    void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product);
 }

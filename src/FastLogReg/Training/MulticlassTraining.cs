@@ -217,7 +217,7 @@ public static partial class LogisticRegression
     /// arbitrary amount of it in the result (it differed by SIMD width). Removes it — intercepts, and unpenalized
     /// weights, summing to zero over the classes, as L-BFGS from zero keeps them — without changing a probability.
     /// </summary>
-    private static void CenterShiftDirection(double[] point, int k, int d, bool fitIntercept, bool unpenalized)
+    internal static void CenterShiftDirection(double[] point, int k, int d, bool fitIntercept, bool unpenalized)
     {
         if (fitIntercept)
         {

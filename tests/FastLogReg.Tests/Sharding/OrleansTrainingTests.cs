@@ -291,25 +291,23 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
     [InlineData(MultiClass.OneVsRest, true, false)]
     [InlineData(MultiClass.Auto, false, true)]
     [InlineData(MultiClass.OneVsRest, false, true, 2)] // per-shard sums through the aggregation tree
-    public async Task ThreeClasses_AreBitIdenticalToOneMachine(MultiClass kind, bool standardize, bool perShard, int fanIn = 0)
+    [InlineData(MultiClass.Auto, false, false, 0, Solver.Newton)]
+    [InlineData(MultiClass.Auto, true, false, 0, Solver.Newton)]
+    [InlineData(MultiClass.OneVsRest, true, false, 0, Solver.Newton)]
+    public async Task ThreeClasses_AreBitIdenticalToOneMachine(MultiClass kind, bool standardize, bool perShard, int fanIn = 0, Solver solver = Solver.Auto)
     {
         int shardCount = fanIn > 0 ? 5 : 3;
-        // The same rows, labelled by which third of the score range they fall in.
-        string[] lines = File.ReadAllLines(_csv);
-        var text = new StringBuilder(lines[0] + "\n");
-        for (int i = 1; i < lines.Length; i++)
-        {
-            double first = double.Parse(lines[i][..lines[i].IndexOf(',')], CultureInfo.InvariantCulture);
-            string label = first < -0.4 ? "low" : first < 0.4 ? "mid" : "high";
-            text.Append(lines[i][..lines[i].LastIndexOf(',')]).Append(',').Append(label).Append('\n');
-        }
-
-        string path = _dir.Write("three.csv", text.ToString());
-        var options = new TrainingOptions { MultiClass = kind, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = standardize, ClassWeights = ClassWeights.Balanced };
+        string path = ThreeClassFile();
+        var options = new TrainingOptions { MultiClass = kind, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300, Standardize = standardize, ClassWeights = ClassWeights.Balanced, Solver = solver };
         LabeledData<double> data = CsvDataReader.Read<double>(path, new CsvReadOptions { MaxClasses = 10 });
-        var local = (MulticlassModel)LogisticRegression.Train(data.Data, options).Classifier;
+        TrainingResult trained = LogisticRegression.Train(data.Data, options);
+        var local = (MulticlassModel)trained.Classifier;
 
         ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, path, options, new ClusterTrainingOptions { Shards = shardCount, MaxClasses = 10, PerShardSums = perShard, FanIn = fanIn });
+        if (!perShard)
+        {
+            Assert.Equal(trained.Report.Iterations, sharded.Optimization.Iterations);
+        }
 
         Assert.Equal(data.Labels, sharded.Labels);
         var model = (MulticlassModel)sharded.Classifier;
@@ -324,6 +322,45 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         {
             Assert.Equal(local.Coefficients(c).ToArray(), model.Coefficients(c).ToArray());
             Assert.Equal(local.Intercept(c), model.Intercept(c));
+        }
+    }
+
+    /// <summary>The training file's rows, labelled by which third of the first feature's range they fall in.</summary>
+    private string ThreeClassFile()
+    {
+        string[] lines = File.ReadAllLines(_csv);
+        var text = new StringBuilder(lines[0] + "\n");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            double first = double.Parse(lines[i][..lines[i].IndexOf(',')], CultureInfo.InvariantCulture);
+            string label = first < -0.4 ? "low" : first < 0.4 ? "mid" : "high";
+            text.Append(lines[i][..lines[i].LastIndexOf(',')]).Append(',').Append(label).Append('\n');
+        }
+
+        return _dir.Write("three.csv", text.ToString());
+    }
+
+    [Fact]
+    public async Task SoftmaxHessianVector_OnANewActivationOrAnotherPoint_TakesTheProbabilitiesAtTheSentPoint()
+    {
+        string path = ThreeClassFile();
+        ShardJob job = await _cluster.Client.GetGrain<IShardGrain>("hv-plan/plan").Plan(path, null, 3, false, null, false, 10);
+        int k = 3, d = job.Sources[0].Columns;
+        double[] classWeights = [1, 1, 1];
+        byte[] Bytes(int seed) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(Enumerable.Range(0, (k * d) + k).Select(i => Math.Sin((seed * 7.0) + i) * 0.3).ToArray().AsSpan()).ToArray();
+        byte[] point = Bytes(1), other = Bytes(2), direction = Bytes(3);
+        foreach (ShardSource source in job.Sources)
+        {
+            IShardGrain prepared = _cluster.Client.GetGrain<IShardGrain>($"hv-a/{source.Index}");
+            IShardGrain fresh = _cluster.Client.GetGrain<IShardGrain>($"hv-b/{source.Index}");
+            IShardGrain elsewhere = _cluster.Client.GetGrain<IShardGrain>($"hv-c/{source.Index}");
+            await prepared.PrepareSoftmaxCurvature(source, classWeights, false, point, diagonal: true);
+            await elsewhere.PrepareSoftmaxCurvature(source, classWeights, false, other, diagonal: false);
+            byte[] expected = await prepared.SoftmaxHessianVector(source, classWeights, false, point, direction);
+
+            Assert.Equal(expected, await fresh.SoftmaxHessianVector(source, classWeights, false, point, direction));
+            Assert.Equal(expected, await elsewhere.SoftmaxHessianVector(source, classWeights, false, point, direction));
+            Assert.NotEqual(expected, await prepared.SoftmaxHessianVector(source, classWeights, false, other, direction));
         }
     }
 

@@ -296,12 +296,16 @@ public sealed class ShardedObjectiveTests
     [InlineData(1, MultiClass.Multinomial, false)]
     [InlineData(3, MultiClass.Multinomial, true)]
     [InlineData(4, MultiClass.OneVsRest, true)]
-    public void MulticlassShards_AreBitIdenticalToLocalTraining(int shards, MultiClass kind, bool standardizedAndBalanced)
+    [InlineData(1, MultiClass.Multinomial, false, Solver.Newton)]
+    [InlineData(3, MultiClass.Multinomial, true, Solver.Newton)]
+    [InlineData(4, MultiClass.OneVsRest, true, Solver.Newton)]
+    [InlineData(3, MultiClass.Multinomial, false, Solver.Newton, 0.0)] // no penalty: the weights' shift is centered too
+    public void MulticlassShards_AreBitIdenticalToLocalTraining(int shards, MultiClass kind, bool standardizedAndBalanced, Solver solver = Solver.Lbfgs, double l2 = 1e-3)
     {
         DenseDataset<double> data = FourClasses();
         var options = new TrainingOptions
         {
-            MultiClass = kind, L2 = 1e-3, Tolerance = 1e-9, MaxIterations = 300,
+            MultiClass = kind, L2 = l2, Tolerance = 1e-9, MaxIterations = 300, Solver = solver,
             Standardize = standardizedAndBalanced, ClassWeights = standardizedAndBalanced ? ClassWeights.Balanced : ClassWeights.None,
         };
         TrainingResult local = LogisticRegression.Train(data, options);
@@ -320,7 +324,16 @@ public sealed class ShardedObjectiveTests
 
         var shardSums = plan.Shards.Select(s => new ShardSoftmaxSums<double>(parts[s.Index], plan, s.Index, classWeights, kind == MultiClass.OneVsRest, maxDegreeOfParallelism: 1 + (s.Index % 2))).ToArray();
         var objective = new ShardedMultinomialObjective(new ShardedSoftmaxSums<double>(shardSums, totals.TotalWeight(classWeights)), options.Penalty, fitIntercept: true, scaling);
-        OptimizationResult result = Lbfgs.Minimize(objective, new double[objective.Dimension], new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations }, options.LbfgsHistory);
+        var solverOptions = new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations };
+        OptimizationResult result = solver == Solver.Newton
+            ? TrustRegionNewton.Minimize(objective, new double[objective.Dimension], solverOptions)
+            : Lbfgs.Minimize(objective, new double[objective.Dimension], solverOptions, options.LbfgsHistory);
+        if (solver == Solver.Newton && kind == MultiClass.Multinomial)
+        {
+            LogisticRegression.CenterShiftDirection(result.Point, 4, Columns, fitIntercept: true, unpenalized: l2 == 0);
+        }
+
+        Assert.Equal(local.Report.Iterations, result.Iterations);
         double[] weights = new double[4 * Columns], biases = new double[4];
         objective.ToRaw(result.Point, weights, biases);
 

@@ -1,0 +1,158 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using FastLogReg.Data;
+using FastLogReg.Kernels;
+using FastLogReg.Numerics;
+
+namespace FastLogReg.Objective;
+
+/// <summary>
+/// The K-class loss's curvature, chunk by chunk: the probabilities at a point, the Hessian diagonal's raw sums per chunk,
+/// and the finishing of both — one code for the local <see cref="MultinomialObjective{T}"/> and a shard's
+/// <see cref="ShardSoftmaxSums{T}"/>, so that a sharded Newton fit has the local fit's bits. Chunks are the data set's
+/// (<see cref="ShardPlan"/>): every per-chunk sum starts from zero, and sums over chunks are folded in chunk order.
+/// </summary>
+internal static class SoftmaxCurvature
+{
+    /// <summary>
+    /// The probabilities of rows [<paramref name="start"/>, +<paramref name="count"/>) at raw class-major
+    /// <paramref name="weights"/> (K·d) and <paramref name="biases"/> (K): class c's at
+    /// <paramref name="scores"/>[c·<paramref name="stride"/> + i] — K margin passes over the chunk, then the softmax (σ for
+    /// one-vs-rest) row by row.
+    /// </summary>
+    public static void Probabilities<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, bool oneVsRest, Span<double> scores, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = biases.Length, d = layout.Columns;
+        for (int c = 0; c < k; c++)
+        {
+            layout.Margins(start, count, weights.Slice(c * d, d), biases[c], scores.Slice((c * stride) + start, count));
+        }
+
+        Span<double> row = k <= 128 ? stackalloc double[k] : new double[k];
+
+        for (int i = start; i < start + count; i++)
+        {
+            if (oneVsRest)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    scores[(c * stride) + i] = StableLogistic.Sigmoid(scores[(c * stride) + i]);
+                }
+
+                continue;
+            }
+
+            // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
+            for (int c = 0; c < k; c++)
+            {
+                row[c] = scores[(c * stride) + i];
+            }
+
+            StableLogistic.Softmax(row);
+            for (int c = 0; c < k; c++)
+            {
+                scores[(c * stride) + i] = row[c];
+            }
+        }
+    }
+
+    /// <summary>Each row's weight sᵢ·cw(yᵢ) into <paramref name="destination"/> (one per row of <paramref name="data"/>).</summary>
+    public static void RowWeights<T>(Dataset<T> data, ReadOnlySpan<double> classWeights, Span<double> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> labels = data.Labels.Span;
+        ReadOnlySpan<T> sample = data.SampleWeights.Span;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * classWeights[int.CreateTruncating(labels[i])];
+        }
+    }
+
+    /// <summary>Doubles one chunk's diagonal sums take: Σc per class (K), then Σcx and Σcx² class-major (K·d each).</summary>
+    public static int SlotLength(int classes, int columns) => classes + (2 * classes * columns);
+
+    /// <summary>
+    /// One chunk's raw sums for the Hessian's diagonal into <paramref name="slot"/> (<see cref="SlotLength"/> values,
+    /// overwritten): per class c, cᵢ = sᵢ·pᵢc(1 − pᵢc) over rows [<paramref name="start"/>, +<paramref name="count"/>),
+    /// Σcᵢ in row order, and Σcᵢxᵢⱼ, Σcᵢxᵢⱼ² from zero.
+    /// </summary>
+    /// <remarks><paramref name="scores"/> holds class c's probability of row i at c·<paramref name="stride"/> + i and
+    /// <paramref name="rowWeights"/> row i's sᵢ·cw(yᵢ); <paramref name="scratch"/> takes at least <paramref name="count"/> doubles.</remarks>
+    public static void DiagonalSums<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> scores, int stride, ReadOnlySpan<double> rowWeights, int classes, Span<double> scratch, Span<double> slot)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = classes, d = layout.Columns;
+        slot.Clear();
+        Span<double> weights = scratch[..count];
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<double> p = scores.Slice((c * stride) + start, count);
+            double sum = 0;
+            for (int i = 0; i < count; i++)
+            {
+                sum += weights[i] = rowWeights[start + i] * (p[i] * (1 - p[i]));
+            }
+
+            slot[c] = sum;
+            layout.WeightedMoments(start, count, weights, slot.Slice(k + (c * d), d), slot.Slice(k + (k * d) + (c * d), d));
+        }
+    }
+
+    /// <summary>Per-chunk vectors of <paramref name="length"/> doubles, back to back in chunk order, folded into <paramref name="into"/>: the first copied, each next added.</summary>
+    public static void Fold(ReadOnlySpan<double> chunks, int length, Span<double> into)
+    {
+        chunks[..length].CopyTo(into);
+        for (int offset = length; offset < chunks.Length; offset += length)
+        {
+            TensorPrimitives.Add(into[..length], chunks.Slice(offset, length), into[..length]);
+        }
+    }
+
+    /// <summary>
+    /// The Hessian's diagonal (K·d, then K intercepts when fitted) from the folded sums: (1/S)·Σcᵢx̂ᵢⱼ² plus the penalty's
+    /// curvature, x̂ standardized when <paramref name="scaling"/> is given; the intercepts' (1/S)·Σcᵢ.
+    /// </summary>
+    public static void Diagonal(ReadOnlySpan<double> sums, int k, int d, FeatureScaling? scaling, double totalWeight, double curvature, bool fitIntercept, Span<double> diagonal)
+    {
+        double inverseWeight = 1.0 / totalWeight;
+        for (int c = 0; c < k; c++)
+        {
+            double sumC = sums[c];
+            ReadOnlySpan<double> cx = sums.Slice(k + (c * d), d), cx2 = sums.Slice(k + (k * d) + (c * d), d);
+            for (int j = 0; j < d; j++)
+            {
+                double v = scaling is null ? cx2[j] : RegularizedObjective.StandardizedSquareSum(cx2[j], cx[j], sumC, scaling.Means[j], scaling.Scales[j]);
+                diagonal[(c * d) + j] = (Math.Max(v, 0) * inverseWeight) + curvature;
+            }
+
+            if (fitIntercept)
+            {
+                diagonal[(k * d) + c] = sumC * inverseWeight;
+            }
+        }
+    }
+
+    /// <summary>
+    /// ∇²f·v from the folded raw product sums (class-major K·d already in <paramref name="product"/>[..K·d], the K per-class
+    /// sums in <paramref name="sums"/>): the standardization's chain rule, normalization by S, the penalty's curvature on W;
+    /// the intercepts' component when fitted.
+    /// </summary>
+    public static void FinishProduct(ReadOnlySpan<double> direction, Span<double> product, ReadOnlySpan<double> sums, int k, int d, FeatureScaling? scaling, Penalty penalty, double totalWeight, bool fitIntercept)
+    {
+        int kd = k * d;
+        Span<double> pw = product[..kd];
+        double inverse = 1.0 / totalWeight;
+        for (int c = 0; c < k; c++)
+        {
+            scaling?.GradientToStandardized(pw.Slice(c * d, d), sums[c]);
+        }
+
+        TensorPrimitives.Multiply(pw, inverse, pw);
+        penalty.AddHessianVector(direction[..kd], pw);
+        if (fitIntercept)
+        {
+            TensorPrimitives.Multiply(sums, inverse, product.Slice(kd, k));
+        }
+    }
+}
