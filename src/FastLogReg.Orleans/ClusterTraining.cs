@@ -114,7 +114,7 @@ public static class ClusterTraining
     /// <summary>Trains on the CSV file at <paramref name="path"/> (a path every silo can read).</summary>
     /// <param name="grains">The cluster client (or a grain factory inside a silo).</param>
     /// <param name="path">The CSV file: a header line, numeric features, a binary label.</param>
-    /// <param name="options">Penalty, tolerance, iteration limit, class weights, standardization, history; the solver L-BFGS (Auto runs L-BFGS here) or Newton, or OWL-QN when the penalty has an L1 part.</param>
+    /// <param name="options">Penalty, tolerance, iteration limit, class weights, standardization, history; the solver L-BFGS or Newton (binary or K-class), or OWL-QN when the penalty has an L1 part; Auto runs L-BFGS for two classes and, for K, L-BFGS handing over to Newton after its allowance as a local fit does.</param>
     /// <param name="cluster">Shards, retries, the label column.</param>
     /// <param name="cancellationToken">Checked once per iteration.</param>
     /// <exception cref="NotSupportedException">An option this version cannot shard (the message says which).</exception>
@@ -143,8 +143,11 @@ public static class ClusterTraining
         var solverOptions = new SolverOptions { Tolerance = options.Tolerance, MaxIterations = options.MaxIterations };
         double[] start = new double[objective.Dimension];
         int penalized = multiclass ? k * d : d;
+        // As LogisticRegression.Train's Auto on K classes: L-BFGS for its allowance, then trust-region Newton from its point.
+        bool newtonAfter = multiclass && options.Solver == Solver.Auto && SolverOf(options) == Solver.Lbfgs && options.MaxIterations > LogisticRegression.AutoMulticlassLbfgsIterations;
+        bool handedOver = false;
         OptimizationResult result = await Task.Factory.StartNew(
-            () => SolverOf(options) switch
+            () => newtonAfter ? LbfgsThenNewton(objective, start, options, cancellationToken, out handedOver) : SolverOf(options) switch
             {
                 Solver.Newton => TrustRegionNewton.Minimize((ITwiceDifferentiableFunction)objective, start, solverOptions, cancellationToken),
                 Solver.OwlQn => OwlQn.Minimize(objective, start, options.Penalty.L1Strength, penalized, solverOptions, options.LbfgsHistory, cancellationToken),
@@ -159,7 +162,7 @@ public static class ClusterTraining
         ClassificationModel model;
         if (softmax is not null)
         {
-            if (SolverOf(options) == Solver.Newton && options.MultiClass != MultiClass.OneVsRest)
+            if ((SolverOf(options) == Solver.Newton || handedOver) && options.MultiClass != MultiClass.OneVsRest)
             {
                 // As the local fit: remove the softmax's null-space shift Newton's steps leave (the same bits).
                 LogisticRegression.CenterShiftDirection(result.Point, k, d, options.FitIntercept, options.Penalty.CurvatureBound == 0 && options.Penalty.L1Strength == 0);
@@ -190,6 +193,21 @@ public static class ClusterTraining
             Labels = source.Labels,
             Standardization = source.Scaling,
         };
+    }
+
+    /// <summary>
+    /// Auto's K-class rule, as a local fit runs it (<see cref="LogisticRegression.AutoMulticlassLbfgsIterations"/>):
+    /// L-BFGS for its allowance, then — when it has not converged — trust-region Newton from its point with the
+    /// iterations left; the same stopping rules, so the same bits.
+    /// </summary>
+    private static OptimizationResult LbfgsThenNewton(IDifferentiableFunction objective, double[] start, TrainingOptions options, CancellationToken cancellationToken, out bool handedOver)
+    {
+        var rules = new StoppingRules(LogisticRegression.AutoMulticlassLbfgsIterations, options.Tolerance, null, null, () => 0, cancellationToken);
+        OptimizationResult first = Lbfgs.Minimize(objective, start, options.LbfgsHistory, rules);
+        handedOver = first.StopReason is StopReason.MaxIterations or StopReason.NoProgress;
+        return handedOver
+            ? TrustRegionNewton.HandOver(first, (ITwiceDifferentiableFunction)objective, LogisticRegression.RulesAfter(rules, options, null, first))
+            : first;
     }
 
     /// <summary>

@@ -325,19 +325,53 @@ public sealed class OrleansTrainingTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The training file's rows, labelled by which third of the first feature's range they fall in.</summary>
-    private string ThreeClassFile()
+    /// <summary>
+    /// The training file's rows, labelled by which third of the first feature's range they fall in; with
+    /// <paramref name="scales"/>, column j multiplied by scales[j % scales.Length] (raw columns of different scales).
+    /// </summary>
+    private string ThreeClassFile(double[]? scales = null)
     {
         string[] lines = File.ReadAllLines(_csv);
         var text = new StringBuilder(lines[0] + "\n");
         for (int i = 1; i < lines.Length; i++)
         {
-            double first = double.Parse(lines[i][..lines[i].IndexOf(',')], CultureInfo.InvariantCulture);
+            string[] fields = lines[i].Split(',');
+            double first = double.Parse(fields[0], CultureInfo.InvariantCulture);
             string label = first < -0.4 ? "low" : first < 0.4 ? "mid" : "high";
-            text.Append(lines[i][..lines[i].LastIndexOf(',')]).Append(',').Append(label).Append('\n');
+            for (int j = 0; j < fields.Length - 1; j++)
+            {
+                double x = double.Parse(fields[j], CultureInfo.InvariantCulture) * (scales is null ? 1 : scales[j % scales.Length]);
+                text.Append(x.ToString("R", CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            text.Append(label).Append('\n');
         }
 
-        return _dir.Write("three.csv", text.ToString());
+        return _dir.Write(scales is null ? "three.csv" : "three-scaled.csv", text.ToString());
+    }
+
+    [Fact]
+    public async Task Auto_OnIllConditionedThreeClasses_HandsOverToNewtonAsOneMachineDoes()
+    {
+        // Raw columns spanning 10⁻³ … 10³: Auto's L-BFGS does not converge in its 500 iterations, and trust-region
+        // Newton takes over from its point — on the cluster as on one machine, bit for bit.
+        string path = ThreeClassFile([1, 1e3, 1e-3, 30]);
+        var options = new TrainingOptions { L2 = 1e-4, Tolerance = 1e-10, MaxIterations = 3000 };
+        LabeledData<double> data = CsvDataReader.Read<double>(path, new CsvReadOptions { MaxClasses = 10 });
+        TrainingResult local = LogisticRegression.Train(data.Data, options);
+        Assert.Equal(Solver.Newton, local.Report.Solver);
+        Assert.Equal(FastLogReg.Optimization.StopReason.Converged, local.Report.StopReason);
+
+        ClusterTrainingResult sharded = await ClusterTraining.TrainAsync(_cluster.Client, path, options, new ClusterTrainingOptions { Shards = 3, MaxClasses = 10 });
+
+        Assert.Equal(local.Report.Iterations, sharded.Optimization.Iterations);
+        var expected = (MulticlassModel)local.Classifier;
+        var model = (MulticlassModel)sharded.Classifier;
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(expected.Coefficients(c).ToArray(), model.Coefficients(c).ToArray());
+            Assert.Equal(expected.Intercept(c), model.Intercept(c));
+        }
     }
 
     [Fact]
