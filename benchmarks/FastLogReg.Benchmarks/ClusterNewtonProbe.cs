@@ -12,7 +12,7 @@ namespace FastLogReg.Benchmarks;
 /// <summary>
 /// <c>--cluster-multiclass [NAME] [SHARDS] [C]</c>: a K-class data set (IllConditioned's names; default raw correlated
 /// 20,000 × 50 × 5) trained on one machine and on an in-process two-silo Orleans cluster (TCP loopback, every silo on
-/// this machine's cores) with L-BFGS and trust-region Newton: iterations, the cluster's evaluation rounds, times (first
+/// this machine's cores) with L-BFGS, Auto and trust-region Newton: iterations, the cluster's evaluation rounds, times (first
 /// fit of each; the cluster's include connecting the shards and loading their rows), and whether the models are
 /// bit-identical.
 /// </summary>
@@ -48,7 +48,7 @@ internal static class ClusterNewtonProbe
             try
             {
                 Console.WriteLine($"{name}: {read.Rows} × {read.Columns}, K = {read.ClassCount}, C = {cost}, {shards} shards on 2 in-process silos");
-                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.Newton })
+                foreach (Solver solver in new[] { Solver.Lbfgs, Solver.Auto, Solver.Newton })
                 {
                     var options = new TrainingOptions { Solver = solver, L2 = TrainingOptions.L2FromScikitLearnC(cost, read.Rows), Tolerance = 1e-8, MaxIterations = 5000 };
                     var watch = Stopwatch.StartNew();
