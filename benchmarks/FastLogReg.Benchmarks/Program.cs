@@ -87,6 +87,11 @@ public static class Program
             return LibLinearComparison.FitLoop(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--newton-parts")
+        {
+            return NewtonPartsProbe.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--cluster-multiclass")
         {
             return ClusterNewtonProbe.Run(args[1..]);

@@ -223,10 +223,6 @@ internal static class CrossValidationCommand
         {
             throw new UsageException($"--folds {folds}: {e.Message}");
         }
-        catch (ArgumentException e) when (e.Message.Contains("single class", StringComparison.Ordinal))
-        {
-            throw new UsageException($"--folds {folds}: a fold's training rows hold a single class ({loaded.Source} has {loaded.Data.Rows} rows); use fewer folds or more data.");
-        }
 
         if (PenaltyArguments.NoCorrelation(cv.Points.Max(p => p.Lambda), loaded.Data))
         {

@@ -213,6 +213,30 @@ internal sealed class DenseLayout<T> : FeatureLayout<T>
         };
     }
 
+    public override void SoftmaxCurvature(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> probabilities, int stride, Span<double> sums)
+    {
+        ReadOnlySpan<T> x = _data.RowSpan(start, count);
+        ReadOnlySpan<T> y = _data.Labels.Span.Slice(start, count);
+        ReadOnlySpan<T> s = _data.HasSampleWeights ? _data.SampleWeights.Span.Slice(start, count) : default;
+        Span<double> p = probabilities[start..];
+        int d = Columns;
+        switch (Width)
+        {
+            case SimdWidth.Vector512:
+                SoftmaxCurvatureSums.Run<T, Vector512<double>, Simd512>(x, y, s, classWeights, d, w, b, oneVsRest, p, stride, sums);
+                break;
+            case SimdWidth.Vector256:
+                SoftmaxCurvatureSums.Run<T, Vector256<double>, Simd256>(x, y, s, classWeights, d, w, b, oneVsRest, p, stride, sums);
+                break;
+            case SimdWidth.Vector128:
+                SoftmaxCurvatureSums.Run<T, Vector128<double>, Simd128>(x, y, s, classWeights, d, w, b, oneVsRest, p, stride, sums);
+                break;
+            default:
+                SoftmaxCurvatureSums.Run<T, double, SimdScalar>(x, y, s, classWeights, d, w, b, oneVsRest, p, stride, sums);
+                break;
+        }
+    }
+
     public override void SoftmaxHessianVector(int start, int count, ReadOnlySpan<double> v, ReadOnlySpan<double> vb, ReadOnlySpan<double> probabilities, int probabilityStride, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> product, Span<double> productSums)
     {
         ReadOnlySpan<T> x = _data.RowSpan(start, count);

@@ -155,6 +155,69 @@ internal abstract class FeatureLayout<T>
     /// </summary>
     public abstract void SoftmaxHessianVector(int start, int count, ReadOnlySpan<double> v, ReadOnlySpan<double> vb, ReadOnlySpan<double> probabilities, int probabilityStride, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> product, Span<double> productSums);
 
+    /// <summary>
+    /// The K-class curvature at raw class-major (<paramref name="w"/>, <paramref name="b"/>) over rows
+    /// [<paramref name="start"/>, +<paramref name="count"/>): each row's probabilities (softmax, or K sigmoids for
+    /// one-vs-rest) into <paramref name="probabilities"/> (class k's row i at k·<paramref name="stride"/> + i, rows
+    /// absolute); with a non-empty <paramref name="sums"/> also, overwritten, per class k with cᵢₖ = sᵢcw(yᵢ)·pᵢₖ(1 − pᵢₖ):
+    /// Σcᵢₖ (K values), then Σcᵢₖxᵢ and Σcᵢₖxᵢ² class-major (K·d each) — the Hessian diagonal's raw sums. This default
+    /// takes K margin passes, a softmax per row and K weighted-moment passes; dense rows do it in one fused pass.
+    /// </summary>
+    public virtual void SoftmaxCurvature(int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> probabilities, int stride, Span<double> sums)
+    {
+        int k = b.Length, d = Columns;
+        for (int c = 0; c < k; c++)
+        {
+            Margins(start, count, w.Slice(c * d, d), b[c], probabilities.Slice((c * stride) + start, count));
+        }
+
+        Span<double> row = k <= 128 ? stackalloc double[k] : new double[k];
+        for (int i = start; i < start + count; i++)
+        {
+            if (oneVsRest)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    probabilities[(c * stride) + i] = StableLogistic.Sigmoid(probabilities[(c * stride) + i]);
+                }
+
+                continue;
+            }
+
+            // Class-major (one margin pass per class): gather the row, softmax, scatter back.
+            for (int c = 0; c < k; c++)
+            {
+                row[c] = probabilities[(c * stride) + i];
+            }
+
+            StableLogistic.Softmax(row);
+            for (int c = 0; c < k; c++)
+            {
+                probabilities[(c * stride) + i] = row[c];
+            }
+        }
+
+        if (sums.IsEmpty)
+        {
+            return;
+        }
+
+        sums.Clear();
+        double[] weights = new double[count];
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<double> p = probabilities.Slice((c * stride) + start, count);
+            double sum = 0;
+            for (int i = 0; i < count; i++)
+            {
+                sum += weights[i] = RowWeight(start + i, classWeights) * (p[i] * (1 - p[i]));
+            }
+
+            sums[c] = sum;
+            WeightedMoments(start, count, weights, sums.Slice(k + (c * d), d), sums.Slice(k + (k * d) + (c * d), d));
+        }
+    }
+
     /// <summary>sᵢ for row i (1 when unweighted).</summary>
     protected double SampleWeight(int row) => Data.HasSampleWeights ? double.CreateTruncating(Data.SampleWeights.Span[row]) : 1.0;
 

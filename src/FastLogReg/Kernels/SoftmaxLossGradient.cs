@@ -79,71 +79,98 @@ internal static class SoftmaxLossGradient
             int count = Math.Min(BlockRows, rows - start);
             ref T block = ref Unsafe.Add(ref x0, (nint)start * columns);
 
-            // Scores: eight rows by two classes at a time (each load of x serves two classes, each load of W eight rows);
-            // every (row, class) keeps one accumulator over the columns, reduced alone, as RowDots.Dot1 does.
-            int r = 0;
-            for (; r + 8 <= count; r += 8)
-            {
-                ref T xr = ref Unsafe.Add(ref block, (nint)r * columns);
-                if (start + r + 24 <= rows)
-                {
-                    PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
-                }
-
-                int k = 0;
-                for (; k + 2 <= classes; k += 2)
-                {
-                    Dot8x2<T, TV, W>(ref xr, columns, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], b[k + 1], ref z[(k * BlockRows) + r], ref z[((k + 1) * BlockRows) + r]);
-                }
-
-                if (k < classes)
-                {
-                    RowDots.Compute<T, TV, W>(ref xr, columns, 8, ref Unsafe.Add(ref w0, (nint)k * columns), b[k], tailMask, ref z[(k * BlockRows) + r]);
-                }
-            }
-
-            for (; r < count; r++)
-            {
-                ref T xr = ref Unsafe.Add(ref block, (nint)r * columns);
-                for (int k = 0; k < classes; k++)
-                {
-                    z[(k * BlockRows) + r] = RowDots.Dot1<T, TV, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, tailMask) + b[k];
-                }
-            }
+            Scores<T, TV, W>(ref block, columns, count, rows - start, ref w0, b, tailMask, z);
 
             loss += probabilityStride > 0
                 ? CurvatureProducts<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, probabilities, probabilityStride, residualSums)
                 : Residuals<T, TV, W>(labels, weights, start, count, classWeights, oneVsRest, scratch, classes, residualSums);
 
-            // Gradient: four classes at a time, then two; each strip of G stays in registers across the block's rows.
-            int row = count & ~3;
-            int rest = 0;
-            for (; rest + 4 <= classes; rest += 4)
-            {
-                AccumulateClasses<T, TV, W, FourClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
-            }
-
-            for (; rest + 2 <= classes; rest += 2)
-            {
-                AccumulateClasses<T, TV, W, TwoClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
-            }
-
-            if (rest < classes)
-            {
-                GradientAccumulation.Accumulate<T, TV, W>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
-            }
-
-            for (; row < count; row++)
-            {
-                ref T xr = ref Unsafe.Add(ref block, (nint)row * columns);
-                for (int k = 0; k < classes; k++)
-                {
-                    GradientAccumulation.Accumulate<T, TV, W>(ref xr, columns, 1, ref z[(k * BlockRows) + row], ref Unsafe.Add(ref g0, (nint)k * columns), tailMask);
-                }
-            }
+            Accumulate<T, TV, W>(ref block, columns, count, z, classes, ref g0, tailMask);
         }
 
         return loss;
+    }
+
+    /// <summary>
+    /// A block's K scores, class-major into <paramref name="z"/> (class k's row r at k·<see cref="BlockRows"/> + r): eight
+    /// rows by two classes at a time (each load of x serves two classes, each load of W eight rows), every (row, class)
+    /// with one accumulator over the columns, reduced alone, as RowDots.Dot1 does; the rows two groups ahead prefetched
+    /// while at least <paramref name="remaining"/> rows (from the block's first) exist.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Scores<T, TV, W>(ref T block, int columns, int count, int remaining, ref double w0, ReadOnlySpan<double> b, TV tailMask, Span<double> z)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int classes = b.Length;
+        int r = 0;
+        for (; r + 8 <= count; r += 8)
+        {
+            ref T xr = ref Unsafe.Add(ref block, (nint)r * columns);
+            if (r + 24 <= remaining)
+            {
+                PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
+            }
+
+            int k = 0;
+            for (; k + 2 <= classes; k += 2)
+            {
+                Dot8x2<T, TV, W>(ref xr, columns, ref Unsafe.Add(ref w0, (nint)k * columns), tailMask, b[k], b[k + 1], ref z[(k * BlockRows) + r], ref z[((k + 1) * BlockRows) + r]);
+            }
+
+            if (k < classes)
+            {
+                RowDots.Compute<T, TV, W>(ref xr, columns, 8, ref Unsafe.Add(ref w0, (nint)k * columns), b[k], tailMask, ref z[(k * BlockRows) + r]);
+            }
+        }
+
+        for (; r < count; r++)
+        {
+            ref T xr = ref Unsafe.Add(ref block, (nint)r * columns);
+            for (int k = 0; k < classes; k++)
+            {
+                z[(k * BlockRows) + r] = RowDots.Dot1<T, TV, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, tailMask) + b[k];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gₖ += Σᵣ zₖᵣ·xᵣ over a block's <paramref name="count"/> rows for every class (G class-major from
+    /// <paramref name="g0"/>, z class-major with stride <see cref="BlockRows"/>): four classes at a time, then two; each
+    /// strip of G stays in registers across the rows; the rows past a multiple of four one at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Accumulate<T, TV, W>(ref T block, int columns, int count, Span<double> z, int classes, ref double g0, TV tailMask)
+        where T : unmanaged
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int row = count & ~3;
+        int rest = 0;
+        for (; rest + 4 <= classes; rest += 4)
+        {
+            AccumulateClasses<T, TV, W, FourClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+        }
+
+        for (; rest + 2 <= classes; rest += 2)
+        {
+            AccumulateClasses<T, TV, W, TwoClasses>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+        }
+
+        if (rest < classes)
+        {
+            GradientAccumulation.Accumulate<T, TV, W>(ref block, columns, row, ref z[rest * BlockRows], ref Unsafe.Add(ref g0, (nint)rest * columns), tailMask);
+        }
+
+        for (; row < count; row++)
+        {
+            ref T xr = ref Unsafe.Add(ref block, (nint)row * columns);
+            for (int k = 0; k < classes; k++)
+            {
+                GradientAccumulation.Accumulate<T, TV, W>(ref xr, columns, 1, ref z[(k * BlockRows) + row], ref Unsafe.Add(ref g0, (nint)k * columns), tailMask);
+            }
+        }
     }
 
     /// <summary>

@@ -51,8 +51,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     private GramBuilder<T>? _gram;
     private bool _probabilitiesCurrent; // _scores holds the probabilities at _lastPoint
     private bool _hessianPass;          // the runner's pass is the Hessian-vector one (MatrixFreeProduct)
-    private double[]? _diagonalWeights; // a chunk's rows: one class's sᵢ·pᵢₖ(1 − pᵢₖ), for TryGetHessianDiagonal
     private double[]? _diagonalSums;    // the folded diagonal sums and one chunk's (SoftmaxCurvature.SlotLength each)
+    private bool _diagonalCurrent;      // _diagonalSums holds the folded sums at _lastPoint
     private readonly int? _maxDegreeOfParallelism;
     private bool _floatPass;                   // this evaluation runs the float pass
     private double _rowWeightMagnitude = double.NaN; // max sᵢ·cw(yᵢ), on the first float pass
@@ -180,7 +180,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <summary>The data term of the most recent evaluation, without the penalty.</summary>
     public double LastLoss { get; private set; }
 
-    /// <summary>Passes over the data so far (evaluations, and each Hessian's passes: K margins and K(K + 1)/2 matrix blocks — K for one-vs-rest).</summary>
+    /// <summary>Passes over the data so far (evaluations, and the Hessians': a pass for the probabilities at each new point, and the matrix blocks' or the products' passes).</summary>
     public double DataPasses => _evaluations + HessianPasses;
 
     /// <summary>Passes over the data made for Hessians so far.</summary>
@@ -190,7 +190,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <remarks>
     /// The whole matrix over (W, b), W class-major then the K intercepts, at the most recently evaluated point: block
     /// (k, l) is (1/S) Σᵢ sᵢ·pᵢₖ(δₖₗ − pᵢₗ)·x̂ᵢx̂ᵢᵀ for the softmax (pᵢₖ(1 − pᵢₖ) on the diagonal blocks only, for one-vs-rest),
-    /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. K margin passes, then blocked
+    /// x̂ᵢ = ((xᵢ − μ)/σ, 1) when standardized, plus the penalty's curvature on W. A pass for the probabilities, then blocked
     /// weighted-Gram passes computing every block (K(K + 1)/2 of them; K for one-vs-rest) at once — one pass unless the
     /// blocks' row weights exceed 128 MB: O(n·K²·d²/4) multiply-adds, bit-identical
     /// for any thread count. The softmax's matrix has only the penalty's curvature along equal shifts of every class
@@ -308,7 +308,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <inheritdoc/>
     /// <remarks>
     /// Without the matrix, for any K·d: one pass over the rows shaped as an evaluation (<see cref="MatrixFreeProduct"/>),
-    /// after K margin passes once per evaluated point for the probabilities. Bit-identical for any thread count.
+    /// after a pass for the probabilities once per evaluated point. Bit-identical for any thread count.
     /// </remarks>
     public void HessianVector(ReadOnlySpan<double> direction, Span<double> product)
     {
@@ -323,30 +323,48 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
 
     /// <summary>
     /// The probabilities at the most recently evaluated point into <c>_scores</c> (K × n, class-major) and the rows' weights
-    /// sᵢ·cw(yᵢ) into <c>_rowWeights</c>, once per point: K margin passes on raw parameters, then the softmax (or σ) per row.
+    /// sᵢ·cw(yᵢ) into <c>_rowWeights</c>, once per point — with <paramref name="diagonal"/> also the Hessian diagonal's sums
+    /// into <c>_diagonalSums</c> — in one pass over the rows on raw parameters (<see cref="FeatureLayout{T}.SoftmaxCurvature"/>).
     /// </summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_scores), nameof(_rowWeights))]
-    private void EnsureProbabilities()
+    private void EnsureProbabilities(bool diagonal = false)
     {
-        int k = Classes, d = Data.Columns, kd = k * d, rows = Data.Rows;
+        int k = Classes, d = Data.Columns, kd = k * d, rows = Data.Rows, slot = SoftmaxCurvature.SlotLength(k, d);
         _scores ??= new double[checked(k * rows)];
-        _rowWeights ??= new double[rows];
-        if (_probabilitiesCurrent)
+        if (_rowWeights is null)
+        {
+            _rowWeights = new double[rows];
+            RowWeights(_rowWeights, 1.0);
+        }
+
+        if (_probabilitiesCurrent && (!diagonal || _diagonalCurrent))
         {
             return;
         }
 
+        // One pass over each chunk (the probabilities, and the diagonal's sums from zero when asked), the chunks' sums
+        // folded in chunk order — as a sharded fit folds its shards' chunks.
         double[] weights = new double[kd], biases = new double[k];
         ToRaw(_lastPoint, weights, biases);
+        if (diagonal)
+        {
+            _diagonalSums ??= new double[2 * slot];
+        }
+
+        Span<double> folded = diagonal ? _diagonalSums.AsSpan(0, slot) : default, chunkSums = diagonal ? _diagonalSums.AsSpan(slot, slot) : default;
         for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
         {
             (int start, int count) = _layout.Partition[chunk];
-            SoftmaxCurvature.Probabilities(_layout, start, count, weights, biases, OneVsRest, _scores, rows);
+            SoftmaxCurvature.Chunk(_layout, start, count, weights, biases, _classWeights, OneVsRest, _scores, rows, chunk == 0 ? folded : chunkSums);
+            if (diagonal && chunk > 0)
+            {
+                TensorPrimitives.Add(folded, chunkSums, folded);
+            }
         }
 
-        HessianPasses += k;
-        RowWeights(_rowWeights, 1.0);
+        HessianPasses++;
         _probabilitiesCurrent = true;
+        _diagonalCurrent = diagonal;
     }
 
     /// <summary>Each row's weight sᵢ·cw(yᵢ) times <paramref name="scale"/> into <paramref name="destination"/> (n values).</summary>
@@ -363,7 +381,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// ∇²f·v without the matrix: one pass over the rows shaped as an evaluation (each row's K scores of the direction
     /// uᵢ = V x̂ᵢ + v_b, then sᵢ·pᵢₖ(uᵢₖ − Σₗ pᵢₗuᵢₗ), accumulated against xᵢ), chunks folded in chunk order — bit-identical
     /// for any thread count — then the standardization's chain rule, the normalization and the penalty's curvature on W.
-    /// The probabilities at the point take K margin passes once per point.
+    /// The probabilities at the point take one pass, once per point.
     /// </summary>
     private void MatrixFreeProduct(ReadOnlySpan<double> direction, Span<double> product)
     {
@@ -394,9 +412,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <inheritdoc/>
     /// <remarks>
     /// Entry (k, j): (1/S) Σᵢ sᵢ·pᵢₖ(1 − pᵢₖ)·x̂ᵢⱼ² plus the penalty's curvature (the softmax's diagonal blocks and
-    /// one-vs-rest's alike), the intercepts' without the penalty — trust-region Newton's preconditioner. After the
-    /// probabilities (once per point), one weighted-moments pass per class, chunk after chunk in order on the caller's
-    /// thread, so bit-identical for any thread count.
+    /// one-vs-rest's alike), the intercepts' without the penalty — trust-region Newton's preconditioner. Its sums come
+    /// with the probabilities in one pass (once per point), chunk after chunk on the caller's thread, each chunk's from
+    /// zero and folded in chunk order: bit-identical for any thread count and to a sharded fit's.
     /// </remarks>
     public bool TryGetHessianDiagonal(Span<double> diagonal)
     {
@@ -405,24 +423,8 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
             return false;
         }
 
-        EnsureProbabilities();
-        int k = Classes, d = Data.Columns, rows = Data.Rows, slot = SoftmaxCurvature.SlotLength(k, d);
-        _diagonalWeights ??= new double[rows];
-        _diagonalSums ??= new double[2 * slot];
-        Span<double> folded = _diagonalSums.AsSpan(0, slot), chunkSums = _diagonalSums.AsSpan(slot, slot);
-        for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
-        {
-            // Each chunk's sums from zero, folded in chunk order (as a sharded fit folds its shards' chunks).
-            (int start, int count) = _layout.Partition[chunk];
-            SoftmaxCurvature.DiagonalSums(_layout, start, count, _scores, rows, _rowWeights, k, _diagonalWeights, chunk == 0 ? folded : chunkSums);
-            if (chunk > 0)
-            {
-                TensorPrimitives.Add(folded, chunkSums, folded);
-            }
-        }
-
-        SoftmaxCurvature.Diagonal(folded, k, d, Scaling, TotalWeight, Penalty.CurvatureBound, FitIntercept, diagonal);
-        HessianPasses += k;
+        EnsureProbabilities(diagonal: true);
+        SoftmaxCurvature.Diagonal(_diagonalSums!.AsSpan(0, SoftmaxCurvature.SlotLength(Classes, Data.Columns)), Classes, Data.Columns, Scaling, TotalWeight, Penalty.CurvatureBound, FitIntercept, diagonal);
         return true;
     }
 

@@ -26,11 +26,9 @@ public sealed class ShardSoftmaxSums<T>
     private readonly double[] _losses;
     private readonly ChunkRunner _runner;
     private double[]? _scores;      // K × rows: the probabilities at the prepared point
-    private double[]? _rowWeights;  // rows: sᵢ·cw(yᵢ)
     private double[]? _prepared;    // the raw point the probabilities are taken at (K·d weights, then K intercepts)
     private bool _preparedValid;
     private bool _hessianPass;      // the runner's pass is the Hessian-vector one
-    private double[]? _diagonalWeights; // rows: one class's cᵢ, for the diagonal's sums
 
     /// <summary>Shard <paramref name="shard"/> of <paramref name="plan"/>, holding exactly its rows, whose labels are class ids 0 … K − 1.</summary>
     /// <param name="rows">The shard's rows (dense or sparse, as the plan), their ClassCount the data set's K.</param>
@@ -153,22 +151,11 @@ public sealed class ShardSoftmaxSums<T>
         }
 
         _scores ??= new double[checked(k * rows)];
-        if (_rowWeights is null)
-        {
-            _rowWeights = new double[rows];
-            SoftmaxCurvature.RowWeights(_layout.Data, _classWeights, _rowWeights);
-        }
-
         _preparedValid = false;
-        double[] scratch = perChunk.IsEmpty ? [] : _diagonalWeights ??= new double[rows];
         for (int c = 0; c < ChunkCount; c++)
         {
             (int start, int count) = _layout.Partition[c];
-            SoftmaxCurvature.Probabilities(_layout, start, count, weights, biases, _oneVsRest, _scores, rows);
-            if (!perChunk.IsEmpty)
-            {
-                SoftmaxCurvature.DiagonalSums(_layout, start, count, _scores, rows, _rowWeights, k, scratch, perChunk.Slice(c * slot, slot));
-            }
+            SoftmaxCurvature.Chunk(_layout, start, count, weights, biases, _classWeights, _oneVsRest, _scores, rows, perChunk.IsEmpty ? default : perChunk.Slice(c * slot, slot));
         }
 
         _prepared ??= new double[kd + k];

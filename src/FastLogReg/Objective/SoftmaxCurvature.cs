@@ -7,56 +7,13 @@ using FastLogReg.Numerics;
 namespace FastLogReg.Objective;
 
 /// <summary>
-/// The K-class loss's curvature, chunk by chunk: the probabilities at a point, the Hessian diagonal's raw sums per chunk,
-/// and the finishing of both — one code for the local <see cref="MultinomialObjective{T}"/> and a shard's
+/// The K-class loss's curvature, chunk by chunk: the probabilities at a point and the Hessian diagonal's raw sums per
+/// chunk (in one pass over a chunk's rows), and the finishing of both — one code for the local <see cref="MultinomialObjective{T}"/> and a shard's
 /// <see cref="ShardSoftmaxSums{T}"/>, so that a sharded Newton fit has the local fit's bits. Chunks are the data set's
 /// (<see cref="ShardPlan"/>): every per-chunk sum starts from zero, and sums over chunks are folded in chunk order.
 /// </summary>
 internal static class SoftmaxCurvature
 {
-    /// <summary>
-    /// The probabilities of rows [<paramref name="start"/>, +<paramref name="count"/>) at raw class-major
-    /// <paramref name="weights"/> (K·d) and <paramref name="biases"/> (K): class c's at
-    /// <paramref name="scores"/>[c·<paramref name="stride"/> + i] — K margin passes over the chunk, then the softmax (σ for
-    /// one-vs-rest) row by row.
-    /// </summary>
-    public static void Probabilities<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, bool oneVsRest, Span<double> scores, int stride)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int k = biases.Length, d = layout.Columns;
-        for (int c = 0; c < k; c++)
-        {
-            layout.Margins(start, count, weights.Slice(c * d, d), biases[c], scores.Slice((c * stride) + start, count));
-        }
-
-        Span<double> row = k <= 128 ? stackalloc double[k] : new double[k];
-
-        for (int i = start; i < start + count; i++)
-        {
-            if (oneVsRest)
-            {
-                for (int c = 0; c < k; c++)
-                {
-                    scores[(c * stride) + i] = StableLogistic.Sigmoid(scores[(c * stride) + i]);
-                }
-
-                continue;
-            }
-
-            // The scores are class-major (one margin pass per class): gather the row, softmax, scatter back.
-            for (int c = 0; c < k; c++)
-            {
-                row[c] = scores[(c * stride) + i];
-            }
-
-            StableLogistic.Softmax(row);
-            for (int c = 0; c < k; c++)
-            {
-                scores[(c * stride) + i] = row[c];
-            }
-        }
-    }
-
     /// <summary>Each row's weight sᵢ·cw(yᵢ) into <paramref name="destination"/> (one per row of <paramref name="data"/>).</summary>
     public static void RowWeights<T>(Dataset<T> data, ReadOnlySpan<double> classWeights, Span<double> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -73,31 +30,14 @@ internal static class SoftmaxCurvature
     public static int SlotLength(int classes, int columns) => classes + (2 * classes * columns);
 
     /// <summary>
-    /// One chunk's raw sums for the Hessian's diagonal into <paramref name="slot"/> (<see cref="SlotLength"/> values,
-    /// overwritten): per class c, cᵢ = sᵢ·pᵢc(1 − pᵢc) over rows [<paramref name="start"/>, +<paramref name="count"/>),
-    /// Σcᵢ in row order, and Σcᵢxᵢⱼ, Σcᵢxᵢⱼ² from zero.
+    /// One chunk's curvature at raw class-major <paramref name="weights"/> and <paramref name="biases"/>: its rows'
+    /// probabilities into <paramref name="scores"/> (class c's row i at c·<paramref name="stride"/> + i) and, into a
+    /// non-empty <paramref name="slot"/> (<see cref="SlotLength"/> values, overwritten, from zero), the raw sums for the
+    /// Hessian's diagonal (<see cref="FeatureLayout{T}.SoftmaxCurvature"/>: one fused pass over dense rows).
     /// </summary>
-    /// <remarks><paramref name="scores"/> holds class c's probability of row i at c·<paramref name="stride"/> + i and
-    /// <paramref name="rowWeights"/> row i's sᵢ·cw(yᵢ); <paramref name="scratch"/> takes at least <paramref name="count"/> doubles.</remarks>
-    public static void DiagonalSums<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> scores, int stride, ReadOnlySpan<double> rowWeights, int classes, Span<double> scratch, Span<double> slot)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int k = classes, d = layout.Columns;
-        slot.Clear();
-        Span<double> weights = scratch[..count];
-        for (int c = 0; c < k; c++)
-        {
-            ReadOnlySpan<double> p = scores.Slice((c * stride) + start, count);
-            double sum = 0;
-            for (int i = 0; i < count; i++)
-            {
-                sum += weights[i] = rowWeights[start + i] * (p[i] * (1 - p[i]));
-            }
-
-            slot[c] = sum;
-            layout.WeightedMoments(start, count, weights, slot.Slice(k + (c * d), d), slot.Slice(k + (k * d) + (c * d), d));
-        }
-    }
+    public static void Chunk<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> scores, int stride, Span<double> slot)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        layout.SoftmaxCurvature(start, count, weights, biases, classWeights, oneVsRest, scores, stride, slot);
 
     /// <summary>Per-chunk vectors of <paramref name="length"/> doubles, back to back in chunk order, folded into <paramref name="into"/>: the first copied, each next added.</summary>
     public static void Fold(ReadOnlySpan<double> chunks, int length, Span<double> into)

@@ -93,13 +93,14 @@ public sealed class PreconditioningTests(ITestOutputHelper output)
         // Correlated columns scaled from 10⁻² to 10²: the mix 0.99·I + 0.01·diag(h) leaves those scales to CG.
         (DenseDataset<double> data, _) = CorrelatedScales(2000, 30, classes, seed: 5);
         var options = new SolverOptions { Tolerance = 1e-9, MaxIterations = 500 };
-        (double f, double passes) Fit(Func<ITwiceDifferentiableFunction, ITwiceDifferentiableFunction> wrap)
+        (double f, double passes) Fit(Func<ITwiceDifferentiableFunction, ITwiceDifferentiableFunction> wrap, bool stallAllowed = false)
         {
             ITwiceDifferentiableFunction objective = classes == 2
                 ? new LogisticObjective<double>(DenseDataset.Create(data.Features, data.Labels, data.Columns), Penalty.L2(1e-4))
                 : new MultinomialObjective<double>(data, Penalty.L2(1e-4));
             OptimizationResult result = TrustRegionNewton.Minimize(wrap(objective), new double[objective.Dimension], options);
-            Assert.True(result.Converged, result.StopReason.ToString());
+            // The per-class diagonal may stall (NoProgress) at the optimum's rounding: its M-norm test is the harder one there.
+            Assert.True(result.Converged || (stallAllowed && result.StopReason == StopReason.NoProgress && result.GradientNorm <= result.ConvergenceThreshold), $"{result.StopReason} after {result.Iterations} iterations: f = {result.Objective:R}, ‖g‖ = {result.GradientNorm:E3} against {result.ConvergenceThreshold:E3}");
             return (result.Objective, objective is LogisticObjective<double> b ? b.DataPasses : ((MultinomialObjective<double>)objective).DataPasses);
         }
 
@@ -112,7 +113,7 @@ public sealed class PreconditioningTests(ITestOutputHelper output)
         {
             // Each class's own diagonal (not averaged): conjugate gradients wander along the directions the softmax
             // cannot see, where ∇²f has only λ.
-            (double perClass, double perClassPasses) = Fit(f => new WithPreconditioner(f, m => Preconditioning.Jacobi(m)));
+            (double perClass, double perClassPasses) = Fit(f => new WithPreconditioner(f, m => Preconditioning.Jacobi(m)), stallAllowed: true);
             output.WriteLine($"per-class diagonal {perClassPasses} passes");
             Close.Equal(jacobi, perClass, 1e-10, 0, "the same optimum");
             Assert.True(jacobiPasses * 4 < perClassPasses, $"class-averaged {jacobiPasses} passes against per-class {perClassPasses}");
