@@ -76,7 +76,7 @@ internal static class ClusterTrainCommand
         }
         catch (NotSupportedException e)
         {
-            throw new UsageException($"--cluster: {e.Message}"); // what the file turned out to need (K classes with --solver newton, say)
+            throw new UsageException($"--cluster: {e.Message}"); // an option the cluster does not shard (--solver cd, say), named by the message
         }
         TimeSpan elapsed = clock.Elapsed;
         OptimizationResult fit = result.Optimization;

@@ -89,7 +89,7 @@ internal static class CommandLine
         Option<FileInfo?> plot = PlotOption();
         Option<bool> quiet = QuietOption();
         Option<bool> json = JsonOption();
-        Option<string?> cluster = new("--cluster") { Description = "Train on a cluster of fastlogreg-silo workers: 'localhost' or 'localhost:PORT' (silos on this machine, the gateway on PORT, default 30000), or 'redis:CONNECTION' (Redis membership, e.g. redis:redis-host:6379). The CSV or LIBSVM file must be at the same path on every silo; all its rows are trained on (binary, L2, lbfgs or newton)." };
+        Option<string?> cluster = new("--cluster") { Description = "Train on a cluster of fastlogreg-silo workers: 'localhost' or 'localhost:PORT' (silos on this machine, the gateway on PORT, default 30000), or 'redis:CONNECTION' (Redis membership, e.g. redis:redis-host:6379). The CSV or LIBSVM file must be at the same path on every silo; all its rows are trained on (two classes or K; L2 by lbfgs or newton, L1 and elastic net by owlqn)." };
         Option<string?> clusterId = new("--cluster-id") { Description = "The cluster id the silos were started with (default $FASTLOGREG_CLUSTER_ID, else 'fastlogreg')." };
         Option<int?> shards = OptionParsers.IntegerInRange("--shards", "With --cluster: shards to cut the file into (default 4; fewer when the file has fewer chunks).", minimum: 1, maximum: 100_000);
         Option<bool> perShard = new("--per-shard") { Description = "With --cluster: each shard folds its own chunks and sends one vector (scalable; the model then differs from one machine's in the last bits)." };

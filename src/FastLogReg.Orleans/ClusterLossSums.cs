@@ -281,8 +281,6 @@ public sealed class ClusterLossSums : ICurvatureSource
     {
         private readonly SoftmaxSums[][] _products = cluster.Plan.Shards
             .Select(s => Enumerable.Range(0, s.Chunks).Select(_ => new SoftmaxSums(cluster.Classes, cluster.Columns)).ToArray()).ToArray();
-        private byte[]? _prepared;
-
         public bool SparseRows => cluster.SparseRows;
 
         public void PrepareCurvature(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums)
@@ -291,22 +289,23 @@ public sealed class ClusterLossSums : ICurvatureSource
             bool diagonal = !diagonalSums.IsEmpty;
             double[] classWeights = cluster.ClassWeightValues;
             byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => g.PrepareSoftmaxCurvature(cluster._sources[i], classWeights, oneVsRest, parameters, diagonal)))).GetAwaiter().GetResult();
-            _prepared = parameters;
             if (diagonal)
             {
                 int slot = SoftmaxSums.DiagonalSlotLength(Classes, Columns);
-                if (answers.Sum(a => a.Length) != cluster.Plan.ChunkCount * slot * sizeof(double))
+                long needed = checked((long)cluster.Plan.ChunkCount * slot * sizeof(double));
+                if (answers.Sum(a => (long)a.Length) != needed)
                 {
-                    throw new InvalidOperationException($"The shards answered {answers.Sum(a => a.Length) / sizeof(double)} diagonal sums; {cluster.Plan.ChunkCount} chunks of K = {Classes} classes need {cluster.Plan.ChunkCount * slot}.");
+                    throw new InvalidOperationException($"The shards answered {answers.Sum(a => (long)a.Length) / sizeof(double)} diagonal sums; {cluster.Plan.ChunkCount} chunks of K = {Classes} classes need {needed / sizeof(double)}.");
                 }
 
                 SoftmaxSums.FoldSlots(MemoryMarshal.Cast<byte, double>(answers.SelectMany(a => a).ToArray()), slot, diagonalSums);
             }
         }
 
-        public void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
+        public void HessianVector(ReadOnlySpan<double> atWeights, ReadOnlySpan<double> atBiases, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
         {
-            byte[] prepared = _prepared ?? throw new InvalidOperationException("PrepareCurvature has not been called: the Hessian is taken at a prepared point.");
+            // The point goes with every call: a shard holding another one (re-activated, or serving another objective) prepares again.
+            byte[] prepared = Bytes(atWeights, atBiases);
             byte[] direction = Bytes(weights, biases);
             double[] classWeights = cluster.ClassWeightValues;
             byte[][] answers = Task.WhenAll(cluster._shards.Select((g, i) => cluster._calls.Run(() => g.SoftmaxHessianVector(cluster._sources[i], classWeights, oneVsRest, prepared, direction)))).GetAwaiter().GetResult();

@@ -236,7 +236,9 @@ public static class ClusterTraining
         if (l1 ? options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.OwlQn) : !firstOrder && options.Solver is not (Solver.Auto or Solver.Lbfgs or Solver.Newton))
         {
             throw new NotSupportedException(l1
-                ? $"Sharded training runs OWL-QN for an L1 penalty; {options.Solver} is not sharded (coordinate descent reads columns)."
+                ? options.Solver == Solver.CoordinateDescent
+                    ? "Sharded training runs OWL-QN for an L1 penalty; CoordinateDescent is not sharded (it reads columns)."
+                    : $"Sharded training runs OWL-QN for an L1 penalty; {options.Solver} needs a smooth penalty (L1Ratio = 0): use OwlQn (or Auto)."
                 : $"Sharded training runs L-BFGS, Newton, OWL-QN (L1) and the full-batch first-order solvers; {options.Solver} samples rows: not sharded.");
         }
 

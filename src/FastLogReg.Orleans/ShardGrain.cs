@@ -214,7 +214,7 @@ internal sealed class ShardGrain : Grain, IShardGrain
         ShardRows rows = Rows(source);
         ReadOnlySpan<double> point = SoftmaxPoint(rows, source, parameters);
         int kd = rows.Classes * source.Columns;
-        double[] answer = diagonal ? new double[rows.ChunkCount * SoftmaxSums.DiagonalSlotLength(rows.Classes, source.Columns)] : [];
+        double[] answer = diagonal ? new double[checked(rows.ChunkCount * SoftmaxSums.DiagonalSlotLength(rows.Classes, source.Columns))] : [];
         rows.PrepareSoftmaxCurvature(classWeights, oneVsRest, point[..kd], point[kd..], answer);
         return Task.FromResult(MemoryMarshal.AsBytes(answer.AsSpan()).ToArray());
     }

@@ -166,7 +166,7 @@ public sealed class ShardSoftmaxSums<T>
 
     /// <summary>Whether the probabilities are those at raw (<paramref name="weights"/>, <paramref name="biases"/>).</summary>
     public bool IsPreparedAt(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases) =>
-        _preparedValid && _prepared!.AsSpan(0, weights.Length).SequenceEqual(weights) && _prepared.AsSpan(weights.Length).SequenceEqual(biases);
+        _preparedValid && weights.Length == Classes * Columns && biases.Length == Classes && _prepared!.AsSpan(0, weights.Length).SequenceEqual(weights) && _prepared.AsSpan(weights.Length).SequenceEqual(biases);
 
     /// <summary>
     /// Each chunk's Hessian-vector sums at the prepared point along raw class-major <paramref name="weights"/> and
@@ -272,10 +272,15 @@ public sealed class ShardedSoftmaxSums<T> : ISoftmaxCurvatureSource
     }
 
     /// <inheritdoc/>
-    public void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
+    public void HessianVector(ReadOnlySpan<double> atWeights, ReadOnlySpan<double> atBiases, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product)
     {
         for (int s = 0; s < _shards.Count; s++)
         {
+            if (!_shards[s].IsPreparedAt(atWeights, atBiases))
+            {
+                _shards[s].PrepareCurvatureChunks(atWeights, atBiases, default);
+            }
+
             _shards[s].HessianVectorChunks(weights, biases, _chunks[s]);
         }
 
@@ -370,7 +375,7 @@ public sealed class ShardedMultinomialObjective : ITwiceDifferentiableFunction
         _direction ??= new double[kd + k];
         ToRaw(direction, _direction.AsSpan(0, kd), _direction.AsSpan(kd, k));
         _product ??= new SoftmaxSums(k, d);
-        source.HessianVector(_direction.AsSpan(0, kd), _direction.AsSpan(kd, k), _product);
+        source.HessianVector(_last!.AsSpan(0, kd), _last.AsSpan(kd, k), _direction.AsSpan(0, kd), _direction.AsSpan(kd, k), _product);
         _product.Gradient.CopyTo(product[..kd]);
         SoftmaxCurvature.FinishProduct(direction, product, _product.Residuals, k, d, Scaling, Penalty, _source.TotalWeight, FitIntercept);
     }

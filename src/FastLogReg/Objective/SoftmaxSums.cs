@@ -119,15 +119,16 @@ public interface ISoftmaxCurvatureSource : ISoftmaxSumsSource
     /// <summary>
     /// Takes the probabilities at raw class-major <paramref name="weights"/> (K·d) and <paramref name="biases"/> (K) for
     /// the following <see cref="HessianVector"/> calls; with a non-empty <paramref name="diagonalSums"/> also writes the
-    /// folded sums for the Hessian's diagonal — Σc per class (K), then Σcx and Σcx² class-major (K·d each), cᵢ =
-    /// sᵢ·pᵢₖ(1 − pᵢₖ).
+    /// folded sums for the Hessian's diagonal — Σc per class (K), then Σcx and Σcx² class-major (K·d each), cᵢₖ =
+    /// sᵢ·cw(yᵢ)·pᵢₖ(1 − pᵢₖ) (sample weight × class weight).
     /// </summary>
     void PrepareCurvature(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, Span<double> diagonalSums);
 
     /// <summary>
-    /// The Hessian-vector sums at the prepared point along a raw direction (class-major <paramref name="weights"/>,
-    /// <paramref name="biases"/>): Σ over rows, folded in chunk order, into <paramref name="product"/>'s Gradient
-    /// (class-major) and Residuals (per class).
+    /// The Hessian-vector sums at the raw point (<paramref name="atWeights"/>, <paramref name="atBiases"/>) — prepared
+    /// before; rows holding another point (a source serving two objectives, a re-activated shard) take the probabilities
+    /// at it again — along a raw direction (class-major <paramref name="weights"/>, <paramref name="biases"/>): Σ over
+    /// rows, folded in chunk order, into <paramref name="product"/>'s Gradient (class-major) and Residuals (per class).
     /// </summary>
-    void HessianVector(ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product);
+    void HessianVector(ReadOnlySpan<double> atWeights, ReadOnlySpan<double> atBiases, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, SoftmaxSums product);
 }
