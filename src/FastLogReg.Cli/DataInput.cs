@@ -127,12 +127,25 @@ internal static class DataInput
         if (input.IsParquet)
         {
             string path = RequireExists(input.Data);
-            string? parquetLabel = input.Label ?? (modelLabelColumn is not null && ParquetDataReader.ReadColumnNames(path).Contains(modelLabelColumn) ? modelLabelColumn : null);
+            IReadOnlyList<string> names = ParquetDataReader.ReadColumnNames(path);
+            string? parquetLabel = input.Label ?? (modelLabelColumn is not null && names.Contains(modelLabelColumn) ? modelLabelColumn : null);
+            if (parquetLabel is null && modelLabelColumn is not null && select is not null && names.Count > 0 && select.Contains(names[^1]))
+            {
+                throw new DataFormatException(path, 0, null, $"no column '{modelLabelColumn}' (the model's label), and the last column '{names[^1]}' is one of the model's features: name the label column with --label.");
+            }
+
             return LoadedData.From(ParquetDataReader.Read<double>(path, new ParquetReadOptions { LabelColumn = parquetLabel, FeatureColumns = select, Labels = mapping, PositiveLabel = input.Positive, MaxClasses = classes }));
         }
 
         // Evaluation finds the label column the model was trained with by its name, unless told otherwise.
-        string? label = input.Label ?? (modelLabelColumn is not null && PeekHeader(input).Contains(modelLabelColumn) ? modelLabelColumn : null);
+        IReadOnlyList<string> header = modelLabelColumn is not null && input.Label is null ? PeekHeader(input) : [];
+        string? label = input.Label ?? (modelLabelColumn is not null && header.Contains(modelLabelColumn) ? modelLabelColumn : null);
+        if (label is null && modelLabelColumn is not null && select is not null && header.Count > 0 && select.Contains(header[^1]))
+        {
+            // The last column would be the label, but the model reads it as a feature: the model's label column is what is missing.
+            throw new DataFormatException(input.Data.FullName, 1, null, $"no column '{modelLabelColumn}' (the model's label), and the last column '{header[^1]}' is one of the model's features: name the label column with --label.");
+        }
+
         var options = new CsvReadOptions { LabelColumn = label, Separator = input.Separator, Labels = mapping, PositiveLabel = input.Positive, FeatureColumns = select, DecimalComma = input.DecimalComma, MaxClasses = classes };
         // By path, so that a big file is cut into pieces parsed on every core.
         return LoadedData.From(CsvDataReader.Read<double>(RequireExists(input.Data), options));

@@ -24,9 +24,13 @@ internal static class EvaluateCommand
         SavedModel saved = PredictCommand.LoadModel(modelFile);
         ClassificationModel model = saved.Classifier;
         (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
+        // A K-class model saved without its labels: its classes are the labels 0 … K − 1 (a mapping inferred from a file
+        // that lacks a class would shift the classes after it).
+        LabelMapping? labels = saved.Metadata.Labels
+            ?? (model is MulticlassModel ? new LabelMapping([.. Enumerable.Range(0, model.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))]) : null);
         LoadedData data = saved.Metadata.HashedColumns is { } hashed
-            ? DataInput.ReadHashed(input, hashed, saved.Metadata.Labels, saved.Metadata.InputFeatureNames ?? [], saved.Metadata.LabelColumn, model.ClassCount)
-            : DataInput.ReadLabeled(input, saved.Metadata.Labels, inputNames, inputColumns, saved.Metadata.LabelColumn, model.ClassCount);
+            ? DataInput.ReadHashed(input, hashed, labels, saved.Metadata.InputFeatureNames ?? [], saved.Metadata.LabelColumn, model.ClassCount)
+            : DataInput.ReadLabeled(input, labels, inputNames, inputColumns, saved.Metadata.LabelColumn, model.ClassCount);
         if (saved.Metadata.Expansion is { } expansion)
         {
             data = Expansion.Apply(data, expansion, data.Source);

@@ -21,7 +21,7 @@ internal static class PredictCommand
         SavedModel saved = LoadModel(modelFile);
         ClassificationModel model = saved.Classifier;
         int k = model is MulticlassModel ? model.ClassCount : 1; // probabilities per row: P(y = 1), or all K
-        double[] probabilities;
+        double[] probabilities, scores; // scores: the decision function, whose sign / argmax is the class (as PredictClass)
         int rowCount;
         string source = input.Data.FullName;
         (IReadOnlyList<string>? inputNames, int inputColumns) = Expansion.InputsOf(saved);
@@ -39,7 +39,9 @@ internal static class PredictCommand
 
                 rowCount = rows.Rows;
                 probabilities = new double[(long)rowCount * k];
+                scores = new double[(long)rowCount * k];
                 _ = model is MulticlassModel multi ? multi.PredictProbabilities(rows, probabilities) : saved.Model.PredictProbabilities(rows, probabilities);
+                _ = model is MulticlassModel scorer ? scorer.DecisionFunction(rows, scores) : saved.Model.DecisionFunction(rows, scores);
             }
             else
             {
@@ -47,7 +49,9 @@ internal static class PredictCommand
                 rowCount = table.Rows;
                 ReadOnlyMemory<double> features = saved.Metadata.Expansion is { } expansion ? Expansion.Rows(table.Features.Span, expansion, source, inputNames) : table.Features;
                 probabilities = new double[(long)rowCount * k];
+                scores = new double[(long)rowCount * k];
                 _ = model is MulticlassModel multi ? multi.PredictProbabilitiesBatch<double>(features.Span, probabilities) : saved.Model.PredictProbabilities<double>(features.Span, probabilities);
+                _ = model is MulticlassModel scorer ? scorer.DecisionFunctionBatch<double>(features.Span, scores) : saved.Model.DecisionFunction<double>(features.Span, scores);
             }
         }
         catch (DataValueException e)
@@ -63,11 +67,11 @@ internal static class PredictCommand
             if (k == 1)
             {
                 writer.WriteLine("probability,class");
-                foreach (double p in probabilities)
+                for (int i = 0; i < rowCount; i++)
                 {
-                    writer.Write(p.ToString("R", c));
+                    writer.Write(probabilities[i].ToString("R", c));
                     writer.Write(',');
-                    writer.WriteLine(Name(p > 0.5 ? 1 : 0));
+                    writer.WriteLine(Name(scores[i] > 0 ? 1 : 0)); // the model's class (a probability rounds to 0.5 for |z| < 1.1·10⁻¹⁶)
                 }
 
                 return;
@@ -78,7 +82,7 @@ internal static class PredictCommand
             for (int i = 0; i < rowCount; i++)
             {
                 ReadOnlySpan<double> row = probabilities.AsSpan(i * k, k);
-                writer.Write(Name(MulticlassModel.ArgMaxOf(row)));
+                writer.Write(Name(MulticlassModel.ArgMaxOf(scores.AsSpan(i * k, k)))); // the scores' argmax: saturated sigmoids tie
                 foreach (double p in row)
                 {
                     writer.Write(',');

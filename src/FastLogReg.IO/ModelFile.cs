@@ -279,6 +279,39 @@ public static class ModelFile
         _ => "oneVsRest",
     };
 
+    /// <summary>A null or repeated name (data columns are selected by name), described; null when the names are fine.</summary>
+    private static string? NamesProblem(string[] names, string what, string plural)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = 0; j < names.Length; j++)
+        {
+            if (names[j] is null)
+            {
+                return $"{what} {j} is null.";
+            }
+
+            if (!seen.Add(names[j]))
+            {
+                return $"the {what} '{names[j]}' appears twice ({plural} {Array.IndexOf(names, names[j])} and {j}): names must be unique, since data columns are selected by name.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The file's expansion; one PolynomialFeatures refuses (more outputs than it makes) is the file's fault.</summary>
+    private static PolynomialFeatures Expansion(int inputs, int degree, bool interactionOnly, string source)
+    {
+        try
+        {
+            return new PolynomialFeatures(inputs, degree, interactionOnly);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException(source, 0, null, "the expansion cannot be made: " + e.Message, e);
+        }
+    }
+
     private static SavedModel Validate(ModelDocument? d, string source)
     {
         if (d is null)
@@ -300,7 +333,7 @@ public static class ModelFile
         }
         else
         {
-            double[][] rows = Rows(d);
+            double[][] rows = Rows(d, source);
             model = ModelFactory.Create(d.Model!, rows, d.Intercepts!);
             labels = d.Classes is null ? null : new LabelMapping(d.Classes);
         }
@@ -312,7 +345,7 @@ public static class ModelFile
             Standardization = d.Standardization is { } s ? new FeatureScaling(s.Means, s.Scales) : null,
             Training = d.Training,
             LabelColumn = d.LabelColumn,
-            Expansion = d.Expansion is { } e ? new PolynomialFeatures(e.InputColumns!.Value, e.Degree!.Value, e.InteractionOnly ?? false) : null,
+            Expansion = d.Expansion is { } e ? Expansion(e.InputColumns!.Value, e.Degree!.Value, e.InteractionOnly ?? false, source) : null,
             InputFeatureNames = d.Expansion?.InputNames ?? d.Hashing?.NumericColumns,
             HashedColumns = d.Hashing?.Columns!.Select(c => new HashedColumn(c.Column!, c.Bits!.Value, c.Tokens == "words" ? HashedTokens.Words : HashedTokens.Category)).ToArray(),
         };
@@ -320,14 +353,22 @@ public static class ModelFile
     }
 
     /// <summary>The coefficient rows of a version-2 document, dense.</summary>
-    private static double[][] Rows(ModelDocument d)
+    private static double[][] Rows(ModelDocument d, string source)
     {
         if (d.Coefficients is { } dense)
         {
             return dense;
         }
 
+        // Sparse rows are held dense by the model: a file of a few bytes may declare billions of features.
         int features = d.Features!.Value;
+        long bytes = (long)features * sizeof(double) * d.SparseCoefficients!.Length;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available / 2)
+        {
+            throw new DataFormatException(source, 0, null, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the model declares {features:N0} features in {d.SparseCoefficients.Length} rows: {bytes / (1 << 20):N0} MB of weights, more than half the memory available ({available / (1 << 20):N0} MB)."));
+        }
+
         return d.SparseCoefficients!.Select(r =>
         {
             double[] row = new double[features];
@@ -546,18 +587,9 @@ public static class ModelFile
                 return $"{names.Length} feature names for {features} weights.";
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (int j = 0; j < names.Length; j++)
+            if (NamesProblem(names, "feature name", "features") is { } namesProblem)
             {
-                if (names[j] is null)
-                {
-                    return $"feature name {j} is null.";
-                }
-
-                if (!seen.Add(names[j]))
-                {
-                    return $"the feature name '{names[j]}' appears twice (features {Array.IndexOf(names, names[j])} and {j}): names must be unique, since data columns are selected by name.";
-                }
+                return namesProblem;
             }
         }
 
@@ -585,6 +617,11 @@ public static class ModelFile
             if (expansion.InputNames is { } inputNames && inputNames.Length != expansion.InputColumns)
             {
                 return $"the expansion has {inputNames.Length} input names for {expansion.InputColumns} inputs.";
+            }
+
+            if (expansion.InputNames is { } expansionNames && NamesProblem(expansionNames, "expansion input name", "inputs") is { } inputProblem)
+            {
+                return inputProblem;
             }
         }
 

@@ -13,7 +13,8 @@ internal static class Scoring
         return context.Transforms.CustomMapping<FeaturesRow, BinaryScore>(
             (row, score) =>
             {
-                double z = Margin(model.Weights, model.Bias, row.Features);
+                CheckWidth(row.Features, featureColumn, d);
+                double z = Margin(model.Weights, model.Bias, row.Features, featureColumn);
                 score.Score = (float)z;
                 score.Probability = (float)(z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z)));
                 score.PredictedLabel = z > 0;
@@ -29,17 +30,19 @@ internal static class Scoring
         SchemaDefinition output = SchemaDefinition.Create(typeof(MulticlassScore));
         output[nameof(MulticlassScore.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
         output[nameof(MulticlassScore.PredictedLabel)].ColumnType = label.Type;
-        if (label.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues)
+        if (label.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues && keyValues.Type is VectorDataViewType { ItemType: var item })
         {
-            // The label's key values travel with the predicted label, so MapKeyToValue turns it back into the label.
-            VBuffer<ReadOnlyMemory<char>> names = default;
-            label.Annotations.GetValue("KeyValues", ref names);
-            output[nameof(MulticlassScore.PredictedLabel)].AddAnnotation("KeyValues", names, keyValues.Type);
+            // The label's key values travel with the predicted label, so MapKeyToValue turns it back into the label — text
+            // or numbers (MapValueToKey on a float column gives float key values), copied with their own item type.
+            typeof(Scoring).GetMethod(nameof(CopyKeyValues), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(item.RawType)
+                .Invoke(null, [label, output[nameof(MulticlassScore.PredictedLabel)], keyValues.Type]);
         }
 
         return context.Transforms.CustomMapping<FeaturesRow, MulticlassScore>(
             (row, score) =>
             {
+                CheckWidth(row.Features, featureColumn, d);
                 float[] dense = Dense(row.Features, d);
                 double[] p = new double[k];
                 model.PredictProbabilities<float>(dense, p);
@@ -59,10 +62,35 @@ internal static class Scoring
         return input;
     }
 
-    private static double Margin(ReadOnlySpan<double> w, double b, VBuffer<float> x)
+    private static void CopyKeyValues<TItem>(DataViewSchema.Column label, SchemaDefinition.Column predicted, DataViewType type)
+    {
+        VBuffer<TItem> values = default;
+        label.Annotations.GetValue("KeyValues", ref values);
+        predicted.AddAnnotation("KeyValues", values, type);
+    }
+
+    /// <summary>ML.NET does not check a vector column's width against the schema a mapping declares: a row of another width would be scored wrongly (or fail out of range).</summary>
+    private static void CheckWidth(VBuffer<float> x, string featureColumn, int d)
+    {
+        if (x.Length != d)
+        {
+            throw new ArgumentException($"The '{featureColumn}' column holds vectors of {x.Length} values; the model was trained on {d} features.", featureColumn);
+        }
+    }
+
+    private static double Margin(ReadOnlySpan<double> w, double b, VBuffer<float> x, string featureColumn)
     {
         double z = b;
         ReadOnlySpan<float> values = x.GetValues();
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                // As the core's prediction and the multiclass scorer: a missing value (NaN) is not scored silently.
+                throw new ArgumentException($"The '{featureColumn}' column holds {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: features must be finite (a missing value? impute it first).", featureColumn);
+            }
+        }
+
         if (x.IsDense)
         {
             for (int j = 0; j < values.Length; j++)

@@ -48,9 +48,10 @@ public sealed record OnnxExportOptions
 /// </summary>
 /// <remarks>
 /// The graph is <c>MatMul(features, Wᵀ) + b</c> (with a standardization, <c>MatMul((features − μ)·(1/σ), Wᵀ) + b</c> on
-/// the standardized coefficients) followed by: Sigmoid for a binary model (label = z &gt; 0, as
-/// <see cref="LogisticModel.PredictClass{T}(ReadOnlySpan{T})"/>); Softmax for multinomial; Sigmoid and a division by
-/// the row sum for one-vs-rest (its probabilities, normalized as <see cref="MulticlassModel"/> does); ArgMax (the first
+/// the standardized coefficients) followed by: Softmax over [−z/2, z/2] for a binary model (σ(−z), σ(z), each with its
+/// relative accuracy; label = z &gt; 0, as <see cref="LogisticModel.PredictClass{T}(ReadOnlySpan{T})"/>); Softmax for
+/// multinomial; Softmax of log σ(z) for one-vs-rest (σ(z_c)/Σσ(z_j), normalized as <see cref="MulticlassModel"/> does,
+/// finite where every σ underflows); ArgMax (the first
 /// class on a tie, as FastLogReg) for the label of a K-class model. The coefficients are stored as float32 and the graph
 /// computes in float32, so probabilities agree with FastLogReg's double-precision ones to float rounding (a relative
 /// error of about 1e-7 times the size of the terms of wᵀx). Sparse rows: ONNX Runtime's standard operators take dense
@@ -123,9 +124,26 @@ public static class OnnxExport
             throw new ArgumentException($"{names.Count} feature names for a model of {inputs} input features.", nameof(options));
         }
 
-        if (options.ClassLabels is { } labels && labels.Count != k)
+        if (options.ClassLabels is { } labels)
         {
-            throw new ArgumentException($"{labels.Count} class labels for a model of {k} classes.", nameof(options));
+            if (labels.Count != k)
+            {
+                throw new ArgumentException($"{labels.Count} class labels for a model of {k} classes.", nameof(options));
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int c = 0; c < labels.Count; c++)
+            {
+                if (labels[c] is null)
+                {
+                    throw new ArgumentException($"Class label {c} is null.", nameof(options));
+                }
+
+                if (!seen.Add(labels[c]))
+                {
+                    throw new ArgumentException($"The class label '{labels[c]}' is given twice: the exported 'class' output could not tell those classes apart.", nameof(options));
+                }
+            }
         }
 
         FeatureScaling? scaling = options.Standardization;
@@ -139,6 +157,16 @@ public static class OnnxExport
         float[] weights = new float[d * rows];
         float[] intercepts = new float[rows];
         double[] standardized = new double[d];
+        if (scaling is not null)
+        {
+            // The standardization's own values first: a mean beyond float32 would otherwise show as an infinite intercept.
+            for (int j = 0; j < d; j++)
+            {
+                _ = ToFloat(scaling.Means[j], $"mean of feature {j}");
+                _ = ToFloat(1 / scaling.Scales[j], $"inverse scale of feature {j}");
+            }
+        }
+
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<double> w = model.Coefficients(r);
@@ -191,12 +219,15 @@ public static class OnnxExport
         switch (model.Kind)
         {
             case ClassificationKind.Binary:
-                // p₁ = σ(z); probabilities = [1 − p₁, p₁]; label = z > 0.
-                graph.Initializer.Add(FloatTensor("one", [1f]));
+                // probabilities = [σ(−z), σ(z)] = Softmax([−z/2, z/2]): both small probabilities keep their relative
+                // accuracy (ONNX Runtime's Sigmoid has an absolute error of ~5·10⁻⁸ and is 0 below z = −18; 1 − σ(z) is 0
+                // above z = 17); label = z > 0.
+                graph.Initializer.Add(FloatTensor("half", [0.5f]));
                 graph.Initializer.Add(FloatTensor("zero", [0f]));
-                graph.Node.Add(Node("Sigmoid", ["scores"], ["p1"]));
-                graph.Node.Add(Node("Sub", ["one", "p1"], ["p0"]));
-                graph.Node.Add(Node("Concat", ["p0", "p1"], ["probabilities"], Int("axis", 1)));
+                graph.Node.Add(Node("Mul", ["scores", "half"], ["half_scores"]));
+                graph.Node.Add(Node("Neg", ["half_scores"], ["negative_half_scores"]));
+                graph.Node.Add(Node("Concat", ["negative_half_scores", "half_scores"], ["pair"], Int("axis", 1)));
+                graph.Node.Add(Node("Softmax", ["pair"], ["probabilities"], Int("axis", 1)));
                 graph.Node.Add(Node("Greater", ["scores", "zero"], ["positive"]));
                 graph.Node.Add(Node("Cast", ["positive"], ["positive_int"], Int("to", (long)TensorProto.Types.DataType.Int64)));
                 graph.Initializer.Add(Int64Tensor("label_shape", [-1], 1));
@@ -207,10 +238,18 @@ public static class OnnxExport
                 graph.Node.Add(Node("ArgMax", ["scores"], ["label"], Int("axis", 1), Int("keepdims", 0)));
                 break;
             case ClassificationKind.OneVsRest:
-                graph.Initializer.Add(Int64Tensor("class_axis", [1], 1));
-                graph.Node.Add(Node("Sigmoid", ["scores"], ["sigmoids"]));
-                graph.Node.Add(Node("ReduceSum", ["sigmoids", "class_axis"], ["sigmoid_sums"], Int("keepdims", 1)));
-                graph.Node.Add(Node("Div", ["sigmoids", "sigmoid_sums"], ["probabilities"]));
+                // σ(z_c)/Σσ(z_j) = Softmax(log σ(z)), log σ(z) = min(z, 0) − log(1 + e^(−|z|)): exact where every σ
+                // underflows or ONNX Runtime's Sigmoid (absolute error ~5·10⁻⁸, 0 below −18) would dominate the ratios.
+                graph.Initializer.Add(FloatTensor("one", [1f]));
+                graph.Initializer.Add(FloatTensor("zero", [0f]));
+                graph.Node.Add(Node("Abs", ["scores"], ["magnitudes"]));
+                graph.Node.Add(Node("Neg", ["magnitudes"], ["negative_magnitudes"]));
+                graph.Node.Add(Node("Exp", ["negative_magnitudes"], ["tails"]));
+                graph.Node.Add(Node("Add", ["tails", "one"], ["one_plus_tails"]));
+                graph.Node.Add(Node("Log", ["one_plus_tails"], ["log_one_plus_tails"]));
+                graph.Node.Add(Node("Min", ["scores", "zero"], ["nonpositive_scores"]));
+                graph.Node.Add(Node("Sub", ["nonpositive_scores", "log_one_plus_tails"], ["log_sigmoids"]));
+                graph.Node.Add(Node("Softmax", ["log_sigmoids"], ["probabilities"], Int("axis", 1)));
                 graph.Node.Add(Node("ArgMax", ["scores"], ["label"], Int("axis", 1), Int("keepdims", 0)));
                 break;
             default:

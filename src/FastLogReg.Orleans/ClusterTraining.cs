@@ -237,7 +237,7 @@ public static class ClusterTraining
         {
             throw new NotSupportedException(l1
                 ? options.Solver == Solver.CoordinateDescent
-                    ? "Sharded training runs OWL-QN for an L1 penalty; CoordinateDescent is not sharded (it reads columns)."
+                    ? "Sharded training runs OWL-QN for an L1 penalty; CoordinateDescent is not sharded (coordinate descent reads columns)."
                     : $"Sharded training runs OWL-QN for an L1 penalty; {options.Solver} needs a smooth penalty (L1Ratio = 0): use OwlQn (or Auto)."
                 : $"Sharded training runs L-BFGS, Newton, OWL-QN (L1) and the full-batch first-order solvers; {options.Solver} samples rows: not sharded.");
         }

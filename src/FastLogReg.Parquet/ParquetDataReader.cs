@@ -133,7 +133,13 @@ public static class ParquetDataReader
             {
                 ColumnDescriptor c = schema.Column(j);
                 (_, Type logical, Type element) = c.GetSystemTypes(factory, null!, false);
-                Fields[j] = new Column(j, c.Name, System.Nullable.GetUnderlyingType(logical) ?? logical, c.MaxDefinitionLevel > 0, c.MaxRepetitionLevel > 0 || element.IsArray && element != typeof(byte[]));
+                bool list = c.MaxRepetitionLevel > 0 || element.IsArray && element != typeof(byte[]);
+
+                // Named by the path the user knows: a struct's field as 'S.X' (its leaf name alone may repeat a top-level
+                // column's), a list column by its own name (not Parquet's inner 'element').
+                string dotted = c.Path.ToDotString();
+                string name = list ? dotted.Split('.')[0] : dotted;
+                Fields[j] = new Column(j, name, System.Nullable.GetUnderlyingType(logical) ?? logical, c.MaxDefinitionLevel > 0, list);
             }
 
             if (Fields.Length < 1)
@@ -165,6 +171,11 @@ public static class ParquetDataReader
         public Column[] Features(IReadOnlyList<string>? names, Column? exclude)
         {
             Column[] features = names is null ? Fields.Where(f => f != exclude).ToArray() : names.Select(n => Field(n, "feature")).ToArray();
+            if (exclude is not null && names is not null && features.Contains(exclude))
+            {
+                throw new DataFormatException(_path, 0, null, $"the label column '{exclude.Name}' is also asked for as a feature: a column is one or the other.") { Option = nameof(CsvReadOptions.FeatureColumns) };
+            }
+
             if (features.Length == 0)
             {
                 throw new DataFormatException(_path, 0, null, "no feature columns: the file has only the label.");

@@ -292,17 +292,14 @@ public sealed class MulticlassModel : ClassificationModel
         }
         else
         {
-            double sum = 0;
+            // σ(z_c)/Σσ(z_j) as the softmax of log σ(z_c) = −softplus(−z_c): every σ may underflow to 0 in double (all
+            // scores below about −745), their ratios do not.
             for (int c = 0; c < z.Length; c++)
             {
-                z[c] = StableLogistic.Sigmoid(z[c]);
-                sum += z[c];
+                z[c] = -StableLogistic.CrossEntropy(z[c], 1.0);
             }
 
-            for (int c = 0; c < z.Length; c++)
-            {
-                z[c] /= sum;
-            }
+            StableLogistic.Softmax(z);
         }
     }
 
@@ -326,14 +323,21 @@ public sealed class MulticlassModel : ClassificationModel
             return max + Math.Log(sum) - z[y];
         }
 
-        // −log(σ(z_y) / Σ σ(z_c)) = softplus(−z_y) + log Σ σ(z_c)
+        // −log(σ(z_y) / Σ σ(z_c)) = softplus(−z_y) + log Σ σ(z_c), the sum in log space: lₓ = log σ(zₓ) = −softplus(−zₓ),
+        // log Σ e^(l_c) = m + log Σ e^(l_c − m) — finite where every σ underflows (all scores below about −745).
+        double top = double.NegativeInfinity;
+        for (int c = 0; c < z.Length; c++)
+        {
+            top = Math.Max(top, -StableLogistic.CrossEntropy(z[c], 1.0));
+        }
+
         double total = 0;
         for (int c = 0; c < z.Length; c++)
         {
-            total += StableLogistic.Sigmoid(z[c]);
+            total += Math.Exp(-StableLogistic.CrossEntropy(z[c], 1.0) - top);
         }
 
-        return StableLogistic.CrossEntropy(z[y], 1.0) + Math.Log(total);
+        return StableLogistic.CrossEntropy(z[y], 1.0) + top + Math.Log(total);
     }
 
     /// <summary>The class with the largest value (the first on a tie): for scores or probabilities alike.</summary>
