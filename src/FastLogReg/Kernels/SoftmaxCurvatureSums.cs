@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FastLogReg.Numerics;
@@ -49,8 +48,6 @@ internal static class SoftmaxCurvatureSums
         sums.Clear();
         double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows); // class-major: z[k·B + r]
-        Span<double> max = scratch.AsSpan((classes + 1) * BlockRows, BlockRows);
-        Span<double> total = scratch.AsSpan((classes + 2) * BlockRows, BlockRows);
         double[] squares = moments ? Squares(columns) : [];
         TV tailMask = W.LastLanesMask(columns % W.Count);
         ref T x0 = ref MemoryMarshal.GetReference(features);
@@ -60,37 +57,7 @@ internal static class SoftmaxCurvatureSums
             int count = Math.Min(BlockRows, rows - start);
             ref T block = ref Unsafe.Add(ref x0, (nint)start * columns);
             SoftmaxLossGradient.Scores<T, TV, W>(ref block, columns, count, rows - start, ref w0, b, tailMask, z);
-            if (oneVsRest)
-            {
-                for (int k = 0; k < classes; k++)
-                {
-                    TensorPrimitives.Sigmoid(z.Slice(k * BlockRows, count), z.Slice(k * BlockRows, count));
-                }
-            }
-            else
-            {
-                Span<double> m = max[..count], s = total[..count];
-                z[..count].CopyTo(m);
-                for (int k = 1; k < classes; k++)
-                {
-                    TensorPrimitives.Max(m, z.Slice(k * BlockRows, count), m);
-                }
-
-                s.Clear();
-                for (int k = 0; k < classes; k++)
-                {
-                    Span<double> zk = z.Slice(k * BlockRows, count);
-                    TensorPrimitives.Subtract(zk, m, zk);
-                    TensorPrimitives.Exp(zk, zk);
-                    TensorPrimitives.Add(s, zk, s);
-                }
-
-                for (int k = 0; k < classes; k++)
-                {
-                    TensorPrimitives.Divide(z.Slice(k * BlockRows, count), s, z.Slice(k * BlockRows, count));
-                }
-            }
-
+            Probabilities<TV, W>(z, classes, count, oneVsRest);
             for (int k = 0; k < classes; k++)
             {
                 z.Slice(k * BlockRows, count).CopyTo(probabilities.Slice((k * stride) + start, count));
@@ -106,12 +73,13 @@ internal static class SoftmaxCurvatureSums
             for (int k = 0; k < classes; k++)
             {
                 Span<double> zk = z.Slice(k * BlockRows, count);
+                double sum = 0;
                 for (int r = 0; r < count; r++)
                 {
-                    zk[r] = rowWeight[r] * (zk[r] * (1 - zk[r]));
+                    sum += zk[r] = rowWeight[r] * (zk[r] * (1 - zk[r]));
                 }
 
-                sums[k] += TensorPrimitives.Sum<double>(zk);
+                sums[k] += sum;
             }
 
             ref double cx = ref sums[classes];
@@ -123,9 +91,82 @@ internal static class SoftmaxCurvatureSums
                 int n = Math.Min(group, count - r);
                 Span<double> squared = squares.AsSpan(0, n * columns);
                 FusedLossGradient.Widen<T, TV, W>(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref block, (nint)r * columns), n * columns), squared);
-                TensorPrimitives.Multiply(squared, squared, squared);
+                Square<TV, W>(squared);
                 SoftmaxLossGradient.Accumulate<double, TV, W>(ref squares[0], columns, n, z[r..], classes, ref cx2, tailMask);
             }
+        }
+    }
+
+    /// <summary>
+    /// In place over a block's class-major scores (rows [0, count) of each class, in whole registers: the lanes past
+    /// count are scratch), the probabilities: the softmax with the row maximum subtracted (every exponent ≤ 0), or
+    /// σ(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) below, e = e^(−|z|) — the kernels' own exponential, fully optimized from
+    /// the first call (library calls here ran unoptimized code through a first fit).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Probabilities<TV, W>(Span<double> z, int classes, int count, bool oneVsRest)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        int padded = (count + W.Count - 1) / W.Count * W.Count;
+        ref double z0 = ref MemoryMarshal.GetReference(z);
+        TV one = W.Create(1.0);
+        for (int r = 0; r < padded; r += W.Count)
+        {
+            if (oneVsRest)
+            {
+                for (int k = 0; k < classes; k++)
+                {
+                    ref double at = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                    TV v = W.Load(ref at);
+                    TV e = SimdMath.ExpNonPositive<TV, W>(W.Subtract(W.Zero, W.Abs(v)));
+                    TV u = W.Add(one, e);
+                    W.Store(W.Select(W.GreaterThanOrEqual(v, W.Zero), W.Divide(one, u), W.Divide(e, u)), ref at);
+                }
+
+                continue;
+            }
+
+            TV max = W.Load(ref Unsafe.Add(ref z0, r));
+            for (int k = 1; k < classes; k++)
+            {
+                max = W.Max(max, W.Load(ref Unsafe.Add(ref z0, (k * BlockRows) + r)));
+            }
+
+            TV total = W.Zero;
+            for (int k = 0; k < classes; k++)
+            {
+                ref double at = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                TV e = SimdMath.ExpNonPositive<TV, W>(W.Subtract(W.Load(ref at), max));
+                W.Store(e, ref at);
+                total = W.Add(total, e);
+            }
+
+            for (int k = 0; k < classes; k++)
+            {
+                ref double at = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
+                W.Store(W.Divide(W.Load(ref at), total), ref at);
+            }
+        }
+    }
+
+    /// <summary>x ← x² over the span, a register at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Square<TV, W>(Span<double> x)
+        where TV : struct
+        where W : ISimdDouble<TV>
+    {
+        ref double x0 = ref MemoryMarshal.GetReference(x);
+        int j = 0;
+        for (; j + W.Count <= x.Length; j += W.Count)
+        {
+            TV v = W.Load(ref Unsafe.Add(ref x0, j));
+            W.Store(W.Multiply(v, v), ref Unsafe.Add(ref x0, j));
+        }
+
+        for (; j < x.Length; j++)
+        {
+            Unsafe.Add(ref x0, j) *= Unsafe.Add(ref x0, j);
         }
     }
 
