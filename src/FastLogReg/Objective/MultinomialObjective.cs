@@ -542,12 +542,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         int kd = k * d;
         Span<double> gw = gradient[..kd];
         double inverse = 1.0 / totalWeight;
-        for (int c = 0; c < k; c++)
-        {
-            scaling?.GradientToStandardized(gw.Slice(c * d, d), residual[c]);
-        }
-
-        TensorPrimitives.Multiply(gw, inverse, gw);
+        SoftmaxCurvature.ToStandardizedAndNormalized(gw, residual, k, d, scaling, inverse);
         ReadOnlySpan<double> w = point[..kd];
         penalty.AddGradient(w, gw);
         if (fitIntercept)

@@ -74,6 +74,21 @@ internal static class SoftmaxCurvature
     }
 
     /// <summary>
+    /// Class-major sums over raw features (K rows of d in <paramref name="weights"/>, the K per-class sums in
+    /// <paramref name="sums"/>) to the standardized parameters' (the chain rule, when <paramref name="scaling"/> is given),
+    /// times <paramref name="inverse"/> (1/S) — a gradient's and a Hessian-vector product's first steps alike.
+    /// </summary>
+    public static void ToStandardizedAndNormalized(Span<double> weights, ReadOnlySpan<double> sums, int k, int d, FeatureScaling? scaling, double inverse)
+    {
+        for (int c = 0; c < k; c++)
+        {
+            scaling?.GradientToStandardized(weights.Slice(c * d, d), sums[c]);
+        }
+
+        TensorPrimitives.Multiply(weights, inverse, weights);
+    }
+
+    /// <summary>
     /// ∇²f·v from the folded raw product sums (class-major K·d already in <paramref name="product"/>[..K·d], the K per-class
     /// sums in <paramref name="sums"/>): the standardization's chain rule, normalization by S, the penalty's curvature on W;
     /// the intercepts' component when fitted.
@@ -83,12 +98,7 @@ internal static class SoftmaxCurvature
         int kd = k * d;
         Span<double> pw = product[..kd];
         double inverse = 1.0 / totalWeight;
-        for (int c = 0; c < k; c++)
-        {
-            scaling?.GradientToStandardized(pw.Slice(c * d, d), sums[c]);
-        }
-
-        TensorPrimitives.Multiply(pw, inverse, pw);
+        ToStandardizedAndNormalized(pw, sums, k, d, scaling, inverse);
         penalty.AddHessianVector(direction[..kd], pw);
         if (fitIntercept)
         {
