@@ -203,7 +203,8 @@ internal abstract class FeatureLayout<T>
         }
 
         sums.Clear();
-        double[] weights = new double[count];
+        double[] rented = System.Buffers.ArrayPool<double>.Shared.Rent(count); // once per chunk and point: not allocated each time
+        Span<double> weights = rented.AsSpan(0, count);
         for (int c = 0; c < k; c++)
         {
             ReadOnlySpan<double> p = probabilities.Slice((c * stride) + start, count);
@@ -216,6 +217,8 @@ internal abstract class FeatureLayout<T>
             sums[c] = sum;
             WeightedMoments(start, count, weights, sums.Slice(k + (c * d), d), sums.Slice(k + (k * d) + (c * d), d));
         }
+
+        System.Buffers.ArrayPool<double>.Shared.Return(rented);
     }
 
     /// <summary>sᵢ for row i (1 when unweighted).</summary>

@@ -324,7 +324,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <summary>
     /// The probabilities at the most recently evaluated point into <c>_scores</c> (K × n, class-major) and the rows' weights
     /// sᵢ·cw(yᵢ) into <c>_rowWeights</c>, once per point — with <paramref name="diagonal"/> also the Hessian diagonal's sums
-    /// into <c>_diagonalSums</c> — in one pass over the rows on raw parameters (<see cref="FeatureLayout{T}.SoftmaxCurvature"/>).
+    /// into <c>_diagonalSums</c> — in one pass over each chunk on raw parameters (<see cref="FeatureLayout{T}.SoftmaxCurvature"/>: fused over dense rows).
     /// </summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_scores), nameof(_rowWeights))]
     private void EnsureProbabilities(bool diagonal = false)
@@ -355,7 +355,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
         {
             (int start, int count) = _layout.Partition[chunk];
-            SoftmaxCurvature.Chunk(_layout, start, count, weights, biases, _classWeights, OneVsRest, _scores, rows, chunk == 0 ? folded : chunkSums);
+            _layout.SoftmaxCurvature(start, count, weights, biases, _classWeights, OneVsRest, _scores, rows, chunk == 0 ? folded : chunkSums);
             if (diagonal && chunk > 0)
             {
                 TensorPrimitives.Add(folded, chunkSums, folded);
@@ -370,10 +370,11 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <summary>Each row's weight sᵢ·cw(yᵢ) times <paramref name="scale"/> into <paramref name="destination"/> (n values).</summary>
     internal void RowWeights(Span<double> destination, double scale)
     {
-        SoftmaxCurvature.RowWeights(Data, _classWeights, destination);
-        if (scale != 1.0)
+        ReadOnlySpan<T> labels = Data.Labels.Span;
+        ReadOnlySpan<T> sample = Data.SampleWeights.Span;
+        for (int i = 0; i < destination.Length; i++)
         {
-            TensorPrimitives.Multiply(destination, scale, destination);
+            destination[i] = (Data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * _classWeights[int.CreateTruncating(labels[i])] * scale;
         }
     }
 

@@ -155,7 +155,7 @@ public sealed class ShardSoftmaxSums<T>
         for (int c = 0; c < ChunkCount; c++)
         {
             (int start, int count) = _layout.Partition[c];
-            SoftmaxCurvature.Chunk(_layout, start, count, weights, biases, _classWeights, _oneVsRest, _scores, rows, perChunk.IsEmpty ? default : perChunk.Slice(c * slot, slot));
+            _layout.SoftmaxCurvature(start, count, weights, biases, _classWeights, _oneVsRest, _scores, rows, perChunk.IsEmpty ? default : perChunk.Slice(c * slot, slot));
         }
 
         _prepared ??= new double[kd + k];

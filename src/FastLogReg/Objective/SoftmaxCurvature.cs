@@ -14,30 +14,8 @@ namespace FastLogReg.Objective;
 /// </summary>
 internal static class SoftmaxCurvature
 {
-    /// <summary>Each row's weight sᵢ·cw(yᵢ) into <paramref name="destination"/> (one per row of <paramref name="data"/>).</summary>
-    public static void RowWeights<T>(Dataset<T> data, ReadOnlySpan<double> classWeights, Span<double> destination)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ReadOnlySpan<T> labels = data.Labels.Span;
-        ReadOnlySpan<T> sample = data.SampleWeights.Span;
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = (data.HasSampleWeights ? double.CreateTruncating(sample[i]) : 1.0) * classWeights[int.CreateTruncating(labels[i])];
-        }
-    }
-
     /// <summary>Doubles one chunk's diagonal sums take: Σc per class (K), then Σcx and Σcx² class-major (K·d each).</summary>
     public static int SlotLength(int classes, int columns) => classes + (2 * classes * columns);
-
-    /// <summary>
-    /// One chunk's curvature at raw class-major <paramref name="weights"/> and <paramref name="biases"/>: its rows'
-    /// probabilities into <paramref name="scores"/> (class c's row i at c·<paramref name="stride"/> + i) and, into a
-    /// non-empty <paramref name="slot"/> (<see cref="SlotLength"/> values, overwritten, from zero), the raw sums for the
-    /// Hessian's diagonal (<see cref="FeatureLayout{T}.SoftmaxCurvature"/>: one fused pass over dense rows).
-    /// </summary>
-    public static void Chunk<T>(FeatureLayout<T> layout, int start, int count, ReadOnlySpan<double> weights, ReadOnlySpan<double> biases, ReadOnlySpan<double> classWeights, bool oneVsRest, Span<double> scores, int stride, Span<double> slot)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        layout.SoftmaxCurvature(start, count, weights, biases, classWeights, oneVsRest, scores, stride, slot);
 
     /// <summary>Per-chunk vectors of <paramref name="length"/> doubles, back to back in chunk order, folded into <paramref name="into"/>: the first copied, each next added.</summary>
     public static void Fold(ReadOnlySpan<double> chunks, int length, Span<double> into)
