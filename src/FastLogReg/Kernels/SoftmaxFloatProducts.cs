@@ -69,7 +69,7 @@ internal static class SoftmaxFloatProducts
         residualSums.Clear();
         double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        float[] floats = Floats(kd + ((classes + 4) * BlockRows));
+        float[] floats = Floats(kd + ((classes + 5) * BlockRows));
         Span<float> wf = floats.AsSpan(0, kd);
         Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
         TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
@@ -115,8 +115,8 @@ internal static class SoftmaxFloatProducts
             }
             else
             {
-                SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out Span<int> label);
-                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, label, classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 4 * BlockRows), residualSums);
+                SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out _);
+                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, labels.Slice(start, count), classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 5 * BlockRows), residualSums);
             }
 
             ref float r0 = ref MemoryMarshal.GetReference(rf);
@@ -141,15 +141,17 @@ internal static class SoftmaxFloatProducts
     }
 
     /// <summary>
-    /// The softmax of a block's double scores in float: the row maximum and the loss's m − z_y in double, e^(z − m) in
-    /// float (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), Σe in float as (classes at the
-    /// maximum) + (the rest) and its log in double, the loss summed in double; writes the float residuals s·(softmax − onehot) into <paramref name="residuals"/> (class-major)
-    /// and adds their sums (float partials over the block's rows, widened) to <paramref name="residualSums"/>. The label's
-    /// residual s·(p_y − 1) is formed as −s·Σ_{k≠y} eₖ / Σe, not as a difference from 1 (which would lose its digits
-    /// when p_y is near 1, as it is for most rows near the optimum). Returns Σ s·(log Σe + m − z_y). Lanes past
-    /// <paramref name="count"/> weigh nothing.
+    /// The softmax of a block's double scores in float: the row maximum m in double, e^(z − m) in float
+    /// (<see cref="SingleMath.ExpNonPositive"/>, the difference rounded to float), Σe in float as (classes at the maximum)
+    /// + (the rest) and its log in double, the loss's m − z_y from the same rounded differences (exact where the label
+    /// holds the maximum: 0), the loss summed in double; writes the float residuals s·(softmax − onehot) into
+    /// <paramref name="residuals"/> (class-major) and adds their sums (float partials over the block's rows, widened) to
+    /// <paramref name="residualSums"/>. The label's residual s·(p_y − 1) is formed as −s·Σ_{k≠y} eₖ / Σe, not as a
+    /// difference from 1 (which would lose its digits when p_y is near 1, as it is for most rows near the optimum).
+    /// Returns Σ s·(log Σe + m − z_y). Lanes past <paramref name="count"/> weigh nothing. Every step runs on whole
+    /// registers of rows, the label's terms picked by a comparison with the class id.
     /// </summary>
-    private static double FloatSoftmax<TF, TV, S, W>(Span<double> z, Span<double> rowWeight, ReadOnlySpan<int> label, int classes, int count, Span<double> work, Span<float> residuals, Span<float> floatWork, Span<double> residualSums)
+    private static double FloatSoftmax<TF, TV, S, W>(Span<double> z, Span<double> rowWeight, ReadOnlySpan<float> labels, int classes, int count, Span<double> work, Span<float> residuals, Span<float> floatWork, Span<double> residualSums)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
@@ -157,55 +159,69 @@ internal static class SoftmaxFloatProducts
     {
         int padded = (count + S.Count - 1) / S.Count * S.Count;
         rowWeight[count..padded].Clear();
-        Span<double> max = work[..padded];
-        Span<double> gap = work.Slice(BlockRows, padded);
-        SoftmaxLossGradient.MaximaAndGaps<TV, W>(z, label, classes, count, padded, max, gap);
+        for (int k = 0; k < classes; k++)
+        {
+            z.Slice((k * BlockRows) + count, padded - count).Clear();
+        }
+
         Span<float> sum = floatWork[..padded];
         Span<float> ties = floatWork.Slice(BlockRows, padded);
         Span<float> others = floatWork.Slice(2 * BlockRows, padded);
         Span<float> labelValue = floatWork.Slice(3 * BlockRows, padded);
+        Span<float> gap = floatWork.Slice(4 * BlockRows, padded);
+        labels[..count].CopyTo(labelValue);
+        labelValue[count..].Fill(-1);
         ref double z0 = ref MemoryMarshal.GetReference(z);
-        ref double m0 = ref MemoryMarshal.GetReference(max);
         ref double rw0 = ref MemoryMarshal.GetReference(rowWeight);
         ref float e0 = ref MemoryMarshal.GetReference(residuals);
         ref float s0 = ref MemoryMarshal.GetReference(sum);
+        ref float t0 = ref MemoryMarshal.GetReference(ties);
         ref float o0 = ref MemoryMarshal.GetReference(others);
         ref float y0 = ref MemoryMarshal.GetReference(labelValue);
-        labelValue.Fill(-1);
-        for (int r = 0; r < count; r++)
-        {
-            labelValue[r] = label[r];
-        }
+        ref float g0 = ref MemoryMarshal.GetReference(gap);
 
-        // e^(z − m) per class in float; per row Σe as (the classes at the maximum, whose e is exactly 1) + (the rest,
-        // summed in float), so that log Σe, taken in double, keeps its relative accuracy when Σe is near 1 (a row the
-        // model fits well, its loss ≈ the rest); and the sum over the classes other than the label.
+        // Per register of rows: the maximum over the classes in double; then per class e^(z − m) in float, Σe as (the
+        // classes at the maximum, whose e is exactly 1) + (the rest, summed in float), so that log Σe, taken in double,
+        // keeps its relative accuracy when Σe is near 1 (a row the model fits well, its loss ≈ the rest); the sum over
+        // the classes other than the label; and the label's z − m.
         int half = W.Count;
-        ref float t0 = ref MemoryMarshal.GetReference(ties);
         TF one = S.Create(1f);
         for (int r = 0; r < padded; r += S.Count)
         {
-            TV mLow = W.Load(ref Unsafe.Add(ref m0, r)), mHigh = W.Load(ref Unsafe.Add(ref m0, r + half));
+            ref double zr = ref Unsafe.Add(ref z0, r);
+            TV mLow = W.Load(ref zr), mHigh = W.Load(ref Unsafe.Add(ref zr, half));
+            for (int k = 1; k < classes; k++)
+            {
+                ref double zk = ref Unsafe.Add(ref zr, k * BlockRows);
+                mLow = W.Max(mLow, W.Load(ref zk));
+                mHigh = W.Max(mHigh, W.Load(ref Unsafe.Add(ref zk, half)));
+            }
+
             TF y = S.Load(ref Unsafe.Add(ref y0, r));
-            TF atMax = S.Zero, rest = S.Zero, notLabel = S.Zero;
+            TF atMax = S.Zero, rest = S.Zero, notLabel = S.Zero, labelGap = S.Zero, classId = S.Zero;
             for (int k = 0; k < classes; k++)
             {
-                ref double zk = ref Unsafe.Add(ref z0, (k * BlockRows) + r);
-                TF e = SingleMath.ExpNonPositive<TF, TV, S>(S.Narrow(W.Subtract(W.Load(ref zk), mLow), W.Subtract(W.Load(ref Unsafe.Add(ref zk, half)), mHigh)));
+                ref double zk = ref Unsafe.Add(ref zr, k * BlockRows);
+                TF t = S.Narrow(W.Subtract(W.Load(ref zk), mLow), W.Subtract(W.Load(ref Unsafe.Add(ref zk, half)), mHigh));
+                TF e = SingleMath.ExpNonPositive<TF, TV, S>(t);
                 S.Store(e, ref Unsafe.Add(ref e0, (k * BlockRows) + r));
                 TF isOne = S.EqualsMask(e, one);
                 atMax = S.Add(atMax, S.And(one, isOne));
-                rest = S.Add(rest, S.Subtract(e, S.And(e, isOne)));
-                notLabel = S.Add(notLabel, S.Subtract(e, S.And(e, S.EqualsMask(y, S.Create(k)))));
+                rest = S.Add(rest, S.Select(isOne, S.Zero, e));
+                TF isLabel = S.EqualsMask(y, classId);
+                notLabel = S.Add(notLabel, S.Select(isLabel, S.Zero, e));
+                labelGap = S.Add(labelGap, S.And(t, isLabel));
+                classId = S.Add(classId, one);
             }
 
             S.Store(rest, ref Unsafe.Add(ref s0, r));
             S.Store(atMax, ref Unsafe.Add(ref t0, r));
             S.Store(notLabel, ref Unsafe.Add(ref o0, r));
+            S.Store(labelGap, ref Unsafe.Add(ref g0, r));
         }
 
         // log Σe in double; Σe in float for the scale below.
-        Span<double> logTotal = work.Slice(2 * BlockRows, padded);
+        Span<double> logTotal = work[..padded];
         ref double lt0 = ref MemoryMarshal.GetReference(logTotal);
         for (int r = 0; r < padded; r += S.Count)
         {
@@ -220,41 +236,34 @@ internal static class SoftmaxFloatProducts
         TensorPrimitives.Log(logTotal, logTotal);
 
         // ℓ += s·(log Σe + m − z_y) in double; the scale s/Σe in float, in place of Σe.
-        ref double d0 = ref MemoryMarshal.GetReference(gap);
         TV loss = W.Zero;
         for (int r = 0; r < padded; r += S.Count)
         {
             TV wLow = W.Load(ref Unsafe.Add(ref rw0, r)), wHigh = W.Load(ref Unsafe.Add(ref rw0, r + half));
-            loss = W.MultiplyAdd(wLow, W.Add(W.Load(ref Unsafe.Add(ref lt0, r)), W.Load(ref Unsafe.Add(ref d0, r))), loss);
-            loss = W.MultiplyAdd(wHigh, W.Add(W.Load(ref Unsafe.Add(ref lt0, r + half)), W.Load(ref Unsafe.Add(ref d0, r + half))), loss);
+            TF labelGap = S.Load(ref Unsafe.Add(ref g0, r));
+            loss = W.MultiplyAdd(wLow, W.Subtract(W.Load(ref Unsafe.Add(ref lt0, r)), S.WidenLower(labelGap)), loss);
+            loss = W.MultiplyAdd(wHigh, W.Subtract(W.Load(ref Unsafe.Add(ref lt0, r + half)), S.WidenUpper(labelGap)), loss);
             ref float sr = ref Unsafe.Add(ref s0, r);
             S.Store(S.Divide(S.Narrow(wLow, wHigh), S.Load(ref sr)), ref sr);
         }
 
-        // Residuals s·eₖ/Σe, the label's −s·Σ_{k≠y} eₖ/Σe, then their sums per class (float partials over the rows).
-        for (int k = 0; k < classes; k++)
-        {
-            for (int r = 0; r < padded; r += S.Count)
-            {
-                ref float ek = ref Unsafe.Add(ref e0, (k * BlockRows) + r);
-                S.Store(S.Multiply(S.Load(ref ek), S.Load(ref Unsafe.Add(ref s0, r))), ref ek);
-            }
-        }
-
-        for (int r = 0; r < count; r++)
-        {
-            residuals[(label[r] * BlockRows) + r] = -(others[r] * sum[r]);
-        }
-
+        // Residuals s·eₖ/Σe, the label's −s·Σ_{k≠y} eₖ/Σe, and their sums per class (float partials over the rows).
+        TF id = S.Zero;
         for (int k = 0; k < classes; k++)
         {
             TF acc = S.Zero;
             for (int r = 0; r < padded; r += S.Count)
             {
-                acc = S.Add(acc, S.Load(ref Unsafe.Add(ref e0, (k * BlockRows) + r)));
+                ref float ek = ref Unsafe.Add(ref e0, (k * BlockRows) + r);
+                TF scale = S.Load(ref Unsafe.Add(ref s0, r));
+                TF labelResidual = S.Subtract(S.Zero, S.Multiply(S.Load(ref Unsafe.Add(ref o0, r)), scale));
+                TF residual = S.Select(S.EqualsMask(S.Load(ref Unsafe.Add(ref y0, r)), id), labelResidual, S.Multiply(S.Load(ref ek), scale));
+                S.Store(residual, ref ek);
+                acc = S.Add(acc, residual);
             }
 
             residualSums[k] += W.Sum(S.Fold(acc));
+            id = S.Add(id, one);
         }
 
         return W.Sum(loss);

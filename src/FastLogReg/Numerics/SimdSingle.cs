@@ -48,8 +48,11 @@ internal interface ISimdSingle<TF, TV>
     /// <summary>Mask of lanes where a = b.</summary>
     static abstract TF EqualsMask(TF a, TF b);
 
-    /// <summary>p · 2ⁿ for integer-valued n ∈ [−126, 127].</summary>
-    static abstract TF ScaleByPowerOfTwo(TF p, TF n);
+    /// <summary>
+    /// p · 2ⁿ where n is the integer that <paramref name="shifted"/> = n + 1.5·2²³ carries in its low mantissa bits (the
+    /// "magic number" rounding); valid for −126 ≤ n ≤ 127.
+    /// </summary>
+    static abstract TF ScaleByPowerOfTwo(TF p, TF shifted);
 
     /// <summary>Two double registers rounded to floats: <paramref name="lower"/>'s lanes first.</summary>
     static abstract TF Narrow(TV lower, TV upper);
@@ -59,6 +62,9 @@ internal interface ISimdSingle<TF, TV>
 
     /// <summary>Bitwise a AND b.</summary>
     static abstract TF And(TF a, TF b);
+
+    /// <summary>a where <paramref name="mask"/>'s lanes are set, b elsewhere (the mask from a comparison).</summary>
+    static abstract TF Select(TF mask, TF a, TF b);
 
     /// <summary>A mask selecting the last <paramref name="count"/> lanes (0 ≤ count ≤ <see cref="Count"/>).</summary>
     static abstract TF LastLanesMask(int count);
@@ -116,8 +122,8 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
     public static Vector512<float> EqualsMask(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> n) =>
-        p * Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> p, Vector512<float> shifted) =>
+        p * Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(127), 23).AsSingle(); // the magic number's bits shift out
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Narrow(Vector512<double> lower, Vector512<double> upper) => Vector512.Narrow(lower, upper);
@@ -128,6 +134,10 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) =>
+        Vector512.ConditionalSelect(mask, a, b);
 
     public static Vector512<float> LastLanesMask(int count) =>
         Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(Count - count)).AsSingle();
@@ -227,8 +237,8 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
     public static Vector256<float> EqualsMask(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> n) =>
-        p * Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+    public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> p, Vector256<float> shifted) =>
+        p * Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127), 23).AsSingle(); // the magic number's bits shift out
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Narrow(Vector256<double> lower, Vector256<double> upper) => Vector256.Narrow(lower, upper);
@@ -239,6 +249,10 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) =>
+        Vector256.ConditionalSelect(mask, a, b);
 
     public static Vector256<float> LastLanesMask(int count) =>
         Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(Count - count)).AsSingle();
@@ -310,7 +324,8 @@ internal static class SingleMath
         where S : ISimdSingle<TF, TV>
     {
         x = S.Max(x, S.Create(-87.3f));
-        TF n = S.Subtract(S.MultiplyAdd(x, S.Create(1.44269504088896341f), S.Create(12582912f)), S.Create(12582912f));
+        TF shifted = S.MultiplyAdd(x, S.Create(1.44269504088896341f), S.Create(12582912f));
+        TF n = S.Subtract(shifted, S.Create(12582912f));
         TF r = S.MultiplyAdd(n, S.Create(-0.693359375f), x);
         r = S.MultiplyAdd(n, S.Create(2.12194440e-4f), r);
         TF p = S.MultiplyAdd(S.Create(1.9875691500e-4f), r, S.Create(1.3981999507e-3f));
@@ -319,6 +334,6 @@ internal static class SingleMath
         p = S.MultiplyAdd(p, r, S.Create(1.6666665459e-1f));
         p = S.MultiplyAdd(p, r, S.Create(5.0000001201e-1f));
         p = S.Add(S.MultiplyAdd(S.Multiply(p, r), r, r), S.Create(1f));
-        return S.ScaleByPowerOfTwo(p, n);
+        return S.ScaleByPowerOfTwo(p, shifted);
     }
 }
