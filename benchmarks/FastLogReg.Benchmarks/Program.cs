@@ -9,7 +9,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--multiclass-bits")
         {
-            return MulticlassBitsProbe.Run();
+            return MulticlassBitsProbe.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "--sparse-probe")

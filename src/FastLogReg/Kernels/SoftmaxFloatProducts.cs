@@ -69,10 +69,17 @@ internal static class SoftmaxFloatProducts
         residualSums.Clear();
         double[] scratch = SoftmaxLossGradient.Scratch(classes);
         Span<double> z = scratch.AsSpan(0, classes * BlockRows);     // class-major: z[k·B + r]
-        float[] floats = Floats(kd + ((classes + 5) * BlockRows));
-        Span<float> wf = floats.AsSpan(0, kd);
-        Span<float> rf = floats.AsSpan(kd, classes * BlockRows);
-        TensorPrimitives.ConvertTruncating<double, float>(w[..kd], wf);
+        // W in float, each class's row padded to whole registers and starting on a 64-byte boundary: the scores' loads
+        // of W never straddle two cache lines (the rows' loads of x do, wherever the caller's rows are not aligned).
+        int wStride = (columns + S.Count - 1) / S.Count * S.Count;
+        int wLength = classes * wStride;
+        Span<float> floats = Floats(wLength + ((classes + 5) * BlockRows));
+        Span<float> wf = floats[..wLength];
+        Span<float> rf = floats.Slice(wLength, classes * BlockRows);
+        for (int k = 0; k < classes; k++)
+        {
+            TensorPrimitives.ConvertTruncating<double, float>(w.Slice(k * columns, columns), wf.Slice(k * wStride, columns));
+        }
 
         TF tailMask = S.LastLanesMask(columns % S.Count);
         ref float x0 = ref MemoryMarshal.GetReference(features);
@@ -94,7 +101,24 @@ internal static class SoftmaxFloatProducts
                     SoftmaxLossGradient.PrefetchRows(ref Unsafe.Add(ref xr, (nint)16 * columns), 8 * columns);
                 }
 
-                Dot8<TF, TV, S, W>(ref xr, columns, ref w0, b, tailMask, ref z[r]);
+                int k = 0;
+                if (S.Count == 16)
+                {
+                    // Four rows by four classes per load of x and of W (the 32 registers hold sixteen sums and the
+                    // loads); the classes left over in pairs of eight rows.
+                    for (; k + 4 <= classes; k += 4)
+                    {
+                        ref float wk = ref Unsafe.Add(ref w0, (nint)k * wStride);
+                        ref double zk = ref z[(k * BlockRows) + r];
+                        Dot4x4<TF, TV, S, W>(ref xr, columns, ref wk, wStride, b.Slice(k, 4), tailMask, ref zk);
+                        Dot4x4<TF, TV, S, W>(ref Unsafe.Add(ref xr, (nint)4 * columns), columns, ref wk, wStride, b.Slice(k, 4), tailMask, ref Unsafe.Add(ref zk, 4));
+                    }
+                }
+
+                if (k < classes)
+                {
+                    Dot8<TF, TV, S, W>(ref xr, columns, ref w0, wStride, b, k, tailMask, ref z[r]);
+                }
             }
 
             for (; r < count; r++)
@@ -102,7 +126,7 @@ internal static class SoftmaxFloatProducts
                 ref float xr = ref Unsafe.Add(ref block, (nint)r * columns);
                 for (int k = 0; k < classes; k++)
                 {
-                    z[(k * BlockRows) + r] = Dot1<TF, TV, S, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * columns), columns, tailMask) + b[k];
+                    z[(k * BlockRows) + r] = Dot1<TF, TV, S, W>(ref xr, ref Unsafe.Add(ref w0, (nint)k * wStride), columns, tailMask) + b[k];
                 }
             }
 
@@ -116,7 +140,7 @@ internal static class SoftmaxFloatProducts
             else
             {
                 SoftmaxLossGradient.RowLabels(labels, weights, start, count, classWeights, scratch, classes, out Span<double> rowWeight, out _);
-                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, labels.Slice(start, count), classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.AsSpan(kd + (classes * BlockRows), 5 * BlockRows), residualSums);
+                loss += FloatSoftmax<TF, TV, S, W>(z, rowWeight, labels.Slice(start, count), classes, count, scratch.AsSpan((classes + 1) * BlockRows, 3 * BlockRows), rf, floats.Slice(wLength + (classes * BlockRows), 5 * BlockRows), residualSums);
             }
 
             ref float r0 = ref MemoryMarshal.GetReference(rf);
@@ -270,13 +294,13 @@ internal static class SoftmaxFloatProducts
     }
 
     /// <summary>
-    /// The K scores of eight rows, two classes at a time (each load of x serves two classes, each load of W eight rows),
+    /// The scores of eight rows for the classes from <paramref name="firstClass"/> on, two classes at a time (each load of x serves two classes, each load of W eight rows),
     /// float products with one accumulator per (row, class) and piece of ≤ 256 columns; each piece's sixteen registers
     /// are reduced across their lanes in float by <c>S.Sum8x2</c> and widened, the pieces added in double in order. <paramref name="z"/> is the first row's score of
-    /// class 0 (class-major, <see cref="BlockRows"/> apart).
+    /// class 0 (class-major, <see cref="BlockRows"/> apart); W's rows are <paramref name="wStride"/> floats apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Dot8<TF, TV, S, W>(ref float x0, int columns, ref float w0, ReadOnlySpan<double> b, TF tailMask, ref double z)
+    private static void Dot8<TF, TV, S, W>(ref float x0, int columns, ref float w0, int wStride, ReadOnlySpan<double> b, int firstClass, TF tailMask, ref double z)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
@@ -291,11 +315,11 @@ internal static class SoftmaxFloatProducts
         ref float x6 = ref Unsafe.Add(ref x5, stride);
         ref float x7 = ref Unsafe.Add(ref x6, stride);
         int classes = b.Length;
-        for (int k = 0; k < classes; k += 2)
+        for (int k = firstClass; k < classes; k += 2)
         {
             bool two = k + 1 < classes;
-            ref float w = ref Unsafe.Add(ref w0, (nint)k * columns);
-            ref float wB = ref two ? ref Unsafe.Add(ref w, stride) : ref w;
+            ref float w = ref Unsafe.Add(ref w0, (nint)k * wStride);
+            ref float wB = ref two ? ref Unsafe.Add(ref w, wStride) : ref w;
             ref double zA = ref Unsafe.Add(ref z, k * BlockRows);
             ref double zB = ref two ? ref Unsafe.Add(ref zA, BlockRows) : ref zA;
             double biasA = b[k], biasB = two ? b[k + 1] : 0;
@@ -415,6 +439,92 @@ internal static class SoftmaxFloatProducts
 
                 S.Sum8x2(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7, biasA, biasB, two, add: from != 0, ref zA, ref zB);
             }
+        }
+    }
+
+    /// <summary>
+    /// The scores of four rows for four classes: each load of x serves four classes and each load of W four rows, sixteen
+    /// accumulators, pieces of ≤ 256 columns as in <see cref="Dot8"/>, reduced by <c>S.Sum4x4</c> — every score's float
+    /// sums in the same order as <see cref="Dot8"/>'s (the same bits). <paramref name="w"/> is the first class's row of
+    /// W (<paramref name="wStride"/> floats apart), <paramref name="z"/> the first row's score of the first class
+    /// (class-major, <see cref="BlockRows"/> apart). Wants 32 registers (16-float lanes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Dot4x4<TF, TV, S, W>(ref float x0, int columns, ref float w, int wStride, ReadOnlySpan<double> b, TF tailMask, ref double z)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        nint stride = columns, ws = wStride;
+        ref float x1 = ref Unsafe.Add(ref x0, stride);
+        ref float x2 = ref Unsafe.Add(ref x1, stride);
+        ref float x3 = ref Unsafe.Add(ref x2, stride);
+        ref float w1 = ref Unsafe.Add(ref w, ws);
+        ref float w2 = ref Unsafe.Add(ref w1, ws);
+        ref float w3 = ref Unsafe.Add(ref w2, ws);
+        double bias0 = b[0], bias1 = b[1], bias2 = b[2], bias3 = b[3];
+        for (int from = 0; from < columns; from += MaxPartialTerms)
+        {
+            int end = Math.Min(columns, from + MaxPartialTerms);
+            TF a00 = S.Zero, a01 = S.Zero, a02 = S.Zero, a03 = S.Zero, a10 = S.Zero, a11 = S.Zero, a12 = S.Zero, a13 = S.Zero;
+            TF a20 = S.Zero, a21 = S.Zero, a22 = S.Zero, a23 = S.Zero, a30 = S.Zero, a31 = S.Zero, a32 = S.Zero, a33 = S.Zero;
+            int j = from;
+            for (; j <= end - S.Count; j += S.Count)
+            {
+                TF v0 = S.Load(ref Unsafe.Add(ref w, j)), v1 = S.Load(ref Unsafe.Add(ref w1, j));
+                TF v2 = S.Load(ref Unsafe.Add(ref w2, j)), v3 = S.Load(ref Unsafe.Add(ref w3, j));
+                TF x = S.Load(ref Unsafe.Add(ref x0, j));
+                a00 = S.MultiplyAdd(x, v0, a00);
+                a10 = S.MultiplyAdd(x, v1, a10);
+                a20 = S.MultiplyAdd(x, v2, a20);
+                a30 = S.MultiplyAdd(x, v3, a30);
+                x = S.Load(ref Unsafe.Add(ref x1, j));
+                a01 = S.MultiplyAdd(x, v0, a01);
+                a11 = S.MultiplyAdd(x, v1, a11);
+                a21 = S.MultiplyAdd(x, v2, a21);
+                a31 = S.MultiplyAdd(x, v3, a31);
+                x = S.Load(ref Unsafe.Add(ref x2, j));
+                a02 = S.MultiplyAdd(x, v0, a02);
+                a12 = S.MultiplyAdd(x, v1, a12);
+                a22 = S.MultiplyAdd(x, v2, a22);
+                a32 = S.MultiplyAdd(x, v3, a32);
+                x = S.Load(ref Unsafe.Add(ref x3, j));
+                a03 = S.MultiplyAdd(x, v0, a03);
+                a13 = S.MultiplyAdd(x, v1, a13);
+                a23 = S.MultiplyAdd(x, v2, a23);
+                a33 = S.MultiplyAdd(x, v3, a33);
+            }
+
+            if (j != end)
+            {
+                // Overlapping tail (only in the last piece): the lanes already counted are zeroed in w by the mask.
+                int last = end - S.Count;
+                TF v0 = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), v1 = S.And(S.Load(ref Unsafe.Add(ref w1, last)), tailMask);
+                TF v2 = S.And(S.Load(ref Unsafe.Add(ref w2, last)), tailMask), v3 = S.And(S.Load(ref Unsafe.Add(ref w3, last)), tailMask);
+                TF x = S.Load(ref Unsafe.Add(ref x0, last));
+                a00 = S.MultiplyAdd(x, v0, a00);
+                a10 = S.MultiplyAdd(x, v1, a10);
+                a20 = S.MultiplyAdd(x, v2, a20);
+                a30 = S.MultiplyAdd(x, v3, a30);
+                x = S.Load(ref Unsafe.Add(ref x1, last));
+                a01 = S.MultiplyAdd(x, v0, a01);
+                a11 = S.MultiplyAdd(x, v1, a11);
+                a21 = S.MultiplyAdd(x, v2, a21);
+                a31 = S.MultiplyAdd(x, v3, a31);
+                x = S.Load(ref Unsafe.Add(ref x2, last));
+                a02 = S.MultiplyAdd(x, v0, a02);
+                a12 = S.MultiplyAdd(x, v1, a12);
+                a22 = S.MultiplyAdd(x, v2, a22);
+                a32 = S.MultiplyAdd(x, v3, a32);
+                x = S.Load(ref Unsafe.Add(ref x3, last));
+                a03 = S.MultiplyAdd(x, v0, a03);
+                a13 = S.MultiplyAdd(x, v1, a13);
+                a23 = S.MultiplyAdd(x, v2, a23);
+                a33 = S.MultiplyAdd(x, v3, a33);
+            }
+
+            S.Sum4x4(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, bias0, bias1, bias2, bias3, add: from != 0, ref z, BlockRows);
         }
     }
 
@@ -623,14 +733,21 @@ internal static class SoftmaxFloatProducts
         }
     }
 
-    private static float[] Floats(int needed)
+    /// <summary>This thread's float scratch of <paramref name="needed"/> floats, starting on a 64-byte boundary (pinned, created once per thread and size).</summary>
+    private static Span<float> Floats(int needed)
     {
-        if (t_floats is null || t_floats.Length < needed)
+        if (t_floats is null || t_floats.Length < needed + 16)
         {
-            t_floats = new float[needed];
+            t_floats = GC.AllocateArray<float>(needed + 16, pinned: true);
         }
 
-        return t_floats;
+        return t_floats.AsSpan(AlignedStart(t_floats), needed);
+    }
+
+    private static unsafe int AlignedStart(float[] pinned)
+    {
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        return (int)((64 - (address & 63)) & 63) / sizeof(float);
     }
 
     /// <summary>How many classes a compiled copy takes at once.</summary>

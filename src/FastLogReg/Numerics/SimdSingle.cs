@@ -85,6 +85,16 @@ internal interface ISimdSingle<TF, TV>
 
     /// <summary>The upper half's lanes as doubles.</summary>
     static abstract TV WidenUpper(TF a);
+
+    /// <summary>
+    /// The sums of all lanes of sixteen registers, four classes by four rows (aCR: class C, row R), each summed in float
+    /// across its register's lanes exactly as <see cref="Sum8x2"/> sums one (the caller keeps a register's products ≤ 256)
+    /// and then widened: z[C·<paramref name="classStride"/> + R] = Σ aCR + biasC, or with <paramref name="add"/> the
+    /// destination plus Σ aCR (the biases ignored).
+    /// </summary>
+    static abstract void Sum4x4(
+        TF a00, TF a01, TF a02, TF a03, TF a10, TF a11, TF a12, TF a13, TF a20, TF a21, TF a22, TF a23, TF a30, TF a31, TF a32, TF a33,
+        double bias0, double bias1, double bias2, double bias3, bool add, ref double z, int classStride);
 }
 
 /// <summary>512-bit lanes of float (16 per register), paired with <see cref="Simd512"/>.</summary>
@@ -164,9 +174,7 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
         }
 
         // A transposing reduction in float: [Σa0 … Σa7 | Σc0 … Σc7] in one register after four levels.
-        Vector512<float> wa = Level3(Level2(Level1(a0, a1), Level1(a2, a3)), Level2(Level1(a4, a5), Level1(a6, a7)));
-        Vector512<float> wc = Level3(Level2(Level1(c0, c1), Level1(c2, c3)), Level2(Level1(c4, c5), Level1(c6, c7)));
-        Vector512<float> sums = Level3(wa, wc);
+        Vector512<float> sums = Reduce16(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7);
         Vector512<double> sa = Widen(sums.GetLower()), sc = Widen(sums.GetUpper());
         if (add)
         {
@@ -184,6 +192,53 @@ internal readonly struct Single512 : ISimdSingle<Vector512<float>, Vector512<dou
         {
             sc.StoreUnsafe(ref zB);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum4x4(
+        Vector512<float> a00, Vector512<float> a01, Vector512<float> a02, Vector512<float> a03, Vector512<float> a10, Vector512<float> a11, Vector512<float> a12, Vector512<float> a13,
+        Vector512<float> a20, Vector512<float> a21, Vector512<float> a22, Vector512<float> a23, Vector512<float> a30, Vector512<float> a31, Vector512<float> a32, Vector512<float> a33,
+        double bias0, double bias1, double bias2, double bias3, bool add, ref double z, int classStride)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            SingleFallback.Sum4x4<Vector512<float>, Vector512<double>, Single512, Simd512>(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, bias0, bias1, bias2, bias3, add, ref z, classStride);
+            return;
+        }
+
+        // Sum8x2's reduction with classes 0–1 in place of its eight rows of class A and classes 2–3 of class B: every
+        // register's lanes are added in the same order, wherever it sits, so a score has the same bits either way.
+        Vector512<float> sums = Reduce16(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+        Vector512<double> low = Widen(sums.GetLower()), high = Widen(sums.GetUpper());
+        ref double z1 = ref Unsafe.Add(ref z, classStride);
+        ref double z2 = ref Unsafe.Add(ref z1, classStride);
+        ref double z3 = ref Unsafe.Add(ref z2, classStride);
+        if (add)
+        {
+            low += Vector512.Create(Vector256.LoadUnsafe(ref z), Vector256.LoadUnsafe(ref z1));
+            high += Vector512.Create(Vector256.LoadUnsafe(ref z2), Vector256.LoadUnsafe(ref z3));
+        }
+        else
+        {
+            low += Vector512.Create(Vector256.Create(bias0), Vector256.Create(bias1));
+            high += Vector512.Create(Vector256.Create(bias2), Vector256.Create(bias3));
+        }
+
+        low.GetLower().StoreUnsafe(ref z);
+        low.GetUpper().StoreUnsafe(ref z1);
+        high.GetLower().StoreUnsafe(ref z2);
+        high.GetUpper().StoreUnsafe(ref z3);
+    }
+
+    /// <summary>The transposing reduction in float: [Σa0 … Σa7 | Σc0 … Σc7] in one register after four levels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Reduce16(
+        Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7,
+        Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5, Vector512<float> c6, Vector512<float> c7)
+    {
+        Vector512<float> wa = Level3(Level2(Level1(a0, a1), Level1(a2, a3)), Level2(Level1(a4, a5), Level1(a6, a7)));
+        Vector512<float> wc = Level3(Level2(Level1(c0, c1), Level1(c2, c3)), Level2(Level1(c4, c5), Level1(c6, c7)));
+        return Level3(wa, wc);
 
         // Lanes in pairs within each 128-bit block: [x0+x2, y0+y2, x1+x3, y1+y3].
         static Vector512<float> Level1(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackLow(x, y) + Avx512F.UnpackHigh(x, y);
@@ -274,6 +329,13 @@ internal readonly struct Single256 : ISimdSingle<Vector256<float>, Vector256<dou
         SingleFallback.Sum8x2<Vector256<float>, Vector256<double>, Single256, Simd256>(a0, a1, a2, a3, a4, a5, a6, a7, c0, c1, c2, c3, c4, c5, c6, c7, biasA, biasB, two, add, ref zA, ref zB);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum4x4(
+        Vector256<float> a00, Vector256<float> a01, Vector256<float> a02, Vector256<float> a03, Vector256<float> a10, Vector256<float> a11, Vector256<float> a12, Vector256<float> a13,
+        Vector256<float> a20, Vector256<float> a21, Vector256<float> a22, Vector256<float> a23, Vector256<float> a30, Vector256<float> a31, Vector256<float> a32, Vector256<float> a33,
+        double bias0, double bias1, double bias2, double bias3, bool add, ref double z, int classStride) =>
+        SingleFallback.Sum4x4<Vector256<float>, Vector256<double>, Single256, Simd256>(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, bias0, bias1, bias2, bias3, add, ref z, classStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Widen(Vector128<float> f) =>
         Avx.IsSupported ? Avx.ConvertToVector256Double(f) : Vector256.WidenLower(f.ToVector256Unsafe());
 }
@@ -305,6 +367,27 @@ internal static class SingleFallback
             for (int i = 0; i < 8; i++)
             {
                 Unsafe.Add(ref zB, i) = add ? Unsafe.Add(ref zB, i) + sums[8 + i] : sums[8 + i];
+            }
+        }
+    }
+    /// <summary><see cref="ISimdSingle{TF, TV}.Sum4x4"/> through <see cref="Sum8x2"/>'s folds and sums, a pair of classes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sum4x4<TF, TV, S, W>(TF a00, TF a01, TF a02, TF a03, TF a10, TF a11, TF a12, TF a13, TF a20, TF a21, TF a22, TF a23, TF a30, TF a31, TF a32, TF a33, double bias0, double bias1, double bias2, double bias3, bool add, ref double z, int classStride)
+        where TF : struct
+        where TV : struct
+        where S : ISimdSingle<TF, TV>
+        where W : ISimdDouble<TV>
+    {
+        Span<double> sums = stackalloc double[16];
+        W.Sum8(S.Fold(a00), S.Fold(a01), S.Fold(a02), S.Fold(a03), S.Fold(a10), S.Fold(a11), S.Fold(a12), S.Fold(a13), 0, ref sums[0]);
+        W.Sum8(S.Fold(a20), S.Fold(a21), S.Fold(a22), S.Fold(a23), S.Fold(a30), S.Fold(a31), S.Fold(a32), S.Fold(a33), 0, ref sums[8]);
+        for (int c = 0; c < 4; c++)
+        {
+            ref double zc = ref Unsafe.Add(ref z, c * classStride);
+            double bias = c switch { 0 => bias0, 1 => bias1, 2 => bias2, _ => bias3 };
+            for (int r = 0; r < 4; r++)
+            {
+                Unsafe.Add(ref zc, r) = add ? Unsafe.Add(ref zc, r) + sums[(4 * c) + r] : sums[(4 * c) + r] + bias;
             }
         }
     }
