@@ -569,9 +569,9 @@ internal static class SoftmaxFloatProducts
 
     /// <summary>
     /// Gₖ₊c += Σ_q r[k+c, q]·x_q over a block's rows for c below <typeparamref name="TC"/>'s count, strip by strip of
-    /// columns (four registers wide with 16-float registers, else two, then one, then the row's overlapping tail, whose
-    /// already-counted lanes are masked off before they are added): each strip sums the block's rows in float registers
-    /// from zero and is then widened and added to G.
+    /// columns — four registers wide with 16-float registers (two with 8), then one strip of what is left: the remaining
+    /// whole registers and the row's overlapping tail, whose already-counted lanes are masked off before they are added:
+    /// each strip sums the block's rows in float registers from zero and is then widened and added to G.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate<TF, TV, S, W, TC>(ref float block, int columns, int rows, ref float r0, ref double g0, TF tailMask)
@@ -581,34 +581,60 @@ internal static class SoftmaxFloatProducts
         where W : ISimdDouble<TV>
         where TC : struct, IClassGroup
     {
-        int j = 0;
-        if (S.Count == 16)
+        int lanes = S.Count, j = 0;
+        if (lanes == 16)
         {
-            for (; j + (4 * S.Count) <= columns; j += 4 * S.Count)
+            for (; j + (4 * lanes) <= columns; j += 4 * lanes)
             {
-                Strip<TF, TV, S, W, TC, FourRegisters>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
+                Strip<TF, TV, S, W, TC, FourRegisters>(ref block, columns, rows, ref r0, ref g0, j, j + (3 * lanes), tailMask, masked: false);
             }
+
+            // The rest in one strip: its whole registers, then the tail (masked) as its last register.
+            int whole = (columns - j) / lanes;
+            bool tail = (columns - j) % lanes != 0;
+            int last = tail ? columns - lanes : j + ((whole - 1) * lanes);
+            switch (whole + (tail ? 1 : 0))
+            {
+                case 4:
+                    Strip<TF, TV, S, W, TC, FourRegisters>(ref block, columns, rows, ref r0, ref g0, j, last, tailMask, tail);
+                    break;
+                case 3:
+                    Strip<TF, TV, S, W, TC, ThreeRegisters>(ref block, columns, rows, ref r0, ref g0, j, last, tailMask, tail);
+                    break;
+                case 2:
+                    Strip<TF, TV, S, W, TC, TwoRegisters>(ref block, columns, rows, ref r0, ref g0, j, last, tailMask, tail);
+                    break;
+                case 1:
+                    Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, j, last, tailMask, tail);
+                    break;
+            }
+
+            return;
         }
 
-        for (; j + (2 * S.Count) <= columns; j += 2 * S.Count)
+        for (; j + (2 * lanes) <= columns; j += 2 * lanes)
         {
-            Strip<TF, TV, S, W, TC, TwoRegisters>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
+            Strip<TF, TV, S, W, TC, TwoRegisters>(ref block, columns, rows, ref r0, ref g0, j, j + lanes, tailMask, masked: false);
         }
 
-        if (j + S.Count <= columns)
+        if (j + lanes <= columns)
         {
-            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, j, tailMask, masked: false);
-            j += S.Count;
+            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, j, j, tailMask, masked: false);
+            j += lanes;
         }
 
         if (j != columns)
         {
-            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, columns - S.Count, tailMask, masked: true);
+            Strip<TF, TV, S, W, TC, OneRegister>(ref block, columns, rows, ref r0, ref g0, columns - lanes, columns - lanes, tailMask, masked: true);
         }
     }
 
+    /// <summary>
+    /// One strip of <typeparamref name="TR"/>'s registers of columns: register i at column <paramref name="j"/> + i·lanes,
+    /// the last one at <paramref name="last"/> (masked with the tail's mask when <paramref name="masked"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Strip<TF, TV, S, W, TC, TR>(ref float block, int columns, int rows, ref float r0, ref double g0, int j, TF tailMask, bool masked)
+    private static void Strip<TF, TV, S, W, TC, TR>(ref float block, int columns, int rows, ref float r0, ref double g0, int j, int last, TF tailMask, bool masked)
         where TF : struct
         where TV : struct
         where S : ISimdSingle<TF, TV>
@@ -622,90 +648,39 @@ internal static class SoftmaxFloatProducts
         ref float r2 = ref classes >= 4 ? ref Unsafe.Add(ref r1, BlockRows) : ref r0;
         ref float r3 = ref classes >= 4 ? ref Unsafe.Add(ref r2, BlockRows) : ref r0;
         ref float r4 = ref classes >= 5 ? ref Unsafe.Add(ref r3, BlockRows) : ref r0;
+
+        // The registers' column offsets: consecutive from j, the last at `last`.
+        nint c1 = registers == 2 ? last : j + lanes;
+        nint c2 = registers == 3 ? last : j + (2 * lanes);
+        nint c3 = last;
+        nint c0 = registers == 1 ? last : j;
         TF p0 = S.Zero, p1 = S.Zero, p2 = S.Zero, p3 = S.Zero; // class 0, registers 0–3
         TF q0 = S.Zero, q1 = S.Zero, q2 = S.Zero, q3 = S.Zero; // class 1
         TF s0 = S.Zero, s1 = S.Zero, s2 = S.Zero, s3 = S.Zero; // class 2
         TF t0 = S.Zero, t1 = S.Zero, t2 = S.Zero, t3 = S.Zero; // class 3
         TF f0 = S.Zero, f1 = S.Zero, f2 = S.Zero, f3 = S.Zero; // class 4
-        nint o = j; // the row's offset (a byref stepped past the last row would point outside the data)
+        nint o = 0; // the row's offset (a byref stepped past the last row would point outside the data)
         for (int row = 0; row < rows; row++)
         {
-            TF u0 = S.Load(ref Unsafe.Add(ref block, o));
-            TF u1 = registers >= 2 ? S.Load(ref Unsafe.Add(ref block, o + lanes)) : S.Zero;
-            TF u2 = registers >= 4 ? S.Load(ref Unsafe.Add(ref block, o + (2 * lanes))) : S.Zero;
-            TF u3 = registers >= 4 ? S.Load(ref Unsafe.Add(ref block, o + (3 * lanes))) : S.Zero;
-            TF v = S.Create(Unsafe.Add(ref r0, row));
-            p0 = S.MultiplyAdd(u0, v, p0);
-            if (registers >= 2)
-            {
-                p1 = S.MultiplyAdd(u1, v, p1);
-            }
-
-            if (registers >= 4)
-            {
-                p2 = S.MultiplyAdd(u2, v, p2);
-                p3 = S.MultiplyAdd(u3, v, p3);
-            }
-
+            TF u0 = S.Load(ref Unsafe.Add(ref block, o + c0));
+            TF u1 = registers >= 2 ? S.Load(ref Unsafe.Add(ref block, o + c1)) : S.Zero;
+            TF u2 = registers >= 3 ? S.Load(ref Unsafe.Add(ref block, o + c2)) : S.Zero;
+            TF u3 = registers >= 4 ? S.Load(ref Unsafe.Add(ref block, o + c3)) : S.Zero;
+            Update(registers, u0, u1, u2, u3, S.Create(Unsafe.Add(ref r0, row)), ref p0, ref p1, ref p2, ref p3);
             if (classes >= 2)
             {
-                v = S.Create(Unsafe.Add(ref r1, row));
-                q0 = S.MultiplyAdd(u0, v, q0);
-                if (registers >= 2)
-                {
-                    q1 = S.MultiplyAdd(u1, v, q1);
-                }
-
-                if (registers >= 4)
-                {
-                    q2 = S.MultiplyAdd(u2, v, q2);
-                    q3 = S.MultiplyAdd(u3, v, q3);
-                }
+                Update(registers, u0, u1, u2, u3, S.Create(Unsafe.Add(ref r1, row)), ref q0, ref q1, ref q2, ref q3);
             }
 
             if (classes >= 4)
             {
-                v = S.Create(Unsafe.Add(ref r2, row));
-                s0 = S.MultiplyAdd(u0, v, s0);
-                if (registers >= 2)
-                {
-                    s1 = S.MultiplyAdd(u1, v, s1);
-                }
-
-                if (registers >= 4)
-                {
-                    s2 = S.MultiplyAdd(u2, v, s2);
-                    s3 = S.MultiplyAdd(u3, v, s3);
-                }
-
-                v = S.Create(Unsafe.Add(ref r3, row));
-                t0 = S.MultiplyAdd(u0, v, t0);
-                if (registers >= 2)
-                {
-                    t1 = S.MultiplyAdd(u1, v, t1);
-                }
-
-                if (registers >= 4)
-                {
-                    t2 = S.MultiplyAdd(u2, v, t2);
-                    t3 = S.MultiplyAdd(u3, v, t3);
-                }
+                Update(registers, u0, u1, u2, u3, S.Create(Unsafe.Add(ref r2, row)), ref s0, ref s1, ref s2, ref s3);
+                Update(registers, u0, u1, u2, u3, S.Create(Unsafe.Add(ref r3, row)), ref t0, ref t1, ref t2, ref t3);
             }
 
             if (classes >= 5)
             {
-                v = S.Create(Unsafe.Add(ref r4, row));
-                f0 = S.MultiplyAdd(u0, v, f0);
-                if (registers >= 2)
-                {
-                    f1 = S.MultiplyAdd(u1, v, f1);
-                }
-
-                if (registers >= 4)
-                {
-                    f2 = S.MultiplyAdd(u2, v, f2);
-                    f3 = S.MultiplyAdd(u3, v, f3);
-                }
+                Update(registers, u0, u1, u2, u3, S.Create(Unsafe.Add(ref r4, row)), ref f0, ref f1, ref f2, ref f3);
             }
 
             o += stride;
@@ -713,48 +688,93 @@ internal static class SoftmaxFloatProducts
 
         if (masked)
         {
-            p0 = S.And(p0, tailMask);
-            q0 = S.And(q0, tailMask);
-            s0 = S.And(s0, tailMask);
-            t0 = S.And(t0, tailMask);
-            f0 = S.And(f0, tailMask);
+            // The last register's lanes already counted by the one before it.
+            Mask(registers, tailMask, ref p0, ref p1, ref p2, ref p3);
+            Mask(registers, tailMask, ref q0, ref q1, ref q2, ref q3);
+            Mask(registers, tailMask, ref s0, ref s1, ref s2, ref s3);
+            Mask(registers, tailMask, ref t0, ref t1, ref t2, ref t3);
+            Mask(registers, tailMask, ref f0, ref f1, ref f2, ref f3);
         }
 
-        ref double g = ref Unsafe.Add(ref g0, j);
-        AddClass(ref g, registers, p0, p1, p2, p3);
+        ref double g = ref g0;
+        AddClass(ref g, registers, c0, c1, c2, c3, p0, p1, p2, p3);
         if (classes >= 2)
         {
             g = ref Unsafe.Add(ref g, stride);
-            AddClass(ref g, registers, q0, q1, q2, q3);
+            AddClass(ref g, registers, c0, c1, c2, c3, q0, q1, q2, q3);
         }
 
         if (classes >= 4)
         {
             g = ref Unsafe.Add(ref g, stride);
-            AddClass(ref g, registers, s0, s1, s2, s3);
+            AddClass(ref g, registers, c0, c1, c2, c3, s0, s1, s2, s3);
             g = ref Unsafe.Add(ref g, stride);
-            AddClass(ref g, registers, t0, t1, t2, t3);
+            AddClass(ref g, registers, c0, c1, c2, c3, t0, t1, t2, t3);
         }
 
         if (classes >= 5)
         {
             g = ref Unsafe.Add(ref g, stride);
-            AddClass(ref g, registers, f0, f1, f2, f3);
+            AddClass(ref g, registers, c0, c1, c2, c3, f0, f1, f2, f3);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void AddClass(ref double g, int registers, TF a, TF b, TF c, TF d)
+        static void Update(int registers, TF u0, TF u1, TF u2, TF u3, TF v, ref TF a0, ref TF a1, ref TF a2, ref TF a3)
         {
-            AddWidened(ref g, a);
+            a0 = S.MultiplyAdd(u0, v, a0);
             if (registers >= 2)
             {
-                AddWidened(ref Unsafe.Add(ref g, S.Count), b);
+                a1 = S.MultiplyAdd(u1, v, a1);
+            }
+
+            if (registers >= 3)
+            {
+                a2 = S.MultiplyAdd(u2, v, a2);
             }
 
             if (registers >= 4)
             {
-                AddWidened(ref Unsafe.Add(ref g, 2 * S.Count), c);
-                AddWidened(ref Unsafe.Add(ref g, 3 * S.Count), d);
+                a3 = S.MultiplyAdd(u3, v, a3);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Mask(int registers, TF mask, ref TF a0, ref TF a1, ref TF a2, ref TF a3)
+        {
+            switch (registers)
+            {
+                case 1:
+                    a0 = S.And(a0, mask);
+                    break;
+                case 2:
+                    a1 = S.And(a1, mask);
+                    break;
+                case 3:
+                    a2 = S.And(a2, mask);
+                    break;
+                default:
+                    a3 = S.And(a3, mask);
+                    break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void AddClass(ref double g, int registers, nint c0, nint c1, nint c2, nint c3, TF a, TF b, TF c, TF d)
+        {
+            AddWidened(ref Unsafe.Add(ref g, c0), a);
+            if (registers >= 2)
+            {
+                AddWidened(ref Unsafe.Add(ref g, c1), b);
+            }
+
+            if (registers >= 3)
+            {
+                AddWidened(ref Unsafe.Add(ref g, c2), c);
+            }
+
+            if (registers >= 4)
+            {
+                AddWidened(ref Unsafe.Add(ref g, c3), d);
             }
         }
 
@@ -824,6 +844,11 @@ internal static class SoftmaxFloatProducts
     private readonly struct TwoRegisters : IRegisterGroup
     {
         public static int Registers => 2;
+    }
+
+    private readonly struct ThreeRegisters : IRegisterGroup
+    {
+        public static int Registers => 3;
     }
 
     private readonly struct FourRegisters : IRegisterGroup
