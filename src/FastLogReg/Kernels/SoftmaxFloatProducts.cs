@@ -631,9 +631,11 @@ internal static class SoftmaxFloatProducts
 
     /// <summary>
     /// One strip of <typeparamref name="TR"/>'s registers of columns: register i at column <paramref name="j"/> + i·lanes,
-    /// the last one at <paramref name="last"/> (masked with the tail's mask when <paramref name="masked"/>).
+    /// the last one at <paramref name="last"/> (masked with the tail's mask when <paramref name="masked"/>). Compiled on
+    /// its own, optimized from the first call (the JIT declines to inline five copies into <see cref="Accumulate"/>, and a
+    /// tier-0 copy would call its helpers per row).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Strip<TF, TV, S, W, TC, TR>(ref float block, int columns, int rows, ref float r0, ref double g0, int j, int last, TF tailMask, bool masked)
         where TF : struct
         where TV : struct
