@@ -41,12 +41,13 @@ public class FloatProductsKernelTests
     public void EveryColumnTailClassGroupLeftoverRowAndPieceAgreesWithinTheBound()
     {
         // Columns: below one register (the double pass runs), every tail of 8- and 16-float registers, the gradient's
-        // strips of one, two and four registers, and rows longer than one float partial of a score (256 columns: up to
-        // seventeen pieces). Classes: groups of four, two and one. Rows: leftovers after the
-        // groups of eight and a second block.
+        // strips of one to four registers (the last one the masked tail), and rows longer than one float partial of a
+        // score (256 columns: up to seventeen pieces). Classes: the scores' tiles of four rows by four classes with
+        // pairs and a single class left over, the gradient's groups of five, four, two and one. Rows: leftovers after
+        // the groups of eight and a second block.
         foreach (int d in new[] { 7, 8, 9, 15, 16, 17, 31, 33, 47, 63, 64, 65, 100, 1025, 2049, 4200 })
         {
-            foreach (int k in new[] { 2, 3, 5, 10 })
+            foreach (int k in d > 1000 ? new[] { 2, 3, 5, 10 } : new[] { 2, 3, 4, 5, 7, 8, 10, 15, 20 })
             {
                 foreach (int n in d > 1000 ? new[] { 9, 130 } : new[] { 1, 7, 8, 9, 127, 128, 129, 300 })
                 {
