@@ -115,6 +115,75 @@ public class FloatProductsKernelTests
     }
 
     [Fact]
+    public void FourByFourSumsGiveEachRegisterTheBitsOfTheEightByTwoSums()
+    {
+        // The scores' 4 × 4 tiles keep the bits of Dot8's 8 × 2 ones only if both reductions add every register's lanes
+        // in the same order wherever it sits: sixteen registers of random floats (products of up to 2⁴⁰ in magnitude, so
+        // that the order shows), reduced both ways, at both widths the machine has, with biases and added to sums.
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Check<Vector512<float>, Vector512<double>, Single512, Simd512>();
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Check<Vector256<float>, Vector256<double>, Single256, Simd256>();
+        }
+
+        static void Check<TF, TV, S, W>()
+            where TF : struct
+            where TV : struct
+            where S : ISimdSingle<TF, TV>
+            where W : ISimdDouble<TV>
+        {
+            var rng = new Random(17);
+            for (int trial = 0; trial < 50; trial++)
+            {
+                var r = new TF[16];
+                float[] lanes = new float[S.Count];
+                for (int i = 0; i < 16; i++)
+                {
+                    for (int l = 0; l < lanes.Length; l++)
+                    {
+                        lanes[l] = (float)((rng.NextDouble() - 0.5) * Math.Pow(2, rng.Next(-20, 40)));
+                    }
+
+                    r[i] = S.Load(ref lanes[0]);
+                }
+
+                double biasA = rng.NextDouble() * 100, biasB = -rng.NextDouble() * 1e6;
+                foreach (bool add in new[] { false, true })
+                {
+                    double[] pairs = new double[16], tiles = Enumerable.Repeat(-1.0, 4 * 8).ToArray();
+                    for (int i = 0; i < 16; i++)
+                    {
+                        pairs[i] = i;
+                    }
+
+                    for (int c = 0; c < 4; c++)
+                    {
+                        for (int q = 0; q < 4; q++)
+                        {
+                            tiles[(c * 8) + q] = (4 * c) + q;
+                        }
+                    }
+
+                    S.Sum8x2(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], biasA, biasB, true, add, ref pairs[0], ref pairs[8]);
+                    S.Sum4x4(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], biasA, biasA, biasB, biasB, add, ref tiles[0], 8);
+                    for (int i = 0; i < 16; i++)
+                    {
+                        double tile = tiles[((i / 4) * 8) + (i % 4)];
+                        Assert.True(BitConverter.DoubleToInt64Bits(pairs[i]) == BitConverter.DoubleToInt64Bits(tile), $"register {i} ({S.Count} lanes, add {add}): {pairs[i]:R} vs {tile:R}");
+                    }
+
+                    // Each class's four rows and nothing past them (the stride's other rows keep their values).
+                    Assert.All(Enumerable.Range(0, 4).SelectMany(c => tiles.Skip((c * 8) + 4).Take(4)), v => Assert.Equal(-1.0, v));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void FloatProductsAreUsedWhereTheRegistersAllowAndOnlyForFloatRows()
     {
         (DenseDataset<float> data, double[] point) = MulticlassData.Build<float>(500, 40, 5, 3, 5.0, weighted: false);
