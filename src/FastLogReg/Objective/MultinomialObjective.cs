@@ -51,7 +51,11 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     private GramBuilder<T>? _gram;
     private bool _probabilitiesCurrent; // _scores holds the probabilities at _lastPoint
     private bool _hessianPass;          // the runner's pass is the Hessian-vector one (MatrixFreeProduct)
-    private double[]? _diagonalSums;    // the folded diagonal sums and one chunk's (SoftmaxCurvature.SlotLength each)
+    private double[]? _diagonalSums;    // the folded diagonal sums, then one slot per thread of the curvature pass (SoftmaxCurvature.SlotLength each)
+    private double[]? _curvatureRaw;    // the curvature pass's point on raw features: W (class-major), then b
+    private ChunkRunner? _curvatureRunner; // one unit per thread: a wave of the curvature pass's chunks
+    private int _curvatureWave;         // the wave's first chunk
+    private bool _curvatureDiagonal;    // whether the pass takes the diagonal's sums
     private bool _diagonalCurrent;      // _diagonalSums holds the folded sums at _lastPoint
     private readonly int? _maxDegreeOfParallelism;
     private bool _floatPass;                   // this evaluation runs the float pass
@@ -343,28 +347,55 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         }
 
         // One pass over each chunk (the probabilities, and the diagonal's sums from zero when asked), the chunks' sums
-        // folded in chunk order — as a sharded fit folds its shards' chunks.
-        double[] weights = new double[kd], biases = new double[k];
-        ToRaw(_lastPoint, weights, biases);
+        // folded in chunk order — as a sharded fit folds its shards' chunks. The chunks run on the objective's threads a
+        // wave at a time (one chunk per thread, each into its own slot), and each wave's slots are folded in order.
+        _curvatureRaw ??= new double[kd + k];
+        ToRaw(_lastPoint, _curvatureRaw.AsSpan(0, kd), _curvatureRaw.AsSpan(kd, k));
+        int chunks = _layout.Partition.ChunkCount, lanes = Math.Max(1, Math.Min(_runner.DegreeOfParallelism, chunks));
         if (diagonal)
         {
-            _diagonalSums ??= new double[2 * slot];
+            _diagonalSums ??= new double[(1 + lanes) * slot];
         }
 
-        Span<double> folded = diagonal ? _diagonalSums.AsSpan(0, slot) : default, chunkSums = diagonal ? _diagonalSums.AsSpan(slot, slot) : default;
-        for (int chunk = 0; chunk < _layout.Partition.ChunkCount; chunk++)
+        _curvatureDiagonal = diagonal;
+        _curvatureRunner ??= new ChunkRunner(lanes, lanes, CurvatureChunk);
+        Span<double> folded = diagonal ? _diagonalSums.AsSpan(0, slot) : default;
+        for (int wave = 0; wave < chunks; wave += lanes)
         {
-            (int start, int count) = _layout.Partition[chunk];
-            _layout.SoftmaxCurvature(start, count, weights, biases, _classWeights, OneVsRest, _scores, rows, chunk == 0 ? folded : chunkSums);
-            if (diagonal && chunk > 0)
+            _curvatureWave = wave;
+            _curvatureRunner.Run();
+            for (int i = 0; diagonal && i < lanes && wave + i < chunks; i++)
             {
-                TensorPrimitives.Add(folded, chunkSums, folded);
+                ReadOnlySpan<double> chunkSums = _diagonalSums.AsSpan((1 + i) * slot, slot);
+                if (wave + i == 0)
+                {
+                    chunkSums.CopyTo(folded);
+                }
+                else
+                {
+                    TensorPrimitives.Add(folded, chunkSums, folded);
+                }
             }
         }
 
         HessianPasses++;
         _probabilitiesCurrent = true;
         _diagonalCurrent = diagonal;
+    }
+
+    /// <summary>The curvature pass's chunk <c>_curvatureWave</c> + <paramref name="lane"/> (when there is one) into the lane's slot.</summary>
+    private void CurvatureChunk(int lane)
+    {
+        int chunk = _curvatureWave + lane;
+        if (chunk >= _layout.Partition.ChunkCount)
+        {
+            return;
+        }
+
+        int k = Classes, kd = k * Data.Columns, slot = SoftmaxCurvature.SlotLength(k, Data.Columns);
+        (int start, int count) = _layout.Partition[chunk];
+        Span<double> sums = _curvatureDiagonal ? _diagonalSums.AsSpan((1 + lane) * slot, slot) : default;
+        _layout.SoftmaxCurvature(start, count, _curvatureRaw.AsSpan(0, kd), _curvatureRaw.AsSpan(kd, k), _classWeights, OneVsRest, _scores, Data.Rows, sums);
     }
 
     /// <summary>Each row's weight sᵢ·cw(yᵢ) times <paramref name="scale"/> into <paramref name="destination"/> (n values).</summary>
@@ -414,7 +445,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     /// <remarks>
     /// Entry (k, j): (1/S) Σᵢ sᵢ·pᵢₖ(1 − pᵢₖ)·x̂ᵢⱼ² plus the penalty's curvature (the softmax's diagonal blocks and
     /// one-vs-rest's alike), the intercepts' without the penalty — trust-region Newton's preconditioner. Its sums come
-    /// with the probabilities in one pass (once per point), chunk after chunk on the caller's thread, each chunk's from
+    /// with the probabilities in one pass (once per point), the chunks on the objective's threads, each chunk's from
     /// zero and folded in chunk order: bit-identical for any thread count and to a sharded fit's.
     /// </remarks>
     public bool TryGetHessianDiagonal(Span<double> diagonal)

@@ -88,11 +88,14 @@ public class MultinomialHessianVectorProperties(ITestOutputHelper output)
         double[] v = Enumerable.Range(0, point.Length).Select(i => Math.Cos(i)).ToArray();
         double[] Product(int t)
         {
+            // The product and the diagonal (the curvature pass's chunks run on the objective's threads, a wave at a time).
             var objective = new MultinomialObjective<double>(data, Penalty.L2(0.01), oneVsRest, maxDegreeOfParallelism: t);
+            Assert.True(t == 1 || objective.DegreeOfParallelism > 1, $"{objective.DegreeOfParallelism} threads");
             objective.Evaluate(point, new double[point.Length]);
-            double[] hv = new double[point.Length];
+            double[] hv = new double[point.Length], diagonal = new double[point.Length];
             objective.HessianVector(v, hv);
-            return hv;
+            Assert.True(objective.TryGetHessianDiagonal(diagonal));
+            return [.. hv, .. diagonal];
         }
 
         Assert.Equal(Product(1), Product(threads));
