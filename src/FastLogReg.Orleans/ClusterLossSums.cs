@@ -298,7 +298,16 @@ public sealed class ClusterLossSums : ICurvatureSource
                     throw new InvalidOperationException($"The shards answered {answers.Sum(a => (long)a.Length) / sizeof(double)} diagonal sums; {cluster.Plan.ChunkCount} chunks of K = {Classes} classes need {needed / sizeof(double)}.");
                 }
 
-                SoftmaxSums.FoldSlots(MemoryMarshal.Cast<byte, double>(answers.SelectMany(a => a).ToArray()), slot, diagonalSums);
+                // The shards' answers end to end, in shard order (their chunks' order), then folded chunk by chunk.
+                byte[] all = new byte[needed];
+                int at = 0;
+                foreach (byte[] answer in answers)
+                {
+                    answer.CopyTo(all, at);
+                    at += answer.Length;
+                }
+
+                SoftmaxSums.FoldSlots(MemoryMarshal.Cast<byte, double>(all.AsSpan()), slot, diagonalSums);
             }
         }
 
