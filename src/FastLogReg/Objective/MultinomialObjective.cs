@@ -351,10 +351,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         // wave at a time (one chunk per thread, each into its own slot), and each wave's slots are folded in order.
         _curvatureRaw ??= new double[kd + k];
         ToRaw(_lastPoint, _curvatureRaw.AsSpan(0, kd), _curvatureRaw.AsSpan(kd, k));
-        int chunks = _layout.Partition.ChunkCount, lanes = Math.Max(1, Math.Min(_runner.DegreeOfParallelism, chunks));
+        int chunks = _layout.Partition.ChunkCount, lanes = CurvatureLanes;
         if (diagonal)
         {
-            _diagonalSums ??= new double[(1 + lanes) * slot];
+            _diagonalSums ??= new double[checked((1 + lanes) * slot)];
         }
 
         _curvatureDiagonal = diagonal;
@@ -382,6 +382,14 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         _probabilitiesCurrent = true;
         _diagonalCurrent = diagonal;
     }
+
+    /// <summary>
+    /// Threads of the curvature pass: one per chunk up to the objective's, while their slots stay within 64 MB together
+    /// (a wide model's slots are large: K + 2·K·d doubles each); beyond that fewer, down to one (the caller's thread
+    /// alone with two slots, as the pass ran before it had threads).
+    /// </summary>
+    internal int CurvatureLanes =>
+        (int)Math.Max(1, Math.Min(Math.Min(_runner.DegreeOfParallelism, _layout.Partition.ChunkCount), (8L << 20) / SoftmaxCurvature.SlotLength(Classes, Data.Columns)));
 
     /// <summary>The curvature pass's chunk <c>_curvatureWave</c> + <paramref name="lane"/> (when there is one) into the lane's slot.</summary>
     private void CurvatureChunk(int lane)

@@ -102,6 +102,51 @@ public class MultinomialHessianVectorProperties(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheCurvaturePassTakesAThreadPerChunkOnlyWhileItsSlotsStayWithin64MB()
+    {
+        // Small model: every thread (up to the chunks). 10 classes × 420,000 sparse columns (2.6 million non-zeros, four
+        // chunks): one diagonal slot is 8.4 million doubles (67 MB), so the pass keeps to the caller's thread and two
+        // slots, whatever the threads — and gives the same diagonal with one thread or four.
+        (DenseDataset<double> small, _) = MulticlassData.Build<double>(30000, 23, 7, 5, 5.0, weighted: false);
+        var narrow = new MultinomialObjective<double>(small, Penalty.L2(0.01), maxDegreeOfParallelism: 2);
+        Assert.Equal(Math.Min(2, narrow.ChunkCount), narrow.CurvatureLanes);
+
+        const int Columns = 420_000, Rows = 20_000;
+        var rng = new Random(3);
+        var rowStarts = new long[Rows + 1];
+        var columns = new List<int>();
+        var values = new List<double>();
+        for (int i = 0; i < Rows; i++)
+        {
+            foreach (int j in Enumerable.Range(0, 130).Select(_ => rng.Next(Columns)).Distinct().Order())
+            {
+                columns.Add(j);
+                values.Add(rng.NextDouble());
+            }
+
+            rowStarts[i + 1] = columns.Count;
+        }
+
+        double[] labels = Enumerable.Range(0, Rows).Select(i => (double)(i % 10)).ToArray();
+        var wide = SparseDataset.Create(CsrMatrix.Create<double>(values.ToArray(), columns.ToArray(), rowStarts, Columns), (ReadOnlyMemory<double>)labels, classCount: 10);
+        double[] Diagonal(int threads, out int lanes)
+        {
+            var objective = new MultinomialObjective<double>(wide, Penalty.L2(0.01), maxDegreeOfParallelism: threads);
+            lanes = objective.CurvatureLanes;
+            Assert.True(threads == 1 || objective.ChunkCount >= threads, $"{objective.ChunkCount} chunks");
+            double[] point = Enumerable.Range(0, objective.Dimension).Select(i => 1e-3 * Math.Sin(i)).ToArray();
+            objective.Evaluate(point, new double[point.Length]);
+            double[] diagonal = new double[point.Length];
+            Assert.True(objective.TryGetHessianDiagonal(diagonal));
+            return diagonal;
+        }
+
+        double[] one = Diagonal(1, out _), four = Diagonal(4, out int wideLanes);
+        Assert.Equal(1, wideLanes);
+        Assert.Equal(one, four);
+    }
+
+    [Fact]
     public void BeyondTheMatrixLimitTheProductIsMatrixFree_AndTrustRegionNewtonTrainsKClasses()
     {
         // 10 classes × 500 columns + intercepts = 5,010 parameters: no whole Hessian, and before this pass no product.
