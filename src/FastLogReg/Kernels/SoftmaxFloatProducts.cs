@@ -72,8 +72,8 @@ internal static class SoftmaxFloatProducts
         // W in float, each class's row padded to whole registers and starting on a 64-byte boundary: the scores' loads
         // of W never straddle two cache lines (the rows' loads of x do, wherever the caller's rows are not aligned).
         int wStride = (columns + S.Count - 1) / S.Count * S.Count;
-        int wLength = classes * wStride;
-        Span<float> floats = Floats(wLength + ((classes + 5) * BlockRows));
+        int wLength = checked(classes * wStride);
+        Span<float> floats = Floats(checked(wLength + ((classes + 5) * BlockRows)));
         Span<float> wf = floats[..wLength];
         Span<float> rf = floats.Slice(wLength, classes * BlockRows);
         for (int k = 0; k < classes; k++)
@@ -792,9 +792,9 @@ internal static class SoftmaxFloatProducts
     /// <summary>This thread's float scratch of <paramref name="needed"/> floats, starting on a 64-byte boundary (pinned, created once per thread and size).</summary>
     private static Span<float> Floats(int needed)
     {
-        if (t_floats is null || t_floats.Length < needed + 16)
+        if (t_floats is null || t_floats.Length < (long)needed + 16)
         {
-            t_floats = GC.AllocateArray<float>(needed + 16, pinned: true);
+            t_floats = GC.AllocateArray<float>(checked(needed + 16), pinned: true);
         }
 
         return t_floats.AsSpan(AlignedStart(t_floats), needed);
