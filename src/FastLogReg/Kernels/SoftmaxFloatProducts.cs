@@ -478,59 +478,51 @@ internal static class SoftmaxFloatProducts
             int end = Math.Min(columns, from + MaxPartialTerms);
             TF a00 = S.Zero, a01 = S.Zero, a02 = S.Zero, a03 = S.Zero, a10 = S.Zero, a11 = S.Zero, a12 = S.Zero, a13 = S.Zero;
             TF a20 = S.Zero, a21 = S.Zero, a22 = S.Zero, a23 = S.Zero, a30 = S.Zero, a31 = S.Zero, a32 = S.Zero, a33 = S.Zero;
-            int j = from;
-            for (; j <= end - S.Count; j += S.Count)
+            for (int j = from; ; j += S.Count)
             {
-                TF v0 = S.Load(ref Unsafe.Add(ref w, j)), v1 = S.Load(ref Unsafe.Add(ref w1, j));
-                TF v2 = S.Load(ref Unsafe.Add(ref w2, j)), v3 = S.Load(ref Unsafe.Add(ref w3, j));
-                TF x = S.Load(ref Unsafe.Add(ref x0, j));
-                a00 = S.MultiplyAdd(x, v0, a00);
-                a10 = S.MultiplyAdd(x, v1, a10);
-                a20 = S.MultiplyAdd(x, v2, a20);
-                a30 = S.MultiplyAdd(x, v3, a30);
-                x = S.Load(ref Unsafe.Add(ref x1, j));
-                a01 = S.MultiplyAdd(x, v0, a01);
-                a11 = S.MultiplyAdd(x, v1, a11);
-                a21 = S.MultiplyAdd(x, v2, a21);
-                a31 = S.MultiplyAdd(x, v3, a31);
-                x = S.Load(ref Unsafe.Add(ref x2, j));
-                a02 = S.MultiplyAdd(x, v0, a02);
-                a12 = S.MultiplyAdd(x, v1, a12);
-                a22 = S.MultiplyAdd(x, v2, a22);
-                a32 = S.MultiplyAdd(x, v3, a32);
-                x = S.Load(ref Unsafe.Add(ref x3, j));
-                a03 = S.MultiplyAdd(x, v0, a03);
-                a13 = S.MultiplyAdd(x, v1, a13);
-                a23 = S.MultiplyAdd(x, v2, a23);
-                a33 = S.MultiplyAdd(x, v3, a33);
-            }
+                // Whole registers, then the overlapping tail (only in the last piece): the lanes already counted are
+                // zeroed in W by the mask.
+                bool tail = j > end - S.Count;
+                if (tail && j == end)
+                {
+                    break;
+                }
 
-            if (j != end)
-            {
-                // Overlapping tail (only in the last piece): the lanes already counted are zeroed in w by the mask.
-                int last = end - S.Count;
-                TF v0 = S.And(S.Load(ref Unsafe.Add(ref w, last)), tailMask), v1 = S.And(S.Load(ref Unsafe.Add(ref w1, last)), tailMask);
-                TF v2 = S.And(S.Load(ref Unsafe.Add(ref w2, last)), tailMask), v3 = S.And(S.Load(ref Unsafe.Add(ref w3, last)), tailMask);
-                TF x = S.Load(ref Unsafe.Add(ref x0, last));
+                int at = tail ? end - S.Count : j;
+                TF v0 = S.Load(ref Unsafe.Add(ref w, at)), v1 = S.Load(ref Unsafe.Add(ref w1, at));
+                TF v2 = S.Load(ref Unsafe.Add(ref w2, at)), v3 = S.Load(ref Unsafe.Add(ref w3, at));
+                if (tail)
+                {
+                    v0 = S.And(v0, tailMask);
+                    v1 = S.And(v1, tailMask);
+                    v2 = S.And(v2, tailMask);
+                    v3 = S.And(v3, tailMask);
+                }
+
+                TF x = S.Load(ref Unsafe.Add(ref x0, at));
                 a00 = S.MultiplyAdd(x, v0, a00);
                 a10 = S.MultiplyAdd(x, v1, a10);
                 a20 = S.MultiplyAdd(x, v2, a20);
                 a30 = S.MultiplyAdd(x, v3, a30);
-                x = S.Load(ref Unsafe.Add(ref x1, last));
+                x = S.Load(ref Unsafe.Add(ref x1, at));
                 a01 = S.MultiplyAdd(x, v0, a01);
                 a11 = S.MultiplyAdd(x, v1, a11);
                 a21 = S.MultiplyAdd(x, v2, a21);
                 a31 = S.MultiplyAdd(x, v3, a31);
-                x = S.Load(ref Unsafe.Add(ref x2, last));
+                x = S.Load(ref Unsafe.Add(ref x2, at));
                 a02 = S.MultiplyAdd(x, v0, a02);
                 a12 = S.MultiplyAdd(x, v1, a12);
                 a22 = S.MultiplyAdd(x, v2, a22);
                 a32 = S.MultiplyAdd(x, v3, a32);
-                x = S.Load(ref Unsafe.Add(ref x3, last));
+                x = S.Load(ref Unsafe.Add(ref x3, at));
                 a03 = S.MultiplyAdd(x, v0, a03);
                 a13 = S.MultiplyAdd(x, v1, a13);
                 a23 = S.MultiplyAdd(x, v2, a23);
                 a33 = S.MultiplyAdd(x, v3, a33);
+                if (tail)
+                {
+                    break;
+                }
             }
 
             S.Sum4x4(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, bias0, bias1, bias2, bias3, add: from != 0, ref z, BlockRows);
