@@ -364,17 +364,9 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
         {
             _curvatureWave = wave;
             _curvatureRunner.Run();
-            for (int i = 0; diagonal && i < lanes && wave + i < chunks; i++)
+            for (int i = wave == 0 ? 1 : 0; diagonal && i < lanes && wave + i < chunks; i++)
             {
-                ReadOnlySpan<double> chunkSums = _diagonalSums.AsSpan((1 + i) * slot, slot);
-                if (wave + i == 0)
-                {
-                    chunkSums.CopyTo(folded);
-                }
-                else
-                {
-                    TensorPrimitives.Add(folded, chunkSums, folded);
-                }
+                TensorPrimitives.Add(folded, _diagonalSums.AsSpan((1 + i) * slot, slot), folded);
             }
         }
 
@@ -391,7 +383,10 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
     internal int CurvatureLanes =>
         (int)Math.Max(1, Math.Min(Math.Min(_runner.DegreeOfParallelism, _layout.Partition.ChunkCount), (8L << 20) / SoftmaxCurvature.SlotLength(Classes, Data.Columns)));
 
-    /// <summary>The curvature pass's chunk <c>_curvatureWave</c> + <paramref name="lane"/> (when there is one) into the lane's slot.</summary>
+    /// <summary>
+    /// The curvature pass's chunk <c>_curvatureWave</c> + <paramref name="lane"/> (when there is one) into the lane's
+    /// slot — chunk 0's sums straight into the folded total, where the later chunks are added.
+    /// </summary>
     private void CurvatureChunk(int lane)
     {
         int chunk = _curvatureWave + lane;
@@ -402,7 +397,7 @@ public sealed class MultinomialObjective<T> : ITwiceDifferentiableFunction, IShi
 
         int k = Classes, kd = k * Data.Columns, slot = SoftmaxCurvature.SlotLength(k, Data.Columns);
         (int start, int count) = _layout.Partition[chunk];
-        Span<double> sums = _curvatureDiagonal ? _diagonalSums.AsSpan((1 + lane) * slot, slot) : default;
+        Span<double> sums = _curvatureDiagonal ? _diagonalSums.AsSpan(chunk == 0 ? 0 : (1 + lane) * slot, slot) : default;
         _layout.SoftmaxCurvature(start, count, _curvatureRaw.AsSpan(0, kd), _curvatureRaw.AsSpan(kd, k), _classWeights, OneVsRest, _scores, Data.Rows, sums);
     }
 
