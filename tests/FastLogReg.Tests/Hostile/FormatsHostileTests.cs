@@ -43,26 +43,7 @@ public sealed class FormatsHostileTests
     // ONNX export
     // =============================================================================================================
 
-    private static (long[] Labels, float[,] Probabilities, string[]? Classes) Score(byte[] onnx, float[] rows, int d)
-    {
-        using var session = new InferenceSession(onnx);
-        int n = rows.Length / d;
-        var input = new DenseTensor<float>(rows, [n, d]);
-        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run([NamedOnnxValue.CreateFromTensor("features", input)]);
-        long[] labels = results.Single(r => r.Name == "label").AsTensor<long>().ToArray();
-        Tensor<float> p = results.Single(r => r.Name == "probabilities").AsTensor<float>();
-        var probabilities = new float[n, p.Dimensions[1]];
-        for (int i = 0; i < n; i++)
-        {
-            for (int k = 0; k < p.Dimensions[1]; k++)
-            {
-                probabilities[i, k] = p[i, k];
-            }
-        }
-
-        string[]? classes = results.SingleOrDefault(r => r.Name == "class")?.AsTensor<string>().ToArray();
-        return (labels, probabilities, classes);
-    }
+    private static (long[] Labels, float[,] Probabilities, string[]? Classes) Score(byte[] onnx, float[] rows, int d) => Onnx.OnnxExportTests.Score(onnx, rows, d);
 
     /// <summary>ONNX Runtime against FastLogReg on every row: no NaN, probabilities within <paramref name="tolerance"/>, classes equal.</summary>
     private static void AssertScoresLikeFastLogReg(ClassificationModel model, float[] rows, double tolerance = 5e-6, OnnxExportOptions? options = null)
@@ -1256,41 +1237,8 @@ public sealed class FormatsHostileTests
     // Parquet
     // =============================================================================================================
 
-    private static void WriteParquet(string path, IReadOnlyList<(DataField Field, Array Values)> columns, params int[] groupSizes)
-    {
-        var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
-        using Stream stream = File.Create(path);
-        ParquetWriter writer = ParquetWriter.CreateAsync(schema, stream).GetAwaiter().GetResult();
-        int n = columns[0].Values.Length;
-        int[] sizes = groupSizes.Length > 0 ? groupSizes : [n];
-        Assert.Equal(n, sizes.Sum());
-        int start = 0;
-        foreach (int count in sizes)
-        {
-            using ParquetRowGroupWriter group = writer.CreateRowGroup();
-            foreach ((DataField field, Array values) in columns)
-            {
-                switch (values)
-                {
-                    case double[] v: group.WriteAsync(field, (ReadOnlyMemory<double>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case double?[] v: group.WriteAsync(field, (ReadOnlyMemory<double?>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case float[] v: group.WriteAsync(field, (ReadOnlyMemory<float>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case int[] v: group.WriteAsync(field, (ReadOnlyMemory<int>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case long[] v: group.WriteAsync(field, (ReadOnlyMemory<long>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case bool[] v: group.WriteAsync(field, (ReadOnlyMemory<bool>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case bool?[] v: group.WriteAsync(field, (ReadOnlyMemory<bool?>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case string[] v: group.WriteAsync(field, v.Skip(start).Take(count).ToArray()).GetAwaiter().GetResult(); break;
-                    case decimal[] v: group.WriteAsync(field, (ReadOnlyMemory<decimal>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    case DateTime[] v: group.WriteAsync(field, (ReadOnlyMemory<DateTime>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
-                    default: throw new NotSupportedException(values.GetType().Name);
-                }
-            }
-
-            start += count;
-        }
-
-        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    private static void WriteParquet(string path, IReadOnlyList<(DataField Field, Array Values)> columns, params int[] groupSizes) =>
+        IO.ParquetReaderTests.Write(path, columns, groupSizes);
 
     [Fact]
     public void Parquet_RowGroupsOfDifferentSizes_ReadInOrder()

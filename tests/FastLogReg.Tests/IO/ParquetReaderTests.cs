@@ -112,18 +112,21 @@ public sealed class ParquetReaderTests
         }
 
         columns.Add((new DataField<int>(data.LabelColumn!), data.Data.Labels.ToArray().Select(v => int.Parse(data.Labels.Classes[(int)v], System.Globalization.CultureInfo.InvariantCulture)).ToArray()));
-        Write(path, columns, rowGroup);
+        Write(path, columns, [.. Enumerable.Range(0, (n + rowGroup - 1) / rowGroup).Select(g => Math.Min(rowGroup, n - (g * rowGroup)))]);
     }
 
-    private static void Write(string path, IReadOnlyList<(DataField Field, Array Values)> columns, int rowGroup = int.MaxValue)
+    /// <summary>A Parquet file of <paramref name="columns"/> in row groups of <paramref name="groupSizes"/> rows (one group when none are given).</summary>
+    internal static void Write(string path, IReadOnlyList<(DataField Field, Array Values)> columns, params int[] groupSizes)
     {
         var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
         using Stream stream = File.Create(path);
         ParquetWriter writer = ParquetWriter.CreateAsync(schema, stream).GetAwaiter().GetResult();
         int n = columns[0].Values.Length;
-        for (int start = 0; start < n; start += rowGroup)
+        int[] sizes = groupSizes.Length > 0 ? groupSizes : [n];
+        Assert.Equal(n, sizes.Sum());
+        int start = 0;
+        foreach (int count in sizes)
         {
-            int count = Math.Min(rowGroup, n - start);
             using ParquetRowGroupWriter group = writer.CreateRowGroup();
             foreach ((DataField field, Array values) in columns)
             {
@@ -133,11 +136,17 @@ public sealed class ParquetReaderTests
                     case double?[] v: group.WriteAsync(field, (ReadOnlyMemory<double?>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
                     case float[] v: group.WriteAsync(field, (ReadOnlyMemory<float>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
                     case int[] v: group.WriteAsync(field, (ReadOnlyMemory<int>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
+                    case long[] v: group.WriteAsync(field, (ReadOnlyMemory<long>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
                     case bool[] v: group.WriteAsync(field, (ReadOnlyMemory<bool>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
+                    case bool?[] v: group.WriteAsync(field, (ReadOnlyMemory<bool?>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
                     case string[] v: group.WriteAsync(field, v.Skip(start).Take(count).ToArray()).GetAwaiter().GetResult(); break;
+                    case decimal[] v: group.WriteAsync(field, (ReadOnlyMemory<decimal>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
+                    case DateTime[] v: group.WriteAsync(field, (ReadOnlyMemory<DateTime>)v.AsMemory(start, count)).GetAwaiter().GetResult(); break;
                     default: throw new NotSupportedException(values.GetType().Name);
                 }
             }
+
+            start += count;
         }
 
         writer.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -117,7 +117,8 @@ public sealed class OnnxExportTests
         Assert.Contains("1 class labels", Assert.Throws<ArgumentException>(() => OnnxExport.ToBytes(model, new OnnxExportOptions { ClassLabels = ["a"] })).Message);
     }
 
-    private static (long[] Labels, float[,] Probabilities, string[]? Classes) Score(byte[] onnx, float[] rows, int d)
+    /// <summary>Scores <paramref name="rows"/> (n × d) with ONNX Runtime: the labels, the probabilities and the class names (when the model has them).</summary>
+    internal static (long[] Labels, float[,] Probabilities, string[]? Classes) Score(byte[] onnx, float[] rows, int d)
     {
         using var session = new InferenceSession(onnx);
         int n = rows.Length / d;
